@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+export const DEFAULT_PAGERDUTY_URL = "https://api.pagerduty.com";
+/** Titles skipped by the audit when the config names none; compared case-insensitively. */
+export const DEFAULT_EXEMPT_TITLES = ["VP of Support", "Vice President of Support"];
+
+const RosterSourceSchema = z.union([
+  z.strictObject({ path: z.string().trim().min(1) }),
+  z.strictObject({
+    gitlab: z.strictObject({
+      project: z.union([z.string().trim().min(1), z.number().int().positive()]),
+      path: z.string().trim().min(1),
+      ref: z.string().trim().min(1).default("main"),
+      url: z.url().optional(),
+    }),
+  }),
+]);
+
+const MatchValueSchema = z.union([z.string(), z.array(z.string()).min(1)]);
+
+/**
+ * Who belongs on a rotation: either roster entries whose list at `field` (a dotted path) contains the
+ * rotation id, or entries matching every key of `where` (title: case-insensitive substring; other keys:
+ * case-insensitive equality; a list: any of).
+ */
+export const MembershipRuleSchema = z.union([
+  z.strictObject({ field: z.string().trim().min(1) }),
+  z.strictObject({
+    where: z
+      .record(z.string(), MatchValueSchema)
+      .refine((w) => Object.keys(w).length > 0, "where needs at least one key"),
+  }),
+]);
+
+export const RotationSchema = z.strictObject({
+  id: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "rotation id may hold letters, digits, '-', '_' and '.'"),
+  name: z.string().trim().min(1),
+  schedules: z
+    .array(
+      z
+        .string()
+        .trim()
+        .regex(/^[A-Z0-9]{2,32}$/, "a PagerDuty schedule ID looks like PBLAHV7"),
+    )
+    .min(1),
+  members: MembershipRuleSchema,
+});
+
+export const AuditConfigSchema = z.strictObject({
+  roster: RosterSourceSchema,
+  pagerduty: z
+    .strictObject({
+      url: z.url().default(DEFAULT_PAGERDUTY_URL),
+      /** Requests per minute the client allows itself; PagerDuty's REST limit is 960 per token. */
+      requests_per_minute: z.number().int().positive().max(100_000).default(900),
+      concurrency: z.number().int().min(1).max(32).default(8),
+      timeout_ms: z.number().int().min(100).max(300_000).default(15_000),
+    })
+    .default({ url: DEFAULT_PAGERDUTY_URL, requests_per_minute: 900, concurrency: 8, timeout_ms: 15_000 }),
+  exempt: z
+    .strictObject({ titles: z.array(z.string().trim().min(1)) })
+    .default({ titles: DEFAULT_EXEMPT_TITLES }),
+  rotations: z.array(RotationSchema).min(1, "at least one rotation is needed"),
+});
+
+export type AuditConfig = z.infer<typeof AuditConfigSchema>;
+export type Rotation = z.infer<typeof RotationSchema>;
+export type MembershipRule = z.infer<typeof MembershipRuleSchema>;
+export type RosterSource = z.infer<typeof RosterSourceSchema>;

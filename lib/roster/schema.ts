@@ -1,0 +1,56 @@
+import { z } from "zod";
+
+/** Regions used by the support roster. Others are accepted (kept as written) so a new region never blocks an audit. */
+export const KNOWN_REGIONS = ["AMER-W", "AMER-C", "AMER-E", "APAC", "EMEA"] as const;
+
+const optionalText = z.string().trim().min(1).nullish();
+
+/**
+ * One person of the support roster, as written in `support-team.yaml` or in one `data/agents/*.yaml` file.
+ * Unknown fields are kept (`looseObject`): rosters carry many fields the audit does not read, and
+ * `members.field` in the config may point at any of them.
+ */
+export const RosterPersonSchema = z.looseObject({
+  name: z.string().trim().min(1, "name must not be empty"),
+  email: z
+    .string()
+    .trim()
+    .min(3, "email must not be empty")
+    .regex(/^[^\s@]+@[^\s@]+$/, "email is not an address"),
+  title: optionalText,
+  reports_to: optionalText,
+  region: optionalText,
+  pagerduty: z.looseObject({ id: optionalText }).nullish(),
+  gitlab: z
+    .looseObject({ id: z.union([z.number().int(), z.string()]).nullish(), username: optionalText })
+    .nullish(),
+  slack: z.looseObject({ id: optionalText, username: optionalText }).nullish(),
+  focuses: z.array(z.looseObject({ name: z.string(), percentage: z.number().nullish() })).nullish(),
+  tzdata_timezone: optionalText,
+  start_date: z.union([z.string(), z.number()]).nullish(),
+});
+
+export type RosterPerson = z.infer<typeof RosterPersonSchema>;
+
+/** Where a roster entry came from, so every error and finding can point back at it. */
+export interface RosterLocation {
+  /** File path (or `gitlab:project@ref:path`) the entry was read from. */
+  file: string;
+  /** Zero-based index in a list file; null for one-file-per-person layouts. */
+  index: number | null;
+  /** 1-based line of the entry's start, when known. */
+  line: number | null;
+}
+
+export interface RosterEntry {
+  person: RosterPerson;
+  location: RosterLocation;
+}
+
+/** A parsed, validated roster: entries in source order, and a digest of the raw input for provenance. */
+export interface Roster {
+  source: string;
+  entries: RosterEntry[];
+  /** sha256 (hex) of the raw bytes read, in read order; lets a stored run say which roster it saw. */
+  sha256: string;
+}
