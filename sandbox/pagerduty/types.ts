@@ -1,0 +1,130 @@
+/**
+ * The data a sandbox PagerDuty serves. Shapes follow PagerDuty's own field names where they reach the wire,
+ * so the server can emit them with little mapping.
+ */
+
+export interface SandboxContactMethod {
+  id: string;
+  type:
+    | "email_contact_method"
+    | "phone_contact_method"
+    | "sms_contact_method"
+    | "push_notification_contact_method";
+  summary: string;
+  address: string;
+}
+
+export interface SandboxNotificationRule {
+  id: string;
+  type: "assignment_notification_rule";
+  start_delay_in_minutes: number;
+  urgency: "high" | "low";
+  contact_method_id: string;
+}
+
+export interface SandboxUser {
+  id: string;
+  name: string;
+  email: string;
+  job_title?: string;
+  time_zone?: string;
+  role?: "admin" | "limited_user" | "observer" | "owner" | "read_only_user" | "user";
+  invitation_sent: boolean;
+  /** A deleted user is absent from `/users` and 404s on `/users/{id}`, but stays on schedules with `deleted_at`. */
+  deleted_at: string | null;
+  contact_methods: SandboxContactMethod[];
+  notification_rules: SandboxNotificationRule[];
+}
+
+export interface SandboxLayer {
+  id: string;
+  name: string;
+  start: string;
+  /** null: the layer does not end. */
+  end: string | null;
+  user_ids: string[];
+}
+
+export interface SandboxScheduleV2 {
+  kind: "v2";
+  id: string;
+  name: string;
+  time_zone: string;
+  layers: SandboxLayer[];
+}
+
+export interface SandboxEvent {
+  id: string;
+  name: string;
+  effective_since: string;
+  /** null: the event produces shifts indefinitely. */
+  effective_until: string | null;
+  /** `null` stands for an `empty_member` slot. */
+  member_user_ids: (string | null)[];
+}
+
+export interface SandboxScheduleV3 {
+  kind: "v3";
+  id: string;
+  name: string;
+  time_zone: string;
+  rotations: { id: string; events: SandboxEvent[] }[];
+}
+
+export type SandboxSchedule = SandboxScheduleV2 | SandboxScheduleV3;
+
+export interface PagerDutyState {
+  users: SandboxUser[];
+  schedules: SandboxSchedule[];
+}
+
+/** Fault injection. Rates are probabilities per request (0..1), drawn from a seeded generator. */
+export interface FaultOptions {
+  /** Answer 500/502/503/504 or 408 instead of the real response. */
+  transientErrorRate?: number;
+  /** Answer 429 with `ratelimit-reset` (and `retry-after`) headers. */
+  rateLimitRate?: number;
+  /** Hold the request without answering for this long (ms) at `timeoutRate`; the client should time out. */
+  timeoutRate?: number;
+  timeoutMs?: number;
+  /** Destroy the socket mid-response. */
+  connectionResetRate?: number;
+  /** Send a 200 whose JSON body is cut short. */
+  truncatedBodyRate?: number;
+  /** After this many requests every further request gets 401 (token revoked mid-run). */
+  revokeTokenAfter?: number;
+}
+
+export interface SandboxOptions {
+  /** The accepted API token; requests must send `Authorization: Token token=<token>`. Default `sandbox-token`. */
+  token?: string;
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Added to every response, in ms. */
+  latencyMs?: number;
+  /** Enforce PagerDuty's per-token limit (requests per rolling minute); 429 beyond it. Off when absent. */
+  rateLimitPerMinute?: number;
+  faults?: FaultOptions;
+  /** Seed for fault draws, so a faulty run is repeatable. */
+  seed?: number;
+}
+
+export interface SandboxStats {
+  requests: number;
+  byRoute: Record<string, number>;
+  byStatus: Record<string, number>;
+  /** Highest number of requests seen in any rolling 60 s window. */
+  maxPerMinute: number;
+}
+
+export interface PagerDutySandbox {
+  url: string;
+  token: string;
+  stats(): SandboxStats;
+  resetStats(): void;
+  setFaults(faults: FaultOptions): void;
+  /** Replace the served data (e.g. "someone fixed their PagerDuty account" in a test). */
+  setState(state: PagerDutyState): void;
+  stop(): Promise<void>;
+}
