@@ -1,0 +1,322 @@
+import { describe, expect, it } from "vitest";
+import type { RosterPerson } from "@/lib/roster/schema";
+import { checkAudit } from "./check";
+import {
+  FUTURE,
+  NOW,
+  PAST,
+  configOf,
+  memberOf,
+  personOf,
+  rosterOf,
+  scheduleOf,
+  snapshotOf,
+  userOf,
+} from "./testing";
+import type { FindingCode, PagerDutySnapshot } from "./types";
+
+/**
+ * The base org is clean: Alice and Bob are in the CEOC rotation (PCEOC01 / PCEOC02), Mia is the EMEA
+ * manager on the SMOC schedule, Vera is the VP of Support (exempt) and sits on PCEOC01 anyway.
+ */
+function baseOrg() {
+  const people: RosterPerson[] = [
+    personOf("Alice Adams", { id: "PALICE1", rotations: ["ceoc"] }),
+    personOf("Bob Brown", { id: "PBOB001", rotations: ["ceoc"] }),
+    personOf("Mia Manager", { id: "PMIA001", title: "Support Manager", region: "EMEA" }),
+    personOf("Vera Vp", { id: "PVERA01", title: "VP of Support" }),
+  ];
+  const snapshot: PagerDutySnapshot = snapshotOf({
+    users: [
+      userOf("PALICE1", "Alice Adams"),
+      userOf("PBOB001", "Bob Brown"),
+      userOf("PMIA001", "Mia Manager"),
+      userOf("PVERA01", "Vera Vp"),
+    ],
+    schedules: [
+      scheduleOf("PCEOC01", [{ members: [memberOf("PALICE1"), memberOf("PVERA01")] }]),
+      scheduleOf("PCEOC02", [{ members: [memberOf("PBOB001")] }], "v3"),
+      scheduleOf("PSMOC01", [{ members: [memberOf("PMIA001")] }]),
+    ],
+  });
+  const config = configOf([
+    {
+      id: "ceoc",
+      name: "CEOC",
+      schedules: ["PCEOC01", "PCEOC02"],
+      members: { field: "pagerduty.rotations" },
+    },
+    {
+      id: "smoc",
+      name: "SMOC EMEA",
+      schedules: ["PSMOC01"],
+      members: { where: { title: "Manager", region: "EMEA" } },
+    },
+  ]);
+  return { people, snapshot, config };
+}
+
+type Org = ReturnType<typeof baseOrg>;
+
+interface Case {
+  name: string;
+  change: (org: Org) => void;
+  /** `code person-name schedule-id|-` for each expected finding, in any order. */
+  expected: string[];
+  complete?: boolean;
+}
+
+const person = (org: Org, name: string): RosterPerson => {
+  const found = org.people.find((p) => p.name === name);
+  if (!found) throw new Error(`no ${name} in the test org`);
+  return found;
+};
+const schedule = (org: Org, id: string) => {
+  const found = org.snapshot.schedules.find((s) => s.id === id);
+  if (!found) throw new Error(`no ${id} in the test org`);
+  return found;
+};
+const user = (org: Org, id: string) => {
+  const found = org.snapshot.users.find((u) => u.id === id);
+  if (!found) throw new Error(`no ${id} in the test org`);
+  return found;
+};
+
+const CASES: Case[] = [
+  { name: "a clean org has no findings", change: () => {}, expected: [] },
+  {
+    name: "no PagerDuty ID; joined by email so no schedule finding",
+    change: (org) => {
+      person(org, "Alice Adams").pagerduty = { rotations: ["ceoc"] };
+    },
+    expected: ["missing_pagerduty_id Alice Adams -"],
+  },
+  {
+    name: "no PagerDuty ID and no PagerDuty user: also missing from the rotation",
+    change: (org) => {
+      person(org, "Alice Adams").pagerduty = { rotations: ["ceoc"] };
+      org.snapshot.users = org.snapshot.users.filter((u) => u.id !== "PALICE1");
+      schedule(org, "PCEOC01").periods[0]!.members = [memberOf("PVERA01")];
+    },
+    expected: ["missing_pagerduty_id Alice Adams -", "missing_from_schedule Alice Adams -"],
+  },
+  {
+    name: "an unknown ID is reported once; her real account (same email) still counts on the schedule",
+    change: (org) => {
+      person(org, "Alice Adams").pagerduty = { id: "PNOPE01", rotations: ["ceoc"] };
+      org.snapshot.unknownUserIds = ["PNOPE01"];
+    },
+    expected: ["unknown_pagerduty_id Alice Adams -"],
+  },
+  {
+    name: "two entries sharing one ID are both reported; the wrong owner's email differs",
+    change: (org) => {
+      person(org, "Bob Brown").pagerduty = { id: "PALICE1", rotations: ["ceoc"] };
+    },
+    expected: [
+      "duplicate_pagerduty_id Alice Adams -",
+      "duplicate_pagerduty_id Bob Brown -",
+      "email_mismatch Bob Brown -",
+    ],
+  },
+  {
+    name: "in a rotation but on none of its schedules",
+    change: (org) => {
+      schedule(org, "PCEOC02").periods[0]!.members = [];
+    },
+    expected: ["missing_from_schedule Bob Brown -"],
+  },
+  {
+    name: "on a schedule the roster does not put them on",
+    change: (org) => {
+      org.people.push(personOf("Carl Clark", { id: "PCARL01" }));
+      org.snapshot.users.push(userOf("PCARL01", "Carl Clark"));
+      schedule(org, "PCEOC01").periods[0]!.members.push(memberOf("PCARL01"));
+    },
+    expected: ["unexpected_in_schedule Carl Clark PCEOC01"],
+  },
+  {
+    name: "a schedule member that matches no roster entry",
+    change: (org) => {
+      org.snapshot.users.push(userOf("PGONE01", "Gone Person"));
+      schedule(org, "PCEOC02").periods[0]!.members.push(memberOf("PGONE01"));
+    },
+    expected: ["not_in_roster Gone Person PCEOC02"],
+  },
+  {
+    name: "a deleted user still on a schedule",
+    change: (org) => {
+      schedule(org, "PCEOC02").periods[0]!.members.push(memberOf("PDEL001", "2026-06-01T00:00:00Z"));
+      org.snapshot.unknownUserIds = ["PDEL001"];
+    },
+    expected: ["deleted_user_in_schedule PDEL001 PCEOC02"],
+  },
+  {
+    name: "a rotation member without contact methods or notification rules",
+    change: (org) => {
+      user(org, "PALICE1").contactMethodCount = 0;
+      user(org, "PBOB001").notificationRuleCount = 0;
+    },
+    expected: ["not_pageable Alice Adams -", "not_pageable Bob Brown -"],
+  },
+  {
+    name: "a pending invitation",
+    change: (org) => {
+      user(org, "PMIA001").invitationSent = true;
+    },
+    expected: ["invitation_pending Mia Manager -"],
+  },
+  {
+    name: "someone not in any rotation is not checked for pageability",
+    change: (org) => {
+      org.people.push(personOf("Dan Desk", { id: "PDAN001" }));
+      org.snapshot.users.push(userOf("PDAN001", "Dan Desk", { contactMethodCount: 0, invitationSent: true }));
+    },
+    expected: [],
+  },
+  {
+    name: "a configured schedule that exists nowhere",
+    change: (org) => {
+      org.config.rotations[0]!.schedules.push("PMISS01");
+      org.snapshot.missingScheduleIds = ["PMISS01"];
+    },
+    expected: ["schedule_not_found - PMISS01"],
+  },
+  {
+    name: "a layer that ended has no members; one that ends later does",
+    change: (org) => {
+      schedule(org, "PCEOC02").periods = scheduleOf("PCEOC02", [
+        { end: PAST, members: [memberOf("PBOB001")] },
+      ]).periods;
+      schedule(org, "PCEOC01").periods = scheduleOf("PCEOC01", [
+        { end: FUTURE, members: [memberOf("PALICE1")] },
+        { end: PAST, members: [memberOf("PGHOST1")] },
+      ]).periods;
+    },
+    expected: ["missing_from_schedule Bob Brown -"],
+  },
+  {
+    name: "the VP of Support is skipped, with or without an ID, on or off schedules",
+    change: (org) => {
+      person(org, "Vera Vp").pagerduty = null;
+      person(org, "Vera Vp").title = "vp of support";
+    },
+    expected: [],
+  },
+  {
+    name: "a where-rule rotation: the EMEA manager missing, an AMER manager unexpected",
+    change: (org) => {
+      org.people.push(personOf("Sam Lead", { id: "PSAM001", title: "Support Manager", region: "AMER-W" }));
+      org.snapshot.users.push(userOf("PSAM001", "Sam Lead"));
+      schedule(org, "PSMOC01").periods[0]!.members = [memberOf("PSAM001")];
+    },
+    expected: ["missing_from_schedule Mia Manager -", "unexpected_in_schedule Sam Lead PSMOC01"],
+  },
+  {
+    name: "a second PagerDuty account with the roster email is the same person",
+    change: (org) => {
+      org.snapshot.users.push(userOf("PALT001", "Alice Adams"));
+      schedule(org, "PCEOC02").periods[0]!.members.push(memberOf("PALT001"));
+    },
+    expected: [],
+  },
+  {
+    name: "a schedule that failed to load withholds what depends on it",
+    change: (org) => {
+      org.snapshot.schedules = org.snapshot.schedules.filter((s) => s.id !== "PCEOC02");
+      org.snapshot.failures = [{ kind: "schedule", scheduleId: "PCEOC02", message: "HTTP 503" }];
+    },
+    expected: [],
+    complete: false,
+  },
+  {
+    name: "without the users list, email joins are withheld but roster-only findings stay",
+    change: (org) => {
+      person(org, "Alice Adams").pagerduty = { rotations: ["ceoc"] };
+      org.snapshot.users = [];
+      org.snapshot.failures = [{ kind: "users_list", message: "HTTP 500" }];
+    },
+    expected: ["missing_pagerduty_id Alice Adams -"],
+    complete: false,
+  },
+  {
+    name: "a schedule member whose lookup failed is not called 'not in roster'",
+    change: (org) => {
+      schedule(org, "PCEOC01").periods[0]!.members.push(memberOf("PWHO001"));
+      org.snapshot.failures = [{ kind: "user", userId: "PWHO001", message: "timeout" }];
+    },
+    expected: [],
+    complete: false,
+  },
+];
+
+describe("checkAudit", () => {
+  it.each(CASES)("$name", ({ change, expected, complete = true }) => {
+    const org = baseOrg();
+    change(org);
+    const report = checkAudit({
+      roster: rosterOf(org.people),
+      snapshot: org.snapshot,
+      config: org.config,
+      now: NOW,
+    });
+    const got = report.findings.map((f) => `${f.code} ${f.person?.name ?? "-"} ${f.schedule?.id ?? "-"}`);
+    expect(got.sort()).toEqual([...expected].sort());
+    expect(report.complete).toBe(complete);
+    expect(report.summary.findings).toBe(expected.length);
+  });
+
+  it("names the suggested ID when the email matches a PagerDuty user", () => {
+    const org = baseOrg();
+    person(org, "Alice Adams").pagerduty = { rotations: ["ceoc"] };
+    const report = checkAudit({
+      roster: rosterOf(org.people),
+      snapshot: org.snapshot,
+      config: org.config,
+      now: NOW,
+    });
+    const finding = report.findings.find((f) => f.code === "missing_pagerduty_id");
+    expect(finding?.evidence.suggested_pagerduty_id).toBe("PALICE1");
+    expect(finding?.message).toContain("set pagerduty.id to PALICE1");
+    expect(finding?.person).toMatchObject({ name: "Alice Adams", gitlab: "aliceadams", inRoster: true });
+  });
+
+  it("reports what was withheld and why when data is missing", () => {
+    const org = baseOrg();
+    org.snapshot.failures = [{ kind: "schedule", scheduleId: "PCEOC02", message: "HTTP 503 after 4 tries" }];
+    org.snapshot.schedules = org.snapshot.schedules.filter((s) => s.id !== "PCEOC02");
+    const report = checkAudit({
+      roster: rosterOf(org.people),
+      snapshot: org.snapshot,
+      config: org.config,
+      now: NOW,
+    });
+    expect(report.errors).toEqual([
+      {
+        kind: "schedule",
+        id: "PCEOC02",
+        message: "HTTP 503 after 4 tries",
+        withheld: expect.arrayContaining<FindingCode>(["missing_from_schedule", "unexpected_in_schedule"]),
+      },
+    ]);
+    expect(report.summary.schedules).toEqual({ configured: 3, read: 2, missing: 0, failed: 1 });
+  });
+
+  it("keys findings stably across runs and counts them by code", () => {
+    const org = baseOrg();
+    schedule(org, "PCEOC02").periods[0]!.members = [];
+    const input = { roster: rosterOf(org.people), snapshot: org.snapshot, config: org.config, now: NOW };
+    const first = checkAudit(input);
+    const second = checkAudit({ ...input, now: new Date(NOW.getTime() + 60_000) });
+    expect(first.findings.map((f) => f.key)).toEqual(second.findings.map((f) => f.key));
+    expect(first.findings[0]?.key).toBe("missing_from_schedule|bob.brown@example.com|-|ceoc");
+    expect(first.summary.byCode.missing_from_schedule).toBe(1);
+    expect(first.summary.bySeverity).toEqual({ error: 1, warning: 0 });
+    expect(first.summary).toMatchObject({
+      rosterPeople: 4,
+      exemptPeople: 1,
+      auditedPeople: 3,
+      peopleWithFindings: 1,
+    });
+  });
+});

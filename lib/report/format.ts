@@ -1,0 +1,21 @@
+import type { AuditReport } from "@/lib/audit/types";
+import { formatReportCsv } from "./format-csv";
+import { formatReportMarkdown } from "./format-markdown";
+import { formatReportText } from "./format-text";
+
+export const REPORT_FORMATS = ["text", "markdown", "json", "csv"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** Renders a report in one of the CLI's formats. JSON is the versioned contract (`version: 1`). */
+export function formatReport(report: AuditReport, format: ReportFormat): string {
+  switch (format) {
+    case "text":
+      return formatReportText(report);
+    case "markdown":
+      return formatReportMarkdown(report);
+    case "csv":
+      return formatReportCsv(report);
+    case "json":
+      return `${JSON.stringify(report, null, 2)}\n`;
+  }
+}
