@@ -1,0 +1,61 @@
+import type { z } from "zod";
+
+import { fetchAllPages, PAGE_LIMIT } from "@/lib/pagerduty/paginate";
+import { createRequester, type Query, type RequesterOptions } from "@/lib/pagerduty/request";
+
+export type PagerDutyClientOptions = RequesterOptions;
+
+/** What every offset-paginated response carries. */
+export type PageSchemaShape = z.ZodType<{ more: boolean; total?: number | null | undefined }>;
+
+export interface ListOptions<S extends PageSchemaShape, T> {
+  query?: Query;
+  /** Schema of one page, e.g. `UsersPageSchema`. */
+  schema: S;
+  /** The page's items, e.g. `(page) => page.users`. */
+  items: (page: z.output<S>) => T[];
+  signal?: AbortSignal;
+  onPage?: (received: number, total: number) => void;
+}
+
+export interface PagerDutyClient {
+  /** One GET, validated against `schema`. */
+  get<S extends z.ZodType>(
+    path: string,
+    options: { query?: Query; schema: S; signal?: AbortSignal },
+  ): Promise<z.output<S>>;
+  /** Every item of an offset-paginated list, in server order. */
+  list<S extends PageSchemaShape, T>(path: string, options: ListOptions<S, T>): Promise<T[]>;
+  /** HTTP requests sent so far by this client, retries included. */
+  requestCount(): number;
+}
+
+/**
+ * A PagerDuty REST client for one token. Holds the token: server and CLI code only. Requests go through
+ * one helper (`request.ts`) that limits concurrency and rate, retries what is worth retrying and turns
+ * everything else into an `AppError`.
+ */
+export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDutyClient {
+  const requester = createRequester(options);
+  return {
+    get: (path, getOptions) => requester.get(path, getOptions),
+    list(path, listOptions) {
+      return fetchAllPages(
+        async ({ offset, limit, total }) => {
+          const page = await requester.get(path, {
+            query: { ...listOptions.query, limit, offset, ...(total ? { total: true } : {}) },
+            schema: listOptions.schema,
+            signal: listOptions.signal,
+          });
+          return {
+            items: listOptions.items(page),
+            more: page.more,
+            total: page.total ?? null,
+          };
+        },
+        { what: `GET ${path}`, limit: PAGE_LIMIT, onPage: listOptions.onPage },
+      );
+    },
+    requestCount: () => requester.requestCount(),
+  };
+}

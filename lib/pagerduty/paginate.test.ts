@@ -1,0 +1,167 @@
+import { describe, expect, it } from "vitest";
+
+import { AppError } from "@/lib/errors";
+import { fetchAllPages, type Page, type PageRequest } from "@/lib/pagerduty/paginate";
+
+interface FakeListOptions {
+  /** Largest page the server hands out whatever `limit` asks (PagerDuty caps some lists). */
+  serverMax?: number;
+  /** Whether the server honours `total=true`. */
+  totals?: boolean;
+  /** Rewrite a page before it is returned, to simulate inconsistencies. */
+  tamper?: (request: PageRequest, page: Page<number>, call: number) => Page<number>;
+}
+
+/** A list of `count` numbered records served with PagerDuty's offset semantics. */
+function fakeList(initial: number, options: FakeListOptions = {}) {
+  let records = Array.from({ length: initial }, (_, i) => i);
+  const requests: PageRequest[] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const fetchPage = async (request: PageRequest): Promise<Page<number>> => {
+    requests.push(request);
+    inFlight++;
+    mostInFlight = Math.max(mostInFlight, inFlight);
+    await Promise.resolve();
+    inFlight--;
+    const size = Math.min(request.limit, options.serverMax ?? Infinity);
+    const items = records.slice(request.offset, request.offset + size);
+    const page: Page<number> = {
+      items,
+      more: request.offset + items.length < records.length,
+      total: request.total && options.totals !== false ? records.length : null,
+    };
+    return options.tamper ? options.tamper(request, page, requests.length) : page;
+  };
+  return {
+    fetchPage,
+    requests,
+    mostInFlight: () => mostInFlight,
+    setRecords: (next: number[]) => {
+      records = next;
+    },
+  };
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe("fetchAllPages", () => {
+  it.each([
+    { count: 0, totals: true, requests: 1 },
+    { count: 1, totals: true, requests: 1 },
+    { count: 99, totals: true, requests: 1 },
+    { count: 100, totals: true, requests: 1 },
+    { count: 101, totals: true, requests: 2 },
+    { count: 250, totals: true, requests: 3 },
+    { count: 250, totals: false, requests: 3 },
+    { count: 1_000, totals: false, requests: 10 },
+    { count: 10_000, totals: true, requests: 100 },
+  ])("reads $count records in $requests requests (totals: $totals)", async ({ count, totals, requests }) => {
+    const list = fakeList(count, { totals });
+    await expect(fetchAllPages(list.fetchPage, { what: "GET /users" })).resolves.toEqual(range(count));
+    expect(list.requests).toHaveLength(requests);
+    expect(list.requests.every((r) => r.limit === 100)).toBe(true);
+  });
+
+  it("fetches the pages after the first concurrently when the total is known", async () => {
+    const list = fakeList(450);
+    await fetchAllPages(list.fetchPage, { what: "GET /users" });
+    expect(list.requests.map((r) => r.offset)).toEqual([0, 100, 200, 300, 400]);
+    expect(list.mostInFlight()).toBe(4);
+  });
+
+  it("reads one page after the other when the total is unknown", async () => {
+    const list = fakeList(450, { totals: false });
+    await fetchAllPages(list.fetchPage, { what: "GET /users" });
+    expect(list.mostInFlight()).toBe(1);
+    expect(list.requests.slice(1).every((r) => !r.total)).toBe(true);
+  });
+
+  it("steps by the items received when the server hands out smaller pages than asked", async () => {
+    const list = fakeList(120, { serverMax: 25 });
+    await expect(fetchAllPages(list.fetchPage, { what: "GET /users" })).resolves.toEqual(range(120));
+    expect(list.requests.map((r) => r.offset)).toEqual([0, 25, 50, 75, 100]);
+  });
+
+  it("asks once more after a full last page that says more: true", async () => {
+    const list = fakeList(100, {
+      tamper: (request, page) => (request.offset === 0 ? { ...page, more: true, total: null } : page),
+    });
+    await expect(fetchAllPages(list.fetchPage, { what: "GET /users" })).resolves.toEqual(range(100));
+    expect(list.requests.map((r) => r.offset)).toEqual([0, 100]);
+  });
+
+  it("falls back to sequential reading from a short page that claims more", async () => {
+    // The page at offset 200 comes back short (the list shifted), yet says more: true.
+    const list = fakeList(500, {
+      tamper: (request, page, call) =>
+        request.offset === 200 && call <= 5 ? { ...page, items: page.items.slice(0, 60), more: true } : page,
+    });
+    await expect(fetchAllPages(list.fetchPage, { what: "GET /users" })).resolves.toEqual(range(500));
+    // Concurrent 100..400, then sequential again from 200.
+    expect(list.requests.map((r) => r.offset)).toEqual([0, 100, 200, 300, 400, 200, 300, 400]);
+  });
+
+  it("falls back to sequential reading when the total changes between pages", async () => {
+    const list = fakeList(300);
+    const original = list.fetchPage;
+    let grown = false;
+    const fetchPage = async (request: PageRequest) => {
+      if (request.offset === 100 && !grown) {
+        grown = true;
+        list.setRecords(range(330));
+      }
+      return original(request);
+    };
+    await expect(fetchAllPages(fetchPage, { what: "GET /users" })).resolves.toEqual(range(330));
+    expect(list.requests.map((r) => r.offset)).toEqual([0, 100, 200, 100, 200, 300]);
+  });
+
+  it("refuses an empty page that claims more", async () => {
+    const list = fakeList(0, { tamper: (_request, page) => ({ ...page, more: true }) });
+    const error = await fetchAllPages(list.fetchPage, { what: "GET /users" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe("upstream:pagerduty");
+    expect((error as AppError).message).toContain("GET /users");
+  });
+
+  it.each([
+    { count: 10_001, totals: true, requests: 1 },
+    { count: 10_001, totals: false, requests: 100 },
+    { count: 25_000, totals: true, requests: 1 },
+  ])(
+    "refuses to read past PagerDuty's 10,000-record cap ($count records, totals: $totals)",
+    async ({ count, totals, requests }) => {
+      const list = fakeList(count, { totals });
+      const error = await fetchAllPages(list.fetchPage, { what: "GET /users" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe("invalid:pagerduty");
+      expect((error as AppError).message).toContain("10,000");
+      expect(list.requests).toHaveLength(requests);
+      expect(list.requests.every((r) => r.offset + r.limit <= 10_000)).toBe(true);
+    },
+  );
+
+  it("fails the whole list when a concurrent page fails", async () => {
+    const list = fakeList(300);
+    const fetchPage = async (request: PageRequest) => {
+      if (request.offset === 200) throw new AppError("upstream:pagerduty", "page 3 failed");
+      return list.fetchPage(request);
+    };
+    await expect(fetchAllPages(fetchPage, { what: "GET /users" })).rejects.toThrow("page 3 failed");
+  });
+
+  it("reports progress against the total", async () => {
+    const list = fakeList(250);
+    const seen: [number, number][] = [];
+    await fetchAllPages(list.fetchPage, {
+      what: "GET /users",
+      onPage: (done, total) => seen.push([done, total]),
+    });
+    expect(seen).toEqual([
+      [100, 250],
+      [200, 250],
+      [250, 250],
+    ]);
+  });
+});

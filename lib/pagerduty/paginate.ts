@@ -1,0 +1,102 @@
+import { AppError } from "@/lib/errors";
+
+export const PAGE_LIMIT = 100;
+/** PagerDuty's classic pagination refuses offset + limit beyond this. */
+export const MAX_PAGINATION_RECORDS = 10_000;
+
+export interface Page<T> {
+  items: T[];
+  more: boolean;
+  /** Known only when the page was asked with `total=true` (and the server complied). */
+  total: number | null;
+}
+
+export interface PageRequest {
+  offset: number;
+  limit: number;
+  /** Ask the server for `total`; slower on PagerDuty's side, so only where it is used. */
+  total: boolean;
+}
+
+export type FetchPage<T> = (request: PageRequest) => Promise<Page<T>>;
+
+export interface FetchAllPagesOptions {
+  /** `GET /users`, for messages. */
+  what: string;
+  limit?: number;
+  /** After each accepted page: items so far and the best estimate of the total. */
+  onPage?: (received: number, total: number) => void;
+}
+
+function checkOffset(offset: number, limit: number, what: string) {
+  if (offset + limit > MAX_PAGINATION_RECORDS) {
+    throw new AppError(
+      "invalid:pagerduty",
+      `${what} has more than ${MAX_PAGINATION_RECORDS.toLocaleString("en-US")} records; PagerDuty's offset pagination cannot read past that.`,
+    );
+  }
+}
+
+/**
+ * Reads every page of an offset-paginated list. The first page asks for `total`; when it is known the
+ * remaining pages are fetched concurrently and each is checked against it (size, `more`, total). At the
+ * first page that does not fit, the rest is read again sequentially from there, advancing by the number
+ * of items received until `more` is false. Items are returned in server order; duplicates caused by the
+ * list changing while it is read are left to the caller.
+ */
+export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAllPagesOptions): Promise<T[]> {
+  const limit = options.limit ?? PAGE_LIMIT;
+  const what = options.what;
+  const items: T[] = [];
+  const accept = (page: Page<T>, total: number | null) => {
+    items.push(...page.items);
+    options.onPage?.(items.length, total ?? items.length + (page.more ? limit : 0));
+  };
+
+  checkOffset(0, limit, what);
+  const first = await fetchPage({ offset: 0, limit, total: true });
+  accept(first, first.total);
+  if (!first.more) return items;
+
+  let offset = first.items.length;
+  const total = first.total;
+  const step = first.items.length;
+  if (total !== null && step > 0 && total > step) {
+    const offsets: number[] = [];
+    for (let o = step; o < total; o += step) offsets.push(o);
+    const last = offsets[offsets.length - 1] as number;
+    checkOffset(last, limit, what);
+    const settled = await Promise.allSettled(
+      offsets.map((o) => fetchPage({ offset: o, limit, total: true })),
+    );
+    for (const [index, result] of settled.entries()) {
+      if (result.status === "rejected") throw result.reason;
+      const o = offsets[index] as number;
+      const page = result.value;
+      const expected = Math.min(step, total - o);
+      const fits =
+        page.items.length === expected &&
+        page.more === o + expected < total &&
+        (page.total === null || page.total === total);
+      if (!fits) break;
+      accept(page, total);
+      offset = o + expected;
+      if (!page.more) return items;
+    }
+  }
+
+  // Sequential: no total, or the concurrent pages stopped fitting at `offset`.
+  for (;;) {
+    checkOffset(offset, limit, what);
+    const page = await fetchPage({ offset, limit, total: false });
+    accept(page, null);
+    if (!page.more) return items;
+    if (page.items.length === 0) {
+      throw new AppError(
+        "upstream:pagerduty",
+        `PagerDuty answered ${what} at offset ${offset} with an empty page that claims more records.`,
+      );
+    }
+    offset += page.items.length;
+  }
+}

@@ -1,0 +1,401 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import type { PagerDutySnapshot } from "@/lib/audit/types";
+import { AppError } from "@/lib/errors";
+import { createSlidingWindowLimiter, realSleep } from "@/lib/pagerduty/rate-limit";
+import { fetchPagerDutySnapshot, type SnapshotProgress } from "@/lib/pagerduty/snapshot";
+import { fillerUsers, sandboxClient, sandboxUser } from "@/lib/pagerduty/testing";
+import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
+import type { PagerDutySandbox, PagerDutyState, SandboxOptions } from "@/sandbox/pagerduty/types";
+
+/** The snapshot over real HTTP against the sandbox PagerDuty. */
+
+const NOW = new Date("2026-03-02T12:00:00Z");
+
+const STATE: PagerDutyState = {
+  users: [
+    sandboxUser("PALICE1", "Alice Archer"),
+    sandboxUser("PBOB001", "Bob Baker", {
+      invitation_sent: true,
+      contact_methods: [],
+      notification_rules: [],
+    }),
+    sandboxUser("PCAROL1", "Carol Cole", { deleted_at: "2025-06-01T09:00:00Z" }),
+    sandboxUser("PDAN001", "Dan Drake"),
+    ...fillerUsers(150),
+  ],
+  schedules: [
+    {
+      kind: "v2",
+      id: "PV2SCH1",
+      name: "Support primary",
+      time_zone: "Europe/Berlin",
+      layers: [
+        {
+          id: "PLAYER1",
+          name: "Weekly",
+          start: "2025-01-06T08:00:00Z",
+          end: null,
+          user_ids: ["PALICE1", "PCAROL1", "PGHOST2"],
+        },
+        {
+          id: "PLAYER2",
+          name: "Old layer",
+          start: "2024-01-01T00:00:00Z",
+          end: "2024-12-31T00:00:00Z",
+          user_ids: ["PBOB001"],
+        },
+      ],
+    },
+    {
+      kind: "v3",
+      id: "PV3SCH1",
+      name: "Support secondary",
+      time_zone: "Etc/UTC",
+      rotations: [
+        {
+          id: "ROT1",
+          events: [
+            {
+              id: "EVT1",
+              name: "Weekdays",
+              effective_since: "2025-02-01T00:00:00Z",
+              effective_until: null,
+              member_user_ids: ["PDAN001", null, "PGHOST1"],
+            },
+            {
+              id: "EVT2",
+              name: "Last year",
+              effective_since: "2024-01-01T00:00:00Z",
+              effective_until: "2024-06-01T00:00:00Z",
+              member_user_ids: ["PALICE1"],
+            },
+          ],
+        },
+      ],
+    },
+    { kind: "v3", id: "PV3OTHR", name: "Not configured", time_zone: "Etc/UTC", rotations: [] },
+  ],
+};
+
+const OPTIONS = {
+  scheduleIds: ["PV2SCH1", "PV3SCH1", "PMISSNG", "PV2SCH1"],
+  rosterUserIds: ["PALICE1", "PBOB001", "PCAROL1", "PNOSUCH"],
+  now: NOW,
+};
+
+const reachable = (id: string, name: string, email: string) => ({
+  id,
+  name,
+  email,
+  deletedAt: null,
+  invitationSent: false,
+  contactMethodCount: 1,
+  notificationRuleCount: 1,
+});
+
+const EXPECTED: PagerDutySnapshot = {
+  fetchedAt: NOW.toISOString(),
+  users: [
+    reachable("PALICE1", "Alice Archer", "alice.archer@example.com"),
+    {
+      id: "PBOB001",
+      name: "Bob Baker",
+      email: "bob.baker@example.com",
+      deletedAt: null,
+      invitationSent: true,
+      contactMethodCount: 0,
+      notificationRuleCount: 0,
+    },
+    reachable("PDAN001", "Dan Drake", "dan.drake@example.com"),
+    ...Array.from({ length: 150 }, (_, i) =>
+      reachable(`PF${String(i).padStart(5, "0")}`, `Filler ${i}`, `filler.${i}@example.com`),
+    ),
+  ],
+  unknownUserIds: ["PCAROL1", "PGHOST1", "PGHOST2", "PNOSUCH"],
+  schedules: [
+    {
+      id: "PV2SCH1",
+      name: "Support primary",
+      kind: "v2",
+      htmlUrl: "https://sandbox.pagerduty.example/schedules/PV2SCH1",
+      periods: [
+        {
+          id: "PLAYER1",
+          name: "Weekly",
+          start: "2025-01-06T08:00:00Z",
+          end: null,
+          members: [
+            { userId: "PALICE1", name: "Alice Archer", deletedAt: null },
+            { userId: "PCAROL1", name: "Carol Cole", deletedAt: "2025-06-01T09:00:00Z" },
+            { userId: "PGHOST2", name: null, deletedAt: null },
+          ],
+        },
+        {
+          id: "PLAYER2",
+          name: "Old layer",
+          start: "2024-01-01T00:00:00Z",
+          end: "2024-12-31T00:00:00Z",
+          members: [{ userId: "PBOB001", name: "Bob Baker", deletedAt: null }],
+        },
+      ],
+    },
+    {
+      id: "PV3SCH1",
+      name: "Support secondary",
+      kind: "v3",
+      htmlUrl: "https://sandbox.pagerduty.example/schedules/PV3SCH1",
+      periods: [
+        {
+          id: "EVT1",
+          name: "Weekdays",
+          start: "2025-02-01T00:00:00Z",
+          end: null,
+          members: [
+            { userId: "PDAN001", name: null, deletedAt: null },
+            { userId: "PGHOST1", name: null, deletedAt: null },
+          ],
+        },
+        {
+          id: "EVT2",
+          name: "Last year",
+          start: "2024-01-01T00:00:00Z",
+          end: "2024-06-01T00:00:00Z",
+          members: [{ userId: "PALICE1", name: null, deletedAt: null }],
+        },
+      ],
+    },
+  ],
+  missingScheduleIds: ["PMISSNG"],
+  failures: [],
+};
+
+/**
+ * Minimum requests for this state: 2 user pages (153 live users) + 1 v3 list page + 1 per found schedule
+ * (2) + 2 for the missing one (v2 and v3 both 404) + 4 lookups (PCAROL1, PNOSUCH from the roster; PGHOST1,
+ * PGHOST2 from the schedules; PCAROL1 is on a schedule too but marked deleted there).
+ */
+const EXPECTED_REQUESTS = 11;
+
+let sandbox: PagerDutySandbox | undefined;
+
+async function start(state: PagerDutyState, options: SandboxOptions = {}): Promise<PagerDutySandbox> {
+  sandbox = await startPagerDutySandbox(state, { port: 0, ...options });
+  return sandbox;
+}
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await sandbox?.stop();
+  sandbox = undefined;
+});
+
+async function failureOf(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("expected a failure");
+}
+
+describe("fetchPagerDutySnapshot against the sandbox", () => {
+  it("reads users, v2 and v3 schedules, deleted and unknown users and a missing schedule, in the fewest requests", async () => {
+    const pd = await start(STATE);
+    const client = sandboxClient(pd);
+    const progress: SnapshotProgress[] = [];
+    const snapshot = await fetchPagerDutySnapshot(client, {
+      ...OPTIONS,
+      onProgress: (p) => progress.push(p),
+    });
+
+    expect(snapshot).toEqual(EXPECTED);
+    expect(pd.stats().requests).toBe(EXPECTED_REQUESTS);
+    expect(client.requestCount()).toBe(EXPECTED_REQUESTS);
+    expect(pd.stats().byRoute).toEqual({
+      "GET /users": 2,
+      "GET /v3/schedules": 1,
+      "GET /schedules/{id}": 2,
+      "GET /v3/schedules/{id}": 2,
+      "GET /users/{id}": 4,
+    });
+    expect(progress.at(-1)).toEqual({ phase: "user_lookups", done: 4, total: 4 });
+    expect(progress).toContainEqual({ phase: "users", done: 153, total: 153 });
+    expect(progress).toContainEqual({ phase: "schedules", done: 3, total: 3 });
+  });
+
+  it("stops with a clear unauthorized:pagerduty error when the token is rejected", async () => {
+    const pd = await start(STATE, { token: "the-real-token" });
+    const error = await failureOf(
+      fetchPagerDutySnapshot(sandboxClient(pd, { token: "revoked-token-abc" }), OPTIONS),
+    );
+    expect(error.code).toBe("unauthorized:pagerduty");
+    expect(error.message).toMatch(/401 Unauthorized to GET \/(users|v3\/schedules).*token was rejected/);
+    expect(error.message).not.toContain("revoked-token-abc");
+    // The user list and the v3 list go out together; nothing more is sent once the token is refused.
+    expect(pd.stats().requests).toBeLessThanOrEqual(2);
+  });
+
+  it("stops when the token is revoked mid-run (plain-text 401), without sending the rest", async () => {
+    const pd = await start(STATE, { faults: { revokeTokenAfter: 4 } });
+    const client = sandboxClient(pd, { concurrency: 2 });
+    const error = await failureOf(fetchPagerDutySnapshot(client, OPTIONS));
+    expect(error.code).toBe("unauthorized:pagerduty");
+    expect(pd.stats().requests).toBeLessThan(EXPECTED_REQUESTS);
+  });
+
+  it("returns the clean snapshot despite 20 % transient errors, resets and truncated bodies", async () => {
+    const pd = await start(STATE, {
+      seed: 7,
+      faults: { transientErrorRate: 0.2, connectionResetRate: 0.05, truncatedBodyRate: 0.05 },
+    });
+    const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd), OPTIONS);
+    expect(snapshot).toEqual(EXPECTED);
+    const { byStatus, requests } = pd.stats();
+    const faults = requests - (byStatus["200"] ?? 0) - (byStatus["404"] ?? 0);
+    expect(faults).toBeGreaterThan(0);
+    expect(byStatus.reset ?? 0).toBeGreaterThan(0);
+  });
+
+  it("records failures, never missing schedules, when PagerDuty keeps failing", async () => {
+    const pd = await start(STATE, { faults: { transientErrorRate: 1 } });
+    const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd, { maxRetries: 2 }), OPTIONS);
+    expect(snapshot.missingScheduleIds).toEqual([]);
+    expect(snapshot.unknownUserIds).toEqual([]);
+    expect(snapshot.schedules).toEqual([]);
+    expect(snapshot.failures.map((f) => [f.kind, "scheduleId" in f ? f.scheduleId : null])).toEqual([
+      ["users_list", null],
+      ["schedule", "PMISSNG"],
+      ["schedule", "PV2SCH1"],
+      ["schedule", "PV3SCH1"],
+    ]);
+    for (const failure of snapshot.failures) expect(failure.message).toMatch(/after 2 retries/);
+  });
+
+  it("records a failed lookup as a user failure and keeps going", async () => {
+    const pd = await start(STATE);
+    // PagerDuty's edge failing every single-user read while the lists still work.
+    const lookupsDown: typeof fetch = async (input, init) =>
+      new URL(String(input)).pathname.startsWith("/users/")
+        ? new Response("503 Service Unavailable", { status: 503 })
+        : fetch(input, init);
+    const client = sandboxClient(pd, { maxRetries: 1, fetch: lookupsDown });
+    const snapshot = await fetchPagerDutySnapshot(client, OPTIONS);
+    expect(snapshot.failures).toEqual(
+      ["PCAROL1", "PGHOST1", "PGHOST2", "PNOSUCH"].map((userId) => ({
+        kind: "user",
+        userId,
+        message: expect.stringMatching(/503 Service Unavailable to GET \/users\/P\w+, after 1 retries/),
+      })),
+    );
+    expect(snapshot.unknownUserIds).toEqual([]);
+    expect(snapshot.users).toEqual(EXPECTED.users);
+    expect(snapshot.schedules).toEqual(EXPECTED.schedules);
+    expect(client.requestCount()).toBe(EXPECTED_REQUESTS + 4);
+  });
+
+  it("falls back to trying v2 then v3 per schedule when the account refuses the v3 list", async () => {
+    const pd = await start(STATE);
+    const refusing: typeof fetch = async (input, init) => {
+      const url = new URL(String(input));
+      if (url.pathname === "/v3/schedules") {
+        return new Response(JSON.stringify({ error: { message: "Forbidden", code: 2010 } }), { status: 403 });
+      }
+      return fetch(input, init);
+    };
+    const client = sandboxClient(pd, { fetch: refusing });
+    const snapshot = await fetchPagerDutySnapshot(client, OPTIONS);
+    expect(snapshot).toEqual(EXPECTED);
+    // No v3 list; the v3 schedule now costs a v2 404 first.
+    expect(pd.stats().byRoute["GET /v3/schedules"]).toBeUndefined();
+    expect(pd.stats().byRoute["GET /schedules/{id}"]).toBe(3);
+    expect(client.requestCount()).toBe(EXPECTED_REQUESTS + 1);
+  });
+
+  it("refuses a user list longer than PagerDuty's pagination can read, as a users_list failure", async () => {
+    const pd = await start({ users: fillerUsers(10_001), schedules: [] });
+    const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd), {
+      scheduleIds: [],
+      rosterUserIds: ["PF00001"],
+      now: NOW,
+    });
+    expect(snapshot.failures).toEqual([{ kind: "users_list", message: expect.stringContaining("10,000") }]);
+    expect(pd.stats().byRoute["GET /users"]).toBe(1);
+  });
+
+  it("keeps at most `concurrency` requests in flight while users and schedules are read together", async () => {
+    const pd = await start(STATE, { latencyMs: 15 });
+    let inFlight = 0;
+    let most = 0;
+    const counting: typeof fetch = async (input, init) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        const response = await fetch(input, init);
+        return new Response(await response.text(), { status: response.status, headers: response.headers });
+      } finally {
+        inFlight--;
+      }
+    };
+    await fetchPagerDutySnapshot(sandboxClient(pd, { concurrency: 3, fetch: counting }), OPTIONS);
+    expect(most).toBe(3);
+  });
+});
+
+/**
+ * PagerDuty's window is a minute. To test pacing in seconds, both sides share a clock that runs `SCALE`
+ * times faster than real time: the sandbox reads it through `Date.now`, the client's limiter directly.
+ */
+function scaledClock(scale: number) {
+  const realStart = performance.now();
+  const virtualStart = Date.now();
+  const now = () => virtualStart + (performance.now() - realStart) * scale;
+  vi.spyOn(Date, "now").mockImplementation(() => Math.floor(now()));
+  return {
+    now,
+    sleep: (ms: number, signal?: AbortSignal) => realSleep(ms / scale, signal),
+    elapsed: () => now() - virtualStart,
+  };
+}
+
+describe("rate limiting against the sandbox's enforced per-token limit", () => {
+  it.each([
+    { limit: 30, scale: 40, extraIds: 60 },
+    { limit: 960, scale: 10, extraIds: 1_100 },
+  ])(
+    "completes a run needing more than $limit requests without a 429 and never above $limit per minute",
+    { timeout: 60_000 },
+    async ({ limit, scale, extraIds }) => {
+      const clock = scaledClock(scale);
+      const pd = await start(STATE, { rateLimitPerMinute: limit });
+      const ghosts = Array.from({ length: extraIds }, (_, i) => `PX${String(i).padStart(5, "0")}`);
+      const client = sandboxClient(pd, {
+        concurrency: 8,
+        requestsPerMinute: limit,
+        // A 429 must fail the test, not be waited out.
+        maxRetries: 0,
+        // The margin covers grant-to-arrival delay; scaled time magnifies that delay, so scale the margin.
+        rateLimiter: createSlidingWindowLimiter({
+          now: clock.now,
+          sleep: clock.sleep,
+          marginMs: 200 * scale,
+        }),
+      });
+      const snapshot = await fetchPagerDutySnapshot(client, {
+        ...OPTIONS,
+        rosterUserIds: [...OPTIONS.rosterUserIds, ...ghosts],
+      });
+      expect(snapshot.failures).toEqual([]);
+      expect(snapshot.unknownUserIds).toHaveLength(4 + extraIds);
+      const stats = pd.stats();
+      expect(stats.requests).toBe(EXPECTED_REQUESTS + extraIds);
+      expect(stats.requests).toBeGreaterThan(limit);
+      expect(stats.rateLimited).toBe(0);
+      expect(stats.maxPerMinute).toBeLessThanOrEqual(limit);
+      expect(stats.maxPerMinute).toBeGreaterThan(limit * 0.9);
+      // It had to wait for the window at least once per `limit` requests beyond the first batch.
+      expect(clock.elapsed()).toBeGreaterThanOrEqual(Math.floor((stats.requests - 1) / limit) * 60_000);
+    },
+  );
+});

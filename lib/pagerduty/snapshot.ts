@@ -1,0 +1,297 @@
+import type {
+  FetchFailure,
+  PagerDutySnapshot,
+  PdSchedule,
+  PdSchedulePeriod,
+  PdUser,
+} from "@/lib/audit/types";
+import { AppError } from "@/lib/errors";
+import type { PagerDutyClient } from "@/lib/pagerduty/client";
+import {
+  ScheduleResponseSchema,
+  UserResponseSchema,
+  UsersPageSchema,
+  V3ScheduleResponseSchema,
+  V3SchedulesPageSchema,
+  type Schedule,
+  type User,
+  type V3Schedule,
+} from "@/lib/pagerduty/schemas";
+
+export type { PagerDutyClient } from "@/lib/pagerduty/client";
+
+export interface SnapshotProgress {
+  /** `users`: the user list (done/total in users); `schedules` and `user_lookups`: one per item. */
+  phase: "users" | "schedules" | "user_lookups";
+  done: number;
+  total: number;
+}
+
+export interface FetchSnapshotOptions {
+  /** Configured schedule IDs, layer-based or shift-based; duplicates are read once. */
+  scheduleIds: readonly string[];
+  /** PagerDuty user IDs the roster names; looked up one by one when the user list lacks them. */
+  rosterUserIds: readonly string[];
+  /** Stamped as `fetchedAt`; default the current time. */
+  now?: Date;
+  onProgress?: (progress: SnapshotProgress) => void;
+}
+
+const USER_INCLUDES = { "include[]": ["contact_methods", "notification_rules"] } as const;
+
+function toPdUser(user: User): PdUser {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    deletedAt: user.deleted_at ?? null,
+    invitationSent: user.invitation_sent,
+    contactMethodCount: user.contact_methods.length,
+    notificationRuleCount: user.notification_rules.length,
+  };
+}
+
+function toV2Schedule(schedule: Schedule): PdSchedule {
+  return {
+    id: schedule.id,
+    name: schedule.name ?? schedule.summary ?? schedule.id,
+    kind: "v2",
+    htmlUrl: schedule.html_url ?? null,
+    periods: schedule.schedule_layers.map((layer): PdSchedulePeriod => ({
+      id: layer.id ?? null,
+      name: layer.name ?? null,
+      start: layer.start,
+      end: layer.end ?? null,
+      members: layer.users.map(({ user }) => ({
+        userId: user.id,
+        name: user.summary ?? null,
+        deletedAt: user.deleted_at ?? null,
+      })),
+    })),
+  };
+}
+
+function toV3Schedule(schedule: V3Schedule): PdSchedule {
+  return {
+    id: schedule.id,
+    name: schedule.name,
+    kind: "v3",
+    htmlUrl: schedule.html_url ?? null,
+    periods: schedule.rotations.flatMap((rotation) =>
+      rotation.events.map((event): PdSchedulePeriod => ({
+        id: event.id,
+        name: event.name ?? null,
+        start: event.effective_since,
+        end: event.effective_until ?? null,
+        members: event.assignment_strategy.members.flatMap((member) =>
+          member.type === "user_member" ? [{ userId: member.user_id, name: null, deletedAt: null }] : [],
+        ),
+      })),
+    ),
+  };
+}
+
+function isCode(error: unknown, ...codes: string[]): error is AppError {
+  return error instanceof AppError && codes.includes(error.code);
+}
+
+/** A bad or underprivileged token stops the audit; every other failure is recorded and the audit goes on. */
+function isFatal(error: unknown): boolean {
+  return !(error instanceof AppError) || isCode(error, "unauthorized:pagerduty", "forbidden:pagerduty");
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+type ScheduleOutcome =
+  { kind: "found"; schedule: PdSchedule } | { kind: "missing" } | { kind: "failed"; message: string };
+
+/**
+ * Reads what the audit needs from PagerDuty: every user (one list, plus single lookups for roster and
+ * schedule-member IDs the list lacks) and the configured schedules, v2 and v3, concurrently. Data failures
+ * land in `failures` (never as "missing"); only a rejected or underprivileged token (401/403) throws,
+ * because then nothing read can be trusted. All periods are kept: who is on call when is the checker's job.
+ * Request count with nothing failing: ⌈U/100⌉ user pages + ⌈V3/100⌉ v3-list pages + one per schedule + one
+ * per looked-up ID (U users in the account, V3 shift-based schedules in the account; each list at least 1).
+ */
+export async function fetchPagerDutySnapshot(
+  client: PagerDutyClient,
+  options: FetchSnapshotOptions,
+): Promise<PagerDutySnapshot> {
+  const fetchedAt = (options.now ?? new Date()).toISOString();
+  const scheduleIds = [...new Set(options.scheduleIds)];
+  const rosterUserIds = [...new Set(options.rosterUserIds)];
+  const progress = options.onProgress ?? (() => undefined);
+  // Once the token is known bad, requests still queued are dropped instead of each collecting a 401.
+  const abort = new AbortController();
+  const signal = abort.signal;
+  const guard = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (error) {
+      if (isFatal(error) && !signal.aborted) abort.abort(error);
+      throw signal.aborted ? signal.reason : error;
+    }
+  };
+
+  const failures: FetchFailure[] = [];
+  const lookedUp = new Map<string, PdUser | "unknown">();
+  let lookupsDone = 0;
+  let lookupsTotal = 0;
+
+  const lookUpUsers = async (ids: string[]) => {
+    const fresh = ids.filter((id) => !lookedUp.has(id));
+    lookupsTotal += fresh.length;
+    await Promise.all(
+      fresh.map(async (id) => {
+        try {
+          const { user } = await client.get(`/users/${encodeURIComponent(id)}`, {
+            query: USER_INCLUDES,
+            schema: UserResponseSchema,
+            signal,
+          });
+          lookedUp.set(id, toPdUser(user));
+        } catch (error) {
+          if (isCode(error, "not_found:pagerduty")) lookedUp.set(id, "unknown");
+          else if (isFatal(error)) throw error;
+          else failures.push({ kind: "user", userId: id, message: messageOf(error) });
+        } finally {
+          lookupsDone++;
+          progress({ phase: "user_lookups", done: lookupsDone, total: lookupsTotal });
+        }
+      }),
+    );
+  };
+
+  const readUsers = async (): Promise<PdUser[] | null> => {
+    let listed: User[];
+    try {
+      listed = await client.list("/users", {
+        query: USER_INCLUDES,
+        schema: UsersPageSchema,
+        items: (page) => page.users,
+        signal,
+        onPage: (done, total) => progress({ phase: "users", done, total }),
+      });
+    } catch (error) {
+      if (isFatal(error)) throw error;
+      failures.push({ kind: "users_list", message: messageOf(error) });
+      return null;
+    }
+    const users = new Map<string, PdUser>();
+    for (const user of listed) if (!users.has(user.id)) users.set(user.id, toPdUser(user));
+    // Roster IDs need not wait for the schedules.
+    await lookUpUsers(rosterUserIds.filter((id) => !users.has(id)).sort());
+    return [...users.values()];
+  };
+
+  const readSchedules = async (): Promise<Map<string, ScheduleOutcome>> => {
+    let v3Ids: Set<string> | null;
+    try {
+      const refs = await client.list("/v3/schedules", {
+        schema: V3SchedulesPageSchema,
+        items: (page) => page.schedules,
+        signal,
+      });
+      v3Ids = new Set(refs.map((ref) => ref.id));
+    } catch (error) {
+      // Accounts without shift-based schedules may refuse the v3 list (403/404); a bad token may not.
+      if (!(error instanceof AppError) || isCode(error, "unauthorized:pagerduty")) throw error;
+      v3Ids = null;
+    }
+
+    const readOne = async (id: string): Promise<ScheduleOutcome> => {
+      const path = encodeURIComponent(id);
+      const kinds: ("v2" | "v3")[] = v3Ids?.has(id) ? ["v3", "v2"] : ["v2", "v3"];
+      for (const kind of kinds) {
+        try {
+          if (kind === "v2") {
+            const { schedule } = await client.get(`/schedules/${path}`, {
+              schema: ScheduleResponseSchema,
+              signal,
+            });
+            return { kind: "found", schedule: toV2Schedule(schedule) };
+          }
+          const { schedule } = await client.get(`/v3/schedules/${path}`, {
+            schema: V3ScheduleResponseSchema,
+            signal,
+          });
+          return { kind: "found", schedule: toV3Schedule(schedule) };
+        } catch (error) {
+          if (isCode(error, "not_found:pagerduty")) continue;
+          // Without the v3 list we cannot tell "no v3 access" from "not there": report, do not conclude.
+          if (kind === "v3" && v3Ids === null && isCode(error, "forbidden:pagerduty")) {
+            return {
+              kind: "failed",
+              message: `Schedule ${id} is not a layer-based schedule, and the token may not read shift-based schedules: ${messageOf(error)}`,
+            };
+          }
+          if (isFatal(error)) throw error;
+          return { kind: "failed", message: messageOf(error) };
+        }
+      }
+      return { kind: "missing" };
+    };
+
+    let done = 0;
+    progress({ phase: "schedules", done, total: scheduleIds.length });
+    const outcomes = await Promise.all(
+      scheduleIds.map(async (id) => {
+        const outcome = await readOne(id);
+        done++;
+        progress({ phase: "schedules", done, total: scheduleIds.length });
+        return [id, outcome] as const;
+      }),
+    );
+    return new Map(outcomes);
+  };
+
+  const [listedUsers, scheduleOutcomes] = await Promise.all([guard(readUsers()), guard(readSchedules())]);
+
+  const schedules: PdSchedule[] = [];
+  const missingScheduleIds: string[] = [];
+  for (const id of scheduleIds) {
+    const outcome = scheduleOutcomes.get(id);
+    if (outcome?.kind === "found") schedules.push(outcome.schedule);
+    else if (outcome?.kind === "missing") missingScheduleIds.push(id);
+    else if (outcome?.kind === "failed")
+      failures.push({ kind: "schedule", scheduleId: id, message: outcome.message });
+  }
+
+  if (listedUsers !== null) {
+    const known = new Set(listedUsers.map((u) => u.id));
+    // Members already marked deleted by the schedule need no lookup: PagerDuty would answer 404.
+    const memberIds = new Set<string>();
+    for (const schedule of schedules) {
+      for (const period of schedule.periods) {
+        for (const member of period.members) {
+          if (member.deletedAt === null && !known.has(member.userId)) memberIds.add(member.userId);
+        }
+      }
+    }
+    await guard(lookUpUsers([...memberIds].sort()));
+  }
+
+  const lookups = [...lookedUp.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    fetchedAt,
+    users: [...(listedUsers ?? []), ...lookups.flatMap(([, user]) => (user === "unknown" ? [] : [user]))],
+    unknownUserIds: lookups.flatMap(([id, user]) => (user === "unknown" ? [id] : [])),
+    schedules,
+    missingScheduleIds,
+    failures: failures.sort(compareFailures),
+  };
+}
+
+function failureKey(failure: FetchFailure): string {
+  if (failure.kind === "users_list") return "0";
+  if (failure.kind === "user") return `1 ${failure.userId}`;
+  return `2 ${failure.scheduleId}`;
+}
+
+function compareFailures(a: FetchFailure, b: FetchFailure): number {
+  const ka = failureKey(a);
+  const kb = failureKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
