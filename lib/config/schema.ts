@@ -4,33 +4,52 @@ export const DEFAULT_PAGERDUTY_URL = "https://api.pagerduty.com";
 /** Titles skipped by the audit when the config names none; compared case-insensitively. */
 export const DEFAULT_EXEMPT_TITLES = ["VP of Support", "Vice President of Support"];
 
-const RosterSourceSchema = z.union([
-  z.strictObject({ path: z.string().trim().min(1) }),
-  z.strictObject({
-    gitlab: z.strictObject({
-      project: z.union([z.string().trim().min(1), z.number().int().positive()]),
-      path: z.string().trim().min(1),
-      ref: z.string().trim().min(1).default("main"),
-      url: z.url().optional(),
-    }),
-  }),
-]);
+/** An http(s) URL; `z.url()` alone also takes `ftp:` or `mailto:` addresses. */
+export const HttpUrlSchema = z.url({
+  protocol: /^https?$/,
+  error: "expected an http(s) URL such as https://api.pagerduty.com",
+});
 
-const MatchValueSchema = z.union([z.string(), z.array(z.string()).min(1)]);
+const RosterSourceSchema = z.union(
+  [
+    z.strictObject({ path: z.string().trim().min(1) }),
+    z.strictObject({
+      gitlab: z.strictObject({
+        project: z.union([z.string().trim().min(1), z.number().int().positive()], {
+          error: "expected a project path (group/name) or a numeric project id",
+        }),
+        path: z.string().trim().min(1),
+        ref: z.string().trim().min(1).default("main"),
+        url: HttpUrlSchema.optional(),
+      }),
+    }),
+  ],
+  { error: "roster needs either `path` (a file or directory) or `gitlab` (project, path, ref)" },
+);
+
+const MatchValueSchema = z.union([z.string(), z.array(z.string()).min(1)], {
+  error: "expected text or a list of text",
+});
 
 /**
  * Who belongs on a rotation: either roster entries whose list at `field` (a dotted path) contains the
  * rotation id, or entries matching every key of `where` (title: case-insensitive substring; other keys:
  * case-insensitive equality; a list: any of).
  */
-export const MembershipRuleSchema = z.union([
-  z.strictObject({ field: z.string().trim().min(1) }),
-  z.strictObject({
-    where: z
-      .record(z.string(), MatchValueSchema)
-      .refine((w) => Object.keys(w).length > 0, "where needs at least one key"),
-  }),
-]);
+export const MembershipRuleSchema = z.union(
+  [
+    z.strictObject({ field: z.string().trim().min(1) }),
+    z.strictObject({
+      where: z
+        .record(z.string(), MatchValueSchema)
+        .refine((w) => Object.keys(w).length > 0, "where needs at least one key"),
+    }),
+  ],
+  {
+    error:
+      "members needs exactly one of `field` (a dotted path in the roster) or `where` (roster fields and values)",
+  },
+);
 
 export const RotationSchema = z.strictObject({
   id: z
@@ -53,7 +72,7 @@ export const AuditConfigSchema = z.strictObject({
   roster: RosterSourceSchema,
   pagerduty: z
     .strictObject({
-      url: z.url().default(DEFAULT_PAGERDUTY_URL),
+      url: HttpUrlSchema.default(DEFAULT_PAGERDUTY_URL),
       /** Requests per minute the client allows itself; PagerDuty's REST limit is 960 per token. */
       requests_per_minute: z.number().int().positive().max(100_000).default(900),
       concurrency: z.number().int().min(1).max(32).default(8),

@@ -22,12 +22,15 @@ export const RosterPersonSchema = z.looseObject({
   region: optionalText,
   pagerduty: z.looseObject({ id: optionalText }).nullish(),
   gitlab: z
-    .looseObject({ id: z.union([z.number().int(), z.string()]).nullish(), username: optionalText })
+    .looseObject({
+      id: z.union([z.number().int(), z.string()], { error: "expected a number or text" }).nullish(),
+      username: optionalText,
+    })
     .nullish(),
   slack: z.looseObject({ id: optionalText, username: optionalText }).nullish(),
   focuses: z.array(z.looseObject({ name: z.string(), percentage: z.number().nullish() })).nullish(),
   tzdata_timezone: optionalText,
-  start_date: z.union([z.string(), z.number()]).nullish(),
+  start_date: z.union([z.string(), z.number()], { error: "expected a date such as 2021-03-01" }).nullish(),
 });
 
 export type RosterPerson = z.infer<typeof RosterPersonSchema>;
@@ -51,6 +54,10 @@ export interface RosterEntry {
 export interface Roster {
   source: string;
   entries: RosterEntry[];
-  /** sha256 (hex) of the raw bytes read, in read order; lets a stored run say which roster it saw. */
+  /**
+   * sha256 (hex) of the raw bytes read; lets a stored run say which roster it saw. For one file it is the
+   * file's own digest (what `sha256sum` prints); for a directory, of each file's name, length and bytes in
+   * name order.
+   */
   sha256: string;
 }

@@ -1,0 +1,123 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { AppError } from "@/lib/errors";
+import { dottedPathProblem, parseAuditConfig } from "./parse";
+import { DEFAULT_EXEMPT_TITLES, DEFAULT_PAGERDUTY_URL } from "./schema";
+
+const EXAMPLE = join(import.meta.dirname, "fixtures", "good", "audit.config.example.yaml");
+const ROTATION =
+  "rotations:\n  - id: emea\n    name: EMEA\n    schedules: [PSCH001]\n    members: { field: pagerduty.rotations }\n";
+
+function errorOf(run: () => unknown): AppError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    return error as AppError;
+  }
+  throw new Error("expected an AppError");
+}
+
+describe("parseAuditConfig", () => {
+  it("reads the example, which shows every option", async () => {
+    const config = parseAuditConfig(await readFile(EXAMPLE, "utf8"), EXAMPLE);
+    expect(config.roster).toEqual({ path: "support-team.yaml" });
+    expect(config.pagerduty).toEqual({
+      url: "https://api.pagerduty.com",
+      requests_per_minute: 900,
+      concurrency: 8,
+      timeout_ms: 15000,
+    });
+    expect(config.exempt.titles).toEqual(["VP of Support", "Vice President of Support"]);
+    expect(config.rotations.map((r) => r.id)).toEqual([
+      "amer-west",
+      "amer-central",
+      "amer-east",
+      "emea",
+      "apac",
+      "amer-managers",
+    ]);
+    expect(config.rotations.at(-1)?.members).toEqual({
+      where: { title: "Manager", region: ["AMER-W", "AMER-C", "AMER-E"] },
+    });
+  });
+
+  it("fills in defaults for what a minimal config leaves out", () => {
+    const config = parseAuditConfig(`roster: { path: team.yaml }\n${ROTATION}`, "audit.yaml");
+    expect(config.pagerduty.url).toBe(DEFAULT_PAGERDUTY_URL);
+    expect(config.pagerduty.requests_per_minute).toBe(900);
+    expect(config.exempt.titles).toEqual(DEFAULT_EXEMPT_TITLES);
+  });
+
+  const problems: { name: string; text: string; details: [string | undefined, number, number, RegExp][] }[] =
+    [
+      {
+        name: "every problem at once, in file order, with path, line and column",
+        text: `roster: { path: team.yaml }\npagerduty:\n  concurrency: 0\n  timeout_ms: 1.5\nrotations:\n  - id: emea\n    name: EMEA\n    schedules: [PSCH001, psch2]\n    members: { field: x }\n  - id: EMEA\n    name: EMEA again\n    schedules: [PSCH003]\n    members: { where: {} }\n`,
+        details: [
+          ["pagerduty.concurrency", 3, 16, /at least 1/],
+          ["pagerduty.timeout_ms", 4, 15, /whole number/],
+          ["rotations[0].schedules[1]", 8, 26, /PBLAHV7/],
+          ["rotations[1].id", 10, 9, /already used by rotations\[0\] \(line 6\)/],
+          ["rotations[1].members.where", 13, 23, /at least one key/],
+        ],
+      },
+      {
+        name: "a where value of the wrong type",
+        text: `roster: { path: team.yaml }\nrotations:\n  - id: m\n    name: M\n    schedules: [PSCH001]\n    members:\n      where:\n        region: { a: 1 }\n`,
+        details: [
+          ["rotations[0].members.where.region", 8, 17, /expected text or a list of text; found keys: a/],
+        ],
+      },
+      {
+        name: "a GitLab URL that is not http(s)",
+        text: `roster:\n  gitlab: { project: g/p, path: team.yaml, url: "file:///etc/passwd" }\n${ROTATION}`,
+        details: [["roster.gitlab.url", 2, 49, /http\(s\) URL/]],
+      },
+      {
+        name: "a key with a dot is quoted in the path",
+        text: `roster: { path: team.yaml }\n${ROTATION}"odd.key": 1\n`,
+        details: [['["odd.key"]', 7, 1, /unknown key/]],
+      },
+    ];
+
+  it.each(problems)("$name", ({ text, details }) => {
+    const error = errorOf(() => parseAuditConfig(text, "audit.yaml"));
+    expect(error.code).toBe("invalid:config");
+    expect(error.details.map((d) => [d.path, d.line, d.column])).toEqual(
+      details.map(([p, l, c]) => [p, l, c]),
+    );
+    error.details.forEach((d, i) => expect(d.message).toMatch(details[i]?.[3] ?? /never/));
+  });
+
+  it("throws nothing but AppError on any input", () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        try {
+          parseAuditConfig(`roster: { path: x }\nrotations:\n  - ${text}\n`, "fuzz.yaml");
+          parseAuditConfig(text, "fuzz.yaml");
+        } catch (error) {
+          if (!(error instanceof AppError) || error.code !== "invalid:config") throw error;
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("dottedPathProblem", () => {
+  it.each([
+    ["pagerduty.rotations", null],
+    ["region", null],
+    ["pagerduty..rotations", /empty segment/],
+    [".rotations", /empty segment/],
+    ["rotations.", /empty segment/],
+    ["pagerduty. rotations", /spaces/],
+  ])("%s", (path, problem) => {
+    const found = dottedPathProblem(path);
+    if (problem === null) expect(found).toBeNull();
+    else expect(found).toMatch(problem);
+  });
+});

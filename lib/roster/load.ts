@@ -1,0 +1,216 @@
+import { createHash } from "node:crypto";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { RosterSource } from "@/lib/config/schema";
+import {
+  fileSystemError,
+  readCappedFile,
+  statPath,
+  tooLargeError,
+  type ReadSubject,
+} from "@/lib/config/read-file";
+import { compareText, decodeUtf8 } from "@/lib/config/yaml";
+import { AppError, type ErrorDetail } from "@/lib/errors";
+import {
+  MAX_ROSTER_FILE_BYTES,
+  buildRoster,
+  checkRosterPerson,
+  findDuplicateEmails,
+  parseRosterList,
+  rosterError,
+  type EmailClaim,
+} from "./parse";
+import type { Roster, RosterEntry } from "./schema";
+
+/** Most files read from a roster directory; a directory with more is almost surely the wrong one. */
+export const MAX_ROSTER_DIRECTORY_FILES = 5_000;
+
+const ROSTER: ReadSubject = { subject: "roster", label: "roster" };
+const YAML_FILE = /\.ya?ml$/i;
+
+type GitLabSource = Extract<RosterSource, { gitlab: unknown }>["gitlab"];
+
+export interface GitLabFileRequest {
+  project: string | number;
+  ref: string;
+  /** Path of the file in the repository. */
+  path: string;
+  /** GitLab base URL when not the client's default. */
+  url?: string;
+  /** The client should refuse (or stop reading) a file larger than this. */
+  maxBytes: number;
+}
+
+export interface GitLabTreeRequest {
+  project: string | number;
+  ref: string;
+  /** Directory in the repository; only its direct children are wanted. */
+  path: string;
+  url?: string;
+}
+
+export interface GitLabTreeItem {
+  /** Path in the repository, as GitLab's tree API returns it (`data/agents/alice.yaml`). */
+  path: string;
+  type: "blob" | "tree";
+}
+
+/**
+ * What reading a roster from GitLab needs; the GitLab client supplies these. Errors they throw should be
+ * AppErrors (`not_found:roster`, `upstream:gitlab`…); anything else is wrapped as `upstream:gitlab`.
+ */
+export interface RosterLoadDeps {
+  readGitLabFile?: (request: GitLabFileRequest) => Promise<Uint8Array>;
+  readGitLabTree?: (request: GitLabTreeRequest) => Promise<GitLabTreeItem[]>;
+}
+
+interface RosterFile {
+  /** Name used in errors and locations. */
+  label: string;
+  /** Name hashed for directory rosters (relative to the directory). */
+  name: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Reads and validates the roster the config names.
+ *
+ * - `{ path }` to a file: a list of people (`support-team.yaml`).
+ * - `{ path }` to a directory: every `*.yaml` / `*.yml` file directly in it (not hidden ones, not
+ *   subdirectories), in name order, each holding one person (GitLab's `data/agents/*.yaml`). A file there
+ *   that holds a list is an error rather than a second layout: mixing layouts hides which file is the
+ *   roster.
+ * - `{ gitlab: { project, path, ref } }`: the same two layouts read through `deps` — a path ending in
+ *   `.yaml`/`.yml` is a file, anything else a directory.
+ *
+ * Throws AppError: `not_found:roster` for a missing path, `invalid:roster` listing every problem of every
+ * file, `invalid:config` when a GitLab source is given without a GitLab client.
+ */
+export async function loadRoster(source: RosterSource, deps: RosterLoadDeps = {}): Promise<Roster> {
+  if ("gitlab" in source) return loadGitLabRoster(source.gitlab, deps);
+  const info = await statPath(source.path, ROSTER);
+  if (info.isDirectory()) {
+    const names = await listYamlFiles(source.path);
+    const files: RosterFile[] = [];
+    for (const name of names) {
+      const file = join(source.path, name);
+      files.push({ label: file, name, bytes: await readCappedFile(file, MAX_ROSTER_FILE_BYTES, ROSTER) });
+    }
+    return assembleDirectory(source.path, files);
+  }
+  const bytes = await readCappedFile(source.path, MAX_ROSTER_FILE_BYTES, ROSTER);
+  return assembleList(source.path, { label: source.path, name: source.path, bytes });
+}
+
+async function listYamlFiles(directory: string): Promise<string[]> {
+  let dirents;
+  try {
+    dirents = await readdir(directory, { withFileTypes: true });
+  } catch (error) {
+    throw fileSystemError(error, directory, ROSTER);
+  }
+  const names = dirents
+    .filter((d) => (d.isFile() || d.isSymbolicLink()) && YAML_FILE.test(d.name) && !d.name.startsWith("."))
+    .map((d) => d.name)
+    .sort(compareText);
+  checkDirectorySize(directory, names.length);
+  return names;
+}
+
+function checkDirectorySize(directory: string, count: number): void {
+  if (count === 0) {
+    throw rosterError([{ file: directory, message: "the directory holds no *.yaml or *.yml files" }]);
+  }
+  if (count > MAX_ROSTER_DIRECTORY_FILES) {
+    throw rosterError([
+      {
+        file: directory,
+        message: `the directory holds ${count} YAML files; at most ${MAX_ROSTER_DIRECTORY_FILES} are read`,
+      },
+    ]);
+  }
+}
+
+function assembleList(source: string, file: RosterFile): Roster {
+  const text = decodeUtf8(file.bytes, file.label, { code: "invalid:roster", label: "roster file" });
+  const entries = parseRosterList(text, file.label);
+  return buildRoster(source, entries, createHash("sha256").update(file.bytes).digest("hex"));
+}
+
+/** Parses every file, then checks across files, so one run reports all problems of all files. */
+function assembleDirectory(source: string, files: RosterFile[]): Roster {
+  const hash = createHash("sha256");
+  const entries: RosterEntry[] = [];
+  const details: ErrorDetail[] = [];
+  const claims: EmailClaim[] = [];
+  for (const file of files) {
+    hash.update(`${file.name}\0${file.bytes.byteLength}\0`).update(file.bytes);
+    try {
+      const text = decodeUtf8(file.bytes, file.label, { code: "invalid:roster", label: "roster file" });
+      const checked = checkRosterPerson(text, file.label);
+      if (checked.entry) entries.push(checked.entry);
+      if (checked.claim) claims.push(checked.claim);
+      details.push(...checked.details);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== "invalid:roster") throw error;
+      details.push(...error.details);
+    }
+  }
+  details.push(...findDuplicateEmails(claims));
+  if (details.length > 0) throw rosterError(details);
+  return buildRoster(source, entries, hash.digest("hex"));
+}
+
+async function loadGitLabRoster(gitlab: GitLabSource, deps: RosterLoadDeps): Promise<Roster> {
+  const { project, ref, path, url } = gitlab;
+  const source = `gitlab:${project}@${ref}:${path}`;
+  const base = { project, ref, ...(url === undefined ? {} : { url }) };
+  const readFile = deps.readGitLabFile;
+  if (!readFile) throw missingClient(source);
+  const fetchFile = async (filePath: string): Promise<Uint8Array> => {
+    const label = `gitlab:${project}@${ref}:${filePath}`;
+    const bytes = await callGitLab(() =>
+      readFile({ ...base, path: filePath, maxBytes: MAX_ROSTER_FILE_BYTES }),
+    );
+    if (bytes.byteLength > MAX_ROSTER_FILE_BYTES) {
+      throw tooLargeError(label, bytes.byteLength, MAX_ROSTER_FILE_BYTES, ROSTER);
+    }
+    return bytes;
+  };
+
+  if (YAML_FILE.test(path)) {
+    return assembleList(source, { label: source, name: path, bytes: await fetchFile(path) });
+  }
+  const readTree = deps.readGitLabTree;
+  if (!readTree) throw missingClient(source);
+  const directory = path.replace(/\/+$/, "");
+  const tree = await callGitLab(() => readTree({ ...base, path: directory }));
+  const names = tree
+    .filter((item) => item.type === "blob")
+    .map((item) => item.path.split("/").at(-1) ?? item.path)
+    .filter((name) => YAML_FILE.test(name) && !name.startsWith("."))
+    .sort(compareText);
+  checkDirectorySize(source, names.length);
+  const files: RosterFile[] = [];
+  for (const name of names) {
+    const filePath = `${directory}/${name}`;
+    files.push({ label: `gitlab:${project}@${ref}:${filePath}`, name, bytes: await fetchFile(filePath) });
+  }
+  return assembleDirectory(source, files);
+}
+
+function missingClient(source: string): AppError {
+  return new AppError(
+    "invalid:config",
+    `Reading the roster from GitLab needs a GitLab client, and none was given (roster ${source}). Set roster.path to a local checkout instead, or run where the GitLab client is configured.`,
+  );
+}
+
+async function callGitLab<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError("upstream:gitlab", "Reading the roster from GitLab failed.", { cause: error });
+  }
+}

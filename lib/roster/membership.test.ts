@@ -1,0 +1,179 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseAuditConfig } from "@/lib/config/parse";
+import type { AuditConfig, MembershipRule } from "@/lib/config/schema";
+import {
+  describeUnknownRotationIds,
+  findUnknownRotationIds,
+  getValuesAtPath,
+  isExempt,
+  selectRotationMembers,
+} from "./membership";
+import { parseRosterList } from "./parse";
+import type { RosterEntry } from "./schema";
+
+const FIXTURES = join(import.meta.dirname, "fixtures");
+const CONFIG_EXAMPLE = join(
+  import.meta.dirname,
+  "..",
+  "config",
+  "fixtures",
+  "good",
+  "audit.config.example.yaml",
+);
+
+let team: RosterEntry[];
+let config: AuditConfig;
+beforeAll(async () => {
+  const file = join(FIXTURES, "good", "support-team.yaml");
+  team = parseRosterList(await readFile(file, "utf8"), file);
+  config = parseAuditConfig(await readFile(CONFIG_EXAMPLE, "utf8"), CONFIG_EXAMPLE);
+});
+
+const names = (entries: RosterEntry[]) => entries.map((e) => e.person.name);
+
+describe("selectRotationMembers", () => {
+  const cases: { name: string; rule: MembershipRule; rotation: string; members: string[] }[] = [
+    {
+      name: "field: a list holding the rotation id",
+      rule: { field: "pagerduty.rotations" },
+      rotation: "amer-central",
+      members: ["Bruno Costa", "Farhan Ahmed"],
+    },
+    {
+      name: "field: ids compare ignoring case",
+      rule: { field: "pagerduty.rotations" },
+      rotation: "AMER-West",
+      members: ["Alice Nakamura"],
+    },
+    {
+      name: "field: a plain value equal to the id",
+      rule: { field: "region" },
+      rotation: "apac",
+      members: ["Emma Wilson"],
+    },
+    { name: "field: a path nobody has", rule: { field: "oncall.teams" }, rotation: "emea", members: [] },
+    {
+      name: "where title: a substring, ignoring case",
+      rule: { where: { title: "manager" } },
+      rotation: "m",
+      members: ["Dmitri Volkov", "Priya Raman"],
+    },
+    {
+      name: "where: every key must match; a list means any of",
+      rule: { where: { title: "Manager", region: ["AMER-W", "AMER-C"] } },
+      rotation: "m",
+      members: ["Priya Raman"],
+    },
+    {
+      name: "where: other keys need equality, not a substring",
+      rule: { where: { region: "AMER" } },
+      rotation: "x",
+      members: [],
+    },
+    {
+      name: "where: a dotted path",
+      rule: { where: { "slack.username": "EMMA.WILSON" } },
+      rotation: "x",
+      members: ["Emma Wilson"],
+    },
+    {
+      name: "where: a path through a list (any focus)",
+      rule: { where: { "focuses.name": "gitlab dedicated" } },
+      rotation: "x",
+      members: ["Chloé Martin", "Farhan Ahmed"],
+    },
+    {
+      name: "where: numbers compare as text",
+      rule: { where: { "gitlab.id": "1005" } },
+      rotation: "x",
+      members: ["Emma Wilson"],
+    },
+    {
+      name: "where title: a list of substrings",
+      rule: { where: { title: ["VP", "Staff"] } },
+      rotation: "x",
+      members: ["Chloé Martin", "Ines Duarte"],
+    },
+  ];
+
+  it.each(cases)("$name", ({ rule, rotation, members }) => {
+    expect(names(selectRotationMembers(team, rule, rotation))).toEqual(members);
+  });
+
+  it("returns the roster's own entry objects", () => {
+    const [first] = selectRotationMembers(team, { field: "pagerduty.rotations" }, "amer-west");
+    expect(first).toBe(team[0]);
+  });
+});
+
+describe("getValuesAtPath", () => {
+  it.each([
+    ["pagerduty.rotations", ["amer-east", "amer-central"]],
+    ["focuses.percentage", [70, 30]],
+    ["region", ["AMER-E"]],
+    ["slack.nothing", []],
+    ["name.length", []],
+    ["constructor", []],
+  ])("%s", (path, values) => {
+    expect(getValuesAtPath(team[5]?.person, path)).toEqual(values);
+  });
+});
+
+describe("isExempt", () => {
+  it.each([
+    ["VP of Support", ["VP of Support"], true],
+    ["vp of support", ["VP of Support"], true],
+    ["  VP of Support ", ["vp OF support"], true],
+    ["VP of Support Operations", ["VP of Support"], false],
+    ["Support Manager", ["VP of Support"], false],
+    [null, ["VP of Support"], false],
+    ["VP of Support", [], false],
+  ])("title %j against %j → %s", (title, titles, exempt) => {
+    expect(isExempt({ name: "X", email: "x@example.com", title }, titles)).toBe(exempt);
+  });
+});
+
+describe("findUnknownRotationIds", () => {
+  it("finds nothing in a roster that matches its config", () => {
+    expect(findUnknownRotationIds(team, config)).toEqual([]);
+  });
+
+  it("points at a rotation id the config does not define, with the id it probably meant", async () => {
+    const file = join(FIXTURES, "bad", "unknown-rotation-id.yaml.txt");
+    const entries = parseRosterList(await readFile(file, "utf8"), file);
+    const found = findUnknownRotationIds(entries, config);
+    expect(found).toEqual([
+      expect.objectContaining({
+        entry: entries[1],
+        field: "pagerduty.rotations",
+        rotationId: "amer-centrl",
+        suggestion: "amer-central",
+      }),
+    ]);
+    expect(found[0]?.message).toBe(
+      `${file}:6: Bruno Costa › pagerduty.rotations: rotation "amer-centrl" is not defined in the audit config (did you mean "amer-central"?)`,
+    );
+    expect(describeUnknownRotationIds(found)).toEqual([
+      {
+        file,
+        entry: "Bruno Costa",
+        path: "pagerduty.rotations",
+        line: 6,
+        message: 'rotation "amer-centrl" is not defined in the audit config (did you mean "amer-central"?)',
+      },
+    ]);
+  });
+
+  it("reports values that are not text, and only fields the config uses", () => {
+    const entries = parseRosterList(
+      "- name: A\n  email: a@example.com\n  pagerduty: { rotations: [emea, 7, zzz-unknown] }\n  teams: [nope]\n",
+      "team.yaml",
+    );
+    expect(findUnknownRotationIds(entries, config).map((r) => [r.rotationId, r.suggestion])).toEqual([
+      ["7", null],
+      ["zzz-unknown", null],
+    ]);
+  });
+});

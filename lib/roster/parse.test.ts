@@ -1,0 +1,189 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { AppError } from "@/lib/errors";
+import { MAX_ROSTER_FILE_BYTES, buildRoster, parseRosterList, parseRosterPerson } from "./parse";
+import type { RosterEntry } from "./schema";
+
+function errorOf(run: () => unknown): AppError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    return error as AppError;
+  }
+  throw new Error("expected an AppError");
+}
+
+describe("parseRosterList", () => {
+  const cases: { name: string; text: string; check: (entries: RosterEntry[]) => void }[] = [
+    {
+      name: "keeps fields the schema does not know",
+      text: "- name: A\n  email: a@example.com\n  pronouns: she/her\n  pagerduty: { id: PX1, rotations: [emea] }\n",
+      check: ([a]) => {
+        expect(a?.person).toMatchObject({
+          pronouns: "she/her",
+          pagerduty: { id: "PX1", rotations: ["emea"] },
+        });
+      },
+    },
+    {
+      name: "keeps dates, yes/no and on/off as text (core schema)",
+      text: "- name: A\n  email: a@example.com\n  start_date: 2021-03-01\n  remote: yes\n  region: NO\n",
+      check: ([a]) => {
+        expect(a?.person).toMatchObject({ start_date: "2021-03-01", remote: "yes", region: "NO" });
+      },
+    },
+    {
+      name: "trims names and emails",
+      text: "- name: '  A  '\n  email: ' a@example.com '\n",
+      check: ([a]) => expect([a?.person.name, a?.person.email]).toEqual(["A", "a@example.com"]),
+    },
+    {
+      name: "gives each entry its 1-based line, past comments and blank lines",
+      text: "# roster\n\n- name: A\n  email: a@example.com\n\n  # B next\n-\n  name: B\n  email: b@example.com\n",
+      check: (entries) => {
+        expect(entries.map((e) => [e.location.index, e.location.line])).toEqual([
+          [0, 3],
+          [1, 8],
+        ]);
+      },
+    },
+    {
+      name: "reads a flow-style list",
+      text: "[{name: A, email: a@example.com}, {name: B, email: b@example.com}]\n",
+      check: (entries) => expect(entries.map((e) => e.person.name)).toEqual(["A", "B"]),
+    },
+    {
+      name: "allows a few aliases",
+      text: "- name: A\n  email: a@example.com\n  focuses: &f [{name: X, percentage: 100}]\n- name: B\n  email: b@example.com\n  focuses: *f\n",
+      check: ([, b]) => expect(b?.person.focuses).toEqual([{ name: "X", percentage: 100 }]),
+    },
+  ];
+
+  it.each(cases)("$name", ({ text, check }) => check(parseRosterList(text, "team.yaml")));
+
+  it("lists every problem of the file, not just the first", () => {
+    const error = errorOf(() =>
+      parseRosterList(
+        "- name: A\n  email: nope\n- name: B\n  email: b@example.com\n  title: 5\n- 7\n- name: C\n  email: B@example.com\n",
+        "team.yaml",
+      ),
+    );
+    expect(error.code).toBe("invalid:roster");
+    expect(error.details.map((d) => [d.line, d.entry, d.path])).toEqual([
+      [2, "A", "email"],
+      [5, "B", "title"],
+      [6, "#2", undefined],
+      [8, "C", "email"],
+    ]);
+  });
+
+  it("refuses text over the size cap", () => {
+    const error = errorOf(() => parseRosterList(" ".repeat(MAX_ROSTER_FILE_BYTES + 1), "team.yaml"));
+    expect(error.details[0]?.message).toMatch(/larger than the 5 MiB/);
+  });
+});
+
+describe("parseRosterPerson", () => {
+  it("reads one person whose entry has no index", () => {
+    const entry = parseRosterPerson("name: A\nemail: a@example.com\n", "agents/a.yaml");
+    expect(entry.location).toEqual({ file: "agents/a.yaml", index: null, line: 1 });
+  });
+
+  it("names the entry by its name, or not at all when it has none", () => {
+    const error = errorOf(() => parseRosterPerson("email: a@example.com\ntitle: []\n", "agents/a.yaml"));
+    expect(error.details.map((d) => [d.entry, d.path, d.line])).toEqual([
+      [undefined, "name", 1],
+      [undefined, "title", 2],
+    ]);
+  });
+});
+
+describe("buildRoster", () => {
+  const entry = (name: string, email: string, file: string, line: number): RosterEntry => ({
+    person: { name, email },
+    location: { file, index: null, line },
+  });
+
+  it("names both entries of a duplicate email across files, ignoring case", () => {
+    const error = errorOf(() =>
+      buildRoster(
+        "agents",
+        [entry("A", "a@example.com", "a.yaml", 1), entry("B", "A@Example.com", "b.yaml", 1)],
+        "x",
+      ),
+    );
+    expect(error.code).toBe("invalid:roster");
+    expect(error.details).toEqual([
+      expect.objectContaining({
+        file: "b.yaml",
+        entry: "B",
+        path: "email",
+        message: expect.stringContaining("also used by A (a.yaml:1)"),
+      }),
+    ]);
+  });
+
+  it("returns the roster when emails are distinct", () => {
+    const entries = [entry("A", "a@example.com", "a.yaml", 1), entry("B", "b@example.com", "b.yaml", 1)];
+    expect(buildRoster("agents", entries, "abc")).toEqual({ source: "agents", entries, sha256: "abc" });
+  });
+});
+
+describe("robustness", () => {
+  const yamlish = fc
+    .array(
+      fc.constantFrom(
+        "- ",
+        "name: ",
+        "email: ",
+        "a@b.c",
+        "\n",
+        "  ",
+        "\t",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ":",
+        "&a ",
+        "*a",
+        "!!str ",
+        "!!binary ",
+        "? ",
+        "|",
+        ">",
+        "'",
+        '"',
+        "#",
+        "---\n",
+        "...\n",
+        "__proto__",
+        "\uFEFF",
+        "é",
+        "%YAML 1.2\n",
+      ),
+      { maxLength: 40 },
+    )
+    .map((parts) => parts.join(""));
+
+  it("throws nothing but AppError on any input", () => {
+    fc.assert(
+      fc.property(fc.oneof(yamlish, fc.string()), (text) => {
+        for (const parse of [parseRosterList, parseRosterPerson]) {
+          try {
+            parse(text, "fuzz.yaml");
+          } catch (error) {
+            if (!(error instanceof AppError) || error.code !== "invalid:roster") throw error;
+            for (const d of error.details) {
+              if (d.line !== undefined && (!Number.isInteger(d.line) || d.line < 1))
+                throw new Error("bad line");
+            }
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
