@@ -1,0 +1,172 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AuditReport } from "@/lib/audit/types";
+import { FINDING_CODES } from "@/lib/audit/types";
+import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
+import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
+import { DEMO_EXPECTED, generateDemoOrg } from "@/sandbox/scenarios/demo-org";
+import { writeScenario } from "@/sandbox/scenarios/write-scenario";
+import type { WrittenScenario } from "@/sandbox/scenarios/write-scenario";
+import { EXIT, runCli } from "./main";
+
+const NOW = new Date("2026-11-24T12:00:00Z");
+const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+let sandbox: PagerDutySandbox;
+let dir: string;
+let written: WrittenScenario;
+
+beforeAll(async () => {
+  const scenario = generateDemoOrg({ now: NOW });
+  sandbox = await startPagerDutySandbox(scenario.pagerduty, {});
+  dir = await mkdtemp(path.join(tmpdir(), "pagerduty-audit-cli-"));
+  written = await writeScenario(dir, scenario, { pagerdutyUrl: sandbox.url });
+});
+
+afterAll(async () => {
+  await sandbox.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function run(argv: string[], env: Record<string, string | undefined> = { PD_TOKEN: sandbox.token }) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    env,
+    now: () => NOW,
+  });
+  return { code, stdout, stderr };
+}
+
+describe("pagerduty-audit against the sandbox demo org", () => {
+  it("finds exactly the demo org's planted problems, every finding code among them", async () => {
+    const { code, stdout, stderr } = await run([
+      "--config",
+      written.configPath,
+      "--format",
+      "json",
+      "--no-progress",
+    ]);
+    expect(stderr).toContain("Audit complete");
+    expect(code).toBe(EXIT.findings);
+    const report = JSON.parse(stdout) as AuditReport;
+    expect(report).toMatchObject({ version: 1, complete: true, errors: [] });
+    const got = report.findings
+      .map((f) => `${f.code}|${f.person?.name ?? "-"}|${f.schedule?.id ?? "-"}`)
+      .sort();
+    const want = DEMO_EXPECTED.map((e) => `${e.code}|${e.person ?? "-"}|${e.scheduleId ?? "-"}`).sort();
+    expect(got).toEqual(want);
+    expect(new Set(report.findings.map((f) => f.code))).toEqual(new Set(FINDING_CODES));
+  });
+
+  it("prints the text report for ## Notes on stdout and progress on stderr", async () => {
+    const { code, stdout, stderr } = await run(["--config", written.configPath]);
+    expect(code).toBe(EXIT.findings);
+    expect(stdout).toMatch(/^PagerDuty audit, 2026-11-24T12:00:00.000Z\n/);
+    expect(stdout).toMatch(/\nChloe Park \(@\w+\)\n- No PagerDuty ID in the roster\./);
+    expect(stderr).toContain("reading users");
+    expect(stdout).not.toContain("reading users");
+  });
+
+  it("writes the report to --output", async () => {
+    const output = path.join(dir, "report.md");
+    const { code, stdout } = await run([
+      "-c",
+      written.configPath,
+      "-f",
+      "markdown",
+      "-o",
+      output,
+      "--no-progress",
+    ]);
+    expect(code).toBe(EXIT.findings);
+    expect(stdout).toBe("");
+    expect(await readFile(output, "utf8")).toContain("| Finding | Code | Count |");
+  });
+
+  it("refuses to run without PD_TOKEN, and says how to fix it", async () => {
+    const { code, stderr } = await run(["--config", written.configPath], {});
+    expect(code).toBe(EXIT.error);
+    expect(stderr).toContain("PD_TOKEN is not set");
+  });
+
+  it("stops with a clear error on a revoked token", async () => {
+    const { code, stderr, stdout } = await run(["--config", written.configPath, "--no-progress"], {
+      PD_TOKEN: "not-the-token",
+    });
+    expect(code).toBe(EXIT.error);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/error: .*(401|token)/i);
+    expect(stderr).not.toContain("not-the-token");
+  });
+
+  it("points at the file and line of a bad config", async () => {
+    const bad = path.join(dir, "bad.config.yaml");
+    await writeFile(
+      bad,
+      "roster: { path: ./support-team.yaml }\nrotations:\n  - id: ceoc\n    schedules: PABC123\n    name: CEOC\n    members: { field: pagerduty.rotations }\n",
+    );
+    const { code, stderr } = await run(["--config", bad]);
+    expect(code).toBe(EXIT.error);
+    expect(stderr).toContain("bad.config.yaml:4");
+    expect(stderr).toContain("rotations[0].schedules");
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("rejects an unknown format", async () => {
+    const { code, stderr } = await run(["--format", "xml"]);
+    expect(code).toBe(EXIT.error);
+    expect(stderr).toContain("Allowed choices are text, markdown, json, csv");
+  });
+
+  it("reports an incomplete audit (exit 2) when PagerDuty keeps failing, with no findings that depend on it", async () => {
+    sandbox.setFaults({ transientErrorRate: 1 });
+    try {
+      const { code, stdout } = await run([
+        "--config",
+        written.configPath,
+        "--format",
+        "json",
+        "--no-progress",
+      ]);
+      expect(code).toBe(EXIT.error);
+      const report = JSON.parse(stdout) as AuditReport;
+      expect(report.complete).toBe(false);
+      expect(report.errors.length).toBeGreaterThan(0);
+      // Only roster-only findings survive when PagerDuty could not be read at all.
+      const codes = new Set(report.findings.map((f) => f.code));
+      expect([...codes].every((c) => c === "missing_pagerduty_id" || c === "duplicate_pagerduty_id")).toBe(
+        true,
+      );
+    } finally {
+      sandbox.setFaults({});
+    }
+  }, 60_000);
+});
+
+describe("the installed command", () => {
+  it("runs through the bin launcher from any directory", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        path.join(PROJECT_ROOT, "bin", "pagerduty-audit.mjs"),
+        "--config",
+        written.configPath,
+        "--format",
+        "csv",
+      ],
+      { cwd: dir, env: { PATH: process.env.PATH, PD_TOKEN: sandbox.token, NODE_ENV: "test" } },
+    ).catch((error: { code: number; stdout: string }) => {
+      expect(error.code).toBe(EXIT.findings);
+      return { stdout: error.stdout };
+    });
+    expect(stdout.split("\r\n")[0]).toMatch(/^code,severity,person_name/);
+  }, 60_000);
+});

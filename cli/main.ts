@@ -1,0 +1,137 @@
+import { writeFile } from "node:fs/promises";
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { AuditReport } from "@/lib/audit/types";
+import { loadAuditConfig } from "@/lib/config/load";
+import { readEnv } from "@/lib/env";
+import { AppError, formatErrorDetails } from "@/lib/errors";
+import { createPagerDutyClient } from "@/lib/pagerduty/client";
+import { REPORT_FORMATS, formatReport } from "@/lib/report/format";
+import type { ReportFormat } from "@/lib/report/format";
+import { loadRoster } from "@/lib/roster/load";
+import { findUnknownRotationIds } from "@/lib/roster/membership";
+import { runAudit } from "@/lib/runner/run-audit";
+import { createProgressReporter } from "./progress";
+
+/** Exit codes are part of the CLI's contract: scripts branch on them. */
+export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** The real stderr when it is a terminal: a progress bar is drawn there; plain lines otherwise. */
+  terminal?: NodeJS.WriteStream;
+  env: Record<string, string | undefined>;
+  now: () => Date;
+}
+
+interface CliOptions {
+  config: string;
+  format: ReportFormat;
+  output?: string;
+  now?: Date;
+  progress: boolean;
+}
+
+function parseInstant(value: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidArgumentError("expected an ISO 8601 time, e.g. 2026-11-24T09:00:00Z");
+  return date;
+}
+
+function buildProgram(io: CliIo): Command {
+  return new Command()
+    .name("pagerduty-audit")
+    .description(
+      "Audit PagerDuty on-call schedules against the support team roster.\n" +
+        "Reads PD_TOKEN (a read-only PagerDuty REST API key) from the environment; PAGERDUTY_API_URL overrides the config's URL.",
+    )
+    .option("-c, --config <file>", "audit configuration (YAML)", "audit.config.yaml")
+    .addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("text"))
+    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .option("--now <time>", "audit as of this moment (ISO 8601, default: the current time)", parseInstant)
+    .option("--no-progress", "do not show progress on stderr")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 no findings, 1 findings, 2 error or incomplete audit (some PagerDuty data could not be read).",
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+}
+
+/**
+ * Runs the CLI and returns its exit code. IO comes in through `io` so tests can run it in-process; the
+ * launcher in `bin/` passes the real process streams.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  let options: CliOptions;
+  try {
+    program.parse(argv, { from: "user" });
+    options = program.opts<CliOptions>();
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    return code === 0 ? EXIT.clean : EXIT.error;
+  }
+
+  const progress = createProgressReporter({
+    enabled: options.progress,
+    terminal: io.terminal,
+    write: io.stderr,
+  });
+  try {
+    const env = readEnv(io.env);
+    const config = await loadAuditConfig(options.config, { env });
+    const roster = await loadRoster(config.roster);
+    for (const warning of findUnknownRotationIds(roster.entries, config)) {
+      io.stderr(`warning: ${warning.message}\n`);
+    }
+    if (!env.PD_TOKEN) {
+      throw new AppError(
+        "invalid:environment",
+        "PD_TOKEN is not set: export a read-only PagerDuty REST API key as PD_TOKEN (never pass it as an argument).",
+      );
+    }
+    const client = createPagerDutyClient({
+      baseUrl: config.pagerduty.url,
+      token: env.PD_TOKEN,
+      concurrency: config.pagerduty.concurrency,
+      requestsPerMinute: config.pagerduty.requests_per_minute,
+      timeoutMs: config.pagerduty.timeout_ms,
+    });
+    progress.start(`Auditing ${roster.entries.length} people against ${config.rotations.length} rotation(s)`);
+    const { report } = await runAudit({
+      config,
+      roster,
+      client,
+      now: options.now ?? io.now(),
+      onProgress: progress.update,
+    });
+    progress.stop();
+
+    const text = formatReport(report, options.format);
+    if (options.output) {
+      await writeFile(options.output, text, "utf8");
+      io.stderr(`Report written to ${options.output}\n`);
+    } else {
+      io.stdout(text);
+    }
+    io.stderr(`${summaryLine(report)}\n`);
+    if (!report.complete) return EXIT.error;
+    return report.findings.length > 0 ? EXIT.findings : EXIT.clean;
+  } catch (error) {
+    progress.stop();
+    io.stderr(`error: ${error instanceof AppError ? formatErrorDetails(error) : unexpected(error)}\n`);
+    return EXIT.error;
+  }
+}
+
+function summaryLine(report: AuditReport): string {
+  const { summary } = report;
+  const state = report.complete ? "complete" : `INCOMPLETE (${report.errors.length} read error(s))`;
+  return `Audit ${state}: ${summary.findings} finding(s) for ${summary.peopleWithFindings} people; ${summary.schedules.read}/${summary.schedules.configured} schedules read.`;
+}
+
+function unexpected(error: unknown): string {
+  return `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
+}

@@ -1,0 +1,55 @@
+import { createHash } from "node:crypto";
+import { checkAudit } from "@/lib/audit/check";
+import type { AuditReport, PagerDutySnapshot } from "@/lib/audit/types";
+import type { AuditConfig } from "@/lib/config/schema";
+import type { PagerDutyClient, SnapshotProgress } from "@/lib/pagerduty/snapshot";
+import { fetchPagerDutySnapshot } from "@/lib/pagerduty/snapshot";
+import type { Roster } from "@/lib/roster/schema";
+
+export interface AuditRun {
+  report: AuditReport;
+  snapshot: PagerDutySnapshot;
+  /** sha256 of the inputs, so a stored run can say exactly what it saw. */
+  inputs: { rosterSha256: string; configSha256: string; snapshotSha256: string };
+}
+
+export interface RunAuditOptions {
+  config: AuditConfig;
+  roster: Roster;
+  client: PagerDutyClient;
+  /** The audit's moment; the caller owns the clock. */
+  now: Date;
+  onProgress?: (progress: SnapshotProgress) => void;
+}
+
+/**
+ * Reads PagerDuty for the configured schedules and the roster's users, then runs the checker. The one
+ * sequence shared by the CLI and the server, so both always produce the same report for the same data.
+ */
+export async function runAudit({
+  config,
+  roster,
+  client,
+  now,
+  onProgress,
+}: RunAuditOptions): Promise<AuditRun> {
+  const scheduleIds = [...new Set(config.rotations.flatMap((r) => r.schedules))];
+  const rosterUserIds = [
+    ...new Set(roster.entries.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
+  ];
+  const snapshot = await fetchPagerDutySnapshot(client, { scheduleIds, rosterUserIds, onProgress });
+  const report = checkAudit({ roster, snapshot, config, now });
+  return {
+    report,
+    snapshot,
+    inputs: {
+      rosterSha256: roster.sha256,
+      configSha256: sha256(JSON.stringify(config)),
+      snapshotSha256: sha256(JSON.stringify(snapshot)),
+    },
+  };
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
