@@ -98,6 +98,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       concurrency: config.pagerduty.concurrency,
       requestsPerMinute: config.pagerduty.requests_per_minute,
       timeoutMs: config.pagerduty.timeout_ms,
+      maxRetries: config.pagerduty.max_retries,
     });
     progress.start(`Auditing ${roster.entries.length} people against ${config.rotations.length} rotation(s)`);
     const { report } = await runAudit({

@@ -93,7 +93,13 @@ export function snapshotOf(partial: Partial<PagerDutySnapshot>): PagerDutySnapsh
 export function configOf(rotations: AuditConfig["rotations"], exemptTitles = ["VP of Support"]): AuditConfig {
   return {
     roster: { path: "./support-team.yaml" },
-    pagerduty: { url: "http://127.0.0.1:1", requests_per_minute: 900, concurrency: 8, timeout_ms: 1000 },
+    pagerduty: {
+      url: "http://127.0.0.1:1",
+      requests_per_minute: 900,
+      concurrency: 8,
+      timeout_ms: 1000,
+      max_retries: 0,
+    },
     exempt: { titles: exemptTitles },
     rotations,
   };

@@ -29,6 +29,7 @@ describe("parseAuditConfig", () => {
       requests_per_minute: 900,
       concurrency: 8,
       timeout_ms: 15000,
+      max_retries: 5,
     });
     expect(config.exempt.titles).toEqual(["VP of Support", "Vice President of Support"]);
     expect(config.rotations.map((r) => r.id)).toEqual([

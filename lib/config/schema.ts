@@ -77,8 +77,16 @@ export const AuditConfigSchema = z.strictObject({
       requests_per_minute: z.number().int().positive().max(100_000).default(900),
       concurrency: z.number().int().min(1).max(32).default(8),
       timeout_ms: z.number().int().min(100).max(300_000).default(15_000),
+      /** Retries of a transient failure (timeout, 408, 429, 5xx, network) before the read counts as failed. */
+      max_retries: z.number().int().min(0).max(10).default(5),
     })
-    .default({ url: DEFAULT_PAGERDUTY_URL, requests_per_minute: 900, concurrency: 8, timeout_ms: 15_000 }),
+    .default({
+      url: DEFAULT_PAGERDUTY_URL,
+      requests_per_minute: 900,
+      concurrency: 8,
+      timeout_ms: 15_000,
+      max_retries: 5,
+    }),
   exempt: z
     .strictObject({ titles: z.array(z.string().trim().min(1)) })
     .default({ titles: DEFAULT_EXEMPT_TITLES }),
