@@ -39,7 +39,7 @@ const orgArb = fc.record({
   schedules: fc.tuple(...SCHEDULES.map(() => fc.option(fc.array(periodArb, { maxLength: 3 }), { freq: 6 }))),
 });
 
-type OrgSpec = fc.infer<typeof orgArb>;
+type OrgSpec = typeof orgArb extends fc.Arbitrary<infer T> ? T : never;
 
 /** Turns a random spec into a roster and a consistent snapshot (deleted users are never in the list). */
 function build(spec: OrgSpec): { people: RosterPerson[]; snapshot: PagerDutySnapshot } {
