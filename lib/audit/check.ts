@@ -1,5 +1,5 @@
 import type { AuditConfig, Rotation } from "@/lib/config/schema";
-import { isExempt, selectRotationMembers } from "@/lib/roster/membership";
+import { isExempt, selectMembersByRotation } from "@/lib/roster/membership";
 import type { Roster, RosterEntry } from "@/lib/roster/schema";
 import type {
   AuditReport,
@@ -66,7 +66,7 @@ interface Identity {
   /** The PagerDuty user the entry is audited as: by ID, else by email. */
   user: PdUser | null;
   /** Every PagerDuty user ID that counts as this person on a schedule. */
-  userIds: Set<string>;
+  userIds: string[];
   /** True when we could not tell who the person is in PagerDuty because data is missing. */
   unresolved: boolean;
 }
@@ -92,11 +92,13 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const unknownUserIds = new Set(snapshot.unknownUserIds);
   const missingScheduleIds = new Set(snapshot.missingScheduleIds);
   const usersById = new Map(snapshot.users.map((u) => [u.id, u]));
+  // PagerDuty keeps emails unique per account; should two users share one anyway, the lowest ID wins.
   const liveUsersByEmail = new Map<string, PdUser>();
-  for (const user of [...snapshot.users].sort((a, b) => compare(a.id, b.id))) {
-    if (user.deletedAt === null && !liveUsersByEmail.has(lower(user.email))) {
-      liveUsersByEmail.set(lower(user.email), user);
-    }
+  for (const user of snapshot.users) {
+    if (user.deletedAt !== null) continue;
+    const email = lower(user.email);
+    const seen = liveUsersByEmail.get(email);
+    if (!seen || user.id < seen.id) liveUsersByEmail.set(email, user);
   }
   const schedulesById = new Map(snapshot.schedules.map((s) => [s.id, s]));
 
@@ -118,9 +120,9 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     const byEmail = liveUsersByEmail.get(lower(entry.person.email)) ?? null;
     const idKnownMissing = rosterId !== null && unknownUserIds.has(rosterId);
     const user = byId ?? (rosterId === null || idKnownMissing ? byEmail : null);
-    const userIds = new Set<string>();
-    if (rosterId) userIds.add(rosterId);
-    if (byEmail) userIds.add(byEmail.id);
+    const userIds: string[] = [];
+    if (rosterId) userIds.push(rosterId);
+    if (byEmail && byEmail.id !== rosterId) userIds.push(byEmail.id);
     // With users missing (the list, or a user that failed to load), an entry with no ID (or a dead one)
     // cannot be ruled out by email: the missing user might carry this email.
     const unresolved =
@@ -133,7 +135,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   for (const identity of identities) rosterByEmail.set(lower(identity.entry.person.email), identity);
   const ownersByUserId = new Map<string, Identity[]>();
   for (const identity of identities) {
-    for (const id of identity.userIds) ownersByUserId.set(id, [...(ownersByUserId.get(id) ?? []), identity]);
+    for (const id of identity.userIds) pushTo(ownersByUserId, id, identity);
   }
   /** Roster identities a schedule member belongs to: by ID, else by the PagerDuty user's email. */
   const ownersOf = (userId: string): Identity[] | "unknown" => {
@@ -160,18 +162,18 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const entriesById = new Map<string, Identity[]>();
   for (const identity of identities) {
     if (identity.rosterId) {
-      entriesById.set(identity.rosterId, [...(entriesById.get(identity.rosterId) ?? []), identity]);
+      pushTo(entriesById, identity.rosterId, identity);
     }
   }
 
   for (const identity of identities) {
     const { entry, rosterId, user } = identity;
-    const person = rosterPerson(entry);
+    const person = lazy(() => rosterPerson(entry));
     if (rosterId === null) {
       const byEmail = usersListFailed ? null : (liveUsersByEmail.get(lower(entry.person.email)) ?? null);
       add({
         code: "missing_pagerduty_id",
-        person,
+        person: person(),
         schedule: null,
         rotation: null,
         message: byEmail
@@ -186,7 +188,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
       const deletedOn = findDeletedReference(snapshot.schedules, rosterId);
       add({
         code: "unknown_pagerduty_id",
-        person,
+        person: person(),
         schedule: null,
         rotation: null,
         message:
@@ -205,7 +207,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
         .sort(compare);
       add({
         code: "duplicate_pagerduty_id",
-        person,
+        person: person(),
         schedule: null,
         rotation: null,
         message: `PagerDuty ID ${rosterId} is also given to ${others.join(", ")} in the roster.`,
@@ -215,7 +217,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     if (user && user.id === rosterId && lower(user.email) !== lower(entry.person.email)) {
       add({
         code: "email_mismatch",
-        person,
+        person: person(),
         schedule: null,
         rotation: null,
         message: `Roster email ${entry.person.email} differs from PagerDuty's ${user.email} for ${user.id}.`,
@@ -231,9 +233,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
       rotationsBySchedule.set(id, [...(rotationsBySchedule.get(id) ?? []), rotation]);
     }
   }
-  const expectedByRotation = new Map<string, Set<RosterEntry>>(
-    config.rotations.map((r) => [r.id, new Set(selectRotationMembers(audited, r.members, r.id))]),
-  );
+  const expectedByRotation = selectMembersByRotation(audited, config.rotations);
   const currentMembers = new Map<string, Map<string, { name: string | null; deletedAt: string | null }>>();
   for (const schedule of snapshot.schedules) currentMembers.set(schedule.id, membersAt(schedule, nowMs));
 
@@ -320,13 +320,15 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     const anyFailed = rotation.schedules.some(
       (id) => failedScheduleIds.has(id) || schedulesWithUnknownMembers.has(id),
     );
+    const onRotation = new Set<string>();
+    for (const id of readSchedules)
+      for (const uid of currentMembers.get(id)?.keys() ?? []) onRotation.add(uid);
     for (const entry of expectedByRotation.get(rotation.id) ?? []) {
       const identity = identityByEntry.get(entry);
       if (!identity) continue;
       rotationMembers.add(identity);
-      const onOne = readSchedules.some((id) =>
-        [...identity.userIds].some((uid) => currentMembers.get(id)?.has(uid)),
-      );
+      let onOne = false;
+      for (const uid of identity.userIds) onOne ||= onRotation.has(uid);
       // Not found, but a schedule we could not read (or an identity we could not resolve) might hold them.
       if (onOne || anyFailed || identity.unresolved || readSchedules.length === 0) continue;
       add({
@@ -339,7 +341,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
           .join(", ")}).`,
         evidence: {
           schedules: readSchedules,
-          pagerduty_ids: [...identity.userIds].sort(),
+          pagerduty_ids: [...identity.userIds].sort(compare),
         },
       });
     }
@@ -441,6 +443,18 @@ export function membersAt(
     }
   }
   return members;
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Builds the value on first use: most roster entries have no finding and need no FindingPerson. */
+function lazy<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
 }
 
 function minOf(a: string | null, b: string | null): string | null {

@@ -8,6 +8,7 @@ import {
   findUnknownRotationIds,
   getValuesAtPath,
   isExempt,
+  selectMembersByRotation,
   selectRotationMembers,
 } from "./membership";
 import { parseRosterList } from "./parse";
@@ -175,5 +176,35 @@ describe("findUnknownRotationIds", () => {
       ["7", null],
       ["zzz-unknown", null],
     ]);
+  });
+});
+
+describe("selectMembersByRotation", () => {
+  it("answers every rotation as selectRotationMembers would, one pass per field path", () => {
+    const entries = [
+      { name: "A", rotations: ["ceoc-amer", "CEOC-EMEA "] },
+      { name: "B", rotations: ["ceoc-emea"] },
+      { name: "C", rotations: "ceoc-amer" },
+      { name: "D", rotations: [] },
+      { name: "E", title: "Support Manager", region: "EMEA" },
+    ].map((p, index) => ({
+      person: { email: `${p.name.toLowerCase()}@example.com`, ...p, pagerduty: { rotations: p.rotations } },
+      location: { file: "t.yaml", index, line: null },
+    })) as RosterEntry[];
+    const rotations = [
+      { id: "ceoc-amer", members: { field: "pagerduty.rotations" } },
+      { id: "ceoc-emea", members: { field: "pagerduty.rotations" } },
+      { id: "ceoc-apac", members: { field: "pagerduty.rotations" } },
+      { id: "smoc-emea", members: { where: { title: "manager", region: "EMEA" } } },
+    ];
+    const byRotation = selectMembersByRotation(entries, rotations);
+    for (const rotation of rotations) {
+      expect([...(byRotation.get(rotation.id) ?? [])]).toEqual(
+        selectRotationMembers(entries, rotation.members, rotation.id),
+      );
+    }
+    expect([...(byRotation.get("ceoc-emea") ?? [])].map((e) => e.person.name)).toEqual(["A", "B"]);
+    expect([...(byRotation.get("ceoc-amer") ?? [])].map((e) => e.person.name)).toEqual(["A", "C"]);
+    expect(byRotation.get("ceoc-apac")?.size).toBe(0);
   });
 });

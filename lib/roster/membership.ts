@@ -12,15 +12,38 @@ const normalize = (value: string): string => value.trim().toLowerCase();
  * entry's own keys are followed. Returns no values when the path is missing.
  */
 export function getValuesAtPath(person: unknown, dottedPath: string): unknown[] {
+  return valuesAtSegments(person, splitPath(dottedPath));
+}
+
+function splitPath(dottedPath: string): string[] {
+  return dottedPath.split(".").map((s) => s.trim());
+}
+
+/** `getValuesAtPath` with the path split once; written with plain loops, as it runs per entry per rotation. */
+function valuesAtSegments(person: unknown, segments: readonly string[]): unknown[] {
   let current: unknown[] = [person];
-  for (const segment of dottedPath.split(".").map((s) => s.trim())) {
+  for (const segment of segments) {
     const next: unknown[] = [];
-    for (const value of current.flatMap((v) => (Array.isArray(v) ? v : [v]))) {
-      if (isPlainMapping(value) && Object.hasOwn(value, segment)) next.push(value[segment]);
+    for (const value of current) {
+      if (Array.isArray(value)) {
+        for (const item of value)
+          if (isPlainMapping(item) && Object.hasOwn(item, segment)) next.push(item[segment]);
+      } else if (isPlainMapping(value) && Object.hasOwn(value, segment)) {
+        next.push(value[segment]);
+      }
     }
+    if (next.length === 0) return next;
     current = next;
   }
-  return current.flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v) => v !== null && v !== undefined);
+  const values: unknown[] = [];
+  for (const value of current) {
+    if (Array.isArray(value)) {
+      for (const item of value) if (item !== null && item !== undefined) values.push(item);
+    } else if (value !== null && value !== undefined) {
+      values.push(value);
+    }
+  }
+  return values;
 }
 
 /** Text form of a scalar for matching; null for lists and mappings, which never match. */
@@ -45,23 +68,64 @@ export function selectRotationMembers(
 ): RosterEntry[] {
   if ("field" in rule) {
     const id = normalize(rotationId);
+    const segments = splitPath(rule.field);
     return entries.filter((entry) =>
-      getValuesAtPath(entry.person, rule.field).some((value) => scalarText(value) === id),
+      valuesAtSegments(entry.person, segments).some((value) => scalarText(value) === id),
     );
   }
   const conditions = Object.entries(rule.where).map(([key, expected]) => ({
     key,
+    segments: splitPath(key),
     expected: (Array.isArray(expected) ? expected : [expected]).map(normalize),
   }));
   return entries.filter((entry) =>
-    conditions.every(({ key, expected }) => {
-      const actual = getValuesAtPath(entry.person, key)
+    conditions.every(({ key, segments, expected }) => {
+      const actual = valuesAtSegments(entry.person, segments)
         .map(scalarText)
         .filter((v): v is string => v !== null);
       if (key === "title") return actual.some((title) => expected.some((part) => title.includes(part)));
       return actual.some((value) => expected.includes(value));
     }),
   );
+}
+
+/**
+ * The expected members of every rotation at once, keyed by rotation id. Same rules as
+ * `selectRotationMembers`, but rotations sharing a `field` path are answered in one pass over the roster
+ * (entries bucketed by the ids they list), which keeps large rosters with many rotations linear.
+ */
+export function selectMembersByRotation(
+  entries: RosterEntry[],
+  rotations: readonly { id: string; members: MembershipRule }[],
+): Map<string, Set<RosterEntry>> {
+  const result = new Map<string, Set<RosterEntry>>();
+  const byField = new Map<string, Map<string, RosterEntry[]>>();
+  for (const rotation of rotations) {
+    const rule = rotation.members;
+    if (!("field" in rule)) {
+      result.set(rotation.id, new Set(selectRotationMembers(entries, rule, rotation.id)));
+      continue;
+    }
+    let buckets = byField.get(rule.field);
+    if (!buckets) {
+      buckets = new Map();
+      const segments = splitPath(rule.field);
+      for (const entry of entries) {
+        const seen = new Set<string>();
+        for (const value of valuesAtSegments(entry.person, segments)) {
+          const text = scalarText(value);
+          if (text === null || seen.has(text)) continue;
+          seen.add(text);
+          const bucket = buckets.get(text);
+          if (bucket) bucket.push(entry);
+          else buckets.set(text, [entry]);
+        }
+      }
+      byField.set(rule.field, buckets);
+    }
+    result.set(rotation.id, new Set(buckets.get(normalize(rotation.id)) ?? []));
+  }
+  return result;
 }
 
 /** Whether the audit skips this person: their title equals one of `exemptTitles`, ignoring case. */
