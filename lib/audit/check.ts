@@ -61,6 +61,11 @@ const lower = (s: string): string => s.trim().toLowerCase();
 /** How one roster entry is tied to PagerDuty users. */
 interface Identity {
   entry: RosterEntry;
+  person: RosterEntry["person"];
+  /** The roster email, lower-cased once. */
+  email: string;
+  /** Found on a configured schedule, or expected in a rotation: checked for pageability. */
+  rotationMember: boolean;
   /** The roster's `pagerduty.id`, if any. */
   rosterId: string | null;
   /** The PagerDuty user the entry is audited as: by ID, else by email. */
@@ -91,7 +96,8 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   );
   const unknownUserIds = new Set(snapshot.unknownUserIds);
   const missingScheduleIds = new Set(snapshot.missingScheduleIds);
-  const usersById = new Map(snapshot.users.map((u) => [u.id, u]));
+  const usersById = new Map<string, PdUser>();
+  for (const user of snapshot.users) usersById.set(user.id, user);
   // PagerDuty keeps emails unique per account; should two users share one anyway, the lowest ID wins.
   const liveUsersByEmail = new Map<string, PdUser>();
   for (const user of snapshot.users) {
@@ -101,6 +107,12 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     if (!seen || user.id < seen.id) liveUsersByEmail.set(email, user);
   }
   const schedulesById = new Map(snapshot.schedules.map((s) => [s.id, s]));
+  /** Users that some schedule shows as deleted: an unknown roster ID among them was deleted, not mistyped. */
+  const deletedOnSchedules = new Set<string>();
+  for (const schedule of snapshot.schedules) {
+    for (const period of schedule.periods)
+      for (const m of period.members) if (m.deletedAt) deletedOnSchedules.add(m.userId);
+  }
 
   const exempt = roster.entries.filter((e) => isExempt(e.person, config.exempt.titles));
   const exemptSet = new Set(exempt);
@@ -108,16 +120,16 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const exemptRosterIds = new Set(
     exempt.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : [])),
   );
-  const auditedRosterIds = new Set(
-    audited.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : [])),
-  );
+  const auditedRosterIds = new Set<string>();
+  for (const e of audited) if (e.person.pagerduty?.id) auditedRosterIds.add(e.person.pagerduty.id);
   const exemptEmails = new Set(exempt.map((e) => lower(e.person.email)));
 
   // --- Who is who: roster entries tied to PagerDuty users -------------------------------------------
   const identities = audited.map((entry): Identity => {
     const rosterId = entry.person.pagerduty?.id ?? null;
     const byId = rosterId ? (usersById.get(rosterId) ?? null) : null;
-    const byEmail = liveUsersByEmail.get(lower(entry.person.email)) ?? null;
+    const email = lower(entry.person.email);
+    const byEmail = liveUsersByEmail.get(email) ?? null;
     const idKnownMissing = rosterId !== null && unknownUserIds.has(rosterId);
     const user = byId ?? (rosterId === null || idKnownMissing ? byEmail : null);
     const userIds: string[] = [];
@@ -128,11 +140,11 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     const unresolved =
       (rosterId !== null && byId === null && !idKnownMissing) ||
       ((usersListFailed || failedUserIds.size > 0) && byId === null && byEmail === null);
-    return { entry, rosterId, user, userIds, unresolved };
+    return { entry, person: entry.person, email, rotationMember: false, rosterId, user, userIds, unresolved };
   });
 
   const rosterByEmail = new Map<string, Identity>();
-  for (const identity of identities) rosterByEmail.set(lower(identity.entry.person.email), identity);
+  for (const identity of identities) rosterByEmail.set(identity.email, identity);
   const ownersByUserId = new Map<string, Identity[]>();
   for (const identity of identities) {
     for (const id of identity.userIds) pushTo(ownersByUserId, id, identity);
@@ -168,12 +180,11 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
 
   for (const identity of identities) {
     const { entry, rosterId, user } = identity;
-    const person = lazy(() => rosterPerson(entry));
     if (rosterId === null) {
-      const byEmail = usersListFailed ? null : (liveUsersByEmail.get(lower(entry.person.email)) ?? null);
+      const byEmail = usersListFailed ? null : (liveUsersByEmail.get(identity.email) ?? null);
       add({
         code: "missing_pagerduty_id",
-        person: person(),
+        person: rosterPerson(entry),
         schedule: null,
         rotation: null,
         message: byEmail
@@ -184,11 +195,11 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
       continue;
     }
     if (unknownUserIds.has(rosterId)) {
-      const suggestion = liveUsersByEmail.get(lower(entry.person.email));
-      const deletedOn = findDeletedReference(snapshot.schedules, rosterId);
+      const suggestion = liveUsersByEmail.get(identity.email);
+      const deletedOn = deletedOnSchedules.has(rosterId);
       add({
         code: "unknown_pagerduty_id",
-        person: person(),
+        person: rosterPerson(entry),
         schedule: null,
         rotation: null,
         message:
@@ -207,17 +218,17 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
         .sort(compare);
       add({
         code: "duplicate_pagerduty_id",
-        person: person(),
+        person: rosterPerson(entry),
         schedule: null,
         rotation: null,
         message: `PagerDuty ID ${rosterId} is also given to ${others.join(", ")} in the roster.`,
         evidence: { roster_pagerduty_id: rosterId, also_used_by: others },
       });
     }
-    if (user && user.id === rosterId && lower(user.email) !== lower(entry.person.email)) {
+    if (user && user.id === rosterId && lower(user.email) !== identity.email) {
       add({
         code: "email_mismatch",
-        person: person(),
+        person: rosterPerson(entry),
         schedule: null,
         rotation: null,
         message: `Roster email ${entry.person.email} differs from PagerDuty's ${user.email} for ${user.id}.`,
@@ -233,7 +244,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
       rotationsBySchedule.set(id, [...(rotationsBySchedule.get(id) ?? []), rotation]);
     }
   }
-  const expectedByRotation = selectMembersByRotation(audited, config.rotations);
+  const expectedByRotation = selectMembersByRotation(identities, config.rotations);
   const currentMembers = new Map<string, Map<string, { name: string | null; deletedAt: string | null }>>();
   for (const schedule of snapshot.schedules) currentMembers.set(schedule.id, membersAt(schedule, nowMs));
 
@@ -252,7 +263,6 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   }
 
   /** People on a schedule per rotation: the rotations that list the schedule decide who belongs. */
-  const onScheduleIdentities = new Set<Identity>();
   /** Schedules holding a member we could not identify: it might be anyone's second account. */
   const schedulesWithUnknownMembers = new Set<string>();
   for (const [scheduleId, rotations] of [...rotationsBySchedule].sort(([a], [b]) => compare(a, b))) {
@@ -298,8 +308,8 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
         continue;
       }
       for (const owner of owners) {
-        onScheduleIdentities.add(owner);
-        const expectedSomewhere = rotations.some((r) => expectedByRotation.get(r.id)?.has(owner.entry));
+        owner.rotationMember = true;
+        const expectedSomewhere = rotations.some((r) => expectedByRotation.get(r.id)?.has(owner));
         if (expectedSomewhere) continue;
         add({
           code: "unexpected_in_schedule",
@@ -313,8 +323,6 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     }
   }
 
-  const identityByEntry = new Map(identities.map((i) => [i.entry, i]));
-  const rotationMembers = new Set<Identity>(onScheduleIdentities);
   for (const rotation of config.rotations) {
     const readSchedules = rotation.schedules.filter((id) => currentMembers.has(id));
     const anyFailed = rotation.schedules.some(
@@ -323,17 +331,15 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     const onRotation = new Set<string>();
     for (const id of readSchedules)
       for (const uid of currentMembers.get(id)?.keys() ?? []) onRotation.add(uid);
-    for (const entry of expectedByRotation.get(rotation.id) ?? []) {
-      const identity = identityByEntry.get(entry);
-      if (!identity) continue;
-      rotationMembers.add(identity);
+    for (const identity of expectedByRotation.get(rotation.id) ?? []) {
+      identity.rotationMember = true;
       let onOne = false;
       for (const uid of identity.userIds) onOne ||= onRotation.has(uid);
       // Not found, but a schedule we could not read (or an identity we could not resolve) might hold them.
       if (onOne || anyFailed || identity.unresolved || readSchedules.length === 0) continue;
       add({
         code: "missing_from_schedule",
-        person: rosterPerson(entry),
+        person: rosterPerson(identity.entry),
         schedule: null,
         rotation: rotation.id,
         message: `In ${rotation.name} per the roster, but on none of its schedules (${readSchedules
@@ -347,7 +353,8 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     }
   }
 
-  for (const identity of rotationMembers) {
+  for (const identity of identities) {
+    if (!identity.rotationMember) continue;
     const user = identity.user;
     if (!user || user.deletedAt !== null) continue;
     const person = rosterPerson(identity.entry);
@@ -451,22 +458,10 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-/** Builds the value on first use: most roster entries have no finding and need no FindingPerson. */
-function lazy<T>(build: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= build());
-}
-
 function minOf(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null) return a;
   return a < b ? a : b;
-}
-
-function findDeletedReference(schedules: PdSchedule[], userId: string): boolean {
-  return schedules.some((s) =>
-    s.periods.some((p) => p.members.some((m) => m.userId === userId && m.deletedAt)),
-  );
 }
 
 function rosterPerson(entry: RosterEntry): FindingPerson {

@@ -61,11 +61,11 @@ function scalarText(value: unknown): string | null {
  *   with the value at that dotted path; a list in the rule matches any of its values.
  * All comparisons ignore case and surrounding spaces; an entry without the value does not match.
  */
-export function selectRotationMembers(
-  entries: RosterEntry[],
+export function selectRotationMembers<T extends { person: RosterPerson }>(
+  entries: readonly T[],
   rule: MembershipRule,
   rotationId: string,
-): RosterEntry[] {
+): T[] {
   if ("field" in rule) {
     const id = normalize(rotationId);
     const segments = splitPath(rule.field);
@@ -94,12 +94,12 @@ export function selectRotationMembers(
  * `selectRotationMembers`, but rotations sharing a `field` path are answered in one pass over the roster
  * (entries bucketed by the ids they list), which keeps large rosters with many rotations linear.
  */
-export function selectMembersByRotation(
-  entries: RosterEntry[],
+export function selectMembersByRotation<T extends { person: RosterPerson }>(
+  entries: readonly T[],
   rotations: readonly { id: string; members: MembershipRule }[],
-): Map<string, Set<RosterEntry>> {
-  const result = new Map<string, Set<RosterEntry>>();
-  const byField = new Map<string, Map<string, RosterEntry[]>>();
+): Map<string, Set<T>> {
+  const result = new Map<string, Set<T>>();
+  const byField = new Map<string, Map<string, T[]>>();
   for (const rotation of rotations) {
     const rule = rotation.members;
     if (!("field" in rule)) {

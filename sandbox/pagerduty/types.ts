@@ -111,11 +111,22 @@ export interface SandboxOptions {
 }
 
 export interface SandboxStats {
+  /** Every request received, refused ones included. */
   requests: number;
+  /** Keyed by route template, e.g. `GET /users/{id}`; unknown paths count under `unknown`. */
   byRoute: Record<string, number>;
+  /** Keyed by HTTP status (`"200"`, `"429"`), or `"reset"` / `"timeout"` for requests never answered. */
   byStatus: Record<string, number>;
-  /** Highest number of requests seen in any rolling 60 s window. */
+  /**
+   * Highest number of requests served in any rolling 60 s window, all tokens together. "Served" means not
+   * refused by the enforced rate limit (`rateLimitPerMinute`): injected faults count, since they took a slot.
+   * With a rate limit set, a client that paces itself correctly keeps this at or below the limit.
+   */
   maxPerMinute: number;
+  /** Like `maxPerMinute`, but counting every request, those the rate limit refused included. */
+  maxAttemptedPerMinute: number;
+  /** Requests answered 429 by the enforced rate limit (injected 429s are not counted here). */
+  rateLimited: number;
 }
 
 export interface PagerDutySandbox {
