@@ -22,20 +22,10 @@ import type { PagerDutyState } from "../sandbox/pagerduty/types";
 import { generateOrg } from "../sandbox/scenarios/generate-org";
 import type { Scenario } from "../sandbox/scenarios/scenario";
 import { snapshotOfState } from "../sandbox/scenarios/snapshot-of-state";
+import { rosterOfScenario } from "../sandbox/scenarios/audit-scenario";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const PAGE = 100;
-
-function rosterOf(scenario: Scenario): Roster {
-  return {
-    source: "bench",
-    sha256: "",
-    entries: scenario.roster.map((person, index) => ({
-      person,
-      location: { file: "bench", index, line: null },
-    })),
-  };
-}
 
 function configOf(scenario: Scenario, url: string): AuditConfig {
   return AuditConfigSchema.parse({ ...scenario.config, pagerduty: { ...scenario.config.pagerduty, url } });
@@ -81,7 +71,7 @@ async function benchFullAudit(): Promise<void> {
   });
   try {
     const config = configOf(scenario, sandbox.url);
-    const roster = rosterOf(scenario);
+    const roster = rosterOfScenario(scenario);
     const liveUsers = scenario.pagerduty.users.filter((u) => u.deleted_at === null).length;
     const v3 = scenario.pagerduty.schedules.filter((s) => s.kind === "v3").length;
     const client = createPagerDutyClient({
@@ -130,7 +120,7 @@ function measureChecker(people: number, schedules: number): CheckerFigures {
     now: NOW,
   });
   const config = configOf(scenario, "http://127.0.0.1:1");
-  const roster = rosterOf(scenario);
+  const roster = rosterOfScenario(scenario);
   const snapshot = snapshotOfState(scenario.pagerduty, {
     scheduleIds: config.rotations.flatMap((r) => r.schedules),
     rosterUserIds: roster.entries.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : [])),

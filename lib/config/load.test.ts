@@ -2,9 +2,9 @@ import { mkdtemp, readdir, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "@/lib/errors";
 import { loadAuditConfig } from "./load";
 import { MAX_CONFIG_FILE_BYTES } from "./parse";
+import { rejectedAppError } from "@/lib/testing/errors";
 
 const BAD = join(import.meta.dirname, "fixtures", "bad");
 const EXAMPLE = join(import.meta.dirname, "fixtures", "good", "audit.config.example.yaml");
@@ -17,15 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
-
-async function loadError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 interface ExpectedDetail {
   line: number;
@@ -109,7 +100,7 @@ describe("config bad-input corpus", () => {
 
   it.each(Object.entries(CORPUS))("%s", async (name, expected) => {
     const file = join(BAD, `${name}.yaml.txt`);
-    const error = await loadError(loadAuditConfig(file, NO_ENV));
+    const error = await rejectedAppError(loadAuditConfig(file, NO_ENV));
     expect(error.code).toBe("invalid:config");
     expect(error.message).toContain(file);
     expect(error.details).toHaveLength(expected.length);
@@ -141,7 +132,9 @@ describe("loadAuditConfig", () => {
   });
 
   it("refuses a PAGERDUTY_API_URL that is not an http(s) URL", async () => {
-    const error = await loadError(loadAuditConfig(EXAMPLE, { env: { PAGERDUTY_API_URL: "localhost:4010" } }));
+    const error = await rejectedAppError(
+      loadAuditConfig(EXAMPLE, { env: { PAGERDUTY_API_URL: "localhost:4010" } }),
+    );
     expect(error.code).toBe("invalid:environment");
     expect(error.details[0]?.path).toBe("PAGERDUTY_API_URL");
   });
@@ -165,13 +158,13 @@ describe("loadAuditConfig", () => {
 
   it("reports a missing file as not_found naming it", async () => {
     const file = join(scratch, "missing.yaml");
-    const error = await loadError(loadAuditConfig(file, NO_ENV));
+    const error = await rejectedAppError(loadAuditConfig(file, NO_ENV));
     expect(error.code).toBe("not_found:config");
     expect(error.message).toContain(file);
   });
 
   it("refuses a directory", async () => {
-    const error = await loadError(loadAuditConfig(scratch, NO_ENV));
+    const error = await rejectedAppError(loadAuditConfig(scratch, NO_ENV));
     expect(error.code).toBe("invalid:config");
     expect(error.details[0]?.message).toMatch(/directory/);
   });
@@ -180,7 +173,7 @@ describe("loadAuditConfig", () => {
     const file = join(scratch, "huge.yaml");
     await writeFile(file, "");
     await truncate(file, MAX_CONFIG_FILE_BYTES + 1);
-    const error = await loadError(loadAuditConfig(file, NO_ENV));
+    const error = await rejectedAppError(loadAuditConfig(file, NO_ENV));
     expect(error.code).toBe("invalid:config");
     expect(error.message).toMatch(/too large/);
   });
@@ -188,7 +181,7 @@ describe("loadAuditConfig", () => {
   it("points at the first byte that is not UTF-8", async () => {
     const file = join(scratch, "latin1.yaml");
     await writeFile(file, Buffer.from("roster: { path: x }\nrotations:\n  - name: Caf\xe9\n", "latin1"));
-    const error = await loadError(loadAuditConfig(file, NO_ENV));
+    const error = await rejectedAppError(loadAuditConfig(file, NO_ENV));
     expect(error.code).toBe("invalid:config");
     expect(error.details[0]).toMatchObject({
       file,

@@ -5,20 +5,11 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { dottedPathProblem, parseAuditConfig } from "./parse";
 import { DEFAULT_EXEMPT_TITLES, DEFAULT_PAGERDUTY_URL } from "./schema";
+import { thrownAppError } from "@/lib/testing/errors";
 
 const EXAMPLE = join(import.meta.dirname, "fixtures", "good", "audit.config.example.yaml");
 const ROTATION =
   "rotations:\n  - id: emea\n    name: EMEA\n    schedules: [PSCH001]\n    members: { field: pagerduty.rotations }\n";
-
-function errorOf(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error("expected an AppError");
-}
 
 describe("parseAuditConfig", () => {
   it("reads the example, which shows every option", async () => {
@@ -85,7 +76,7 @@ describe("parseAuditConfig", () => {
     ];
 
   it.each(problems)("$name", ({ text, details }) => {
-    const error = errorOf(() => parseAuditConfig(text, "audit.yaml"));
+    const error = thrownAppError(() => parseAuditConfig(text, "audit.yaml"));
     expect(error.code).toBe("invalid:config");
     expect(error.details.map((d) => [d.path, d.line, d.column])).toEqual(
       details.map(([p, l, c]) => [p, l, c]),

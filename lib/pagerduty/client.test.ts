@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 
-import { AppError } from "@/lib/errors";
 import { UserResponseSchema, UsersPageSchema } from "@/lib/pagerduty/schemas";
 import { fillerUsers, sandboxClient } from "@/lib/pagerduty/testing";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { FaultOptions, PagerDutySandbox } from "@/sandbox/pagerduty/types";
+import { rejectedAppError } from "@/lib/testing/errors";
 
 /** The client's request helper over real HTTP against the sandbox, faults included. */
 
@@ -21,16 +21,6 @@ afterEach(async () => {
   await sandbox?.stop();
   sandbox = undefined;
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
 
 const readUser = (client: ReturnType<typeof sandboxClient>, id: string) =>
   client.get(`/users/${id}`, {
@@ -80,7 +70,9 @@ describe("PagerDuty client against the sandbox", () => {
 
   it("gives up on endless 429s as rate_limited:pagerduty", async () => {
     const pd = await start({ rateLimitRate: 1 });
-    const error = await failureOf(readUser(sandboxClient(pd, { maxRetries: 2, retryBaseMs: 1 }), "PF00001"));
+    const error = await rejectedAppError(
+      readUser(sandboxClient(pd, { maxRetries: 2, retryBaseMs: 1 }), "PF00001"),
+    );
     expect(error.code).toBe("rate_limited:pagerduty");
     expect(error.message).toContain("GET /users/PF00001");
   }, 10_000);
@@ -112,7 +104,7 @@ describe("PagerDuty client against the sandbox", () => {
   ])("turns $what into upstream:pagerduty after the retry budget", async ({ faults, text }) => {
     const pd = await start(faults);
     const client = sandboxClient(pd, { timeoutMs: 150, maxRetries: 2 });
-    const error = await failureOf(readUser(client, "PF00001"));
+    const error = await rejectedAppError(readUser(client, "PF00001"));
     expect(error.code).toBe("upstream:pagerduty");
     expect(error.message).toContain("GET /users/PF00001");
     expect(error.message).toContain(text);
@@ -121,7 +113,7 @@ describe("PagerDuty client against the sandbox", () => {
 
   it("answers not_found:pagerduty for an unknown user, without retrying", async () => {
     const pd = await start();
-    const error = await failureOf(readUser(sandboxClient(pd), "PNOSUCH"));
+    const error = await rejectedAppError(readUser(sandboxClient(pd), "PNOSUCH"));
     expect(error.code).toBe("not_found:pagerduty");
     expect(error.message).toBe("PagerDuty answered 404 Not Found to GET /users/PNOSUCH: Not Found.");
     expect(pd.stats().requests).toBe(1);

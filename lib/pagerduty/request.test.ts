@@ -11,6 +11,7 @@ import {
   parseRateLimitWaitMs,
   type RequestEvent,
 } from "@/lib/pagerduty/request";
+import { rejectedAppError } from "@/lib/testing/errors";
 
 const TOKEN = "u+secret-token-123";
 const OkSchema = z.looseObject({ ok: z.literal(true) });
@@ -66,16 +67,6 @@ function setup(replies: Reply[], overrides: { maxRetries?: number; random?: () =
     onRequest: (event) => events.push(event),
   });
   return { requester, calls: script.calls, sleeps, events };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected the request to fail");
 }
 
 describe("computeBackoffMs", () => {
@@ -146,7 +137,7 @@ describe("createRequester", () => {
     { status: 409, code: "upstream:pagerduty" },
   ])("does not retry $status; it becomes $code", async ({ status, code }) => {
     const { requester, calls, sleeps } = setup([json(status, { error: { message: "Nope", code: 2000 } })]);
-    const error = await failureOf(requester.get("/schedules/PABC123", { schema: OkSchema }));
+    const error = await rejectedAppError(requester.get("/schedules/PABC123", { schema: OkSchema }));
     expect(error.code).toBe(code);
     expect(error.message).toContain(`${status}`);
     expect(error.message).toContain("GET /schedules/PABC123");
@@ -162,7 +153,7 @@ describe("createRequester", () => {
         headers: { "content-type": "text/html" },
       }),
     ]);
-    const error = await failureOf(requester.get("/users", { schema: OkSchema }));
+    const error = await rejectedAppError(requester.get("/users", { schema: OkSchema }));
     expect(error.code).toBe("unauthorized:pagerduty");
     expect(error.message).toMatch(/401 Unauthorized to GET \/users/);
     expect(error.message).not.toContain(TOKEN);
@@ -170,7 +161,7 @@ describe("createRequester", () => {
 
   it("redacts the token when PagerDuty echoes it in an error message", async () => {
     const { requester } = setup([json(400, { error: { message: `bad filter ${TOKEN}` } })]);
-    const error = await failureOf(requester.get("/users", { schema: OkSchema }));
+    const error = await rejectedAppError(requester.get("/users", { schema: OkSchema }));
     expect(error.message).toContain("[redacted]");
     expect(error.message).not.toContain(TOKEN);
   });
@@ -214,7 +205,7 @@ describe("createRequester", () => {
     },
   ])("gives up on $what after the retry budget, as $code", async ({ failure, code, text }) => {
     const { requester, calls, sleeps } = setup([failure], { maxRetries: 3 });
-    const error = await failureOf(requester.get("/users", { schema: OkSchema }));
+    const error = await rejectedAppError(requester.get("/users", { schema: OkSchema }));
     expect(error.code).toBe(code);
     expect(error.message).toContain(text);
     expect(error.message).toContain("GET /users");
@@ -224,7 +215,7 @@ describe("createRequester", () => {
 
   it("backs off exponentially between retries, capped", async () => {
     const { requester, sleeps } = setup([json(503, {})], { maxRetries: 6, random: () => 1 });
-    await failureOf(requester.get("/users", { schema: OkSchema }));
+    await rejectedAppError(requester.get("/users", { schema: OkSchema }));
     expect(sleeps).toEqual([100, 200, 400, 800, 1_000, 1_000]);
   });
 
@@ -258,7 +249,7 @@ describe("createRequester", () => {
 
   it("does not retry a response that fails validation", async () => {
     const { requester, calls } = setup([json(200, { users: "not a list" })]);
-    const error = await failureOf(requester.get("/users", { schema: OkSchema }));
+    const error = await rejectedAppError(requester.get("/users", { schema: OkSchema }));
     expect(error.code).toBe("upstream:pagerduty");
     expect(error.message).toMatch(/unexpected response shape \(ok: /);
     expect(calls).toHaveLength(1);

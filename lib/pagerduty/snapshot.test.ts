@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { PagerDutySnapshot } from "@/lib/audit/types";
-import { AppError } from "@/lib/errors";
 import { createSlidingWindowLimiter, realSleep } from "@/lib/pagerduty/rate-limit";
 import { fetchPagerDutySnapshot, type SnapshotProgress } from "@/lib/pagerduty/snapshot";
 import { fillerUsers, sandboxClient, sandboxUser } from "@/lib/pagerduty/testing";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { PagerDutySandbox, PagerDutyState, SandboxOptions } from "@/sandbox/pagerduty/types";
+import { rejectedAppError } from "@/lib/testing/errors";
 
 /** The snapshot over real HTTP against the sandbox PagerDuty. */
 
@@ -190,16 +190,6 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-async function failureOf(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
-
 describe("fetchPagerDutySnapshot against the sandbox", () => {
   it("reads users, v2 and v3 schedules, deleted and unknown users and a missing schedule, in the fewest requests", async () => {
     const pd = await start(STATE);
@@ -227,7 +217,7 @@ describe("fetchPagerDutySnapshot against the sandbox", () => {
 
   it("stops with a clear unauthorized:pagerduty error when the token is rejected", async () => {
     const pd = await start(STATE, { token: "the-real-token" });
-    const error = await failureOf(
+    const error = await rejectedAppError(
       fetchPagerDutySnapshot(sandboxClient(pd, { token: "revoked-token-abc" }), OPTIONS),
     );
     expect(error.code).toBe("unauthorized:pagerduty");
@@ -240,7 +230,7 @@ describe("fetchPagerDutySnapshot against the sandbox", () => {
   it("stops when the token is revoked mid-run (plain-text 401), without sending the rest", async () => {
     const pd = await start(STATE, { faults: { revokeTokenAfter: 4 } });
     const client = sandboxClient(pd, { concurrency: 2 });
-    const error = await failureOf(fetchPagerDutySnapshot(client, OPTIONS));
+    const error = await rejectedAppError(fetchPagerDutySnapshot(client, OPTIONS));
     expect(error.code).toBe("unauthorized:pagerduty");
     expect(pd.stats().requests).toBeLessThan(EXPECTED_REQUESTS);
   });

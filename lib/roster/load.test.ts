@@ -3,9 +3,10 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AppError, type ErrorCode } from "@/lib/errors";
+import type { ErrorCode } from "@/lib/errors";
 import { loadRoster, type GitLabTreeItem } from "./load";
 import { MAX_ROSTER_FILE_BYTES } from "./parse";
+import { rejectedAppError } from "@/lib/testing/errors";
 
 const BAD = join(import.meta.dirname, "fixtures", "bad");
 const GOOD = join(import.meta.dirname, "fixtures", "good");
@@ -23,15 +24,6 @@ async function newDirectory(name: string, files: Record<string, string | Uint8Ar
   await mkdir(dir, { recursive: true });
   for (const [file, content] of Object.entries(files)) await writeFile(join(dir, file), content);
   return dir;
-}
-
-async function loadError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 interface ExpectedDetail {
@@ -224,7 +216,7 @@ describe("roster bad-input corpus", () => {
       expect(roster.entries).toHaveLength(expected.entries ?? 0);
       return;
     }
-    const error = await loadError(load());
+    const error = await rejectedAppError(load());
     expect(error.code).toBe(expected.code);
     expect(error.message).toContain(file);
     const details = expected.details ?? [];
@@ -283,7 +275,7 @@ describe("loadRoster from a list file", () => {
     const file = join(scratch, "huge.yaml");
     await writeFile(file, "");
     await truncate(file, MAX_ROSTER_FILE_BYTES + 1);
-    const error = await loadError(loadRoster({ path: file }));
+    const error = await rejectedAppError(loadRoster({ path: file }));
     expect(error.code).toBe("invalid:roster");
     expect(error.message).toContain(file);
     expect(error.details[0]?.message).toMatch(/5\.0 MiB/);
@@ -292,14 +284,14 @@ describe("loadRoster from a list file", () => {
   it("says which file is UTF-16 rather than UTF-8", async () => {
     const file = join(scratch, "utf16.yaml");
     await writeFile(file, Buffer.from("\uFEFF- name: A\n  email: a@example.com\n", "utf16le"));
-    const error = await loadError(loadRoster({ path: file }));
+    const error = await rejectedAppError(loadRoster({ path: file }));
     expect(error.code).toBe("invalid:roster");
     expect(error.details[0]).toMatchObject({ file, line: 1, message: expect.stringMatching(/UTF-16/) });
   });
 
   it("reports a missing path as not_found naming it", async () => {
     const file = join(scratch, "nowhere", "support-team.yaml");
-    const error = await loadError(loadRoster({ path: file }));
+    const error = await rejectedAppError(loadRoster({ path: file }));
     expect(error.code).toBe("not_found:roster");
     expect(error.message).toContain(file);
   });
@@ -325,7 +317,7 @@ describe("loadRoster from a directory", () => {
       "c.yaml": "# Carol\nname: Carol\nemail: ALICE@example.com\n",
       ".hidden.yaml": "not: a person\n",
     });
-    const error = await loadError(loadRoster({ path: dir }));
+    const error = await rejectedAppError(loadRoster({ path: dir }));
     expect(error.code).toBe("invalid:roster");
     expect(error.message).toMatch(/2 problems in 2 files/);
     expect(error.details).toEqual([
@@ -350,7 +342,7 @@ describe("loadRoster from a directory", () => {
 
   it("refuses a directory without YAML files", async () => {
     const dir = await newDirectory("empty", { "notes.txt": "nothing here" });
-    const error = await loadError(loadRoster({ path: dir }));
+    const error = await rejectedAppError(loadRoster({ path: dir }));
     expect(error.code).toBe("invalid:roster");
     expect(error.details[0]).toMatchObject({ file: dir, message: expect.stringMatching(/no \*\.yaml/) });
   });
@@ -360,7 +352,7 @@ describe("loadRoster from GitLab", () => {
   const source = { gitlab: { project: "gitlab-com/support/team", path: "data/agents", ref: "main" } };
 
   it("needs a GitLab client", async () => {
-    const error = await loadError(loadRoster(source));
+    const error = await rejectedAppError(loadRoster(source));
     expect(error.code).toBe("invalid:config");
     expect(error.message).toMatch(/needs a GitLab client/);
   });
@@ -394,7 +386,7 @@ describe("loadRoster from GitLab", () => {
       "data/agents/zoe.yaml": "name: Zoe\nemail: zoe@example.com\n",
       "data/agents/adam.yml": "name: Adam\nemail: 42\n",
     };
-    const error = await loadError(
+    const error = await rejectedAppError(
       loadRoster(source, {
         readGitLabTree: async () => tree,
         readGitLabFile: async ({ path }) => new TextEncoder().encode(files[path] ?? ""),
@@ -412,7 +404,7 @@ describe("loadRoster from GitLab", () => {
   });
 
   it("wraps a client failure that is not an AppError as upstream:gitlab", async () => {
-    const error = await loadError(
+    const error = await rejectedAppError(
       loadRoster(source, {
         readGitLabTree: async () => {
           throw new Error("socket hang up");
@@ -424,7 +416,7 @@ describe("loadRoster from GitLab", () => {
   });
 
   it("refuses a file larger than the cap even if the client returned it", async () => {
-    const error = await loadError(
+    const error = await rejectedAppError(
       loadRoster(
         { gitlab: { project: 1, path: "team.yml", ref: "main" } },
         { readGitLabFile: async () => new Uint8Array(MAX_ROSTER_FILE_BYTES + 1) },

@@ -3,16 +3,7 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { MAX_ROSTER_FILE_BYTES, buildRoster, parseRosterList, parseRosterPerson } from "./parse";
 import type { RosterEntry } from "./schema";
-
-function errorOf(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error("expected an AppError");
-}
+import { thrownAppError } from "@/lib/testing/errors";
 
 describe("parseRosterList", () => {
   const cases: { name: string; text: string; check: (entries: RosterEntry[]) => void }[] = [
@@ -63,7 +54,7 @@ describe("parseRosterList", () => {
   it.each(cases)("$name", ({ text, check }) => check(parseRosterList(text, "team.yaml")));
 
   it("lists every problem of the file, not just the first", () => {
-    const error = errorOf(() =>
+    const error = thrownAppError(() =>
       parseRosterList(
         "- name: A\n  email: nope\n- name: B\n  email: b@example.com\n  title: 5\n- 7\n- name: C\n  email: B@example.com\n",
         "team.yaml",
@@ -79,7 +70,7 @@ describe("parseRosterList", () => {
   });
 
   it("refuses text over the size cap", () => {
-    const error = errorOf(() => parseRosterList(" ".repeat(MAX_ROSTER_FILE_BYTES + 1), "team.yaml"));
+    const error = thrownAppError(() => parseRosterList(" ".repeat(MAX_ROSTER_FILE_BYTES + 1), "team.yaml"));
     expect(error.details[0]?.message).toMatch(/larger than the 5 MiB/);
   });
 });
@@ -91,7 +82,9 @@ describe("parseRosterPerson", () => {
   });
 
   it("names the entry by its name, or not at all when it has none", () => {
-    const error = errorOf(() => parseRosterPerson("email: a@example.com\ntitle: []\n", "agents/a.yaml"));
+    const error = thrownAppError(() =>
+      parseRosterPerson("email: a@example.com\ntitle: []\n", "agents/a.yaml"),
+    );
     expect(error.details.map((d) => [d.entry, d.path, d.line])).toEqual([
       [undefined, "name", 1],
       [undefined, "title", 2],
@@ -106,7 +99,7 @@ describe("buildRoster", () => {
   });
 
   it("names both entries of a duplicate email across files, ignoring case", () => {
-    const error = errorOf(() =>
+    const error = thrownAppError(() =>
       buildRoster(
         "agents",
         [entry("A", "a@example.com", "a.yaml", 1), entry("B", "A@Example.com", "b.yaml", 1)],
