@@ -152,6 +152,14 @@ const CASES: Case[] = [
     expected: ["deleted_user_in_schedule PDEL001 PCEOC02"],
   },
   {
+    name: "a shift-based schedule member PagerDuty no longer knows is a deleted user, not a stranger",
+    change: (org) => {
+      schedule(org, "PCEOC02").periods[0]!.members.push(memberOf("PGONE02"));
+      org.snapshot.unknownUserIds = ["PGONE02"];
+    },
+    expected: ["deleted_user_in_schedule PGONE02 PCEOC02"],
+  },
+  {
     name: "a rotation member without contact methods or notification rules",
     change: (org) => {
       user(org, "PALICE1").contactMethodCount = 0;

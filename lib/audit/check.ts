@@ -40,13 +40,24 @@ const SEVERITY: Record<FindingCode, Severity> = {
 const WITHHELD_BY_FAILURE: Record<ReportError["kind"], FindingCode[]> = {
   users_list: [
     "missing_from_schedule",
+    "unexpected_in_schedule",
     "not_in_roster",
+    "deleted_user_in_schedule",
     "unknown_pagerduty_id",
     "email_mismatch",
     "not_pageable",
     "invitation_pending",
   ],
-  user: ["unknown_pagerduty_id", "not_in_roster", "email_mismatch", "not_pageable", "invitation_pending"],
+  user: [
+    "unknown_pagerduty_id",
+    "missing_from_schedule",
+    "unexpected_in_schedule",
+    "not_in_roster",
+    "deleted_user_in_schedule",
+    "email_mismatch",
+    "not_pageable",
+    "invitation_pending",
+  ],
   schedule: [
     "missing_from_schedule",
     "unexpected_in_schedule",
@@ -273,16 +284,26 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     const firstRotation = [...rotations].sort((a, b) => compare(a.id, b.id))[0];
     // Sorted, so that when one person holds two accounts on a schedule the report names the same one.
     for (const [userId, member] of [...members].sort(([a], [b]) => compare(a, b))) {
+      // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.
+      const verified = member.deletedAt !== null || usersById.has(userId) || unknownUserIds.has(userId);
+      if (!verified) {
+        schedulesWithUnknownMembers.add(scheduleId);
+        continue;
+      }
       if (isExemptMember(userId)) continue;
       const owners = ownersOf(userId);
-      if (member.deletedAt !== null) {
+      // Shift-based schedules carry only user IDs: a member PagerDuty answers 404 for is a deleted user.
+      if (member.deletedAt !== null || unknownUserIds.has(userId)) {
         const owner = owners === "unknown" ? undefined : [...owners].sort(compareIdentities)[0];
+        const when = member.deletedAt
+          ? `, deleted ${member.deletedAt.slice(0, 10)}`
+          : ", no longer known to PagerDuty";
         add({
           code: "deleted_user_in_schedule",
           person: owner ? rosterPerson(owner.entry) : pagerDutyOnlyPerson(userId, member.name, null),
           schedule: scheduleRef,
           rotation: firstRotation?.id ?? null,
-          message: `Schedule ${schedule.name} still holds deleted PagerDuty user ${member.name ?? userId} (${userId}, deleted ${member.deletedAt.slice(0, 10)}).`,
+          message: `Schedule ${schedule.name} still holds deleted PagerDuty user ${member.name ?? userId} (${userId}${when}).`,
           evidence: { pagerduty_id: userId, deleted_at: member.deletedAt, schedule_kind: schedule.kind },
         });
         continue;
