@@ -29,6 +29,7 @@ function sampleReport(): AuditReport {
     users: [
       userOf("PBOB001", "Bob Brown", { contactMethodCount: 0 }),
       { ...userOf("PEVE001", "Eve"), email: "eve@example.com" },
+      userOf("PGONE01", "Gone Person"),
     ],
     schedules: [
       scheduleOf("PCEOC01", [{ members: [memberOf("PBOB001"), memberOf("PEVE001"), memberOf("PGONE01")] }]),
@@ -55,7 +56,7 @@ describe("formatReport", () => {
     expect(text).toContain("- In CEOC per the roster, but on none of its schedules (Schedule PCEOC01).");
     expect(text).toContain("\nBob Brown (@bobbrown)\n- PagerDuty user PBOB001 has no contact methods");
     expect(text).toContain(
-      "\nPGONE01 [not in roster]\n- On schedule Schedule PCEOC01, but matches no roster entry",
+      "\nGone Person [not in roster]\n- On schedule Schedule PCEOC01, but matches no roster entry",
     );
     expect(text).toMatch(/\nSchedules\n- Schedule PMISS01 of rotation CEOC exists neither/);
     expect(text.indexOf("Alice Adams")).toBeLessThan(text.indexOf("Bob Brown"));
