@@ -44,12 +44,13 @@ export function createProgressReporter(options: {
     };
   }
   const bar = new SingleBar({
-    format: "{title} [{bar}] {value}/{total} {phase}",
+    format: "{title} [{bar}] {percentage}% {detail}",
     stream: terminal,
     hideCursor: true,
     clearOnComplete: true,
-    noTTYOutput: false,
   });
+  // Phases run concurrently: the bar shows their sum, and the detail names each one's count.
+  const phases = new Map<SnapshotProgress["phase"], SnapshotProgress>();
   let started = false;
   let title = "";
   return {
@@ -57,12 +58,17 @@ export function createProgressReporter(options: {
       title = t;
     },
     update: (p) => {
+      phases.set(p.phase, p);
+      const all = [...phases.values()];
+      const total = all.reduce((sum, q) => sum + q.total, 0);
+      const done = all.reduce((sum, q) => sum + q.done, 0);
+      const detail = all.map((q) => `${PHASE_LABELS[q.phase]} ${q.done}/${q.total}`).join(", ");
       if (!started) {
-        bar.start(p.total, p.done, { title, phase: p.phase });
+        bar.start(total, done, { title, detail });
         started = true;
       }
-      bar.setTotal(p.total);
-      bar.update(p.done, { phase: p.phase });
+      bar.setTotal(total);
+      bar.update(done, { detail });
     },
     stop: () => {
       if (started) bar.stop();
