@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuditConfigSchema } from "@/lib/config/schema";
+import { createPagerDutyClient } from "@/lib/pagerduty/client";
+import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
+import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
+import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";
+import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
+import { runAudit } from "./run-audit";
+
+const NOW = new Date("2026-11-24T12:00:00Z");
+const scenario = generateDemoOrg({ now: NOW });
+const roster = rosterOfScenario(scenario);
+let sandbox: PagerDutySandbox;
+
+beforeAll(async () => {
+  sandbox = await startPagerDutySandbox(scenario.pagerduty, { seed: 42 });
+});
+afterAll(async () => {
+  await sandbox.stop();
+});
+
+async function audit() {
+  const config = AuditConfigSchema.parse({ ...scenario.config, pagerduty: { url: sandbox.url } });
+  const client = createPagerDutyClient({
+    baseUrl: sandbox.url,
+    token: sandbox.token,
+    concurrency: 8,
+    requestsPerMinute: 100_000,
+    timeoutMs: 2_000,
+    maxRetries: 8,
+    // Short back-off keeps the test quick; the waits' shape is covered by the request helper's tests.
+    retryBaseMs: 5,
+    retryMaxMs: 50,
+  });
+  return runAudit({ config, roster, client, now: NOW });
+}
+
+describe("runAudit against a misbehaving PagerDuty", () => {
+  it("gives the clean run's findings when a fifth of requests fail transiently", async () => {
+    sandbox.setFaults({});
+    const clean = await audit();
+    expect(clean.report.complete).toBe(true);
+    expect(clean.report.findings.length).toBeGreaterThan(10);
+
+    sandbox.resetStats();
+    sandbox.setFaults({ transientErrorRate: 0.12, connectionResetRate: 0.04, truncatedBodyRate: 0.04 });
+    const faulty = await audit();
+    sandbox.setFaults({});
+    const stats = sandbox.stats();
+    const failed = Object.entries(stats.byStatus)
+      .filter(([status]) => status !== "200")
+      .reduce((sum, [, n]) => sum + n, 0);
+    // The faults really happened (about a fifth of the requests), and changed nothing.
+    expect(failed / stats.requests).toBeGreaterThan(0.1);
+    expect(faulty.report.complete).toBe(true);
+    expect(faulty.report.findings).toEqual(clean.report.findings);
+    expect(faulty.inputs.rosterSha256).toBe(clean.inputs.rosterSha256);
+  });
+});
