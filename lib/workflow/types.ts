@@ -1,0 +1,48 @@
+/**
+ * The audit process as data: item states, the actions people take, and the settings of its timers. Pure
+ * types shared by the workflow rules (lib/workflow), storage (lib/db) and the pages.
+ */
+
+/** Stored state of one audit item (one finding of one person, keyed stably across runs). */
+export const ITEM_STATES = ["open", "pinged", "escalated", "dm_sent", "fixed", "intentional", "waived"] as const;
+export type ItemState = (typeof ITEM_STATES)[number];
+
+/** States in which an item still needs someone to act. */
+export const UNRESOLVED_STATES: readonly ItemState[] = ["open", "pinged", "escalated", "dm_sent"];
+
+/**
+ * What a person sees: the stored state, or a timer-derived one. `follow_up_due`: pinged and the follow-up
+ * time has passed with no reply; `dm_due`: escalated and the DM time has passed; `waiver_expired`: waived
+ * until a date that has passed (the item counts as open again).
+ */
+export type ItemStatus = ItemState | "follow_up_due" | "dm_due" | "waiver_expired";
+
+/** Actions a signed-in user takes on items. Each is refused server-side unless the item's state allows it. */
+export const USER_ACTIONS = ["ping", "escalate", "record_dm", "mark_intentional", "waive", "reopen"] as const;
+export type UserAction = (typeof USER_ACTIONS)[number];
+
+/** What the system records on its own when an audit is re-run. */
+export const SYSTEM_ACTIONS = ["detected", "recurred", "fixed_by_rerun", "still_present"] as const;
+export type SystemAction = (typeof SYSTEM_ACTIONS)[number];
+
+export type ItemAction = UserAction | SystemAction;
+
+export interface WorkflowSettings {
+  /** Hours after a ping before the follow-up (manager + Support Ops Manager) is due. Policy: about 72. */
+  followUpHours: number;
+  /** Hours after the escalation before the Slack DM to the Support Ops Manager is due. Policy: about 72. */
+  dmHours: number;
+}
+
+export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = { followUpHours: 72, dmHours: 72 };
+
+/** The part of a stored item the workflow rules read. Times are ISO 8601 UTC strings. */
+export interface ItemWorkflowFields {
+  state: ItemState;
+  /** When `state` was entered. */
+  stateChangedAt: string;
+  /** For `waived`: the first day the item counts as open again (ISO date or time). */
+  waivedUntil: string | null;
+  /** Last reply from the person after the latest ping (read from the audit issue); stops the follow-up clock. */
+  repliedAt: string | null;
+}
