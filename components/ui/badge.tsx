@@ -1,0 +1,25 @@
+import type { ReactNode } from "react";
+import { cn } from "./cn";
+
+const TONES = {
+  neutral: "bg-slate-100 text-slate-700 ring-slate-300",
+  info: "bg-sky-50 text-sky-800 ring-sky-300",
+  warning: "bg-amber-50 text-amber-900 ring-amber-300",
+  danger: "bg-rose-50 text-rose-800 ring-rose-300",
+  success: "bg-emerald-50 text-emerald-800 ring-emerald-300",
+} as const;
+
+export type BadgeTone = keyof typeof TONES;
+
+export function Badge({ tone = "neutral", children }: { tone?: BadgeTone; children: ReactNode }) {
+  return (
+    <span
+      className={cn(
+        "inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset",
+        TONES[tone],
+      )}
+    >
+      {children}
+    </span>
+  );
+}

@@ -1,0 +1,51 @@
+import type { ReactNode } from "react";
+
+/** What a page shows when there is nothing yet: what it means and what to do next. */
+export function EmptyState({
+  title,
+  children,
+  action,
+}: {
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
+  return (
+    <div className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center">
+      <p className="text-sm font-semibold text-slate-900">{title}</p>
+      {children && <div className="mt-1 text-sm text-slate-600">{children}</div>}
+      {action && <div className="mt-4 flex justify-center">{action}</div>}
+    </div>
+  );
+}
+
+/** An error a person can act on; internals never reach the page. */
+export function ErrorState({
+  title,
+  message,
+  action,
+}: {
+  title: string;
+  message: string;
+  action?: ReactNode;
+}) {
+  return (
+    <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-5">
+      <p className="text-sm font-semibold text-rose-900">{title}</p>
+      <p className="mt-1 text-sm text-rose-800">{message}</p>
+      {action && <div className="mt-3">{action}</div>}
+    </div>
+  );
+}
+
+export function LoadingState({ label }: { label: string }) {
+  return (
+    <div role="status" aria-live="polite" className="flex items-center gap-3 p-6 text-sm text-slate-600">
+      <span
+        className="h-4 w-4 animate-spin rounded-full border-2 border-slate-300 border-t-indigo-600"
+        aria-hidden
+      />
+      {label}
+    </div>
+  );
+}
