@@ -4,7 +4,15 @@
  */
 
 /** Stored state of one audit item (one finding of one person, keyed stably across runs). */
-export const ITEM_STATES = ["open", "pinged", "escalated", "dm_sent", "fixed", "intentional", "waived"] as const;
+export const ITEM_STATES = [
+  "open",
+  "pinged",
+  "escalated",
+  "dm_sent",
+  "fixed",
+  "intentional",
+  "waived",
+] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
 
 /** States in which an item still needs someone to act. */
@@ -46,3 +54,42 @@ export interface ItemWorkflowFields {
   /** Last reply from the person after the latest ping (read from the audit issue); stops the follow-up clock. */
   repliedAt: string | null;
 }
+
+/** Every status a person can see, in the order of the process (stored states first, as in ITEM_STATES). */
+export const ITEM_STATUSES = [
+  ...ITEM_STATES,
+  "follow_up_due",
+  "dm_due",
+  "waiver_expired",
+] as const satisfies readonly ItemStatus[];
+
+/** Bounds of a justification (for `mark_intentional` and `waive`), in characters after trimming. */
+export const JUSTIFICATION_MIN_LENGTH = 10;
+export const JUSTIFICATION_MAX_LENGTH = 2000;
+
+/** A user action with its input, as a route handler receives it. */
+export type UserActionInput =
+  | { type: "ping" }
+  | { type: "escalate" }
+  | { type: "record_dm" }
+  | { type: "mark_intentional"; justification: string }
+  /** `until`: `YYYY-MM-DD`, after today (UTC); the first day the item counts as open again. */
+  | { type: "waive"; until: string; justification: string }
+  | { type: "reopen" };
+
+/** Outcome of a user action: the fields to store, or why it was refused (a sentence safe to show). */
+export type UserActionResult =
+  | {
+      ok: true;
+      next: ItemWorkflowFields;
+      from: ItemState;
+      to: ItemState;
+      /** The trimmed justification to record with the event (`mark_intentional`, `waive`), else null. */
+      justification: string | null;
+    }
+  | { ok: false; reason: string };
+
+/** Outcome of a system action; `from` is null when the item did not exist yet (`detected`). */
+export type SystemActionResult =
+  | { ok: true; next: ItemWorkflowFields; from: ItemState | null; to: ItemState }
+  | { ok: false; reason: string };

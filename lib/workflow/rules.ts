@@ -1,0 +1,517 @@
+/**
+ * The audit process rules: which action may move an item from which state, the follow-up and DM timers,
+ * and what a re-run of the audit does to existing items. Pure: the clock (`now`) is always passed in, and
+ * every refusal is a sentence safe to show to the person who clicked.
+ */
+import type {
+  ItemState,
+  ItemStatus,
+  ItemWorkflowFields,
+  SystemAction,
+  SystemActionResult,
+  UserAction,
+  UserActionInput,
+  UserActionResult,
+  WorkflowSettings,
+} from "./types";
+import {
+  ITEM_STATUSES,
+  JUSTIFICATION_MAX_LENGTH,
+  JUSTIFICATION_MIN_LENGTH,
+  UNRESOLVED_STATES,
+} from "./types";
+
+/** The action a person should take next on an item; `escalate` and `record_dm` wait for their timer. */
+export type NextAction = "ping" | "escalate" | "record_dm";
+
+export interface DerivedStatus {
+  status: ItemStatus;
+  nextAction: NextAction | null;
+  /** When the timed next action becomes due (ISO 8601 UTC); null for `ping` (due at once) and no action. */
+  dueAt: string | null;
+  /** The timed next action is due: `now` ≥ `dueAt`. */
+  overdue: boolean;
+}
+
+export interface PersonSummary {
+  /** The least advanced status among the person's unaddressed items; null when all are addressed. */
+  status: ItemStatus | null;
+  /** The next action due first over all the person's items (a ping counts as due now). */
+  nextAction: NextAction | null;
+  dueAt: string | null;
+  /** Some item's timed action is due. */
+  overdue: boolean;
+  /** How many items are in each status (every status present, zero included). */
+  counts: Record<ItemStatus, number>;
+}
+
+/** One change a re-run makes, ready for storage to write. */
+export interface RunTransition {
+  key: string;
+  action: SystemAction;
+  from: ItemState | null;
+  to: ItemState;
+  next: ItemWorkflowFields;
+}
+
+export interface RunReconciliation {
+  /** Keys found for the first time (`detected`). */
+  created: string[];
+  /** Keys of fixed items found again (`recurred`). */
+  recurred: string[];
+  /** Keys of unfixed items the run no longer found (`fixed_by_rerun`); always empty for an incomplete run. */
+  fixed: string[];
+  /** Keys whose item keeps its state (found again, already fixed, or not judged by an incomplete run). */
+  unchanged: string[];
+  /** The changes for `created`, `recurred` and `fixed`, in that order. */
+  transitions: RunTransition[];
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+const ISO_DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Statuses that still need someone to act, least advanced first. */
+const UNADDRESSED_STATUS_ORDER: readonly ItemStatus[] = [
+  "open",
+  "waiver_expired",
+  "pinged",
+  "follow_up_due",
+  "escalated",
+  "dm_due",
+  "dm_sent",
+];
+
+const NEXT_ACTION_ORDER: readonly NextAction[] = ["ping", "escalate", "record_dm"];
+
+/** How an item looks to the rules: its stored state, or `waiver_expired` for a waiver whose end has come. */
+type RuleState = ItemState | "waiver_expired";
+
+/**
+ * Whether the item is waived and the waiver no longer holds at `now`: `now` is on or after `waivedUntil`
+ * (a date means 00:00 UTC of that day). A waiver with no end date counts as expired, so it can never
+ * hide an item for good.
+ */
+export function isWaiverExpired(item: ItemWorkflowFields, now: Date): boolean {
+  if (item.state !== "waived") return false;
+  if (item.waivedUntil === null) return true;
+  return now.getTime() >= parseStoredTime(item.waivedUntil, "waivedUntil");
+}
+
+/** Whether the item needs nothing more for sign-off at `now`: fixed, intentional, or waived and not expired. */
+export function isAddressed(item: ItemWorkflowFields, now: Date): boolean {
+  return (
+    item.state === "fixed" ||
+    item.state === "intentional" ||
+    (item.state === "waived" && !isWaiverExpired(item, now))
+  );
+}
+
+/** Whether the audit can be signed off at `now`: every item addressed. An audit with no items can be. */
+export function canSignOff(
+  items: readonly ItemWorkflowFields[],
+  now: Date,
+): { ok: true } | { ok: false; unaddressed: number } {
+  const unaddressed = items.filter((item) => !isAddressed(item, now)).length;
+  return unaddressed === 0 ? { ok: true } : { ok: false, unaddressed };
+}
+
+/**
+ * What a person sees for an item at `now` and what to do next. Pinged: escalate `followUpHours` after the
+ * ping (status `follow_up_due` from then on, inclusive); escalated: record the DM `dmHours` after the
+ * escalation (`dm_due`). A reply from the person at or after the state change stops that clock: the
+ * status stays `pinged`/`escalated` with no next action. Open and expired waivers: ping, due at once.
+ * Throws a RangeError for settings that are not finite non-negative hours or a stored time that is not a date.
+ */
+export function deriveStatus(item: ItemWorkflowFields, now: Date, settings: WorkflowSettings): DerivedStatus {
+  assertSettings(settings);
+  switch (ruleStateOf(item, now)) {
+    case "open":
+      return { status: "open", nextAction: "ping", dueAt: null, overdue: false };
+    case "waiver_expired":
+      return { status: "waiver_expired", nextAction: "ping", dueAt: null, overdue: false };
+    case "pinged":
+      return timedStatus(item, now, settings.followUpHours, "pinged", "follow_up_due", "escalate");
+    case "escalated":
+      return timedStatus(item, now, settings.dmHours, "escalated", "dm_due", "record_dm");
+    case "dm_sent":
+    case "fixed":
+    case "intentional":
+    case "waived":
+      return { status: item.state, nextAction: null, dueAt: null, overdue: false };
+  }
+}
+
+/**
+ * Applies a person's action to an item at `now`, or says why it is refused. Allowed: ping (open or
+ * expired waiver → pinged), escalate (pinged → escalated, once the follow-up is due and the person has not
+ * replied), record_dm (escalated → dm_sent, once the DM is due and no reply), mark_intentional and waive
+ * (open, pinged, escalated, dm_sent or expired waiver), reopen (fixed, intentional, waived → open).
+ * Justifications are trimmed and must be 10–2000 characters; a waiver ends on a `YYYY-MM-DD` day after
+ * today (UTC). `next.stateChangedAt` is `now`; `waivedUntil` is kept only by waive; a ping clears `repliedAt`.
+ */
+export function applyUserAction(
+  item: ItemWorkflowFields,
+  action: UserActionInput,
+  now: Date,
+  settings: WorkflowSettings,
+): UserActionResult {
+  const ruleState = ruleStateOf(item, now);
+  switch (action.type) {
+    case "ping":
+      if (ruleState !== "open" && ruleState !== "waiver_expired") return refuse(action.type, item, ruleState);
+      return allow(item, { ...moved(item, "pinged", now), repliedAt: null }, null);
+
+    case "escalate":
+    case "record_dm": {
+      const from = action.type === "escalate" ? "pinged" : "escalated";
+      if (ruleState !== from) return refuse(action.type, item, ruleState);
+      const derived = deriveStatus(item, now, settings);
+      if (derived.nextAction === null && item.repliedAt !== null) {
+        return {
+          ok: false,
+          reason: `The person replied on ${formatTime(item.repliedAt)}; follow up with them instead.`,
+        };
+      }
+      if (!derived.overdue && derived.dueAt !== null) {
+        const what = action.type === "escalate" ? "Follow-up" : "The Slack DM";
+        const hours = Math.ceil((Date.parse(derived.dueAt) - now.getTime()) / HOUR_MS);
+        return { ok: false, reason: `${what} is due at ${formatTime(derived.dueAt)} (in ${hours} h).` };
+      }
+      return allow(item, moved(item, action.type === "escalate" ? "escalated" : "dm_sent", now), null);
+    }
+
+    case "mark_intentional": {
+      if (!isUnresolvedRuleState(ruleState)) return refuse(action.type, item, ruleState);
+      const justification = checkJustification(action.justification);
+      if (!justification.ok) return justification;
+      return allow(item, moved(item, "intentional", now), justification.text);
+    }
+
+    case "waive": {
+      if (!isUnresolvedRuleState(ruleState)) return refuse(action.type, item, ruleState);
+      const until = checkWaiverEnd(action.until, now);
+      if (!until.ok) return until;
+      const justification = checkJustification(action.justification);
+      if (!justification.ok) return justification;
+      return allow(item, { ...moved(item, "waived", now), waivedUntil: until.day }, justification.text);
+    }
+
+    case "reopen":
+      if (item.state !== "fixed" && item.state !== "intentional" && item.state !== "waived") {
+        return refuse(action.type, item, ruleState);
+      }
+      return allow(item, moved(item, "open", now), null);
+  }
+}
+
+/**
+ * Applies what a re-run of the audit saw to an item (`null`: not tracked yet) at `now`. `detected`: a new
+ * finding → open; `recurred`: a fixed item found again → open; `fixed_by_rerun`: any item not already fixed
+ * that the run no longer finds → fixed (intentional and waived included); `still_present`: an item that is
+ * not fixed keeps its state and its `stateChangedAt` (so timers keep running). Anything else is refused.
+ */
+export function applySystemAction(
+  item: ItemWorkflowFields | null,
+  action: SystemAction,
+  now: Date,
+): SystemActionResult {
+  if (item === null) {
+    if (action !== "detected") {
+      return {
+        ok: false,
+        reason: `Cannot apply ${action} to a finding that is not tracked yet: detect it first.`,
+      };
+    }
+    const next: ItemWorkflowFields = {
+      state: "open",
+      stateChangedAt: now.toISOString(),
+      waivedUntil: null,
+      repliedAt: null,
+    };
+    return { ok: true, next, from: null, to: "open" };
+  }
+  switch (action) {
+    case "detected":
+      return {
+        ok: false,
+        reason: `Cannot detect an item that is already tracked (${item.state}): a re-run reports it as still present or recurred.`,
+      };
+    case "recurred":
+      if (item.state !== "fixed") {
+        return {
+          ok: false,
+          reason: `Cannot record a recurrence of an item that is ${item.state}: only a fixed item recurs.`,
+        };
+      }
+      return systemMove(item, "open", now);
+    case "fixed_by_rerun":
+      if (item.state === "fixed") {
+        return { ok: false, reason: "Cannot mark an item fixed by a re-run: it is already fixed." };
+      }
+      return systemMove(item, "fixed", now);
+    case "still_present":
+      if (item.state === "fixed") {
+        return {
+          ok: false,
+          reason: "Cannot keep a fixed item as still present: a fixed item found again has recurred.",
+        };
+      }
+      return { ok: true, next: { ...item }, from: item.state, to: item.state };
+  }
+}
+
+/**
+ * What a re-run means for the audit's items: `foundKeys` are the finding keys the run reported (duplicates
+ * ignored). New keys are created, fixed items found again recur, and — only when the run was `complete` —
+ * items not found are fixed. An incomplete run never fixes anything: a fetch that failed is not a fix.
+ * Throws a RangeError when `existing` holds a key twice.
+ */
+export function reconcileRun(
+  existing: readonly { key: string; fields: ItemWorkflowFields }[],
+  foundKeys: readonly string[],
+  now: Date,
+  complete: boolean,
+): RunReconciliation {
+  const found = new Set(foundKeys);
+  const known = new Map<string, ItemWorkflowFields>();
+  for (const { key, fields } of existing) {
+    if (known.has(key)) throw new RangeError(`reconcileRun: item key ${key} is listed twice`);
+    known.set(key, fields);
+  }
+
+  const result: RunReconciliation = { created: [], recurred: [], fixed: [], unchanged: [], transitions: [] };
+  const recurred: RunTransition[] = [];
+  const fixed: RunTransition[] = [];
+  const record = (
+    key: string,
+    item: ItemWorkflowFields | null,
+    action: SystemAction,
+    into: RunTransition[],
+  ) => {
+    const outcome = applySystemAction(item, action, now);
+    if (!outcome.ok) throw new Error(`reconcileRun: ${outcome.reason}`);
+    into.push({ key, action, from: outcome.from, to: outcome.to, next: outcome.next });
+  };
+
+  for (const key of found) {
+    if (!known.has(key)) {
+      result.created.push(key);
+      record(key, null, "detected", result.transitions);
+    }
+  }
+  for (const [key, fields] of known) {
+    if (found.has(key) && fields.state === "fixed") {
+      result.recurred.push(key);
+      record(key, fields, "recurred", recurred);
+    } else if (!found.has(key) && fields.state !== "fixed" && complete) {
+      result.fixed.push(key);
+      record(key, fields, "fixed_by_rerun", fixed);
+    } else {
+      result.unchanged.push(key);
+    }
+  }
+  result.transitions.push(...recurred, ...fixed);
+  return result;
+}
+
+/**
+ * The person-level row of the findings table at `now`: the least advanced status among their unaddressed
+ * items (open first, then expired waiver, pinged, follow-up due, escalated, DM due, DM sent; null when all
+ * are addressed), the next action due first (a ping is due now, so only an overdue timer comes before it;
+ * ties go to the overdue one, then ping before escalate before record_dm), and counts by status.
+ */
+export function summarizePerson(
+  items: readonly ItemWorkflowFields[],
+  now: Date,
+  settings: WorkflowSettings,
+): PersonSummary {
+  const counts = Object.fromEntries(ITEM_STATUSES.map((status) => [status, 0])) as Record<ItemStatus, number>;
+  let status: ItemStatus | null = null;
+  let first: DerivedStatus | null = null;
+  for (const item of items) {
+    const derived = deriveStatus(item, now, settings);
+    counts[derived.status] += 1;
+    const rank = UNADDRESSED_STATUS_ORDER.indexOf(derived.status);
+    if (rank !== -1 && (status === null || rank < UNADDRESSED_STATUS_ORDER.indexOf(status))) {
+      status = derived.status;
+    }
+    if (derived.nextAction !== null && (first === null || comesFirst(derived, first, now))) first = derived;
+  }
+  return {
+    status,
+    nextAction: first?.nextAction ?? null,
+    dueAt: first?.dueAt ?? null,
+    overdue: first?.overdue ?? false,
+    counts,
+  };
+}
+
+function comesFirst(a: DerivedStatus, b: DerivedStatus, now: Date): boolean {
+  const dueA = a.dueAt === null ? now.getTime() : Date.parse(a.dueAt);
+  const dueB = b.dueAt === null ? now.getTime() : Date.parse(b.dueAt);
+  if (dueA !== dueB) return dueA < dueB;
+  if (a.overdue !== b.overdue) return a.overdue;
+  return (
+    NEXT_ACTION_ORDER.indexOf(a.nextAction ?? "ping") < NEXT_ACTION_ORDER.indexOf(b.nextAction ?? "ping")
+  );
+}
+
+function ruleStateOf(item: ItemWorkflowFields, now: Date): RuleState {
+  return isWaiverExpired(item, now) ? "waiver_expired" : item.state;
+}
+
+function isUnresolvedRuleState(state: RuleState): boolean {
+  return state === "waiver_expired" || UNRESOLVED_STATES.includes(state);
+}
+
+function timedStatus(
+  item: ItemWorkflowFields,
+  now: Date,
+  hours: number,
+  waiting: "pinged" | "escalated",
+  due: "follow_up_due" | "dm_due",
+  nextAction: "escalate" | "record_dm",
+): DerivedStatus {
+  const since = parseStoredTime(item.stateChangedAt, "stateChangedAt");
+  if (item.repliedAt !== null && parseStoredTime(item.repliedAt, "repliedAt") >= since) {
+    return { status: waiting, nextAction: null, dueAt: null, overdue: false };
+  }
+  const dueAt = since + hours * HOUR_MS;
+  const overdue = now.getTime() >= dueAt;
+  return { status: overdue ? due : waiting, nextAction, dueAt: new Date(dueAt).toISOString(), overdue };
+}
+
+function moved(item: ItemWorkflowFields, state: ItemState, now: Date): ItemWorkflowFields {
+  return { ...item, state, stateChangedAt: now.toISOString(), waivedUntil: null };
+}
+
+function allow(
+  item: ItemWorkflowFields,
+  next: ItemWorkflowFields,
+  justification: string | null,
+): UserActionResult {
+  return { ok: true, next, from: item.state, to: next.state, justification };
+}
+
+function systemMove(item: ItemWorkflowFields, state: ItemState, now: Date): SystemActionResult {
+  const next = moved(item, state, now);
+  return { ok: true, next, from: item.state, to: state };
+}
+
+const ACTION_PHRASES: Record<UserAction, (subject: string) => string> = {
+  ping: (subject) => `ping the person about ${subject}`,
+  escalate: (subject) => `escalate ${subject}`,
+  record_dm: (subject) => `record a Slack DM for ${subject}`,
+  mark_intentional: (subject) => `mark ${subject} as intentional`,
+  waive: (subject) => `waive ${subject}`,
+  reopen: (subject) => `reopen ${subject}`,
+};
+
+function describeItem(item: ItemWorkflowFields, state: RuleState): string {
+  switch (state) {
+    case "open":
+    case "pinged":
+    case "escalated":
+    case "fixed":
+      return `an item that is ${state}`;
+    case "dm_sent":
+      return "an item whose Slack DM was already sent";
+    case "intentional":
+      return "an item that is marked intentional";
+    case "waived":
+      return `an item that is waived until ${item.waivedUntil ?? "further notice"}`;
+    case "waiver_expired":
+      return item.waivedUntil === null
+        ? "an item whose waiver has no end date"
+        : `an item whose waiver ended on ${item.waivedUntil}`;
+  }
+}
+
+/** What to do instead, for an action the state does not allow. */
+function hintFor(action: UserAction, state: RuleState): string {
+  if (action === "reopen") return "only a fixed, intentional or waived item can be reopened.";
+  if (action === "mark_intentional" && state === "intentional") return "it already is.";
+  if (state === "fixed" || state === "intentional" || state === "waived") {
+    return action === "ping" || action === "mark_intentional" || action === "waive"
+      ? "reopen it first."
+      : "it needs no follow-up.";
+  }
+  if (action === "escalate" || action === "record_dm") {
+    if (state === "open" || state === "waiver_expired") return "ping the person first.";
+    if (state === "pinged") return "escalate it first.";
+    if (state === "escalated") return "it has already been escalated; record the Slack DM when it is due.";
+    return "the Slack DM has already been sent.";
+  }
+  if (state === "pinged") return "the person has already been pinged; escalate when the follow-up is due.";
+  if (state === "escalated") return "it has already been escalated; record the Slack DM when it is due.";
+  return "the chase is complete; mark it intentional, waive it, or let the next run find it fixed.";
+}
+
+function refuse(
+  action: UserAction,
+  item: ItemWorkflowFields,
+  state: RuleState,
+): { ok: false; reason: string } {
+  const sentence = ACTION_PHRASES[action](describeItem(item, state));
+  return { ok: false, reason: `Cannot ${sentence}: ${hintFor(action, state)}` };
+}
+
+function checkJustification(raw: string): { ok: true; text: string } | { ok: false; reason: string } {
+  const text = raw.trim();
+  const length = [...text].length;
+  if (length === 0) {
+    return {
+      ok: false,
+      reason: `A justification is required (at least ${JUSTIFICATION_MIN_LENGTH} characters).`,
+    };
+  }
+  if (length < JUSTIFICATION_MIN_LENGTH) {
+    return {
+      ok: false,
+      reason: `The justification is too short (${length} characters); write at least ${JUSTIFICATION_MIN_LENGTH}.`,
+    };
+  }
+  if (length > JUSTIFICATION_MAX_LENGTH) {
+    return {
+      ok: false,
+      reason: `The justification is too long (${length} characters); keep it to ${JUSTIFICATION_MAX_LENGTH}.`,
+    };
+  }
+  return { ok: true, text };
+}
+
+function checkWaiverEnd(raw: string, now: Date): { ok: true; day: string } | { ok: false; reason: string } {
+  const day = raw.trim();
+  const match = ISO_DAY_PATTERN.exec(day);
+  const time = match === null ? NaN : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== day) {
+    return { ok: false, reason: `The waiver end must be a calendar date like 2027-01-31, not "${raw}".` };
+  }
+  const today = now.toISOString().slice(0, 10);
+  if (day <= today) {
+    return { ok: false, reason: `The waiver must end after today (${today}); ${day} is not.` };
+  }
+  return { ok: true, day };
+}
+
+function assertSettings(settings: WorkflowSettings): void {
+  for (const name of ["followUpHours", "dmHours"] as const) {
+    const hours = settings[name];
+    if (!Number.isFinite(hours) || hours < 0) {
+      throw new RangeError(
+        `Workflow setting ${name} must be a finite number of hours ≥ 0, not ${String(hours)}`,
+      );
+    }
+  }
+}
+
+function parseStoredTime(value: string, field: string): number {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new RangeError(`Stored ${field} is not a date: ${value}`);
+  return time;
+}
+
+/** `2026-11-27 09:00 UTC` */
+function formatTime(iso: string): string {
+  return `${new Date(Date.parse(iso)).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
