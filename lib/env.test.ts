@@ -3,14 +3,53 @@ import { AppError } from "@/lib/errors";
 import { readEnv } from "./env";
 
 describe("readEnv", () => {
-  it("returns a frozen object with only the known variables", () => {
+  const DEFAULTS = {
+    GITLAB_URL: "https://gitlab.com",
+    AUDIT_CONFIG: "audit.config.yaml",
+    AUDIT_DATA_DIR: "./data",
+  };
+
+  it("returns a frozen object with only the known variables and the defaults", () => {
     const env = readEnv({ PD_TOKEN: " abc ", PATH: "/bin", NODE_ENV: "test" });
-    expect(env).toEqual({ PD_TOKEN: "abc", NODE_ENV: "test" });
+    expect(env).toEqual({ PD_TOKEN: "abc", NODE_ENV: "test", ...DEFAULTS });
     expect(Object.isFrozen(env)).toBe(true);
   });
 
-  it("treats blank variables as unset", () => {
-    expect(readEnv({ PD_TOKEN: "", GL_TOKEN: "  ", PAGERDUTY_API_URL: "" })).toEqual({});
+  it("treats blank variables as unset, so defaults apply", () => {
+    expect(
+      readEnv({
+        PD_TOKEN: "",
+        GL_TOKEN: "  ",
+        PAGERDUTY_API_URL: "",
+        GITLAB_URL: " ",
+        AUDIT_CONFIG: "",
+        AUDIT_DEMO_SIGN_IN: "",
+      }),
+    ).toEqual(DEFAULTS);
+  });
+
+  it("reads the dashboard's sign-in and storage settings", () => {
+    expect(
+      readEnv({
+        NEXTAUTH_SECRET: "s3cr3t",
+        NEXTAUTH_URL: "https://audit.example.com",
+        GITLAB_URL: "https://gitlab.example.com",
+        GITLAB_CLIENT_ID: "app-id",
+        GITLAB_CLIENT_SECRET: "app-secret",
+        AUDIT_DEMO_SIGN_IN: "1",
+        AUDIT_CONFIG: "config/audit.yaml",
+        AUDIT_DATA_DIR: "/var/lib/audit",
+      }),
+    ).toEqual({
+      NEXTAUTH_SECRET: "s3cr3t",
+      NEXTAUTH_URL: "https://audit.example.com",
+      GITLAB_URL: "https://gitlab.example.com",
+      GITLAB_CLIENT_ID: "app-id",
+      GITLAB_CLIENT_SECRET: "app-secret",
+      AUDIT_DEMO_SIGN_IN: "1",
+      AUDIT_CONFIG: "config/audit.yaml",
+      AUDIT_DATA_DIR: "/var/lib/audit",
+    });
   });
 
   it.each([
@@ -18,6 +57,9 @@ describe("readEnv", () => {
     ["PAGERDUTY_API_URL", "ftp://example.com"],
     ["DATABASE_URL", "not a url s3cr3t"],
     ["NODE_ENV", "staging"],
+    ["NEXTAUTH_URL", "dashboard.internal"],
+    ["GITLAB_URL", "git.corp.internal"],
+    ["AUDIT_DEMO_SIGN_IN", "true"],
   ])("refuses %s=%s without echoing the value", (name, value) => {
     try {
       readEnv({ [name]: value });

@@ -6,12 +6,17 @@ import { AppError, type ErrorDetail } from "@/lib/errors";
 const unsetIfBlank = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
 
+export const DEFAULT_GITLAB_URL = "https://gitlab.com";
+
+const httpUrl = (example: string) =>
+  z.url({ protocol: /^https?$/, error: `expected an http(s) URL such as ${example}` });
+
 const SecretSchema = z.preprocess(unsetIfBlank, z.string().trim().optional());
 
 /**
- * The environment the app reads. Everything is optional here: the command that needs a value (the
- * PagerDuty client needs PD_TOKEN) says so when it is missing. Messages never echo values, which may be
- * secrets.
+ * The environment the app reads. Everything is optional here (a few variables have defaults): the code
+ * that needs a value (the PagerDuty client needs PD_TOKEN, sign-in needs a provider) says so when it is
+ * missing. Messages never echo values, which may be secrets.
  */
 export const EnvSchema = z.object({
   /** PagerDuty REST API token. */
@@ -24,6 +29,27 @@ export const EnvSchema = z.object({
     unsetIfBlank,
     z.url({ error: "expected a URL such as postgres://user:password@host:5432/audit" }).optional(),
   ),
+  /** Secret that signs and encrypts session cookies (next-auth). next-auth refuses to run in production without it. */
+  NEXTAUTH_SECRET: SecretSchema,
+  /** The dashboard's public URL (next-auth builds callback URLs from it). */
+  NEXTAUTH_URL: z.preprocess(unsetIfBlank, httpUrl("https://audit.example.com").optional()),
+  /** GitLab instance used for sign-in; a self-managed instance's base URL. */
+  GITLAB_URL: z.preprocess(unsetIfBlank, httpUrl("https://gitlab.example.com").default(DEFAULT_GITLAB_URL)),
+  /** OAuth application ID and secret for GitLab sign-in (scope `read_user`). */
+  GITLAB_CLIENT_ID: SecretSchema,
+  GITLAB_CLIENT_SECRET: SecretSchema,
+  /**
+   * `1` adds a password-less "demo" sign-in as any roster person (demo and e2e only). The app refuses to
+   * start with it in production.
+   */
+  AUDIT_DEMO_SIGN_IN: z.preprocess(
+    unsetIfBlank,
+    z.enum(["0", "1"], { error: "expected 1 (on) or 0 (off)" }).optional(),
+  ),
+  /** Path of the audit config the dashboard reads (roster source, PagerDuty settings, rotations). */
+  AUDIT_CONFIG: z.preprocess(unsetIfBlank, z.string().trim().default("audit.config.yaml")),
+  /** Directory for the dashboard's own files (the SQLite database when DATABASE_URL is unset). */
+  AUDIT_DATA_DIR: z.preprocess(unsetIfBlank, z.string().trim().default("./data")),
   NODE_ENV: z.preprocess(
     unsetIfBlank,
     z

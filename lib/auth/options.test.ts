@@ -1,0 +1,305 @@
+import type { Account, User } from "next-auth";
+import type { AdapterUser } from "next-auth/adapters";
+import type { JWT } from "next-auth/jwt";
+import type { CredentialsConfig } from "next-auth/providers/credentials";
+import { describe, expect, it, vi } from "vitest";
+import { readEnv } from "@/lib/env";
+import type { RosterPerson } from "@/lib/roster/schema";
+import { thrownAppError } from "@/lib/testing/errors";
+import {
+  DEMO_PROVIDER_ID,
+  GITLAB_PROVIDER_ID,
+  buildAuthOptions,
+  userFromGitLabProfile,
+  type AuthOptions,
+  type AuthOptionsDeps,
+} from "./options";
+import { SIGN_IN_ERRORS } from "./sign-in-errors";
+import { TEST_ROSTER } from "./testing";
+
+const GITLAB_ENV = { GITLAB_CLIENT_ID: "app-id", GITLAB_CLIENT_SECRET: "app-secret", NEXTAUTH_SECRET: "s" };
+
+function build(
+  env: Record<string, string> = GITLAB_ENV,
+  getRoster: AuthOptionsDeps["getRoster"] = async () => TEST_ROSTER,
+  logError: AuthOptionsDeps["logError"] = vi.fn(),
+): AuthOptions {
+  return buildAuthOptions({ env: readEnv(env), getRoster, logError });
+}
+
+/** Each provider's id and the options given to next-auth's helper (merged over its defaults at startup). */
+function providersOf(options: AuthOptions) {
+  return options.providers.map((provider) => {
+    const given: { id?: string } = provider.options ?? {};
+    return { type: provider.type, id: given.id ?? provider.id, given: provider.options };
+  });
+}
+
+function demoAuthorize(options: AuthOptions): CredentialsConfig["authorize"] {
+  const provider = options.providers.find((p) => p.type === "credentials");
+  if (provider?.type !== "credentials") throw new Error("no demo provider");
+  const given: Partial<CredentialsConfig> = provider.options;
+  if (!given.authorize) throw new Error("the demo provider has no authorize");
+  return given.authorize;
+}
+
+const GITLAB_ACCOUNT: Account = { provider: "gitlab", type: "oauth", providerAccountId: "42" };
+
+function gitLabUser(username: string, email: string): User {
+  return userFromGitLabProfile({ id: 42, username, name: "Someone", email, avatar_url: "" });
+}
+
+const ADAPTER_USER: AdapterUser = { id: "unused", email: "unused@example.com", emailVerified: null };
+
+/** Sign-in, then the session a page would read, as next-auth calls the callbacks. */
+async function signInAndReadSession(options: AuthOptions, user: User, account: Account = GITLAB_ACCOUNT) {
+  const { callbacks } = options;
+  expect(await callbacks.signIn({ user, account })).toBe(true);
+  const token = await callbacks.jwt({
+    token: { name: user.name, email: user.email, sub: user.id },
+    user,
+    account,
+  });
+  return { token, session: await readSession(options, token) };
+}
+
+async function readSession(options: AuthOptions, token: JWT) {
+  const refreshed = await options.callbacks.jwt({ token, user: ADAPTER_USER, account: null });
+  const session = await options.callbacks.session({
+    session: { expires: "2030-01-01T00:00:00.000Z" },
+    token: refreshed,
+    user: ADAPTER_USER,
+    newSession: undefined,
+    trigger: "update",
+  });
+  return { token: refreshed, session };
+}
+
+describe("buildAuthOptions: providers", () => {
+  it("offers GitLab only, without the demo flag", () => {
+    expect(providersOf(build()).map((p) => p.id)).toEqual([GITLAB_PROVIDER_ID]);
+    expect(providersOf(build({ ...GITLAB_ENV, AUDIT_DEMO_SIGN_IN: "0" })).map((p) => p.id)).toEqual([
+      GITLAB_PROVIDER_ID,
+    ]);
+  });
+
+  it("adds the demo credentials provider with AUDIT_DEMO_SIGN_IN=1 outside production", () => {
+    for (const NODE_ENV of ["development", "test"]) {
+      const providers = providersOf(build({ ...GITLAB_ENV, AUDIT_DEMO_SIGN_IN: "1", NODE_ENV }));
+      expect(providers.map((p) => [p.id, p.type])).toEqual([
+        [GITLAB_PROVIDER_ID, "oauth"],
+        [DEMO_PROVIDER_ID, "credentials"],
+      ]);
+    }
+    expect(providersOf(build({ AUDIT_DEMO_SIGN_IN: "1" })).map((p) => p.id)).toEqual([DEMO_PROVIDER_ID]);
+  });
+
+  it("refuses to start with the demo sign-in in production", () => {
+    const error = thrownAppError(() =>
+      build({ ...GITLAB_ENV, AUDIT_DEMO_SIGN_IN: "1", NODE_ENV: "production" }),
+    );
+    expect(error.code).toBe("invalid:environment");
+    expect(error.message).toContain("AUDIT_DEMO_SIGN_IN");
+    expect(error.details).toEqual([expect.objectContaining({ path: "AUDIT_DEMO_SIGN_IN" })]);
+    expect(providersOf(build({ ...GITLAB_ENV, NODE_ENV: "production" })).map((p) => p.id)).toEqual([
+      GITLAB_PROVIDER_ID,
+    ]);
+  });
+
+  it("refuses a half-configured GitLab application and no sign-in method at all", () => {
+    expect(thrownAppError(() => build({ GITLAB_CLIENT_ID: "app-id" })).details).toEqual([
+      expect.objectContaining({ path: "GITLAB_CLIENT_SECRET" }),
+    ]);
+    const none = thrownAppError(() => build({}));
+    expect(none.code).toBe("invalid:environment");
+    expect(none.details[0]?.message).toContain("AUDIT_DEMO_SIGN_IN=1");
+  });
+
+  it("points GitLab at GITLAB_URL for a self-managed instance", () => {
+    const [gitlab] = providersOf(build({ ...GITLAB_ENV, GITLAB_URL: "https://gitlab.corp.example/" }));
+    expect(gitlab?.given).toMatchObject({
+      clientId: "app-id",
+      clientSecret: "app-secret",
+      authorization: { url: "https://gitlab.corp.example/oauth/authorize", params: { scope: "read_user" } },
+      token: "https://gitlab.corp.example/oauth/token",
+      userinfo: "https://gitlab.corp.example/api/v4/user",
+    });
+    const [gitlabCom] = providersOf(build());
+    expect(gitlabCom?.given).toMatchObject({ token: "https://gitlab.com/oauth/token" });
+  });
+
+  it("keeps the GitLab username from the profile", () => {
+    expect(
+      userFromGitLabProfile({
+        id: 7,
+        username: "srivera",
+        name: "",
+        email: "sam@example.com",
+        avatar_url: "a.png",
+      }),
+    ).toEqual({
+      id: "7",
+      name: "srivera",
+      email: "sam@example.com",
+      image: "a.png",
+      gitlabUsername: "srivera",
+    });
+  });
+
+  it("uses JWT sessions and the secret", () => {
+    const options = build();
+    expect(options.session?.strategy).toBe("jwt");
+    expect(options.secret).toBe("s");
+    expect(options.pages?.error).toBe("/sign-in/error");
+  });
+});
+
+describe("redirect callback", () => {
+  const base = "https://audit.example.com";
+  const redirect = (url: string) => build().callbacks.redirect({ url, baseUrl: base });
+
+  it.each([
+    ["/audits/3?tab=items#x", `${base}/audits/3?tab=items#x`],
+    [`${base}/audits/3`, `${base}/audits/3`],
+    ["https://evil.example/steal", base],
+    ["//evil.example/steal", base],
+    ["/\\evil.example", base],
+    ["/\t/evil.example", base],
+    ["javascript:alert(document.cookie)", base],
+    ["JaVaScRiPt:alert(1)", base],
+    ["data:text/html,<script>alert(1)</script>", base],
+    ["http://audit.example.com/audits", base],
+    ["https://audit.example.com.evil.example/", base],
+    ["https://user:pass@audit.example.com/", base],
+    ["http://[not a url", base],
+  ])("%s → %s", async (url, expected) => {
+    expect(await redirect(url)).toBe(expected);
+  });
+});
+
+describe("signIn callback", () => {
+  it("refuses someone not in the roster with a code the error page explains", async () => {
+    const { callbacks } = build();
+    await expect(
+      callbacks.signIn({ user: gitLabUser("stranger", "stranger@example.com"), account: GITLAB_ACCOUNT }),
+    ).rejects.toThrow(SIGN_IN_ERRORS.notInRoster);
+  });
+
+  it("admits a roster person by GitLab username, or by email when the username is unknown", async () => {
+    const { callbacks } = build();
+    expect(
+      await callbacks.signIn({ user: gitLabUser("SRIVERA", "other@example.com"), account: GITLAB_ACCOUNT }),
+    ).toBe(true);
+    expect(
+      await callbacks.signIn({ user: gitLabUser("ana-l", "ana@example.com"), account: GITLAB_ACCOUNT }),
+    ).toBe(true);
+  });
+
+  it("refuses with RosterUnavailable, logged, when the roster cannot be read", async () => {
+    const logError = vi.fn();
+    const failure = new Error("EACCES: support-team.yaml");
+    const { callbacks } = build(GITLAB_ENV, () => Promise.reject(failure), logError);
+    await expect(
+      callbacks.signIn({ user: gitLabUser("srivera", "sam@example.com"), account: GITLAB_ACCOUNT }),
+    ).rejects.toThrow(SIGN_IN_ERRORS.rosterUnavailable);
+    expect(logError).toHaveBeenCalledWith(expect.any(String), failure);
+  });
+});
+
+describe("jwt and session callbacks", () => {
+  it("put the roster name and email, GitLab username, role and person key in the session", async () => {
+    const { session } = await signInAndReadSession(build(), gitLabUser("mchen", "mia.personal@example.com"));
+    expect(session.session.user).toEqual({
+      name: "Mia Chen",
+      email: "mia@example.com",
+      gitlabUsername: "mchen",
+      role: "manager",
+      personKey: "mia@example.com",
+    });
+  });
+
+  it("re-derives the role from the current roster on each read", async () => {
+    let roster: readonly RosterPerson[] = TEST_ROSTER;
+    const options = build(GITLAB_ENV, async () => roster);
+    const { token } = await signInAndReadSession(options, gitLabUser("srivera", "sam@example.com"));
+
+    roster = TEST_ROSTER.map((p) =>
+      p.name === "Sam Rivera" ? { ...p, title: "Support Operations Specialist" } : p,
+    );
+    expect((await readSession(options, token)).session.user).toMatchObject({
+      name: "Sam Rivera",
+      role: "ops",
+    });
+
+    roster = TEST_ROSTER.filter((p) => p.name !== "Sam Rivera");
+    const removed = await readSession(options, token);
+    expect(removed.session.user).toBeUndefined();
+    roster = TEST_ROSTER;
+    expect((await readSession(options, removed.token)).session.user).toBeUndefined();
+  });
+
+  it("keeps the last known user when the roster cannot be read", async () => {
+    let fail = false;
+    const logError = vi.fn();
+    const options = build(
+      GITLAB_ENV,
+      async () => {
+        if (fail) throw new Error("roster unreadable");
+        return TEST_ROSTER;
+      },
+      logError,
+    );
+    const { token } = await signInAndReadSession(options, gitLabUser("ogrant", "olivia@example.com"));
+    fail = true;
+    expect((await readSession(options, token)).session.user).toMatchObject({ role: "ops_manager" });
+    expect(logError).toHaveBeenCalled();
+  });
+
+  it("gives no user for a token that does not carry one", async () => {
+    const { session } = await readSession(build(), {
+      name: "Forged",
+      email: "forged@example.com",
+      role: "ops_manager",
+    });
+    expect(session.user).toBeUndefined();
+  });
+});
+
+describe("demo sign-in", () => {
+  const options = build({ AUDIT_DEMO_SIGN_IN: "1", NODE_ENV: "test" });
+  const authorize = demoAuthorize(options);
+  const account: Account = { provider: DEMO_PROVIDER_ID, type: "credentials", providerAccountId: "x" };
+
+  it("signs in as the roster person chosen by GitLab username or email, with their role", async () => {
+    const byUsername = await authorize({ person: " OHADDAD " }, {});
+    expect(byUsername).toMatchObject({
+      name: "Omar Haddad",
+      email: "omar@example.com",
+      gitlabUsername: "ohaddad",
+    });
+    if (!byUsername) throw new Error("expected a user");
+    const { session } = await signInAndReadSession(options, byUsername, account);
+    expect(session.session.user).toMatchObject({
+      name: "Omar Haddad",
+      role: "ops",
+      gitlabUsername: "ohaddad",
+    });
+
+    const byEmail = await authorize({ person: "ana@example.com" }, {});
+    if (!byEmail) throw new Error("expected a user");
+    const ana = await signInAndReadSession(options, byEmail, account);
+    expect(ana.session.session.user).toMatchObject({
+      name: "Ana Lima",
+      role: "member",
+      gitlabUsername: null,
+    });
+  });
+
+  it("refuses someone not in the roster and an empty choice", async () => {
+    await expect(authorize({ person: "mallory@example.com" }, {})).rejects.toThrow(
+      SIGN_IN_ERRORS.notInRoster,
+    );
+    expect(await authorize({ person: "  " }, {})).toBeNull();
+    expect(await authorize(undefined, {})).toBeNull();
+  });
+});

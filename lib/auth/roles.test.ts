@@ -1,0 +1,240 @@
+import { describe, expect, it } from "vitest";
+import type { RosterPerson } from "@/lib/roster/schema";
+import { thrownAppError } from "@/lib/testing/errors";
+import {
+  PERMISSIONS,
+  ROLES,
+  assertCan,
+  assertSignedIn,
+  can,
+  findRosterPerson,
+  managerChainOf,
+  parseSessionUser,
+  reportsOf,
+  roleOf,
+  type Permission,
+  type PermissionTarget,
+  type Role,
+  type SessionUser,
+} from "./roles";
+import { TEST_ROSTER, rosterPerson, sessionUserOf } from "./testing";
+
+describe("roleOf", () => {
+  it.each([
+    ["Olivia Grant", "ops_manager"],
+    ["Omar Haddad", "ops"],
+    ["Dana Whitfield", "manager"],
+    ["Mia Chen", "manager"],
+    ["Lee Park", "manager"],
+    ["Sam Rivera", "member"],
+    ["Ana Lima", "member"],
+    ["Xavier Stone", "manager"],
+  ] as const)("%s is %s", (name, role) => {
+    expect(roleOf(rosterPerson(name), TEST_ROSTER)).toBe(role);
+  });
+
+  const titled = (title: string | null, name = "Pat Doe"): RosterPerson => ({
+    name,
+    email: "pat@example.com",
+    title,
+  });
+
+  it.each([
+    ["support operations MANAGER", "ops_manager"],
+    ["Senior Support Operations Manager, EMEA", "ops_manager"],
+    ["Support Operations Specialist", "ops"],
+    ["Manager, Support Operations", "ops"],
+    ["Support Engineering Manager", "member"],
+    [null, "member"],
+  ] as const)("title %j gives %s to someone with no reports", (title, role) => {
+    expect(roleOf(titled(title), [titled(title)])).toBe(role);
+  });
+
+  it("finds reports_to ignoring case and spacing", () => {
+    const report: RosterPerson = { name: "Kim Ng", email: "kim@example.com", reports_to: "  pat   DOE " };
+    expect(roleOf(titled("Support Engineer"), [titled("Support Engineer"), report])).toBe("manager");
+  });
+
+  it("ranks a Support Operations title above having reports", () => {
+    expect(roleOf(rosterPerson("Olivia Grant"), TEST_ROSTER)).toBe("ops_manager");
+    const report: RosterPerson = { name: "Kim Ng", email: "kim@example.com", reports_to: "Pat Doe" };
+    expect(roleOf(titled("Support Operations Analyst"), [report])).toBe("ops");
+  });
+});
+
+describe("reportsOf", () => {
+  const names = (people: RosterPerson[]) => people.map((p) => p.name);
+
+  it("lists direct and indirect reports, nearest first", () => {
+    expect(names(reportsOf("Mia Chen", TEST_ROSTER))).toEqual(["Lee Park", "Sam Rivera"]);
+    expect(names(reportsOf("dana whitfield", TEST_ROSTER))).toEqual([
+      "Mia Chen",
+      "Ana Lima",
+      "Olivia Grant",
+      "Lee Park",
+      "Omar Haddad",
+      "Sam Rivera",
+    ]);
+  });
+
+  it("is empty for someone without reports or not in the roster", () => {
+    expect(reportsOf("Sam Rivera", TEST_ROSTER)).toEqual([]);
+    expect(reportsOf("Nobody Here", TEST_ROSTER)).toEqual([]);
+  });
+
+  it("terminates on a reports_to cycle and never lists the manager among their reports", () => {
+    expect(names(reportsOf("Xavier Stone", TEST_ROSTER))).toEqual(["Yara Bell"]);
+    expect(names(reportsOf("Yara Bell", TEST_ROSTER))).toEqual(["Xavier Stone"]);
+  });
+});
+
+describe("managerChainOf", () => {
+  it("walks reports_to upwards, nearest first", () => {
+    expect(managerChainOf("Sam Rivera", TEST_ROSTER)).toEqual(["Lee Park", "Mia Chen", "Dana Whitfield"]);
+    expect(managerChainOf("Dana Whitfield", TEST_ROSTER)).toEqual([]);
+  });
+
+  it("stops at a cycle and keeps a manager the roster does not hold", () => {
+    expect(managerChainOf("Xavier Stone", TEST_ROSTER)).toEqual(["Yara Bell"]);
+    const roster: RosterPerson[] = [{ name: "Kim Ng", email: "kim@example.com", reports_to: "Former Boss" }];
+    expect(managerChainOf("Kim Ng", roster)).toEqual(["Former Boss"]);
+    expect(managerChainOf("Nobody Here", roster)).toEqual([]);
+  });
+});
+
+describe("findRosterPerson", () => {
+  it.each([
+    [{ gitlabUsername: "SRivera" }, "Sam Rivera"],
+    [{ gitlabUsername: "@srivera" }, "Sam Rivera"],
+    [{ gitlabUsername: "not-in-roster", email: "ANA@example.com" }, "Ana Lima"],
+    [{ email: " mia@example.com " }, "Mia Chen"],
+    // The username wins over the email when both match different people.
+    [{ gitlabUsername: "lpark", email: "sam@example.com" }, "Lee Park"],
+  ])("%j is %s", (login, name) => {
+    expect(findRosterPerson(TEST_ROSTER, login)?.name).toBe(name);
+  });
+
+  it.each([[{ gitlabUsername: "stranger", email: "stranger@example.com" }], [{}], [{ gitlabUsername: "" }]])(
+    "%j matches nobody",
+    (login) => {
+      expect(findRosterPerson(TEST_ROSTER, login)).toBeNull();
+    },
+  );
+});
+
+/**
+ * The permission matrix. Each cell is three answers: with no target, for an item of one of the user's
+ * (indirect) reports, and for an item of someone else. Y: allowed, N: refused.
+ */
+const MATRIX = `
+  permission       ops_manager  ops  manager  member
+  audit:run        YYY          YYY  NNN      NNN
+  audit:open       YYY          YYY  NNN      NNN
+  audit:export     YYY          YYY  NNN      NNN
+  audit:sign_off   YYY          NNN  NNN      NNN
+  audit:send_back  YYY          NNN  NNN      NNN
+  item:ping        YYY          YYY  NYN      NNN
+  item:escalate    YYY          YYY  NYN      NNN
+  item:record_dm   YYY          YYY  NYN      NNN
+  item:resolve     YYY          YYY  NYN      NNN
+`;
+
+/** Who plays each role, and whose items count as a report's and as someone else's for them. */
+const ACTORS: Record<Role, { user: SessionUser; report: string; other: string }> = {
+  ops_manager: { user: sessionUserOf("Olivia Grant"), report: "Omar Haddad", other: "Sam Rivera" },
+  ops: { user: sessionUserOf("Omar Haddad"), report: "Sam Rivera", other: "Ana Lima" },
+  manager: { user: sessionUserOf("Mia Chen"), report: "Sam Rivera", other: "Ana Lima" },
+  // Sam has no reports; Ana's item stands in for one.
+  member: { user: sessionUserOf("Sam Rivera"), report: "Ana Lima", other: "Mia Chen" },
+};
+
+function targetOf(name: string): PermissionTarget {
+  return {
+    personKey: rosterPerson(name).email.toLowerCase(),
+    managerChain: managerChainOf(name, TEST_ROSTER),
+  };
+}
+
+function parseMatrix(table: string) {
+  const [header, ...rows] = table
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/));
+  const roles = (header ?? []).slice(1) as Role[];
+  return rows.flatMap(([permission, ...cells]) =>
+    roles.map((role, i) => ({ permission: permission as Permission, role, cell: cells[i] ?? "" })),
+  );
+}
+
+describe("can", () => {
+  const cases = parseMatrix(MATRIX);
+
+  it("covers every role and permission exactly once", () => {
+    expect(cases).toHaveLength(ROLES.length * PERMISSIONS.length);
+    const seen = new Set(cases.map((c) => `${c.role} ${c.permission}`));
+    for (const role of ROLES)
+      for (const permission of PERMISSIONS) expect(seen).toContain(`${role} ${permission}`);
+    for (const c of cases) expect(c.cell).toMatch(/^[YN]{3}$/);
+  });
+
+  it.each(cases)("$role $permission: $cell", ({ role, permission, cell }) => {
+    const { user, report, other } = ACTORS[role];
+    expect(user.role).toBe(role);
+    const answers = [
+      can(user, permission),
+      can(user, permission, targetOf(report)),
+      can(user, permission, targetOf(other)),
+    ];
+    expect(answers.map((allowed) => (allowed ? "Y" : "N")).join("")).toBe(cell);
+  });
+
+  it("lets a manager act on an indirect report's item", () => {
+    expect(can(sessionUserOf("Dana Whitfield"), "item:ping", targetOf("Sam Rivera"))).toBe(true);
+  });
+
+  it("compares the manager chain ignoring case", () => {
+    expect(can(sessionUserOf("Mia Chen"), "item:resolve", { managerChain: ["LEE PARK", "mia chen"] })).toBe(
+      true,
+    );
+  });
+
+  it("does not let a manager act on their own item, even through a reports_to cycle", () => {
+    const xavier = sessionUserOf("Xavier Stone");
+    expect(can(xavier, "item:resolve", targetOf("Yara Bell"))).toBe(true);
+    expect(
+      can(xavier, "item:resolve", {
+        personKey: xavier.personKey,
+        managerChain: ["Yara Bell", "Xavier Stone"],
+      }),
+    ).toBe(false);
+  });
+});
+
+describe("assertCan", () => {
+  it("returns the user when allowed", () => {
+    const omar = sessionUserOf("Omar Haddad");
+    expect(assertCan(omar, "audit:run")).toBe(omar);
+  });
+
+  it("refuses nobody with unauthorized:session and a wrong role with forbidden:role", () => {
+    expect(thrownAppError(() => assertCan(null, "audit:run")).code).toBe("unauthorized:session");
+    expect(thrownAppError(() => assertSignedIn(null)).code).toBe("unauthorized:session");
+    const refused = thrownAppError(() => assertCan(sessionUserOf("Omar Haddad"), "audit:sign_off"));
+    expect(refused.code).toBe("forbidden:role");
+    expect(refused.message).toBe("You may not sign off an audit: only a Support Operations Manager can.");
+    const manager = thrownAppError(() =>
+      assertCan(sessionUserOf("Mia Chen"), "item:ping", targetOf("Ana Lima")),
+    );
+    expect(manager.message).toContain("managers act only on their reports' items");
+  });
+});
+
+describe("parseSessionUser", () => {
+  it("accepts a session user and refuses anything else", () => {
+    const sam = sessionUserOf("Sam Rivera");
+    expect(parseSessionUser(sam)).toEqual(sam);
+    expect(parseSessionUser({ ...sam, role: "admin" })).toBeNull();
+    expect(parseSessionUser({ name: "Sam", email: "sam@example.com" })).toBeNull();
+    expect(parseSessionUser(undefined)).toBeNull();
+  });
+});

@@ -1,0 +1,75 @@
+import "server-only";
+import { getServerSession } from "next-auth";
+import { loadAuditConfig } from "@/lib/config/load";
+import { getEnv, type Env } from "@/lib/env";
+import { loadRoster } from "@/lib/roster/load";
+import type { RosterPerson } from "@/lib/roster/schema";
+import { buildAuthOptions, type AuthOptions } from "./options";
+import {
+  assertCan,
+  assertSignedIn,
+  parseSessionUser,
+  type Permission,
+  type PermissionTarget,
+  type SessionUser,
+} from "./roles";
+import { createRosterCache } from "./roster-cache";
+
+/** How long a roster read serves sign-ins and role checks before it is read again. */
+export const ROSTER_CACHE_TTL_MS = 60_000;
+
+let rosterLookup: (() => Promise<readonly RosterPerson[]>) | undefined;
+let authOptions: AuthOptions | undefined;
+
+/**
+ * The roster named by the audit config at AUDIT_CONFIG, cached for ROSTER_CACHE_TTL_MS. A roster kept in
+ * GitLab needs the GitLab client, which is not wired here yet: such a config is refused with
+ * `invalid:config` by `loadRoster`.
+ */
+export function getRosterPeople(): Promise<readonly RosterPerson[]> {
+  rosterLookup ??= createRosterCache({
+    load: () => loadConfiguredRoster(getEnv()),
+    ttlMs: ROSTER_CACHE_TTL_MS,
+    now: () => Date.now(),
+    logError: (message, error) => console.error(message, error),
+  });
+  return rosterLookup();
+}
+
+async function loadConfiguredRoster(env: Env): Promise<readonly RosterPerson[]> {
+  const config = await loadAuditConfig(env.AUDIT_CONFIG, { env });
+  const roster = await loadRoster(config.roster);
+  return roster.entries.map((entry) => entry.person);
+}
+
+/**
+ * The app's next-auth options, built once from the environment. Throws AppError `invalid:environment`
+ * when sign-in is misconfigured (for example the demo sign-in in production); call it at startup
+ * (instrumentation `register()`) so the app refuses to start rather than failing on the first request.
+ */
+export function getAuthOptions(): AuthOptions {
+  authOptions ??= buildAuthOptions({ env: getEnv(), getRoster: getRosterPeople });
+  return authOptions;
+}
+
+/** The signed-in roster person, or null (not signed in, session expired, or no longer in the roster). */
+export async function getSessionUser(): Promise<SessionUser | null> {
+  const session = await getServerSession(getAuthOptions());
+  return parseSessionUser(session?.user);
+}
+
+/** The signed-in user; throws AppError `unauthorized:session` when nobody is. */
+export async function requireUser(): Promise<SessionUser> {
+  return assertSignedIn(await getSessionUser());
+}
+
+/**
+ * The signed-in user when they may do `permission` (on `target`, for item permissions). Throws AppError
+ * `unauthorized:session` or `forbidden:role`.
+ */
+export async function requirePermission(
+  permission: Permission,
+  target?: PermissionTarget,
+): Promise<SessionUser> {
+  return assertCan(await getSessionUser(), permission, target);
+}
