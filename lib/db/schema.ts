@@ -1,0 +1,129 @@
+/**
+ * The stored tables as Kysely sees them. Both dialects store the same values: times as ISO 8601 UTC text
+ * (`2026-11-24T12:00:00.000Z`, which sorts as text), calendar days as `YYYY-MM-DD`, booleans as 0/1 and
+ * JSON as text, so a query and its result are identical on SQLite and Postgres.
+ */
+import type { Generated } from "kysely";
+import type { FindingCode, Severity } from "@/lib/audit/types";
+import type { ItemAction, ItemState } from "@/lib/workflow/types";
+
+export const AUDIT_STATUSES = ["open", "in_review", "signed_off"] as const;
+export type AuditStatus = (typeof AUDIT_STATUSES)[number];
+
+export const RUN_STATUSES = ["running", "complete", "incomplete", "failed"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type FinishedRunStatus = Exclude<RunStatus, "running">;
+
+/** Actions on the audit itself, logged in `events` with no item. */
+export const AUDIT_ACTIONS = ["sign_off", "reopen_audit", "set_audit_status"] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * Everything the event log records: the workflow's item actions, a reply read from the audit issue, and
+ * the audit's own actions.
+ */
+export type EventAction = ItemAction | "reply" | AuditAction;
+
+/** Actions that make up a person's ping history: what was sent to them and what they answered. */
+export const PING_HISTORY_ACTIONS = [
+  "ping",
+  "escalate",
+  "record_dm",
+  "reply",
+] as const satisfies readonly EventAction[];
+
+/** An event's `from_state`/`to_state`: an item state, or an audit status for the audit's own actions. */
+export type EventState = ItemState | AuditStatus;
+
+export interface AuditsTable {
+  id: string;
+  /** Unique, e.g. `FY27-Q3`. */
+  name: string;
+  fiscal_year: number;
+  quarter: number;
+  opens_on: string;
+  due_on: string;
+  status: AuditStatus;
+  created_at: string;
+  created_by: string;
+  issue_url: string | null;
+  issue_iid: number | null;
+  signed_off_at: string | null;
+  signed_off_by: string | null;
+  sign_off_report_sha256: string | null;
+  sign_off_override_reason: string | null;
+}
+
+export interface RunsTable {
+  id: string;
+  audit_id: string;
+  status: RunStatus;
+  started_at: string;
+  finished_at: string | null;
+  started_by: string;
+  /** Refreshed while the run works; a `running` run whose heartbeat is old is taken to be abandoned. */
+  heartbeat_at: string;
+  roster_sha256: string | null;
+  config_sha256: string | null;
+  snapshot_sha256: string | null;
+  /** The whole AuditReport as JSON. */
+  report_json: string | null;
+  findings_count: number;
+  error: string | null;
+  /** The latest progress of a running audit, for the page to poll. */
+  progress_json: string | null;
+}
+
+export interface ItemsTable {
+  id: string;
+  audit_id: string;
+  /** The finding's stable key; unique within an audit. */
+  key: string;
+  code: FindingCode;
+  severity: Severity;
+  person_key: string | null;
+  person_name: string | null;
+  person_email: string | null;
+  gitlab_username: string | null;
+  manager_name: string | null;
+  region: string | null;
+  schedule_id: string | null;
+  schedule_name: string | null;
+  rotation: string | null;
+  message: string;
+  evidence_json: string;
+  state: ItemState;
+  state_changed_at: string;
+  waived_until: string | null;
+  justification: string | null;
+  replied_at: string | null;
+  first_seen_run_id: string;
+  last_seen_run_id: string;
+  /** 0/1: the finding came back after a re-run had found it fixed. */
+  recurred: number;
+  created_at: string;
+}
+
+/** Append-only: rows are inserted, never updated or deleted. `id` gives the order. */
+export interface EventsTable {
+  id: Generated<number>;
+  audit_id: string;
+  item_id: string | null;
+  person_key: string | null;
+  /** A username, or `system` for what a run records. */
+  actor: string;
+  at: string;
+  action: EventAction;
+  from_state: EventState | null;
+  to_state: EventState | null;
+  detail_json: string | null;
+}
+
+export interface Database {
+  audits: AuditsTable;
+  runs: RunsTable;
+  items: ItemsTable;
+  events: EventsTable;
+}
+
+export type DialectName = "sqlite" | "postgres";

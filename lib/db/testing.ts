@@ -1,0 +1,118 @@
+/**
+ * The databases the storage tests run against: a SQLite file in a temporary directory, and a throwaway
+ * schema in a real Postgres (`DATABASE_URL_TEST`, default the local one). Test setup is the one place
+ * outside lib/env.ts that reads the environment. With `CI=true` an unreachable Postgres fails the
+ * Postgres tests; elsewhere they are skipped with a warning.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "pg";
+import type { OpenDatabaseOptions } from "@/lib/db/client";
+import type { DialectName } from "@/lib/db/schema";
+
+export const DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
+
+/** One place to store data in: an empty SQLite directory or an empty Postgres schema. */
+export interface TestDatabase {
+  /** openDatabase options for the place; open as many handles as a test needs. */
+  options: OpenDatabaseOptions;
+  /** Removes the place, after every handle on it is closed. */
+  drop(): Promise<void>;
+}
+
+export interface TestDatabaseKind {
+  name: DialectName;
+  /** A fresh, empty place. */
+  create(): Promise<TestDatabase>;
+}
+
+/** SQLite always; Postgres when reachable, and always under CI (where unreachable must fail). */
+export async function listTestDatabases(): Promise<TestDatabaseKind[]> {
+  const url = process.env.DATABASE_URL_TEST?.trim() || DEFAULT_TEST_DATABASE_URL;
+  const ci = process.env.CI === "true";
+  const unreachable = await probePostgres(url);
+  if (unreachable && !ci) {
+    console.warn(
+      [
+        "",
+        "!".repeat(100),
+        `!! Postgres is unreachable at ${redact(url)}: the Postgres storage tests are SKIPPED.`,
+        `!! (${unreachable.message})`,
+        "!! Start Postgres or set DATABASE_URL_TEST; with CI=true these tests fail instead.",
+        "!".repeat(100),
+        "",
+      ].join("\n"),
+    );
+    return [SQLITE];
+  }
+  return [SQLITE, postgresKind(url, unreachable)];
+}
+
+const SQLITE: TestDatabaseKind = {
+  name: "sqlite",
+  async create() {
+    const dataDir = await mkdtemp(join(tmpdir(), "audit-db-test-"));
+    return {
+      options: { dataDir, databaseUrl: null },
+      drop: () => rm(dataDir, { recursive: true, force: true }),
+    };
+  },
+};
+
+/** A schema `t_<random>`, reached through the URL's search_path. */
+function postgresKind(url: string, unreachable: Error | null): TestDatabaseKind {
+  return {
+    name: "postgres",
+    async create() {
+      if (unreachable) {
+        throw new Error(
+          `Postgres is unreachable at ${redact(url)} and CI=true requires it: ${unreachable.message}`,
+          {
+            cause: unreachable,
+          },
+        );
+      }
+      const schema = `t_${randomBytes(8).toString("hex")}`;
+      await withClient(url, (client) => client.query(`create schema "${schema}"`));
+      const withSchema = new URL(url);
+      withSchema.searchParams.set("options", `-c search_path=${schema}`);
+      return {
+        options: { databaseUrl: withSchema.toString(), dataDir: join(tmpdir(), "audit-db-test-unused") },
+        drop: async () => {
+          await withClient(url, (client) => client.query(`drop schema "${schema}" cascade`));
+        },
+      };
+    },
+  };
+}
+
+async function probePostgres(url: string): Promise<Error | null> {
+  try {
+    await withClient(url, (client) => client.query("select 1"));
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+async function withClient<T>(url: string, query: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    return await query(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(an unparsable URL)";
+  }
+}
