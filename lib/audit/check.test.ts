@@ -328,3 +328,54 @@ describe("checkAudit", () => {
     });
   });
 });
+
+describe("coverage", () => {
+  it("shows who is on each rotation's schedules and who should be", () => {
+    const org = baseOrg();
+    org.people.push(personOf("Carl Clark", { id: "PCARL01" }));
+    org.snapshot.users.push(userOf("PCARL01", "Carl Clark"));
+    schedule(org, "PCEOC01").periods[0]!.members.push(
+      memberOf("PCARL01"),
+      memberOf("PDEL001", "2026-01-01T00:00:00Z"),
+    );
+    org.config.rotations[0]!.schedules.push("PMISS01");
+    org.snapshot.missingScheduleIds = ["PMISS01"];
+    const report = checkAudit({
+      roster: rosterOf(org.people),
+      snapshot: org.snapshot,
+      config: org.config,
+      now: NOW,
+    });
+    const ceoc = report.coverage.find((c) => c.rotation === "ceoc");
+    expect(ceoc?.expected.map((e) => e.name)).toEqual(["Alice Adams", "Bob Brown"]);
+    expect(ceoc?.schedules.map((s) => [s.id, s.status])).toEqual([
+      ["PCEOC01", "read"],
+      ["PCEOC02", "read"],
+      ["PMISS01", "missing"],
+    ]);
+    expect(ceoc?.schedules[0]?.members).toEqual([
+      {
+        pagerdutyId: "PALICE1",
+        name: "Alice Adams",
+        email: "alice.adams@example.com",
+        inRoster: true,
+        deleted: false,
+      },
+      {
+        pagerdutyId: "PCARL01",
+        name: "Carl Clark",
+        email: "carl.clark@example.com",
+        inRoster: true,
+        deleted: false,
+      },
+      { pagerdutyId: "PDEL001", name: "PDEL001", email: null, inRoster: false, deleted: true },
+      {
+        pagerdutyId: "PVERA01",
+        name: "Vera Vp",
+        email: "vera.vp@example.com",
+        inRoster: true,
+        deleted: false,
+      },
+    ]);
+  });
+});

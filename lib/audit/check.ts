@@ -10,6 +10,7 @@ import type {
   PdSchedule,
   PdUser,
   ReportError,
+  RotationCoverage,
   Severity,
 } from "./types";
 import { FINDING_CODES } from "./types";
@@ -420,6 +421,44 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     .sort((a, b) => compare(`${a.kind}:${a.id ?? ""}`, `${b.kind}:${b.id ?? ""}`));
   const configuredSchedules = new Set(config.rotations.flatMap((r) => r.schedules));
 
+  const coverage: RotationCoverage[] = config.rotations.map((rotation) => ({
+    rotation: rotation.id,
+    name: rotation.name,
+    expected: [...(expectedByRotation.get(rotation.id) ?? [])].map((identity) => ({
+      name: identity.person.name,
+      email: identity.person.email,
+      pagerdutyId: identity.rosterId,
+    })),
+    schedules: rotation.schedules.map((id) => {
+      const schedule = schedulesById.get(id);
+      const members = currentMembers.get(id);
+      if (!schedule || !members) {
+        const status = failedScheduleIds.has(id) ? ("failed" as const) : ("missing" as const);
+        return { id, name: null, kind: null, status, members: [] };
+      }
+      return {
+        id,
+        name: schedule.name,
+        kind: schedule.kind,
+        status: "read" as const,
+        members: [...members]
+          .sort(([a], [b]) => compare(a, b))
+          .map(([userId, member]) => {
+            const user = usersById.get(userId);
+            const owners = ownersOf(userId);
+            const owner = owners === "unknown" ? undefined : owners[0];
+            return {
+              pagerdutyId: userId,
+              name: owner?.person.name ?? user?.name ?? member.name,
+              email: owner?.person.email ?? user?.email ?? null,
+              inRoster: owner !== undefined || isExemptMember(userId),
+              deleted: member.deletedAt !== null || unknownUserIds.has(userId),
+            };
+          }),
+      };
+    }),
+  }));
+
   return {
     version: 1,
     complete: snapshot.failures.length === 0,
@@ -447,6 +486,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
         failed: [...configuredSchedules].filter((id) => failedScheduleIds.has(id)).length,
       },
     },
+    coverage,
   };
 }
 

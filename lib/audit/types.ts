@@ -124,6 +124,28 @@ export interface ReportSummary {
   schedules: { configured: number; read: number; missing: number; failed: number };
 }
 
+/** Who is on a rotation's schedules and who should be, at the audit's moment. */
+export interface RotationCoverage {
+  rotation: string;
+  name: string;
+  /** Roster people the config puts in this rotation (exempt people excluded). */
+  expected: { name: string; email: string; pagerdutyId: string | null }[];
+  schedules: {
+    id: string;
+    /** null when the schedule could not be read or does not exist. */
+    name: string | null;
+    kind: "v2" | "v3" | null;
+    status: "read" | "missing" | "failed";
+    members: {
+      pagerdutyId: string;
+      name: string | null;
+      email: string | null;
+      inRoster: boolean;
+      deleted: boolean;
+    }[];
+  }[];
+}
+
 export interface AuditReport {
   version: 1;
   complete: boolean;
@@ -131,4 +153,5 @@ export interface AuditReport {
   generatedAt: string;
   findings: Finding[];
   summary: ReportSummary;
+  coverage: RotationCoverage[];
 }

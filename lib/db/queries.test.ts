@@ -87,6 +87,7 @@ function reportOf(keys: string[]): AuditReport {
   };
   return {
     version: 1,
+    coverage: [],
     complete: true,
     errors: [],
     generatedAt: NOW.toISOString(),

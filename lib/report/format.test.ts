@@ -101,6 +101,7 @@ describe("formatReport", () => {
     );
     expect(Object.keys(parsed).sort()).toEqual([
       "complete",
+      "coverage",
       "errors",
       "findings",
       "generatedAt",
