@@ -49,7 +49,7 @@ export type {
   RunProgress,
 } from "@/lib/db/records";
 
-type Db = Kysely<Database>;
+export type Db = Kysely<Database>;
 type Trx = Transaction<Database>;
 
 // ---------------------------------------------------------------------------------------------------------

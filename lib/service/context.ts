@@ -1,0 +1,44 @@
+import type { AuditConfig } from "@/lib/config/schema";
+import type { Db } from "@/lib/db/queries";
+import type { PagerDutyClient } from "@/lib/pagerduty/client";
+import type { Roster } from "@/lib/roster/schema";
+import type { WorkflowSettings } from "@/lib/workflow/types";
+
+/**
+ * The clock of the app. Real time in production; in demo and e2e runs it can be moved forward, so that
+ * "72 hours later" can be shown without waiting (`advance` refuses unless the context allows it).
+ */
+export interface Clock {
+  now(): Date;
+  /** How far the clock runs ahead of real time, in ms. */
+  offsetMs(): number;
+  advance(ms: number): void;
+}
+
+export function createClock(options: { adjustable: boolean; realNow?: () => number }): Clock {
+  const realNow = options.realNow ?? (() => Date.now());
+  let offset = 0;
+  return {
+    now: () => new Date(realNow() + offset),
+    offsetMs: () => offset,
+    advance(ms) {
+      if (!options.adjustable) throw new Error("The clock can only be moved in demo mode.");
+      offset += ms;
+    },
+  };
+}
+
+/** Everything the services need from the outside world, passed in so tests can build their own. */
+export interface AppContext {
+  db: Db;
+  clock: Clock;
+  workflow: WorkflowSettings;
+  loadConfig(): Promise<AuditConfig>;
+  loadRoster(config: AuditConfig): Promise<Roster>;
+  createPagerDutyClient(config: AuditConfig): PagerDutyClient;
+  /** A run whose heartbeat is older than this is taken to have died and may be replaced. */
+  staleRunAfterMs: number;
+  /** Runs in progress in this process, so tests (and shutdown) can wait for them. */
+  backgroundRuns: Map<string, Promise<void>>;
+  log(message: string, error?: unknown): void;
+}

@@ -1,0 +1,171 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuditConfigSchema } from "@/lib/config/schema";
+import type { OpenedDatabase } from "@/lib/db/client";
+import { openDatabase } from "@/lib/db/client";
+import { getLatestRun, listEvents } from "@/lib/db/queries";
+import { createPagerDutyClient } from "@/lib/pagerduty/client";
+import { rejectedAppError } from "@/lib/testing/errors";
+import { DEFAULT_WORKFLOW_SETTINGS } from "@/lib/workflow/types";
+import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
+import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
+import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";
+import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
+import type { AppContext } from "./context";
+import { createClock } from "./context";
+import { getOverview } from "./overview";
+import { actOnItems, bulkAct, getPersonDetail, queryPeople } from "./people";
+import { openCurrentAudit, startAuditRun } from "./runs";
+
+const START = Date.parse("2026-11-24T12:00:00Z");
+const HOUR = 3_600_000;
+const REAL_START = Date.now();
+const scenario = generateDemoOrg({ now: new Date(START) });
+let sandbox: PagerDutySandbox;
+let opened: OpenedDatabase;
+let dir: string;
+let ctx: AppContext;
+
+beforeAll(async () => {
+  sandbox = await startPagerDutySandbox(scenario.pagerduty, {});
+  dir = await mkdtemp(path.join(tmpdir(), "audit-flow-"));
+  opened = await openDatabase({ dataDir: dir });
+  const config = AuditConfigSchema.parse({
+    ...scenario.config,
+    pagerduty: { url: sandbox.url, max_retries: 1 },
+  });
+  ctx = {
+    db: opened.db,
+    // Starts at START and runs at real speed, so runs started one after the other are ordered.
+    clock: createClock({ adjustable: true, realNow: () => START + (Date.now() - REAL_START) }),
+    workflow: DEFAULT_WORKFLOW_SETTINGS,
+    loadConfig: async () => config,
+    loadRoster: async () => rosterOfScenario(scenario),
+    createPagerDutyClient: (c) =>
+      createPagerDutyClient({
+        baseUrl: c.pagerduty.url,
+        token: sandbox.token,
+        concurrency: 4,
+        requestsPerMinute: 10_000,
+        timeoutMs: 2_000,
+        maxRetries: 1,
+      }),
+    staleRunAfterMs: 60_000,
+    backgroundRuns: new Map(),
+    log: () => {},
+  };
+});
+
+afterAll(async () => {
+  await Promise.all(ctx.backgroundRuns.values());
+  await opened.close();
+  await sandbox.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function runToEnd(auditId: string) {
+  const run = await startAuditRun(ctx, { auditId, actor: "ops" });
+  await ctx.backgroundRuns.get(run.id);
+  return getLatestRun(ctx.db, auditId);
+}
+
+describe("an audit from opening to follow-up", () => {
+  it("opens the current period's audit, runs it, and tracks each person through pings and timers", async () => {
+    const overviewBefore = await getOverview(ctx);
+    expect(overviewBefore.schedule.current.name).toBe("FY27-Q3");
+    expect(overviewBefore.current).toBeNull();
+
+    const audit = await openCurrentAudit(ctx, "ops");
+    expect(audit).toMatchObject({ name: "FY27-Q3", dueOn: "2026-10-31", status: "open" });
+    await expect(openCurrentAudit(ctx, "ops")).rejects.toMatchObject({ code: "conflict:audit" });
+
+    const run = await runToEnd(audit.id);
+    expect(run).toMatchObject({ status: "complete", findingsCount: 19 });
+
+    const page = await queryPeople(ctx, audit.id, { sort: "name" });
+    expect(page.total).toBe(17);
+    expect(page.rows.every((r) => r.status === "open" && r.nextAction === "ping")).toBe(true);
+    const amara = page.rows.find((r) => r.name === "Amara Okafor");
+    expect(amara).toMatchObject({ codes: ["missing_from_schedule"], manager: expect.any(String) });
+
+    // Ping Amara; escalation is refused until 72 hours have passed.
+    const key = amara?.personKey ?? "";
+    expect(
+      await actOnItems(ctx, { auditId: audit.id, personKey: key, action: { type: "ping" }, actor: "ops" }),
+    ).toEqual({
+      applied: 1,
+      skipped: [],
+      conflicts: 0,
+    });
+    const early = await rejectedAppError(
+      actOnItems(ctx, { auditId: audit.id, personKey: key, action: { type: "escalate" }, actor: "ops" }),
+    );
+    expect(early.message).toMatch(/Follow-up is due at 2026-11-27 12:00 UTC \(in 72 h\)/);
+
+    ctx.clock.advance(72 * HOUR);
+    const due = await queryPeople(ctx, audit.id, { status: "follow_up_due" });
+    expect(due.rows.map((r) => r.name)).toEqual(["Amara Okafor"]);
+    expect((await getOverview(ctx)).current?.overduePeople).toBe(1);
+
+    await actOnItems(ctx, { auditId: audit.id, personKey: key, action: { type: "escalate" }, actor: "ops" });
+    const detail = await getPersonDetail(ctx, audit.id, key);
+    expect(detail.history.map((e) => e.action)).toEqual(["ping", "escalate"]);
+    expect(detail.items[0]).toMatchObject({ state: "escalated", nextAction: "record_dm" });
+
+    // Bulk: ping everyone else still open.
+    const bulk = await bulkAct(ctx, { auditId: audit.id, action: "ping", actor: "ops" });
+    expect(bulk.applied).toBe(17); // 19 findings, less Amara and the schedule that has no person
+    expect(await listEvents(ctx.db, { auditId: audit.id })).toHaveLength(19 + 2 + 17);
+  });
+
+  it("marks an item intentional only with a reason, and a re-run after a fix resolves it as fixed", async () => {
+    const audit = (await getOverview(ctx)).current?.audit;
+    if (!audit) throw new Error("no audit");
+    const olivia = (await queryPeople(ctx, audit.id, { q: "olivia" })).rows[0];
+    expect(olivia?.codes).toEqual(["invitation_pending"]);
+    const key = olivia?.personKey ?? "";
+    const short = await rejectedAppError(
+      actOnItems(ctx, {
+        auditId: audit.id,
+        personKey: key,
+        action: { type: "mark_intentional", justification: "ok" },
+        actor: "ops",
+      }),
+    );
+    expect(short.code).toBe("conflict:item");
+
+    // Fix Amara in "PagerDuty": put her on the APAC schedule, then re-run.
+    const amaraId = scenario.roster.find((p) => p.name === "Amara Okafor")?.pagerduty?.id;
+    const apac = scenario.pagerduty.schedules.find((s) => s.name.includes("APAC") && s.kind === "v3");
+    if (!amaraId || apac?.kind !== "v3") throw new Error("demo org changed");
+    const fixed = structuredClone(scenario.pagerduty);
+    const target = fixed.schedules.find((s) => s.id === apac.id);
+    if (target?.kind !== "v3") throw new Error("demo org changed");
+    target.rotations[0]?.events.find((e) => e.effective_until === null)?.member_user_ids.push(amaraId);
+    sandbox.setState(fixed);
+
+    const rerun = await runToEnd(audit.id);
+    expect(rerun).toMatchObject({ status: "complete", findingsCount: 18 });
+    const amara = (await queryPeople(ctx, audit.id, { q: "amara" })).rows[0];
+    expect(amara?.status).toBeNull();
+    const detail = await getPersonDetail(ctx, audit.id, amara?.personKey ?? "");
+    expect(detail.items[0]?.state).toBe("fixed");
+    sandbox.setState(scenario.pagerduty);
+  });
+
+  it("refuses a second run while one is in progress", async () => {
+    const audit = (await getOverview(ctx)).current?.audit;
+    if (!audit) throw new Error("no audit");
+    sandbox.setFaults({ transientErrorRate: 1 });
+    const first = await startAuditRun(ctx, { auditId: audit.id, actor: "ops" });
+    const second = await rejectedAppError(startAuditRun(ctx, { auditId: audit.id, actor: "ops" }));
+    expect(second.code).toBe("conflict:run");
+    await ctx.backgroundRuns.get(first.id);
+    sandbox.setFaults({});
+    // PagerDuty never answered: the run is recorded incomplete or failed, and nothing was marked fixed.
+    expect((await getLatestRun(ctx.db, audit.id))?.status).toMatch(/incomplete|failed/);
+    expect((await queryPeople(ctx, audit.id, { q: "olivia" })).rows[0]?.status).toBe("pinged");
+  });
+});

@@ -1,0 +1,79 @@
+import type { FindingCode } from "@/lib/audit/types";
+import { FINDING_CODES } from "@/lib/audit/types";
+import type { Audit, Item, Run } from "@/lib/db/queries";
+import { getAuditById, getLatestRun, listAudits, listItems } from "@/lib/db/queries";
+import type { AuditSchedule } from "@/lib/workflow/fiscal";
+import { auditSchedule } from "@/lib/workflow/fiscal";
+import { canSignOff, deriveStatus } from "@/lib/workflow/rules";
+import type { ItemStatus } from "@/lib/workflow/types";
+import { ITEM_STATUSES } from "@/lib/workflow/types";
+import type { AppContext } from "./context";
+import { listPeopleRows } from "./people";
+
+export interface AuditSummary {
+  audit: Audit;
+  latestRun: Run | null;
+  byStatus: Record<ItemStatus, number>;
+  byCode: Record<FindingCode, number>;
+  people: number;
+  overduePeople: number;
+  /** Findings about schedules themselves (no person), e.g. a configured schedule that does not exist. */
+  configurationItems: Item[];
+  signOff: { ok: true } | { ok: false; unaddressed: number };
+}
+
+export interface Overview {
+  now: string;
+  schedule: AuditSchedule;
+  audits: Audit[];
+  /** The audit of the current period, else the newest one still open. */
+  current: AuditSummary | null;
+}
+
+/** What the overview page shows: which audit is due, its state, and the history. */
+export async function getOverview(ctx: AppContext): Promise<Overview> {
+  const now = ctx.clock.now();
+  const audits = await listAudits(ctx.db);
+  const schedule = auditSchedule(
+    now,
+    audits.map((a) => a.name),
+    audits.filter((a) => a.status === "signed_off").map((a) => a.name),
+  );
+  const current =
+    audits.find((a) => a.name === schedule.current.name) ??
+    audits.find((a) => a.status !== "signed_off") ??
+    null;
+  return {
+    now: now.toISOString(),
+    schedule,
+    audits,
+    current: current ? await summarizeAudit(ctx, current.id) : null,
+  };
+}
+
+/** Counts by status and by finding code, who is overdue, and whether sign-off is possible. */
+export async function summarizeAudit(ctx: AppContext, auditId: string): Promise<AuditSummary> {
+  const now = ctx.clock.now();
+  const [audit, latestRun, items, people] = await Promise.all([
+    getAuditById(ctx.db, auditId),
+    getLatestRun(ctx.db, auditId),
+    listItems(ctx.db, auditId),
+    listPeopleRows(ctx, auditId),
+  ]);
+  const byStatus = Object.fromEntries(ITEM_STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
+  const byCode = Object.fromEntries(FINDING_CODES.map((c) => [c, 0])) as Record<FindingCode, number>;
+  for (const item of items) {
+    byStatus[deriveStatus(item, now, ctx.workflow).status] += 1;
+    byCode[item.code] += 1;
+  }
+  return {
+    audit,
+    latestRun,
+    byStatus,
+    byCode,
+    people: people.length,
+    overduePeople: people.filter((p) => p.overdue).length,
+    configurationItems: items.filter((i) => i.personKey === null),
+    signOff: canSignOff(items, now),
+  };
+}

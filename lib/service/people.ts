@@ -1,0 +1,271 @@
+import { FINDING_CODES } from "@/lib/audit/types";
+import type { FindingCode } from "@/lib/audit/types";
+import type { AuditEvent, Item, ItemStateUpdate } from "@/lib/db/queries";
+import { applyItemStates, getAuditById, listEvents, listItems, listPingHistory } from "@/lib/db/queries";
+import { AppError } from "@/lib/errors";
+import { applyUserAction, deriveStatus, summarizePerson } from "@/lib/workflow/rules";
+import type { ItemStatus, UserActionInput } from "@/lib/workflow/types";
+import { ITEM_STATUSES } from "@/lib/workflow/types";
+import type { AppContext } from "./context";
+import { assertAuditOpen } from "./runs";
+
+/** One row of the findings table: a person and the state of their items. */
+export interface PersonRow {
+  personKey: string;
+  name: string;
+  email: string | null;
+  gitlab: string | null;
+  region: string | null;
+  manager: string | null;
+  inRoster: boolean;
+  codes: FindingCode[];
+  items: number;
+  /** The least advanced status among unresolved items; null when every item is addressed. */
+  status: ItemStatus | null;
+  nextAction: "ping" | "escalate" | "record_dm" | null;
+  dueAt: string | null;
+  overdue: boolean;
+  lastPingAt: string | null;
+}
+
+export const PEOPLE_SORTS = ["name", "due", "status", "items"] as const;
+export type PeopleSort = (typeof PEOPLE_SORTS)[number];
+
+export interface PeopleQuery {
+  status?: ItemStatus;
+  code?: FindingCode;
+  region?: string;
+  manager?: string;
+  overdue?: boolean;
+  /** Case-insensitive substring of name, email or GitLab username. */
+  q?: string;
+  sort?: PeopleSort;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface PeoplePage {
+  rows: PersonRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  /** Values present in the audit, for the filter menus. */
+  facets: { regions: string[]; managers: string[]; codes: FindingCode[] };
+}
+
+const PING_ACTIONS = new Set(["ping", "escalate", "record_dm"]);
+const STATUS_ORDER = new Map(ITEM_STATUSES.map((s, i) => [s, i]));
+
+/** Groups an audit's items into per-person rows with their timers, as of the context's clock. */
+export async function listPeopleRows(ctx: AppContext, auditId: string): Promise<PersonRow[]> {
+  const now = ctx.clock.now();
+  const [items, events] = await Promise.all([listItems(ctx.db, auditId), listEvents(ctx.db, { auditId })]);
+  const lastPing = new Map<string, string>();
+  for (const event of events) {
+    if (event.personKey && PING_ACTIONS.has(event.action)) lastPing.set(event.personKey, event.at);
+  }
+  const byPerson = new Map<string, Item[]>();
+  for (const item of items) {
+    if (item.personKey === null) continue;
+    const list = byPerson.get(item.personKey);
+    if (list) list.push(item);
+    else byPerson.set(item.personKey, [item]);
+  }
+  return [...byPerson].map(([key, personItems]): PersonRow => {
+    const first = personItems[0] as Item;
+    const summary = summarizePerson(personItems, now, ctx.workflow);
+    return {
+      personKey: key,
+      name: first.personName ?? key,
+      email: first.personEmail,
+      gitlab: first.gitlabUsername,
+      region: first.region,
+      manager: first.managerName,
+      inRoster: !key.startsWith("pd:"),
+      codes: [...new Set(personItems.map((i) => i.code))].sort(
+        (a, b) => FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b),
+      ),
+      items: personItems.length,
+      status: summary.status,
+      nextAction: summary.nextAction,
+      dueAt: summary.dueAt,
+      overdue: summary.overdue,
+      lastPingAt: lastPing.get(key) ?? null,
+    };
+  });
+}
+
+/**
+ * The findings table: filtered, searched, sorted and paged on the server, so an audit of 2,000 people
+ * sends one page of rows to the browser.
+ */
+export async function queryPeople(ctx: AppContext, auditId: string, query: PeopleQuery): Promise<PeoplePage> {
+  const all = await listPeopleRows(ctx, auditId);
+  const needle = query.q?.trim().toLowerCase();
+  const rows = all.filter(
+    (row) =>
+      (!query.status || row.status === query.status) &&
+      (!query.code || row.codes.includes(query.code)) &&
+      (!query.region || row.region === query.region) &&
+      (!query.manager || row.manager === query.manager) &&
+      (query.overdue === undefined || row.overdue === query.overdue) &&
+      (!needle || [row.name, row.email, row.gitlab].some((v) => v?.toLowerCase().includes(needle))),
+  );
+  const sort = query.sort ?? "name";
+  const byName = (a: PersonRow, b: PersonRow) => a.name.localeCompare(b.name, "en");
+  rows.sort((a, b) => {
+    if (sort === "due") {
+      return (a.dueAt ?? "9999").localeCompare(b.dueAt ?? "9999") || byName(a, b);
+    }
+    if (sort === "status") {
+      const rank = (r: PersonRow) => (r.status === null ? 99 : (STATUS_ORDER.get(r.status) ?? 98));
+      return rank(a) - rank(b) || byName(a, b);
+    }
+    if (sort === "items") return b.items - a.items || byName(a, b);
+    return byName(a, b);
+  });
+  const pageSize = Math.min(Math.max(query.pageSize ?? 50, 10), 200);
+  const pages = Math.max(1, Math.ceil(rows.length / pageSize));
+  const page = Math.min(Math.max(query.page ?? 1, 1), pages);
+  const distinct = (values: (string | null)[]) =>
+    [...new Set(values.filter((v): v is string => v !== null))].sort((a, b) => a.localeCompare(b, "en"));
+  return {
+    rows: rows.slice((page - 1) * pageSize, page * pageSize),
+    total: rows.length,
+    page,
+    pageSize,
+    facets: {
+      regions: distinct(all.map((r) => r.region)),
+      managers: distinct(all.map((r) => r.manager)),
+      codes: FINDING_CODES.filter((code) => all.some((r) => r.codes.includes(code))),
+    },
+  };
+}
+
+export interface PersonItem extends Item {
+  status: ItemStatus;
+  nextAction: "ping" | "escalate" | "record_dm" | null;
+  dueAt: string | null;
+  overdue: boolean;
+}
+
+export interface PersonDetail {
+  row: PersonRow;
+  items: PersonItem[];
+  /** Pings, escalations, DMs and replies, oldest first. */
+  history: AuditEvent[];
+}
+
+/** One person's findings with evidence, timers and ping history. */
+export async function getPersonDetail(
+  ctx: AppContext,
+  auditId: string,
+  personKey: string,
+): Promise<PersonDetail> {
+  const now = ctx.clock.now();
+  const rows = await listPeopleRows(ctx, auditId);
+  const row = rows.find((r) => r.personKey === personKey);
+  if (!row) throw new AppError("not_found:person", "This person has no findings in this audit.");
+  const [items, history] = await Promise.all([
+    listItems(ctx.db, auditId, { personKey }),
+    listPingHistory(ctx.db, auditId, personKey),
+  ]);
+  return {
+    row,
+    items: items.map((item) => ({ ...item, ...deriveStatus(item, now, ctx.workflow) })),
+    history,
+  };
+}
+
+export interface ActionOutcome {
+  applied: number;
+  /** Items the action does not apply to, with the reason. */
+  skipped: { itemId: string; reason: string }[];
+  /** Items someone else changed meanwhile. */
+  conflicts: number;
+}
+
+/**
+ * Applies one action to a person's items (ping, escalate, DM: every item it applies to; resolutions: the
+ * chosen items). Refused as a whole, with the workflow's reason, when it applies to none.
+ */
+export async function actOnItems(
+  ctx: AppContext,
+  input: {
+    auditId: string;
+    personKey: string;
+    itemIds?: readonly string[];
+    action: UserActionInput;
+    actor: string;
+  },
+): Promise<ActionOutcome> {
+  const audit = await getAuditById(ctx.db, input.auditId);
+  assertAuditOpen(audit);
+  const items = await listItems(ctx.db, input.auditId, { personKey: input.personKey });
+  const chosen = input.itemIds ? items.filter((i) => input.itemIds?.includes(i.id)) : items;
+  if (chosen.length === 0)
+    throw new AppError("not_found:item", "No such items for this person in this audit.");
+  return applyToItems(ctx, chosen, input.action, input.actor, { refuseWhenNone: true });
+}
+
+/**
+ * Bulk actions across people: ping everyone with open items, or escalate everyone whose follow-up is due.
+ * Items the action does not apply to are left alone.
+ */
+export async function bulkAct(
+  ctx: AppContext,
+  input: { auditId: string; action: "ping" | "escalate"; actor: string },
+): Promise<ActionOutcome> {
+  const audit = await getAuditById(ctx.db, input.auditId);
+  assertAuditOpen(audit);
+  const now = ctx.clock.now();
+  const items = (await listItems(ctx.db, input.auditId)).filter(
+    (item) => item.personKey !== null && deriveStatus(item, now, ctx.workflow).nextAction === input.action,
+  );
+  return applyToItems(ctx, items, { type: input.action }, input.actor, { refuseWhenNone: false });
+}
+
+async function applyToItems(
+  ctx: AppContext,
+  items: readonly Item[],
+  action: UserActionInput,
+  actor: string,
+  options: { refuseWhenNone: boolean },
+): Promise<ActionOutcome> {
+  const now = ctx.clock.now();
+  const updates: ItemStateUpdate[] = [];
+  const skipped: ActionOutcome["skipped"] = [];
+  for (const item of items) {
+    const result = applyUserAction(item, action, now, ctx.workflow);
+    if (!result.ok) {
+      skipped.push({ itemId: item.id, reason: result.reason });
+      continue;
+    }
+    updates.push({
+      itemId: item.id,
+      expectedState: item.state,
+      next: {
+        state: result.next.state,
+        stateChangedAt: result.next.stateChangedAt,
+        waivedUntil: result.next.waivedUntil,
+        repliedAt: result.next.repliedAt,
+        ...(result.justification !== null ? { justification: result.justification } : {}),
+      },
+      event: {
+        actor,
+        at: now,
+        action: action.type,
+        detail: {
+          code: item.code,
+          ...(result.justification !== null ? { justification: result.justification } : {}),
+          ...(action.type === "waive" ? { until: action.until } : {}),
+        },
+      },
+    });
+  }
+  if (updates.length === 0 && options.refuseWhenNone) {
+    throw new AppError("conflict:item", skipped[0]?.reason ?? "Nothing to do.");
+  }
+  const { applied, conflicts } = await applyItemStates(ctx.db, updates);
+  return { applied: applied.length, skipped, conflicts: conflicts.length };
+}

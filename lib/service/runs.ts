@@ -1,0 +1,215 @@
+import { personKey } from "@/lib/audit/check";
+import type { AuditReport, Finding } from "@/lib/audit/types";
+import type { Audit, ItemFinding, ItemRunUpdate, NewItem, Run, RunEventInput } from "@/lib/db/queries";
+import {
+  createAudit,
+  finishRun,
+  getAuditById,
+  heartbeatRun,
+  listAudits,
+  listItems,
+  startRun,
+} from "@/lib/db/queries";
+import { AppError } from "@/lib/errors";
+import type { RosterPerson } from "@/lib/roster/schema";
+import { runAudit } from "@/lib/runner/run-audit";
+import { currentAuditPeriod } from "@/lib/workflow/fiscal";
+import { reconcileRun } from "@/lib/workflow/rules";
+import type { AppContext } from "./context";
+
+/** Opens the audit of the current audit period (FY27-Q3 …). Refused when it exists already. */
+export async function openCurrentAudit(ctx: AppContext, actor: string): Promise<Audit> {
+  const now = ctx.clock.now();
+  const period = currentAuditPeriod(now);
+  return createAudit(ctx.db, {
+    name: period.name,
+    fiscalYear: period.fiscalYear,
+    quarter: period.quarter,
+    opensOn: period.opensOn,
+    dueOn: period.dueOn,
+    createdBy: actor,
+    now,
+  });
+}
+
+/** Refuses changes to an audit that has been signed off: it is the record now. */
+export function assertAuditOpen(audit: Audit): void {
+  if (audit.status === "signed_off") {
+    throw new AppError("conflict:audit", `${audit.name} was signed off; it can no longer be changed.`);
+  }
+}
+
+/**
+ * Starts a run of the audit and returns at once; PagerDuty is read in the background and the run's
+ * progress is stored for the pages to poll. A second concurrent run (from this or another app instance)
+ * is refused with `conflict:run`.
+ */
+export async function startAuditRun(
+  ctx: AppContext,
+  input: { auditId: string; actor: string },
+): Promise<Run> {
+  const audit = await getAuditById(ctx.db, input.auditId);
+  assertAuditOpen(audit);
+  const run = await startRun(ctx.db, {
+    auditId: audit.id,
+    startedBy: input.actor,
+    now: ctx.clock.now(),
+    staleAfterMs: ctx.staleRunAfterMs,
+  });
+  const work = executeRun(ctx, run).finally(() => ctx.backgroundRuns.delete(run.id));
+  ctx.backgroundRuns.set(run.id, work);
+  return run;
+}
+
+/** How often a running audit writes its progress (and proves it is alive). */
+const HEARTBEAT_EVERY_MS = 500;
+
+async function executeRun(ctx: AppContext, run: Run): Promise<void> {
+  try {
+    const config = await ctx.loadConfig();
+    const roster = await ctx.loadRoster(config);
+    let lastBeat = 0;
+    const { report, inputs } = await runAudit({
+      config,
+      roster,
+      client: ctx.createPagerDutyClient(config),
+      now: ctx.clock.now(),
+      onProgress: (progress) => {
+        const at = Date.now();
+        if (at - lastBeat < HEARTBEAT_EVERY_MS) return;
+        lastBeat = at;
+        void heartbeatRun(ctx.db, run.id, progress, ctx.clock.now()).catch((error: unknown) =>
+          ctx.log("Could not record run progress", error),
+        );
+      },
+    });
+    const people = new Map(roster.entries.map((e) => [e.person.email.trim().toLowerCase(), e.person]));
+    // A user may act on an item while PagerDuty is read; then reconcile against what they did and retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await storeRun(ctx, run, report, people, inputs);
+        return;
+      } catch (error) {
+        if (attempt >= 3 || !(error instanceof AppError) || error.code !== "conflict:item") throw error;
+      }
+    }
+  } catch (error) {
+    ctx.log(`Audit run ${run.id} failed`, error);
+    const message =
+      error instanceof AppError
+        ? error.message
+        : "The run failed unexpectedly; the server log has the details.";
+    await finishRun(ctx.db, {
+      runId: run.id,
+      status: "failed",
+      report: null,
+      inputs: null,
+      error: message,
+      now: ctx.clock.now(),
+      items: { insert: [], update: [] },
+      events: [],
+    }).catch((finishError: unknown) => ctx.log(`Could not record the failure of run ${run.id}`, finishError));
+  }
+}
+
+async function storeRun(
+  ctx: AppContext,
+  run: Run,
+  report: AuditReport,
+  people: Map<string, RosterPerson>,
+  inputs: { rosterSha256: string; configSha256: string; snapshotSha256: string },
+): Promise<void> {
+  const now = ctx.clock.now();
+  const existing = await listItems(ctx.db, run.auditId);
+  const byKey = new Map(report.findings.map((f) => [f.key, f]));
+  const reconciliation = reconcileRun(
+    existing.map((item) => ({ key: item.key, fields: item })),
+    report.findings.map((f) => f.key),
+    now,
+    report.complete,
+  );
+  const transitions = new Map(reconciliation.transitions.map((t) => [t.key, t]));
+  const insert: NewItem[] = reconciliation.created.flatMap((key) => {
+    const finding = byKey.get(key);
+    const transition = transitions.get(key);
+    if (!finding || !transition) return [];
+    return [
+      {
+        ...toItemFinding(finding, people),
+        state: transition.to,
+        stateChangedAt: transition.next.stateChangedAt,
+      },
+    ];
+  });
+  // Items seen again get their text refreshed; items with a transition change state. Others stay as they are.
+  const update: ItemRunUpdate[] = existing.flatMap((item) => {
+    const finding = byKey.get(item.key);
+    const transition = transitions.get(item.key);
+    if (!finding && !transition) return [];
+    return [
+      {
+        id: item.id,
+        expectedState: item.state,
+        finding: finding ? withoutKey(toItemFinding(finding, people)) : null,
+        next: transition && {
+          state: transition.to,
+          stateChangedAt: transition.next.stateChangedAt,
+          waivedUntil: transition.next.waivedUntil,
+          repliedAt: transition.next.repliedAt,
+        },
+        recurred: transition?.action === "recurred" ? true : undefined,
+      },
+    ];
+  });
+  const events: RunEventInput[] = reconciliation.transitions.map((t) => ({
+    itemKey: t.key,
+    action: t.action,
+    fromState: t.from,
+    toState: t.to,
+  }));
+  await finishRun(ctx.db, {
+    runId: run.id,
+    status: report.complete ? "complete" : "incomplete",
+    report,
+    inputs,
+    error: report.complete
+      ? null
+      : `${report.errors.length} PagerDuty read(s) failed; dependent findings were withheld.`,
+    now,
+    items: { insert, update },
+    events,
+  });
+}
+
+/** What an item stores of a finding, with the manager and region from the roster for filters and pings. */
+function toItemFinding(finding: Finding, people: Map<string, RosterPerson>): ItemFinding {
+  const rosterPerson =
+    finding.person?.inRoster && finding.person.email
+      ? people.get(finding.person.email.toLowerCase())
+      : undefined;
+  return {
+    key: finding.key,
+    code: finding.code,
+    severity: finding.severity,
+    personKey: finding.person ? personKey(finding.person) : null,
+    personName: finding.person?.name ?? null,
+    personEmail: finding.person?.email ?? null,
+    gitlabUsername: finding.person?.gitlab ?? null,
+    managerName: rosterPerson?.reports_to ?? null,
+    region: rosterPerson?.region ?? null,
+    scheduleId: finding.schedule?.id ?? null,
+    scheduleName: finding.schedule?.name ?? null,
+    rotation: finding.rotation,
+    message: finding.message,
+    evidence: finding.evidence,
+  };
+}
+
+function withoutKey({ key: _key, ...rest }: ItemFinding): Omit<ItemFinding, "key"> {
+  return rest;
+}
+
+/** Audits newest first, for the history list. */
+export async function listAuditHistory(ctx: AppContext): Promise<Audit[]> {
+  return listAudits(ctx.db);
+}
