@@ -1,0 +1,58 @@
+import "server-only";
+import { loadAuditConfig } from "@/lib/config/load";
+import { openDatabase } from "@/lib/db/client";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { createPagerDutyClient } from "@/lib/pagerduty/client";
+import { loadRoster } from "@/lib/roster/load";
+import { DEFAULT_WORKFLOW_SETTINGS } from "@/lib/workflow/types";
+import type { AppContext } from "./context";
+import { createClock } from "./context";
+
+/** A run that has not written progress for this long is taken to have died with its process. */
+const STALE_RUN_AFTER_MS = 5 * 60_000;
+
+// One context per server process. Kept on globalThis because Next may load this module more than once
+// (route handlers and server components are bundled separately); they must share the database and clock.
+const holder = globalThis as typeof globalThis & { __auditAppContext?: Promise<AppContext> };
+
+/** The server's context: database (migrated on first use), config, PagerDuty client, clock. */
+export function getAppContext(): Promise<AppContext> {
+  holder.__auditAppContext ??= createServerContext().catch((error: unknown) => {
+    holder.__auditAppContext = undefined;
+    throw error;
+  });
+  return holder.__auditAppContext;
+}
+
+async function createServerContext(): Promise<AppContext> {
+  const env = getEnv();
+  const opened = await openDatabase({ databaseUrl: env.DATABASE_URL ?? null, dataDir: env.AUDIT_DATA_DIR });
+  const demo = env.AUDIT_DEMO_SIGN_IN === "1" && env.NODE_ENV !== "production";
+  return {
+    db: opened.db,
+    clock: createClock({ adjustable: demo }),
+    workflow: DEFAULT_WORKFLOW_SETTINGS,
+    loadConfig: () => loadAuditConfig(env.AUDIT_CONFIG, { env }),
+    loadRoster: (config) => loadRoster(config.roster),
+    createPagerDutyClient: (config) => {
+      if (!env.PD_TOKEN) {
+        throw new AppError(
+          "invalid:environment",
+          "PD_TOKEN is not set on the server: the audit cannot read PagerDuty.",
+        );
+      }
+      return createPagerDutyClient({
+        baseUrl: config.pagerduty.url,
+        token: env.PD_TOKEN,
+        concurrency: config.pagerduty.concurrency,
+        requestsPerMinute: config.pagerduty.requests_per_minute,
+        timeoutMs: config.pagerduty.timeout_ms,
+        maxRetries: config.pagerduty.max_retries,
+      });
+    },
+    staleRunAfterMs: STALE_RUN_AFTER_MS,
+    backgroundRuns: new Map(),
+    log: (message, error) => console.error(`[audit] ${message}`, error ?? ""),
+  };
+}
