@@ -469,3 +469,46 @@ describe("runtime control", () => {
     expect(await held).toBe("dropped");
   });
 });
+
+describe("control routes", () => {
+  it("replaces the served data over HTTP, for tests in another process", async () => {
+    const sandbox = await startPagerDutySandbox({ users: [], schedules: [] }, {});
+    try {
+      const auth = { authorization: `Token token=${sandbox.token}` };
+      const before = await fetch(`${sandbox.url}/users`, { headers: auth }).then((r) => r.json());
+      expect(before.users).toEqual([]);
+      const state = {
+        users: [
+          {
+            id: "PNEW001",
+            name: "New Person",
+            email: "new@example.com",
+            invitation_sent: false,
+            deleted_at: null,
+            contact_methods: [],
+            notification_rules: [],
+          },
+        ],
+        schedules: [],
+      };
+      const put = await fetch(`${sandbox.url}/__sandbox/state`, {
+        method: "PUT",
+        headers: auth,
+        body: JSON.stringify(state),
+      });
+      expect(put.status).toBe(200);
+      const after = await fetch(`${sandbox.url}/users`, { headers: auth }).then((r) => r.json());
+      expect(after.users.map((u: { id: string }) => u.id)).toEqual(["PNEW001"]);
+      expect(await fetch(`${sandbox.url}/__sandbox/state`, { headers: auth }).then((r) => r.json())).toEqual(
+        state,
+      );
+      // Refused without the token, and a malformed state is refused without changing anything.
+      expect((await fetch(`${sandbox.url}/__sandbox/state`)).status).toBe(401);
+      const bad = await fetch(`${sandbox.url}/__sandbox/state`, { method: "PUT", headers: auth, body: "{" });
+      expect(bad.status).toBe(400);
+      expect(sandbox.stats().byRoute["GET /users"]).toBe(2);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});

@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { z } from "zod";
 import { mulberry32 } from "../random";
 import type {
   FaultOptions,
@@ -21,6 +22,91 @@ import type {
   SandboxStats,
   SandboxUser,
 } from "./types";
+
+/** The served data as the control route accepts it: the `PagerDutyState` types, checked. */
+const PagerDutyStateSchema = z.object({
+  users: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      email: z.string(),
+      job_title: z.string().optional(),
+      time_zone: z.string().optional(),
+      role: z.enum(["admin", "limited_user", "observer", "owner", "read_only_user", "user"]).optional(),
+      invitation_sent: z.boolean(),
+      deleted_at: z.string().nullable(),
+      contact_methods: z.array(
+        z.object({
+          id: z.string(),
+          type: z.enum([
+            "email_contact_method",
+            "phone_contact_method",
+            "sms_contact_method",
+            "push_notification_contact_method",
+          ]),
+          summary: z.string(),
+          address: z.string(),
+        }),
+      ),
+      notification_rules: z.array(
+        z.object({
+          id: z.string(),
+          type: z.literal("assignment_notification_rule"),
+          start_delay_in_minutes: z.number(),
+          urgency: z.enum(["high", "low"]),
+          contact_method_id: z.string(),
+        }),
+      ),
+    }),
+  ),
+  schedules: z.array(
+    z.discriminatedUnion("kind", [
+      z.object({
+        kind: z.literal("v2"),
+        id: z.string(),
+        name: z.string(),
+        time_zone: z.string(),
+        layers: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            start: z.string(),
+            end: z.string().nullable(),
+            user_ids: z.array(z.string()),
+          }),
+        ),
+      }),
+      z.object({
+        kind: z.literal("v3"),
+        id: z.string(),
+        name: z.string(),
+        time_zone: z.string(),
+        rotations: z.array(
+          z.object({
+            id: z.string(),
+            events: z.array(
+              z.object({
+                id: z.string(),
+                name: z.string(),
+                effective_since: z.string(),
+                effective_until: z.string().nullable(),
+                member_user_ids: z.array(z.string().nullable()),
+              }),
+            ),
+          }),
+        ),
+      }),
+    ]),
+  ),
+}) satisfies z.ZodType<PagerDutyState>;
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 export const DEFAULT_SANDBOX_TOKEN = "sandbox-token";
 /** PagerDuty's REST limit per token; advertised in the headers even when the sandbox does not enforce one. */
@@ -504,6 +590,7 @@ export async function startPagerDutySandbox(
   const advertisedLimit = enforcedLimit ?? NOMINAL_RATE_LIMIT_PER_MINUTE;
 
   let data = indexState(state);
+  let served = state;
   let faults: FaultOptions = options.faults ?? {};
   const draw = mulberry32(options.seed ?? 1);
   /** Requests carrying the valid token since the faults were last set; drives `revokeTokenAfter`. */
@@ -596,9 +683,38 @@ export async function startPagerDutySandbox(
     increment(stats.byStatus, String(status));
   }
 
+  /**
+   * Control routes for tests and demos running in another process (not part of PagerDuty's API, not
+   * counted in stats): `GET /__sandbox/state` returns the served data, `PUT /__sandbox/state` replaces it
+   * ("someone fixed their PagerDuty account"). Same token as the API.
+   */
+  function handleControl(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (readToken(req) !== token)
+      return send(res, errorReply(401, "Authentication failed", ERROR_CODES.authentication));
+    if (url.pathname !== "/__sandbox/state") return send(res, notFound());
+    if (req.method === "GET") return send(res, jsonReply(200, served));
+    if (req.method !== "PUT")
+      return send(res, errorReply(405, "Method Not Allowed", ERROR_CODES.invalidInput));
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const parsed = PagerDutyStateSchema.safeParse(safeJson(Buffer.concat(chunks).toString("utf8")));
+      if (!parsed.success) {
+        return send(
+          res,
+          errorReply(400, "Invalid Input Provided", ERROR_CODES.invalidInput, [parsed.error.message]),
+        );
+      }
+      served = parsed.data;
+      data = indexState(served);
+      send(res, jsonReply(200, { users: served.users.length, schedules: served.schedules.length }));
+    });
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const now = Date.now();
     const url = new URL(req.url ?? "/", "http://sandbox.invalid");
+    if (url.pathname.startsWith("/__sandbox/")) return handleControl(req, res, url);
     const route = match(url.pathname);
     stats.requests++;
     increment(stats.byRoute, route?.key ?? "unknown");
@@ -738,6 +854,7 @@ export async function startPagerDutySandbox(
       burst = { left: 0, withReset: true };
     },
     setState: (next) => {
+      served = next;
       data = indexState(next);
     },
     stop: async () => {
