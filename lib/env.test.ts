@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { readEnv } from "./env";
+import { isDemoMode, readEnv } from "./env";
 
 describe("readEnv", () => {
   const DEFAULTS = {
@@ -72,5 +72,24 @@ describe("readEnv", () => {
       expect(appError.details).toEqual([expect.objectContaining({ path: name })]);
       expect(JSON.stringify({ message: appError.message, details: appError.details })).not.toContain(value);
     }
+  });
+});
+
+describe("demo mode", () => {
+  it.each([
+    [{ AUDIT_DEMO_SIGN_IN: "1" }, true],
+    [{ AUDIT_DEMO_SIGN_IN: "1", NODE_ENV: "development" }, true],
+    [{ AUDIT_DEMO_SIGN_IN: "1", NODE_ENV: "production" }, false],
+    [{ AUDIT_DEMO_SIGN_IN: "1", NODE_ENV: "production", NEXTAUTH_URL: "https://audit.example.com" }, false],
+    [{ AUDIT_DEMO_SIGN_IN: "1", NODE_ENV: "production", NEXTAUTH_URL: "http://127.0.0.1:3100" }, true],
+    [{ AUDIT_DEMO_SIGN_IN: "1", NODE_ENV: "production", NEXTAUTH_URL: "http://localhost:3000" }, true],
+    [
+      { AUDIT_DEMO_SIGN_IN: "1", NODE_ENV: "production", NEXTAUTH_URL: "http://127.0.0.1.nip.io:3000" },
+      false,
+    ],
+    [{ AUDIT_DEMO_SIGN_IN: "0" }, false],
+    [{}, false],
+  ])("%j → %s", (vars, expected) => {
+    expect(isDemoMode(readEnv(vars))).toBe(expected);
   });
 });

@@ -87,3 +87,21 @@ export function getEnv(): Env {
   cached ??= readEnv(process.env);
   return cached;
 }
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Whether the password-less demo sign-in (and the demo clock) may be on. A built Next app always runs with
+ * NODE_ENV=production, so "production" here means: a production build served anywhere but loopback. The
+ * demo and the e2e tests run the built app on 127.0.0.1; a real deployment has a public NEXTAUTH_URL.
+ */
+export function isDemoModeAllowed(env: Pick<Env, "NODE_ENV" | "NEXTAUTH_URL">): boolean {
+  if (env.NODE_ENV !== "production") return true;
+  if (!env.NEXTAUTH_URL) return false;
+  return LOOPBACK_HOSTS.has(new URL(env.NEXTAUTH_URL).hostname);
+}
+
+/** The demo sign-in is asked for and allowed (see `isDemoModeAllowed`). */
+export function isDemoMode(env: Pick<Env, "AUDIT_DEMO_SIGN_IN" | "NODE_ENV" | "NEXTAUTH_URL">): boolean {
+  return env.AUDIT_DEMO_SIGN_IN === "1" && isDemoModeAllowed(env);
+}

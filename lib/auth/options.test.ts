@@ -104,6 +104,14 @@ describe("buildAuthOptions: providers", () => {
     expect(providersOf(build({ ...GITLAB_ENV, NODE_ENV: "production" })).map((p) => p.id)).toEqual([
       GITLAB_PROVIDER_ID,
     ]);
+    // A production build on loopback (the demo and the e2e tests) may offer it; a public URL may not.
+    const loopback = { ...GITLAB_ENV, AUDIT_DEMO_SIGN_IN: "1", NODE_ENV: "production" };
+    expect(
+      providersOf(build({ ...loopback, NEXTAUTH_URL: "http://127.0.0.1:3100" })).map((p) => p.id),
+    ).toContain(DEMO_PROVIDER_ID);
+    expect(
+      thrownAppError(() => build({ ...loopback, NEXTAUTH_URL: "https://audit.example.com" })).details,
+    ).toEqual([expect.objectContaining({ path: "AUDIT_DEMO_SIGN_IN" })]);
   });
 
   it("refuses a half-configured GitLab application and no sign-in method at all", () => {

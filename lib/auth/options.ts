@@ -10,7 +10,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import GitLabProvider, { type GitLabProfile } from "next-auth/providers/gitlab";
 import type { Provider } from "next-auth/providers/index";
 import { z } from "zod";
-import type { Env } from "@/lib/env";
+import { isDemoModeAllowed, type Env } from "@/lib/env";
 import { AppError, type ErrorDetail } from "@/lib/errors";
 import type { RosterPerson } from "@/lib/roster/schema";
 import { findRosterPerson, parseSessionUser, personKeyOf, toSessionUser, type SessionUser } from "./roles";
@@ -27,6 +27,7 @@ export type AuthEnv = Pick<
   | "GITLAB_CLIENT_ID"
   | "GITLAB_CLIENT_SECRET"
   | "AUDIT_DEMO_SIGN_IN"
+  | "NEXTAUTH_URL"
 >;
 
 export interface AuthOptionsDeps {
@@ -115,12 +116,12 @@ export function buildAuthOptions(deps: AuthOptionsDeps): AuthOptions {
 function buildProviders(env: AuthEnv, readRoster: RosterLookup): Provider[] {
   const problems: ErrorDetail[] = [];
   const demo = env.AUDIT_DEMO_SIGN_IN === "1";
-  if (demo && env.NODE_ENV === "production") {
+  if (demo && !isDemoModeAllowed(env)) {
     problems.push({
       path: "AUDIT_DEMO_SIGN_IN",
       message:
-        "the demo sign-in lets anyone sign in as any roster person without a password; it is refused in " +
-        "production. Unset it",
+        "the demo sign-in lets anyone sign in as any roster person without a password; a production build " +
+        "accepts it only when served on loopback (NEXTAUTH_URL http://127.0.0.1:…). Unset it",
     });
   }
   const hasId = env.GITLAB_CLIENT_ID !== undefined;

@@ -1,7 +1,7 @@
 import "server-only";
 import { loadAuditConfig } from "@/lib/config/load";
 import { openDatabase } from "@/lib/db/client";
-import { getEnv } from "@/lib/env";
+import { getEnv, isDemoMode } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { createPagerDutyClient } from "@/lib/pagerduty/client";
 import { loadRoster } from "@/lib/roster/load";
@@ -28,7 +28,7 @@ export function getAppContext(): Promise<AppContext> {
 async function createServerContext(): Promise<AppContext> {
   const env = getEnv();
   const opened = await openDatabase({ databaseUrl: env.DATABASE_URL ?? null, dataDir: env.AUDIT_DATA_DIR });
-  const demo = env.AUDIT_DEMO_SIGN_IN === "1" && env.NODE_ENV !== "production";
+  const demo = isDemoMode(env);
   return {
     db: opened.db,
     clock: createClock({ adjustable: demo }),
