@@ -1,52 +1,163 @@
 /**
- * The demo: a sandbox PagerDuty seeded with a realistic support org, and an audit run against it.
+ * The demo: a sandbox PagerDuty seeded with a realistic support org, an audit of it printed by the CLI, and
+ * the dashboard on top, signed in with a password-less demo sign-in.
  *
- *   npm run demo            # audit, print the report, keep the sandbox up for your own runs (Ctrl-C stops)
- *   npm run demo -- --once  # audit, print, exit (used by the tests)
+ *   npm run demo                   # audit printed, then the dashboard at http://127.0.0.1:3000 (Ctrl-C stops)
+ *   npm run demo -- --once         # the printed audit only, then exit (used by the tests)
+ *   npm run demo -- --port 3100 --data-dir data/e2e --fresh --no-audit   # what the e2e tests start
  */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { Command, InvalidArgumentError } from "commander";
 import { runCli } from "../cli/main";
 import { DEFAULT_SANDBOX_TOKEN, startPagerDutySandbox } from "../sandbox/pagerduty/server";
 import { generateDemoOrg } from "../sandbox/scenarios/demo-org";
 import { writeScenario } from "../sandbox/scenarios/write-scenario";
 
-const once = process.argv.includes("--once");
-const dir = path.resolve("data", "demo");
+interface DemoOptions {
+  once: boolean;
+  audit: boolean;
+  port: number;
+  dataDir: string;
+  fresh: boolean;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new InvalidArgumentError("expected a port number");
+  return port;
+}
+
+const options = new Command()
+  .name("demo")
+  .option("--once", "print the audit and exit, without the dashboard", false)
+  .option("--no-audit", "do not print the CLI audit first")
+  .option("--port <port>", "dashboard port (on 127.0.0.1)", parsePort, 3000)
+  .option(
+    "--data-dir <dir>",
+    "where the demo keeps its roster, config and database",
+    path.join("data", "demo"),
+  )
+  .option("--fresh", "start from an empty database", false)
+  .parse()
+  .opts<DemoOptions>();
+
+const dataDir = path.resolve(options.dataDir);
 const now = new Date();
 const scenario = generateDemoOrg({ now });
-// A little latency so the progress display and the client's concurrency look like the real thing.
+// A little latency so progress displays and the client's concurrency look like the real thing.
 const sandbox = await startPagerDutySandbox(scenario.pagerduty, { latencyMs: 40, rateLimitPerMinute: 960 });
-const written = await writeScenario(dir, scenario, { pagerdutyUrl: sandbox.url, agents: true });
-const relativeConfig = path.relative(process.cwd(), written.configPath);
-
-process.stderr.write(
-  `Sandbox PagerDuty at ${sandbox.url} (token ${DEFAULT_SANDBOX_TOKEN}); demo org in ${path.relative(process.cwd(), dir)}/\n\n`,
-);
-const code = await runCli(["--config", written.configPath, "--format", "text"], {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  terminal: process.stderr.isTTY ? process.stderr : undefined,
-  env: { PD_TOKEN: sandbox.token },
-  now: () => now,
+const written = await writeScenario(path.join(dataDir, "scenario"), scenario, {
+  pagerdutyUrl: sandbox.url,
+  agents: true,
 });
+const relative = (p: string) => path.relative(process.cwd(), p);
+process.stderr.write(
+  `Sandbox PagerDuty at ${sandbox.url} (token ${DEFAULT_SANDBOX_TOKEN}); demo org in ${relative(dataDir)}/scenario/\n\n`,
+);
 
-if (once) {
-  await sandbox.stop();
-  // Findings are expected in the demo (exit 1); anything else is a failure of the demo itself.
-  process.exitCode = code === 1 ? 0 : code;
-} else {
-  process.stderr.write(
-    [
-      "",
-      "The sandbox stays up. Try, in another terminal:",
-      `  PD_TOKEN=${sandbox.token} npx pagerduty-audit --config ${relativeConfig} --format markdown`,
-      `  PD_TOKEN=${sandbox.token} npx pagerduty-audit --config ${relativeConfig} --format json --output report.json`,
-      `Edit ${path.relative(process.cwd(), written.rosterPath)} and run again to see findings come and go.`,
-      "Ctrl-C stops the sandbox.",
-      "",
-    ].join("\n"),
+if (options.audit || options.once) {
+  const code = await runCli(["--config", written.configPath, "--format", "text"], {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    terminal: process.stderr.isTTY ? process.stderr : undefined,
+    env: { PD_TOKEN: sandbox.token },
+    now: () => now,
+  });
+  if (options.once) {
+    await sandbox.stop();
+    // Findings are expected in the demo (exit 1); anything else is a failure of the demo itself.
+    process.exit(code === 1 ? 0 : code);
+  }
+}
+
+buildIfStale();
+if (options.fresh) await rm(path.join(dataDir, "audit.sqlite"), { force: true });
+await mkdir(dataDir, { recursive: true });
+const appUrl = `http://127.0.0.1:${options.port}`;
+await writeFile(
+  path.join(dataDir, "servers.json"),
+  `${JSON.stringify({ app: appUrl, pagerduty: sandbox.url, token: sandbox.token }, null, 2)}\n`,
+);
+const app = spawn(
+  process.execPath,
+  [
+    path.join("node_modules", "next", "dist", "bin", "next"),
+    "start",
+    "--port",
+    String(options.port),
+    "--hostname",
+    "127.0.0.1",
+  ],
+  {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NEXT_TELEMETRY_DISABLED: "1",
+      PD_TOKEN: sandbox.token,
+      AUDIT_CONFIG: written.configPath,
+      AUDIT_DATA_DIR: dataDir,
+      AUDIT_DEMO_SIGN_IN: "1",
+      NEXTAUTH_URL: appUrl,
+      NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
+    },
+  },
+);
+process.stderr.write(
+  [
+    "",
+    `Dashboard: ${appUrl}  (demo sign-in: pick a person; "Sofia Reyes" is the Support Operations Manager)`,
+    `CLI:       PD_TOKEN=${sandbox.token} npx pagerduty-audit --config ${relative(written.configPath)} --format markdown`,
+    `Edit ${relative(written.rosterPath)} and run the audit again to see findings come and go. Ctrl-C stops everything.`,
+    "",
+  ].join("\n"),
+);
+
+let stopping = false;
+const stop = (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  app.kill("SIGTERM");
+  void sandbox.stop().then(() => process.exit(code));
+};
+app.on("exit", (code) => stop(code ?? 0));
+process.once("SIGINT", () => stop(0));
+process.once("SIGTERM", () => stop(0));
+
+/** Builds the dashboard when there is no build, or when a source file is newer than it. */
+function buildIfStale(): void {
+  const buildId = path.join(".next", "BUILD_ID");
+  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  const newest = Math.max(
+    ...["app", "components", "lib", "next.config.js", "package-lock.json"].map(newestMtime),
   );
-  const stop = () => void sandbox.stop().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  if (builtAt > newest) return;
+  process.stderr.write("Building the dashboard (next build)…\n");
+  const result = spawnSync(
+    process.execPath,
+    [path.join("node_modules", "next", "dist", "bin", "next"), "build"],
+    {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    },
+  );
+  if (result.status !== 0) {
+    process.stderr.write("The dashboard did not build; see above.\n");
+    process.exit(1);
+  }
+}
+
+function newestMtime(entry: string): number {
+  if (!existsSync(entry)) return 0;
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(
+    stat.mtimeMs,
+    ...readdirSync(entry).map((name) => (name === "node_modules" ? 0 : newestMtime(path.join(entry, name)))),
+  );
 }

@@ -43,7 +43,7 @@ describe("generateDemoOrg", () => {
   });
 
   it("is a valid ~60-person org over 10 schedules of both kinds", () => {
-    expect(demo.roster).toHaveLength(59);
+    expect(demo.roster).toHaveLength(61);
     for (const person of demo.roster)
       expect(RosterPersonSchema.safeParse(person).success, person.name).toBe(true);
     expect(AuditConfigSchema.safeParse(demo.config).success).toBe(true);
@@ -80,10 +80,18 @@ describe("generateDemoOrg", () => {
       [
         "smoc-amer",
         "Support Manager On-call - AMER",
-        { where: { title: "Manager", region: ["AMER-W", "AMER-C", "AMER-E"] } },
+        { where: { title: "Support Engineering Manager", region: ["AMER-W", "AMER-C", "AMER-E"] } },
       ],
-      ["smoc-emea", "Support Manager On-call - EMEA", { where: { title: "Manager", region: "EMEA" } }],
-      ["smoc-apac", "Support Manager On-call - APAC", { where: { title: "Manager", region: "APAC" } }],
+      [
+        "smoc-emea",
+        "Support Manager On-call - EMEA",
+        { where: { title: "Support Engineering Manager", region: "EMEA" } },
+      ],
+      [
+        "smoc-apac",
+        "Support Manager On-call - APAC",
+        { where: { title: "Support Engineering Manager", region: "APAC" } },
+      ],
     ]);
     expect(demo.config.exempt).toEqual({ titles: ["VP of Support"] });
   });

@@ -80,6 +80,9 @@ const ROWS: Row[] = [
   row("Rebecca Stone", "Director of Support, AMER", "AMER-E", "Dana Whitfield"),
   row("Henrik Aalto", "Director of Support, EMEA", "EMEA", "Dana Whitfield", "Europe/Helsinki"),
   row("Vikram Iyer", "Director of Support, APAC", "APAC", "Dana Whitfield"),
+  // Support Operations run the audit: the manager signs it off. Not on call.
+  row("Sofia Reyes", "Support Operations Manager", "AMER-E", "Dana Whitfield"),
+  row("Theo Marsh", "Support Operations Specialist", "EMEA", "Sofia Reyes", "Europe/London"),
 
   row("Marcus Oyelaran", MANAGER, "AMER-W", "Rebecca Stone"),
   row("Hannah Lindqvist", SENIOR_MANAGER, "AMER-C", "Rebecca Stone"),
@@ -707,19 +710,21 @@ export function generateDemoOrg({ now }: { now: Date }): Scenario {
           id: "smoc-amer",
           name: "Support Manager On-call - AMER",
           schedules: [ids.smocAmer],
-          members: { where: { title: "Manager", region: ["AMER-W", "AMER-C", "AMER-E"] } },
+          members: {
+            where: { title: "Support Engineering Manager", region: ["AMER-W", "AMER-C", "AMER-E"] },
+          },
         },
         {
           id: "smoc-emea",
           name: "Support Manager On-call - EMEA",
           schedules: [ids.smocEmea],
-          members: { where: { title: "Manager", region: "EMEA" } },
+          members: { where: { title: "Support Engineering Manager", region: "EMEA" } },
         },
         {
           id: "smoc-apac",
           name: "Support Manager On-call - APAC",
           schedules: [ids.smocApac, ids.missingSmocApac],
-          members: { where: { title: "Manager", region: "APAC" } },
+          members: { where: { title: "Support Engineering Manager", region: "APAC" } },
         },
       ],
     },
