@@ -98,6 +98,7 @@ const app = spawn(
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       PD_TOKEN: sandbox.token,
       AUDIT_CONFIG: written.configPath,
