@@ -816,3 +816,13 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Deletes every audit with its runs, items and events. For the demo and e2e reset only. */
+export async function deleteAllAudits(db: Db): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("events").execute();
+    await trx.deleteFrom("items").execute();
+    await trx.deleteFrom("runs").execute();
+    await trx.deleteFrom("audits").execute();
+  });
+}

@@ -15,6 +15,7 @@ import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";
 import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
 import type { AppContext } from "./context";
 import { createClock } from "./context";
+import { resetDemo } from "./demo";
 import { getOverview } from "./overview";
 import { actOnItems, bulkAct, getPersonDetail, queryPeople } from "./people";
 import { openCurrentAudit, startAuditRun } from "./runs";
@@ -167,5 +168,14 @@ describe("an audit from opening to follow-up", () => {
     // PagerDuty never answered: the run is recorded incomplete or failed, and nothing was marked fixed.
     expect((await getLatestRun(ctx.db, audit.id))?.status).toMatch(/incomplete|failed/);
     expect((await queryPeople(ctx, audit.id, { q: "olivia" })).rows[0]?.status).toBe("pinged");
+  });
+
+  it("resets the demo to an empty dashboard and real time", async () => {
+    expect(ctx.clock.offsetMs()).toBe(72 * HOUR);
+    await resetDemo(ctx);
+    expect(ctx.clock.offsetMs()).toBe(0);
+    const overview = await getOverview(ctx);
+    expect(overview.audits).toEqual([]);
+    expect(overview.current).toBeNull();
   });
 });
