@@ -1,0 +1,74 @@
+import { FindingsPage } from "./pages/findings-page";
+import { OverviewPage } from "./pages/overview-page";
+import { PersonPage } from "./pages/person-page";
+import { expect, test } from "./fixtures";
+
+const AUDIT = "FY27-Q3";
+
+test.describe("an audit, as Support Operations run it", () => {
+  test.use({ role: "ops" });
+
+  test("run, filter, ping, follow up after 72 h, escalate, explain, and see a fix confirmed by a re-run", async ({
+    page,
+    demo,
+  }) => {
+    await demo.reset();
+    const overview = new OverviewPage(page);
+    await overview.goto();
+    await page.screenshot({ path: "test-results/screenshots/overview-empty.png", fullPage: true });
+    await overview.openAudit(AUDIT);
+    await overview.runAudit();
+    await page.screenshot({ path: "test-results/screenshots/overview.png", fullPage: true });
+
+    await overview.gotoFindings();
+    const findings = new FindingsPage(page);
+    await expect(findings.row("Amara Okafor")).toBeVisible();
+    await page.screenshot({ path: "test-results/screenshots/findings.png", fullPage: true });
+    await findings.search("amara");
+    await expect(findings.table.getByRole("link")).toHaveCount(1);
+    await findings.openPerson("Amara Okafor");
+
+    const person = new PersonPage(page);
+    await person.ping();
+    await expect(page.getByRole("button", { name: "Escalate" })).toBeDisabled();
+
+    await demo.advanceClock(72);
+    await page.reload();
+    await expect(person.status("Follow-up due")).toBeVisible();
+    await person.escalate();
+    await page.screenshot({ path: "test-results/screenshots/person.png", fullPage: true });
+
+    // Olivia's pending invitation is intentional: her PagerDuty seat is being transferred.
+    await page.goto("/");
+    await overview.gotoFindings();
+    await findings.filterByStatus("Open");
+    await findings.openPerson("Olivia Grant");
+    await person.markIntentional(
+      "Seat is moving to her new account this week; tracked in the access request.",
+    );
+
+    // Amara is added to the APAC schedule in PagerDuty; a re-run confirms the fix.
+    await demo.changePagerDuty((state) => {
+      const amara = state.users.find((u) => u.name === "Amara Okafor");
+      const apac = state.schedules.find((s) => s.kind === "v3" && s.name.includes("APAC"));
+      if (!amara || apac?.kind !== "v3") throw new Error("the demo org changed");
+      apac.rotations[0]?.events.find((e) => e.effective_until === null)?.member_user_ids.push(amara.id);
+    });
+    await overview.goto();
+    await overview.runAudit();
+    await overview.gotoFindings();
+    await findings.openPerson("Amara Okafor");
+    await expect(person.status("Fixed")).toBeVisible();
+  });
+
+  test("schedules show who is on call and who should be", async ({ page, demo }) => {
+    await demo.reset();
+    const overview = new OverviewPage(page);
+    await overview.goto();
+    await overview.openAudit(AUDIT);
+    await overview.runAudit();
+    await page.getByRole("navigation").getByRole("link", { name: "Schedules" }).click();
+    await expect(page.getByRole("heading", { name: /Customer Emergencies - APAC/ })).toBeVisible();
+    await page.screenshot({ path: "test-results/screenshots/schedules.png", fullPage: true });
+  });
+});

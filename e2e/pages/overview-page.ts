@@ -1,0 +1,27 @@
+import { expect, type Page } from "@playwright/test";
+
+export class OverviewPage {
+  constructor(private readonly page: Page) {}
+
+  async goto(): Promise<void> {
+    await this.page.goto("/");
+    await expect(this.page.getByRole("heading", { level: 1 })).toBeVisible();
+  }
+
+  /** Opens the current period's audit when none exists yet. */
+  async openAudit(name: string): Promise<void> {
+    await this.page.getByRole("button", { name: `Open ${name} audit` }).click();
+    await expect(this.page.getByRole("button", { name: "Run audit" })).toBeVisible();
+  }
+
+  /** Runs the audit and waits, through the live progress, for it to finish. */
+  async runAudit(): Promise<void> {
+    await this.page.getByRole("button", { name: "Run audit" }).click();
+    await expect(this.page.getByText(/Last run .*complete/i)).toBeVisible({ timeout: 45_000 });
+  }
+
+  async gotoFindings(): Promise<void> {
+    await this.page.getByRole("navigation").getByRole("link", { name: "Findings" }).click();
+    await expect(this.page.getByRole("table")).toBeVisible();
+  }
+}
