@@ -28,7 +28,19 @@ export interface ErrorDetail {
   message: string;
 }
 
+/**
+ * Next bundles pages, route handlers and instrumentation separately, so one process can hold several copies
+ * of this class; a plain `instanceof` would fail across them. The brand is shared through the symbol
+ * registry, and `instanceof AppError` checks it.
+ */
+const APP_ERROR_BRAND = Symbol.for("pagerduty-audit.AppError");
+
 export class AppError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && APP_ERROR_BRAND in value;
+  }
+
+  readonly [APP_ERROR_BRAND] = true;
   readonly code: ErrorCode;
   readonly details: ErrorDetail[];
 

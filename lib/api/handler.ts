@@ -128,6 +128,9 @@ export function createApiHandler(deps: ApiHandlerDeps) {
   };
 }
 
+/** What `createApiHandler` builds: the wrapper the route definitions are written against. */
+export type ApiHandler = ReturnType<typeof createApiHandler>;
+
 /** The app's route-handler wrapper, reading the next-auth session. */
 export const apiHandler = createApiHandler({
   getSessionUser,
@@ -226,12 +229,8 @@ function errorResponse(
 ) {
   const where = `${request.method} ${parseUrl(request.url)?.pathname ?? request.url}`;
   if (error instanceof AppError) {
-    const status = statusForError(error);
-    if (status >= 500) logError(`api: ${where} failed with ${error.code}`, error);
-    return jsonResponse(
-      { error: { code: error.code, message: error.message, details: error.details } },
-      status,
-    );
+    if (statusForError(error) >= 500) logError(`api: ${where} failed with ${error.code}`, error);
+    return appErrorResponse(error);
   }
   logError(`api: ${where} failed`, error);
   return jsonResponse(
@@ -240,7 +239,16 @@ function errorResponse(
   );
 }
 
-function jsonResponse(body: unknown, status: number): Response {
+/** The `{ error: { code, message, details } }` answer for an AppError, with the status its kind maps to. */
+export function appErrorResponse(error: AppError): Response {
+  return jsonResponse(
+    { error: { code: error.code, message: error.message, details: error.details } },
+    statusForError(error),
+  );
+}
+
+/** A JSON answer that no shared cache may keep; for `run` results that need a status other than 200. */
+export function jsonResponse(body: unknown, status: number): Response {
   // Every answer depends on who asks; no shared cache may keep one.
   return Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
 }

@@ -1,0 +1,729 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import type { AuditReport, FindingCode, RotationCoverage } from "@/lib/audit/types";
+import { FINDING_CODES } from "@/lib/audit/types";
+import type { SessionUser } from "@/lib/auth/roles";
+import { TEST_ROSTER, sessionUserOf } from "@/lib/auth/testing";
+import { openDatabase, type OpenedDatabase } from "@/lib/db/client";
+import {
+  createAudit,
+  deleteAllAudits,
+  finishRun,
+  listAudits,
+  listEvents,
+  listItems,
+  listRuns,
+  signOffAudit,
+  startRun,
+  type Audit,
+  type NewItem,
+} from "@/lib/db/queries";
+import { AppError } from "@/lib/errors";
+import type { AuditConfig } from "@/lib/config/schema";
+import { createClock, type AppContext } from "@/lib/service/context";
+import { DEFAULT_WORKFLOW_SETTINGS, type ItemState, type UserActionInput } from "@/lib/workflow/types";
+import { createApiHandler, type RouteParams } from "./handler";
+import { createApiRoutes, type ApiRoutes } from "./routes";
+
+// `server-only` throws outside a React Server Components build.
+vi.mock("server-only", () => ({}));
+
+const SITE = "https://audit.example.com";
+const NOW = Date.parse("2026-11-24T12:00:00Z");
+const HOUR = 3_600_000;
+const SAM = "sam@example.com";
+/** A schedule member PagerDuty knows and the roster does not. */
+const STRANGER = "pd:PSTRANGE";
+
+const USERS = {
+  anonymous: null,
+  member: sessionUserOf("Ana Lima"),
+  "the person (a member)": sessionUserOf("Sam Rivera"),
+  "their manager": sessionUserOf("Lee Park"),
+  "their manager's manager": sessionUserOf("Mia Chen"),
+  "another manager": sessionUserOf("Yara Bell"),
+  ops: sessionUserOf("Omar Haddad"),
+  "ops manager": sessionUserOf("Olivia Grant"),
+} satisfies Record<string, SessionUser | null>;
+type UserName = keyof typeof USERS;
+const USER_NAMES = Object.keys(USERS) as UserName[];
+
+let dir: string;
+let opened: OpenedDatabase;
+let ctx: AppContext;
+let demoMode = true;
+/** What the background part of a run does first; a run started in a test fails here, or waits. */
+let loadConfig: () => Promise<AuditConfig> = async () => {
+  throw new AppError("invalid:config", "No PagerDuty in these tests.");
+};
+const logError = vi.fn();
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "audit-api-"));
+  opened = await openDatabase({ dataDir: dir, databaseUrl: null });
+  ctx = {
+    db: opened.db,
+    clock: createClock({ adjustable: true, realNow: () => NOW }),
+    workflow: DEFAULT_WORKFLOW_SETTINGS,
+    loadConfig: () => loadConfig(),
+    loadRoster: async () => {
+      throw new Error("not used");
+    },
+    createPagerDutyClient: () => {
+      throw new Error("not used");
+    },
+    staleRunAfterMs: 60_000,
+    backgroundRuns: new Map(),
+    log: () => {},
+  };
+});
+
+afterEach(async () => {
+  await Promise.all(ctx.backgroundRuns.values());
+  demoMode = true;
+  // Every answer in these tests is an expected one; none may have been a logged server error.
+  expect(logError).not.toHaveBeenCalled();
+});
+
+afterAll(async () => {
+  await opened.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The app's route handlers, with this test's database, roster and signed-in user. */
+function routesAs(user: SessionUser | null): ApiRoutes {
+  return createApiRoutes({
+    apiHandler: createApiHandler({ getSessionUser: async () => user, logError }),
+    getAppContext: async () => ctx,
+    getRoster: async () => TEST_ROSTER,
+    isDemoMode: () => demoMode,
+  });
+}
+
+function post(pathname: string, body?: unknown, origin: string | null = SITE): Request {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (origin !== null) headers.origin = origin;
+  return new Request(`${SITE}${pathname}`, {
+    method: "POST",
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+const get = (pathname: string) => new Request(`${SITE}${pathname}`);
+const paramsOf = (params: RouteParams = {}) => ({ params: Promise.resolve(params) });
+
+const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string().optional(), message: z.string() })),
+  }),
+});
+
+async function errorOf(response: Response) {
+  return ErrorBodySchema.parse(await response.json()).error;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Seeding: an audit with items in the states an action needs, written straight to the database.
+
+function itemOf(personKey: string, state: ItemState, hoursAgo: number): NewItem {
+  const inRoster = !personKey.startsWith("pd:");
+  const name = inRoster ? "Sam Rivera" : "Stranger Danger";
+  return {
+    key: `missing_from_schedule|${personKey}|PSCHE01|amer-east`,
+    code: "missing_from_schedule",
+    severity: "error",
+    personKey,
+    personName: name,
+    personEmail: inRoster ? personKey : null,
+    gitlabUsername: inRoster ? "srivera" : null,
+    managerName: inRoster ? "Lee Park" : null,
+    region: "AMER-E",
+    scheduleId: "PSCHE01",
+    scheduleName: "AMER East",
+    rotation: "amer-east",
+    message: `${name} is on none of AMER East's schedules`,
+    evidence: { roster: ["amer-east"] },
+    state,
+    stateChangedAt: new Date(NOW - hoursAgo * HOUR).toISOString(),
+    justification: state === "intentional" ? "Parental leave until January." : null,
+  };
+}
+
+const COVERAGE: RotationCoverage[] = [
+  {
+    rotation: "amer-east",
+    name: "AMER East on-call",
+    expected: [{ name: "Sam Rivera", email: SAM, pagerdutyId: "PSAM" }],
+    schedules: [{ id: "PSCHE01", name: "AMER East", kind: "v2", status: "read", members: [] }],
+  },
+];
+
+function reportWith(coverage: RotationCoverage[]): AuditReport {
+  const byCode = Object.fromEntries(FINDING_CODES.map((code) => [code, 0])) as Record<FindingCode, number>;
+  return {
+    version: 1,
+    complete: true,
+    errors: [],
+    generatedAt: new Date(NOW).toISOString(),
+    findings: [],
+    summary: {
+      rosterPeople: TEST_ROSTER.length,
+      exemptPeople: 1,
+      auditedPeople: TEST_ROSTER.length - 1,
+      peopleWithFindings: 2,
+      findings: 2,
+      byCode,
+      bySeverity: { error: 2, warning: 0 },
+      rotations: 1,
+      schedules: { configured: 1, read: 1, missing: 0, failed: 0 },
+    },
+    coverage,
+  };
+}
+
+/** Forgets everything and puts the clock back; then, unless `audit: false`, one audit of FY27-Q3. */
+async function seed(
+  options: { audit?: boolean; state?: ItemState; hoursAgo?: number } = {},
+): Promise<Audit | null> {
+  await deleteAllAudits(ctx.db);
+  ctx.clock.advance(-ctx.clock.offsetMs());
+  if (options.audit === false) return null;
+  // An hour before the clock's now, so a run a test starts is the latest by start time.
+  const now = new Date(NOW - HOUR);
+  const audit = await createAudit(ctx.db, {
+    name: "FY27-Q3",
+    fiscalYear: 2027,
+    quarter: 3,
+    opensOn: "2026-08-01",
+    dueOn: "2026-10-31",
+    createdBy: "Omar Haddad",
+    now,
+  });
+  const run = await startRun(ctx.db, {
+    auditId: audit.id,
+    startedBy: "Omar Haddad",
+    now,
+    staleAfterMs: HOUR,
+  });
+  const state = options.state ?? "open";
+  const hoursAgo = options.hoursAgo ?? 1;
+  await finishRun(ctx.db, {
+    runId: run.id,
+    status: "complete",
+    report: reportWith(COVERAGE),
+    inputs: null,
+    error: null,
+    now,
+    items: { insert: [itemOf(SAM, state, hoursAgo), itemOf(STRANGER, state, hoursAgo)], update: [] },
+    events: [],
+  });
+  return audit;
+}
+
+function requireAudit(audit: Audit | null): Audit {
+  if (!audit) throw new Error("this case needs an audit");
+  return audit;
+}
+
+/** What a refused request must leave as it was. */
+async function snapshot() {
+  const audits = await listAudits(ctx.db);
+  const perAudit = await Promise.all(
+    audits.map(async (audit) => ({
+      audit,
+      runs: await listRuns(ctx.db, audit.id),
+      items: (await listItems(ctx.db, audit.id)).map((i) => [i.key, i.state, i.stateChangedAt]),
+      events: (await listEvents(ctx.db, { auditId: audit.id })).length,
+    })),
+  );
+  return { perAudit, clockOffset: ctx.clock.offsetMs() };
+}
+
+const personPath = (auditId: string, personKey: string) =>
+  `/api/audits/${encodeURIComponent(auditId)}/people/${encodeURIComponent(personKey)}`;
+
+function personAction(auditId: string, personKey: string, action: UserActionInput) {
+  return (routes: ApiRoutes) =>
+    routes.personActions.POST(
+      post(`${personPath(auditId, personKey)}/actions`, { action }),
+      paramsOf({ auditId, personKey }),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The permission matrix: every mutating route × every kind of user.
+
+type Expected = Record<UserName, number>;
+
+/** Audit-level work (open, run, bulk, demo clock): Support Operations only. */
+const opsOnly = (ok: number): Expected => ({
+  anonymous: 401,
+  member: 403,
+  "the person (a member)": 403,
+  "their manager": 403,
+  "their manager's manager": 403,
+  "another manager": 403,
+  ops: ok,
+  "ops manager": ok,
+});
+
+/** One person's items: Support Operations and the person's managers, direct or not; not the person. */
+const opsAndTheirManagers = (ok: number): Expected => ({
+  ...opsOnly(ok),
+  "their manager": ok,
+  "their manager's manager": ok,
+});
+
+interface MutationCase {
+  route: string;
+  /** The state the request starts from. */
+  seed: () => Promise<Audit | null>;
+  send: (audit: Audit | null) => (routes: ApiRoutes) => Promise<Response>;
+  expected: Expected;
+  /** What a successful answer holds. */
+  body: (audit: Audit | null) => Record<string, unknown>;
+}
+
+const IN_A_MONTH = "2026-12-24";
+
+const MUTATIONS: MutationCase[] = [
+  {
+    route: "POST /api/audits",
+    seed: () => seed({ audit: false }),
+    send: () => (routes) => routes.audits.POST(post("/api/audits"), paramsOf()),
+    expected: opsOnly(201),
+    body: () => ({ name: "FY27-Q3", status: "open" }),
+  },
+  {
+    route: "POST …/runs",
+    seed: () => seed(),
+    send: (audit) => (routes) => {
+      const auditId = requireAudit(audit).id;
+      return routes.runs.POST(post(`/api/audits/${auditId}/runs`), paramsOf({ auditId }));
+    },
+    expected: opsOnly(202),
+    body: (audit) => ({ auditId: audit?.id, status: "running" }),
+  },
+  ...(
+    [
+      [{ type: "ping" }, "open", 1],
+      [{ type: "escalate" }, "pinged", 73],
+      [{ type: "record_dm" }, "escalated", 73],
+      [{ type: "mark_intentional", justification: "Covers AMER East from the EMEA schedule." }, "open", 1],
+      [{ type: "waive", until: IN_A_MONTH, justification: "On leave until the new year." }, "pinged", 1],
+      [{ type: "reopen" }, "intentional", 1],
+    ] satisfies [UserActionInput, ItemState, number][]
+  ).map(([action, state, hoursAgo]): MutationCase => ({
+    route: `POST …/actions ${action.type}`,
+    seed: () => seed({ state, hoursAgo }),
+    send: (audit) => personAction(requireAudit(audit).id, SAM, action),
+    expected: opsAndTheirManagers(200),
+    body: () => ({ applied: 1, skipped: [], conflicts: 0 }),
+  })),
+  {
+    route: "POST …/bulk ping",
+    seed: () => seed({ state: "open" }),
+    send: (audit) => (routes) => {
+      const auditId = requireAudit(audit).id;
+      return routes.bulk.POST(post(`/api/audits/${auditId}/bulk`, { action: "ping" }), paramsOf({ auditId }));
+    },
+    expected: opsOnly(200),
+    body: () => ({ applied: 2 }),
+  },
+  {
+    route: "POST …/bulk escalate",
+    seed: () => seed({ state: "pinged", hoursAgo: 73 }),
+    send: (audit) => (routes) => {
+      const auditId = requireAudit(audit).id;
+      return routes.bulk.POST(
+        post(`/api/audits/${auditId}/bulk`, { action: "escalate" }),
+        paramsOf({ auditId }),
+      );
+    },
+    expected: opsOnly(200),
+    body: () => ({ applied: 2 }),
+  },
+  {
+    route: "POST /api/demo/clock",
+    seed: () => seed(),
+    send: () => (routes) => routes.demoClock.POST(post("/api/demo/clock", { hours: 24 }), paramsOf()),
+    expected: opsOnly(200),
+    body: () => ({ offsetHours: 24, now: "2026-11-25T12:00:00.000Z" }),
+  },
+  {
+    route: "POST /api/demo/reset",
+    seed: () => seed(),
+    send: () => (routes) => routes.demoReset.POST(post("/api/demo/reset"), paramsOf()),
+    // Any signed-in person: the e2e specs reset the demo as whichever role they play.
+    expected: Object.fromEntries(USER_NAMES.map((u) => [u, u === "anonymous" ? 401 : 200])) as Expected,
+    body: () => ({ offsetHours: 0 }),
+  },
+];
+
+describe("the permission matrix of the mutating routes", () => {
+  describe.each(MUTATIONS)("$route", (mutation) => {
+    it.each(USER_NAMES.map((user) => ({ user, status: mutation.expected[user] })))(
+      "$user → $status",
+      async ({ user, status }) => {
+        const audit = await mutation.seed();
+        const before = await snapshot();
+        const response = await mutation.send(audit)(routesAs(USERS[user]));
+        expect(response.status).toBe(status);
+        if (status < 300) {
+          expect(await response.json()).toMatchObject(mutation.body(audit));
+          expect(await snapshot()).not.toEqual(before);
+        } else {
+          const error = await errorOf(response);
+          expect(error.code).toBe(status === 401 ? "unauthorized:session" : "forbidden:role");
+          expect(await snapshot()).toEqual(before);
+        }
+      },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe("conflicts", () => {
+  const ops = () => routesAs(USERS.ops);
+
+  it("409 when the current period's audit is open already", async () => {
+    await seed();
+    const response = await ops().audits.POST(post("/api/audits"), paramsOf());
+    expect(response.status).toBe(409);
+    expect((await errorOf(response)).code).toBe("conflict:audit");
+  });
+
+  it("409 conflict:run while a run is in progress, and the latest run is what a poller sees", async () => {
+    const auditId = requireAudit(await seed()).id;
+    let release = () => {};
+    loadConfig = () =>
+      new Promise((_resolve, reject) => {
+        release = () => reject(new AppError("invalid:config", "No PagerDuty in these tests."));
+      });
+    try {
+      const first = await ops().runs.POST(post(`/api/audits/${auditId}/runs`), paramsOf({ auditId }));
+      expect(first.status).toBe(202);
+      const run = z.object({ id: z.string(), status: z.literal("running") }).parse(await first.json());
+
+      const second = await ops().runs.POST(post(`/api/audits/${auditId}/runs`), paramsOf({ auditId }));
+      expect(second.status).toBe(409);
+      expect((await errorOf(second)).code).toBe("conflict:run");
+
+      const latest = await routesAs(USERS.member).latestRun.GET(
+        get(`/api/audits/${auditId}/runs/latest`),
+        paramsOf({ auditId }),
+      );
+      expect(await latest.json()).toMatchObject({ id: run.id, status: "running" });
+
+      // Meanwhile the schedules page still shows what the previous run read.
+      const schedules = await routesAs(USERS.member).schedules.GET(
+        get(`/api/audits/${auditId}/schedules`),
+        paramsOf({ auditId }),
+      );
+      expect(await schedules.json()).toMatchObject({ run: { status: "complete" }, coverage: COVERAGE });
+    } finally {
+      release();
+      await Promise.all(ctx.backgroundRuns.values());
+      loadConfig = async () => {
+        throw new AppError("invalid:config", "No PagerDuty in these tests.");
+      };
+    }
+  });
+
+  it("409 for a person action on a signed-off audit, even for the ops manager", async () => {
+    const auditId = requireAudit(await seed()).id;
+    await signOffAudit(ctx.db, {
+      auditId,
+      expectedStatus: "open",
+      signedOffBy: "Olivia Grant",
+      now: new Date(NOW),
+      reportSha256: "0".repeat(64),
+      overrideReason: "Findings accepted for the record.",
+    });
+    const before = await snapshot();
+    const response = await personAction(auditId, SAM, { type: "ping" })(routesAs(USERS["ops manager"]));
+    expect(response.status).toBe(409);
+    const error = await errorOf(response);
+    expect(error.code).toBe("conflict:audit");
+    expect(error.message).toBe("FY27-Q3 was signed off; it can no longer be changed.");
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("409 with the workflow's reason when the action fits none of the person's items", async () => {
+    const auditId = requireAudit(await seed({ state: "pinged", hoursAgo: 1 })).id;
+    const response = await personAction(auditId, SAM, { type: "escalate" })(routesAs(USERS.ops));
+    expect(response.status).toBe(409);
+    expect((await errorOf(response)).message).toMatch(
+      /^Follow-up is due at 2026-11-27 11:00 UTC \(in 71 h\)/,
+    );
+  });
+});
+
+describe("who a person action is checked against", () => {
+  it("a person the roster does not hold has no managers: Support Operations only", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const manager = await personAction(auditId, STRANGER, { type: "ping" })(routesAs(USERS["their manager"]));
+    expect(manager.status).toBe(403);
+    const ops = await personAction(auditId, STRANGER, { type: "ping" })(routesAs(USERS.ops));
+    expect(ops.status).toBe(200);
+    expect(await ops.json()).toMatchObject({ applied: 1 });
+  });
+
+  it("only the chosen items when itemIds are given; unknown ids are 404", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const [item] = await listItems(ctx.db, auditId, { personKey: SAM });
+    if (!item) throw new Error("seed wrote no item");
+    const send = (itemIds: string[]) =>
+      routesAs(USERS["their manager"]).personActions.POST(
+        post(`${personPath(auditId, SAM)}/actions`, { action: { type: "ping" }, itemIds }),
+        paramsOf({ auditId, personKey: SAM }),
+      );
+    expect((await send(["no-such-item"])).status).toBe(404);
+    expect((await send([item.id])).status).toBe(200);
+    expect((await listItems(ctx.db, auditId, { personKey: SAM }))[0]?.state).toBe("pinged");
+  });
+});
+
+describe("CSRF", () => {
+  it.each([
+    { name: "another site", origin: "https://evil.example" },
+    { name: "a look-alike host", origin: "https://audit.example.com.evil.example" },
+    { name: "no Origin header", origin: null },
+    { name: "an opaque origin", origin: "null" },
+  ])("refuses a POST from $name, before anything changes", async ({ origin }) => {
+    const auditId = requireAudit(await seed()).id;
+    const before = await snapshot();
+    const response = await routesAs(USERS["ops manager"]).personActions.POST(
+      post(`${personPath(auditId, SAM)}/actions`, { action: { type: "ping" } }, origin),
+      paramsOf({ auditId, personKey: SAM }),
+    );
+    expect(response.status).toBe(403);
+    expect((await errorOf(response)).code).toBe("forbidden:csrf");
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses a cross-origin open, run, bulk and clock move too", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const routes = routesAs(USERS["ops manager"]);
+    const evil = "https://evil.example";
+    const responses = await Promise.all([
+      routes.audits.POST(post("/api/audits", undefined, evil), paramsOf()),
+      routes.runs.POST(post(`/api/audits/${auditId}/runs`, undefined, evil), paramsOf({ auditId })),
+      routes.bulk.POST(post(`/api/audits/${auditId}/bulk`, { action: "ping" }, evil), paramsOf({ auditId })),
+      routes.demoClock.POST(post("/api/demo/clock", { hours: 24 }, evil), paramsOf()),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([403, 403, 403, 403]);
+  });
+});
+
+describe("bad input", () => {
+  const ops = () => routesAs(USERS.ops);
+
+  it.each([
+    {
+      name: "an unknown action",
+      body: { action: { type: "shout" } },
+      paths: ["action.type"],
+    },
+    {
+      name: "a justification too short to explain anything",
+      body: { action: { type: "mark_intentional", justification: "ok" } },
+      paths: ["action.justification"],
+    },
+    {
+      name: "a waiver without an end day and with a stray field",
+      body: {
+        action: { type: "waive", until: "next week", justification: "On leave until the new year." },
+        x: 1,
+      },
+      paths: ["action.until", ""],
+    },
+    { name: "no body", body: undefined, paths: [""] },
+    { name: "empty item ids", body: { action: { type: "ping" }, itemIds: [] }, paths: ["itemIds"] },
+  ])("400 with details for $name", async ({ body, paths }) => {
+    const auditId = requireAudit(await seed()).id;
+    const response = await ops().personActions.POST(
+      post(`${personPath(auditId, SAM)}/actions`, body),
+      paramsOf({ auditId, personKey: SAM }),
+    );
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error.code).toBe("invalid:request");
+    expect(error.details.map((d) => d.path ?? "")).toEqual(paths);
+  });
+
+  it("400 for a body that is not JSON", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const request = new Request(`${SITE}${personPath(auditId, SAM)}/actions`, {
+      method: "POST",
+      headers: { origin: SITE, "content-type": "application/json" },
+      body: "{action: ping}",
+    });
+    const response = await ops().personActions.POST(request, paramsOf({ auditId, personKey: SAM }));
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).details).toEqual([{ message: "expected a JSON body" }]);
+  });
+
+  it.each([
+    { body: { hours: 0 }, path: "hours" },
+    { body: { hours: 1001 }, path: "hours" },
+    { body: { hours: "24" }, path: "hours" },
+  ])("400 for a clock move of $body.hours hours", async ({ body, path: detailPath }) => {
+    await seed();
+    const response = await ops().demoClock.POST(post("/api/demo/clock", body), paramsOf());
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).details.map((d) => d.path)).toEqual([detailPath]);
+    expect(ctx.clock.offsetMs()).toBe(0);
+  });
+
+  it("400 for a bulk action that is not ping or escalate", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const response = await ops().bulk.POST(
+      post(`/api/audits/${auditId}/bulk`, { action: "record_dm" }),
+      paramsOf({ auditId }),
+    );
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).details.map((d) => d.path)).toEqual(["action"]);
+  });
+
+  it("400 naming each bad query parameter of the findings table", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const response = await routesAs(USERS.member).people.GET(
+      get(`/api/audits/${auditId}/people?overdue=maybe&page=0&pageSize=x&sort=age&status=lost`),
+      paramsOf({ auditId }),
+    );
+    expect(response.status).toBe(400);
+    const paths = (await errorOf(response)).details.map((d) => d.path);
+    expect(paths.sort()).toEqual(["overdue", "page", "pageSize", "sort", "status"]);
+  });
+});
+
+describe("reads", () => {
+  it("any signed-in person reads the overview; nobody else", async () => {
+    await seed();
+    const member = await routesAs(USERS.member).overview.GET(get("/api/overview"), paramsOf());
+    expect(member.status).toBe(200);
+    expect(member.headers.get("cache-control")).toBe("no-store");
+    expect(await member.json()).toMatchObject({ current: { audit: { name: "FY27-Q3" }, people: 2 } });
+    const anonymous = await routesAs(null).overview.GET(get("/api/overview"), paramsOf());
+    expect(anonymous.status).toBe(401);
+  });
+
+  it("the findings table coerces its query: numbers, booleans, blanks", async () => {
+    const auditId = requireAudit(await seed({ state: "pinged", hoursAgo: 73 })).id;
+    const read = async (query: string) => {
+      const response = await routesAs(USERS.member).people.GET(
+        get(`/api/audits/${auditId}/people?${query}`),
+        paramsOf({ auditId }),
+      );
+      expect(response.status).toBe(200);
+      return z
+        .object({
+          total: z.number(),
+          pageSize: z.number(),
+          rows: z.array(z.object({ personKey: z.string() })),
+        })
+        .parse(await response.json());
+    };
+    expect(await read("overdue=true&pageSize=10&page=1&sort=due&region=")).toMatchObject({
+      total: 2,
+      pageSize: 10,
+    });
+    expect((await read("overdue=false")).total).toBe(0);
+    expect((await read("q=sam")).rows.map((r) => r.personKey)).toEqual([SAM]);
+    expect((await read("status=follow_up_due&code=missing_from_schedule")).total).toBe(2);
+  });
+
+  it("a person by key, with @ and : in it; 404 for someone without findings or an unknown audit", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const routes = routesAs(USERS.member);
+    for (const personKey of [SAM, STRANGER]) {
+      const response = await routes.person.GET(
+        get(personPath(auditId, personKey)),
+        paramsOf({ auditId, personKey }),
+      );
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ row: { personKey }, items: [{ state: "open" }] });
+    }
+    const nobody = await routes.person.GET(
+      get(personPath(auditId, "nobody@example.com")),
+      paramsOf({ auditId, personKey: "nobody@example.com" }),
+    );
+    expect(nobody.status).toBe(404);
+    expect((await errorOf(nobody)).code).toBe("not_found:person");
+    const people = await routes.people.GET(get("/api/audits/nope/people"), paramsOf({ auditId: "nope" }));
+    expect(people.status).toBe(404);
+    expect((await errorOf(people)).code).toBe("not_found:audit");
+  });
+
+  it("latest run and schedules: null and empty before the first run, 404 for an unknown audit", async () => {
+    await seed({ audit: false });
+    const audit = await createAudit(ctx.db, {
+      name: "FY27-Q3",
+      fiscalYear: 2027,
+      quarter: 3,
+      opensOn: "2026-08-01",
+      dueOn: "2026-10-31",
+      createdBy: "Omar Haddad",
+      now: new Date(NOW),
+    });
+    const routes = routesAs(USERS.member);
+    const auditId = audit.id;
+    const latest = await routes.latestRun.GET(
+      get(`/api/audits/${auditId}/runs/latest`),
+      paramsOf({ auditId }),
+    );
+    expect(await latest.json()).toBeNull();
+    const schedules = await routes.schedules.GET(
+      get(`/api/audits/${auditId}/schedules`),
+      paramsOf({ auditId }),
+    );
+    expect(await schedules.json()).toEqual({ run: null, coverage: [] });
+    const unknown = await routes.latestRun.GET(
+      get("/api/audits/nope/runs/latest"),
+      paramsOf({ auditId: "nope" }),
+    );
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe("the demo routes", () => {
+  it("read the clock; move it forward with the next reads seeing the new time", async () => {
+    const auditId = requireAudit(await seed({ state: "pinged", hoursAgo: 1 })).id;
+    const ops = routesAs(USERS.ops);
+    expect(await (await ops.demoClock.GET(get("/api/demo/clock"), paramsOf())).json()).toEqual({
+      now: "2026-11-24T12:00:00.000Z",
+      offsetHours: 0,
+    });
+    await ops.demoClock.POST(post("/api/demo/clock", { hours: 72 }), paramsOf());
+    const people = await ops.people.GET(
+      get(`/api/audits/${auditId}/people?overdue=true`),
+      paramsOf({ auditId }),
+    );
+    expect(await people.json()).toMatchObject({ total: 2 });
+  });
+
+  it.each(USER_NAMES)("do not exist outside demo mode, for %s either", async (user) => {
+    await seed();
+    demoMode = false;
+    const routes = routesAs(USERS[user]);
+    const responses = await Promise.all([
+      routes.demoClock.GET(get("/api/demo/clock"), paramsOf()),
+      routes.demoClock.POST(post("/api/demo/clock", { hours: 24 }), paramsOf()),
+      routes.demoReset.POST(post("/api/demo/reset"), paramsOf()),
+    ]);
+    for (const response of responses) {
+      expect(response.status).toBe(404);
+      expect((await errorOf(response)).code).toBe("not_found:route");
+    }
+    expect(ctx.clock.offsetMs()).toBe(0);
+    expect(await listAudits(ctx.db)).toHaveLength(1);
+  });
+});

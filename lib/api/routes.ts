@@ -1,0 +1,234 @@
+/**
+ * The dashboard's HTTP API, built from its dependencies so tests can run the very handlers the app serves
+ * with their own database, clock, roster and session. Each handler: parse → session and role → one lib
+ * call → JSON. The `route.ts` files under `app/api` export them, built with the app's dependencies
+ * (`app-routes.ts`).
+ */
+import type { RotationCoverage } from "@/lib/audit/types";
+import type { Run } from "@/lib/db/queries";
+import { getAuditById, getRunReport, listRuns, getLatestRun } from "@/lib/db/queries";
+import { AppError } from "@/lib/errors";
+import type { RosterPerson } from "@/lib/roster/schema";
+import type { AppContext } from "@/lib/service/context";
+import { resetDemo } from "@/lib/service/demo";
+import { getOverview } from "@/lib/service/overview";
+import { actOnItems, bulkAct, getPersonDetail, queryPeople } from "@/lib/service/people";
+import { openCurrentAudit, startAuditRun } from "@/lib/service/runs";
+import { permissionTargetFor } from "@/lib/service/targets";
+import { appErrorResponse, jsonResponse, type ApiHandler, type RouteHandler } from "./handler";
+import {
+  ACTION_PERMISSIONS,
+  AuditParamsSchema,
+  BulkActionSchema,
+  ClockAdvanceSchema,
+  PeopleQuerySchema,
+  PersonActionSchema,
+  PersonParamsSchema,
+} from "./schemas";
+
+export interface ApiRouteDeps {
+  /** The route wrapper: same-origin check, session, permission, input, errors. */
+  apiHandler: ApiHandler;
+  getAppContext: () => Promise<AppContext>;
+  /** The roster that decides who manages whom (cached by the app). */
+  getRoster: () => Promise<readonly RosterPerson[]>;
+  /** Whether the demo routes (clock, reset) exist; they answer 404 otherwise. */
+  isDemoMode: () => boolean;
+}
+
+/** `GET`/`POST /api/demo/clock`. */
+export interface DemoClockState {
+  /** The app's now, ISO 8601 UTC. */
+  now: string;
+  /** How far the app's clock runs ahead of real time. */
+  offsetHours: number;
+}
+
+/** `GET /api/audits/[auditId]/schedules`. */
+export interface ScheduleCoverage {
+  /** The run the coverage comes from: the newest that stored a report; null before the first. */
+  run: Run | null;
+  coverage: RotationCoverage[];
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Every route handler of the API, by route. */
+export function createApiRoutes(deps: ApiRouteDeps) {
+  const { apiHandler } = deps;
+  const context = () => deps.getAppContext();
+
+  /** Demo routes do not exist outside demo mode: 404 before anything else, signed in or not. */
+  const demoOnly =
+    (handler: RouteHandler): RouteHandler =>
+    async (request, routeContext) =>
+      deps.isDemoMode()
+        ? handler(request, routeContext)
+        : appErrorResponse(new AppError("not_found:route", "There is no such API route."));
+
+  return {
+    /** `GET /api/overview`: the due audit, the current audit's counts, the history. */
+    overview: {
+      GET: apiHandler({ run: async () => getOverview(await context()) }),
+    },
+
+    /** `POST /api/audits`: opens the current period's audit → 201 Audit; 409 `conflict:audit` if it exists. */
+    audits: {
+      POST: apiHandler({
+        permission: "audit:open",
+        run: async ({ user }) => jsonResponse(await openCurrentAudit(await context(), user.name), 201),
+      }),
+    },
+
+    /** `POST /api/audits/[auditId]/runs`: starts a run → 202 Run; 409 `conflict:run` while one runs. */
+    runs: {
+      POST: apiHandler({
+        permission: "audit:run",
+        params: AuditParamsSchema,
+        run: async ({ user, params }) =>
+          jsonResponse(
+            await startAuditRun(await context(), { auditId: params.auditId, actor: user.name }),
+            202,
+          ),
+      }),
+    },
+
+    /** `GET /api/audits/[auditId]/runs/latest`: the newest run (polled while it runs), or null. */
+    latestRun: {
+      GET: apiHandler({
+        params: AuditParamsSchema,
+        run: async ({ params }) => readLatestRun(await context(), params.auditId),
+      }),
+    },
+
+    /** `GET /api/audits/[auditId]/people?…`: one page of the findings table. */
+    people: {
+      GET: apiHandler({
+        params: AuditParamsSchema,
+        input: PeopleQuerySchema,
+        run: async ({ params, input }) => {
+          const ctx = await context();
+          await getAuditById(ctx.db, params.auditId);
+          return queryPeople(ctx, params.auditId, input);
+        },
+      }),
+    },
+
+    /** `GET /api/audits/[auditId]/people/[personKey]`: a person's items, timers and ping history. */
+    person: {
+      GET: apiHandler({
+        params: PersonParamsSchema,
+        run: async ({ params }) => getPersonDetail(await context(), params.auditId, params.personKey),
+      }),
+    },
+
+    /**
+     * `POST /api/audits/[auditId]/people/[personKey]/actions` `{ action, itemIds? }` → ActionOutcome. Allowed
+     * to Support Operations and to the person's managers (not to the person); 409 on a signed-off audit or
+     * when the action fits none of the items.
+     */
+    personActions: {
+      POST: apiHandler({
+        params: PersonParamsSchema,
+        input: PersonActionSchema,
+        permission: async ({ input, params }) => ({
+          permission: ACTION_PERMISSIONS[input.action.type],
+          target: await permissionTargetFor(
+            await context(),
+            params.auditId,
+            params.personKey,
+            await deps.getRoster(),
+          ),
+        }),
+        run: async ({ user, input, params }) =>
+          actOnItems(await context(), {
+            auditId: params.auditId,
+            personKey: params.personKey,
+            itemIds: input.itemIds,
+            action: input.action,
+            actor: user.name,
+          }),
+      }),
+    },
+
+    /**
+     * `POST /api/audits/[auditId]/bulk` `{ action: "ping" | "escalate" }` → ActionOutcome. Checked with no
+     * target: it reaches everyone's items, so only Support Operations may.
+     */
+    bulk: {
+      POST: apiHandler({
+        params: AuditParamsSchema,
+        input: BulkActionSchema,
+        permission: ({ input }) => ({ permission: input.action === "ping" ? "item:ping" : "item:escalate" }),
+        run: async ({ user, input, params }) =>
+          bulkAct(await context(), { auditId: params.auditId, action: input.action, actor: user.name }),
+      }),
+    },
+
+    /** `GET /api/audits/[auditId]/schedules`: who is on each rotation's schedules and who should be. */
+    schedules: {
+      GET: apiHandler({
+        params: AuditParamsSchema,
+        run: async ({ params }) => readScheduleCoverage(await context(), params.auditId),
+      }),
+    },
+
+    /** Demo only. `GET` reads the app's clock; `POST { hours }` moves it forward (`audit:run`). */
+    demoClock: {
+      GET: demoOnly(apiHandler({ run: async () => readClock(await context()) })),
+      POST: demoOnly(
+        apiHandler({
+          permission: "audit:run",
+          input: ClockAdvanceSchema,
+          run: async ({ input }) => {
+            const ctx = await context();
+            ctx.clock.advance(input.hours * HOUR_MS);
+            return readClock(ctx);
+          },
+        }),
+      ),
+    },
+
+    /**
+     * Demo only. `POST`: forgets every audit and returns the clock to real time, so each e2e spec starts
+     * from the same state. Any signed-in person (the e2e specs reset as whichever role they play).
+     */
+    demoReset: {
+      POST: demoOnly(
+        apiHandler({
+          run: async () => {
+            const ctx = await context();
+            await resetDemo(ctx);
+            return readClock(ctx);
+          },
+        }),
+      ),
+    },
+  } satisfies Record<string, Partial<Record<"GET" | "POST", RouteHandler>>>;
+}
+
+export type ApiRoutes = ReturnType<typeof createApiRoutes>;
+
+function readClock(ctx: AppContext): DemoClockState {
+  return { now: ctx.clock.now().toISOString(), offsetHours: ctx.clock.offsetMs() / HOUR_MS };
+}
+
+/** Throws `not_found:audit` for an unknown audit rather than answering null forever to a poller. */
+async function readLatestRun(ctx: AppContext, auditId: string): Promise<Run | null> {
+  await getAuditById(ctx.db, auditId);
+  return getLatestRun(ctx.db, auditId);
+}
+
+/**
+ * The newest run that stored a report (complete or incomplete): while a re-run is in progress, or after
+ * one failed, the schedules still show what was last read.
+ */
+async function readScheduleCoverage(ctx: AppContext, auditId: string): Promise<ScheduleCoverage> {
+  await getAuditById(ctx.db, auditId);
+  const run = (await listRuns(ctx.db, auditId)).find(
+    (r) => r.status === "complete" || r.status === "incomplete",
+  );
+  if (!run) return { run: null, coverage: [] };
+  const report = await getRunReport(ctx.db, run.id);
+  return { run, coverage: report?.coverage ?? [] };
+}
