@@ -36,7 +36,7 @@ export interface ErrorDetail {
 const APP_ERROR_BRAND = Symbol.for("pagerduty-audit.AppError");
 
 export class AppError extends Error {
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === "object" && value !== null && APP_ERROR_BRAND in value;
   }
 
