@@ -1,3 +1,4 @@
+import type { Audit, Run } from "@/lib/client/types";
 import type { ItemStatus } from "@/lib/workflow/types";
 import { Badge, type BadgeTone } from "./ui/badge";
 
@@ -20,5 +21,29 @@ export function statusLabel(status: ItemStatus): string {
 
 export function StatusBadge({ status }: { status: ItemStatus }) {
   const { label, tone } = STATUS[status];
+  return <Badge tone={tone}>{label}</Badge>;
+}
+
+const RUN_STATUS: Record<Run["status"], { label: string; tone: BadgeTone }> = {
+  running: { label: "Running", tone: "info" },
+  complete: { label: "Complete", tone: "success" },
+  incomplete: { label: "Incomplete", tone: "warning" },
+  failed: { label: "Failed", tone: "danger" },
+};
+
+/** A run's outcome: complete, incomplete (some PagerDuty reads failed), failed, or still running. */
+export function RunStatusBadge({ status }: { status: Run["status"] }) {
+  const { label, tone } = RUN_STATUS[status];
+  return <Badge tone={tone}>{label}</Badge>;
+}
+
+const AUDIT_STATUS: Record<Audit["status"], { label: string; tone: BadgeTone }> = {
+  open: { label: "In progress", tone: "info" },
+  in_review: { label: "In review", tone: "warning" },
+  signed_off: { label: "Signed off", tone: "success" },
+};
+
+export function AuditStatusBadge({ status }: { status: Audit["status"] }) {
+  const { label, tone } = AUDIT_STATUS[status];
   return <Badge tone={tone}>{label}</Badge>;
 }

@@ -49,3 +49,8 @@ export function LoadingState({ label }: { label: string }) {
     </div>
   );
 }
+
+/** Grey placeholder blocks while a page loads; hidden from screen readers (the LoadingState speaks). */
+export function Skeleton({ className }: { className?: string }) {
+  return <div aria-hidden className={`animate-pulse rounded-md bg-slate-200 ${className ?? ""}`} />;
+}

@@ -1,0 +1,74 @@
+"use client";
+
+import Link from "next/link";
+import { useParams, usePathname } from "next/navigation";
+import { cn } from "@/components/ui/cn";
+import { findingsPath, schedulesPath } from "../_lib/paths";
+
+const LINK =
+  "rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-600";
+
+/**
+ * The main navigation. Findings and Schedules lead to the audit being looked at (from the URL), else to
+ * the current audit; before any audit exists they are shown disabled.
+ */
+export function MainNav({ currentAuditId }: { currentAuditId: string | null }) {
+  const pathname = usePathname();
+  const params = useParams<{ auditId?: string }>();
+  const auditId = params.auditId ? decodeURIComponent(params.auditId) : currentAuditId;
+  const section = pathname === "/" ? "overview" : pathname.endsWith("/schedules") ? "schedules" : "findings";
+
+  const items = [
+    { key: "overview", label: "Overview", href: "/" },
+    { key: "findings", label: "Findings", href: auditId ? findingsPath(auditId) : null },
+    { key: "schedules", label: "Schedules", href: auditId ? schedulesPath(auditId) : null },
+  ];
+
+  return (
+    <nav aria-label="Main">
+      <ul className="flex flex-wrap items-center gap-1">
+        {items.map((item) => (
+          <li key={item.key}>
+            {item.href ? (
+              <Link
+                href={item.href}
+                aria-current={section === item.key ? "page" : undefined}
+                className={cn(
+                  LINK,
+                  section === item.key
+                    ? "bg-indigo-50 text-indigo-700"
+                    : "text-slate-700 hover:bg-slate-100 hover:text-slate-900",
+                )}
+              >
+                {item.label}
+              </Link>
+            ) : (
+              <span
+                aria-disabled="true"
+                title="Open an audit first"
+                className={cn(LINK, "cursor-not-allowed text-slate-400")}
+              >
+                {item.label}
+              </span>
+            )}
+          </li>
+        ))}
+        <li>
+          <span
+            aria-disabled="true"
+            aria-describedby="sign-off-soon"
+            className={cn(LINK, "inline-flex cursor-not-allowed items-center gap-1.5 text-slate-400")}
+          >
+            Sign-off
+            <span
+              id="sign-off-soon"
+              className="rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-normal text-slate-500"
+            >
+              coming with the GitLab integration
+            </span>
+          </span>
+        </li>
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,18 @@
+/** The dashboard's URLs, built in one place (safe for server and client code). */
+
+export function auditPath(auditId: string): string {
+  return `/audits/${encodeURIComponent(auditId)}`;
+}
+
+/** The Findings page, with an optional `?…` search string. */
+export function findingsPath(auditId: string, search = ""): string {
+  return `${auditPath(auditId)}/findings${search}`;
+}
+
+export function schedulesPath(auditId: string): string {
+  return `${auditPath(auditId)}/schedules`;
+}
+
+export function personPath(auditId: string, personKey: string): string {
+  return `${auditPath(auditId)}/people/${encodeURIComponent(personKey)}`;
+}

@@ -1,0 +1,115 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { ConfirmDialog } from "@/components/ui/dialog";
+import { Button } from "@/components/ui/button";
+import { errorMessage } from "@/lib/client/api";
+import { bulkAct } from "@/lib/client/mutations";
+import type { ActionOutcome } from "@/lib/client/types";
+
+type BulkAction = "ping" | "escalate";
+
+const COPY: Record<BulkAction, { button: string; title: string; confirm: string; done: string }> = {
+  ping: {
+    button: "Ping all open",
+    title: "Ping everyone with open findings?",
+    confirm: "Send pings",
+    done: "Pinged",
+  },
+  escalate: {
+    button: "Escalate all overdue",
+    title: "Escalate every overdue follow-up?",
+    confirm: "Send escalations",
+    done: "Escalated",
+  },
+};
+
+function describeOutcome(action: BulkAction, outcome: ActionOutcome): string {
+  const parts = [`${COPY[action].done} ${outcome.applied} finding${outcome.applied === 1 ? "" : "s"}.`];
+  if (outcome.conflicts > 0) {
+    parts.push(`${outcome.conflicts} changed meanwhile and were left alone.`);
+  }
+  return parts.join(" ");
+}
+
+/**
+ * Support Operations' bulk actions, each behind a confirmation: ping everyone with open findings, and
+ * escalate everyone whose 72-hour follow-up has passed without a reply.
+ */
+export function BulkActions({
+  auditId,
+  openCount,
+  overdueCount,
+}: {
+  auditId: string;
+  /** Findings waiting for a first ping (open or expired waiver). */
+  openCount: number;
+  /** Findings whose follow-up is due. */
+  overdueCount: number;
+}) {
+  const router = useRouter();
+  const [refreshing, startRefresh] = useTransition();
+  // The dialog stays mounted (closing it returns focus to the button that opened it); `action` is what it asks.
+  const [action, setAction] = useState<BulkAction>("ping");
+  const [open, setOpen] = useState(false);
+  const [result, setResult] = useState<string | null>(null);
+  const act = useMutation({
+    mutationFn: (action: BulkAction) => bulkAct({ auditId, action }),
+    onSuccess: (outcome, done) => {
+      setOpen(false);
+      setResult(describeOutcome(done, outcome));
+      startRefresh(() => router.refresh());
+    },
+  });
+
+  const counts: Record<BulkAction, number> = { ping: openCount, escalate: overdueCount };
+  const ask = (next: BulkAction) => {
+    act.reset();
+    setResult(null);
+    setAction(next);
+    setOpen(true);
+  };
+
+  return (
+    <div className="flex flex-col items-end gap-1">
+      <div className="flex flex-wrap gap-2">
+        <Button variant="secondary" onClick={() => ask("ping")} disabled={openCount === 0 || refreshing}>
+          {COPY.ping.button}
+        </Button>
+        <Button
+          variant="secondary"
+          onClick={() => ask("escalate")}
+          disabled={overdueCount === 0 || refreshing}
+        >
+          {COPY.escalate.button}
+        </Button>
+      </div>
+      <p role="status" className="text-xs text-slate-600">
+        {result}
+      </p>
+      <ConfirmDialog
+        open={open}
+        title={COPY[action].title}
+        confirmLabel={COPY[action].confirm}
+        pending={act.isPending}
+        error={act.isError ? errorMessage(act.error) : null}
+        onConfirm={() => act.mutate(action)}
+        onCancel={() => setOpen(false)}
+      >
+        {action === "ping" ? (
+          <p>
+            This pings {counts.ping} open finding{counts.ping === 1 ? "" : "s"} at once and starts each
+            person&apos;s 72-hour follow-up timer. People already pinged are not pinged again.
+          </p>
+        ) : (
+          <p>
+            This escalates {counts.escalate} finding{counts.escalate === 1 ? "" : "s"} whose follow-up is due
+            to the person&apos;s manager and the Support Ops Manager, and starts the 72-hour Slack DM timer.
+          </p>
+        )}
+      </ConfirmDialog>
+    </div>
+  );
+}

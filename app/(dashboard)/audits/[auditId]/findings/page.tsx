@@ -1,0 +1,119 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { FindingsTable } from "@/components/findings-table";
+import { PageHeader } from "@/components/page-header";
+import { Pagination } from "@/components/pagination";
+import { AuditStatusBadge } from "@/components/status-badge";
+import { buttonClasses } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/states";
+import { can } from "@/lib/auth/roles";
+import { getAppContext } from "@/lib/service/app-context";
+import { summarizeAudit } from "@/lib/service/overview";
+import { queryPeople } from "@/lib/service/people";
+import { loadOverview, requireAudit, requireSessionUser } from "../../../_lib/data";
+import { findingsPath, personPath } from "../../../_lib/paths";
+import { BulkActions } from "./_components/bulk-actions";
+import { FilterBar } from "./_components/filter-bar";
+import {
+  findingsSearch,
+  hasFilters,
+  parseFindingsParams,
+  toPeopleQuery,
+  type SearchParams,
+} from "./_lib/params";
+
+export const metadata: Metadata = { title: "Findings" };
+
+export default async function FindingsPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ auditId: string }>;
+  searchParams: Promise<SearchParams>;
+}) {
+  const auditId = decodeURIComponent((await params).auditId);
+  const filters = parseFindingsParams(await searchParams);
+  const user = await requireSessionUser(findingsPath(auditId, findingsSearch(filters)));
+  const audit = await requireAudit(auditId);
+  const ctx = await getAppContext();
+  const overview = await loadOverview();
+  const [page, summary] = await Promise.all([
+    queryPeople(ctx, auditId, toPeopleQuery(filters)),
+    overview.current?.audit.id === auditId ? overview.current : summarizeAudit(ctx, auditId),
+  ]);
+  const now = ctx.clock.now().toISOString();
+  const auditOpen = audit.status !== "signed_off";
+  const canPing = auditOpen && can(user, "item:ping");
+  const canEscalate = auditOpen && can(user, "item:escalate");
+  const filtered = hasFilters(filters);
+  const hrefForPage = (n: number) => findingsPath(auditId, findingsSearch({ ...filters, page: n }));
+
+  return (
+    <>
+      <PageHeader
+        eyebrow={
+          <span className="inline-flex items-center gap-2">
+            {audit.name} audit <AuditStatusBadge status={audit.status} />
+          </span>
+        }
+        title="Findings"
+        description="One row per person with findings. Open a person to see the evidence and to ping, escalate or resolve."
+        actions={
+          (canPing || canEscalate) &&
+          summary.people > 0 && (
+            <BulkActions
+              auditId={auditId}
+              openCount={canPing ? summary.byStatus.open + summary.byStatus.waiver_expired : 0}
+              overdueCount={canEscalate ? summary.byStatus.follow_up_due : 0}
+            />
+          )
+        }
+      />
+
+      <FilterBar params={filters} facets={page.facets} />
+
+      {page.total === 0 ? (
+        filtered ? (
+          <EmptyState
+            title="No one matches these filters"
+            action={
+              <Link href={findingsPath(auditId)} className={buttonClasses({ variant: "secondary" })}>
+                Clear filters
+              </Link>
+            }
+          >
+            Try another status, finding or manager, or search for part of a name.
+          </EmptyState>
+        ) : summary.latestRun === null ? (
+          <EmptyState title="Not run yet">
+            This audit has not been run. Run it from the{" "}
+            <Link href="/" className="font-medium text-indigo-700 hover:underline">
+              overview
+            </Link>{" "}
+            to compare PagerDuty with the roster.
+          </EmptyState>
+        ) : (
+          <EmptyState title="No findings — roster and PagerDuty agree">
+            The last run found no one to chase. Run the audit again after changes to the roster or PagerDuty.
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <FindingsTable
+            caption={`People with findings in ${audit.name}${filtered ? " (filtered)" : ""}`}
+            rows={page.rows}
+            now={now}
+            personHref={(personKey) => personPath(auditId, personKey)}
+          />
+          <Pagination
+            page={page.page}
+            pageSize={page.pageSize}
+            total={page.total}
+            noun={page.total === 1 ? "person" : "people"}
+            hrefForPage={hrefForPage}
+          />
+        </>
+      )}
+    </>
+  );
+}

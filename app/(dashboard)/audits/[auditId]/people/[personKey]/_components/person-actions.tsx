@@ -1,0 +1,403 @@
+"use client";
+
+import { useId, useState, type FormEvent } from "react";
+import { formatDateTime, formatDueIn } from "@/components/time";
+import { Button } from "@/components/ui/button";
+import { Field, Input, Textarea } from "@/components/ui/field";
+import { errorMessage } from "@/lib/client/api";
+import { JUSTIFICATION_MAX_LENGTH, JUSTIFICATION_MIN_LENGTH } from "@/lib/workflow/types";
+import { describeOutcome, usePersonAction } from "./use-person-action";
+
+/** A timed action: how many items it is due for now, and when it is next due for the others. */
+export interface TimedAction {
+  ready: number;
+  /** The earliest time it becomes due, for items not due yet; null when there are none. */
+  nextDueAt: string | null;
+}
+
+export interface PersonActionsProps {
+  auditId: string;
+  personKey: string;
+  personName: string;
+  /** The app's clock (the demo can move it). */
+  now: string;
+  /** What the signed-in user may do for this person (the server checks again). */
+  allowed: { ping: boolean; escalate: boolean; recordDm: boolean; resolve: boolean };
+  /** Items waiting for a ping. */
+  pingable: number;
+  escalate: TimedAction;
+  recordDm: TimedAction;
+  /** Unresolved items, which can be marked intentional or waived. */
+  resolvable: { id: string; label: string }[];
+  /** First day a waiver may end on (`YYYY-MM-DD`, tomorrow UTC). */
+  minWaiverDay: string;
+}
+
+/**
+ * The actions the signed-in user may take for this person: the process (ping, escalate, record the Slack
+ * DM, each when due) and resolutions without a fix (intentional, waived until a day).
+ */
+export function PersonActions(props: PersonActionsProps) {
+  const { allowed } = props;
+  const processAllowed = allowed.ping || allowed.escalate || allowed.recordDm;
+  // What the last action did; kept here because the control that did it may be gone after the refresh.
+  const [done, setDone] = useState<string | null>(null);
+  return (
+    <div className="space-y-6">
+      <p role="status" className="text-sm font-medium text-emerald-800 empty:hidden">
+        {done}
+      </p>
+      {processAllowed && <ProcessActions {...props} onDone={setDone} />}
+      {allowed.resolve && <ResolveForms {...props} onDone={setDone} />}
+    </div>
+  );
+}
+
+type OnDone = (message: string | null) => void;
+
+function timedHint(action: TimedAction, what: string, nothing: string, now: string): string {
+  if (action.ready > 0)
+    return `${what} is due now for ${action.ready} finding${action.ready === 1 ? "" : "s"}.`;
+  if (action.nextDueAt)
+    return `${what} is due at ${formatDateTime(action.nextDueAt)} (${formatDueIn(action.nextDueAt, now)}).`;
+  return nothing;
+}
+
+function ProcessActions({
+  auditId,
+  personKey,
+  personName,
+  now,
+  allowed,
+  pingable,
+  escalate,
+  recordDm,
+  onDone,
+}: PersonActionsProps & { onDone: OnDone }) {
+  const { mutation, busy } = usePersonAction(auditId, personKey);
+  const ids = { ping: useId(), escalate: useId(), dm: useId() };
+  const run = (type: "ping" | "escalate" | "record_dm", verb: string) => {
+    onDone(null);
+    mutation.mutate({ action: { type } }, { onSuccess: (outcome) => onDone(describeOutcome(verb, outcome)) });
+  };
+
+  return (
+    <section aria-labelledby={`${ids.ping}-heading`} className="space-y-3">
+      <h3 id={`${ids.ping}-heading`} className="text-sm font-semibold text-slate-900">
+        Chase
+      </h3>
+      <ul className="space-y-3">
+        {allowed.ping && (
+          <li>
+            <Button
+              onClick={() => run("ping", "Pinged")}
+              disabled={busy || pingable === 0}
+              aria-describedby={ids.ping}
+            >
+              Ping {personName}
+            </Button>
+            <p id={ids.ping} className="mt-1 text-xs text-slate-600">
+              {pingable > 0
+                ? `Asks them to fix ${pingable} open finding${pingable === 1 ? "" : "s"}; the follow-up is due 72 h later.`
+                : "Nothing to ping: every finding has been pinged or resolved."}
+            </p>
+          </li>
+        )}
+        {allowed.escalate && (
+          <li>
+            <Button
+              variant="secondary"
+              onClick={() => run("escalate", "Escalated")}
+              disabled={busy || escalate.ready === 0}
+              aria-describedby={ids.escalate}
+            >
+              Escalate
+            </Button>
+            <p id={ids.escalate} className="mt-1 text-xs text-slate-600">
+              {timedHint(
+                escalate,
+                "Follow-up",
+                "Nothing to escalate: escalation follows a ping left unanswered for 72 h.",
+                now,
+              )}
+            </p>
+          </li>
+        )}
+        {allowed.recordDm && (
+          <li>
+            <Button
+              variant="secondary"
+              onClick={() => run("record_dm", "Slack DM recorded")}
+              disabled={busy || recordDm.ready === 0}
+              aria-describedby={ids.dm}
+            >
+              Record Slack DM
+            </Button>
+            <p id={ids.dm} className="mt-1 text-xs text-slate-600">
+              {timedHint(
+                recordDm,
+                "The Slack DM to the Support Ops Manager",
+                "Nothing to record: a DM follows an escalation left unanswered for 72 h.",
+                now,
+              )}
+            </p>
+          </li>
+        )}
+      </ul>
+      <ErrorMessage error={mutation.isError ? errorMessage(mutation.error) : null} />
+    </section>
+  );
+}
+
+function ResolveForms({
+  auditId,
+  personKey,
+  resolvable,
+  minWaiverDay,
+  onDone,
+}: PersonActionsProps & { onDone: OnDone }) {
+  // Remember what was unticked, so findings that appear after a refresh start ticked.
+  const [unticked, setUnticked] = useState<ReadonlySet<string>>(new Set());
+  const chosen = resolvable.filter((item) => !unticked.has(item.id));
+  const headingId = useId();
+
+  if (resolvable.length === 0) {
+    return (
+      <section aria-labelledby={headingId}>
+        <h3 id={headingId} className="text-sm font-semibold text-slate-900">
+          Resolve without a fix
+        </h3>
+        <p className="mt-1 text-sm text-slate-600">Nothing left to resolve: every finding is addressed.</p>
+      </section>
+    );
+  }
+
+  return (
+    <section aria-labelledby={headingId} className="space-y-4">
+      <div>
+        <h3 id={headingId} className="text-sm font-semibold text-slate-900">
+          Resolve without a fix
+        </h3>
+        <p className="mt-0.5 text-xs text-slate-600">
+          When PagerDuty is right as it is, or the fix has to wait. The justification is kept in the audit
+          record.
+        </p>
+      </div>
+      {resolvable.length > 1 ? (
+        <fieldset>
+          <legend className="text-xs font-medium text-slate-700">Applies to</legend>
+          <ul className="mt-1 space-y-1">
+            {resolvable.map((item) => (
+              <li key={item.id}>
+                <label className="flex items-start gap-2 text-sm text-slate-700">
+                  <input
+                    type="checkbox"
+                    className="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600"
+                    checked={!unticked.has(item.id)}
+                    onChange={(event) => {
+                      const next = new Set(unticked);
+                      if (event.target.checked) next.delete(item.id);
+                      else next.add(item.id);
+                      setUnticked(next);
+                    }}
+                  />
+                  {item.label}
+                </label>
+              </li>
+            ))}
+          </ul>
+        </fieldset>
+      ) : (
+        <p className="text-xs text-slate-600">Applies to: {resolvable[0]?.label}</p>
+      )}
+      <MarkIntentionalForm
+        auditId={auditId}
+        personKey={personKey}
+        itemIds={chosen.map((i) => i.id)}
+        onDone={onDone}
+      />
+      <WaiveForm
+        auditId={auditId}
+        personKey={personKey}
+        itemIds={chosen.map((i) => i.id)}
+        minDay={minWaiverDay}
+        onDone={onDone}
+      />
+    </section>
+  );
+}
+
+/** Client-side check of a justification, mirroring the server's (which has the last word). */
+function justificationProblem(text: string): string | null {
+  const length = text.trim().length;
+  if (length < JUSTIFICATION_MIN_LENGTH) {
+    return `Write at least ${JUSTIFICATION_MIN_LENGTH} characters (${length} so far).`;
+  }
+  if (length > JUSTIFICATION_MAX_LENGTH) return `Keep it under ${JUSTIFICATION_MAX_LENGTH} characters.`;
+  return null;
+}
+
+function MarkIntentionalForm({
+  auditId,
+  personKey,
+  itemIds,
+  onDone,
+}: {
+  auditId: string;
+  personKey: string;
+  itemIds: string[];
+  onDone: OnDone;
+}) {
+  const { mutation, busy } = usePersonAction(auditId, personKey);
+  const [text, setText] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const id = useId();
+  const length = text.trim().length;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onDone(null);
+    const issue = itemIds.length === 0 ? "Tick at least one finding." : justificationProblem(text);
+    setProblem(issue);
+    if (issue) return;
+    mutation.mutate(
+      { action: { type: "mark_intentional", justification: text.trim() }, itemIds },
+      {
+        onSuccess: (outcome) => {
+          setText("");
+          onDone(describeOutcome("Marked intentional", outcome));
+        },
+      },
+    );
+  };
+
+  return (
+    <form
+      noValidate
+      onSubmit={submit}
+      className="space-y-2 rounded-md bg-slate-50 p-3 ring-1 ring-inset ring-slate-200"
+    >
+      <Field
+        id={`${id}-justification`}
+        label="Justification"
+        hint={`Why PagerDuty is right as it is. At least ${JUSTIFICATION_MIN_LENGTH} characters (${length} so far).`}
+      >
+        <Textarea
+          id={`${id}-justification`}
+          rows={3}
+          value={text}
+          required
+          minLength={JUSTIFICATION_MIN_LENGTH}
+          maxLength={JUSTIFICATION_MAX_LENGTH}
+          aria-describedby={`${id}-justification-hint`}
+          aria-invalid={problem !== null && length < JUSTIFICATION_MIN_LENGTH ? true : undefined}
+          onChange={(event) => setText(event.target.value)}
+        />
+      </Field>
+      <Button type="submit" disabled={busy}>
+        Mark intentional
+      </Button>
+      <ErrorMessage error={problem ?? (mutation.isError ? errorMessage(mutation.error) : null)} />
+    </form>
+  );
+}
+
+function WaiveForm({
+  auditId,
+  personKey,
+  itemIds,
+  minDay,
+  onDone,
+}: {
+  auditId: string;
+  personKey: string;
+  itemIds: string[];
+  minDay: string;
+  onDone: OnDone;
+}) {
+  const { mutation, busy } = usePersonAction(auditId, personKey);
+  const [until, setUntil] = useState("");
+  const [text, setText] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const id = useId();
+  const length = text.trim().length;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onDone(null);
+    const issue =
+      itemIds.length === 0
+        ? "Tick at least one finding."
+        : !/^\d{4}-\d{2}-\d{2}$/.test(until)
+          ? "Choose the day the waiver ends."
+          : until < minDay
+            ? "A waiver ends on a day after today."
+            : justificationProblem(text);
+    setProblem(issue);
+    if (issue) return;
+    mutation.mutate(
+      { action: { type: "waive", until, justification: text.trim() }, itemIds },
+      {
+        onSuccess: (outcome) => {
+          setText("");
+          setUntil("");
+          onDone(describeOutcome(`Waived until ${until}`, outcome));
+        },
+      },
+    );
+  };
+
+  return (
+    <form
+      noValidate
+      onSubmit={submit}
+      className="space-y-2 rounded-md bg-slate-50 p-3 ring-1 ring-inset ring-slate-200"
+    >
+      <Field
+        id={`${id}-until`}
+        label="Waive until"
+        hint="The finding counts as open again from this day (UTC)."
+      >
+        <Input
+          id={`${id}-until`}
+          type="date"
+          min={minDay}
+          value={until}
+          required
+          aria-describedby={`${id}-until-hint`}
+          onChange={(event) => setUntil(event.target.value)}
+        />
+      </Field>
+      <Field
+        id={`${id}-reason`}
+        label="Reason for the waiver"
+        hint={`Why the fix can wait. At least ${JUSTIFICATION_MIN_LENGTH} characters (${length} so far).`}
+      >
+        <Textarea
+          id={`${id}-reason`}
+          rows={2}
+          value={text}
+          required
+          minLength={JUSTIFICATION_MIN_LENGTH}
+          maxLength={JUSTIFICATION_MAX_LENGTH}
+          aria-describedby={`${id}-reason-hint`}
+          onChange={(event) => setText(event.target.value)}
+        />
+      </Field>
+      <Button type="submit" variant="secondary" disabled={busy}>
+        Waive
+      </Button>
+      <ErrorMessage error={problem ?? (mutation.isError ? errorMessage(mutation.error) : null)} />
+    </form>
+  );
+}
+
+/** Why the last attempt was refused: the form's own check, or the server's message. */
+export function ErrorMessage({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <p role="alert" className="rounded-md bg-rose-50 p-2 text-sm text-rose-800">
+      {error}
+    </p>
+  );
+}

@@ -1,0 +1,259 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { CodeBadge, SeverityBadge } from "@/components/code-badge";
+import { EvidenceList } from "@/components/evidence-list";
+import { NEXT_ACTION_LABELS } from "@/components/findings-table";
+import { PageHeader } from "@/components/page-header";
+import { PingTimeline } from "@/components/ping-timeline";
+import { StatusBadge } from "@/components/status-badge";
+import { DateTime, Day, DueIn } from "@/components/time";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { CODE_LABELS } from "@/lib/audit/labels";
+import { can, type PermissionTarget, type SessionUser } from "@/lib/auth/roles";
+import { getRosterPeople } from "@/lib/auth/session";
+import { getAppContext } from "@/lib/service/app-context";
+import type { AppContext } from "@/lib/service/context";
+import { getPersonDetail, type PersonItem } from "@/lib/service/people";
+import { permissionTargetFor } from "@/lib/service/targets";
+import { orNotFound, requireAudit, requireSessionUser } from "../../../../_lib/data";
+import { findingsPath, personPath } from "../../../../_lib/paths";
+import { PersonActions, type TimedAction } from "./_components/person-actions";
+import { ReopenButton } from "./_components/reopen-button";
+
+export const metadata: Metadata = { title: "Person" };
+
+const RESOLVED = new Set(["fixed", "intentional", "waived"]);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Whose items these are, for `can`: a manager may act on their reports' items only. Built as the API builds
+ * it, so the page offers what the server will allow.
+ */
+async function targetOf(
+  ctx: AppContext,
+  user: SessionUser,
+  auditId: string,
+  personKey: string,
+): Promise<PermissionTarget> {
+  if (user.role !== "manager") return { personKey };
+  return permissionTargetFor(ctx, auditId, personKey, await getRosterPeople());
+}
+
+function timedAction(items: PersonItem[], action: "escalate" | "record_dm"): TimedAction {
+  const waiting = items.filter((item) => item.nextAction === action);
+  const upcoming = waiting
+    .filter((item) => !item.overdue && item.dueAt !== null)
+    .map((item) => item.dueAt as string)
+    .sort();
+  return { ready: waiting.filter((item) => item.overdue).length, nextDueAt: upcoming[0] ?? null };
+}
+
+function itemLabel(item: PersonItem): string {
+  const where = item.scheduleName ?? item.scheduleId ?? item.rotation;
+  return where ? `${CODE_LABELS[item.code]} (${where})` : CODE_LABELS[item.code];
+}
+
+export default async function PersonPage({
+  params,
+}: {
+  params: Promise<{ auditId: string; personKey: string }>;
+}) {
+  const raw = await params;
+  const auditId = decodeURIComponent(raw.auditId);
+  const personKey = decodeURIComponent(raw.personKey);
+  const user = await requireSessionUser(personPath(auditId, personKey));
+  const audit = await requireAudit(auditId);
+  const ctx = await getAppContext();
+  const { row, items, history } = await orNotFound(getPersonDetail(ctx, auditId, personKey));
+  const now = ctx.clock.now();
+  const target = await targetOf(ctx, user, auditId, personKey);
+  const auditOpen = audit.status !== "signed_off";
+  const allowed = {
+    ping: auditOpen && can(user, "item:ping", target),
+    escalate: auditOpen && can(user, "item:escalate", target),
+    recordDm: auditOpen && can(user, "item:record_dm", target),
+    resolve: auditOpen && can(user, "item:resolve", target),
+  };
+  const mayAct = Object.values(allowed).some(Boolean);
+  const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <ol className="flex flex-wrap items-center gap-1 text-slate-600">
+          <li>
+            <Link href={findingsPath(auditId)} className="text-indigo-700 hover:underline">
+              {audit.name}
+            </Link>
+          </li>
+          <li aria-hidden>›</li>
+          <li aria-current="page">{row.name}</li>
+        </ol>
+      </nav>
+      <PageHeader
+        title={row.name}
+        description={
+          <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
+            {row.gitlab && <span className="font-mono">@{row.gitlab}</span>}
+            {row.email && <span>{row.email}</span>}
+            {!row.inRoster && <Badge tone="warning">Not in roster (PagerDuty only)</Badge>}
+          </span>
+        }
+      />
+      <dl className="mb-6 grid grid-cols-2 gap-4 rounded-lg bg-white p-4 text-sm shadow-sm ring-1 ring-slate-200 sm:grid-cols-4">
+        <div>
+          <dt className="text-xs font-medium text-slate-500">Region</dt>
+          <dd className="mt-0.5 text-slate-900">{row.region ?? "Unknown"}</dd>
+        </div>
+        <div>
+          <dt className="text-xs font-medium text-slate-500">Manager</dt>
+          <dd className="mt-0.5 text-slate-900">{row.manager ?? "Unknown"}</dd>
+        </div>
+        <div>
+          <dt className="text-xs font-medium text-slate-500">Status</dt>
+          <dd className="mt-0.5">
+            {row.status ? <StatusBadge status={row.status} /> : <Badge tone="success">Addressed</Badge>}
+          </dd>
+        </div>
+        <div>
+          <dt className="text-xs font-medium text-slate-500">Next action</dt>
+          <dd className="mt-0.5 text-slate-900">
+            {row.nextAction ? (
+              <>
+                {NEXT_ACTION_LABELS[row.nextAction]}{" "}
+                {row.dueAt ? <DueIn dueAt={row.dueAt} now={now.toISOString()} /> : "now"}
+              </>
+            ) : (
+              "Nothing due"
+            )}
+          </dd>
+        </div>
+      </dl>
+
+      <div className="grid gap-6 lg:grid-cols-3">
+        <section aria-labelledby="findings-heading" className="space-y-4 lg:col-span-2">
+          <h2 id="findings-heading" className="text-base font-semibold text-slate-900">
+            {items.length} finding{items.length === 1 ? "" : "s"}
+          </h2>
+          {items.map((item) => (
+            <FindingCard
+              key={item.id}
+              item={item}
+              now={now.toISOString()}
+              reopen={
+                allowed.resolve && RESOLVED.has(item.state) ? (
+                  <ReopenButton
+                    auditId={auditId}
+                    personKey={personKey}
+                    itemId={item.id}
+                    label={itemLabel(item)}
+                  />
+                ) : null
+              }
+            />
+          ))}
+        </section>
+
+        <div className="space-y-6">
+          <Card title="Actions">
+            {mayAct ? (
+              <PersonActions
+                auditId={auditId}
+                personKey={personKey}
+                personName={row.name}
+                now={now.toISOString()}
+                allowed={allowed}
+                pingable={items.filter((item) => item.nextAction === "ping").length}
+                escalate={timedAction(items, "escalate")}
+                recordDm={timedAction(items, "record_dm")}
+                resolvable={items
+                  .filter((item) => !RESOLVED.has(item.status))
+                  .map((item) => ({ id: item.id, label: itemLabel(item) }))}
+                minWaiverDay={tomorrow.toISOString().slice(0, 10)}
+              />
+            ) : (
+              <p className="text-sm text-slate-600">
+                {auditOpen
+                  ? "Support Operations and this person's managers act on these findings. You can follow them here."
+                  : `${audit.name} was signed off; its findings can no longer be changed.`}
+              </p>
+            )}
+          </Card>
+          <Card title="Ping history">
+            <PingTimeline events={history} />
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}
+
+function FindingCard({ item, now, reopen }: { item: PersonItem; now: string; reopen: ReactNode }) {
+  const headingId = `item-${item.id}`;
+  return (
+    <article aria-labelledby={headingId} className="rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
+      <header className="flex flex-wrap items-start justify-between gap-3">
+        <div className="min-w-0">
+          <h3 id={headingId} className="text-sm font-semibold text-slate-900">
+            {CODE_LABELS[item.code]}
+          </h3>
+          <div className="mt-1 flex flex-wrap items-center gap-1.5">
+            <CodeBadge code={item.code} severity={item.severity} />
+            <SeverityBadge severity={item.severity} />
+            {item.recurred && <Badge tone="warning">Came back after a fix</Badge>}
+          </div>
+        </div>
+        <div className="flex flex-col items-end gap-1.5">
+          <StatusBadge status={item.status} />
+          {reopen}
+        </div>
+      </header>
+      <p className="mt-3 text-sm text-slate-700">{item.message}</p>
+      <dl className="mt-3 flex flex-wrap gap-x-6 gap-y-1 text-xs text-slate-600">
+        {item.nextAction && (
+          <div className="flex gap-1">
+            <dt>{NEXT_ACTION_LABELS[item.nextAction]}:</dt>
+            <dd>{item.dueAt ? <DueIn dueAt={item.dueAt} now={now} /> : "now"}</dd>
+          </div>
+        )}
+        <div className="flex gap-1">
+          <dt>Status since</dt>
+          <dd>
+            <DateTime iso={item.stateChangedAt} />
+          </dd>
+        </div>
+        {item.state === "waived" && item.waivedUntil && (
+          <div className="flex gap-1">
+            <dt>Waived until</dt>
+            <dd>
+              <Day day={item.waivedUntil} />
+            </dd>
+          </div>
+        )}
+        {item.repliedAt && (
+          <div className="flex gap-1">
+            <dt>Replied</dt>
+            <dd>
+              <DateTime iso={item.repliedAt} />
+            </dd>
+          </div>
+        )}
+      </dl>
+      {item.justification && (item.state === "intentional" || item.state === "waived") && (
+        <blockquote className="mt-3 border-l-2 border-emerald-300 pl-3 text-sm text-slate-700">
+          <span className="sr-only">Justification: </span>
+          {item.justification}
+        </blockquote>
+      )}
+      <div className="mt-4 border-t border-slate-100 pt-4">
+        <EvidenceList
+          evidence={item.evidence}
+          schedule={{ id: item.scheduleId, name: item.scheduleName }}
+          rotation={item.rotation}
+        />
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,257 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { CodeBadge } from "@/components/code-badge";
+import { CountList, Stat } from "@/components/count-list";
+import { PageHeader } from "@/components/page-header";
+import { AuditStatusBadge, StatusBadge } from "@/components/status-badge";
+import { DateTime, Day, formatDueIn } from "@/components/time";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/states";
+import { Table, Td, Th } from "@/components/ui/table";
+import { CODE_LABELS } from "@/lib/audit/labels";
+import { FINDING_CODES } from "@/lib/audit/types";
+import { can } from "@/lib/auth/roles";
+import type { AuditSummary } from "@/lib/service/overview";
+import { getAppContext } from "@/lib/service/app-context";
+import { deriveStatus } from "@/lib/workflow/rules";
+import { ITEM_STATUSES, type WorkflowSettings } from "@/lib/workflow/types";
+import { OpenAuditButton } from "./_components/open-audit-button";
+import { RunAuditPanel } from "./_components/run-audit-panel";
+import { loadOverview, requireSessionUser } from "./_lib/data";
+import { findingsPath, schedulesPath } from "./_lib/paths";
+
+export const metadata: Metadata = { title: "Overview" };
+
+export default async function OverviewPage() {
+  const user = await requireSessionUser("/");
+  const [{ now, schedule, audits, current }, ctx] = await Promise.all([loadOverview(), getAppContext()]);
+  const due = schedule.current;
+  const canOpen = can(user, "audit:open");
+
+  return (
+    <>
+      <PageHeader
+        title="Overview"
+        description="Every person in the support roster needs a working PagerDuty account on exactly the schedules their rotations call for."
+      />
+
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Card title="Audit due" className="lg:col-span-1">
+          <p className="flex flex-wrap items-center gap-2 text-lg font-semibold text-slate-900">
+            {due.name}
+            {schedule.overdue ? (
+              <Badge tone="danger">Overdue</Badge>
+            ) : schedule.exists ? (
+              <Badge tone="info">Opened</Badge>
+            ) : (
+              <Badge>Not opened</Badge>
+            )}
+          </p>
+          <dl className="mt-2 space-y-1 text-sm text-slate-700">
+            <div className="flex gap-2">
+              <dt className="text-slate-500">Due</dt>
+              <dd>
+                <Day day={due.dueOn} />
+                {!schedule.overdue && (
+                  <span className="text-slate-500"> ({formatDueIn(`${due.dueOn}T23:59:59.999Z`, now)})</span>
+                )}
+              </dd>
+            </div>
+            <div className="flex gap-2">
+              <dt className="text-slate-500">Next</dt>
+              <dd>
+                {schedule.next.name}, opens <Day day={schedule.next.opensOn} />
+              </dd>
+            </div>
+          </dl>
+          {!schedule.exists && (
+            <div className="mt-4">
+              {canOpen ? (
+                <OpenAuditButton auditName={due.name} />
+              ) : (
+                <p className="text-sm text-slate-600">Support Operations open the audit.</p>
+              )}
+            </div>
+          )}
+        </Card>
+
+        {current ? (
+          <Card
+            className="lg:col-span-2"
+            title={
+              <span className="flex flex-wrap items-center gap-2">
+                {current.audit.name} audit <AuditStatusBadge status={current.audit.status} />
+              </span>
+            }
+            actions={
+              <Link
+                href={schedulesPath(current.audit.id)}
+                className="text-sm font-medium text-indigo-700 hover:underline"
+              >
+                Schedule coverage
+              </Link>
+            }
+          >
+            <RunAuditPanel
+              auditId={current.audit.id}
+              initialRun={current.latestRun}
+              canRun={can(user, "audit:run") && current.audit.status !== "signed_off"}
+              now={now}
+            />
+          </Card>
+        ) : (
+          <div className="lg:col-span-2">
+            <EmptyState title="No audit open">
+              Open {due.name} to run it against PagerDuty and track the findings until sign-off.
+            </EmptyState>
+          </div>
+        )}
+      </div>
+
+      {current && <CurrentAudit summary={current} now={now} workflow={ctx.workflow} />}
+
+      <section aria-labelledby="history" className="mt-8">
+        <h2 id="history" className="mb-3 text-base font-semibold text-slate-900">
+          Audit history
+        </h2>
+        {audits.length === 0 ? (
+          <EmptyState title="No audits yet">
+            The audits opened here, and their sign-off, will be listed.
+          </EmptyState>
+        ) : (
+          <Table caption="Audit history" captionHidden>
+            <thead>
+              <tr>
+                <Th>Audit</Th>
+                <Th>Status</Th>
+                <Th>Opened</Th>
+                <Th>Due</Th>
+                <Th>Signed off</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {audits.map((audit) => (
+                <tr key={audit.id}>
+                  <Td>
+                    <Link
+                      href={findingsPath(audit.id)}
+                      className="font-medium text-indigo-700 hover:underline"
+                    >
+                      {audit.name}
+                    </Link>
+                  </Td>
+                  <Td>
+                    <AuditStatusBadge status={audit.status} />
+                  </Td>
+                  <Td>
+                    <DateTime iso={audit.createdAt} />
+                    <div className="text-xs text-slate-500">by {audit.createdBy}</div>
+                  </Td>
+                  <Td>
+                    <Day day={audit.dueOn} />
+                  </Td>
+                  <Td>
+                    {audit.signedOffAt ? (
+                      <>
+                        <DateTime iso={audit.signedOffAt} />
+                        <div className="text-xs text-slate-500">by {audit.signedOffBy}</div>
+                      </>
+                    ) : (
+                      <span className="text-slate-500">Not yet</span>
+                    )}
+                  </Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+      </section>
+    </>
+  );
+}
+
+function CurrentAudit({
+  summary,
+  now,
+  workflow,
+}: {
+  summary: AuditSummary;
+  now: string;
+  workflow: WorkflowSettings;
+}) {
+  const auditId = summary.audit.id;
+  const total = Object.values(summary.byCode).reduce((sum, n) => sum + n, 0);
+  const filtered = (key: string, value: string) =>
+    findingsPath(auditId, `?${new URLSearchParams({ [key]: value })}`);
+
+  return (
+    <>
+      <dl className="mt-6 grid grid-cols-2 gap-4 md:grid-cols-4">
+        <Stat label="People with findings" value={summary.people} />
+        <Stat
+          label="People overdue"
+          value={summary.overduePeople}
+          tone="danger"
+          href={filtered("overdue", "true")}
+        />
+        <Stat label="Findings" value={total} />
+        <Stat
+          label="Still to address"
+          value={summary.signOff.ok ? 0 : summary.signOff.unaddressed}
+          tone="danger"
+        />
+      </dl>
+
+      <div className="mt-6 grid gap-6 lg:grid-cols-3">
+        <Card title="By status">
+          <CountList
+            empty="No findings yet."
+            entries={ITEM_STATUSES.filter((status) => summary.byStatus[status] > 0).map((status) => ({
+              key: status,
+              label: <StatusBadge status={status} />,
+              count: summary.byStatus[status],
+              href: filtered("status", status),
+            }))}
+          />
+        </Card>
+        <Card title="By finding code">
+          <CountList
+            empty="No findings yet."
+            entries={FINDING_CODES.filter(
+              (code) => summary.byCode[code] > 0 && code !== "schedule_not_found",
+            ).map((code) => ({
+              key: code,
+              label: CODE_LABELS[code],
+              count: summary.byCode[code],
+              href: filtered("code", code),
+            }))}
+          />
+        </Card>
+        <Card title="Configuration findings">
+          {summary.configurationItems.length === 0 ? (
+            <p className="text-sm text-slate-600">None: every configured schedule was found in PagerDuty.</p>
+          ) : (
+            <ul className="space-y-3">
+              {summary.configurationItems.map((item) => (
+                <li key={item.id} className="text-sm">
+                  <div className="flex flex-wrap items-center gap-2">
+                    <CodeBadge code={item.code} severity={item.severity} />
+                    <StatusBadge status={deriveStatus(item, new Date(now), workflow).status} />
+                  </div>
+                  <p className="mt-1 text-slate-700">{item.message}</p>
+                  {item.scheduleId && (
+                    <p className="font-mono text-xs text-slate-500">
+                      {item.scheduleName ? `${item.scheduleName} · ` : ""}
+                      {item.scheduleId}
+                    </p>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

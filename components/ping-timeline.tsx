@@ -1,0 +1,92 @@
+import { CODE_LABELS } from "@/lib/audit/labels";
+import { FINDING_CODES, type FindingCode } from "@/lib/audit/types";
+import type { AuditEvent } from "@/lib/client/types";
+import { cn } from "./ui/cn";
+import { DateTime } from "./time";
+
+const ACTIONS: Record<string, { label: string; dot: string }> = {
+  ping: { label: "Ping sent", dot: "bg-sky-500" },
+  escalate: { label: "Escalation sent to their manager and the Support Ops Manager", dot: "bg-amber-500" },
+  record_dm: { label: "Slack DM sent to the Support Ops Manager", dot: "bg-rose-500" },
+  reply: { label: "Reply received", dot: "bg-emerald-500" },
+};
+
+interface TimelineEntry {
+  key: string;
+  action: string;
+  actor: string;
+  at: string;
+  codes: FindingCode[];
+}
+
+/** One action on several items at once is one moment for the person; show it once, with its findings. */
+function groupEvents(events: readonly AuditEvent[]): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  for (const event of events) {
+    const code = findingCodeOf(event);
+    const previous = entries.at(-1);
+    if (
+      previous &&
+      previous.action === event.action &&
+      previous.actor === event.actor &&
+      previous.at === event.at
+    ) {
+      if (code && !previous.codes.includes(code)) previous.codes.push(code);
+      continue;
+    }
+    entries.push({
+      key: String(event.id),
+      action: event.action,
+      actor: event.actor,
+      at: event.at,
+      codes: code ? [code] : [],
+    });
+  }
+  return entries;
+}
+
+function findingCodeOf(event: AuditEvent): FindingCode | null {
+  const code = event.detail?.code;
+  return typeof code === "string" && (FINDING_CODES as readonly string[]).includes(code)
+    ? (code as FindingCode)
+    : null;
+}
+
+/** What was sent to the person and what they answered, oldest first. */
+export function PingTimeline({ events }: { events: readonly AuditEvent[] }) {
+  const entries = groupEvents(events);
+  if (entries.length === 0) {
+    return (
+      <p className="text-sm text-slate-600">
+        No pings yet. Nothing has been sent to this person in this audit.
+      </p>
+    );
+  }
+  return (
+    <ol className="relative space-y-4 border-l border-slate-200 pl-5">
+      {entries.map((entry) => {
+        const look = ACTIONS[entry.action] ?? { label: entry.action, dot: "bg-slate-400" };
+        return (
+          <li key={entry.key} className="relative">
+            <span
+              aria-hidden
+              className={cn(
+                "absolute -left-[1.65rem] top-1 h-3 w-3 rounded-full ring-4 ring-white",
+                look.dot,
+              )}
+            />
+            <p className="text-sm font-medium text-slate-900">{look.label}</p>
+            <p className="text-xs text-slate-600">
+              <DateTime iso={entry.at} /> · by {entry.actor}
+            </p>
+            {entry.codes.length > 0 && (
+              <p className="mt-0.5 text-xs text-slate-500">
+                About: {entry.codes.map((c) => CODE_LABELS[c]).join("; ")}
+              </p>
+            )}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

@@ -1,0 +1,44 @@
+/** The API's state-changing requests, one function each; pages call them through `useMutation`. */
+import { requestJson } from "./api";
+import type { ActionOutcome, Audit, DemoClock, Run, UserActionInput } from "./types";
+
+const auditPath = (auditId: string) => `/api/audits/${encodeURIComponent(auditId)}`;
+
+/** Opens the current period's audit (409 when it exists). */
+export function openCurrentAudit(): Promise<Audit> {
+  return requestJson<Audit>("/api/audits", { method: "POST" });
+}
+
+/** Starts a run (409 `conflict:run` while one is running). */
+export function startAuditRun(auditId: string): Promise<Run> {
+  return requestJson<Run>(`${auditPath(auditId)}/runs`, { method: "POST" });
+}
+
+/** One action on a person's items: all items it applies to, or the `itemIds` given. */
+export function actOnPerson(input: {
+  auditId: string;
+  personKey: string;
+  action: UserActionInput;
+  itemIds?: readonly string[];
+}): Promise<ActionOutcome> {
+  return requestJson<ActionOutcome>(
+    `${auditPath(input.auditId)}/people/${encodeURIComponent(input.personKey)}/actions`,
+    {
+      method: "POST",
+      body: { action: input.action, ...(input.itemIds ? { itemIds: input.itemIds } : {}) },
+    },
+  );
+}
+
+/** Ping everyone with open items, or escalate everyone whose follow-up is due. */
+export function bulkAct(input: { auditId: string; action: "ping" | "escalate" }): Promise<ActionOutcome> {
+  return requestJson<ActionOutcome>(`${auditPath(input.auditId)}/bulk`, {
+    method: "POST",
+    body: { action: input.action },
+  });
+}
+
+/** Demo only: moves the app's clock forward. */
+export function advanceDemoClock(hours: number): Promise<DemoClock> {
+  return requestJson<DemoClock>("/api/demo/clock", { method: "POST", body: { hours } });
+}

@@ -1,0 +1,13 @@
+/**
+ * What the API answers, as the browser sees it. Type-only re-exports of the server's shapes, so the pages
+ * and the API cannot drift apart; nothing here pulls server code into the browser bundle.
+ */
+export type { Audit, AuditEvent, Run, RunProgress } from "@/lib/db/records";
+export type { ActionOutcome } from "@/lib/service/people";
+export type { UserActionInput } from "@/lib/workflow/types";
+
+/** `GET`/`POST /api/demo/clock`. */
+export interface DemoClock {
+  now: string;
+  offsetHours: number;
+}
