@@ -4,9 +4,8 @@
  * call → JSON. The `route.ts` files under `app/api` export them, built with the app's dependencies
  * (`app-routes.ts`).
  */
-import type { RotationCoverage } from "@/lib/audit/types";
 import type { Run } from "@/lib/db/queries";
-import { getAuditById, getRunReport, listRuns, getLatestRun } from "@/lib/db/queries";
+import { getAuditById, getLatestRun } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import type { RosterPerson } from "@/lib/roster/schema";
 import type { AppContext } from "@/lib/service/context";
@@ -25,6 +24,7 @@ import {
   PersonActionSchema,
   PersonParamsSchema,
 } from "./schemas";
+import { getScheduleCoverage } from "@/lib/service/schedules";
 
 export interface ApiRouteDeps {
   /** The route wrapper: same-origin check, session, permission, input, errors. */
@@ -42,13 +42,6 @@ export interface DemoClockState {
   now: string;
   /** How far the app's clock runs ahead of real time. */
   offsetHours: number;
-}
-
-/** `GET /api/audits/[auditId]/schedules`. */
-export interface ScheduleCoverage {
-  /** The run the coverage comes from: the newest that stored a report; null before the first. */
-  run: Run | null;
-  coverage: RotationCoverage[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -169,7 +162,7 @@ export function createApiRoutes(deps: ApiRouteDeps) {
     schedules: {
       GET: apiHandler({
         params: AuditParamsSchema,
-        run: async ({ params }) => readScheduleCoverage(await context(), params.auditId),
+        run: async ({ params }) => getScheduleCoverage(await context(), params.auditId),
       }),
     },
 
@@ -217,18 +210,4 @@ function readClock(ctx: AppContext): DemoClockState {
 async function readLatestRun(ctx: AppContext, auditId: string): Promise<Run | null> {
   await getAuditById(ctx.db, auditId);
   return getLatestRun(ctx.db, auditId);
-}
-
-/**
- * The newest run that stored a report (complete or incomplete): while a re-run is in progress, or after
- * one failed, the schedules still show what was last read.
- */
-async function readScheduleCoverage(ctx: AppContext, auditId: string): Promise<ScheduleCoverage> {
-  await getAuditById(ctx.db, auditId);
-  const run = (await listRuns(ctx.db, auditId)).find(
-    (r) => r.status === "complete" || r.status === "incomplete",
-  );
-  if (!run) return { run: null, coverage: [] };
-  const report = await getRunReport(ctx.db, run.id);
-  return { run, coverage: report?.coverage ?? [] };
 }

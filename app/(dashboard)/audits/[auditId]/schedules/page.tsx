@@ -7,7 +7,8 @@ import { DateTime } from "@/components/time";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { requireAudit, requireSessionUser } from "../../../_lib/data";
 import { schedulesPath } from "../../../_lib/paths";
-import { loadScheduleCoverage } from "./_lib/coverage";
+import { getScheduleCoverage } from "@/lib/service/schedules";
+import { getAppContext } from "@/lib/service/app-context";
 
 export const metadata: Metadata = { title: "Schedules" };
 
@@ -15,7 +16,7 @@ export default async function SchedulesPage({ params }: { params: Promise<{ audi
   const auditId = decodeURIComponent((await params).auditId);
   await requireSessionUser(schedulesPath(auditId));
   const audit = await requireAudit(auditId);
-  const { run, coverage, errors } = await loadScheduleCoverage(auditId);
+  const { run, coverage, errors } = await getScheduleCoverage(await getAppContext(), auditId);
 
   return (
     <>

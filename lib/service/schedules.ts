@@ -1,0 +1,26 @@
+import type { AuditReport, RotationCoverage } from "@/lib/audit/types";
+import type { Run } from "@/lib/db/queries";
+import { getAuditById, getRunReport, listRuns } from "@/lib/db/queries";
+import type { AppContext } from "./context";
+
+export interface ScheduleCoverage {
+  /** The run the coverage comes from: the newest that stored a report; null before the first. */
+  run: Run | null;
+  coverage: RotationCoverage[];
+  /** What that run could not read (its schedules show as failed). */
+  errors: AuditReport["errors"];
+}
+
+/**
+ * Who is on each configured schedule and who should be, as the newest complete or incomplete run saw it:
+ * while a re-run is in progress, or after one failed, the page still shows what was last read.
+ */
+export async function getScheduleCoverage(ctx: AppContext, auditId: string): Promise<ScheduleCoverage> {
+  await getAuditById(ctx.db, auditId);
+  const run = (await listRuns(ctx.db, auditId)).find(
+    (r) => r.status === "complete" || r.status === "incomplete",
+  );
+  if (!run) return { run: null, coverage: [], errors: [] };
+  const report = await getRunReport(ctx.db, run.id);
+  return { run, coverage: report?.coverage ?? [], errors: report?.errors ?? [] };
+}
