@@ -685,7 +685,7 @@ describe("reads", () => {
       get(`/api/audits/${auditId}/schedules`),
       paramsOf({ auditId }),
     );
-    expect(await schedules.json()).toEqual({ run: null, coverage: [] });
+    expect(await schedules.json()).toEqual({ run: null, coverage: [], errors: [] });
     const unknown = await routes.latestRun.GET(
       get("/api/audits/nope/runs/latest"),
       paramsOf({ auditId: "nope" }),
