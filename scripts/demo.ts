@@ -135,9 +135,15 @@ function buildIfStale(): void {
   const buildId = path.join(".next", "BUILD_ID");
   const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
   const newest = Math.max(
-    ...["app", "components", "lib", "instrumentation.ts", "next.config.js", "package-lock.json"].map(
-      newestMtime,
-    ),
+    ...[
+      "app",
+      "components",
+      "lib",
+      "instrumentation.ts",
+      "proxy.ts",
+      "next.config.js",
+      "package-lock.json",
+    ].map(newestMtime),
   );
   if (builtAt > newest) return;
   process.stderr.write("Building the dashboard (next build)…\n");
