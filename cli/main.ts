@@ -4,7 +4,7 @@ import type { AuditReport } from "@/lib/audit/types";
 import { loadAuditConfig } from "@/lib/config/load";
 import { readEnv } from "@/lib/env";
 import { AppError, formatErrorDetails } from "@/lib/errors";
-import { createPagerDutyClient } from "@/lib/pagerduty/client";
+import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
 import { REPORT_FORMATS, formatReport } from "@/lib/report/format";
 import type { ReportFormat } from "@/lib/report/format";
 import { loadRoster } from "@/lib/roster/load";
@@ -92,14 +92,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         "PD_TOKEN is not set: export a read-only PagerDuty REST API key as PD_TOKEN (never pass it as an argument).",
       );
     }
-    const client = createPagerDutyClient({
-      baseUrl: config.pagerduty.url,
-      token: env.PD_TOKEN,
-      concurrency: config.pagerduty.concurrency,
-      requestsPerMinute: config.pagerduty.requests_per_minute,
-      timeoutMs: config.pagerduty.timeout_ms,
-      maxRetries: config.pagerduty.max_retries,
-    });
+    const client = createPagerDutyClientFromConfig(config.pagerduty, env.PD_TOKEN);
     progress.start(`Auditing ${roster.entries.length} people against ${config.rotations.length} rotation(s)`);
     const { report } = await runAudit({
       config,

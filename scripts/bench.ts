@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { checkAudit } from "../lib/audit/check";
 import type { AuditConfig } from "../lib/config/schema";
 import { AuditConfigSchema } from "../lib/config/schema";
-import { createPagerDutyClient } from "../lib/pagerduty/client";
+import { createPagerDutyClientFromConfig } from "../lib/pagerduty/client";
 import type { Roster } from "../lib/roster/schema";
 import { runAudit } from "../lib/runner/run-audit";
 import { startPagerDutySandbox } from "../sandbox/pagerduty/server";
@@ -74,14 +74,7 @@ async function benchFullAudit(): Promise<void> {
     const roster = rosterOfScenario(scenario);
     const liveUsers = scenario.pagerduty.users.filter((u) => u.deleted_at === null).length;
     const v3 = scenario.pagerduty.schedules.filter((s) => s.kind === "v3").length;
-    const client = createPagerDutyClient({
-      baseUrl: sandbox.url,
-      token: sandbox.token,
-      concurrency: config.pagerduty.concurrency,
-      requestsPerMinute: config.pagerduty.requests_per_minute,
-      timeoutMs: config.pagerduty.timeout_ms,
-      maxRetries: config.pagerduty.max_retries,
-    });
+    const client = createPagerDutyClientFromConfig(config.pagerduty, sandbox.token);
     const started = performance.now();
     const { report } = await runAudit({ config, roster, client, now: NOW });
     const seconds = (performance.now() - started) / 1000;

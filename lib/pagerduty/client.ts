@@ -59,3 +59,24 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
     requestCount: () => requester.requestCount(),
   };
 }
+
+/** A client with the audit config's PagerDuty settings (URL, rate, concurrency, timeout, retries). */
+export function createPagerDutyClientFromConfig(
+  settings: {
+    url: string;
+    requests_per_minute: number;
+    concurrency: number;
+    timeout_ms: number;
+    max_retries: number;
+  },
+  token: string,
+): PagerDutyClient {
+  return createPagerDutyClient({
+    baseUrl: settings.url,
+    token,
+    concurrency: settings.concurrency,
+    requestsPerMinute: settings.requests_per_minute,
+    timeoutMs: settings.timeout_ms,
+    maxRetries: settings.max_retries,
+  });
+}

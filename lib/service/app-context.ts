@@ -3,7 +3,7 @@ import { loadAuditConfig } from "@/lib/config/load";
 import { openDatabase } from "@/lib/db/client";
 import { getEnv, isDemoMode } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { createPagerDutyClient } from "@/lib/pagerduty/client";
+import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
 import { loadRoster } from "@/lib/roster/load";
 import { DEFAULT_WORKFLOW_SETTINGS } from "@/lib/workflow/types";
 import type { AppContext } from "./context";
@@ -42,14 +42,7 @@ async function createServerContext(): Promise<AppContext> {
           "PD_TOKEN is not set on the server: the audit cannot read PagerDuty.",
         );
       }
-      return createPagerDutyClient({
-        baseUrl: config.pagerduty.url,
-        token: env.PD_TOKEN,
-        concurrency: config.pagerduty.concurrency,
-        requestsPerMinute: config.pagerduty.requests_per_minute,
-        timeoutMs: config.pagerduty.timeout_ms,
-        maxRetries: config.pagerduty.max_retries,
-      });
+      return createPagerDutyClientFromConfig(config.pagerduty, env.PD_TOKEN);
     },
     staleRunAfterMs: STALE_RUN_AFTER_MS,
     backgroundRuns: new Map(),

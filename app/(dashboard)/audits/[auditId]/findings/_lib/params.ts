@@ -2,9 +2,9 @@
  * The Findings page's filters, sort and page as URL search params: read by the server page, written by the
  * filter bar. Pure and safe for both.
  */
-import { FINDING_CODES, type FindingCode } from "@/lib/audit/types";
+import { FINDING_CODES } from "@/lib/audit/types";
 import type { PeopleQuery, PeopleSort } from "@/lib/service/people";
-import { ITEM_STATUSES, type ItemStatus } from "@/lib/workflow/types";
+import { ITEM_STATUSES } from "@/lib/workflow/types";
 
 export const PAGE_SIZE = 50;
 
@@ -18,16 +18,8 @@ export const SORT_LABELS: Record<PeopleSort, string> = {
   items: "Most findings",
 };
 
-export interface FindingsParams {
-  status?: ItemStatus;
-  code?: FindingCode;
-  region?: string;
-  manager?: string;
-  overdue?: boolean;
-  q?: string;
-  sort?: PeopleSort;
-  page?: number;
-}
+/** The findings page's URL state: the service's query, less the page size (fixed on this page). */
+export type FindingsParams = Omit<PeopleQuery, "pageSize">;
 
 export type SearchParams = Record<string, string | string[] | undefined>;
 
