@@ -1,0 +1,333 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+
+import { AppError } from "@/lib/errors";
+import { createSlidingWindowLimiter } from "@/lib/pagerduty/rate-limit";
+import { loadRoster } from "@/lib/roster/load";
+import { startGitLabSandbox } from "@/sandbox/gitlab/server";
+import type { GitLabSandbox, GitLabSandboxOptions, GitLabSandboxState } from "@/sandbox/gitlab/types";
+import { createGitLabClient, type GitLabClientOptions } from "./client";
+import { describeErrorBody, parseGitLabRateLimitWaitMs } from "./request";
+import { createGitLabRosterDeps } from "./roster-source";
+
+/** The client against the sandbox GitLab over real HTTP. */
+
+const GOOD = join(import.meta.dirname, "..", "roster", "fixtures", "good");
+const PROJECT = "gitlab-com/support/team";
+const TOKEN = "glpat-bot";
+
+async function seedState(): Promise<GitLabSandboxState> {
+  const files: Record<string, string> = {
+    "data/support-team.yaml": await readFile(join(GOOD, "support-team.yaml"), "utf8"),
+  };
+  for (const name of await readdir(join(GOOD, "agents"))) {
+    files[`data/agents/${name}`] = await readFile(join(GOOD, "agents", name), "utf8");
+  }
+  // A directory long enough to need two pages of the tree API.
+  for (let i = 0; i < 130; i++) files[`data/many/person-${String(i).padStart(3, "0")}.yaml`] = "x: 1\n";
+  return {
+    users: [
+      { id: 1, username: "audit-bot", name: "Audit Bot", token: TOKEN },
+      { id: 1001, username: "anakamura", name: "Alice Nakamura" },
+    ],
+    projects: [
+      {
+        id: 42,
+        path_with_namespace: PROJECT,
+        issue_templates: { Pagerduty: "## Notes\n\n<!-- audit output -->\n" },
+        files,
+        issues: [],
+      },
+    ],
+  };
+}
+
+let sandbox: GitLabSandbox | undefined;
+afterEach(async () => {
+  await sandbox?.stop();
+  sandbox = undefined;
+});
+
+async function setup(
+  clientOptions: Partial<GitLabClientOptions> = {},
+  sandboxOptions: GitLabSandboxOptions = {},
+) {
+  sandbox = await startGitLabSandbox(await seedState(), sandboxOptions);
+  const waits: number[] = [];
+  const client = createGitLabClient({
+    baseUrl: sandbox.url,
+    token: TOKEN,
+    timeoutMs: 5_000,
+    maxRetries: 3,
+    random: () => 0,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
+    notesLimiter: createSlidingWindowLimiter(),
+    ...clientOptions,
+  });
+  return { sandbox, client, waits };
+}
+
+async function postAs(sandbox: GitLabSandbox, iid: number, username: string, body: string): Promise<void> {
+  const response = await fetch(`${sandbox.url}/__sandbox/projects/42/issues/${iid}/notes`, {
+    method: "POST",
+    headers: { "PRIVATE-TOKEN": TOKEN, "Content-Type": "application/json" },
+    body: JSON.stringify({ username, body }),
+  });
+  expect(response.status).toBe(201);
+}
+
+async function rejected(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error;
+}
+
+describe("GitLab client: happy paths", () => {
+  it("reads the issue template by project path and by id", async () => {
+    const { client } = await setup();
+    expect(await client.getIssueTemplate(PROJECT, "Pagerduty")).toMatchObject({
+      name: "Pagerduty",
+      content: expect.stringContaining("## Notes"),
+    });
+    expect((await client.getIssueTemplate(42, "Pagerduty")).name).toBe("Pagerduty");
+  });
+
+  it("creates, reads and updates an issue", async () => {
+    const { client, sandbox } = await setup();
+    const created = await client.createIssue(PROJECT, {
+      title: "PagerDuty audit FY27 Q1",
+      description: "## Notes\n",
+      labels: ["Support Operations", "audit"],
+      assigneeIds: [1001],
+    });
+    expect(created).toMatchObject({ iid: 1, state: "opened", labels: ["Support Operations", "audit"] });
+    expect(created.web_url).toMatch(/\/gitlab-com\/support\/team\/-\/issues\/1$/);
+    expect((await client.createIssue(42, { title: "second", description: "" })).iid).toBe(2);
+
+    const updated = await client.updateIssue(PROJECT, 1, {
+      description: "## Notes\n\nall good\n",
+      stateEvent: "close",
+      labels: ["done"],
+    });
+    expect(updated).toMatchObject({
+      state: "closed",
+      labels: ["done"],
+      description: "## Notes\n\nall good\n",
+    });
+    expect(await client.getIssue(PROJECT, 1)).toMatchObject({ state: "closed" });
+    expect(sandbox.state().projects[0]?.issues?.[0]?.assignee_ids).toEqual([1001]);
+    expect((await client.updateIssue(PROJECT, 1, { stateEvent: "reopen" })).state).toBe("opened");
+  });
+
+  it("creates a note with its URL and lists notes across pages, replies from other users included", async () => {
+    const { client, sandbox } = await setup();
+    const issue = await client.createIssue(PROJECT, { title: "audit", description: "" });
+    const note = await client.createNote(PROJECT, issue.iid, "@anakamura please join the EMEA schedule");
+    expect(note).toMatchObject({
+      body: "@anakamura please join the EMEA schedule",
+      author: { username: "audit-bot" },
+      system: false,
+      url: `${issue.web_url}#note_${note.id}`,
+    });
+    expect(Number.isNaN(Date.parse(note.created_at))).toBe(false);
+
+    // Earlier notes and a person's reply go through the sandbox's control route, outside the notes limit.
+    for (let i = 0; i < 130; i++) await postAs(sandbox, issue.iid, "audit-bot", `note ${i}`);
+    await postAs(sandbox, issue.iid, "anakamura", "done!");
+
+    const notes = await client.listNotes(PROJECT, issue.iid);
+    expect(notes).toHaveLength(132);
+    expect(notes[0]?.id).toBe(note.id);
+    expect(notes.at(-1)).toMatchObject({ body: "done!", author: { username: "anakamura" } });
+    expect(new Set(notes.map((n) => n.id)).size).toBe(132);
+  });
+
+  it("reads raw files as bytes and lists a tree across pages", async () => {
+    const { client } = await setup();
+    const bytes = await client.getRawFile(PROJECT, "data/support-team.yaml", "main");
+    expect(Buffer.from(bytes).equals(await readFile(join(GOOD, "support-team.yaml")))).toBe(true);
+
+    const many = await client.listTree(PROJECT, "data/many", "main");
+    expect(many).toHaveLength(130);
+    expect(many[0]).toMatchObject({ path: "data/many/person-000.yaml", type: "blob" });
+    expect(many.at(-1)?.path).toBe("data/many/person-129.yaml");
+    const data = await client.listTree(42, "data", "main");
+    expect(data.map((item) => [item.name, item.type])).toEqual([
+      ["agents", "tree"],
+      ["many", "tree"],
+      ["support-team.yaml", "blob"],
+    ]);
+  });
+
+  it("stops reading a raw file after maxBytes + 1 bytes", async () => {
+    const { client } = await setup();
+    const bytes = await client.getRawFile(PROJECT, "data/support-team.yaml", "main", { maxBytes: 10 });
+    expect(bytes.byteLength).toBe(11);
+  });
+
+  it("reads the current user and finds users by username", async () => {
+    const { client } = await setup();
+    expect(await client.getCurrentUser()).toMatchObject({ id: 1, username: "audit-bot" });
+    expect(await client.findUserByUsername("anakamura")).toMatchObject({ id: 1001, name: "Alice Nakamura" });
+    expect(await client.findUserByUsername("nobody")).toBeNull();
+  });
+});
+
+describe("GitLab client: errors", () => {
+  it("renders a string message and does not retry 404", async () => {
+    const { client, sandbox } = await setup();
+    const error = await rejected(client.getIssue("gitlab-com/nope", 1));
+    expect(error.code).toBe("not_found:gitlab");
+    expect(error.message).toMatch(/404 Project Not Found/);
+    expect(sandbox.stats().requests).toBe(1);
+    expect((await rejected(client.getRawFile(PROJECT, "data/missing.yaml", "main"))).message).toMatch(
+      /404 File Not Found/,
+    );
+  });
+
+  it("renders an object message as field and text", async () => {
+    const { client } = await setup();
+    const error = await rejected(client.createIssue(PROJECT, { title: "x".repeat(300), description: "" }));
+    expect(error.code).toBe("invalid:gitlab");
+    expect(error.message).toMatch(/title is too long \(maximum is 255 characters\)/);
+    expect(
+      describeErrorBody('{"message":{"base":["spam detected"],"labels":["is invalid","too many"]}}'),
+    ).toBe("spam detected; labels is invalid; labels too many");
+    expect(describeErrorBody('{"error":"title is missing"}')).toBe("title is missing");
+    expect(describeErrorBody("<html>502</html>")).toBe("");
+  });
+
+  it("does not retry 401 and says what to check, without echoing the token", async () => {
+    const { client, sandbox, waits } = await setup({ token: "glpat-wrong" });
+    const error = await rejected(client.getCurrentUser());
+    expect(error.code).toBe("unauthorized:gitlab");
+    expect(error.message).toMatch(/401 Unauthorized/);
+    expect(error.message).not.toContain("glpat-wrong");
+    expect(sandbox.stats().requests).toBe(1);
+    expect(waits).toEqual([]);
+  });
+
+  it("waits what Retry-After asks on 429, then succeeds", async () => {
+    const { client, sandbox, waits } = await setup();
+    sandbox.failNext(429, 429);
+    expect((await client.getCurrentUser()).username).toBe("audit-bot");
+    expect(waits).toEqual([1_000, 1_000]);
+    expect(sandbox.stats().requests).toBe(3);
+  });
+
+  it("honours RateLimit-Reset as an epoch time when there is no Retry-After", () => {
+    const now = 1_800_000_000_000;
+    expect(parseGitLabRateLimitWaitMs(new Headers({ "ratelimit-reset": "1800000007" }), now)).toBe(7_000);
+    expect(
+      parseGitLabRateLimitWaitMs(new Headers({ "retry-after": "3", "ratelimit-reset": "1800000007" }), now),
+    ).toBe(3_000);
+    expect(parseGitLabRateLimitWaitMs(new Headers(), now)).toBeNull();
+  });
+
+  it("retries transient 5xx on reads with back-off, and gives up after maxRetries", async () => {
+    const { client, sandbox, waits } = await setup();
+    sandbox.failNext(502, 500);
+    expect((await client.getIssueTemplate(PROJECT, "Pagerduty")).name).toBe("Pagerduty");
+    // Equal jitter with random() = 0: half of 500 ms, then half of 1000 ms.
+    expect(waits).toEqual([250, 500]);
+
+    sandbox.failNext(503, 503, 503, 503);
+    const error = await rejected(client.getCurrentUser());
+    expect(error.code).toBe("upstream:gitlab");
+    expect(error.message).toMatch(/503.*after 3 retries/);
+  });
+
+  it("does not retry a POST after a 5xx: the note may exist already", async () => {
+    const { client, sandbox } = await setup();
+    const issue = await client.createIssue(PROJECT, { title: "audit", description: "" });
+    const before = sandbox.stats().requests;
+    sandbox.failNext(502);
+    const error = await rejected(client.createNote(PROJECT, issue.iid, "hello"));
+    expect(error.code).toBe("upstream:gitlab");
+    expect(sandbox.stats().requests - before).toBe(1);
+  });
+
+  it("gets through injected rate limits and server errors at a steady rate", async () => {
+    const { client, sandbox } = await setup(
+      { maxRetries: 8 },
+      { faults: { rateLimitRate: 0.2, transientErrorRate: 0.1 }, seed: 7 },
+    );
+    for (let i = 0; i < 20; i++) expect((await client.getCurrentUser()).id).toBe(1);
+    const byStatus = sandbox.stats().byStatus;
+    expect(byStatus["429"]).toBeGreaterThan(0);
+    expect(byStatus["200"]).toBe(20);
+  });
+});
+
+describe("GitLab client: notes limiter", () => {
+  it("never lets more than 60 note creations through in a rolling minute", async () => {
+    let t = Date.UTC(2026, 4, 1);
+    const now = () => t;
+    const sleep = async (ms: number) => {
+      t += ms;
+    };
+    const posted: number[] = [];
+    const countingFetch: typeof fetch = (input, init) => {
+      if (init?.method === "POST" && String(input).endsWith("/notes")) posted.push(t);
+      return fetch(input, init);
+    };
+    const { client, sandbox } = await setup(
+      { sleep, now, fetch: countingFetch, notesLimiter: createSlidingWindowLimiter({ now, sleep }) },
+      { now },
+    );
+    const issue = await client.createIssue(PROJECT, { title: "audit", description: "" });
+    for (let i = 0; i < 150; i++) await client.createNote(PROJECT, issue.iid, `note ${i}`);
+
+    expect(posted).toHaveLength(150);
+    for (const start of posted) {
+      expect(posted.filter((at) => at >= start && at < start + 60_000).length).toBeLessThanOrEqual(60);
+    }
+    // 150 notes at 60 a minute take more than two minutes, and the server never had to refuse one.
+    expect((posted.at(-1) ?? 0) - (posted[0] ?? 0)).toBeGreaterThanOrEqual(120_000);
+    expect(sandbox.stats().notesRateLimited).toBe(0);
+  });
+});
+
+describe("loadRoster through roster-source", () => {
+  it("reads a single roster file, same digest as the local file", async () => {
+    const { client } = await setup();
+    const deps = createGitLabRosterDeps(client);
+    const roster = await loadRoster(
+      { gitlab: { project: PROJECT, path: "data/support-team.yaml", ref: "main" } },
+      deps,
+    );
+    const local = await loadRoster({ path: join(GOOD, "support-team.yaml") });
+    expect(roster.source).toBe(`gitlab:${PROJECT}@main:data/support-team.yaml`);
+    expect(roster.entries.map((e) => e.person.name)).toEqual(local.entries.map((e) => e.person.name));
+    expect(roster.sha256).toBe(local.sha256);
+  });
+
+  it("reads a directory of per-person files, same people and digest as the local directory", async () => {
+    const { client } = await setup();
+    const deps = createGitLabRosterDeps(client);
+    const roster = await loadRoster({ gitlab: { project: 42, path: "data/agents", ref: "main" } }, deps);
+    const local = await loadRoster({ path: join(GOOD, "agents") });
+    expect(roster.entries.map((e) => e.person.name)).toEqual(local.entries.map((e) => e.person.name));
+    expect(roster.entries.length).toBeGreaterThan(0);
+    expect(roster.sha256).toBe(local.sha256);
+  });
+
+  it("reports a missing roster as not_found:roster", async () => {
+    const { client } = await setup();
+    const deps = createGitLabRosterDeps(client);
+    const error = await rejected(
+      loadRoster({ gitlab: { project: PROJECT, path: "data/nowhere.yaml", ref: "main" } }, deps),
+    );
+    expect(error.code).toBe("not_found:roster");
+    const tree = await rejected(
+      loadRoster({ gitlab: { project: PROJECT, path: "data/nowhere", ref: "main" } }, deps),
+    );
+    expect(tree.code).toBe("not_found:roster");
+  });
+});

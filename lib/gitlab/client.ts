@@ -1,0 +1,202 @@
+import type { z } from "zod";
+
+import { AppError } from "@/lib/errors";
+import { getSharedRateLimiter, type RateLimiter } from "@/lib/pagerduty/rate-limit";
+import type { Query } from "@/lib/pagerduty/request";
+import { createGitLabRequester, type GitLabRequesterOptions, type SendOptions } from "./request";
+import {
+  IssueSchema,
+  IssueTemplateSchema,
+  NoteSchema,
+  NotesSchema,
+  TreeSchema,
+  UserSchema,
+  UsersSchema,
+  type Issue,
+  type IssueTemplate,
+  type Note,
+  type TreeItem,
+  type User,
+} from "./schemas";
+
+/** gitlab.com lets one user create at most this many notes per minute; more get 429. */
+export const NOTES_PER_MINUTE = 60;
+export const NOTES_WINDOW_MS = 60_000;
+export const PER_PAGE = 100;
+/** Pages followed before giving up: 100,000 items is far past anything this project lists. */
+const MAX_PAGES = 1_000;
+
+export interface GitLabClientOptions extends GitLabRequesterOptions {
+  /** Paces note creation; default: the process-wide sliding window of this token on this instance. */
+  notesLimiter?: RateLimiter;
+  notesPerMinute?: number;
+}
+
+/** A project id or its full path (`gitlab-com/support/team`). */
+export type ProjectRef = string | number;
+
+export interface CreateIssueInput {
+  title: string;
+  description: string;
+  labels?: string[];
+  assigneeIds?: number[];
+}
+
+export interface UpdateIssueInput {
+  description?: string;
+  stateEvent?: "close" | "reopen";
+  labels?: string[];
+}
+
+export interface CreatedNote extends Note {
+  /** Link to the note on its issue: `${issue.web_url}#note_${id}`. */
+  url: string;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface GitLabClient {
+  readonly baseUrl: string;
+  getIssueTemplate(project: ProjectRef, name: string, options?: RequestOptions): Promise<IssueTemplate>;
+  createIssue(project: ProjectRef, input: CreateIssueInput, options?: RequestOptions): Promise<Issue>;
+  getIssue(project: ProjectRef, iid: number, options?: RequestOptions): Promise<Issue>;
+  updateIssue(
+    project: ProjectRef,
+    iid: number,
+    input: UpdateIssueInput,
+    options?: RequestOptions,
+  ): Promise<Issue>;
+  /** Waits for the notes limiter, then posts; fetches the issue for the note's URL. */
+  createNote(project: ProjectRef, iid: number, body: string, options?: RequestOptions): Promise<CreatedNote>;
+  /** Every note of the issue, oldest first, system notes included (`system: true`). */
+  listNotes(project: ProjectRef, iid: number, options?: RequestOptions): Promise<Note[]>;
+  /** The file's bytes at `ref`; with `maxBytes`, reading stops after `maxBytes + 1` bytes. */
+  getRawFile(
+    project: ProjectRef,
+    path: string,
+    ref: string,
+    options?: RequestOptions & { maxBytes?: number },
+  ): Promise<Uint8Array>;
+  /** Direct children of `path` at `ref` (not recursive), every page. */
+  listTree(project: ProjectRef, path: string, ref: string, options?: RequestOptions): Promise<TreeItem[]>;
+  getCurrentUser(options?: RequestOptions): Promise<User>;
+  /** The user with exactly this username, or null. */
+  findUserByUsername(username: string, options?: RequestOptions): Promise<User | null>;
+  /** HTTP requests sent so far, retries included. */
+  requestCount(): number;
+}
+
+function projectPath(project: ProjectRef): string {
+  return `/projects/${encodeURIComponent(String(project))}`;
+}
+
+/**
+ * A GitLab REST v4 client for one access token. Holds the token: server and CLI code only. Every call goes
+ * through one helper (`request.ts`) that retries what is worth retrying and turns the rest into AppErrors
+ * (`unauthorized:gitlab`, `not_found:gitlab`, `rate_limited:gitlab`, `upstream:gitlab`…).
+ */
+export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
+  const requester = createGitLabRequester(options);
+  // gitlab.com counts notes per user, so every client of one token in this process shares one window.
+  const notesLimiter =
+    options.notesLimiter ?? getSharedRateLimiter(requester.baseUrl, options.token, NOTES_WINDOW_MS);
+  const notesPerMinute = options.notesPerMinute ?? NOTES_PER_MINUTE;
+
+  const get = async <S extends z.ZodType>(path: string, schema: S, send: SendOptions = {}) =>
+    (await requester.json("GET", path, schema, send)).value;
+
+  /** Follows `x-next-page` until it is empty. */
+  const listAll = async <T>(
+    path: string,
+    schema: z.ZodType<T[]>,
+    query: Query,
+    signal: AbortSignal | undefined,
+  ): Promise<T[]> => {
+    const items: T[] = [];
+    let page = 1;
+    for (let fetched = 0; ; fetched++) {
+      if (fetched >= MAX_PAGES) {
+        throw new AppError("upstream:gitlab", `GET ${path} kept paginating past ${MAX_PAGES} pages.`);
+      }
+      const { value, headers } = await requester.json("GET", path, schema, {
+        query: { ...query, per_page: PER_PAGE, page },
+        signal,
+      });
+      items.push(...value);
+      const next = (headers.get("x-next-page") ?? "").trim();
+      if (next === "") return items;
+      const nextPage = Number(next);
+      // A next page that does not move forward would loop forever.
+      if (!Number.isInteger(nextPage) || nextPage <= page) {
+        throw new AppError(
+          "upstream:gitlab",
+          `GET ${path} answered an unusable x-next-page header (${next}).`,
+        );
+      }
+      page = nextPage;
+    }
+  };
+
+  const issuePath = (project: ProjectRef, iid: number) => `${projectPath(project)}/issues/${iid}`;
+
+  return {
+    baseUrl: requester.baseUrl,
+    getIssueTemplate: (project, name, { signal } = {}) =>
+      get(`${projectPath(project)}/templates/issues/${encodeURIComponent(name)}`, IssueTemplateSchema, {
+        signal,
+      }),
+    async createIssue(project, input, { signal } = {}) {
+      const body = {
+        title: input.title,
+        description: input.description,
+        ...(input.labels ? { labels: input.labels.join(",") } : {}),
+        ...(input.assigneeIds ? { assignee_ids: input.assigneeIds } : {}),
+      };
+      return (await requester.json("POST", `${projectPath(project)}/issues`, IssueSchema, { body, signal }))
+        .value;
+    },
+    getIssue: (project, iid, { signal } = {}) => get(issuePath(project, iid), IssueSchema, { signal }),
+    async updateIssue(project, iid, input, { signal } = {}) {
+      const body = {
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.stateEvent ? { state_event: input.stateEvent } : {}),
+        ...(input.labels ? { labels: input.labels.join(",") } : {}),
+      };
+      return (await requester.json("PUT", issuePath(project, iid), IssueSchema, { body, signal })).value;
+    },
+    async createNote(project, iid, body, { signal } = {}) {
+      await notesLimiter.acquire(notesPerMinute, signal);
+      const { value: note } = await requester.json("POST", `${issuePath(project, iid)}/notes`, NoteSchema, {
+        body: { body },
+        signal,
+      });
+      const issue = await get(issuePath(project, iid), IssueSchema, { signal });
+      return { ...note, url: `${issue.web_url}#note_${note.id}` };
+    },
+    listNotes: (project, iid, { signal } = {}) =>
+      listAll(
+        `${issuePath(project, iid)}/notes`,
+        NotesSchema,
+        { sort: "asc", order_by: "created_at" },
+        signal,
+      ),
+    async getRawFile(project, path, ref, { signal, maxBytes } = {}) {
+      const response = await requester.send(
+        "GET",
+        `${projectPath(project)}/repository/files/${encodeURIComponent(path)}/raw`,
+        { query: { ref }, signal, ...(maxBytes === undefined ? {} : { maxBytes }) },
+      );
+      return response.bytes;
+    },
+    listTree: (project, path, ref, { signal } = {}) =>
+      listAll(`${projectPath(project)}/repository/tree`, TreeSchema, { path, ref }, signal),
+    getCurrentUser: ({ signal } = {}) => get("/user", UserSchema, { signal }),
+    async findUserByUsername(username, { signal } = {}) {
+      const users = await get("/users", UsersSchema, { query: { username }, signal });
+      return users.find((user) => user.username.toLowerCase() === username.toLowerCase()) ?? null;
+    },
+    requestCount: () => requester.requestCount(),
+  };
+}

@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+/**
+ * GitLab's REST v4 responses as far as this project reads them. Objects are loose (GitLab adds fields all
+ * the time); the fields we use are required, so a changed API fails loudly.
+ */
+
+/**
+ * Error bodies. `message` is a string (`"404 Project Not Found"`), an object of field → messages
+ * (`{"title":["is too long"]}`) or, rarely, a list; parameter errors use `error` (`"title is missing"`),
+ * OAuth errors `error` + `error_description`.
+ */
+export const ErrorBodySchema = z.looseObject({
+  message: z.unknown().optional(),
+  error: z.string().optional(),
+  error_description: z.string().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const IssueTemplateSchema = z.looseObject({ name: z.string(), content: z.string() });
+export type IssueTemplate = z.infer<typeof IssueTemplateSchema>;
+
+export const UserSchema = z.looseObject({
+  id: z.number().int(),
+  username: z.string().min(1),
+  name: z.string(),
+  state: z.string().optional(),
+  web_url: z.string().optional(),
+});
+export type User = z.infer<typeof UserSchema>;
+
+export const UsersSchema = z.array(UserSchema);
+
+export const IssueSchema = z.looseObject({
+  id: z.number().int(),
+  iid: z.number().int().positive(),
+  project_id: z.number().int(),
+  title: z.string(),
+  // GitLab answers null for an issue created without a description.
+  description: z.string().nullable(),
+  state: z.enum(["opened", "closed"]),
+  labels: z.array(z.string()),
+  web_url: z.string().min(1),
+});
+export type Issue = z.infer<typeof IssueSchema>;
+
+export const NoteSchema = z.looseObject({
+  id: z.number().int(),
+  body: z.string(),
+  author: z.looseObject({ username: z.string().min(1) }),
+  created_at: z.string(),
+  system: z.boolean().optional(),
+});
+export type Note = z.infer<typeof NoteSchema>;
+
+export const NotesSchema = z.array(NoteSchema);
+
+export const TreeItemSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  // `commit` is a submodule.
+  type: z.enum(["blob", "tree", "commit"]),
+  path: z.string().min(1),
+  mode: z.string().optional(),
+});
+export type TreeItem = z.infer<typeof TreeItemSchema>;
+
+export const TreeSchema = z.array(TreeItemSchema);

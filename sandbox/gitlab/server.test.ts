@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { startGitLabSandbox } from "./server";
+import type { GitLabSandbox, GitLabSandboxOptions, GitLabSandboxState } from "./types";
+
+/** The sandbox GitLab over real HTTP: what a GitLab client would see. */
+
+const TOKEN = "glpat-bot";
+const STATE: GitLabSandboxState = {
+  users: [
+    { id: 1, username: "audit-bot", name: "Audit Bot", token: TOKEN },
+    { id: 2, username: "anakamura", name: "Alice Nakamura" },
+  ],
+  projects: [
+    {
+      id: 42,
+      path_with_namespace: "gitlab-com/support/team",
+      files: { "data/agents/a.yaml": "name: A\n", "data/agents/b.yaml": "name: B\n" },
+      issues: [
+        {
+          id: 7,
+          iid: 1,
+          title: "audit",
+          description: null,
+          state: "opened",
+          labels: [],
+          assignee_ids: [],
+          author: "audit-bot",
+          created_at: "2026-05-01T00:00:00.000Z",
+          updated_at: "2026-05-01T00:00:00.000Z",
+          notes: [],
+        },
+      ],
+    },
+  ],
+};
+
+let sandbox: GitLabSandbox | undefined;
+afterEach(async () => {
+  await sandbox?.stop();
+  sandbox = undefined;
+});
+
+async function start(options: GitLabSandboxOptions = {}): Promise<GitLabSandbox> {
+  sandbox = await startGitLabSandbox(STATE, options);
+  return sandbox;
+}
+
+function call(s: GitLabSandbox, path: string, init: RequestInit & { token?: string | null } = {}) {
+  const { token = TOKEN, ...rest } = init;
+  return fetch(`${s.url}${path}`, {
+    ...rest,
+    headers: {
+      ...(token === null ? {} : { "PRIVATE-TOKEN": token }),
+      ...(rest.body ? { "Content-Type": "application/json" } : {}),
+    },
+  });
+}
+
+describe("sandbox GitLab", () => {
+  it("answers 401 with GitLab's body without a valid token", async () => {
+    const s = await start();
+    for (const token of [null, "wrong"]) {
+      const response = await call(s, "/api/v4/user", { token });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ message: "401 Unauthorized" });
+    }
+  });
+
+  it("finds projects by id and by URL-encoded path, and answers 404 bodies", async () => {
+    const s = await start();
+    expect((await call(s, "/api/v4/projects/42/issues/1")).status).toBe(200);
+    const byPath = await call(
+      s,
+      `/api/v4/projects/${encodeURIComponent("gitlab-com/support/team")}/issues/1`,
+    );
+    expect(await byPath.json()).toMatchObject({ iid: 1, project_id: 42, description: null, state: "opened" });
+    const missing = await call(s, "/api/v4/projects/99/issues/1");
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ message: "404 Project Not Found" });
+    expect(await (await call(s, "/api/v4/projects/42/issues/9")).json()).toEqual({
+      message: "404 Issue Not Found",
+    });
+  });
+
+  it("paginates with x-next-page and x-total", async () => {
+    const s = await start();
+    const first = await call(s, "/api/v4/projects/42/repository/tree?path=data/agents&ref=main&per_page=1");
+    expect(first.headers.get("x-total")).toBe("2");
+    expect(first.headers.get("x-next-page")).toBe("2");
+    expect(await first.json()).toEqual([expect.objectContaining({ name: "a.yaml", type: "blob" })]);
+    const last = await call(
+      s,
+      "/api/v4/projects/42/repository/tree?path=data/agents&ref=main&per_page=1&page=2",
+    );
+    expect(last.headers.get("x-next-page")).toBe("");
+  });
+
+  it("refuses the 61st note in a minute with 429 and Retry-After, and takes notes again after it", async () => {
+    let t = Date.UTC(2026, 4, 1);
+    const s = await start({ now: () => t });
+    const post = () =>
+      call(s, "/api/v4/projects/42/issues/1/notes", { method: "POST", body: JSON.stringify({ body: "hi" }) });
+    for (let i = 0; i < 60; i++) {
+      expect((await post()).status).toBe(201);
+      t += 500;
+    }
+    const refused = await post();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBe(30);
+    expect(await refused.json()).toEqual({
+      message: { error: "This endpoint has been requested too many times. Try again later." },
+    });
+    t += 30_000;
+    expect((await post()).status).toBe(201);
+    expect(s.stats().notesRateLimited).toBe(1);
+  });
+
+  it("injects 429s with Retry-After at the configured rate", async () => {
+    const s = await start({ faults: { rateLimitRate: 0.5 }, seed: 3 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const response = await call(s, "/api/v4/user");
+      statuses.push(response.status);
+      if (response.status === 429) expect(response.headers.get("retry-after")).toBe("1");
+    }
+    const limited = statuses.filter((status) => status === 429).length;
+    expect(limited).toBeGreaterThan(8);
+    expect(limited).toBeLessThan(32);
+  });
+
+  it("reads state and posts a note as another user through the control route", async () => {
+    const s = await start();
+    const posted = await call(s, "/__sandbox/projects/42/issues/1/notes", {
+      method: "POST",
+      body: JSON.stringify({ username: "anakamura", body: "fixed" }),
+    });
+    expect(await posted.json()).toMatchObject({
+      body: "fixed",
+      author: { username: "anakamura" },
+      system: false,
+    });
+    const state = (await (await call(s, "/__sandbox/state")).json()) as GitLabSandboxState;
+    expect(state.projects[0]?.issues?.[0]?.notes).toEqual([expect.objectContaining({ author: "anakamura" })]);
+    // The seed object is not changed.
+    expect(STATE.projects[0]?.issues?.[0]?.notes).toEqual([]);
+  });
+});

@@ -1,0 +1,92 @@
+/** The data a sandbox GitLab serves: plain objects, seeded by tests and demos, changed by API calls. */
+
+export interface SandboxGitLabUser {
+  id: number;
+  username: string;
+  name: string;
+  state?: "active" | "blocked";
+  /** The personal access token that authenticates as this user; users without one cannot call the API. */
+  token?: string;
+}
+
+export interface SandboxGitLabNote {
+  id: number;
+  body: string;
+  /** Username of the author. */
+  author: string;
+  created_at: string;
+  system: boolean;
+}
+
+export interface SandboxGitLabIssue {
+  id: number;
+  /** Numbered per project, from 1. */
+  iid: number;
+  title: string;
+  description: string | null;
+  state: "opened" | "closed";
+  labels: string[];
+  assignee_ids: number[];
+  /** Username of the author. */
+  author: string;
+  created_at: string;
+  updated_at: string;
+  notes: SandboxGitLabNote[];
+}
+
+export interface SandboxGitLabProject {
+  id: number;
+  /** `group/subgroup/name`. */
+  path_with_namespace: string;
+  /** The only ref the repository has; default `main`. */
+  default_branch?: string;
+  /** Issue templates by name (`Pagerduty` → markdown). */
+  issue_templates?: Record<string, string>;
+  /** Repository files by path (`data/agents/alice.yaml` → content). */
+  files?: Record<string, string>;
+  issues?: SandboxGitLabIssue[];
+}
+
+export interface GitLabSandboxState {
+  users: SandboxGitLabUser[];
+  projects: SandboxGitLabProject[];
+}
+
+export interface GitLabFaultOptions {
+  /** Per request (0..1): answer 429 with `Retry-After: 1`. */
+  rateLimitRate?: number;
+  /** Per request (0..1): answer 500 or 502. */
+  transientErrorRate?: number;
+}
+
+export interface GitLabSandboxOptions {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Wall clock in ms, for `created_at` and the notes limit; tests pass a fake one. */
+  now?: () => number;
+  /** Notes one user may create per rolling minute; gitlab.com allows 60. */
+  notesPerMinute?: number;
+  faults?: GitLabFaultOptions;
+  /** Seed for fault draws, so a faulty run is repeatable. */
+  seed?: number;
+}
+
+export interface GitLabSandboxStats {
+  /** API requests received (control routes not counted). */
+  requests: number;
+  byStatus: Record<string, number>;
+  /** Requests refused by the enforced notes limit. */
+  notesRateLimited: number;
+}
+
+export interface GitLabSandbox {
+  url: string;
+  /** A deep copy of the served data as it is now. */
+  state(): GitLabSandboxState;
+  stats(): GitLabSandboxStats;
+  setFaults(faults: GitLabFaultOptions): void;
+  /** The next API requests (after the token check) get these statuses, one each, before anything else. */
+  failNext(...statuses: number[]): void;
+  stop(): Promise<void>;
+}
