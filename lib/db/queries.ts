@@ -153,6 +153,8 @@ export async function setAuditStatus(
     status: "open" | "in_review";
     actor: string;
     now: Date;
+    /** Why, e.g. a reviewer's comment when sending the audit back. */
+    detail?: EventDetail | null;
   },
 ): Promise<Audit> {
   return db.transaction().execute((trx) =>
@@ -165,7 +167,7 @@ export async function setAuditStatus(
         actor: input.actor,
         at: input.now,
         action: "set_audit_status",
-        detail: null,
+        detail: input.detail ?? null,
       },
     ),
   );

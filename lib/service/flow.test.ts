@@ -1,70 +1,29 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuditConfigSchema } from "@/lib/config/schema";
-import type { OpenedDatabase } from "@/lib/db/client";
-import { openDatabase } from "@/lib/db/client";
 import { getLatestRun, listEvents } from "@/lib/db/queries";
-import { createPagerDutyClient } from "@/lib/pagerduty/client";
 import { rejectedAppError } from "@/lib/testing/errors";
-import { DEFAULT_WORKFLOW_SETTINGS } from "@/lib/workflow/types";
-import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
-import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";
-import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
+import type { Scenario } from "@/sandbox/scenarios/scenario";
 import type { AppContext } from "./context";
-import { createClock } from "./context";
 import { resetDemo } from "./demo";
 import { getOverview } from "./overview";
 import { actOnItems, bulkAct, getPersonDetail, queryPeople } from "./people";
 import { openCurrentAudit, startAuditRun } from "./runs";
+import type { TestContext } from "./testing";
+import { createTestContext } from "./testing";
 
 const START = Date.parse("2026-11-24T12:00:00Z");
 const HOUR = 3_600_000;
-const REAL_START = Date.now();
-const scenario = generateDemoOrg({ now: new Date(START) });
-let sandbox: PagerDutySandbox;
-let opened: OpenedDatabase;
-let dir: string;
+let t: TestContext;
 let ctx: AppContext;
+let sandbox: PagerDutySandbox;
+let scenario: Scenario;
 
 beforeAll(async () => {
-  sandbox = await startPagerDutySandbox(scenario.pagerduty, {});
-  dir = await mkdtemp(path.join(tmpdir(), "audit-flow-"));
-  opened = await openDatabase({ dataDir: dir });
-  const config = AuditConfigSchema.parse({
-    ...scenario.config,
-    pagerduty: { url: sandbox.url, max_retries: 1 },
-  });
-  ctx = {
-    db: opened.db,
-    // Starts at START and runs at real speed, so runs started one after the other are ordered.
-    clock: createClock({ adjustable: true, realNow: () => START + (Date.now() - REAL_START) }),
-    workflow: DEFAULT_WORKFLOW_SETTINGS,
-    loadConfig: async () => config,
-    loadRoster: async () => rosterOfScenario(scenario),
-    createPagerDutyClient: (c) =>
-      createPagerDutyClient({
-        baseUrl: c.pagerduty.url,
-        token: sandbox.token,
-        concurrency: 4,
-        requestsPerMinute: 10_000,
-        timeoutMs: 2_000,
-        maxRetries: 1,
-      }),
-    staleRunAfterMs: 60_000,
-    backgroundRuns: new Map(),
-    log: () => {},
-  };
+  t = await createTestContext(new Date(START));
+  ({ ctx, sandbox, scenario } = t);
 });
 
-afterAll(async () => {
-  await Promise.all(ctx.backgroundRuns.values());
-  await opened.close();
-  await sandbox.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(async () => t.close());
 
 async function runToEnd(auditId: string) {
   const run = await startAuditRun(ctx, { auditId, actor: "ops" });

@@ -1,0 +1,223 @@
+import { createHash } from "node:crypto";
+import type { Audit, AuditEvent, Item, Run } from "@/lib/db/queries";
+import {
+  getAuditById,
+  getRunReport,
+  listEvents,
+  listItems,
+  listRuns,
+  setAuditStatus,
+  signOffAudit,
+} from "@/lib/db/queries";
+import { AppError } from "@/lib/errors";
+import { escapeMarkdown } from "@/lib/report/format-markdown";
+import { canSignOff, deriveStatus, isAddressed } from "@/lib/workflow/rules";
+import type { ItemStatus } from "@/lib/workflow/types";
+import { JUSTIFICATION_MIN_LENGTH } from "@/lib/workflow/types";
+import type { AppContext } from "./context";
+
+/** The audit issue in GitLab, as sign-off needs it; null when the audit has no issue (or no GitLab). */
+export interface AuditIssue {
+  /** Posts a comment; returns its URL. */
+  comment(body: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface ReviewItem extends Item {
+  status: ItemStatus;
+  addressed: boolean;
+}
+
+export interface SignOffReview {
+  audit: Audit;
+  /** The run whose report is being signed off: the newest complete or incomplete one. */
+  run: Run | null;
+  items: ReviewItem[];
+  /** Pings, escalations, DMs and replies per person. */
+  chase: {
+    personKey: string;
+    personName: string;
+    pings: number;
+    escalations: number;
+    dms: number;
+    replies: number;
+  }[];
+  unaddressed: number;
+  reportSha256: string | null;
+}
+
+/** Everything a reviewer looks at before signing off: items, resolutions, evidence, chase history. */
+export async function getSignOffReview(ctx: AppContext, auditId: string): Promise<SignOffReview> {
+  const now = ctx.clock.now();
+  const [audit, items, events, runs] = await Promise.all([
+    getAuditById(ctx.db, auditId),
+    listItems(ctx.db, auditId),
+    listEvents(ctx.db, { auditId }),
+    listRuns(ctx.db, auditId),
+  ]);
+  const run = runs.find((r) => r.status === "complete" || r.status === "incomplete") ?? null;
+  const check = canSignOff(items, now);
+  return {
+    audit,
+    run,
+    items: items.map((item) => ({
+      ...item,
+      status: deriveStatus(item, now, ctx.workflow).status,
+      addressed: isAddressed(item, now),
+    })),
+    chase: summarizeChase(items, events),
+    unaddressed: check.ok ? 0 : check.unaddressed,
+    reportSha256: run ? await finalReportSha256(ctx, run, items) : null,
+  };
+}
+
+function summarizeChase(items: readonly Item[], events: readonly AuditEvent[]): SignOffReview["chase"] {
+  const names = new Map(
+    items.flatMap((i) => (i.personKey ? [[i.personKey, i.personName ?? i.personKey] as const] : [])),
+  );
+  const rows = new Map<string, SignOffReview["chase"][number]>();
+  for (const event of events) {
+    if (!event.personKey) continue;
+    const row = rows.get(event.personKey) ?? {
+      personKey: event.personKey,
+      personName: names.get(event.personKey) ?? event.personKey,
+      pings: 0,
+      escalations: 0,
+      dms: 0,
+      replies: 0,
+    };
+    if (event.action === "ping") row.pings++;
+    else if (event.action === "escalate") row.escalations++;
+    else if (event.action === "record_dm") row.dms++;
+    else if (event.action === "reply") row.replies++;
+    else continue;
+    rows.set(event.personKey, row);
+  }
+  return [...rows.values()].sort((a, b) => a.personName.localeCompare(b.personName, "en"));
+}
+
+/**
+ * The fingerprint of what is signed off: the run's stored report and every item's resolution, in a
+ * canonical order. Anyone can recompute it from the database to show the record was not changed since.
+ */
+async function finalReportSha256(ctx: AppContext, run: Run, items: readonly Item[]): Promise<string> {
+  const report = await getRunReport(ctx.db, run.id);
+  const resolutions = [...items]
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((i) => [i.key, i.state, i.justification, i.waivedUntil]);
+  return createHash("sha256")
+    .update(JSON.stringify({ runId: run.id, report, resolutions }))
+    .digest("hex");
+}
+
+/**
+ * Signs the audit off: refused while items are unaddressed unless an override reason is given; records
+ * who, when and the report's hash; posts a closing comment and closes the audit issue first, so a GitLab
+ * failure leaves the audit open to try again. Afterwards the audit is read-only.
+ */
+export async function signOff(
+  ctx: AppContext,
+  input: { auditId: string; actor: string; overrideReason?: string | null; issue: AuditIssue | null },
+): Promise<Audit> {
+  const review = await getSignOffReview(ctx, input.auditId);
+  const { audit } = review;
+  if (audit.status === "signed_off") {
+    throw new AppError(
+      "conflict:audit",
+      `${audit.name} was already signed off by ${audit.signedOffBy ?? "someone"}.`,
+    );
+  }
+  if (!review.run || !review.reportSha256) {
+    throw new AppError("conflict:audit", `${audit.name} has no completed run to sign off yet.`);
+  }
+  const override = input.overrideReason?.trim() || null;
+  if (review.unaddressed > 0 && !override) {
+    throw new AppError(
+      "conflict:audit",
+      `${review.unaddressed} item(s) are not addressed yet (fixed, intentional or waived). ` +
+        "Give an override reason to sign off anyway.",
+    );
+  }
+  if (override !== null && override.length < JUSTIFICATION_MIN_LENGTH) {
+    throw new AppError(
+      "invalid:request",
+      `The override reason needs at least ${JUSTIFICATION_MIN_LENGTH} characters: it stays in the audit record.`,
+    );
+  }
+  const now = ctx.clock.now();
+  if (input.issue) {
+    const addressed = review.items.length - review.unaddressed;
+    await input.issue.comment(
+      [
+        `**Signed off** by ${escapeMarkdown(input.actor)} on ${now.toISOString().slice(0, 10)}.`,
+        "",
+        `${addressed} of ${review.items.length} item(s) addressed.` +
+          (override
+            ? ` Signed off with ${review.unaddressed} unaddressed; reason: ${escapeMarkdown(override)}`
+            : ""),
+        "",
+        `Report fingerprint (sha256): \`${review.reportSha256}\``,
+      ].join("\n"),
+    );
+    await input.issue.close();
+  }
+  return signOffAudit(ctx.db, {
+    auditId: audit.id,
+    expectedStatus: audit.status,
+    signedOffBy: input.actor,
+    now,
+    reportSha256: review.reportSha256,
+    overrideReason: override,
+  });
+}
+
+/** Ready for review: Support Operations hand the audit to the Support Operations Manager. */
+export async function submitForReview(
+  ctx: AppContext,
+  input: { auditId: string; actor: string },
+): Promise<Audit> {
+  const audit = await getAuditById(ctx.db, input.auditId);
+  if (audit.status !== "open")
+    throw new AppError("conflict:audit", `${audit.name} is not open (it is ${audit.status}).`);
+  return setAuditStatus(ctx.db, {
+    auditId: audit.id,
+    expectedStatus: "open",
+    status: "in_review",
+    actor: input.actor,
+    now: ctx.clock.now(),
+  });
+}
+
+/** The reviewer sends the audit back with a comment (also posted on the issue when there is one). */
+export async function sendBack(
+  ctx: AppContext,
+  input: { auditId: string; actor: string; comment: string; issue: AuditIssue | null },
+): Promise<Audit> {
+  const audit = await getAuditById(ctx.db, input.auditId);
+  if (audit.status !== "in_review") {
+    throw new AppError(
+      "conflict:audit",
+      `Only an audit in review can be sent back; ${audit.name} is ${audit.status}.`,
+    );
+  }
+  const comment = input.comment.trim();
+  if (comment.length < JUSTIFICATION_MIN_LENGTH) {
+    throw new AppError(
+      "invalid:request",
+      `Say what needs doing (at least ${JUSTIFICATION_MIN_LENGTH} characters).`,
+    );
+  }
+  const commentUrl = input.issue
+    ? await input.issue.comment(
+        `**Sent back for more work** by ${escapeMarkdown(input.actor)}: ${escapeMarkdown(comment)}`,
+      )
+    : null;
+  return setAuditStatus(ctx.db, {
+    auditId: audit.id,
+    expectedStatus: "in_review",
+    status: "open",
+    actor: input.actor,
+    now: ctx.clock.now(),
+    detail: { comment, ...(commentUrl ? { commentUrl } : {}) },
+  });
+}
