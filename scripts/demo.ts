@@ -13,8 +13,15 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { runCli } from "../cli/main";
+import { startGitLabSandbox } from "../sandbox/gitlab/server";
 import { DEFAULT_SANDBOX_TOKEN, startPagerDutySandbox } from "../sandbox/pagerduty/server";
 import { generateDemoOrg } from "../sandbox/scenarios/demo-org";
+import {
+  AUDITS_PROJECT,
+  AUDIT_TEMPLATE,
+  GITLAB_SANDBOX_TOKEN,
+  gitlabAuditsState,
+} from "../sandbox/scenarios/gitlab-audits";
 import { writeScenario } from "../sandbox/scenarios/write-scenario";
 
 interface DemoOptions {
@@ -51,13 +58,24 @@ const now = new Date();
 const scenario = generateDemoOrg({ now });
 // A little latency so progress displays and the client's concurrency look like the real thing.
 const sandbox = await startPagerDutySandbox(scenario.pagerduty, { latencyMs: 40, rateLimitPerMinute: 960 });
+// The audits project "Export to issue" writes into, with its issue template and a user per roster person.
+const gitlab = await startGitLabSandbox(gitlabAuditsState(scenario));
+const opsManager = scenario.roster.find((p) => p.title === "Support Operations Manager");
 const written = await writeScenario(path.join(dataDir, "scenario"), scenario, {
   pagerdutyUrl: sandbox.url,
+  gitlab: {
+    url: gitlab.url,
+    project: AUDITS_PROJECT,
+    template: AUDIT_TEMPLATE,
+    labels: ["Support Operations", "PagerDuty audit"],
+    ...(opsManager?.gitlab?.username ? { assignee: opsManager.gitlab.username } : {}),
+  },
   agents: true,
 });
 const relative = (p: string) => path.relative(process.cwd(), p);
 process.stderr.write(
-  `Sandbox PagerDuty at ${sandbox.url} (token ${DEFAULT_SANDBOX_TOKEN}); demo org in ${relative(dataDir)}/scenario/\n\n`,
+  `Sandbox PagerDuty at ${sandbox.url} (token ${DEFAULT_SANDBOX_TOKEN}); demo org in ${relative(dataDir)}/scenario/\n` +
+    `Sandbox GitLab at ${gitlab.url} (token ${GITLAB_SANDBOX_TOKEN}); audit issues go to ${AUDITS_PROJECT}\n\n`,
 );
 
 if (options.audit || options.once) {
@@ -69,7 +87,7 @@ if (options.audit || options.once) {
     now: () => now,
   });
   if (options.once) {
-    await sandbox.stop();
+    await Promise.all([sandbox.stop(), gitlab.stop()]);
     // Findings are expected in the demo (exit 1); anything else is a failure of the demo itself.
     process.exit(code === 1 ? 0 : code);
   }
@@ -81,7 +99,11 @@ await mkdir(dataDir, { recursive: true });
 const appUrl = `http://127.0.0.1:${options.port}`;
 await writeFile(
   path.join(dataDir, "servers.json"),
-  `${JSON.stringify({ app: appUrl, pagerduty: sandbox.url, token: sandbox.token }, null, 2)}\n`,
+  `${JSON.stringify(
+    { app: appUrl, pagerduty: sandbox.url, token: sandbox.token, gitlab: gitlab.url },
+    null,
+    2,
+  )}\n`,
 );
 const app = spawn(
   process.execPath,
@@ -101,6 +123,7 @@ const app = spawn(
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       PD_TOKEN: sandbox.token,
+      GL_TOKEN: GITLAB_SANDBOX_TOKEN,
       AUDIT_CONFIG: written.configPath,
       AUDIT_DATA_DIR: dataDir,
       AUDIT_DEMO_SIGN_IN: "1",
@@ -124,7 +147,7 @@ const stop = (code: number) => {
   if (stopping) return;
   stopping = true;
   app.kill("SIGTERM");
-  void sandbox.stop().then(() => process.exit(code));
+  void Promise.all([sandbox.stop(), gitlab.stop()]).then(() => process.exit(code));
 };
 app.on("exit", (code) => stop(code ?? 0));
 process.once("SIGINT", () => stop(0));

@@ -16,6 +16,7 @@ import type { AuditSummary } from "@/lib/service/overview";
 import { getAppContext } from "@/lib/service/app-context";
 import { deriveStatus } from "@/lib/workflow/rules";
 import { ITEM_STATUSES, type WorkflowSettings } from "@/lib/workflow/types";
+import { ExportIssueButton } from "./_components/export-issue-button";
 import { OpenAuditButton } from "./_components/open-audit-button";
 import { RunAuditPanel } from "./_components/run-audit-panel";
 import { loadOverview, requireSessionUser } from "./_lib/data";
@@ -28,6 +29,7 @@ export default async function OverviewPage() {
   const [{ now, schedule, audits, current }, ctx] = await Promise.all([loadOverview(), getAppContext()]);
   const due = schedule.current;
   const canOpen = can(user, "audit:open");
+  const canExport = can(user, "audit:export") && current !== null && current.audit.status !== "signed_off";
 
   return (
     <>
@@ -99,6 +101,28 @@ export default async function OverviewPage() {
               canRun={can(user, "audit:run") && current.audit.status !== "signed_off"}
               now={now}
             />
+            {(current.audit.issueUrl || canExport) && (
+              <div className="mt-4 flex flex-wrap items-start justify-between gap-3 border-t border-slate-100 pt-4">
+                <p className="text-sm text-slate-700">
+                  {current.audit.issueUrl ? (
+                    <>
+                      Audit issue:{" "}
+                      <a
+                        href={current.audit.issueUrl}
+                        className="font-medium text-indigo-700 hover:underline"
+                      >
+                        {current.audit.issueUrl}
+                      </a>
+                    </>
+                  ) : (
+                    "No audit issue yet: export the findings to create it from the template."
+                  )}
+                </p>
+                {canExport && (
+                  <ExportIssueButton auditId={current.audit.id} hasIssue={current.audit.issueUrl !== null} />
+                )}
+              </div>
+            )}
           </Card>
         ) : (
           <div className="lg:col-span-2">

@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, type ReactNode } from "react";
 import { Button, type ButtonVariant } from "./button";
+import { cn } from "./cn";
 
 /**
  * A modal confirmation built on the native `<dialog>` (focus is kept inside, Escape cancels). The page
@@ -14,6 +15,8 @@ export function ConfirmDialog({
   confirmLabel,
   confirmVariant = "primary",
   pending = false,
+  confirmDisabled = false,
+  wide = false,
   error,
   onConfirm,
   onCancel,
@@ -24,6 +27,10 @@ export function ConfirmDialog({
   confirmLabel: string;
   confirmVariant?: ButtonVariant;
   pending?: boolean;
+  /** The confirm button is off (e.g. while what it confirms is still loading). */
+  confirmDisabled?: boolean;
+  /** Room for a long body, such as a document preview. */
+  wide?: boolean;
   /** Shown inside the dialog, e.g. the server's refusal. */
   error?: string | null;
   onConfirm: () => void;
@@ -49,7 +56,10 @@ export function ConfirmDialog({
         event.preventDefault();
         if (!pending) onCancel();
       }}
-      className="m-auto w-full max-w-md rounded-lg bg-white p-0 shadow-xl ring-1 ring-slate-200 backdrop:bg-slate-900/40"
+      className={cn(
+        "m-auto w-full rounded-lg bg-white p-0 shadow-xl ring-1 ring-slate-200 backdrop:bg-slate-900/40",
+        wide ? "max-w-3xl" : "max-w-md",
+      )}
     >
       <div className="p-5">
         <h2 id={titleId} className="text-base font-semibold text-slate-900">
@@ -67,7 +77,12 @@ export function ConfirmDialog({
           <Button variant="secondary" onClick={onCancel} disabled={pending}>
             Cancel
           </Button>
-          <Button variant={confirmVariant} onClick={onConfirm} disabled={pending} aria-busy={pending}>
+          <Button
+            variant={confirmVariant}
+            onClick={onConfirm}
+            disabled={pending || confirmDisabled}
+            aria-busy={pending}
+          >
             {pending ? "Working…" : confirmLabel}
           </Button>
         </div>

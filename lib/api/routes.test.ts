@@ -22,8 +22,11 @@ import {
   type NewItem,
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
-import type { AuditConfig } from "@/lib/config/schema";
+import { AuditConfigSchema, type AuditConfig } from "@/lib/config/schema";
+import { createGitLabClient } from "@/lib/gitlab/client";
 import { createClock, type AppContext } from "@/lib/service/context";
+import { startGitLabSandbox } from "@/sandbox/gitlab/server";
+import type { GitLabSandbox } from "@/sandbox/gitlab/types";
 import { DEFAULT_WORKFLOW_SETTINGS, type ItemState, type UserActionInput } from "@/lib/workflow/types";
 import { createApiHandler, type RouteParams } from "./handler";
 import { createApiRoutes, type ApiRoutes } from "./routes";
@@ -56,12 +59,35 @@ let opened: OpenedDatabase;
 let ctx: AppContext;
 let demoMode = true;
 /** What the background part of a run does first; a run started in a test fails here, or waits. */
-let loadConfig: () => Promise<AuditConfig> = async () => {
+const noConfig = async (): Promise<AuditConfig> => {
   throw new AppError("invalid:config", "No PagerDuty in these tests.");
 };
+let loadConfig: () => Promise<AuditConfig> = noConfig;
+const GITLAB_TOKEN = "glpat-routes-test";
+const AUDITS_PROJECT = "support/audits";
+let gitlab: GitLabSandbox;
+
+/** A config whose `gitlab` section points at the sandbox GitLab's audits project (`withGitLab`), or none. */
+function exportConfig(withGitLab: boolean): AuditConfig {
+  return AuditConfigSchema.parse({
+    roster: { path: "team.yaml" },
+    rotations: [{ id: "amer-east", name: "AMER East", schedules: ["PSCHE01"], members: { field: "x" } }],
+    ...(withGitLab ? { gitlab: { url: gitlab.url, project: AUDITS_PROJECT } } : {}),
+  });
+}
 const logError = vi.fn();
 
 beforeAll(async () => {
+  gitlab = await startGitLabSandbox({
+    users: [{ id: 1, username: "audit-bot", name: "Audit Bot", token: GITLAB_TOKEN }],
+    projects: [
+      {
+        id: 7,
+        path_with_namespace: AUDITS_PROJECT,
+        issue_templates: { Pagerduty: "## Checklist\n\n- [ ] Run\n\n## Notes\n\n## Sign-off\n" },
+      },
+    ],
+  });
   dir = await mkdtemp(path.join(tmpdir(), "audit-api-"));
   opened = await openDatabase({ dataDir: dir, databaseUrl: null });
   ctx = {
@@ -75,6 +101,10 @@ beforeAll(async () => {
     createPagerDutyClient: () => {
       throw new Error("not used");
     },
+    createGitLabClient: (config) =>
+      config.gitlab
+        ? createGitLabClient({ baseUrl: config.gitlab.url, token: GITLAB_TOKEN, maxRetries: 0 })
+        : null,
     staleRunAfterMs: 60_000,
     backgroundRuns: new Map(),
     log: () => {},
@@ -84,11 +114,13 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.all(ctx.backgroundRuns.values());
   demoMode = true;
+  loadConfig = noConfig;
   // Every answer in these tests is an expected one; none may have been a logged server error.
   expect(logError).not.toHaveBeenCalled();
 });
 
 afterAll(async () => {
+  await gitlab.stop();
   await opened.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -350,6 +382,22 @@ const MUTATIONS: MutationCase[] = [
     body: () => ({ applied: 2 }),
   },
   {
+    route: "POST …/export",
+    seed: () => {
+      loadConfig = async () => exportConfig(true);
+      return seed();
+    },
+    send: (audit) => (routes) => {
+      const auditId = requireAudit(audit).id;
+      return routes.issueExport.POST(post(`/api/audits/${auditId}/export`), paramsOf({ auditId }));
+    },
+    expected: opsOnly(200),
+    body: () => ({
+      created: true,
+      audit: { issueUrl: expect.stringContaining(`${AUDITS_PROJECT}/-/issues/`) },
+    }),
+  },
+  {
     route: "POST /api/demo/clock",
     seed: () => seed(),
     send: () => (routes) => routes.demoClock.POST(post("/api/demo/clock", { hours: 24 }), paramsOf()),
@@ -431,9 +479,7 @@ describe("conflicts", () => {
     } finally {
       release();
       await Promise.all(ctx.backgroundRuns.values());
-      loadConfig = async () => {
-        throw new AppError("invalid:config", "No PagerDuty in these tests.");
-      };
+      loadConfig = noConfig;
     }
   });
 
@@ -602,6 +648,87 @@ describe("bad input", () => {
     expect(response.status).toBe(400);
     const paths = (await errorOf(response)).details.map((d) => d.path);
     expect(paths.sort()).toEqual(["overdue", "page", "pageSize", "sort", "status"]);
+  });
+});
+
+describe("export to the audit issue", () => {
+  const exportPath = (auditId: string) => `/api/audits/${auditId}/export`;
+
+  it("ops preview, then create, then update the same issue; a member may do neither", async () => {
+    const auditId = requireAudit(await seed()).id;
+    loadConfig = async () => exportConfig(true);
+    const ops = routesAs(USERS.ops);
+
+    const preview = await ops.issueExport.GET(get(exportPath(auditId)), paramsOf({ auditId }));
+    expect(preview.status).toBe(200);
+    const previewed = z
+      .object({ title: z.string(), description: z.string(), existing: z.null() })
+      .parse(await preview.json());
+    expect(previewed.title).toBe("PagerDuty audit FY27-Q3");
+    expect(previewed.description).toMatch(
+      /^## Checklist[\s\S]*## Notes\n\n<!-- pagerduty-audit:notes:start -->/,
+    );
+    expect(previewed.description).toMatch(/<!-- pagerduty-audit:notes:end -->\n\n## Sign-off\n$/);
+
+    for (const method of ["GET", "POST"] as const) {
+      const member = routesAs(USERS.member).issueExport[method];
+      const request = method === "GET" ? get(exportPath(auditId)) : post(exportPath(auditId));
+      const refused = await member(request, paramsOf({ auditId }));
+      expect(refused.status).toBe(403);
+      expect((await errorOf(refused)).code).toBe("forbidden:role");
+    }
+
+    const issuesBefore = gitlab.state().projects[0]?.issues?.length ?? 0;
+    const first = await ops.issueExport.POST(post(exportPath(auditId)), paramsOf({ auditId }));
+    expect(first.status).toBe(200);
+    const created = z.object({ url: z.string(), created: z.boolean() }).parse(await first.json());
+    expect(created.created).toBe(true);
+
+    const second = await ops.issueExport.POST(post(exportPath(auditId)), paramsOf({ auditId }));
+    expect(await second.json()).toMatchObject({ url: created.url, created: false });
+    expect(gitlab.state().projects[0]?.issues).toHaveLength(issuesBefore + 1);
+
+    const again = await ops.issueExport.GET(get(exportPath(auditId)), paramsOf({ auditId }));
+    expect(await again.json()).toMatchObject({ existing: { url: created.url } });
+  });
+
+  it("400 with the reason when the config has no gitlab section; nothing is written", async () => {
+    const auditId = requireAudit(await seed()).id;
+    loadConfig = async () => exportConfig(false);
+    const before = await snapshot();
+    for (const response of [
+      await routesAs(USERS.ops).issueExport.GET(get(exportPath(auditId)), paramsOf({ auditId })),
+      await routesAs(USERS.ops).issueExport.POST(post(exportPath(auditId)), paramsOf({ auditId })),
+    ]) {
+      expect(response.status).toBe(400);
+      const error = await errorOf(response);
+      expect(error.code).toBe("invalid:config");
+      expect(error.message).toMatch(/no `gitlab` section/);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("409 before the audit has a finished run", async () => {
+    await seed({ audit: false });
+    const audit = await createAudit(ctx.db, {
+      name: "FY27-Q3",
+      fiscalYear: 2027,
+      quarter: 3,
+      opensOn: "2026-08-01",
+      dueOn: "2026-10-31",
+      createdBy: "Omar Haddad",
+      now: new Date(NOW),
+    });
+    loadConfig = async () => exportConfig(true);
+    const response = await routesAs(USERS.ops).issueExport.POST(
+      post(exportPath(audit.id)),
+      paramsOf({ auditId: audit.id }),
+    );
+    expect(response.status).toBe(409);
+    expect(await errorOf(response)).toMatchObject({
+      code: "conflict:export",
+      message: expect.stringMatching(/no finished run/),
+    });
   });
 });
 

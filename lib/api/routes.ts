@@ -10,6 +10,7 @@ import { AppError } from "@/lib/errors";
 import type { RosterPerson } from "@/lib/roster/schema";
 import type { AppContext } from "@/lib/service/context";
 import { resetDemo } from "@/lib/service/demo";
+import { exportToIssue, previewIssueExport } from "@/lib/service/export";
 import { getOverview } from "@/lib/service/overview";
 import { actOnItems, bulkAct, getPersonDetail, queryPeople } from "@/lib/service/people";
 import { openCurrentAudit, startAuditRun } from "@/lib/service/runs";
@@ -155,6 +156,25 @@ export function createApiRoutes(deps: ApiRouteDeps) {
         permission: ({ input }) => ({ permission: input.action === "ping" ? "item:ping" : "item:escalate" }),
         run: async ({ user, input, params }) =>
           bulkAct(await context(), { auditId: params.auditId, action: input.action, actor: user.name }),
+      }),
+    },
+
+    /**
+     * `/api/audits/[auditId]/export`: `GET` → IssueExportPreview (what would be written, nothing written);
+     * `POST` → IssueExportResult (creates the audit's GitLab issue the first time, then updates it). 400
+     * without a `gitlab` config section or GL_TOKEN, 409 before the first finished run or once signed off.
+     */
+    issueExport: {
+      GET: apiHandler({
+        permission: "audit:export",
+        params: AuditParamsSchema,
+        run: async ({ params }) => previewIssueExport(await context(), params.auditId),
+      }),
+      POST: apiHandler({
+        permission: "audit:export",
+        params: AuditParamsSchema,
+        run: async ({ user, params }) =>
+          exportToIssue(await context(), { auditId: params.auditId, actor: user.name }),
       }),
     },
 

@@ -4,10 +4,11 @@
  */
 import { queryOptions } from "@tanstack/react-query";
 import { requestJson } from "./api";
-import type { Run } from "./types";
+import type { IssueExportPreview, Run } from "./types";
 
 export const queryKeys = {
   latestRun: (auditId: string) => ["audits", auditId, "runs", "latest"] as const,
+  issueExportPreview: (auditId: string) => ["audits", auditId, "export", "preview"] as const,
 };
 
 /** How often a running audit is polled. */
@@ -20,5 +21,17 @@ export function latestRunQueryOptions(auditId: string) {
     queryFn: ({ signal }) =>
       requestJson<Run | null>(`/api/audits/${encodeURIComponent(auditId)}/runs/latest`, { signal }),
     refetchInterval: (query) => (query.state.data?.status === "running" ? RUN_POLL_INTERVAL_MS : false),
+  });
+}
+
+/** What "Export to issue" would write into the audit's GitLab issue; always read fresh. */
+export function issueExportPreviewQueryOptions(auditId: string) {
+  return queryOptions({
+    queryKey: queryKeys.issueExportPreview(auditId),
+    queryFn: ({ signal }) =>
+      requestJson<IssueExportPreview>(`/api/audits/${encodeURIComponent(auditId)}/export`, { signal }),
+    staleTime: 0,
+    gcTime: 0,
+    retry: false,
   });
 }

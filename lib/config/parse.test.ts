@@ -34,6 +34,13 @@ describe("parseAuditConfig", () => {
     expect(config.rotations.at(-1)?.members).toEqual({
       where: { title: "Manager", region: ["AMER-W", "AMER-C", "AMER-E"] },
     });
+    expect(config.gitlab).toEqual({
+      url: "https://gitlab.com",
+      project: "gitlab-com/support/support-ops/audits",
+      template: "Pagerduty",
+      labels: ["Support Ops", "PagerDuty audit"],
+      assignee: "jdoe",
+    });
   });
 
   it("fills in defaults for what a minimal config leaves out", () => {
@@ -41,6 +48,21 @@ describe("parseAuditConfig", () => {
     expect(config.pagerduty.url).toBe(DEFAULT_PAGERDUTY_URL);
     expect(config.pagerduty.requests_per_minute).toBe(900);
     expect(config.exempt.titles).toEqual(DEFAULT_EXEMPT_TITLES);
+    expect(config.gitlab).toBeUndefined();
+  });
+
+  it("fills in the gitlab section's defaults and takes a numeric project or an @username", () => {
+    const config = parseAuditConfig(
+      `roster: { path: team.yaml }\ngitlab: { project: 42, assignee: "@jdoe" }\n${ROTATION}`,
+      "audit.yaml",
+    );
+    expect(config.gitlab).toEqual({
+      url: "https://gitlab.com",
+      project: 42,
+      template: "Pagerduty",
+      labels: [],
+      assignee: "jdoe",
+    });
   });
 
   const problems: { name: string; text: string; details: [string | undefined, number, number, RegExp][] }[] =

@@ -2,6 +2,9 @@ import { z } from "zod";
 
 export const DEFAULT_PAGERDUTY_URL = "https://api.pagerduty.com";
 /** Titles skipped by the audit when the config names none; compared case-insensitively. */
+/** The audits project's issue template the audit issue is created from. */
+export const DEFAULT_ISSUE_TEMPLATE = "Pagerduty";
+export const DEFAULT_GITLAB_INSTANCE_URL = "https://gitlab.com";
 export const DEFAULT_EXEMPT_TITLES = ["VP of Support", "Vice President of Support"];
 
 /** An http(s) URL; `z.url()` alone also takes `ftp:` or `mailto:` addresses. */
@@ -68,6 +71,22 @@ export const RotationSchema = z.strictObject({
   members: MembershipRuleSchema,
 });
 
+/** Where "Export to issue" writes the audit: the audits project, its template, labels and assignee. */
+export const IssueExportSchema = z.strictObject({
+  url: HttpUrlSchema.default(DEFAULT_GITLAB_INSTANCE_URL),
+  project: z.union([z.string().trim().min(1), z.number().int().positive()], {
+    error: "expected a project path (group/name) or a numeric project id",
+  }),
+  template: z.string().trim().min(1).default(DEFAULT_ISSUE_TEMPLATE),
+  labels: z.array(z.string().trim().min(1)).default([]),
+  assignee: z
+    .string()
+    .trim()
+    .regex(/^@?[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "expected a GitLab username such as jdoe")
+    .transform((username) => username.replace(/^@/, ""))
+    .optional(),
+});
+
 export const AuditConfigSchema = z.strictObject({
   roster: RosterSourceSchema,
   pagerduty: z
@@ -91,9 +110,12 @@ export const AuditConfigSchema = z.strictObject({
     .strictObject({ titles: z.array(z.string().trim().min(1)) })
     .default({ titles: DEFAULT_EXEMPT_TITLES }),
   rotations: z.array(RotationSchema).min(1, "at least one rotation is needed"),
+  /** Optional: without it the dashboard cannot export the audit to its GitLab issue. */
+  gitlab: IssueExportSchema.optional(),
 });
 
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;
+export type IssueExportConfig = z.infer<typeof IssueExportSchema>;
 export type Rotation = z.infer<typeof RotationSchema>;
 export type MembershipRule = z.infer<typeof MembershipRuleSchema>;
 export type RosterSource = z.infer<typeof RosterSourceSchema>;

@@ -15,7 +15,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export type FinishedRunStatus = Exclude<RunStatus, "running">;
 
 /** Actions on the audit itself, logged in `events` with no item. */
-export const AUDIT_ACTIONS = ["sign_off", "reopen_audit", "set_audit_status"] as const;
+export const AUDIT_ACTIONS = ["sign_off", "reopen_audit", "set_audit_status", "export_issue"] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /**

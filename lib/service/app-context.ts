@@ -3,6 +3,7 @@ import { loadAuditConfig } from "@/lib/config/load";
 import { openDatabase } from "@/lib/db/client";
 import { getEnv, isDemoMode } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { createGitLabClient } from "@/lib/gitlab/client";
 import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
 import { loadRoster } from "@/lib/roster/load";
 import { DEFAULT_WORKFLOW_SETTINGS } from "@/lib/workflow/types";
@@ -44,6 +45,10 @@ async function createServerContext(): Promise<AppContext> {
       }
       return createPagerDutyClientFromConfig(config.pagerduty, env.PD_TOKEN);
     },
+    createGitLabClient: (config) =>
+      env.GL_TOKEN && config.gitlab
+        ? createGitLabClient({ baseUrl: config.gitlab.url, token: env.GL_TOKEN })
+        : null,
     staleRunAfterMs: STALE_RUN_AFTER_MS,
     backgroundRuns: new Map(),
     log: (message, error) => console.error(`[audit] ${message}`, error ?? ""),

@@ -1,5 +1,6 @@
 import type { AuditConfig } from "@/lib/config/schema";
 import type { Db } from "@/lib/db/queries";
+import type { GitLabClient } from "@/lib/gitlab/client";
 import type { PagerDutyClient } from "@/lib/pagerduty/client";
 import type { Roster } from "@/lib/roster/schema";
 import type { WorkflowSettings } from "@/lib/workflow/types";
@@ -36,6 +37,8 @@ export interface AppContext {
   loadConfig(): Promise<AuditConfig>;
   loadRoster(config: AuditConfig): Promise<Roster>;
   createPagerDutyClient(config: AuditConfig): PagerDutyClient;
+  /** A client of the config's `gitlab.url` with the server's GL_TOKEN; null when GL_TOKEN is not set. */
+  createGitLabClient(config: AuditConfig): GitLabClient | null;
   /** A run whose heartbeat is older than this is taken to have died and may be replaced. */
   staleRunAfterMs: number;
   /** Runs in progress in this process, so tests (and shutdown) can wait for them. */

@@ -50,6 +50,7 @@ export async function createTestContext(start: Date): Promise<TestContext> {
         timeoutMs: 2_000,
         maxRetries: 1,
       }),
+    createGitLabClient: () => null,
     staleRunAfterMs: 60_000,
     backgroundRuns: new Map(),
     log: () => {},

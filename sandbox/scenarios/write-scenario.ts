@@ -15,6 +15,8 @@ export const AGENTS_DIR = "agents";
 export interface WriteScenarioOptions {
   /** The sandbox's URL, written into the config's `pagerduty.url`. */
   pagerdutyUrl: string;
+  /** A sandbox GitLab's audits project, written into the config's `gitlab` section (export to issue). */
+  gitlab?: { url: string; project: string; template?: string; labels?: string[]; assignee?: string };
   /** Also write `agents/<name>.yaml`, one person per file (the other roster layout). */
   agents?: boolean;
 }
@@ -48,6 +50,7 @@ export async function writeScenario(
   const config = {
     ...scenario.config,
     pagerduty: { ...scenario.config.pagerduty, url: options.pagerdutyUrl },
+    ...(options.gitlab ? { gitlab: options.gitlab } : {}),
   };
   await Promise.all([
     writeFile(rosterPath, toYaml(scenario.roster)),
