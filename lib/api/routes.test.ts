@@ -16,6 +16,7 @@ import {
   listEvents,
   listItems,
   listRuns,
+  setAuditStatus,
   signOffAudit,
   startRun,
   type Audit,
@@ -396,6 +397,49 @@ const MUTATIONS: MutationCase[] = [
       created: true,
       audit: { issueUrl: expect.stringContaining(`${AUDITS_PROJECT}/-/issues/`) },
     }),
+  },
+  {
+    route: "POST …/review",
+    seed: () => seed(),
+    send: (audit) => (routes) => {
+      const auditId = requireAudit(audit).id;
+      return routes.review.POST(post(`/api/audits/${auditId}/review`), paramsOf({ auditId }));
+    },
+    expected: opsOnly(200),
+    body: () => ({ status: "in_review" }),
+  },
+  {
+    route: "POST …/send-back",
+    seed: async () => {
+      const audit = await seed();
+      await setAuditStatus(ctx.db, {
+        auditId: requireAudit(audit).id,
+        expectedStatus: "open",
+        status: "in_review",
+        actor: "Omar Haddad",
+        now: new Date(NOW),
+      });
+      return audit;
+    },
+    send: (audit) => (routes) => {
+      const auditId = requireAudit(audit).id;
+      return routes.sendBack.POST(
+        post(`/api/audits/${auditId}/send-back`, { comment: "Chase the two people in APAC first." }),
+        paramsOf({ auditId }),
+      );
+    },
+    expected: { ...opsOnly(403), "ops manager": 200 },
+    body: () => ({ status: "open" }),
+  },
+  {
+    route: "POST …/sign-off",
+    seed: () => seed({ state: "intentional" }),
+    send: (audit) => (routes) => {
+      const auditId = requireAudit(audit).id;
+      return routes.signOff.POST(post(`/api/audits/${auditId}/sign-off`, {}), paramsOf({ auditId }));
+    },
+    expected: { ...opsOnly(403), "ops manager": 200 },
+    body: () => ({ status: "signed_off", signedOffBy: "Olivia Grant" }),
   },
   {
     route: "POST /api/demo/clock",

@@ -11,6 +11,7 @@ import type { RosterPerson } from "@/lib/roster/schema";
 import type { AppContext } from "@/lib/service/context";
 import { resetDemo } from "@/lib/service/demo";
 import { exportToIssue, previewIssueExport } from "@/lib/service/export";
+import { auditIssueOf, getSignOffReview, sendBack, signOff, submitForReview } from "@/lib/service/sign-off";
 import { getOverview } from "@/lib/service/overview";
 import { actOnItems, bulkAct, getPersonDetail, queryPeople } from "@/lib/service/people";
 import { openCurrentAudit, startAuditRun } from "@/lib/service/runs";
@@ -24,6 +25,8 @@ import {
   PeopleQuerySchema,
   PersonActionSchema,
   PersonParamsSchema,
+  SendBackSchema,
+  SignOffSchema,
 } from "./schemas";
 import { getScheduleCoverage } from "@/lib/service/schedules";
 
@@ -164,6 +167,53 @@ export function createApiRoutes(deps: ApiRouteDeps) {
      * `POST` → IssueExportResult (creates the audit's GitLab issue the first time, then updates it). 400
      * without a `gitlab` config section or GL_TOKEN, 409 before the first finished run or once signed off.
      */
+    /** `GET /api/audits/[auditId]/sign-off`: the review; `POST`: sign off (Support Operations Manager). */
+    signOff: {
+      GET: apiHandler({
+        params: AuditParamsSchema,
+        run: async ({ params }) => getSignOffReview(await context(), params.auditId),
+      }),
+      POST: apiHandler({
+        permission: "audit:sign_off",
+        params: AuditParamsSchema,
+        input: SignOffSchema,
+        run: async ({ user, params, input }) => {
+          const ctx = await context();
+          const issue = await auditIssueOf(ctx, params.auditId);
+          return signOff(ctx, {
+            auditId: params.auditId,
+            actor: user.name,
+            overrideReason: input.overrideReason,
+            issue,
+          });
+        },
+      }),
+    },
+
+    /** `POST /api/audits/[auditId]/review`: Support Operations hand the audit over for review. */
+    review: {
+      POST: apiHandler({
+        permission: "audit:run",
+        params: AuditParamsSchema,
+        run: async ({ user, params }) =>
+          submitForReview(await context(), { auditId: params.auditId, actor: user.name }),
+      }),
+    },
+
+    /** `POST /api/audits/[auditId]/send-back`: the reviewer sends it back with a comment. */
+    sendBack: {
+      POST: apiHandler({
+        permission: "audit:send_back",
+        params: AuditParamsSchema,
+        input: SendBackSchema,
+        run: async ({ user, params, input }) => {
+          const ctx = await context();
+          const issue = await auditIssueOf(ctx, params.auditId);
+          return sendBack(ctx, { auditId: params.auditId, actor: user.name, comment: input.comment, issue });
+        },
+      }),
+    },
+
     issueExport: {
       GET: apiHandler({
         permission: "audit:export",

@@ -91,3 +91,9 @@ export const ACTION_PERMISSIONS: Record<UserAction, Permission> = {
   waive: "item:resolve",
   reopen: "item:resolve",
 };
+
+/** `POST /api/audits/[auditId]/sign-off`. */
+export const SignOffSchema = z.strictObject({ overrideReason: z.string().max(2000).optional() });
+
+/** `POST /api/audits/[auditId]/send-back`. */
+export const SendBackSchema = z.strictObject({ comment: z.string().max(2000) });

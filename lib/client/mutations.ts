@@ -1,6 +1,6 @@
 /** The API's state-changing requests, one function each; pages call them through `useMutation`. */
 import { requestJson } from "./api";
-import type { ActionOutcome, Audit, DemoClock, Run, UserActionInput } from "./types";
+import type { ActionOutcome, Audit, DemoClock, IssueExportResult, Run, UserActionInput } from "./types";
 
 const auditPath = (auditId: string) => `/api/audits/${encodeURIComponent(auditId)}`;
 
@@ -12,6 +12,11 @@ export function openCurrentAudit(): Promise<Audit> {
 /** Starts a run (409 `conflict:run` while one is running). */
 export function startAuditRun(auditId: string): Promise<Run> {
   return requestJson<Run>(`${auditPath(auditId)}/runs`, { method: "POST" });
+}
+
+/** Writes the latest report into the audit's GitLab issue: creates it the first time, then updates it. */
+export function exportToIssue(auditId: string): Promise<IssueExportResult> {
+  return requestJson<IssueExportResult>(`${auditPath(auditId)}/export`, { method: "POST" });
 }
 
 /** One action on a person's items: all items it applies to, or the `itemIds` given. */
@@ -41,4 +46,28 @@ export function bulkAct(input: { auditId: string; action: "ping" | "escalate" })
 /** Demo only: moves the app's clock forward. */
 export function advanceDemoClock(hours: number): Promise<DemoClock> {
   return requestJson<DemoClock>("/api/demo/clock", { method: "POST", body: { hours } });
+}
+
+/** Sign-off by the Support Operations Manager; the override reason is required while items are open. */
+export function signOffAudit(input: { auditId: string; overrideReason?: string }): Promise<Audit> {
+  return requestJson<Audit>(`/api/audits/${encodeURIComponent(input.auditId)}/sign-off`, {
+    method: "POST",
+    body: { overrideReason: input.overrideReason },
+  });
+}
+
+/** Hands the audit to the reviewer. */
+export function submitForReview(auditId: string): Promise<Audit> {
+  return requestJson<Audit>(`/api/audits/${encodeURIComponent(auditId)}/review`, {
+    method: "POST",
+    body: {},
+  });
+}
+
+/** The reviewer sends the audit back with what needs doing. */
+export function sendBackAudit(input: { auditId: string; comment: string }): Promise<Audit> {
+  return requestJson<Audit>(`/api/audits/${encodeURIComponent(input.auditId)}/send-back`, {
+    method: "POST",
+    body: { comment: input.comment },
+  });
 }

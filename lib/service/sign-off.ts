@@ -221,3 +221,23 @@ export async function sendBack(
     detail: { comment, ...(commentUrl ? { commentUrl } : {}) },
   });
 }
+
+/**
+ * The audit's GitLab issue as sign-off and send-back use it, or null when the audit was never exported
+ * (or GitLab is not configured): then the decision is recorded here only.
+ */
+export async function auditIssueOf(ctx: AppContext, auditId: string): Promise<AuditIssue | null> {
+  const audit = await getAuditById(ctx.db, auditId);
+  if (audit.issueIid === null) return null;
+  const iid = audit.issueIid;
+  const config = await ctx.loadConfig();
+  const client = ctx.createGitLabClient(config);
+  const project = config.gitlab?.project;
+  if (!client || project === undefined) return null;
+  return {
+    comment: async (body) => (await client.createNote(project, iid, body)).url,
+    close: async () => {
+      await client.updateIssue(project, iid, { stateEvent: "close" });
+    },
+  };
+}

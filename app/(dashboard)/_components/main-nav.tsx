@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useParams, usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
-import { findingsPath, schedulesPath } from "../_lib/paths";
+import { findingsPath, schedulesPath, signOffPath } from "../_lib/paths";
 
 const LINK =
   "rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-600";
@@ -16,12 +16,20 @@ export function MainNav({ currentAuditId }: { currentAuditId: string | null }) {
   const pathname = usePathname();
   const params = useParams<{ auditId?: string }>();
   const auditId = params.auditId ? decodeURIComponent(params.auditId) : currentAuditId;
-  const section = pathname === "/" ? "overview" : pathname.endsWith("/schedules") ? "schedules" : "findings";
+  const section =
+    pathname === "/"
+      ? "overview"
+      : pathname.endsWith("/schedules")
+        ? "schedules"
+        : pathname.endsWith("/sign-off")
+          ? "sign-off"
+          : "findings";
 
   const items = [
     { key: "overview", label: "Overview", href: "/" },
     { key: "findings", label: "Findings", href: auditId ? findingsPath(auditId) : null },
     { key: "schedules", label: "Schedules", href: auditId ? schedulesPath(auditId) : null },
+    { key: "sign-off", label: "Sign-off", href: auditId ? signOffPath(auditId) : null },
   ];
 
   return (
@@ -53,21 +61,6 @@ export function MainNav({ currentAuditId }: { currentAuditId: string | null }) {
             )}
           </li>
         ))}
-        <li>
-          <span
-            aria-disabled="true"
-            aria-describedby="sign-off-soon"
-            className={cn(LINK, "inline-flex cursor-not-allowed items-center gap-1.5 text-slate-400")}
-          >
-            Sign-off
-            <span
-              id="sign-off-soon"
-              className="rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-normal text-slate-500"
-            >
-              coming with the GitLab integration
-            </span>
-          </span>
-        </li>
       </ul>
     </nav>
   );

@@ -16,3 +16,7 @@ export function schedulesPath(auditId: string): string {
 export function personPath(auditId: string, personKey: string): string {
   return `${auditPath(auditId)}/people/${encodeURIComponent(personKey)}`;
 }
+
+export function signOffPath(auditId: string): string {
+  return `${auditPath(auditId)}/sign-off`;
+}

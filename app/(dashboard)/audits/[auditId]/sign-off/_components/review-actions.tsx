@@ -1,0 +1,128 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { Field, Textarea } from "@/components/ui/field";
+import { errorMessage } from "@/lib/client/api";
+import { sendBackAudit, signOffAudit, submitForReview } from "@/lib/client/mutations";
+import { JUSTIFICATION_MIN_LENGTH } from "@/lib/workflow/types";
+
+/** What the signed-in user may do on the sign-off page; the server checks again. */
+export interface ReviewPermissions {
+  submit: boolean;
+  signOff: boolean;
+  sendBack: boolean;
+}
+
+export function ReviewActions({
+  auditId,
+  status,
+  unaddressed,
+  may,
+}: {
+  auditId: string;
+  status: "open" | "in_review";
+  unaddressed: number;
+  may: ReviewPermissions;
+}) {
+  const router = useRouter();
+  const [refreshing, startRefresh] = useTransition();
+  const [override, setOverride] = useState("");
+  const [comment, setComment] = useState("");
+  const done = () => startRefresh(() => router.refresh());
+  const submit = useMutation({ mutationFn: () => submitForReview(auditId), onSuccess: done });
+  const signOff = useMutation({
+    mutationFn: () => signOffAudit({ auditId, overrideReason: override.trim() || undefined }),
+    onSuccess: done,
+  });
+  const sendBack = useMutation({ mutationFn: () => sendBackAudit({ auditId, comment }), onSuccess: done });
+  const busy = refreshing || submit.isPending || signOff.isPending || sendBack.isPending;
+  const error = submit.error ?? signOff.error ?? sendBack.error;
+
+  return (
+    <div className="flex flex-col gap-5">
+      {error && (
+        <p role="alert" className="rounded-md bg-rose-50 p-3 text-sm text-rose-800">
+          {errorMessage(error)}
+        </p>
+      )}
+      {may.submit && status === "open" && (
+        <div>
+          <Button variant="secondary" disabled={busy} onClick={() => submit.mutate()}>
+            Submit for review
+          </Button>
+          <p className="mt-1 text-xs text-slate-500">
+            Tells the Support Operations Manager the audit is ready.
+          </p>
+        </div>
+      )}
+      {may.signOff && (
+        <form
+          className="flex flex-col gap-3"
+          onSubmit={(event) => {
+            event.preventDefault();
+            signOff.mutate();
+          }}
+        >
+          {unaddressed > 0 && (
+            <Field
+              id="override-reason"
+              label="Override reason"
+              hint={`${unaddressed} item(s) are not addressed. Signing off anyway needs a reason of at least ${JUSTIFICATION_MIN_LENGTH} characters; it stays in the record.`}
+            >
+              <Textarea
+                id="override-reason"
+                aria-describedby="override-reason-hint"
+                rows={3}
+                value={override}
+                onChange={(e) => setOverride(e.target.value)}
+              />
+            </Field>
+          )}
+          <div>
+            <Button
+              type="submit"
+              disabled={busy || (unaddressed > 0 && override.trim().length < JUSTIFICATION_MIN_LENGTH)}
+            >
+              Sign off
+            </Button>
+          </div>
+        </form>
+      )}
+      {may.sendBack && status === "in_review" && (
+        <form
+          className="flex flex-col gap-3"
+          onSubmit={(event) => {
+            event.preventDefault();
+            sendBack.mutate();
+          }}
+        >
+          <Field
+            id="send-back-comment"
+            label="What needs doing"
+            hint="Posted on the audit issue when there is one."
+          >
+            <Textarea
+              id="send-back-comment"
+              aria-describedby="send-back-comment-hint"
+              rows={3}
+              value={comment}
+              onChange={(e) => setComment(e.target.value)}
+            />
+          </Field>
+          <div>
+            <Button
+              type="submit"
+              variant="secondary"
+              disabled={busy || comment.trim().length < JUSTIFICATION_MIN_LENGTH}
+            >
+              Send back
+            </Button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}
