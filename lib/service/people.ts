@@ -1,11 +1,12 @@
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { FindingCode } from "@/lib/audit/types";
-import type { AuditEvent, Item, ItemStateUpdate } from "@/lib/db/queries";
+import type { Audit, AuditEvent, Item, ItemStateUpdate } from "@/lib/db/queries";
 import { applyItemStates, getAuditById, listEvents, listItems, listPingHistory } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import { applyUserAction, deriveStatus, summarizePerson } from "@/lib/workflow/rules";
 import type { ItemStatus, UserActionInput } from "@/lib/workflow/types";
 import { ITEM_STATUSES } from "@/lib/workflow/types";
+import { issueCommenterOf, pingTargets, postPings } from "./comments";
 import type { AppContext } from "./context";
 import { assertAuditOpen } from "./runs";
 
@@ -205,7 +206,7 @@ export async function actOnItems(
   const chosen = input.itemIds ? items.filter((i) => input.itemIds?.includes(i.id)) : items;
   if (chosen.length === 0)
     throw new AppError("not_found:item", "No such items for this person in this audit.");
-  return applyToItems(ctx, chosen, input.action, input.actor, { refuseWhenNone: true });
+  return applyToItems(ctx, audit, chosen, input.action, input.actor, { refuseWhenNone: true });
 }
 
 /**
@@ -222,11 +223,12 @@ export async function bulkAct(
   const items = (await listItems(ctx.db, input.auditId)).filter(
     (item) => item.personKey !== null && deriveStatus(item, now, ctx.workflow).nextAction === input.action,
   );
-  return applyToItems(ctx, items, { type: input.action }, input.actor, { refuseWhenNone: false });
+  return applyToItems(ctx, audit, items, { type: input.action }, input.actor, { refuseWhenNone: false });
 }
 
 async function applyToItems(
   ctx: AppContext,
+  audit: Audit,
   items: readonly Item[],
   action: UserActionInput,
   actor: string,
@@ -266,6 +268,52 @@ async function applyToItems(
   if (updates.length === 0 && options.refuseWhenNone) {
     throw new AppError("conflict:item", skipped[0]?.reason ?? "Nothing to do.");
   }
-  const { applied, conflicts } = await applyItemStates(ctx.db, updates);
+  const { send, failure } = await notifyOnIssue(ctx, audit, items, updates, action);
+  const { applied, conflicts } = await applyItemStates(ctx.db, send);
+  if (failure) {
+    throw new AppError(
+      "upstream:gitlab",
+      `Posting on the audit issue failed, so ${updates.length - send.length} finding(s) were not marked as ` +
+        `${action.type === "ping" ? "pinged" : "escalated"}${send.length > 0 ? ` (${send.length} were)` : ""}. ` +
+        "Try again in a moment.",
+      { cause: failure },
+    );
+  }
   return { applied: applied.length, skipped, conflicts: conflicts.length };
+}
+
+/**
+ * Pings and escalations are comments on the audit issue when it exists: post them first and keep only the
+ * updates whose comment was posted, with the comment's URL in the event. Other actions pass through.
+ */
+async function notifyOnIssue(
+  ctx: AppContext,
+  audit: Audit,
+  items: readonly Item[],
+  updates: ItemStateUpdate[],
+  action: UserActionInput,
+): Promise<{ send: ItemStateUpdate[]; failure: unknown }> {
+  if ((action.type !== "ping" && action.type !== "escalate") || updates.length === 0)
+    return { send: updates, failure: null };
+  const commenter = await issueCommenterOf(ctx, audit);
+  if (!commenter) return { send: updates, failure: null };
+  const roster =
+    action.type === "escalate"
+      ? (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person)
+      : [];
+  const chosen = new Set(updates.map((u) => u.itemId));
+  const targets = pingTargets(
+    items.filter((i) => chosen.has(i.id)),
+    action.type,
+    roster,
+  );
+  const { urls, failure } = await postPings(commenter, audit.name, action.type, targets);
+  const personOf = new Map(items.map((i) => [i.id, i.personKey]));
+  const send = updates.flatMap((update) => {
+    const url = urls.get(personOf.get(update.itemId) ?? "");
+    return url
+      ? [{ ...update, event: { ...update.event, detail: { ...update.event.detail, commentUrl: url } } }]
+      : [];
+  });
+  return { send, failure };
 }

@@ -1,0 +1,207 @@
+import type { Audit, Item, ItemStateUpdate } from "@/lib/db/queries";
+import { applyItemStates, getAuditById, listEvents, listItems } from "@/lib/db/queries";
+import { AppError } from "@/lib/errors";
+import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
+import type { RosterPerson } from "@/lib/roster/schema";
+import { UNRESOLVED_STATES } from "@/lib/workflow/types";
+import type { AppContext } from "./context";
+import { assertAuditOpen } from "./runs";
+
+/** The audit issue as pings use it: post a comment, get its URL. */
+export interface IssueCommenter {
+  post(body: string): Promise<string>;
+}
+
+/** The audit's issue, when it was exported and GitLab is configured; otherwise pings are only recorded. */
+export async function issueCommenterOf(ctx: AppContext, audit: Audit): Promise<IssueCommenter | null> {
+  if (audit.issueIid === null) return null;
+  const iid = audit.issueIid;
+  const config = await ctx.loadConfig();
+  const client = ctx.createGitLabClient(config);
+  const project = config.gitlab?.project;
+  if (!client || project === undefined) return null;
+  return { post: async (body) => (await client.createNote(project, iid, body)).url };
+}
+
+/** People mentioned in one comment at most: gitlab.com caps new comments at 60 a minute, so batch. */
+export const PEOPLE_PER_COMMENT = 20;
+
+export interface PingTarget {
+  personKey: string;
+  name: string;
+  gitlab: string | null;
+  /** The GitLab usernames to mention besides the person (for an escalation: manager, Support Ops Manager). */
+  alsoMention: string[];
+  messages: string[];
+}
+
+/**
+ * The comment text for a ping or an escalation of several people: each person's @mention (only real
+ * usernames are live) with their findings as a checklist. Untrusted text (names, messages) is escaped.
+ */
+export function pingCommentBody(
+  auditName: string,
+  kind: "ping" | "escalate",
+  targets: readonly PingTarget[],
+): string {
+  const intro =
+    kind === "ping"
+      ? `The PagerDuty audit ${escapeMarkdown(auditName)} found the following. Please fix them, or reply here if they are intentional.`
+      : `No reply for 72 hours to the ping above: escalating to managers and the Support Operations Manager (${escapeMarkdown(auditName)}).`;
+  const blocks = targets.map((target) => {
+    const who = target.gitlab ? mention(target.gitlab) : escapeMarkdown(target.name);
+    const cc = target.alsoMention.length > 0 ? ` (cc ${target.alsoMention.map(mention).join(" ")})` : "";
+    return [
+      `**${escapeMarkdown(target.name)}** ${who}${cc}`,
+      ...target.messages.map((m) => `- [ ] ${escapeMarkdown(m)}`),
+    ].join("\n");
+  });
+  return [intro, ...blocks].join("\n\n");
+}
+
+/** Who to mention on an escalation: the person's manager (roster `reports_to`) and Support Ops Managers. */
+export function escalationMentions(
+  person: { managerName: string | null },
+  roster: readonly RosterPerson[],
+): string[] {
+  const usernameOf = (p: RosterPerson | undefined) => p?.gitlab?.username?.replace(/^@/, "") ?? null;
+  const manager = person.managerName
+    ? usernameOf(roster.find((p) => p.name.trim().toLowerCase() === person.managerName?.trim().toLowerCase()))
+    : null;
+  const opsManagers = roster
+    .filter((p) => /support operations manager/i.test(p.title ?? ""))
+    .map(usernameOf)
+    .filter((u): u is string => u !== null);
+  return [...new Set([manager, ...opsManagers].filter((u): u is string => u !== null))];
+}
+
+/** Groups the items being pinged by person, in a stable order, for comment batching. */
+export function pingTargets(
+  items: readonly Item[],
+  kind: "ping" | "escalate",
+  roster: readonly RosterPerson[],
+): PingTarget[] {
+  const byPerson = new Map<string, PingTarget>();
+  for (const item of items) {
+    if (item.personKey === null) continue;
+    const target = byPerson.get(item.personKey) ?? {
+      personKey: item.personKey,
+      name: item.personName ?? item.personKey,
+      gitlab: item.gitlabUsername,
+      alsoMention: kind === "escalate" ? escalationMentions(item, roster) : [],
+      messages: [],
+    };
+    target.messages.push(item.message);
+    byPerson.set(item.personKey, target);
+  }
+  return [...byPerson.values()].sort((a, b) => a.name.localeCompare(b.name, "en"));
+}
+
+/**
+ * Posts the pings (batched, several people per comment) and returns each person's comment URL. Stops at the
+ * first failed post and returns it with what was posted before: nothing is recorded as sent unless its
+ * comment exists, and what was sent is not lost.
+ */
+export async function postPings(
+  commenter: IssueCommenter,
+  auditName: string,
+  kind: "ping" | "escalate",
+  targets: readonly PingTarget[],
+): Promise<{ urls: Map<string, string>; failure: unknown }> {
+  const urls = new Map<string, string>();
+  for (let i = 0; i < targets.length; i += PEOPLE_PER_COMMENT) {
+    const batch = targets.slice(i, i + PEOPLE_PER_COMMENT);
+    try {
+      const url = await commenter.post(pingCommentBody(auditName, kind, batch));
+      for (const target of batch) urls.set(target.personKey, url);
+    } catch (failure) {
+      return { urls, failure };
+    }
+  }
+  return { urls, failure: null };
+}
+
+/**
+ * Reads the audit issue's comments and records, for each pinged person, a reply they posted after their
+ * latest ping or escalation: their items' follow-up clock stops (`repliedAt`) and the timeline shows it.
+ * Returns how many people replied since the last check. Comments by the dashboard's own account and
+ * GitLab's system notes are not replies.
+ */
+export async function syncReplies(ctx: AppContext, auditId: string): Promise<{ replies: number }> {
+  const audit = await getAuditById(ctx.db, auditId);
+  assertAuditOpen(audit);
+  if (audit.issueIid === null || audit.issueUrl === null) {
+    throw new AppError(
+      "conflict:audit",
+      "Export the audit to its GitLab issue first: replies are read from there.",
+    );
+  }
+  const config = await ctx.loadConfig();
+  const client = ctx.createGitLabClient(config);
+  const project = config.gitlab?.project;
+  if (!client || project === undefined) {
+    throw new AppError(
+      "invalid:config",
+      "GitLab is not configured (the config's gitlab section and GL_TOKEN).",
+    );
+  }
+  const [notes, me, items, events] = await Promise.all([
+    client.listNotes(project, audit.issueIid),
+    client.getCurrentUser(),
+    listItems(ctx.db, auditId),
+    listEvents(ctx.db, { auditId }),
+  ]);
+  const lastChased = new Map<string, string>();
+  for (const event of events) {
+    if (event.personKey && (event.action === "ping" || event.action === "escalate"))
+      lastChased.set(event.personKey, event.at);
+  }
+  const now = ctx.clock.now();
+  const updates: ItemStateUpdate[] = [];
+  const byUsername = new Map<string, Item[]>();
+  for (const item of items) {
+    if (!item.gitlabUsername || !UNRESOLVED_STATES.includes(item.state) || item.state === "open") continue;
+    const key = item.gitlabUsername.toLowerCase();
+    byUsername.set(key, [...(byUsername.get(key) ?? []), item]);
+  }
+  const repliedPeople = new Set<string>();
+  for (const [username, personItems] of byUsername) {
+    const since = personItems[0]?.personKey ? lastChased.get(personItems[0].personKey) : undefined;
+    if (!since) continue;
+    const reply = notes
+      .filter(
+        (n) =>
+          !n.system &&
+          n.author.username.toLowerCase() === username &&
+          n.author.username !== me.username &&
+          Date.parse(n.created_at) > Date.parse(since),
+      )
+      .at(-1);
+    if (!reply) continue;
+    for (const item of personItems) {
+      if (item.repliedAt !== null && Date.parse(item.repliedAt) >= Date.parse(reply.created_at)) continue;
+      repliedPeople.add(username);
+      updates.push({
+        itemId: item.id,
+        expectedState: item.state,
+        next: {
+          state: item.state,
+          stateChangedAt: item.stateChangedAt,
+          repliedAt: new Date(reply.created_at).toISOString(),
+        },
+        event: {
+          actor: reply.author.username,
+          at: now,
+          action: "reply",
+          detail: {
+            code: item.code,
+            commentUrl: `${audit.issueUrl}#note_${reply.id}`,
+            excerpt: reply.body.slice(0, 280),
+          },
+        },
+      });
+    }
+  }
+  await applyItemStates(ctx.db, updates);
+  return { replies: repliedPeople.size };
+}
