@@ -485,6 +485,15 @@ describe("the permission matrix of the mutating routes", () => {
 describe("conflicts", () => {
   const ops = () => routesAs(USERS.ops);
 
+  it("reading replies: refused to members, and 409 until the audit has an issue", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const path = `/api/audits/${auditId}/replies`;
+    expect((await routesAs(USERS.member).replies.POST(post(path), paramsOf({ auditId }))).status).toBe(403);
+    const response = await ops().replies.POST(post(path), paramsOf({ auditId }));
+    expect(response.status).toBe(409);
+    expect((await errorOf(response)).message).toMatch(/Export the audit to its GitLab issue first/);
+  });
+
   it("409 when the current period's audit is open already", async () => {
     await seed();
     const response = await ops().audits.POST(post("/api/audits"), paramsOf());

@@ -10,6 +10,7 @@ import { AppError } from "@/lib/errors";
 import type { RosterPerson } from "@/lib/roster/schema";
 import type { AppContext } from "@/lib/service/context";
 import { resetDemo } from "@/lib/service/demo";
+import { syncReplies } from "@/lib/service/comments";
 import { exportToIssue, previewIssueExport } from "@/lib/service/export";
 import { auditIssueOf, getSignOffReview, sendBack, signOff, submitForReview } from "@/lib/service/sign-off";
 import { getOverview } from "@/lib/service/overview";
@@ -211,6 +212,15 @@ export function createApiRoutes(deps: ApiRouteDeps) {
           const issue = await auditIssueOf(ctx, params.auditId);
           return sendBack(ctx, { auditId: params.auditId, actor: user.name, comment: input.comment, issue });
         },
+      }),
+    },
+
+    /** `POST /api/audits/[auditId]/replies`: reads replies from the audit issue (stops their follow-up clocks). */
+    replies: {
+      POST: apiHandler({
+        permission: "item:ping",
+        params: AuditParamsSchema,
+        run: async ({ params }) => syncReplies(await context(), params.auditId),
       }),
     },
 

@@ -71,3 +71,11 @@ export function sendBackAudit(input: { auditId: string; comment: string }): Prom
     body: { comment: input.comment },
   });
 }
+
+/** Reads replies from the audit issue; people who replied stop their follow-up clock. */
+export function checkReplies(auditId: string): Promise<{ replies: number }> {
+  return requestJson<{ replies: number }>(`/api/audits/${encodeURIComponent(auditId)}/replies`, {
+    method: "POST",
+    body: {},
+  });
+}

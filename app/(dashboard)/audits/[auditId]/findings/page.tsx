@@ -13,6 +13,7 @@ import { queryPeople } from "@/lib/service/people";
 import { loadOverview, requireAudit, requireSessionUser } from "../../../_lib/data";
 import { findingsPath, personPath } from "../../../_lib/paths";
 import { BulkActions } from "./_components/bulk-actions";
+import { CheckRepliesButton } from "./_components/check-replies-button";
 import { FilterBar } from "./_components/filter-bar";
 import {
   findingsSearch,
@@ -61,11 +62,14 @@ export default async function FindingsPage({
         actions={
           (canPing || canEscalate) &&
           summary.people > 0 && (
-            <BulkActions
-              auditId={auditId}
-              openCount={canPing ? summary.byStatus.open + summary.byStatus.waiver_expired : 0}
-              overdueCount={canEscalate ? summary.byStatus.follow_up_due : 0}
-            />
+            <>
+              {canPing && audit.issueUrl && <CheckRepliesButton auditId={auditId} />}
+              <BulkActions
+                auditId={auditId}
+                openCount={canPing ? summary.byStatus.open + summary.byStatus.waiver_expired : 0}
+                overdueCount={canEscalate ? summary.byStatus.follow_up_due : 0}
+              />
+            </>
           )
         }
       />
