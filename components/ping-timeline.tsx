@@ -5,8 +5,8 @@ import { cn } from "./ui/cn";
 import { DateTime } from "./time";
 
 const ACTIONS: Record<string, { label: string; dot: string }> = {
-  ping: { label: "Ping sent", dot: "bg-sky-500" },
-  escalate: { label: "Escalation sent to their manager and the Support Ops Manager", dot: "bg-amber-500" },
+  ping: { label: "Pinged", dot: "bg-sky-500" },
+  escalate: { label: "Escalated to their manager and the Support Ops Manager", dot: "bg-amber-500" },
   record_dm: { label: "Slack DM sent to the Support Ops Manager", dot: "bg-rose-500" },
   reply: { label: "Reply received", dot: "bg-emerald-500" },
 };
@@ -17,6 +17,8 @@ interface TimelineEntry {
   actor: string;
   at: string;
   codes: FindingCode[];
+  /** The comment on the audit issue, when the action was posted there (or the reply read from there). */
+  commentUrl: string | null;
 }
 
 /** One action on several items at once is one moment for the person; show it once, with its findings. */
@@ -40,9 +42,16 @@ function groupEvents(events: readonly AuditEvent[]): TimelineEntry[] {
       actor: event.actor,
       at: event.at,
       codes: code ? [code] : [],
+      commentUrl: commentUrlOf(event),
     });
   }
   return entries;
+}
+
+/** Only http(s) links are shown: the URL comes from GitLab, but the page never renders another scheme. */
+function commentUrlOf(event: AuditEvent): string | null {
+  const url = event.detail?.commentUrl;
+  return typeof url === "string" && /^https?:\/\//.test(url) ? url : null;
 }
 
 function findingCodeOf(event: AuditEvent): FindingCode | null {
@@ -78,6 +87,19 @@ export function PingTimeline({ events }: { events: readonly AuditEvent[] }) {
             <p className="text-sm font-medium text-slate-900">{look.label}</p>
             <p className="text-xs text-slate-600">
               <DateTime iso={entry.at} /> · by {entry.actor}
+              {entry.commentUrl && (
+                <>
+                  {" · "}
+                  <a
+                    href={entry.commentUrl}
+                    className="text-indigo-700 underline"
+                    rel="noreferrer"
+                    target="_blank"
+                  >
+                    comment on the issue
+                  </a>
+                </>
+              )}
             </p>
             {entry.codes.length > 0 && (
               <p className="mt-0.5 text-xs text-slate-500">
