@@ -64,9 +64,7 @@ test.describe("an audit, as Support Operations run it", () => {
   test("schedules show who is on call and who should be", async ({ page, demo }) => {
     await demo.reset();
     const overview = new OverviewPage(page);
-    await overview.goto();
-    await overview.openAudit(AUDIT);
-    await overview.runAudit();
+    await overview.openAndRunAudit(AUDIT);
     await page.getByRole("navigation").getByRole("link", { name: "Schedules" }).click();
     await expect(page.getByRole("heading", { name: /Customer Emergencies - APAC/ })).toBeVisible();
     await page.screenshot({ path: "test-results/screenshots/schedules.png", fullPage: true });

@@ -10,9 +10,7 @@ test.describe("a team member", () => {
     const ops = await browser.newContext({ storageState: "e2e/.auth/ops.json", baseURL });
     const opsPage = await ops.newPage();
     const overview = new OverviewPage(opsPage);
-    await overview.goto();
-    await overview.openAudit("FY27-Q3");
-    await overview.runAudit();
+    await overview.openAndRunAudit("FY27-Q3");
     await ops.close();
 
     await page.goto("/");

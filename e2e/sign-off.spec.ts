@@ -10,9 +10,7 @@ test.describe("manager review", () => {
   }) => {
     await demo.reset();
     const overview = new OverviewPage(page);
-    await overview.goto();
-    await overview.openAudit("FY27-Q3");
-    await overview.runAudit();
+    await overview.openAndRunAudit("FY27-Q3");
 
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sign-off" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Sign-off" })).toBeVisible();

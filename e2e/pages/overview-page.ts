@@ -20,6 +20,13 @@ export class OverviewPage {
     await expect(this.page.getByText(/Last run .*complete/i)).toBeVisible({ timeout: 45_000 });
   }
 
+  /** From an empty dashboard: open the period's audit and run it to the end. */
+  async openAndRunAudit(name: string): Promise<void> {
+    await this.goto();
+    await this.openAudit(name);
+    await this.runAudit();
+  }
+
   async gotoFindings(): Promise<void> {
     await this.page.getByRole("navigation").getByRole("link", { name: "Findings" }).click();
     await expect(this.page.getByRole("table")).toBeVisible();

@@ -81,66 +81,47 @@ export function FilterBar({
             onChange={(event) => setQuery(event.target.value)}
           />
         </Field>
-        <Field id="filter-status" label="Status">
-          <Select
-            id="filter-status"
-            value={params.status ?? ""}
-            onChange={(event) =>
-              update({ status: (event.target.value || undefined) as FindingsParams["status"] })
-            }
-          >
-            <option value="">Any status</option>
-            {ITEM_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {statusLabel(status)}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field id="filter-code" label="Finding">
-          <Select
-            id="filter-code"
-            value={params.code ?? ""}
-            onChange={(event) =>
-              update({ code: (event.target.value || undefined) as FindingsParams["code"] })
-            }
-          >
-            <option value="">Any finding</option>
-            {withCurrent(facets.codes, params.code).map((code) => (
-              <option key={code} value={code}>
-                {CODE_LABELS[code]}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field id="filter-region" label="Region">
-          <Select
-            id="filter-region"
-            value={params.region ?? ""}
-            onChange={(event) => update({ region: event.target.value || undefined })}
-          >
-            <option value="">Any region</option>
-            {withCurrent(facets.regions, params.region).map((region) => (
-              <option key={region} value={region}>
-                {region}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field id="filter-manager" label="Manager">
-          <Select
-            id="filter-manager"
-            value={params.manager ?? ""}
-            onChange={(event) => update({ manager: event.target.value || undefined })}
-          >
-            <option value="">Any manager</option>
-            {withCurrent(facets.managers, params.manager).map((manager) => (
-              <option key={manager} value={manager}>
-                {manager}
-              </option>
-            ))}
-          </Select>
-        </Field>
+        <FilterSelect
+          id="filter-status"
+          label="Status"
+          anyLabel="Any status"
+          value={params.status}
+          options={ITEM_STATUSES.map((status) => ({ value: status, label: statusLabel(status) }))}
+          onChange={(value) => update({ status: value as FindingsParams["status"] })}
+        />
+        <FilterSelect
+          id="filter-code"
+          label="Finding"
+          anyLabel="Any finding"
+          value={params.code}
+          options={withCurrent(facets.codes, params.code).map((code) => ({
+            value: code,
+            label: CODE_LABELS[code],
+          }))}
+          onChange={(value) => update({ code: value as FindingsParams["code"] })}
+        />
+        <FilterSelect
+          id="filter-region"
+          label="Region"
+          anyLabel="Any region"
+          value={params.region}
+          options={withCurrent(facets.regions, params.region).map((region) => ({
+            value: region,
+            label: region,
+          }))}
+          onChange={(value) => update({ region: value })}
+        />
+        <FilterSelect
+          id="filter-manager"
+          label="Manager"
+          anyLabel="Any manager"
+          value={params.manager}
+          options={withCurrent(facets.managers, params.manager).map((manager) => ({
+            value: manager,
+            label: manager,
+          }))}
+          onChange={(value) => update({ manager: value })}
+        />
         <Field id="filter-overdue" label="Overdue">
           <Select
             id="filter-overdue"
@@ -195,4 +176,34 @@ export function FilterBar({
 /** The menu's values, plus the one in the URL if the audit no longer has it (so the select shows it). */
 function withCurrent<T extends string>(values: readonly T[], current: T | undefined): T[] {
   return current === undefined || values.includes(current) ? [...values] : [current, ...values];
+}
+
+/** One filter menu: "any" first (no filter), then the values; choosing "any" clears the filter. */
+function FilterSelect({
+  id,
+  label,
+  anyLabel,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  anyLabel: string;
+  value: string | undefined;
+  options: readonly { value: string; label: string }[];
+  onChange: (value: string | undefined) => void;
+}) {
+  return (
+    <Field id={id} label={label}>
+      <Select id={id} value={value ?? ""} onChange={(event) => onChange(event.target.value || undefined)}>
+        <option value="">{anyLabel}</option>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </Select>
+    </Field>
+  );
 }

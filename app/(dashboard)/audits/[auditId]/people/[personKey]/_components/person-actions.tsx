@@ -88,60 +88,47 @@ function ProcessActions({
       </h3>
       <ul className="space-y-3">
         {allowed.ping && (
-          <li>
-            <Button
-              onClick={() => run("ping", "Pinged")}
-              disabled={busy || pingable === 0}
-              aria-describedby={ids.ping}
-            >
-              Ping {personName}
-            </Button>
-            <p id={ids.ping} className="mt-1 text-xs text-slate-600">
-              {pingable > 0
+          <ChaseStep
+            hintId={ids.ping}
+            onClick={() => run("ping", "Pinged")}
+            disabled={busy || pingable === 0}
+            label={`Ping ${personName}`}
+            hint={
+              pingable > 0
                 ? `Asks them to fix ${pingable} open finding${pingable === 1 ? "" : "s"}; the follow-up is due 72 h later.`
-                : "Nothing to ping: every finding has been pinged or resolved."}
-            </p>
-          </li>
+                : "Nothing to ping: every finding has been pinged or resolved."
+            }
+          />
         )}
         {allowed.escalate && (
-          <li>
-            <Button
-              variant="secondary"
-              onClick={() => run("escalate", "Escalated")}
-              disabled={busy || escalate.ready === 0}
-              aria-describedby={ids.escalate}
-            >
-              Escalate
-            </Button>
-            <p id={ids.escalate} className="mt-1 text-xs text-slate-600">
-              {timedHint(
-                escalate,
-                "Follow-up",
-                "Nothing to escalate: escalation follows a ping left unanswered for 72 h.",
-                now,
-              )}
-            </p>
-          </li>
+          <ChaseStep
+            hintId={ids.escalate}
+            variant="secondary"
+            onClick={() => run("escalate", "Escalated")}
+            disabled={busy || escalate.ready === 0}
+            label="Escalate"
+            hint={timedHint(
+              escalate,
+              "Follow-up",
+              "Nothing to escalate: escalation follows a ping left unanswered for 72 h.",
+              now,
+            )}
+          />
         )}
         {allowed.recordDm && (
-          <li>
-            <Button
-              variant="secondary"
-              onClick={() => run("record_dm", "Slack DM recorded")}
-              disabled={busy || recordDm.ready === 0}
-              aria-describedby={ids.dm}
-            >
-              Record Slack DM
-            </Button>
-            <p id={ids.dm} className="mt-1 text-xs text-slate-600">
-              {timedHint(
-                recordDm,
-                "The Slack DM to the Support Ops Manager",
-                "Nothing to record: a DM follows an escalation left unanswered for 72 h.",
-                now,
-              )}
-            </p>
-          </li>
+          <ChaseStep
+            hintId={ids.dm}
+            variant="secondary"
+            onClick={() => run("record_dm", "Slack DM recorded")}
+            disabled={busy || recordDm.ready === 0}
+            label="Record Slack DM"
+            hint={timedHint(
+              recordDm,
+              "The Slack DM to the Support Ops Manager",
+              "Nothing to record: a DM follows an escalation left unanswered for 72 h.",
+              now,
+            )}
+          />
         )}
       </ul>
       <ErrorMessage error={mutation.isError ? errorMessage(mutation.error) : null} />
@@ -399,5 +386,33 @@ export function ErrorMessage({ error }: { error: string | null }) {
     <p role="alert" className="rounded-md bg-rose-50 p-2 text-sm text-rose-800">
       {error}
     </p>
+  );
+}
+
+/** One step of the chase: its button, and below it what it does or when it becomes due. */
+function ChaseStep({
+  label,
+  hint,
+  hintId,
+  onClick,
+  disabled,
+  variant = "primary",
+}: {
+  label: string;
+  hint: string;
+  hintId: string;
+  onClick: () => void;
+  disabled: boolean;
+  variant?: "primary" | "secondary";
+}) {
+  return (
+    <li>
+      <Button variant={variant} onClick={onClick} disabled={disabled} aria-describedby={hintId}>
+        {label}
+      </Button>
+      <p id={hintId} className="mt-1 text-xs text-slate-600">
+        {hint}
+      </p>
+    </li>
   );
 }
