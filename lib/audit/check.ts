@@ -258,7 +258,13 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   }
   const expectedByRotation = selectMembersByRotation(identities, config.rotations);
   const currentMembers = new Map<string, Map<string, { name: string | null; deletedAt: string | null }>>();
-  for (const schedule of snapshot.schedules) currentMembers.set(schedule.id, membersAt(schedule, nowMs));
+  // Sorted by user ID once: when one person holds two accounts on a schedule, the report names the same one.
+  for (const schedule of snapshot.schedules) {
+    currentMembers.set(
+      schedule.id,
+      new Map([...membersAt(schedule, nowMs)].sort(([a], [b]) => compare(a, b))),
+    );
+  }
 
   for (const rotation of config.rotations) {
     for (const scheduleId of rotation.schedules) {
@@ -283,8 +289,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     if (!schedule || !members) continue;
     const scheduleRef = { id: schedule.id, name: schedule.name };
     const firstRotation = [...rotations].sort((a, b) => compare(a.id, b.id))[0];
-    // Sorted, so that when one person holds two accounts on a schedule the report names the same one.
-    for (const [userId, member] of [...members].sort(([a], [b]) => compare(a, b))) {
+    for (const [userId, member] of members) {
       // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.
       const verified = member.deletedAt !== null || usersById.has(userId) || unknownUserIds.has(userId);
       if (!verified) {
@@ -421,6 +426,30 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     .sort((a, b) => compare(`${a.kind}:${a.id ?? ""}`, `${b.kind}:${b.id ?? ""}`));
   const configuredSchedules = new Set(config.rotations.flatMap((r) => r.schedules));
 
+  // A schedule shared by rotations is described once.
+  const coverageMembers = new Map<string, RotationCoverage["schedules"][number]["members"]>();
+  const membersOfSchedule = (
+    id: string,
+    members: Map<string, { name: string | null; deletedAt: string | null }>,
+  ) => {
+    let described = coverageMembers.get(id);
+    if (!described) {
+      described = [...members].map(([userId, member]) => {
+        const user = usersById.get(userId);
+        const owners = ownersOf(userId);
+        const owner = owners === "unknown" ? undefined : owners[0];
+        return {
+          pagerdutyId: userId,
+          name: owner?.person.name ?? user?.name ?? member.name,
+          email: owner?.person.email ?? user?.email ?? null,
+          inRoster: owner !== undefined || isExemptMember(userId),
+          deleted: member.deletedAt !== null || unknownUserIds.has(userId),
+        };
+      });
+      coverageMembers.set(id, described);
+    }
+    return described;
+  };
   const coverage: RotationCoverage[] = config.rotations.map((rotation) => ({
     rotation: rotation.id,
     name: rotation.name,
@@ -441,20 +470,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
         name: schedule.name,
         kind: schedule.kind,
         status: "read" as const,
-        members: [...members]
-          .sort(([a], [b]) => compare(a, b))
-          .map(([userId, member]) => {
-            const user = usersById.get(userId);
-            const owners = ownersOf(userId);
-            const owner = owners === "unknown" ? undefined : owners[0];
-            return {
-              pagerdutyId: userId,
-              name: owner?.person.name ?? user?.name ?? member.name,
-              email: owner?.person.email ?? user?.email ?? null,
-              inRoster: owner !== undefined || isExemptMember(userId),
-              deleted: member.deletedAt !== null || unknownUserIds.has(userId),
-            };
-          }),
+        members: membersOfSchedule(id, members),
       };
     }),
   }));
