@@ -24,6 +24,8 @@ test.describe("signing in", () => {
     await page.goto("/sign-in?callbackUrl=https%3A%2F%2Fevil.example%2Fphish");
     await page.getByRole("button", { name: /^Sign in as Theo Marsh/ }).click();
     await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:3100\//);
+    // Let the page finish rendering, so the test never ends on a half-streamed response.
+    await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   });
 
   test("the API answers 401 without a session, and refuses a cross-site POST", async ({ request }) => {
