@@ -6,6 +6,8 @@ export interface Servers {
   app: string;
   pagerduty: string;
   token: string;
+  gitlab: string;
+  gitlabToken: string;
 }
 
 export const E2E_DATA_DIR = path.join("data", "e2e");

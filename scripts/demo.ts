@@ -100,7 +100,13 @@ const appUrl = `http://127.0.0.1:${options.port}`;
 await writeFile(
   path.join(dataDir, "servers.json"),
   `${JSON.stringify(
-    { app: appUrl, pagerduty: sandbox.url, token: sandbox.token, gitlab: gitlab.url },
+    {
+      app: appUrl,
+      pagerduty: sandbox.url,
+      token: sandbox.token,
+      gitlab: gitlab.url,
+      gitlabToken: GITLAB_SANDBOX_TOKEN,
+    },
     null,
     2,
   )}\n`,

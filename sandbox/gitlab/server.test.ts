@@ -144,4 +144,25 @@ describe("sandbox GitLab", () => {
     // The seed object is not changed.
     expect(STATE.projects[0]?.issues?.[0]?.notes).toEqual([]);
   });
+
+  it("puts back the seed data on reset, numbering new issues from the seed again", async () => {
+    const s = await start();
+    await call(s, "/__sandbox/projects/42/issues/1/notes", {
+      method: "POST",
+      body: JSON.stringify({ username: "anakamura", body: "fixed" }),
+    });
+    const created = await call(s, "/api/v4/projects/42/issues", {
+      method: "POST",
+      body: JSON.stringify({ title: "second" }),
+    });
+    expect(await created.json()).toMatchObject({ iid: 2 });
+    const reset = await call(s, "/__sandbox/reset", { method: "POST" });
+    expect(reset.status).toBe(200);
+    expect(s.state()).toEqual(STATE);
+    const again = await call(s, "/api/v4/projects/42/issues", {
+      method: "POST",
+      body: JSON.stringify({ title: "second" }),
+    });
+    expect(await again.json()).toMatchObject({ iid: 2 });
+  });
 });

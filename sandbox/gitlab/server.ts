@@ -97,7 +97,8 @@ export async function startGitLabSandbox(
   seed: GitLabSandboxState,
   options: GitLabSandboxOptions = {},
 ): Promise<GitLabSandbox> {
-  const state: GitLabSandboxState = structuredClone(seed);
+  const initial = structuredClone(seed);
+  let state: GitLabSandboxState = structuredClone(initial);
   const now = options.now ?? Date.now;
   const notesPerMinute = options.notesPerMinute ?? GITLAB_NOTES_PER_MINUTE;
   let faults: GitLabFaultOptions = options.faults ?? {};
@@ -107,10 +108,20 @@ export async function startGitLabSandbox(
   const noteTimes = new Map<string, number[]>();
   let stats: GitLabSandboxStats = { requests: 0, byStatus: {}, notesRateLimited: 0 };
   const sockets = new Set<Socket>();
-  let nextIssueId = 1 + Math.max(0, ...state.projects.flatMap((p) => (p.issues ?? []).map((i) => i.id)));
-  let nextNoteId =
-    1 +
-    Math.max(0, ...state.projects.flatMap((p) => (p.issues ?? []).flatMap((i) => i.notes.map((n) => n.id))));
+  const nextIds = (of: GitLabSandboxState) => ({
+    issue: 1 + Math.max(0, ...of.projects.flatMap((p) => (p.issues ?? []).map((i) => i.id))),
+    note:
+      1 +
+      Math.max(0, ...of.projects.flatMap((p) => (p.issues ?? []).flatMap((i) => i.notes.map((n) => n.id)))),
+  });
+  let { issue: nextIssueId, note: nextNoteId } = nextIds(state);
+  /** Back to the seed data: issues, notes and the notes limit forgotten (faults and stats kept). */
+  const reset = () => {
+    state = structuredClone(initial);
+    ({ issue: nextIssueId, note: nextNoteId } = nextIds(state));
+    noteTimes.clear();
+    queued.length = 0;
+  };
 
   const iso = () => new Date(now()).toISOString();
   const userByName = (username: string) =>
@@ -349,10 +360,15 @@ export async function startGitLabSandbox(
   /**
    * Control routes for tests and demos (not GitLab's API, not counted in stats; any valid token):
    * `GET /__sandbox/state` returns the served data; `POST /__sandbox/projects/:id/issues/:iid/notes` with
-   * `{ username, body }` posts a note as that user (someone replying), outside the notes limit.
+   * `{ username, body }` posts a note as that user (someone replying), outside the notes limit;
+   * `POST /__sandbox/reset` puts back the seed data.
    */
   function control(method: string, parts: string[], body: unknown): Reply {
     if (parts.length === 1 && parts[0] === "state" && method === "GET") return jsonReply(200, state);
+    if (parts.length === 1 && parts[0] === "reset" && method === "POST") {
+      reset();
+      return jsonReply(200, state);
+    }
     const [a, projectRef, c, iid, e, extra] = parts;
     if (
       a === "projects" &&
@@ -491,6 +507,7 @@ export async function startGitLabSandbox(
     setFaults: (next) => {
       faults = next;
     },
+    reset,
     failNext: (...statuses) => {
       queued.push(...statuses);
     },

@@ -86,6 +86,8 @@ export interface GitLabSandbox {
   state(): GitLabSandboxState;
   stats(): GitLabSandboxStats;
   setFaults(faults: GitLabFaultOptions): void;
+  /** Puts back the seed data (also `POST /__sandbox/reset`). */
+  reset(): void;
   /** The next API requests (after the token check) get these statuses, one each, before anything else. */
   failNext(...statuses: number[]): void;
   stop(): Promise<void>;
