@@ -11,6 +11,8 @@ export const DEFAULT_GITLAB_URL = "https://gitlab.com";
 const httpUrl = (example: string) =>
   z.url({ protocol: /^https?$/, error: `expected an http(s) URL such as ${example}` });
 
+const REPLY_SWEEP_ERROR = "expected whole minutes from 0 (off) to 1440";
+
 const SecretSchema = z.preprocess(unsetIfBlank, z.string().trim().optional());
 
 /**
@@ -50,6 +52,19 @@ export const EnvSchema = z.object({
   AUDIT_CONFIG: z.preprocess(unsetIfBlank, z.string().trim().default("audit.config.yaml")),
   /** Directory for the dashboard's own files (the SQLite database when DATABASE_URL is unset). */
   AUDIT_DATA_DIR: z.preprocess(unsetIfBlank, z.string().trim().default("./data")),
+  /**
+   * Minutes between two reads of the replies on every open audit's issue, so a reply stops its follow-up
+   * clock without anyone clicking "Check replies". Unset: 5 (lib/server/reply-sweep.ts); 0 turns it off.
+   */
+  AUDIT_REPLY_SWEEP_MINUTES: z.preprocess(
+    unsetIfBlank,
+    z.coerce
+      .number({ error: REPLY_SWEEP_ERROR })
+      .int({ error: REPLY_SWEEP_ERROR })
+      .min(0, { error: REPLY_SWEEP_ERROR })
+      .max(24 * 60, { error: REPLY_SWEEP_ERROR })
+      .optional(),
+  ),
   NODE_ENV: z.preprocess(
     unsetIfBlank,
     z

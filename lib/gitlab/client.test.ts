@@ -70,15 +70,6 @@ async function setup(
   return { sandbox, client, waits };
 }
 
-async function postAs(sandbox: GitLabSandbox, iid: number, username: string, body: string): Promise<void> {
-  const response = await fetch(`${sandbox.url}/__sandbox/projects/42/issues/${iid}/notes`, {
-    method: "POST",
-    headers: { "PRIVATE-TOKEN": TOKEN, "Content-Type": "application/json" },
-    body: JSON.stringify({ username, body }),
-  });
-  expect(response.status).toBe(201);
-}
-
 async function rejected(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
     () => undefined,
@@ -137,9 +128,9 @@ describe("GitLab client: happy paths", () => {
     });
     expect(Number.isNaN(Date.parse(note.created_at))).toBe(false);
 
-    // Earlier notes and a person's reply go through the sandbox's control route, outside the notes limit.
-    for (let i = 0; i < 130; i++) await postAs(sandbox, issue.iid, "audit-bot", `note ${i}`);
-    await postAs(sandbox, issue.iid, "anakamura", "done!");
+    // Earlier notes and a person's reply are posted by the sandbox itself, outside the notes limit.
+    for (let i = 0; i < 130; i++) sandbox.postNoteAs(PROJECT, issue.iid, "audit-bot", `note ${i}`);
+    sandbox.postNoteAs(PROJECT, issue.iid, "anakamura", "done!");
 
     const notes = await client.listNotes(PROJECT, issue.iid);
     expect(notes).toHaveLength(132);
@@ -262,6 +253,96 @@ describe("GitLab client: errors", () => {
     const byStatus = sandbox.stats().byStatus;
     expect(byStatus["429"]).toBeGreaterThan(0);
     expect(byStatus["200"]).toBe(20);
+  });
+});
+
+describe("GitLab client: timeouts and dropped connections", () => {
+  // Short enough that a timeout costs little, long enough for a loopback answer on a busy machine.
+  const TIMEOUT_MS = 300;
+
+  it.each(["timeout", "reset"] as const)(
+    "retries a read and an update after a %s, then succeeds",
+    async (fault) => {
+      const { client, sandbox, waits } = await setup({ timeoutMs: TIMEOUT_MS });
+      sandbox.failNext(fault);
+      expect((await client.getCurrentUser()).username).toBe("audit-bot");
+      const issue = await client.createIssue(PROJECT, { title: "audit", description: "" });
+      // An update says what the issue should be, so sending it twice is harmless.
+      sandbox.failNext(fault);
+      expect((await client.updateIssue(PROJECT, issue.iid, { stateEvent: "close" })).state).toBe("closed");
+      expect(waits).toEqual([250, 250]);
+      expect(sandbox.stats().byStatus[fault]).toBe(2);
+      expect(sandbox.stats().requests).toBe(5);
+    },
+  );
+
+  it.each([
+    { fault: "timeout" as const, text: `timed out after ${TIMEOUT_MS} ms` },
+    { fault: "reset" as const, text: "failed (network error)" },
+  ])(
+    "does not retry creating an issue or a note after a $fault: GitLab made it once",
+    async ({ fault, text }) => {
+      const { client, sandbox, waits } = await setup({ timeoutMs: TIMEOUT_MS });
+      const issues = () => sandbox.state().projects[0]?.issues ?? [];
+
+      sandbox.failNext(fault);
+      const issueError = await rejected(client.createIssue(PROJECT, { title: "audit", description: "" }));
+      expect(issueError.code).toBe("upstream:gitlab");
+      expect(issueError.message).toContain(`POST /projects/${encodeURIComponent(PROJECT)}/issues ${text}`);
+      expect(issueError.message).toMatch(/not retried, because GitLab may have applied it already/);
+      // The answer was lost, not the request: the issue exists, once.
+      expect(issues().map((i) => i.title)).toEqual(["audit"]);
+
+      sandbox.failNext(fault);
+      const noteError = await rejected(
+        client.createNote(PROJECT, 1, "@anakamura please join the EMEA schedule"),
+      );
+      expect(noteError.code).toBe("upstream:gitlab");
+      expect(noteError.message).toContain(`/issues/1/notes ${text}`);
+      expect(issues()[0]?.notes.map((n) => n.body)).toEqual(["@anakamura please join the EMEA schedule"]);
+
+      expect(sandbox.stats().requests).toBe(2);
+      expect(waits).toEqual([]);
+    },
+  );
+
+  it("gives up a read after maxRetries timeouts, saying so", async () => {
+    const { client, sandbox } = await setup({ timeoutMs: TIMEOUT_MS, maxRetries: 2 });
+    sandbox.failNext("timeout", "timeout", "timeout");
+    const error = await rejected(client.getIssueTemplate(PROJECT, "Pagerduty"));
+    expect(error.code).toBe("upstream:gitlab");
+    expect(error.message).toMatch(new RegExp(`timed out after ${TIMEOUT_MS} ms, after 2 retries`));
+    expect(sandbox.stats().requests).toBe(3);
+  });
+
+  it("reads through random timeouts and resets, and never repeats a create", async () => {
+    const { client, sandbox } = await setup(
+      { timeoutMs: TIMEOUT_MS, maxRetries: 8 },
+      { faults: { timeoutRate: 0.1, connectionResetRate: 0.2, timeoutMs: 60_000 }, seed: 11 },
+    );
+    for (let i = 0; i < 20; i++) expect((await client.getCurrentUser()).id).toBe(1);
+    const byStatus = sandbox.stats().byStatus;
+    expect(byStatus["200"]).toBe(20);
+    expect(byStatus.timeout).toBeGreaterThan(0);
+    expect(byStatus.reset).toBeGreaterThan(0);
+
+    // Every create reaches GitLab once, whether or not its answer comes back.
+    sandbox.setFaults({ connectionResetRate: 1 });
+    const before = sandbox.stats().requests;
+    for (let i = 0; i < 6; i++) {
+      expect((await rejected(client.createIssue(PROJECT, { title: `t${i}`, description: "" }))).code).toBe(
+        "upstream:gitlab",
+      );
+    }
+    expect(sandbox.stats().requests - before).toBe(6);
+    expect(sandbox.state().projects[0]?.issues?.map((i) => i.title)).toEqual([
+      "t0",
+      "t1",
+      "t2",
+      "t3",
+      "t4",
+      "t5",
+    ]);
   });
 });
 

@@ -1,10 +1,16 @@
 import { getAuthOptions } from "@/lib/auth/session";
+import { getEnv } from "@/lib/env";
 import { AppError, formatErrorDetails } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
+import { DEFAULT_REPLY_SWEEP_MINUTES, startReplySweep, type ReplySweep } from "./reply-sweep";
+
+// One reply sweep per server process, however many times Next loads this module.
+const holder = globalThis as typeof globalThis & { __auditReplySweep?: ReplySweep };
 
 /**
- * Server start on the Node.js runtime: checks the sign-in configuration and opens the app context, which
- * runs the database migrations. Called from instrumentation.ts.
+ * Server start on the Node.js runtime: checks the sign-in configuration, opens the app context, which
+ * runs the database migrations, and starts the periodic read of replies on the audit issues. Called from
+ * instrumentation.ts.
  */
 export async function startServer(): Promise<void> {
   // A misconfigured sign-in (the password-less demo sign-in in production) must never serve a request. A
@@ -23,5 +29,16 @@ export async function startServer(): Promise<void> {
   } catch (error) {
     console.error("The dashboard could not open its database at start; it will try again on first use.");
     console.error(error instanceof AppError ? formatErrorDetails(error) : error);
+  }
+
+  // A reply must stop its person's follow-up clock even when nobody clicks "Check replies". Each sweep asks
+  // for the context again, so a database that was down at start is picked up once it is back.
+  const minutes = getEnv().AUDIT_REPLY_SWEEP_MINUTES ?? DEFAULT_REPLY_SWEEP_MINUTES;
+  if (minutes > 0) {
+    holder.__auditReplySweep ??= startReplySweep({
+      intervalMs: minutes * 60_000,
+      getContext: getAppContext,
+      log: (message, error) => console.error(`[audit] ${message}`, error ?? ""),
+    });
   }
 }

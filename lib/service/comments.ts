@@ -1,5 +1,11 @@
-import type { Audit, Item, ItemStateUpdate } from "@/lib/db/queries";
-import { applyItemStates, getAuditById, listEvents, listItems } from "@/lib/db/queries";
+import type { Audit, Db, Item, ItemStateUpdate } from "@/lib/db/queries";
+import {
+  applyItemStates,
+  getAuditById,
+  listEvents,
+  listItems,
+  listOpenAuditsWithIssue,
+} from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
 import type { RosterPerson } from "@/lib/roster/schema";
@@ -121,33 +127,61 @@ export async function postPings(
   return { urls, failure: null };
 }
 
+export interface SyncRepliesOptions {
+  /**
+   * When there is nothing to read from (the audit was signed off, has no issue yet, or GitLab is not
+   * configured): `throw` an AppError that says why (the default: a person asked), or `skip` and report no
+   * replies (the periodic sweep, for which that is no news).
+   */
+  whenUnavailable?: "throw" | "skip";
+  signal?: AbortSignal;
+}
+
 /**
  * Reads the audit issue's comments and records, for each pinged person, a reply they posted after their
  * latest ping or escalation: their items' follow-up clock stops (`repliedAt`) and the timeline shows it.
  * Returns how many people replied since the last check. Comments by the dashboard's own account and
- * GitLab's system notes are not replies.
+ * GitLab's system notes are not replies. Reads of one audit in this process take turns (see `inTurn`).
  */
-export async function syncReplies(ctx: AppContext, auditId: string): Promise<{ replies: number }> {
+export async function syncReplies(
+  ctx: AppContext,
+  auditId: string,
+  options: SyncRepliesOptions = {},
+): Promise<{ replies: number }> {
+  return inTurn(ctx.db, auditId, () => readReplies(ctx, auditId, options));
+}
+
+async function readReplies(
+  ctx: AppContext,
+  auditId: string,
+  { whenUnavailable = "throw", signal }: SyncRepliesOptions,
+): Promise<{ replies: number }> {
+  const unavailable = (error: AppError) => {
+    if (whenUnavailable === "skip") return { replies: 0 };
+    throw error;
+  };
   const audit = await getAuditById(ctx.db, auditId);
+  if (audit.status === "signed_off" && whenUnavailable === "skip") return { replies: 0 };
   assertAuditOpen(audit);
   if (audit.issueIid === null || audit.issueUrl === null) {
-    throw new AppError(
-      "conflict:audit",
-      "Export the audit to its GitLab issue first: replies are read from there.",
+    return unavailable(
+      new AppError(
+        "conflict:audit",
+        "Export the audit to its GitLab issue first: replies are read from there.",
+      ),
     );
   }
   const config = await ctx.loadConfig();
   const client = ctx.createGitLabClient(config);
   const project = config.gitlab?.project;
   if (!client || project === undefined) {
-    throw new AppError(
-      "invalid:config",
-      "GitLab is not configured (the config's gitlab section and GL_TOKEN).",
+    return unavailable(
+      new AppError("invalid:config", "GitLab is not configured (the config's gitlab section and GL_TOKEN)."),
     );
   }
   const [notes, me, items, events] = await Promise.all([
-    client.listNotes(project, audit.issueIid),
-    client.getCurrentUser(),
+    client.listNotes(project, audit.issueIid, { signal }),
+    client.getCurrentUser({ signal }),
     listItems(ctx.db, auditId),
     listEvents(ctx.db, { auditId }),
   ]);
@@ -204,4 +238,65 @@ export async function syncReplies(ctx: AppContext, auditId: string): Promise<{ r
   }
   await applyItemStates(ctx.db, updates);
   return { replies: repliedPeople.size };
+}
+
+// Two reads of one audit at once (the sweep and a click on "Check replies") would both see a reply as new
+// and record it twice. Kept on globalThis: Next bundles the route handlers and instrumentation separately,
+// each with its own copy of this module, while they share one database.
+const turns = globalThis as typeof globalThis & {
+  __auditReplyTurns?: WeakMap<Db, Map<string, Promise<unknown>>>;
+};
+
+/** Runs `read` after any read of the same audit of this database in progress in this process. */
+async function inTurn<T>(db: Db, auditId: string, read: () => Promise<T>): Promise<T> {
+  turns.__auditReplyTurns ??= new WeakMap();
+  let byAudit = turns.__auditReplyTurns.get(db);
+  if (!byAudit) turns.__auditReplyTurns.set(db, (byAudit = new Map()));
+  // What the map holds never rejects, so a failed read does not fail the next one.
+  const mine = (byAudit.get(auditId) ?? Promise.resolve()).then(read);
+  const settled = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  byAudit.set(auditId, settled);
+  try {
+    return await mine;
+  } finally {
+    if (byAudit.get(auditId) === settled) byAudit.delete(auditId);
+  }
+}
+
+export interface ReplySweepResult {
+  /** Audits read: those with an issue that are not signed off. */
+  audits: number;
+  /** People whose reply was recorded, over all audits. */
+  replies: number;
+  /** Audits whose read failed (logged); the next sweep tries them again. */
+  failed: number;
+}
+
+/**
+ * Reads the replies on every audit that can still get them (an issue, not signed off), one audit after
+ * the other, so a reply stops its follow-up clock without anyone asking. A failing audit (GitLab down, the
+ * token revoked) is logged and the others are read all the same; nothing is thrown for it. `signal` stops
+ * the sweep between audits and aborts GitLab calls in flight.
+ */
+export async function sweepReplies(
+  ctx: AppContext,
+  options: { signal?: AbortSignal } = {},
+): Promise<ReplySweepResult> {
+  const { signal } = options;
+  const audits = await listOpenAuditsWithIssue(ctx.db);
+  const result: ReplySweepResult = { audits: audits.length, replies: 0, failed: 0 };
+  for (const audit of audits) {
+    if (signal?.aborted) break;
+    try {
+      result.replies += (await syncReplies(ctx, audit.id, { whenUnavailable: "skip", signal })).replies;
+    } catch (error) {
+      if (signal?.aborted) break;
+      result.failed++;
+      ctx.log(`Reading the replies on ${audit.name}'s issue failed; the next sweep tries again.`, error);
+    }
+  }
+  return result;
 }

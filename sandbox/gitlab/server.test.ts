@@ -128,6 +128,64 @@ describe("sandbox GitLab", () => {
     expect(limited).toBeLessThan(32);
   });
 
+  it("holds a queued timeout without answering, having applied the request, and drops it after timeoutMs", async () => {
+    const s = await start({ faults: { timeoutMs: 200 } });
+    s.failNext("timeout");
+    const started = Date.now();
+    const held = await call(s, "/api/v4/projects/42/issues", {
+      method: "POST",
+      body: JSON.stringify({ title: "second" }),
+    }).then(
+      () => "answered",
+      () => "dropped",
+    );
+    expect(held).toBe("dropped");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(s.state().projects[0]?.issues?.map((i) => i.title)).toEqual(["audit", "second"]);
+    expect(s.stats().byStatus).toEqual({ timeout: 1 });
+    expect((await call(s, "/api/v4/user")).status).toBe(200);
+  });
+
+  it("drops the connection on a queued reset after applying the request, and a queued status applies nothing", async () => {
+    const s = await start();
+    s.failNext("reset", 502);
+    const note = () =>
+      call(s, "/api/v4/projects/42/issues/1/notes", { method: "POST", body: JSON.stringify({ body: "hi" }) });
+    await expect(note()).rejects.toThrow();
+    expect((await note()).status).toBe(502);
+    expect(s.state().projects[0]?.issues?.[0]?.notes.map((n) => n.body)).toEqual(["hi"]);
+    expect(s.stats().byStatus).toEqual({ reset: 1, "502": 1 });
+  });
+
+  it("injects resets both before any byte and midway through the body, and timeouts at their rates", async () => {
+    const s = await start({ faults: { connectionResetRate: 1 }, seed: 5 });
+    const seen = { early: 0, midway: 0 };
+    for (let i = 0; i < 20; i++) {
+      const response = await call(s, "/api/v4/projects/42/issues/1").catch(() => null);
+      if (response === null) {
+        seen.early++;
+        continue;
+      }
+      // The headers promise a whole issue; the body stops halfway.
+      expect(response.status).toBe(200);
+      await expect(response.text()).rejects.toThrow();
+      seen.midway++;
+    }
+    expect(seen.early).toBeGreaterThan(0);
+    expect(seen.midway).toBeGreaterThan(0);
+    expect(s.stats().byStatus).toEqual({ reset: 20 });
+
+    s.setFaults({ timeoutRate: 0.5, timeoutMs: 60_000 });
+    let timedOut = 0;
+    for (let i = 0; i < 12; i++) {
+      const response = await call(s, "/api/v4/user", { signal: AbortSignal.timeout(300) }).catch(() => null);
+      if (response === null) timedOut++;
+    }
+    expect(timedOut).toBeGreaterThan(1);
+    expect(timedOut).toBeLessThan(11);
+    expect(s.stats().byStatus.timeout).toBe(timedOut);
+  });
+
   it("reads state and posts a note as another user through the control route", async () => {
     const s = await start();
     const posted = await call(s, "/__sandbox/projects/42/issues/1/notes", {
@@ -143,6 +201,13 @@ describe("sandbox GitLab", () => {
     expect(state.projects[0]?.issues?.[0]?.notes).toEqual([expect.objectContaining({ author: "anakamura" })]);
     // The seed object is not changed.
     expect(STATE.projects[0]?.issues?.[0]?.notes).toEqual([]);
+
+    expect(s.postNoteAs("gitlab-com/support/team", 1, "audit-bot", "thanks")).toMatchObject({
+      author: "audit-bot",
+    });
+    expect(s.state().projects[0]?.issues?.[0]?.notes.map((n) => n.body)).toEqual(["fixed", "thanks"]);
+    expect(() => s.postNoteAs(42, 9, "anakamura", "x")).toThrow(/404 Issue Not Found/);
+    expect(() => s.postNoteAs(42, 1, "nobody", "x")).toThrow(/404 User Not Found/);
   });
 
   it("puts back the seed data on reset, numbering new issues from the seed again", async () => {

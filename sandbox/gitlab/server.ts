@@ -2,15 +2,17 @@
  * A sandbox GitLab: a real HTTP server on loopback that answers the REST v4 endpoints this project uses
  * (issue templates, repository files and trees, users, issues, notes) with GitLab's shapes, status codes,
  * error bodies and pagination headers, enforces gitlab.com's 60-notes-a-minute limit, and injects seeded
- * faults. State lives in memory, seeded from a plain object.
+ * faults: 429s, 5xx, timeouts and connection resets. State lives in memory, seeded from a plain object.
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { z } from "zod";
 import { mulberry32 } from "../random";
+import { createConnectionFaults, DEFAULT_HOLD_MS } from "./connection-faults";
 import type {
   GitLabFaultOptions,
+  GitLabQueuedFault,
   GitLabSandbox,
   GitLabSandboxOptions,
   GitLabSandboxState,
@@ -34,6 +36,17 @@ interface Reply {
   status: number;
   headers: Record<string, string>;
   body: string | Buffer;
+}
+
+/**
+ * An answer that never arrives although the request was applied: held until the client gives up, or cut
+ * off by a dropped connection before any byte or midway through the body.
+ */
+type Lost = "timeout" | "reset" | "reset_midway";
+
+interface Outcome {
+  reply: Reply;
+  lost: Lost | null;
 }
 
 function jsonReply(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
@@ -90,8 +103,10 @@ function labelsOf(value: unknown): string[] | undefined {
  * Starts a sandbox GitLab on loopback. Resolves once it listens; `url` then holds the real port (the API is
  * under `${url}/api/v4`).
  *
- * Order: control routes → token (`PRIVATE-TOKEN` or `Authorization: Bearer`) → queued `failNext` statuses →
- * random faults → routing → the notes limit (note creation only) → the route.
+ * Order: control routes → token (`PRIVATE-TOKEN` or `Authorization: Bearer`) → queued `failNext` faults →
+ * random faults → routing → the notes limit (note creation only) → the route → for a timeout or reset
+ * fault, the answer lost. A status fault answers instead of the route; a timeout or reset comes after it,
+ * so the request has been applied (a POST has created its issue or note) when its answer is lost.
  */
 export async function startGitLabSandbox(
   seed: GitLabSandboxState,
@@ -103,7 +118,8 @@ export async function startGitLabSandbox(
   const notesPerMinute = options.notesPerMinute ?? GITLAB_NOTES_PER_MINUTE;
   let faults: GitLabFaultOptions = options.faults ?? {};
   const draw = mulberry32(options.seed ?? 1);
-  const queued: number[] = [];
+  const queued: GitLabQueuedFault[] = [];
+  const connection = createConnectionFaults();
   /** Note creation times per username, oldest first. */
   const noteTimes = new Map<string, number[]>();
   let stats: GitLabSandboxStats = { requests: 0, byStatus: {}, notesRateLimited: 0 };
@@ -381,21 +397,36 @@ export async function startGitLabSandbox(
     ) {
       const parsed = NoteAsSchema.safeParse(body);
       if (!parsed.success) return paramError(`expected { username, body }: ${parsed.error.message}`);
-      const project = findProject(projectRef);
-      if (!project) return notFound("Project");
-      const issue = (project.issues ?? []).find((i) => i.iid === Number(iid));
-      if (!issue) return notFound("Issue");
-      if (!userByName(parsed.data.username)) return notFound("User");
-      return jsonReply(201, renderNote(issue, addNote(issue, parsed.data.username, parsed.data.body)));
+      const posted = postNoteAs(projectRef, Number(iid), parsed.data.username, parsed.data.body);
+      return "status" in posted ? posted : jsonReply(201, renderNote(posted.issue, posted.note));
     }
     return message(404, "404 Not Found");
   }
 
-  function drawFault(): Reply | null {
+  /** Someone replying on an issue: a note by `username`, outside the notes limit. */
+  function postNoteAs(
+    projectRef: string,
+    iid: number,
+    username: string,
+    body: string,
+  ): Reply | { issue: SandboxGitLabIssue; note: SandboxGitLabNote } {
+    const project = findProject(projectRef);
+    if (!project) return notFound("Project");
+    const issue = (project.issues ?? []).find((i) => i.iid === iid);
+    if (!issue) return notFound("Issue");
+    if (!userByName(username)) return notFound("User");
+    return { issue, note: addNote(issue, username, body) };
+  }
+
+  /**
+   * One roll against cumulative bands, two draws per request whatever the rates: the bands added later sit
+   * after the first ones, so a seed meets the same 429s and 5xx it did before they existed.
+   */
+  function drawFault(): Reply | Lost | null {
     const roll = draw();
     const variant = draw();
-    const rateLimit = faults.rateLimitRate ?? 0;
-    if (roll < rateLimit) {
+    let edge = faults.rateLimitRate ?? 0;
+    if (roll < edge) {
       // Rack::Attack's throttle answers plain text.
       return {
         status: 429,
@@ -407,7 +438,12 @@ export async function startGitLabSandbox(
         body: "Retry later\n",
       };
     }
-    if (roll < rateLimit + (faults.transientErrorRate ?? 0)) return failure(variant < 0.5 ? 500 : 502);
+    edge += faults.transientErrorRate ?? 0;
+    if (roll < edge) return failure(variant < 0.5 ? 500 : 502);
+    edge += faults.timeoutRate ?? 0;
+    if (roll < edge) return "timeout";
+    edge += faults.connectionResetRate ?? 0;
+    if (roll < edge) return variant < 0.5 ? "reset" : "reset_midway";
     return null;
   }
 
@@ -433,14 +469,16 @@ export async function startGitLabSandbox(
     return state.users.find((u) => u.token === token && (u.state ?? "active") === "active");
   }
 
-  function handle(req: IncomingMessage, body: Buffer): Reply {
+  const answered = (reply: Reply): Outcome => ({ reply, lost: null });
+
+  function handle(req: IncomingMessage, body: Buffer): Outcome {
     const url = new URL(req.url ?? "/", "http://sandbox.invalid");
     const method = req.method ?? "GET";
     let parts: string[];
     try {
       parts = url.pathname.split("/").slice(1).map(decodeURIComponent);
     } catch {
-      return message(400, "400 Bad request");
+      return answered(message(400, "400 Bad request"));
     }
     let params: Params = Object.fromEntries(url.searchParams);
     if (body.byteLength > 0) {
@@ -450,20 +488,20 @@ export async function startGitLabSandbox(
           params = { ...params, ...(parsed as Params) };
         }
       } catch {
-        return message(400, "400 Bad request - JSON body could not be parsed");
+        return answered(message(400, "400 Bad request - JSON body could not be parsed"));
       }
     }
     const isControl = parts[0] === "__sandbox";
     if (!isControl) stats.requests++;
     const user = authenticate(req);
-    if (!user) return message(401, "401 Unauthorized");
-    if (isControl) return control(method, parts.slice(1), params);
-    const queuedStatus = queued.shift();
-    if (queuedStatus !== undefined) return failure(queuedStatus);
-    const fault = drawFault();
-    if (fault) return fault;
-    if (parts[0] !== "api" || parts[1] !== "v4") return message(404, "404 Not Found");
-    return route(method, parts.slice(2), url.searchParams, params, user);
+    if (!user) return answered(message(401, "401 Unauthorized"));
+    if (isControl) return answered(control(method, parts.slice(1), params));
+    const next = queued.shift();
+    if (typeof next === "number") return answered(failure(next));
+    const fault = next ?? drawFault();
+    if (typeof fault === "object" && fault !== null) return answered(fault);
+    if (parts[0] !== "api" || parts[1] !== "v4") return { reply: message(404, "404 Not Found"), lost: fault };
+    return { reply: route(method, parts.slice(2), url.searchParams, params, user), lost: fault };
   }
 
   const server = createServer((req, res: ServerResponse) => {
@@ -474,13 +512,17 @@ export async function startGitLabSandbox(
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
     req.on("end", () => {
-      const reply =
+      const { reply, lost } =
         size > MAX_BODY_BYTES
-          ? message(413, "413 Request Entity Too Large")
+          ? answered(message(413, "413 Request Entity Too Large"))
           : handle(req, Buffer.concat(chunks));
       if (!(req.url ?? "").startsWith("/__sandbox/")) {
-        stats.byStatus[String(reply.status)] = (stats.byStatus[String(reply.status)] ?? 0) + 1;
+        const key = lost === null ? String(reply.status) : lost === "timeout" ? "timeout" : "reset";
+        stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
       }
+      if (lost === "timeout") return connection.hold(req, faults.timeoutMs ?? DEFAULT_HOLD_MS);
+      if (lost === "reset") return connection.reset(req, res);
+      if (lost === "reset_midway") return connection.reset(req, res, reply);
       res.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.body) });
       res.end(reply.body);
     });
@@ -508,10 +550,16 @@ export async function startGitLabSandbox(
       faults = next;
     },
     reset,
-    failNext: (...statuses) => {
-      queued.push(...statuses);
+    postNoteAs: (project, iid, username, body) => {
+      const posted = postNoteAs(String(project), iid, username, body);
+      if ("status" in posted) throw new Error(`Sandbox GitLab: ${String(posted.body)}`);
+      return structuredClone(posted.note);
+    },
+    failNext: (...next) => {
+      queued.push(...next);
     },
     stop: async () => {
+      connection.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       for (const socket of sockets) socket.destroy();

@@ -57,7 +57,26 @@ export interface GitLabFaultOptions {
   rateLimitRate?: number;
   /** Per request (0..1): answer 500 or 502. */
   transientErrorRate?: number;
+  /**
+   * Per request (0..1): apply the request, then hold the answer for `timeoutMs` and drop the connection;
+   * the client should time out first. A POST timed out this way has created its issue or note.
+   */
+  timeoutRate?: number;
+  /** How long a timeout holds the request, in ms; default 30,000. */
+  timeoutMs?: number;
+  /**
+   * Per request (0..1): apply the request, then destroy the socket, half the time before any byte of the
+   * answer and half the time after its headers and half its body.
+   */
+  connectionResetRate?: number;
 }
+
+/**
+ * A one-shot fault for `failNext`: an HTTP status to answer instead of the request (nothing is applied),
+ * `"timeout"` (applied, answer held for the fault options' `timeoutMs`) or `"reset"` (applied, socket
+ * destroyed before any byte of the answer).
+ */
+export type GitLabQueuedFault = number | "timeout" | "reset";
 
 export interface GitLabSandboxOptions {
   host?: string;
@@ -75,6 +94,7 @@ export interface GitLabSandboxOptions {
 export interface GitLabSandboxStats {
   /** API requests received (control routes not counted). */
   requests: number;
+  /** Keyed by HTTP status (`"200"`, `"429"`), or `"timeout"` / `"reset"` for answers that never arrived. */
   byStatus: Record<string, number>;
   /** Requests refused by the enforced notes limit. */
   notesRateLimited: number;
@@ -88,7 +108,12 @@ export interface GitLabSandbox {
   setFaults(faults: GitLabFaultOptions): void;
   /** Puts back the seed data (also `POST /__sandbox/reset`). */
   reset(): void;
-  /** The next API requests (after the token check) get these statuses, one each, before anything else. */
-  failNext(...statuses: number[]): void;
+  /**
+   * Someone replying: posts a note on the issue as `username`, outside the notes limit (also
+   * `POST /__sandbox/projects/:project/issues/:iid/notes`). Throws when the project, issue or user is unknown.
+   */
+  postNoteAs(project: string | number, iid: number, username: string, body: string): SandboxGitLabNote;
+  /** The next API requests (after the token check) meet these faults, one each, before any random fault. */
+  failNext(...faults: GitLabQueuedFault[]): void;
   stop(): Promise<void>;
 }
