@@ -1,12 +1,15 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditReport } from "@/lib/audit/types";
 import { FINDING_CODES } from "@/lib/audit/types";
+import { startGitLabSandbox } from "@/sandbox/gitlab/server";
+import type { GitLabSandbox } from "@/sandbox/gitlab/types";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
 import { DEMO_EXPECTED, generateDemoOrg } from "@/sandbox/scenarios/demo-org";
@@ -25,7 +28,7 @@ beforeAll(async () => {
   const scenario = generateDemoOrg({ now: NOW });
   sandbox = await startPagerDutySandbox(scenario.pagerduty, {});
   dir = await mkdtemp(path.join(tmpdir(), "pagerduty-audit-cli-"));
-  written = await writeScenario(dir, scenario, { pagerdutyUrl: sandbox.url });
+  written = await writeScenario(dir, scenario, { pagerdutyUrl: sandbox.url, agents: true });
 });
 
 afterAll(async () => {
@@ -146,6 +149,95 @@ describe("pagerduty-audit against the sandbox demo org", () => {
     } finally {
       sandbox.setFaults({});
     }
+  });
+});
+
+describe("pagerduty-audit with the roster in the sandbox GitLab", () => {
+  const TEAM_PROJECT = "gitlab-com/support/team";
+  const GL_TOKEN = "glpat-roster-reader";
+  let gitlab: GitLabSandbox;
+  /** The finding keys of the audit over the same roster read from disk. */
+  let localKeys: string[];
+
+  const findingKeys = (stdout: string) =>
+    (JSON.parse(stdout) as AuditReport).findings.map((f) => f.key).sort();
+
+  beforeAll(async () => {
+    // The team project holds the roster both ways: one list file, and one file per person.
+    const files: Record<string, string> = {
+      "data/support-team.yaml": await readFile(written.rosterPath, "utf8"),
+    };
+    const agentsDir = written.agentsDir ?? "";
+    for (const name of await readdir(agentsDir)) {
+      files[`data/agents/${name}`] = await readFile(path.join(agentsDir, name), "utf8");
+    }
+    gitlab = await startGitLabSandbox({
+      users: [{ id: 1, username: "roster-reader", name: "Roster reader", token: GL_TOKEN }],
+      projects: [{ id: 7, path_with_namespace: TEAM_PROJECT, files }],
+    });
+    const local = await run(["--config", written.configPath, "--format", "json", "--no-progress"]);
+    localKeys = findingKeys(local.stdout);
+  });
+
+  afterAll(async () => {
+    await gitlab.stop();
+  });
+
+  /** The written config with its `roster` (and any other top-level keys) replaced, as a new file. */
+  async function configWith(name: string, replaced: Record<string, unknown>): Promise<string> {
+    const config = load(await readFile(written.configPath, "utf8")) as Record<string, unknown>;
+    const file = path.join(dir, name);
+    await writeFile(file, dump({ ...config, ...replaced }));
+    return file;
+  }
+
+  const env = () => ({ PD_TOKEN: sandbox.token, GL_TOKEN });
+
+  it("audits a roster file kept in GitLab: the same findings as the file on disk", async () => {
+    const config = await configWith("gitlab-file.config.yaml", {
+      roster: { gitlab: { project: TEAM_PROJECT, path: "data/support-team.yaml", url: gitlab.url } },
+    });
+    const { code, stdout, stderr } = await run(
+      ["--config", config, "--format", "json", "--no-progress"],
+      env(),
+    );
+    expect(stderr).toContain("Audit complete");
+    expect(code).toBe(EXIT.findings);
+    expect(findingKeys(stdout)).toEqual(localKeys);
+  });
+
+  it("audits a directory of per-person files in GitLab, on the instance of the config's gitlab section", async () => {
+    const config = await configWith("gitlab-directory.config.yaml", {
+      roster: { gitlab: { project: TEAM_PROJECT, path: "data/agents", ref: "main" } },
+      gitlab: { url: gitlab.url, project: "gitlab-com/support/support-ops/audits" },
+    });
+    const { code, stdout } = await run(["--config", config, "--format", "json", "--no-progress"], env());
+    expect(code).toBe(EXIT.findings);
+    expect(findingKeys(stdout)).toEqual(localKeys);
+  });
+
+  it("refuses a roster in GitLab without GL_TOKEN, and says how to fix it", async () => {
+    const config = await configWith("gitlab-no-token.config.yaml", {
+      roster: { gitlab: { project: TEAM_PROJECT, path: "data/agents", url: gitlab.url } },
+    });
+    const { code, stdout, stderr } = await run(["--config", config], { PD_TOKEN: sandbox.token });
+    expect(code).toBe(EXIT.error);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^error: GL_TOKEN is not set: the roster is read from GitLab/);
+    expect(stderr).toContain("Export a GitLab token with the read_api scope as GL_TOKEN");
+  });
+
+  it("stops with a clear error when GitLab refuses the token, without repeating it", async () => {
+    const config = await configWith("gitlab-bad-token.config.yaml", {
+      roster: { gitlab: { project: TEAM_PROJECT, path: "data/agents", url: gitlab.url } },
+    });
+    const { code, stderr } = await run(["--config", config, "--no-progress"], {
+      PD_TOKEN: sandbox.token,
+      GL_TOKEN: "glpat-revoked",
+    });
+    expect(code).toBe(EXIT.error);
+    expect(stderr).toMatch(/error: .*(401|token)/i);
+    expect(stderr).not.toContain("glpat-revoked");
   });
 });
 

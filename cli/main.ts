@@ -4,10 +4,10 @@ import type { AuditReport } from "@/lib/audit/types";
 import { loadAuditConfig } from "@/lib/config/load";
 import { readEnv } from "@/lib/env";
 import { AppError, formatErrorDetails } from "@/lib/errors";
+import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
 import { REPORT_FORMATS, formatReport } from "@/lib/report/format";
 import type { ReportFormat } from "@/lib/report/format";
-import { loadRoster } from "@/lib/roster/load";
 import { findUnknownRotationIds } from "@/lib/roster/membership";
 import { runAudit } from "@/lib/runner/run-audit";
 import { createProgressReporter } from "./progress";
@@ -44,7 +44,8 @@ function buildProgram(io: CliIo): Command {
     .name("pagerduty-audit")
     .description(
       "Audit PagerDuty on-call schedules against the support team roster.\n" +
-        "Reads PD_TOKEN (a read-only PagerDuty REST API key) from the environment; PAGERDUTY_API_URL overrides the config's URL.",
+        "Reads PD_TOKEN (a read-only PagerDuty REST API key) from the environment; PAGERDUTY_API_URL overrides the config's URL.\n" +
+        "A roster kept in GitLab (roster.gitlab in the config) is read with GL_TOKEN (scope read_api).",
     )
     .option("-c, --config <file>", "audit configuration (YAML)", "audit.config.yaml")
     .addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("text"))
@@ -82,7 +83,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     const env = readEnv(io.env);
     const config = await loadAuditConfig(options.config, { env });
-    const roster = await loadRoster(config.roster);
+    const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN });
     for (const warning of findUnknownRotationIds(roster.entries, config)) {
       io.stderr(`warning: ${warning.message}\n`);
     }

@@ -2,7 +2,7 @@ import "server-only";
 import { getServerSession } from "next-auth";
 import { loadAuditConfig } from "@/lib/config/load";
 import { getEnv, type Env } from "@/lib/env";
-import { loadRoster } from "@/lib/roster/load";
+import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import type { RosterPerson } from "@/lib/roster/schema";
 import { buildAuthOptions, type AuthOptions } from "./options";
 import {
@@ -23,12 +23,11 @@ let authOptions: AuthOptions | undefined;
 
 /**
  * The roster named by the audit config at AUDIT_CONFIG, cached for ROSTER_CACHE_TTL_MS. A roster kept in
- * GitLab needs the GitLab client, which is not wired here yet: such a config is refused with
- * `invalid:config` by `loadRoster`.
+ * GitLab is read with GL_TOKEN, as the audit runs read it.
  */
 export function getRosterPeople(): Promise<readonly RosterPerson[]> {
   rosterLookup ??= createRosterCache({
-    load: () => loadConfiguredRoster(getEnv()),
+    load: () => loadRosterPeople(getEnv()),
     ttlMs: ROSTER_CACHE_TTL_MS,
     now: () => Date.now(),
     logError: (message, error) => console.error(message, error),
@@ -36,9 +35,9 @@ export function getRosterPeople(): Promise<readonly RosterPerson[]> {
   return rosterLookup();
 }
 
-async function loadConfiguredRoster(env: Env): Promise<readonly RosterPerson[]> {
+async function loadRosterPeople(env: Env): Promise<readonly RosterPerson[]> {
   const config = await loadAuditConfig(env.AUDIT_CONFIG, { env });
-  const roster = await loadRoster(config.roster);
+  const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN });
   return roster.entries.map((entry) => entry.person);
 }
 

@@ -11,6 +11,8 @@ import { listTestDatabases, type TestDatabase } from "./testing";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const kinds = await listTestDatabases();
+/** Every migration, in the order they apply. */
+const ALL_MIGRATIONS = ["0001-initial", "0002-issue-claim"];
 
 async function withPlace(create: () => Promise<TestDatabase>, test: (place: TestDatabase) => Promise<void>) {
   const place = await create();
@@ -69,7 +71,7 @@ describe.each(kinds)("openDatabase on $name", (kind) => {
 
       const second = await openDatabase(place.options);
       try {
-        expect(await appliedMigrations(second)).toEqual(["0001-initial"]);
+        expect(await appliedMigrations(second)).toEqual(ALL_MIGRATIONS);
         expect((await getAuditByName(second.db, "FY27-Q3")).createdBy).toBe("ops");
       } finally {
         await second.close();
@@ -81,7 +83,7 @@ describe.each(kinds)("openDatabase on $name", (kind) => {
     await withPlace(kind.create, async (place) => {
       const opened = await Promise.all([openDatabase(place.options), openDatabase(place.options)]);
       try {
-        for (const handle of opened) expect(await appliedMigrations(handle)).toEqual(["0001-initial"]);
+        for (const handle of opened) expect(await appliedMigrations(handle)).toEqual(ALL_MIGRATIONS);
       } finally {
         await Promise.all(opened.map((handle) => handle.close()));
       }
@@ -128,7 +130,7 @@ describe("openDatabase configuration", () => {
       ]);
       const opened = await openDatabase(place.options);
       try {
-        expect(await appliedMigrations(opened)).toEqual(["0001-initial"]);
+        expect(await appliedMigrations(opened)).toEqual(ALL_MIGRATIONS);
       } finally {
         await opened.close();
       }

@@ -52,6 +52,12 @@ export interface AuditsTable {
   signed_off_by: string | null;
   sign_off_report_sha256: string | null;
   sign_off_override_reason: string | null;
+  /**
+   * Set while one export creates the audit's GitLab issue (its first export): the claim's id, and when its
+   * holder last renewed it. Cleared when the issue is linked or the export fails. Internal to the export.
+   */
+  issue_claim_id: string | null;
+  issue_claimed_at: string | null;
 }
 
 export interface RunsTable {

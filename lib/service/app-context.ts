@@ -4,8 +4,8 @@ import { openDatabase } from "@/lib/db/client";
 import { getEnv, isDemoMode } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { createGitLabClient } from "@/lib/gitlab/client";
+import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
-import { loadRoster } from "@/lib/roster/load";
 import { DEFAULT_WORKFLOW_SETTINGS } from "@/lib/workflow/types";
 import type { AppContext } from "./context";
 import { createClock } from "./context";
@@ -17,7 +17,7 @@ const STALE_RUN_AFTER_MS = 5 * 60_000;
 // (route handlers and server components are bundled separately); they must share the database and clock.
 const holder = globalThis as typeof globalThis & { __auditAppContext?: Promise<AppContext> };
 
-/** The server's context: database (migrated on first use), config, PagerDuty client, clock. */
+/** The server's context: database (migrated on first use), config, roster, outside clients, clock. */
 export function getAppContext(): Promise<AppContext> {
   holder.__auditAppContext ??= createServerContext().catch((error: unknown) => {
     holder.__auditAppContext = undefined;
@@ -35,7 +35,7 @@ async function createServerContext(): Promise<AppContext> {
     clock: createClock({ adjustable: demo }),
     workflow: DEFAULT_WORKFLOW_SETTINGS,
     loadConfig: () => loadAuditConfig(env.AUDIT_CONFIG, { env }),
-    loadRoster: (config) => loadRoster(config.roster),
+    loadRoster: (config) => loadConfiguredRoster(config, { token: env.GL_TOKEN }),
     createPagerDutyClient: (config) => {
       if (!env.PD_TOKEN) {
         throw new AppError(

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditConfig } from "@/lib/config/schema";
-import { listEvents, signOffAudit } from "@/lib/db/queries";
+import { claimAuditIssue, createAudit, getAuditById, listEvents, signOffAudit } from "@/lib/db/queries";
+import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
 import { createGitLabClient } from "@/lib/gitlab/client";
-import { NOTES_END_MARKER, NOTES_START_MARKER } from "@/lib/report/issue-notes";
+import { NOTES_END_MARKER, NOTES_START_MARKER, issueTitle } from "@/lib/report/issue-notes";
 import { rejectedAppError } from "@/lib/testing/errors";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox, SandboxGitLabIssue } from "@/sandbox/gitlab/types";
@@ -13,12 +14,13 @@ import {
   gitlabAuditsState,
 } from "@/sandbox/scenarios/gitlab-audits";
 import type { AppContext } from "./context";
-import { exportToIssue, previewIssueExport } from "./export";
+import { ISSUE_CLAIM_STALE_AFTER_MS, exportToIssue, previewIssueExport } from "./export";
 import { openCurrentAudit, startAuditRun } from "./runs";
 import type { TestContext } from "./testing";
 import { createTestContext } from "./testing";
 
 const START = new Date("2026-11-24T12:00:00Z");
+const kinds = await listTestDatabases();
 let t: TestContext;
 let gitlab: GitLabSandbox;
 /** The test context with a `gitlab` config section pointing at the sandbox GitLab, and GL_TOKEN set. */
@@ -29,26 +31,30 @@ let auditId: string;
 beforeAll(async () => {
   t = await createTestContext(START);
   gitlab = await startGitLabSandbox(gitlabAuditsState(t.scenario));
-  const base = await t.ctx.loadConfig();
+  ctx = await withSandboxGitLab(t.ctx, gitlab);
+});
+
+/** `base` with a `gitlab` config section naming `server`'s audits project, and GL_TOKEN set. */
+async function withSandboxGitLab(base: AppContext, server: GitLabSandbox): Promise<AppContext> {
   const config: AuditConfig = {
-    ...base,
+    ...(await base.loadConfig()),
     gitlab: {
-      url: gitlab.url,
+      url: server.url,
       project: AUDITS_PROJECT,
       template: AUDIT_TEMPLATE,
       labels: ["Support Operations", "PagerDuty audit"],
       assignee: "sreyes",
     },
   };
-  ctx = {
-    ...t.ctx,
+  return {
+    ...base,
     loadConfig: async () => config,
     createGitLabClient: (c) =>
       c.gitlab
         ? createGitLabClient({ baseUrl: c.gitlab.url, token: GITLAB_SANDBOX_TOKEN, maxRetries: 0 })
         : null,
   };
-});
+}
 
 afterAll(async () => {
   await t.close();
@@ -166,5 +172,128 @@ describe("export to the audit issue", () => {
     const error = await rejectedAppError(exportToIssue(ctx, { auditId, actor: "Theo Marsh" }));
     expect(error.code).toBe("conflict:audit");
     expect(auditIssues()).toHaveLength(1);
+  });
+});
+
+describe.each(kinds)("the first export from two app instances on $name", (kind) => {
+  let place: TestDatabase | undefined;
+  let shared: TestContext | undefined;
+  let server: GitLabSandbox | undefined;
+  /** Two app instances: separate database handles (so separate in-process locks) on one database. */
+  let instances: AppContext[] = [];
+  let audits = 0;
+
+  beforeAll(async () => {
+    place = await kind.create();
+    shared = await createTestContext(START, { database: place.options });
+    server = await startGitLabSandbox(gitlabAuditsState(shared.scenario));
+    instances = [
+      await withSandboxGitLab(shared.ctx, server),
+      await withSandboxGitLab(await shared.openInstance(), server),
+    ];
+  });
+
+  afterAll(async () => {
+    await shared?.close();
+    await server?.stop();
+    await place?.drop();
+  });
+
+  function instance(index: number): AppContext {
+    const found = instances[index];
+    if (!found) throw new Error(`no app instance ${index}`);
+    return found;
+  }
+
+  /** A new audit with one finished run, so it can be exported. */
+  async function auditWithRun(): Promise<{ id: string; name: string }> {
+    const ctx = instance(0);
+    const audit = await createAudit(ctx.db, {
+      name: `FY27-Q3-${++audits}`,
+      fiscalYear: 2027,
+      quarter: 3,
+      opensOn: "2026-11-01",
+      dueOn: "2026-11-30",
+      createdBy: "Theo Marsh",
+      now: ctx.clock.now(),
+    });
+    const run = await startAuditRun(ctx, { auditId: audit.id, actor: "Theo Marsh" });
+    await ctx.backgroundRuns.get(run.id);
+    return audit;
+  }
+
+  function issuesOf(auditName: string): SandboxGitLabIssue[] {
+    const project = server?.state().projects.find((p) => p.path_with_namespace === AUDITS_PROJECT);
+    return (project?.issues ?? []).filter((issue) => issue.title === issueTitle(auditName));
+  }
+
+  it("creates exactly one issue when both export at the same moment; the other is told to retry", async () => {
+    for (let round = 0; round < 3; round++) {
+      const audit = await auditWithRun();
+      const results = await Promise.allSettled(
+        instances.map((ctx) => exportToIssue(ctx, { auditId: audit.id, actor: "Theo Marsh" })),
+      );
+
+      const [issue, ...extra] = issuesOf(audit.name);
+      expect(extra).toHaveLength(0);
+      const created = results.flatMap((r) => (r.status === "fulfilled" && r.value.created ? [r.value] : []));
+      expect(created).toHaveLength(1);
+      expect(created[0]).toMatchObject({ iid: issue?.iid, audit: { issueIid: issue?.iid } });
+      // The other export either lost the claim while the issue was being created (and is told so), or
+      // came after it was linked and updated it.
+      for (const result of results) {
+        if (result.status === "rejected") {
+          expect(result.reason).toMatchObject({
+            code: "conflict:export",
+            message: "An export of this audit is already in progress; try again in a moment.",
+          });
+        } else if (!result.value.created) {
+          expect(result.value.iid).toBe(issue?.iid);
+        }
+      }
+
+      // Both instances see the link, and their next exports update that one issue.
+      for (const ctx of instances) {
+        expect((await getAuditById(ctx.db, audit.id)).issueIid).toBe(issue?.iid);
+        expect(await exportToIssue(ctx, { auditId: audit.id, actor: "Sofia Reyes" })).toMatchObject({
+          created: false,
+          iid: issue?.iid,
+        });
+      }
+      expect(issuesOf(audit.name)).toHaveLength(1);
+    }
+  });
+
+  it("releases the claim when creating the issue fails, so the other instance's export creates it", async () => {
+    const audit = await auditWithRun();
+    server?.failNext(500);
+    const failed = await rejectedAppError(
+      exportToIssue(instance(0), { auditId: audit.id, actor: "Theo Marsh" }),
+    );
+    expect(failed.code).toBe("upstream:gitlab");
+    expect(issuesOf(audit.name)).toHaveLength(0);
+
+    const retried = await exportToIssue(instance(1), { auditId: audit.id, actor: "Theo Marsh" });
+    expect(retried.created).toBe(true);
+    expect(issuesOf(audit.name)).toHaveLength(1);
+  });
+
+  it("waits out the claim of an instance that died mid-export, then creates the issue", async () => {
+    const audit = await auditWithRun();
+    const ctx = instance(0);
+    await claimAuditIssue(ctx.db, {
+      auditId: audit.id,
+      claimId: "instance-that-died",
+      now: ctx.clock.now(),
+      staleAfterMs: ISSUE_CLAIM_STALE_AFTER_MS,
+    });
+    const blocked = await rejectedAppError(exportToIssue(ctx, { auditId: audit.id, actor: "Theo Marsh" }));
+    expect(blocked.code).toBe("conflict:export");
+    expect(issuesOf(audit.name)).toHaveLength(0);
+
+    ctx.clock.advance(ISSUE_CLAIM_STALE_AFTER_MS + 1_000);
+    const later = await exportToIssue(instance(1), { auditId: audit.id, actor: "Theo Marsh" });
+    expect(later).toMatchObject({ created: true, audit: { issueIid: later.iid } });
+    expect(issuesOf(audit.name)).toHaveLength(1);
   });
 });

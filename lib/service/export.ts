@@ -1,9 +1,20 @@
+import { randomUUID } from "node:crypto";
 import type { AuditReport } from "@/lib/audit/types";
 import type { AuditConfig, IssueExportConfig } from "@/lib/config/schema";
-import type { Audit } from "@/lib/db/queries";
-import { appendEvent, getAuditById, getRunReport, listRuns, setAuditIssue } from "@/lib/db/queries";
+import type { Audit, Db } from "@/lib/db/queries";
+import {
+  appendEvent,
+  claimAuditIssue,
+  getAuditById,
+  getRunReport,
+  linkClaimedAuditIssue,
+  listRuns,
+  releaseAuditIssueClaim,
+  renewAuditIssueClaim,
+} from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import type { GitLabClient } from "@/lib/gitlab/client";
+import type { Issue } from "@/lib/gitlab/schemas";
 import { formatReportMarkdown } from "@/lib/report/format-markdown";
 import { issueTitle, placeUnderNotes } from "@/lib/report/issue-notes";
 import type { AppContext } from "./context";
@@ -87,27 +98,42 @@ export async function previewIssueExport(ctx: AppContext, auditId: string): Prom
   };
 }
 
-// Exports of one audit in this process run one after the other, so two clicks cannot create two issues.
-const exportsInFlight = new Map<string, Promise<unknown>>();
+/**
+ * A first export's claim on creating the issue that has not been renewed for this long is taken to belong
+ * to an app instance that died, and another export may take it over.
+ */
+export const ISSUE_CLAIM_STALE_AFTER_MS = 2 * 60_000;
+/** How often a first export renews its claim while it talks to GitLab (a 429 may make it wait minutes). */
+const ISSUE_CLAIM_RENEW_EVERY_MS = 30_000;
+
+// Exports of one audit through one database handle (one app instance) run one after the other, so two
+// clicks there wait for each other and the second updates the issue the first created. Other instances
+// are kept from creating a second issue by the claim stored in the database.
+const exportsInFlight = new WeakMap<Db, Map<string, Promise<unknown>>>();
 
 /**
  * Writes the latest finished run's report into the audit's GitLab issue. The first export creates the
  * issue from the project's template (title `PagerDuty audit FY27-Q3`, the config's labels and assignee)
  * and links it to the audit; later exports rewrite only the marked report block under `## Notes` of that
  * same issue, re-reading its description first so edits people made elsewhere in it are kept. Logs an
- * `export_issue` event with the URL. Refused like `previewIssueExport`, and for a signed-off audit.
+ * `export_issue` event with the URL. Refused like `previewIssueExport`, and for a signed-off audit. While
+ * another app instance is creating the audit's issue, refused with `conflict:export` (try again in a
+ * moment: the retry updates that issue).
  */
 export async function exportToIssue(
   ctx: AppContext,
   input: { auditId: string; actor: string },
 ): Promise<IssueExportResult> {
-  const previous = exportsInFlight.get(input.auditId) ?? Promise.resolve();
+  let inFlight = exportsInFlight.get(ctx.db);
+  if (!inFlight) exportsInFlight.set(ctx.db, (inFlight = new Map()));
+  const running = inFlight;
+  const previous = running.get(input.auditId) ?? Promise.resolve();
   const work = previous.catch(() => undefined).then(() => writeExport(ctx, input));
-  exportsInFlight.set(input.auditId, work);
+  running.set(input.auditId, work);
   try {
     return await work;
   } finally {
-    if (exportsInFlight.get(input.auditId) === work) exportsInFlight.delete(input.auditId);
+    if (running.get(input.auditId) === work) running.delete(input.auditId);
   }
 }
 
@@ -116,31 +142,107 @@ async function writeExport(
   input: { auditId: string; actor: string },
 ): Promise<IssueExportResult> {
   const target = await prepareExport(ctx, input.auditId);
-  const { gitlab, client } = target;
   assertAuditOpen(target.audit);
-  const description = placeUnderNotes(await currentDescription(target), formatReportMarkdown(target.report));
+  if (target.audit.issueIid !== null) {
+    return updateAuditIssue(ctx, target, target.audit.issueIid, input.actor);
+  }
 
-  const existingIid = target.audit.issueIid;
-  const created = existingIid === null;
-  const issue = created
-    ? await client.createIssue(gitlab.project, {
-        title: issueTitle(target.audit.name),
-        description,
-        labels: gitlab.labels.length > 0 ? gitlab.labels : undefined,
-        assigneeIds: gitlab.assignee ? [await assigneeId(client, gitlab.assignee)] : undefined,
-      })
-    : await client.updateIssue(gitlab.project, existingIid, { description });
-  const audit = created
-    ? await setAuditIssue(ctx.db, { auditId: target.audit.id, issueUrl: issue.web_url, issueIid: issue.iid })
-    : target.audit;
+  const claimId = randomUUID();
+  const claimed = await claimAuditIssue(ctx.db, {
+    auditId: target.audit.id,
+    claimId,
+    now: ctx.clock.now(),
+    staleAfterMs: ISSUE_CLAIM_STALE_AFTER_MS,
+  });
+  if (!claimed) {
+    // Another instance claimed it after we read the audit. If it has linked its issue by now, update that.
+    const audit = await getAuditById(ctx.db, target.audit.id);
+    if (audit.issueIid !== null) {
+      return updateAuditIssue(ctx, { ...target, audit }, audit.issueIid, input.actor);
+    }
+    throw new AppError(
+      "conflict:export",
+      "An export of this audit is already in progress; try again in a moment.",
+    );
+  }
+  return createAuditIssue(ctx, target, claimId, input.actor);
+}
+
+async function updateAuditIssue(
+  ctx: AppContext,
+  target: ExportTarget,
+  iid: number,
+  actor: string,
+): Promise<IssueExportResult> {
+  const description = placeUnderNotes(await currentDescription(target), formatReportMarkdown(target.report));
+  const issue = await target.client.updateIssue(target.gitlab.project, iid, { description });
+  return recordExport(ctx, target.audit, { url: issue.web_url, iid: issue.iid, created: false }, actor);
+}
+
+/** Creates the issue under the claim `claimId`, renewing it meanwhile; a failure releases the claim. */
+async function createAuditIssue(
+  ctx: AppContext,
+  target: ExportTarget,
+  claimId: string,
+  actor: string,
+): Promise<IssueExportResult> {
+  const claim = { auditId: target.audit.id, claimId };
+  const renew = setInterval(() => {
+    renewAuditIssueClaim(ctx.db, { ...claim, now: ctx.clock.now() }).catch((error: unknown) =>
+      ctx.log(`Could not renew the issue claim of audit ${target.audit.id}`, error),
+    );
+  }, ISSUE_CLAIM_RENEW_EVERY_MS);
+  renew.unref();
+  const issue = await createIssueFromTemplate(target)
+    .catch(async (error: unknown) => {
+      await releaseAuditIssueClaim(ctx.db, claim).catch((releaseError: unknown) =>
+        ctx.log(`Could not release the issue claim of audit ${target.audit.id}`, releaseError),
+      );
+      throw error;
+    })
+    .finally(() => clearInterval(renew));
+  const audit = await linkClaimedAuditIssue(ctx.db, {
+    ...claim,
+    issueUrl: issue.web_url,
+    issueIid: issue.iid,
+  });
+  if (!audit) {
+    // Only when this instance could not renew its claim for ISSUE_CLAIM_STALE_AFTER_MS (the database was
+    // unreachable, the process stalled) and another export took it over.
+    ctx.log(`Issue ${issue.web_url} was created but not linked to audit ${target.audit.id}`);
+    throw new AppError(
+      "conflict:export",
+      `The issue ${issue.web_url} was created, but another export of this audit took over meanwhile, so it is not linked to the audit: check the audit's issue and close the extra one.`,
+    );
+  }
+  return recordExport(ctx, audit, { url: issue.web_url, iid: issue.iid, created: true }, actor);
+}
+
+async function createIssueFromTemplate(target: ExportTarget): Promise<Issue> {
+  const { gitlab, client } = target;
+  const description = placeUnderNotes(await currentDescription(target), formatReportMarkdown(target.report));
+  return client.createIssue(gitlab.project, {
+    title: issueTitle(target.audit.name),
+    description,
+    labels: gitlab.labels.length > 0 ? gitlab.labels : undefined,
+    assigneeIds: gitlab.assignee ? [await assigneeId(client, gitlab.assignee)] : undefined,
+  });
+}
+
+async function recordExport(
+  ctx: AppContext,
+  audit: Audit,
+  written: { url: string; iid: number; created: boolean },
+  actor: string,
+): Promise<IssueExportResult> {
   await appendEvent(ctx.db, {
     auditId: audit.id,
-    actor: input.actor,
+    actor,
     at: ctx.clock.now(),
     action: "export_issue",
-    detail: { url: issue.web_url, iid: issue.iid, created },
+    detail: { url: written.url, iid: written.iid, created: written.created },
   });
-  return { url: issue.web_url, iid: issue.iid, created, audit };
+  return { ...written, audit };
 }
 
 async function assigneeId(client: GitLabClient, username: string): Promise<number> {

@@ -1,12 +1,13 @@
 /**
- * Test-only: a real service context over a temporary SQLite file and a sandbox PagerDuty serving the demo
- * org, with a clock that starts at `start` and can be moved.
+ * Test-only: a real service context over a temporary SQLite file (or a given database) and a sandbox
+ * PagerDuty serving the demo org, with a clock that starts at `start` and can be moved.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { AuditConfigSchema } from "@/lib/config/schema";
-import { openDatabase } from "@/lib/db/client";
+import { AuditConfigSchema, type RosterSource } from "@/lib/config/schema";
+import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from "@/lib/db/client";
+import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClient } from "@/lib/pagerduty/client";
 import { DEFAULT_WORKFLOW_SETTINGS } from "@/lib/workflow/types";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
@@ -17,53 +18,85 @@ import type { Scenario } from "@/sandbox/scenarios/scenario";
 import type { AppContext } from "./context";
 import { createClock } from "./context";
 
+export interface TestContextOptions {
+  /** Where the data is kept; default: a new SQLite file in a temporary directory, removed by `close`. */
+  database?: OpenDatabaseOptions;
+  /**
+   * Read the roster from this source the way the server does (`loadConfiguredRoster`, `gitlabToken` standing
+   * in for GL_TOKEN). Default: the scenario's roster, handed over without reading any file.
+   */
+  roster?: { source: RosterSource; gitlabToken?: string };
+}
+
 export interface TestContext {
   ctx: AppContext;
   sandbox: PagerDutySandbox;
   scenario: Scenario;
+  /**
+   * Another app instance on the same database: its own database handle (so its own in-process export
+   * lock) and background runs; the same config, sandbox and clock. Closed by `close`.
+   */
+  openInstance(): Promise<AppContext>;
   close(): Promise<void>;
 }
 
-export async function createTestContext(start: Date): Promise<TestContext> {
+export async function createTestContext(start: Date, options: TestContextOptions = {}): Promise<TestContext> {
   const scenario = generateDemoOrg({ now: start });
   const sandbox = await startPagerDutySandbox(scenario.pagerduty, {});
-  const dir = await mkdtemp(path.join(tmpdir(), "audit-service-"));
-  const opened = await openDatabase({ dataDir: dir });
+  const dir = options.database ? null : await mkdtemp(path.join(tmpdir(), "audit-service-"));
+  const database = options.database ?? { dataDir: dir ?? "" };
   const config = AuditConfigSchema.parse({
     ...scenario.config,
+    ...(options.roster ? { roster: options.roster.source } : {}),
     pagerduty: { url: sandbox.url, max_retries: 1 },
   });
+  const roster = options.roster;
   const realStart = Date.now();
-  const ctx: AppContext = {
-    db: opened.db,
-    // Starts at `start` and runs at real speed, so runs started one after the other are ordered.
-    clock: createClock({ adjustable: true, realNow: () => start.getTime() + (Date.now() - realStart) }),
-    workflow: DEFAULT_WORKFLOW_SETTINGS,
-    loadConfig: async () => config,
-    loadRoster: async () => rosterOfScenario(scenario),
-    createPagerDutyClient: (c) =>
-      createPagerDutyClient({
-        baseUrl: c.pagerduty.url,
-        token: sandbox.token,
-        concurrency: 4,
-        requestsPerMinute: 10_000,
-        timeoutMs: 2_000,
-        maxRetries: 1,
-      }),
-    createGitLabClient: () => null,
-    staleRunAfterMs: 60_000,
-    backgroundRuns: new Map(),
-    log: () => {},
+  // Starts at `start` and runs at real speed, so runs started one after the other are ordered.
+  const clock = createClock({ adjustable: true, realNow: () => start.getTime() + (Date.now() - realStart) });
+  const handles: OpenedDatabase[] = [];
+  const instances: AppContext[] = [];
+
+  const openInstance = async (): Promise<AppContext> => {
+    const opened = await openDatabase(database);
+    handles.push(opened);
+    const ctx: AppContext = {
+      db: opened.db,
+      clock,
+      workflow: DEFAULT_WORKFLOW_SETTINGS,
+      loadConfig: async () => config,
+      loadRoster: roster
+        ? (c) => loadConfiguredRoster(c, { token: roster.gitlabToken, client: { maxRetries: 0 } })
+        : async () => rosterOfScenario(scenario),
+      createPagerDutyClient: (c) =>
+        createPagerDutyClient({
+          baseUrl: c.pagerduty.url,
+          token: sandbox.token,
+          concurrency: 4,
+          requestsPerMinute: 10_000,
+          timeoutMs: 2_000,
+          maxRetries: 1,
+        }),
+      createGitLabClient: () => null,
+      staleRunAfterMs: 60_000,
+      backgroundRuns: new Map(),
+      log: () => {},
+    };
+    instances.push(ctx);
+    return ctx;
   };
+
+  const ctx = await openInstance();
   return {
     ctx,
     sandbox,
     scenario,
+    openInstance,
     async close() {
-      await Promise.all(ctx.backgroundRuns.values());
-      await opened.close();
+      await Promise.all(instances.flatMap((instance) => [...instance.backgroundRuns.values()]));
+      await Promise.all(handles.map((handle) => handle.close()));
       await sandbox.stop();
-      await rm(dir, { recursive: true, force: true });
+      if (dir) await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from "k
 import type { Database, DialectName } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import * as initial from "./0001-initial";
+import * as issueClaim from "./0002-issue-claim";
 
 type MigrationUp = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
 /** In name order. A shipped migration is never edited: change the schema with a new one. */
 const MIGRATIONS: Record<string, MigrationUp> = {
   "0001-initial": initial.up,
+  "0002-issue-claim": issueClaim.up,
 };
 
 /** The migrations as modules of this code base (no folder to scan at run time, so bundling keeps them). */
