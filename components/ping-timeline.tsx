@@ -72,7 +72,7 @@ export function PingTimeline({ events }: { events: readonly AuditEvent[] }) {
     );
   }
   return (
-    <ol className="relative space-y-4 border-l border-slate-200 pl-5">
+    <ol aria-label="Ping history" className="relative space-y-4 border-l border-slate-200 pl-5">
       {entries.map((entry) => {
         const look = ACTIONS[entry.action] ?? { label: entry.action, dot: "bg-slate-400" };
         return (

@@ -1,7 +1,7 @@
 import { FindingsPage } from "./pages/findings-page";
 import { OverviewPage } from "./pages/overview-page";
 import { PersonPage } from "./pages/person-page";
-import { expect, test } from "./fixtures";
+import { addToApacSchedule, expect, test } from "./fixtures";
 
 const AUDIT = "FY27-Q3";
 
@@ -48,12 +48,7 @@ test.describe("an audit, as Support Operations run it", () => {
     );
 
     // Amara is added to the APAC schedule in PagerDuty; a re-run confirms the fix.
-    await demo.changePagerDuty((state) => {
-      const amara = state.users.find((u) => u.name === "Amara Okafor");
-      const apac = state.schedules.find((s) => s.kind === "v3" && s.name.includes("APAC"));
-      if (!amara || apac?.kind !== "v3") throw new Error("the demo org changed");
-      apac.rotations[0]?.events.find((e) => e.effective_until === null)?.member_user_ids.push(amara.id);
-    });
+    await demo.changePagerDuty(addToApacSchedule("Amara Okafor"));
     await overview.goto();
     await overview.runAudit();
     await overview.gotoFindings();

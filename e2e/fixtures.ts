@@ -1,4 +1,6 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type APIResponse, type BrowserContext, type Page } from "@playwright/test";
+import type { GitLabSandboxState, SandboxGitLabIssue } from "../sandbox/gitlab/types";
+import { AUDITS_PROJECT } from "../sandbox/scenarios/gitlab-audits";
 import { readInitialPagerDutyState, readServers } from "./servers";
 
 /** Demo-org people per role (see sandbox/scenarios/demo-org.ts). */
@@ -16,10 +18,21 @@ export function storageStateOf(role: Role): string {
 
 /** Control of the demo: reset the dashboard, move its clock, change what the sandbox PagerDuty serves. */
 export interface Demo {
+  /** Forgets every audit, puts the clock back, and restores the sandbox PagerDuty's and GitLab's seed data. */
   reset(): Promise<void>;
   advanceClock(hours: number): Promise<void>;
   /** Applies a change to the sandbox's data (as someone fixing their PagerDuty account would). */
   changePagerDuty(change: (state: SandboxState) => void): Promise<void>;
+}
+
+/** The sandbox GitLab's audits project, where "Export to issue" writes: read it, and act in it as people do. */
+export interface GitLab {
+  /** The audits project's issues as the sandbox holds them now, oldest first, with their comments. */
+  auditIssues(): Promise<SandboxGitLabIssue[]>;
+  /** Comments on an audit issue as `username` (someone replying to a ping); returns the comment's id. */
+  reply(iid: number, username: string, body: string): Promise<number>;
+  /** Rewrites an audit issue's description through GitLab's API, as someone editing the issue would. */
+  editDescription(iid: number, description: string): Promise<void>;
 }
 
 export interface SandboxState {
@@ -35,15 +48,40 @@ export interface SandboxState {
   )[];
 }
 
-async function post(page: Page, path: string, body: unknown): Promise<void> {
-  const response = await page.request.post(path, {
+/** A PagerDuty change: `name` joins the current event of the Customer Emergencies - APAC schedule. */
+export function addToApacSchedule(name: string): (state: SandboxState) => void {
+  return (state) => {
+    const user = state.users.find((u) => u.name === name);
+    const apac = state.schedules.find((s) => s.kind === "v3" && s.name.includes("APAC"));
+    if (!user || apac?.kind !== "v3") throw new Error("the demo org changed");
+    apac.rotations[0]?.events.find((e) => e.effective_until === null)?.member_user_ids.push(user.id);
+  };
+}
+
+/** A POST from the signed-in page, with its origin, as the dashboard's own forms send it. */
+export async function postFromPage(page: Page, path: string, body: unknown): Promise<APIResponse> {
+  return page.request.post(path, {
     data: body,
     headers: { origin: new URL(page.url() || "http://127.0.0.1").origin },
   });
+}
+
+async function post(page: Page, path: string, body: unknown): Promise<void> {
+  const response = await postFromPage(page, path, body);
   expect(response.ok(), `${path}: ${response.status()} ${await response.text()}`).toBe(true);
 }
 
-export const test = base.extend<{ demo: Demo; role: Role }>({
+async function expectOk(response: APIResponse): Promise<void> {
+  expect(response.ok(), `${response.url()}: ${response.status()} ${await response.text()}`).toBe(true);
+}
+
+export const test = base.extend<{
+  demo: Demo;
+  gitlab: GitLab;
+  role: Role;
+  /** A page signed in as another role, in its own browser context (closed after the test). */
+  pageAs: (role: Role) => Promise<Page>;
+}>({
   role: ["ops", { option: true }],
   storageState: async ({ role }, use) => {
     await use(storageStateOf(role));
@@ -56,11 +94,17 @@ export const test = base.extend<{ demo: Demo; role: Role }>({
         await page.goto("/");
         await post(page, `${baseURL}/api/demo/reset`, {});
         const initial = await readInitialPagerDutyState();
-        const response = await page.request.put(`${servers.pagerduty}/__sandbox/state`, {
-          data: initial,
-          headers: sandboxHeaders,
-        });
-        expect(response.ok()).toBe(true);
+        await expectOk(
+          await page.request.put(`${servers.pagerduty}/__sandbox/state`, {
+            data: initial,
+            headers: sandboxHeaders,
+          }),
+        );
+        await expectOk(
+          await page.request.post(`${servers.gitlab}/__sandbox/reset`, {
+            headers: { "private-token": servers.gitlabToken },
+          }),
+        );
       },
       async advanceClock(hours) {
         await post(page, `${baseURL}/api/demo/clock`, { hours });
@@ -70,14 +114,56 @@ export const test = base.extend<{ demo: Demo; role: Role }>({
           await page.request.get(`${servers.pagerduty}/__sandbox/state`, { headers: sandboxHeaders })
         ).json()) as SandboxState;
         change(state);
-        const response = await page.request.put(`${servers.pagerduty}/__sandbox/state`, {
-          data: state,
-          headers: sandboxHeaders,
-        });
-        expect(response.ok()).toBe(true);
+        await expectOk(
+          await page.request.put(`${servers.pagerduty}/__sandbox/state`, {
+            data: state,
+            headers: sandboxHeaders,
+          }),
+        );
       },
     };
     await use(demo);
+  },
+  gitlab: async ({ request }, use) => {
+    const servers = await readServers();
+    const headers = { "private-token": servers.gitlabToken };
+    const project = encodeURIComponent(AUDITS_PROJECT);
+    const gitlab: GitLab = {
+      async auditIssues() {
+        const response = await request.get(`${servers.gitlab}/__sandbox/state`, { headers });
+        await expectOk(response);
+        const state = (await response.json()) as GitLabSandboxState;
+        const audits = state.projects.find((p) => p.path_with_namespace === AUDITS_PROJECT);
+        if (!audits) throw new Error(`the sandbox GitLab has no ${AUDITS_PROJECT} project`);
+        return audits.issues ?? [];
+      },
+      async reply(iid, username, body) {
+        const response = await request.post(
+          `${servers.gitlab}/__sandbox/projects/${project}/issues/${iid}/notes`,
+          { data: { username, body }, headers },
+        );
+        await expectOk(response);
+        return ((await response.json()) as { id: number }).id;
+      },
+      async editDescription(iid, description) {
+        await expectOk(
+          await request.put(`${servers.gitlab}/api/v4/projects/${project}/issues/${iid}`, {
+            data: { description },
+            headers,
+          }),
+        );
+      },
+    };
+    await use(gitlab);
+  },
+  pageAs: async ({ browser, baseURL }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (role) => {
+      const context = await browser.newContext({ storageState: storageStateOf(role), baseURL });
+      contexts.push(context);
+      return context.newPage();
+    });
+    await Promise.all(contexts.map((context) => context.close()));
   },
 });
 

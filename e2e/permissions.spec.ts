@@ -1,17 +1,13 @@
 import { OverviewPage } from "./pages/overview-page";
-import { expect, test } from "./fixtures";
+import { expect, postFromPage, test } from "./fixtures";
 
 test.describe("a team member", () => {
   test.use({ role: "member" });
 
-  test("sees the audit but cannot ping, run or escalate", async ({ page, demo, browser, baseURL }) => {
+  test("sees the audit but cannot ping, run or escalate", async ({ page, demo, pageAs }) => {
     // Support Operations open and run the audit; the member then looks at it.
     await demo.reset();
-    const ops = await browser.newContext({ storageState: "e2e/.auth/ops.json", baseURL });
-    const opsPage = await ops.newPage();
-    const overview = new OverviewPage(opsPage);
-    await overview.openAndRunAudit("FY27-Q3");
-    await ops.close();
+    await new OverviewPage(await pageAs("ops")).openAndRunAudit("FY27-Q3");
 
     await page.goto("/");
     await expect(page.getByRole("button", { name: "Run audit" })).toHaveCount(0);
@@ -22,12 +18,10 @@ test.describe("a team member", () => {
 
     // The server refuses too, whatever the page shows.
     const personUrl = new URL(page.url());
-    const response = await page.request.post(
+    const response = await postFromPage(
+      page,
       `${personUrl.pathname.replace(/^\/audits/, "/api/audits")}/actions`,
-      {
-        data: { action: { type: "ping" } },
-        headers: { origin: personUrl.origin },
-      },
+      { action: { type: "ping" } },
     );
     expect(response.status()).toBe(403);
   });

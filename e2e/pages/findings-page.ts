@@ -25,4 +25,12 @@ export class FindingsPage {
     await this.table.getByRole("link", { name }).click();
     await expect(this.page.getByRole("heading", { level: 1, name })).toBeVisible();
   }
+
+  /** Reads the audit issue's comments for replies; returns the page's answer ("1 new reply on the issue."). */
+  async checkReplies(): Promise<Locator> {
+    await this.page.getByRole("button", { name: "Check replies" }).click();
+    const outcome = this.page.getByRole("status").filter({ hasText: /repl(y|ies) on the issue/ });
+    await expect(outcome).toBeVisible();
+    return outcome;
+  }
 }

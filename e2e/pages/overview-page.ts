@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 
 export class OverviewPage {
   constructor(private readonly page: Page) {}
@@ -30,5 +30,32 @@ export class OverviewPage {
   async gotoFindings(): Promise<void> {
     await this.page.getByRole("navigation").getByRole("link", { name: "Findings" }).click();
     await expect(this.page.getByRole("table")).toBeVisible();
+  }
+
+  get exportButton(): Locator {
+    return this.page.getByRole("button", { name: "Export to issue" });
+  }
+
+  /** The link to the audit's GitLab issue, shown once the audit was exported. */
+  get issueLink(): Locator {
+    return this.page.getByText("Audit issue:").getByRole("link");
+  }
+
+  /** Clicks "Export to issue" and waits for the preview; returns the dialog, still open. */
+  async openExportPreview(): Promise<Locator> {
+    await this.exportButton.click();
+    const dialog = this.page.getByRole("dialog");
+    await expect(dialog.getByLabel("Issue description")).toBeVisible();
+    return dialog;
+  }
+
+  /** Exports the findings to the audit issue (preview, then confirm) and waits until GitLab has it. */
+  async exportToIssue(): Promise<void> {
+    const dialog = await this.openExportPreview();
+    await dialog.getByRole("button", { name: /^(Create|Update) issue$/ }).click();
+    await expect(dialog).toBeHidden();
+    await expect(
+      this.page.getByRole("status").filter({ hasText: /^Issue (created|updated):/ }),
+    ).toBeVisible();
   }
 }

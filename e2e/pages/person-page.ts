@@ -7,6 +7,14 @@ export class PersonPage {
     return this.page.getByText(text, { exact: true }).first();
   }
 
+  /** The entries of the ping history whose label is `label` ("Pinged", "Reply received", …). */
+  timelineEntry(label: string): Locator {
+    return this.page
+      .getByRole("list", { name: "Ping history" })
+      .getByRole("listitem")
+      .filter({ has: this.page.getByText(label, { exact: true }) });
+  }
+
   async ping(): Promise<void> {
     await this.page.getByRole("button", { name: /^Ping/ }).click();
     await expect(this.status("Pinged")).toBeVisible();

@@ -26,7 +26,9 @@ export function ExportIssueButton({ auditId, hasIssue }: { auditId: string; hasI
       startRefresh(() => router.refresh());
     },
   });
-  const updating = preview.data ? preview.data.existing !== null : hasIssue;
+  // The query keeps the last preview while it reads a new one; that one may predate an export or a run.
+  const fresh = preview.isSuccess && !preview.isFetching;
+  const updating = fresh ? preview.data.existing !== null : hasIssue;
 
   return (
     <div className="flex flex-col items-start gap-2">
@@ -52,16 +54,20 @@ export function ExportIssueButton({ auditId, hasIssue }: { auditId: string; hasI
         wide
         title={updating ? "Update the audit issue" : "Create the audit issue"}
         confirmLabel={updating ? "Update issue" : "Create issue"}
-        confirmDisabled={!preview.isSuccess}
+        confirmDisabled={!fresh}
         pending={write.isPending}
         error={
-          preview.isError ? errorMessage(preview.error) : write.isError ? errorMessage(write.error) : null
+          preview.isError && !preview.isFetching
+            ? errorMessage(preview.error)
+            : write.isError
+              ? errorMessage(write.error)
+              : null
         }
         onConfirm={() => write.mutate()}
         onCancel={() => setOpen(false)}
       >
-        {preview.isPending ? (
-          <p>Reading the issue template…</p>
+        {preview.isFetching ? (
+          <p>{updating ? "Reading the audit issue…" : "Reading the issue template…"}</p>
         ) : preview.isSuccess ? (
           <>
             <p>
