@@ -8,7 +8,6 @@ import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
 import { REPORT_FORMATS, formatReport } from "@/lib/report/format";
 import type { ReportFormat } from "@/lib/report/format";
-import { findUnknownRotationIds } from "@/lib/roster/membership";
 import { runAudit } from "@/lib/runner/run-audit";
 import { createProgressReporter } from "./progress";
 
@@ -84,9 +83,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const env = readEnv(io.env);
     const config = await loadAuditConfig(options.config, { env });
     const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN });
-    for (const warning of findUnknownRotationIds(roster.entries, config)) {
-      io.stderr(`warning: ${warning.message}\n`);
-    }
     if (!env.PD_TOKEN) {
       throw new AppError(
         "invalid:environment",

@@ -37,7 +37,7 @@ export function getRosterPeople(): Promise<readonly RosterPerson[]> {
 
 async function loadRosterPeople(env: Env): Promise<readonly RosterPerson[]> {
   const config = await loadAuditConfig(env.AUDIT_CONFIG, { env });
-  const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN });
+  const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN }, { forSignIn: true });
   return roster.entries.map((entry) => entry.person);
 }
 

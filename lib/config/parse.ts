@@ -2,6 +2,7 @@ import { AppError, type ErrorDetail } from "@/lib/errors";
 import { describeIssues } from "./issues";
 import { AuditConfigSchema, type AuditConfig } from "./schema";
 import {
+  describeFirstProblem,
   describeValue,
   formatPath,
   isPlainMapping,
@@ -14,11 +15,16 @@ import {
 /** Largest config file read (bytes); a config is a few kilobytes. */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
-/** The error every config problem ends in: one summary line, then every detail, in file order. */
+/**
+ * The error every config problem ends in: one summary line that says where the first problem is, then
+ * every detail, in file order.
+ */
 export function configError(file: string, details: ErrorDetail[], cause?: unknown): AppError {
+  const sorted = sortDetails(details);
   const count = details.length === 1 ? "1 problem" : `${details.length} problems`;
-  return new AppError("invalid:config", `The audit config ${file} has ${count}.`, {
-    details: sortDetails(details),
+  const first = describeFirstProblem(sorted, false);
+  return new AppError("invalid:config", `The audit config ${file} has ${count}${first}.`, {
+    details: sorted,
     cause,
   });
 }

@@ -71,7 +71,7 @@ export function decodeUtf8(bytes: Uint8Array, file: string, subject: YamlSubject
     const message = isUtf16
       ? "the file is UTF-16 text; save it as UTF-8"
       : `byte 0x${byte.toString(16).toUpperCase().padStart(2, "0")} is not valid UTF-8; save the file as UTF-8`;
-    throw new AppError(subject.code, `The ${subject.label} ${file} is not UTF-8 text.`, {
+    throw new AppError(subject.code, `The ${subject.label} ${file} is not UTF-8 text (line ${line}).`, {
       details: [{ file, line, column, message }],
     });
   }
@@ -316,10 +316,7 @@ export function parseYaml(text: string, file: string, subject: YamlSubject): Yam
   const findPosition = createPositionFinder(source);
   const fail = (message: string, offset: number | null, cause?: unknown): never => {
     const position = offset === null || offset < 0 ? {} : findPosition(offset);
-    throw new AppError(subject.code, `The ${subject.label} ${file} is not valid YAML.`, {
-      details: [{ file, ...position, message }],
-      cause,
-    });
+    throw invalidYaml(subject, file, { file, ...position, message }, cause);
   };
 
   let events: Event[];
@@ -374,9 +371,7 @@ export function parseYaml(text: string, file: string, subject: YamlSubject): Yam
   };
 
   checkExpansion(documents[0], events.length + MAX_ALIAS_EXPANSION, (message, path) => {
-    throw new AppError(subject.code, `The ${subject.label} ${file} is not valid YAML.`, {
-      details: [{ file, ...resolve(path, true), message }],
-    });
+    throw invalidYaml(subject, file, { file, ...resolve(path, true), message });
   });
 
   return {
@@ -385,6 +380,14 @@ export function parseYaml(text: string, file: string, subject: YamlSubject): Yam
     locate: (path) => resolve(path, false),
     locateKey: (path) => resolve(path, true),
   };
+}
+
+function invalidYaml(subject: YamlSubject, file: string, detail: ErrorDetail, cause?: unknown): AppError {
+  const at = describeFirstProblem([detail], false);
+  return new AppError(subject.code, `The ${subject.label} ${file} is not valid YAML${at}.`, {
+    details: [detail],
+    cause,
+  });
 }
 
 function lineAt(text: string, offset: number): string {
@@ -450,6 +453,22 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? "an empty list" : "a list";
   if (typeof value === "object") return Object.keys(value).length === 0 ? "an empty mapping" : "a mapping";
   return typeof value;
+}
+
+/**
+ * Where the first of `sorted` (details in file order) is, for an error's summary line, which is often the
+ * only line shown: ` (line 6)` for one problem, ` (first at line 6)` or, with `nameFile`,
+ * ` (first in b.yaml at line 1)` for several; empty when the first has no line or file to name.
+ */
+export function describeFirstProblem(sorted: readonly ErrorDetail[], nameFile: boolean): string {
+  const first = sorted[0];
+  if (!first) return "";
+  const line = first.line === undefined ? "" : `line ${first.line}`;
+  if (sorted.length === 1) return line === "" ? "" : ` (${line})`;
+  const place = [nameFile && first.file ? `in ${first.file}` : "", line === "" ? "" : `at ${line}`]
+    .filter((part) => part !== "")
+    .join(" ");
+  return place === "" ? "" : ` (first ${place})`;
 }
 
 /** Sorts details by file, line and column, keeping the original order among equals. */

@@ -2,6 +2,7 @@ import { DEFAULT_GITLAB_INSTANCE_URL, type AuditConfig } from "@/lib/config/sche
 import { AppError } from "@/lib/errors";
 import {
   loadRoster,
+  loadRosterForConfig,
   type GitLabFileRequest,
   type GitLabTreeRequest,
   type RosterLoadDeps,
@@ -50,10 +51,17 @@ export function createRosterDepsForConfig(config: RosterConfig, access: RosterGi
 
 /**
  * The config's roster, with GitLab wired in (`createRosterDepsForConfig`): the one roster read of the CLI,
- * the server's audit runs and sign-in, so they cannot drift apart.
+ * the server's audit runs and sign-in, so they cannot drift apart. An audit holds the roster to the config
+ * (`loadRosterForConfig`: every rotation id it names exists, every `reports_to` is in the roster); sign-in
+ * (`{ forSignIn: true }`) reads people only, so a typo in one entry does not lock everyone out.
  */
-export function loadConfiguredRoster(config: RosterConfig, access: RosterGitLabAccess): Promise<Roster> {
-  return loadRoster(config.roster, createRosterDepsForConfig(config, access));
+export function loadConfiguredRoster(
+  config: RosterConfig & Pick<AuditConfig, "rotations" | "exempt">,
+  access: RosterGitLabAccess,
+  options: { forSignIn?: boolean } = {},
+): Promise<Roster> {
+  const deps = createRosterDepsForConfig(config, access);
+  return options.forSignIn ? loadRoster(config.roster, deps) : loadRosterForConfig(config, deps);
 }
 
 /**

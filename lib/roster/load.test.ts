@@ -1,19 +1,38 @@
 import { createHash } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { ErrorCode } from "@/lib/errors";
-import { loadRoster, type GitLabTreeItem } from "./load";
-import { MAX_ROSTER_FILE_BYTES } from "./parse";
+import { parseAuditConfig } from "@/lib/config/parse";
+import type { AuditConfig } from "@/lib/config/schema";
+import { corpusFixtures } from "@/lib/config/testing";
 import { rejectedAppError } from "@/lib/testing/errors";
+import { loadRoster, loadRosterForConfig, type GitLabTreeItem } from "./load";
+import { MAX_ROSTER_FILE_BYTES } from "./parse";
+import {
+  ROSTER_CATEGORIES,
+  ROSTER_CORPUS,
+  ROSTER_FIXTURES,
+  writeRosterCase,
+  type RosterCorpusCase,
+} from "./testing";
 
 const BAD = join(import.meta.dirname, "fixtures", "bad");
 const GOOD = join(import.meta.dirname, "fixtures", "good");
+const EXAMPLE_CONFIG = join(
+  import.meta.dirname,
+  "..",
+  "config",
+  "fixtures",
+  "good",
+  "audit.config.example.yaml",
+);
 
 let scratch: string;
+let config: AuditConfig;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "roster-load-"));
+  config = parseAuditConfig(await readFile(EXAMPLE_CONFIG, "utf8"), EXAMPLE_CONFIG);
 });
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
@@ -26,204 +45,45 @@ async function newDirectory(name: string, files: Record<string, string | Uint8Ar
   return dir;
 }
 
-interface ExpectedDetail {
-  line: number;
-  column?: number;
-  entry?: string;
-  path?: string;
-  message: RegExp;
-}
-
-interface CorpusCase {
-  /** Error code; omitted for files that must load. */
-  code?: ErrorCode;
-  details?: ExpectedDetail[];
-  /** Roster entries when the file must load. */
-  entries?: number;
-}
-
-/**
- * Every file in fixtures/bad and what loading it must report. `person-*` files are one-person files and
- * are read as a directory roster; the others as a list file. `unknown-rotation-id` is a valid roster
- * whose problem only shows against a config (see membership.test.ts).
- */
-const CORPUS: Record<string, CorpusCase> = {
-  "syntax-bad-indentation": {
-    code: "invalid:roster",
-    details: [{ line: 3, column: 2, message: /bad indentation/ }],
-  },
-  "syntax-unclosed-flow-list": {
-    code: "invalid:roster",
-    details: [{ line: 6, message: /the "\[" on line 5 may not be closed/ }],
-  },
-  "tab-indentation": { code: "invalid:roster", details: [{ line: 2, message: /indented with a tab/ }] },
-  "duplicate-key": {
-    code: "invalid:roster",
-    details: [{ line: 4, column: 3, message: /the key "email" appears twice/ }],
-  },
-  "top-level-mapping": {
-    code: "invalid:roster",
-    details: [{ line: 2, column: 1, message: /expected a list of people, got a mapping/ }],
-  },
-  "top-level-scalar": {
-    code: "invalid:roster",
-    details: [{ line: 1, message: /expected a list of people, got the text "Alice Nakamura, Bruno Costa"/ }],
-  },
-  "empty-file": {
-    code: "invalid:roster",
-    details: [{ line: 1, message: /empty; expected a list of people/ }],
-  },
-  "empty-list": { code: "invalid:roster", details: [{ line: 2, message: /list of people is empty/ }] },
-  "entry-without-name": {
-    code: "invalid:roster",
-    details: [{ line: 3, column: 3, entry: "#1", path: "name", message: /is required/ }],
-  },
-  "entry-without-email": {
-    code: "invalid:roster",
-    details: [{ line: 3, entry: "Bruno Costa", path: "email", message: /is required/ }],
-  },
-  "entry-empty-name": {
-    code: "invalid:roster",
-    details: [{ line: 1, column: 9, entry: "#0", path: "name", message: /must not be empty/ }],
-  },
-  "email-not-an-address": {
-    code: "invalid:roster",
-    details: [{ line: 2, column: 10, entry: "Alice Nakamura", path: "email", message: /not an address/ }],
-  },
-  "pagerduty-as-string": {
-    code: "invalid:roster",
-    details: [
-      {
-        line: 3,
-        column: 14,
-        entry: "Alice Nakamura",
-        path: "pagerduty",
-        message: /expected a mapping, got the text "PABC123"/,
-      },
-    ],
-  },
-  "gitlab-username-number": {
-    code: "invalid:roster",
-    details: [
-      {
-        line: 5,
-        entry: "Alice Nakamura",
-        path: "gitlab.username",
-        message: /expected text, got the number 12345/,
-      },
-    ],
-  },
-  "focuses-not-a-list": {
-    code: "invalid:roster",
-    details: [{ line: 3, entry: "Alice Nakamura", path: "focuses", message: /expected a list/ }],
-  },
-  "focus-percentage-text": {
-    code: "invalid:roster",
-    details: [
-      {
-        line: 5,
-        entry: "Alice Nakamura",
-        path: "focuses[0].percentage",
-        message: /expected a number, got the text "60%"/,
-      },
-    ],
-  },
-  "name-is-a-list": {
-    code: "invalid:roster",
-    details: [{ line: 1, entry: "#0", path: "name", message: /expected text, got a list/ }],
-  },
-  "duplicate-emails-different-case": {
-    code: "invalid:roster",
-    details: [
-      {
-        line: 6,
-        entry: "Alicia Nakamura",
-        path: "email",
-        message:
-          /ANakamura@Example\.com is also used by Alice Nakamura \(.*duplicate-emails-different-case\.yaml\.txt:2\)/,
-      },
-    ],
-  },
-  "entry-is-text": {
-    code: "invalid:roster",
-    details: [{ line: 3, column: 3, entry: "#1", message: /expected a person .* got the text "Bruno Costa/ }],
-  },
-  "entry-is-empty": {
-    code: "invalid:roster",
-    details: [{ line: 3, column: 1, entry: "#1", message: /expected a person .* got nothing/ }],
-  },
-  "many-problems": {
-    code: "invalid:roster",
-    details: [
-      { line: 3, entry: "Alice Nakamura", path: "pagerduty", message: /expected a mapping/ },
-      { line: 7, entry: "Bruno Costa", path: "gitlab.username", message: /expected text/ },
-      { line: 8, entry: "#2", path: "name", message: /is required/ },
-      { line: 11, entry: "Chloé Martin", path: "start_date", message: /expected a date/ },
-      { line: 13, entry: "Dmitri Volkov", path: "email", message: /also used by Bruno Costa/ },
-    ],
-  },
-  "alias-bomb": {
-    code: "invalid:roster",
-    details: [{ line: 6, column: 21, message: /too many aliases.*billion laughs/ }],
-  },
-  "recursive-alias": { code: "invalid:roster", details: [{ line: 4, message: /cycle/ }] },
-  "multiple-documents": {
-    code: "invalid:roster",
-    details: [{ line: 4, message: /more than one YAML document/ }],
-  },
-  "unsupported-tag": { code: "invalid:roster", details: [{ line: 3, message: /only plain YAML/ }] },
-  "too-deep": { code: "invalid:roster", details: [{ line: 3, message: /nesting is too deep/ }] },
-  "proto-key": { code: "invalid:roster", details: [{ line: 3, column: 3, message: /__proto__/ }] },
-  "non-utf8-latin1": {
-    code: "invalid:roster",
-    details: [{ line: 3, column: 13, message: /byte 0xE9 is not valid UTF-8/ }],
-  },
-  "bom-is-fine": { entries: 2 },
-  "unknown-rotation-id": { entries: 2 },
-  "person-holds-a-list": {
-    code: "invalid:roster",
-    details: [
-      { line: 1, message: /expected one person \(a mapping\), got a list.*set roster\.path to this file/ },
-    ],
-  },
-  "person-without-email": {
-    code: "invalid:roster",
-    details: [{ line: 1, entry: "Alice Nakamura", path: "email", message: /is required/ }],
-  },
-  "person-is-text": {
-    code: "invalid:roster",
-    details: [{ line: 1, message: /expected one person \(a mapping\), got the text "Alice Nakamura"/ }],
-  },
-};
+/** Problems only the config can reveal: the roster alone is well-formed. */
+const CONFIG_ONLY = new Set(["missing-manager", "unknown-rotation"]);
+const needsConfig = (c: RosterCorpusCase) => CONFIG_ONLY.has(c.category) || c.name === "wrong-type-rotations";
 
 describe("roster bad-input corpus", () => {
-  it("has an expectation for every fixture file and a fixture for every expectation", async () => {
-    const files = (await readdir(BAD)).map((f) => f.replace(/\.yaml\.txt$/, "")).sort();
-    expect(files).toEqual(Object.keys(CORPUS).sort());
+  it("covers every category in both layouts, and every fixture file", async () => {
+    expect(ROSTER_CORPUS.length).toBeGreaterThanOrEqual(46);
+    expect(new Set(ROSTER_CORPUS.map((c) => c.name)).size).toBe(ROSTER_CORPUS.length);
+    for (const category of ROSTER_CATEGORIES) {
+      const layouts = new Set(ROSTER_CORPUS.filter((c) => c.category === category).map((c) => c.layout));
+      const wanted = category === "unsafe-yaml" ? ["file"] : ["directory", "file"];
+      expect([category, [...layouts].sort()]).toEqual([category, wanted]);
+    }
+    const used = corpusFixtures(ROSTER_CORPUS.flatMap((c) => Object.values(c.files)));
+    const files = (await readdir(ROSTER_FIXTURES)).map((f) => f.replace(/\.yaml\.txt$/, ""));
+    // bom-is-fine is the one fixture that must load (see below).
+    expect([...used, "bom-is-fine"].sort()).toEqual(files.sort());
   });
 
-  it.each(Object.entries(CORPUS))("%s", async (name, expected) => {
-    let file = join(BAD, `${name}.yaml.txt`);
-    let load = () => loadRoster({ path: file });
-    if (name.startsWith("person-")) {
-      const dir = await newDirectory(`corpus-${name}`, {});
-      file = join(dir, `${name}.yaml`);
-      await copyFile(join(BAD, `${name}.yaml.txt`), file);
-      load = () => loadRoster({ path: dir });
+  it.each(ROSTER_CORPUS.map((c) => [c.name, c] as const))("%s", async (name, corpusCase) => {
+    const dir = join(scratch, "corpus", name);
+    const path = await writeRosterCase(dir, corpusCase);
+    const fileOf = (file: string) => (file === "." ? dir : join(dir, file));
+    const started = performance.now();
+    const error = await rejectedAppError(loadRosterForConfig({ ...config, roster: { path } }));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(error.code).toBe("invalid:roster");
+    const files = [...new Set(corpusCase.details.map((d) => fileOf(d.file)))];
+    const first = corpusCase.details[0];
+    // The summary line names the file and the first problem's line: a failed run shows nothing else.
+    if (files.length === 1) expect(error.message).toContain(files[0]);
+    // An empty file has no line worth pointing at.
+    if (first?.line !== undefined && !error.message.endsWith(" is empty.")) {
+      expect(error.message).toContain(`line ${first.line})`);
     }
-    if (expected.code === undefined) {
-      const roster = await load();
-      expect(roster.entries).toHaveLength(expected.entries ?? 0);
-      return;
-    }
-    const error = await rejectedAppError(load());
-    expect(error.code).toBe(expected.code);
-    expect(error.message).toContain(file);
-    const details = expected.details ?? [];
-    expect(error.details).toHaveLength(details.length);
-    details.forEach((want, i) => {
+    expect(error.details).toHaveLength(corpusCase.details.length);
+    corpusCase.details.forEach((want, i) => {
       const got = error.details[i];
-      expect(got?.file).toBe(file);
+      expect(got?.file).toBe(fileOf(want.file));
       expect(got?.line).toBe(want.line);
       if (want.column !== undefined) expect(got?.column).toBe(want.column);
       expect(got?.entry).toBe(want.entry);
@@ -232,11 +92,87 @@ describe("roster bad-input corpus", () => {
     });
   });
 
+  it.each(ROSTER_CORPUS.filter(needsConfig).map((c) => [c.name, c] as const))(
+    "%s loads without the config: only the config shows the problem",
+    async (name, corpusCase) => {
+      const path = await writeRosterCase(join(scratch, "alone", name), corpusCase);
+      expect((await loadRoster({ path })).entries.length).toBeGreaterThan(0);
+    },
+  );
+
   it("counts lines after a byte order mark as the editor shows them", async () => {
     const roster = await loadRoster({ path: join(BAD, "bom-is-fine.yaml.txt") });
     expect(roster.entries.map((e) => [e.person.name, e.location.line])).toEqual([
       ["Alice Nakamura", 1],
       ["Bruno Costa", 3],
+    ]);
+  });
+
+  it("refuses a billion-laughs roster quickly, without building it", async () => {
+    const bomb = ROSTER_CORPUS.find((c) => c.name === "alias-bomb-30-levels");
+    if (!bomb) throw new Error("the corpus lost its alias bomb");
+    const path = await writeRosterCase(join(scratch, "bomb"), bomb);
+    const heapBefore = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    await expect(loadRosterForConfig({ ...config, roster: { path } })).rejects.toMatchObject({
+      code: "invalid:roster",
+    });
+    expect(performance.now() - started).toBeLessThan(500);
+    // 9^30 strings would never fit; a refusal before building costs next to nothing.
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
+  });
+});
+
+describe("loadRosterForConfig", () => {
+  it("loads the sample team, whose rotations and managers match the example config", async () => {
+    const roster = await loadRosterForConfig({
+      ...config,
+      roster: { path: join(GOOD, "support-team.yaml") },
+    });
+    expect(roster.entries).toHaveLength(8);
+  });
+
+  it("does not blame reports for a manager whose own file cannot be read", async () => {
+    const dir = await newDirectory("broken-manager", {
+      "alice.yaml": "name: Alice\nemail: alice@example.com\nreports_to: Priya\n",
+      "priya.yaml": "name: Priya\nemail: [priya@example.com\n",
+    });
+    const error = await rejectedAppError(loadRosterForConfig({ ...config, roster: { path: dir } }));
+    expect(error.details.map((d) => d.file)).toEqual([join(dir, "priya.yaml")]);
+  });
+
+  it("takes a manager's name ignoring case and runs of spaces", async () => {
+    const dir = await newDirectory("manager-spacing", {
+      "alice.yaml": "name: Alice\nemail: alice@example.com\nreports_to: ' priya   RAMAN'\n",
+      "priya.yaml": "name: Priya Raman\nemail: priya@example.com\n",
+    });
+    const roster = await loadRosterForConfig({ ...config, roster: { path: dir } });
+    expect(roster.entries).toHaveLength(2);
+  });
+
+  it("holds a GitLab roster to the config too", async () => {
+    const files: Record<string, string> = {
+      "data/agents/zoe.yaml":
+        "name: Zoe\nemail: zoe@example.com\npagerduty: { rotations: [emea, amer-eats] }\n",
+    };
+    const error = await rejectedAppError(
+      loadRosterForConfig(
+        { ...config, roster: { gitlab: { project: 7, path: "data/agents", ref: "main" } } },
+        {
+          readGitLabTree: async () => [{ path: "data/agents/zoe.yaml", type: "blob" }],
+          readGitLabFile: async ({ path }) => new TextEncoder().encode(files[path] ?? ""),
+        },
+      ),
+    );
+    expect(error.details).toEqual([
+      expect.objectContaining({
+        file: "gitlab:7@main:data/agents/zoe.yaml",
+        path: "pagerduty.rotations[1]",
+        line: 3,
+        message: expect.stringContaining(
+          '"amer-eats" is not defined in the audit config (did you mean "amer-east"?)',
+        ),
+      }),
     ]);
   });
 });
@@ -271,24 +207,6 @@ describe("loadRoster from a list file", () => {
     expect(roster.entries.map((e) => e.location.line)).toEqual([3, 25, 46, 68, 86, 106, 128, 144]);
   });
 
-  it("refuses a file over the size cap without reading it", async () => {
-    const file = join(scratch, "huge.yaml");
-    await writeFile(file, "");
-    await truncate(file, MAX_ROSTER_FILE_BYTES + 1);
-    const error = await rejectedAppError(loadRoster({ path: file }));
-    expect(error.code).toBe("invalid:roster");
-    expect(error.message).toContain(file);
-    expect(error.details[0]?.message).toMatch(/5\.0 MiB/);
-  });
-
-  it("says which file is UTF-16 rather than UTF-8", async () => {
-    const file = join(scratch, "utf16.yaml");
-    await writeFile(file, Buffer.from("\uFEFF- name: A\n  email: a@example.com\n", "utf16le"));
-    const error = await rejectedAppError(loadRoster({ path: file }));
-    expect(error.code).toBe("invalid:roster");
-    expect(error.details[0]).toMatchObject({ file, line: 1, message: expect.stringMatching(/UTF-16/) });
-  });
-
   it("reports a missing path as not_found naming it", async () => {
     const file = join(scratch, "nowhere", "support-team.yaml");
     const error = await rejectedAppError(loadRoster({ path: file }));
@@ -319,7 +237,9 @@ describe("loadRoster from a directory", () => {
     });
     const error = await rejectedAppError(loadRoster({ path: dir }));
     expect(error.code).toBe("invalid:roster");
-    expect(error.message).toMatch(/2 problems in 2 files/);
+    expect(error.message).toBe(
+      `The roster has 2 problems in 2 files (first in ${join(dir, "b.yaml")} at line 1).`,
+    );
     expect(error.details).toEqual([
       expect.objectContaining({ file: join(dir, "b.yaml"), entry: "Bob", path: "email", line: 1 }),
       expect.objectContaining({

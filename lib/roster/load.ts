@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { RosterSource } from "@/lib/config/schema";
+import type { AuditConfig, RosterSource } from "@/lib/config/schema";
 import {
   fileSystemError,
   readCappedFile,
@@ -10,17 +10,18 @@ import {
   type ReadSubject,
 } from "@/lib/config/read-file";
 import { compareText, decodeUtf8 } from "@/lib/config/yaml";
-import { AppError, type ErrorDetail } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
+import { rosterRulesOf, type RosterRules } from "./membership";
 import {
   MAX_ROSTER_FILE_BYTES,
   buildRoster,
   checkRosterPerson,
-  findDuplicateEmails,
+  crossCheckPeople,
   parseRosterList,
   rosterError,
-  type EmailClaim,
+  type RosterPersonCheck,
 } from "./parse";
-import type { Roster, RosterEntry } from "./schema";
+import type { Roster } from "./schema";
 
 /** Most files read from a roster directory; a directory with more is almost surely the wrong one. */
 export const MAX_ROSTER_DIRECTORY_FILES = 5_000;
@@ -85,9 +86,34 @@ interface RosterFile {
  *
  * Throws AppError: `not_found:roster` for a missing path, `invalid:roster` listing every problem of every
  * file, `invalid:config` when a GitLab source is given without a GitLab client.
+ *
+ * This reads the roster alone; an audit reads it with `loadRosterForConfig`, which also holds it to the
+ * config.
  */
 export async function loadRoster(source: RosterSource, deps: RosterLoadDeps = {}): Promise<Roster> {
-  if ("gitlab" in source) return loadGitLabRoster(source.gitlab, deps);
+  return readRoster(source, deps, null);
+}
+
+/**
+ * `loadRoster` of the config's roster, also refusing (`invalid:roster`, with file, entry and line) what
+ * only the config can tell is wrong: a value at a `members.field` path that names no rotation of the
+ * config (a typo silently drops someone from a rotation), and a `reports_to` naming nobody in the roster
+ * unless the entry's title is exempt (the VP of Support, at the top of the tree, reports outside it).
+ * Every problem of every file is listed together.
+ */
+export async function loadRosterForConfig(
+  config: Pick<AuditConfig, "roster" | "rotations" | "exempt">,
+  deps: RosterLoadDeps = {},
+): Promise<Roster> {
+  return readRoster(config.roster, deps, rosterRulesOf(config));
+}
+
+async function readRoster(
+  source: RosterSource,
+  deps: RosterLoadDeps,
+  rules: RosterRules | null,
+): Promise<Roster> {
+  if ("gitlab" in source) return loadGitLabRoster(source.gitlab, deps, rules);
   const info = await statPath(source.path, ROSTER);
   if (info.isDirectory()) {
     const names = await listYamlFiles(source.path);
@@ -96,10 +122,10 @@ export async function loadRoster(source: RosterSource, deps: RosterLoadDeps = {}
       const file = join(source.path, name);
       files.push({ label: file, name, bytes: await readCappedFile(file, MAX_ROSTER_FILE_BYTES, ROSTER) });
     }
-    return assembleDirectory(source.path, files);
+    return assembleDirectory(source.path, files, rules);
   }
   const bytes = await readCappedFile(source.path, MAX_ROSTER_FILE_BYTES, ROSTER);
-  return assembleList(source.path, { label: source.path, name: source.path, bytes });
+  return assembleList(source.path, { label: source.path, name: source.path, bytes }, rules);
 }
 
 async function listYamlFiles(directory: string): Promise<string[]> {
@@ -131,37 +157,37 @@ function checkDirectorySize(directory: string, count: number): void {
   }
 }
 
-function assembleList(source: string, file: RosterFile): Roster {
+function assembleList(source: string, file: RosterFile, rules: RosterRules | null): Roster {
   const text = decodeUtf8(file.bytes, file.label, { code: "invalid:roster", label: "roster file" });
-  const entries = parseRosterList(text, file.label);
+  const entries = parseRosterList(text, file.label, rules);
   return buildRoster(source, entries, createHash("sha256").update(file.bytes).digest("hex"));
 }
 
 /** Parses every file, then checks across files, so one run reports all problems of all files. */
-function assembleDirectory(source: string, files: RosterFile[]): Roster {
+function assembleDirectory(source: string, files: RosterFile[], rules: RosterRules | null): Roster {
   const hash = createHash("sha256");
-  const entries: RosterEntry[] = [];
-  const details: ErrorDetail[] = [];
-  const claims: EmailClaim[] = [];
+  const checks: RosterPersonCheck[] = [];
   for (const file of files) {
     hash.update(`${file.name}\0${file.bytes.byteLength}\0`).update(file.bytes);
     try {
       const text = decodeUtf8(file.bytes, file.label, { code: "invalid:roster", label: "roster file" });
-      const checked = checkRosterPerson(text, file.label);
-      if (checked.entry) entries.push(checked.entry);
-      if (checked.claim) claims.push(checked.claim);
-      details.push(...checked.details);
+      checks.push(checkRosterPerson(text, file.label, rules));
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== "invalid:roster") throw error;
-      details.push(...error.details);
+      checks.push({ entry: null, details: error.details, claim: null, name: null, manager: null });
     }
   }
-  details.push(...findDuplicateEmails(claims));
+  const details = crossCheckPeople(checks, rules);
   if (details.length > 0) throw rosterError(details);
+  const entries = checks.flatMap((checked) => (checked.entry ? [checked.entry] : []));
   return buildRoster(source, entries, hash.digest("hex"));
 }
 
-async function loadGitLabRoster(gitlab: GitLabSource, deps: RosterLoadDeps): Promise<Roster> {
+async function loadGitLabRoster(
+  gitlab: GitLabSource,
+  deps: RosterLoadDeps,
+  rules: RosterRules | null,
+): Promise<Roster> {
   const { project, ref, path, url } = gitlab;
   const source = `gitlab:${project}@${ref}:${path}`;
   const base = { project, ref, ...(url === undefined ? {} : { url }) };
@@ -179,7 +205,7 @@ async function loadGitLabRoster(gitlab: GitLabSource, deps: RosterLoadDeps): Pro
   };
 
   if (YAML_FILE.test(path)) {
-    return assembleList(source, { label: source, name: path, bytes: await fetchFile(path) });
+    return assembleList(source, { label: source, name: path, bytes: await fetchFile(path) }, rules);
   }
   const readTree = deps.readGitLabTree;
   if (!readTree) throw missingClient(source);
@@ -196,7 +222,7 @@ async function loadGitLabRoster(gitlab: GitLabSource, deps: RosterLoadDeps): Pro
     const filePath = `${directory}/${name}`;
     files.push({ label: `gitlab:${project}@${ref}:${filePath}`, name, bytes: await fetchFile(filePath) });
   }
-  return assembleDirectory(source, files);
+  return assembleDirectory(source, files, rules);
 }
 
 function missingClient(source: string): AppError {

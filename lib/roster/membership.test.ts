@@ -4,10 +4,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseAuditConfig } from "@/lib/config/parse";
 import type { AuditConfig, MembershipRule } from "@/lib/config/schema";
 import {
-  describeUnknownRotationIds,
-  findUnknownRotationIds,
+  findUnknownRotationValues,
+  findValuesWithPaths,
   getValuesAtPath,
   isExempt,
+  rosterRulesOf,
   selectMembersByRotation,
   selectRotationMembers,
 } from "./membership";
@@ -136,45 +137,56 @@ describe("isExempt", () => {
   });
 });
 
-describe("findUnknownRotationIds", () => {
-  it("finds nothing in a roster that matches its config", () => {
-    expect(findUnknownRotationIds(team, config)).toEqual([]);
-  });
+describe("findValuesWithPaths", () => {
+  const person = {
+    region: "EMEA",
+    pagerduty: { rotations: ["emea", null, "apac"] },
+    focuses: [{ name: "A" }, { other: 1 }, { name: ["B", "C"] }],
+  };
 
-  it("points at a rotation id the config does not define, with the id it probably meant", async () => {
-    const file = join(FIXTURES, "bad", "unknown-rotation-id.yaml.txt");
-    const entries = parseRosterList(await readFile(file, "utf8"), file);
-    const found = findUnknownRotationIds(entries, config);
-    expect(found).toEqual([
-      expect.objectContaining({
-        entry: entries[1],
-        field: "pagerduty.rotations",
-        rotationId: "amer-centrl",
-        suggestion: "amer-central",
-      }),
-    ]);
-    expect(found[0]?.message).toBe(
-      `${file}:6: Bruno Costa › pagerduty.rotations: rotation "amer-centrl" is not defined in the audit config (did you mean "amer-central"?)`,
-    );
-    expect(describeUnknownRotationIds(found)).toEqual([
+  it.each([
+    ["region", [["EMEA", ["region"]]]],
+    [
+      "pagerduty.rotations",
+      [
+        ["emea", ["pagerduty", "rotations", 0]],
+        ["apac", ["pagerduty", "rotations", 2]],
+      ],
+    ],
+    [
+      "focuses.name",
+      [
+        ["A", ["focuses", 0, "name"]],
+        ["B", ["focuses", 2, "name", 0]],
+        ["C", ["focuses", 2, "name", 1]],
+      ],
+    ],
+    ["pagerduty.id", []],
+  ])("%s gives the values getValuesAtPath gives, with their paths", (path, expected) => {
+    const found = findValuesWithPaths(person, path);
+    expect(found.map((f) => [f.value, f.path])).toEqual(expected);
+    expect(found.map((f) => f.value)).toEqual(getValuesAtPath(person, path));
+  });
+});
+
+describe("findUnknownRotationValues", () => {
+  it("points at each unknown value of every field the config uses, ignoring case and spaces", () => {
+    const rules = rosterRulesOf(config);
+    expect(team.flatMap((entry) => findUnknownRotationValues(entry.person, rules))).toEqual([]);
+    const person = { pagerduty: { rotations: [" AMER-West ", "amer-wset", 7] }, region: "nowhere" };
+    expect(findUnknownRotationValues(person, rules)).toEqual([
       {
-        file,
-        entry: "Bruno Costa",
-        path: "pagerduty.rotations",
-        line: 6,
-        message: 'rotation "amer-centrl" is not defined in the audit config (did you mean "amer-central"?)',
+        field: "pagerduty.rotations",
+        path: ["pagerduty", "rotations", 1],
+        rotationId: "amer-wset",
+        suggestion: "amer-west",
       },
-    ]);
-  });
-
-  it("reports values that are not text, and only fields the config uses", () => {
-    const entries = parseRosterList(
-      "- name: A\n  email: a@example.com\n  pagerduty: { rotations: [emea, 7, zzz-unknown] }\n  teams: [nope]\n",
-      "team.yaml",
-    );
-    expect(findUnknownRotationIds(entries, config).map((r) => [r.rotationId, r.suggestion])).toEqual([
-      ["7", null],
-      ["zzz-unknown", null],
+      {
+        field: "pagerduty.rotations",
+        path: ["pagerduty", "rotations", 2],
+        rotationId: "7",
+        suggestion: null,
+      },
     ]);
   });
 });

@@ -1,8 +1,7 @@
 import { closestMatch } from "@/lib/config/issues";
 import type { AuditConfig, MembershipRule } from "@/lib/config/schema";
-import { isPlainMapping } from "@/lib/config/yaml";
-import type { ErrorDetail } from "@/lib/errors";
-import type { RosterEntry, RosterPerson } from "./schema";
+import { isPlainMapping, type PathSegment } from "@/lib/config/yaml";
+import type { RosterPerson } from "./schema";
 
 const normalize = (value: string): string => value.trim().toLowerCase();
 
@@ -130,67 +129,137 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
 
 /** Whether the audit skips this person: their title equals one of `exemptTitles`, ignoring case. */
 export function isExempt(person: RosterPerson, exemptTitles: readonly string[]): boolean {
-  if (!person.title) return false;
-  const title = normalize(person.title);
-  return exemptTitles.some((exempt) => normalize(exempt) === title);
+  return isExemptTitle(person.title, exemptTitles);
 }
 
-export interface UnknownRotationReference {
-  entry: RosterEntry;
-  /** The config's `members.field` path the value was found at. */
-  field: string;
-  /** The value as written in the roster. */
-  rotationId: string;
-  /** The configured rotation id it most likely meant, if one is close. */
-  suggestion: string | null;
-  /** One line for a person: `support-team.yaml:12: Alice Smith › pagerduty.rotations: rotation "…" …`. */
-  message: string;
+/** Whether `title` equals one of `exemptTitles`, ignoring case and surrounding spaces; false without a title. */
+export function isExemptTitle(title: string | null | undefined, exemptTitles: readonly string[]): boolean {
+  if (!title) return false;
+  const normalized = normalize(title);
+  return exemptTitles.some((exempt) => normalize(exempt) === normalized);
 }
 
 /**
- * Values in the roster's membership lists (every `members.field` the config uses) that name no rotation
- * of the config: usually a typo that would silently drop someone from a rotation. Returns data; the
- * caller decides whether it is an error or a warning (see `describeUnknownRotationIds`).
+ * What a roster must agree with in the config, prepared once per load: the rotation ids, the
+ * `members.field` paths that list them, and the exempt titles (the top of the tree, which may report to
+ * someone outside the roster).
  */
-export function findUnknownRotationIds(
-  entries: readonly RosterEntry[],
-  config: Pick<AuditConfig, "rotations">,
-): UnknownRotationReference[] {
+export interface RosterRules {
+  /** Every `members.field` path the config uses, each once. */
+  fields: readonly string[];
+  exemptTitles: readonly string[];
+  /** Whether a value at one of `fields` names a rotation of the config (ignoring case and spaces). */
+  isKnownRotation(value: unknown): boolean;
+  /** The configured rotation id a wrong value most likely meant, if one is close. */
+  suggestRotation(value: string): string | null;
+}
+
+/** Suggestions computed per load at most; past that, none. Keeps a roster full of typos linear. */
+const MAX_SUGGESTIONS = 50;
+
+/**
+ * `closestMatch` over fixed candidates, remembered per word and given up after MAX_SUGGESTIONS distinct
+ * words: each look-up costs a few edit distances per candidate.
+ */
+export function createSuggester(candidates: readonly string[]): (word: string) => string | null {
+  const seen = new Map<string, string | null>();
+  return (word) => {
+    const key = normalize(word);
+    const known = seen.get(key);
+    if (known !== undefined) return known;
+    if (seen.size >= MAX_SUGGESTIONS) return null;
+    const match = closestMatch(word.trim(), candidates);
+    seen.set(key, match);
+    return match;
+  };
+}
+
+/** The rules `config` sets for its roster. */
+export function rosterRulesOf(config: Pick<AuditConfig, "rotations" | "exempt">): RosterRules {
   const ids = config.rotations.map((r) => r.id);
   const known = new Set(ids.map(normalize));
-  const fields = [
-    ...new Set(config.rotations.flatMap((r) => ("field" in r.members ? [r.members.field] : []))),
-  ];
-  const found: UnknownRotationReference[] = [];
-  for (const entry of entries) {
-    for (const field of fields) {
-      for (const value of getValuesAtPath(entry.person, field)) {
-        const text = scalarText(value);
-        if (text !== null && known.has(text)) continue;
-        const rotationId = typeof value === "string" ? value : JSON.stringify(value);
-        const suggestion = closestMatch(rotationId.trim(), ids);
-        const where = [entry.location.file, entry.location.line].filter((p) => p !== null).join(":");
-        const problem = unknownRotationMessage(rotationId, suggestion);
-        const message = `${where}: ${entry.person.name} › ${field}: ${problem}`;
-        found.push({ entry, field, rotationId, suggestion, message });
+  return {
+    fields: [...new Set(config.rotations.flatMap((r) => ("field" in r.members ? [r.members.field] : [])))],
+    exemptTitles: config.exempt.titles,
+    isKnownRotation: (value) => {
+      const text = scalarText(value);
+      return text !== null && known.has(text);
+    },
+    suggestRotation: createSuggester(ids),
+  };
+}
+
+/** A value at a dotted path, and the full path it sits at (`["pagerduty", "rotations", 1]`). */
+export interface LocatedValue {
+  value: unknown;
+  path: PathSegment[];
+}
+
+/**
+ * `getValuesAtPath` that also says where each value is, so an error can point at its line. It builds a
+ * path per value, so membership selection (run per entry per rotation) keeps to `getValuesAtPath`.
+ */
+export function findValuesWithPaths(person: unknown, dottedPath: string): LocatedValue[] {
+  let current: LocatedValue[] = [{ value: person, path: [] }];
+  for (const segment of splitPath(dottedPath)) {
+    const next: LocatedValue[] = [];
+    for (const { value, path } of current) {
+      if (Array.isArray(value)) {
+        value.forEach((item: unknown, i) => {
+          if (isPlainMapping(item) && Object.hasOwn(item, segment))
+            next.push({ value: item[segment], path: [...path, i, segment] });
+        });
+      } else if (isPlainMapping(value) && Object.hasOwn(value, segment)) {
+        next.push({ value: value[segment], path: [...path, segment] });
       }
+    }
+    if (next.length === 0) return next;
+    current = next;
+  }
+  const values: LocatedValue[] = [];
+  for (const { value, path } of current) {
+    if (Array.isArray(value)) {
+      value.forEach((item: unknown, i) => {
+        if (item !== null && item !== undefined) values.push({ value: item, path: [...path, i] });
+      });
+    } else if (value !== null && value !== undefined) {
+      values.push({ value, path });
+    }
+  }
+  return values;
+}
+
+/** A value in one person's membership lists that names no rotation of the config. */
+export interface UnknownRotationValue {
+  /** The config's `members.field` path the value was found at. */
+  field: string;
+  /** Where the value is inside the person (`["pagerduty", "rotations", 1]`). */
+  path: PathSegment[];
+  /** The value as written (non-text values as JSON). */
+  rotationId: string;
+  /** The configured rotation id it most likely meant, if one is close. */
+  suggestion: string | null;
+}
+
+/**
+ * Values at the config's `members.field` paths of one person (any value, validated or not) that name no
+ * rotation of the config: usually a typo that would silently drop the person from a rotation.
+ */
+export function findUnknownRotationValues(person: unknown, rules: RosterRules): UnknownRotationValue[] {
+  const found: UnknownRotationValue[] = [];
+  for (const field of rules.fields) {
+    for (const { value, path } of findValuesWithPaths(person, field)) {
+      if (rules.isKnownRotation(value)) continue;
+      const rotationId = typeof value === "string" ? value : JSON.stringify(value);
+      const suggestion = typeof value === "string" ? rules.suggestRotation(value) : null;
+      found.push({ field, path, rotationId, suggestion });
     }
   }
   return found;
 }
 
-/** Details for `findUnknownRotationIds` results, pointing at each entry. */
-export function describeUnknownRotationIds(references: readonly UnknownRotationReference[]): ErrorDetail[] {
-  return references.map(({ entry, field, rotationId, suggestion }) => ({
-    file: entry.location.file,
-    entry: entry.person.name,
-    path: field,
-    ...(entry.location.line === null ? {} : { line: entry.location.line }),
-    message: unknownRotationMessage(rotationId, suggestion),
-  }));
-}
-
-function unknownRotationMessage(rotationId: string, suggestion: string | null): string {
+/** `rotation "amer-wset" is not defined in the audit config (did you mean "amer-west"?)`. */
+export function unknownRotationMessage(rotationId: string, suggestion: string | null): string {
   const hint = suggestion ? ` (did you mean "${suggestion}"?)` : "";
   return `rotation "${rotationId}" is not defined in the audit config${hint}`;
 }

@@ -1,7 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { MAX_ROSTER_FILE_BYTES, buildRoster, parseRosterList, parseRosterPerson } from "./parse";
+import {
+  MAX_ROSTER_FILE_BYTES,
+  buildRoster,
+  findUnknownManagers,
+  parseRosterList,
+  parseRosterPerson,
+  rosterError,
+  type ManagerClaim,
+} from "./parse";
 import type { RosterEntry } from "./schema";
 import { thrownAppError } from "@/lib/testing/errors";
 
@@ -120,6 +128,67 @@ describe("buildRoster", () => {
   it("returns the roster when emails are distinct", () => {
     const entries = [entry("A", "a@example.com", "a.yaml", 1), entry("B", "b@example.com", "b.yaml", 1)];
     expect(buildRoster("agents", entries, "abc")).toEqual({ source: "agents", entries, sha256: "abc" });
+  });
+});
+
+describe("rosterError", () => {
+  it.each([
+    [[{ file: "a.yaml", line: 3, message: "x" }], "The roster has 1 problem in a.yaml (line 3)."],
+    [
+      [
+        { file: "a.yaml", line: 5, message: "x" },
+        { file: "a.yaml", line: 2, message: "y" },
+      ],
+      "The roster has 2 problems in a.yaml (first at line 2).",
+    ],
+    [
+      [
+        { file: "b.yaml", line: 1, message: "x" },
+        { file: "a.yaml", line: 4, message: "y" },
+      ],
+      "The roster has 2 problems in 2 files (first in a.yaml at line 4).",
+    ],
+    [[{ file: "agents", message: "no YAML files" }], "The roster has 1 problem in agents."],
+  ])("summarizes %j where the first problem is", (details, message) => {
+    expect(rosterError(details).message).toBe(message);
+  });
+});
+
+describe("findUnknownManagers", () => {
+  const claim = (reportsTo: string, title: string | null = null): ManagerClaim => ({
+    reportsTo,
+    title,
+    file: "team.yaml",
+    entry: "Kim",
+    line: 4,
+    column: 15,
+  });
+  const names = ["Priya Raman", "Ines Duarte", "Kim"];
+
+  it.each([
+    ["a manager in the roster", claim("Priya Raman"), []],
+    ["case and runs of spaces do not matter", claim("  priya   RAMAN "), []],
+    ["an exempt title may report outside", claim("Chief Customer Officer", "vp of support"), []],
+    [
+      "a typo, with the name meant",
+      claim("Priya Ramen"),
+      [/manager "Priya Ramen" is not in the roster \(did you mean "Priya Raman"\?\); only an exempt title/],
+    ],
+    [
+      "someone who left",
+      claim("Sam Former", "Support Manager"),
+      [/manager "Sam Former" is not in the roster;/],
+    ],
+  ] as const)("%s", (_name, manager, messages) => {
+    const details = findUnknownManagers([manager], names, ["VP of Support"]);
+    expect(details.map((d) => d.message)).toEqual(messages.map((m) => expect.stringMatching(m)));
+    for (const d of details)
+      expect(d).toMatchObject({ file: "team.yaml", entry: "Kim", path: "reports_to", line: 4 });
+  });
+
+  it("says the manager must be in the roster when no title is exempt", () => {
+    const [detail] = findUnknownManagers([claim("Sam Former", "VP of Support")], names, []);
+    expect(detail?.message).toBe('manager "Sam Former" is not in the roster');
   });
 });
 

@@ -1,6 +1,8 @@
 import { describeIssues } from "@/lib/config/issues";
 import {
+  describeFirstProblem,
   describeValue,
+  formatPath,
   isPlainMapping,
   parseYaml,
   sortDetails,
@@ -9,6 +11,13 @@ import {
   type YamlSubject,
 } from "@/lib/config/yaml";
 import { AppError, type ErrorDetail } from "@/lib/errors";
+import {
+  createSuggester,
+  findUnknownRotationValues,
+  isExemptTitle,
+  unknownRotationMessage,
+  type RosterRules,
+} from "./membership";
 import { RosterPersonSchema, type Roster, type RosterEntry } from "./schema";
 
 /** Largest roster file read (bytes). The loader checks it before reading; the parsers check the text. */
@@ -25,13 +34,18 @@ const PERSON_SUBJECT: YamlSubject = {
   expected: "one person (a mapping with name and email)",
 };
 
-/** The error every roster problem ends in: one summary line, then every detail found, in file order. */
+/**
+ * The error every roster problem ends in: one summary line, then every detail found, in file order. The
+ * summary says where the first problem is, as it is often the only line shown (a failed run keeps it).
+ */
 export function rosterError(details: ErrorDetail[], cause?: unknown): AppError {
+  const sorted = sortDetails(details);
   const files = new Set(details.map((d) => d.file).filter(Boolean));
   const where = files.size === 1 ? ` in ${[...files][0]}` : files.size > 1 ? ` in ${files.size} files` : "";
   const count = details.length === 1 ? "1 problem" : `${details.length} problems`;
-  return new AppError("invalid:roster", `The roster has ${count}${where}.`, {
-    details: sortDetails(details),
+  const first = describeFirstProblem(sorted, files.size > 1);
+  return new AppError("invalid:roster", `The roster has ${count}${where}${first}.`, {
+    details: sorted,
     cause,
   });
 }
@@ -65,12 +79,32 @@ export interface EmailClaim {
   column?: number;
 }
 
-/** One entry checked: the entry when valid, its problems otherwise, and the email it claims either way. */
+/** A `reports_to` as written by one entry, for the check that the manager is in the roster. */
+export interface ManagerClaim {
+  /** The manager's name as written. */
+  reportsTo: string;
+  /** The title of the entry that wrote it: an exempt title may report to someone outside the roster. */
+  title: string | null;
+  file: string;
+  entry?: string;
+  line?: number;
+  column?: number;
+}
+
+/**
+ * One entry checked: the entry when valid, its problems otherwise, and what it claims either way (its
+ * email, its name, its manager) for the checks across entries.
+ */
 export interface RosterPersonCheck {
   entry: RosterEntry | null;
   details: ErrorDetail[];
   claim: EmailClaim | null;
+  /** The entry's name when it has a usable one; null when the entry could not be read as a person. */
+  name: string | null;
+  manager: ManagerClaim | null;
 }
+
+const UNREADABLE = { entry: null, claim: null, name: null, manager: null } as const;
 
 function checkPerson(
   item: unknown,
@@ -78,33 +112,56 @@ function checkPerson(
   file: string,
   base: PathSegment[],
   index: number | null,
+  rules: RosterRules | null,
 ): RosterPersonCheck {
   const entry = entryLabel(item, index);
   const labelled = entry === undefined ? {} : { entry };
   const position = doc.locate(base);
   if (!isPlainMapping(item)) {
     const message = `expected a person (a mapping with at least name and email), got ${describeValue(item)}`;
-    return { entry: null, details: [{ file, ...labelled, ...position, message }], claim: null };
+    return { ...UNREADABLE, details: [{ file, ...labelled, ...position, message }] };
   }
-  const claim =
-    typeof item.email === "string" && item.email.trim() !== ""
-      ? { email: item.email.trim(), file, ...labelled, ...doc.locate([...base, "email"]) }
-      : null;
+  const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : null);
+  const email = text(item.email);
+  const claim = email === null ? null : { email, file, ...labelled, ...doc.locate([...base, "email"]) };
+  const reportsTo = text(item.reports_to);
+  const manager =
+    reportsTo === null
+      ? null
+      : { reportsTo, title: text(item.title), file, ...labelled, ...doc.locate([...base, "reports_to"]) };
+  const name = text(item.name);
+  const details: ErrorDetail[] = [];
   const result = RosterPersonSchema.safeParse(item, { reportInput: true });
   if (!result.success) {
     const context = { file, doc, base, schema: RosterPersonSchema, ...labelled };
-    return { entry: null, details: describeIssues(result.error.issues, context), claim };
+    details.push(...describeIssues(result.error.issues, context));
   }
-  const rosterEntry = { person: result.data, location: { file, index, line: position.line } };
-  return { entry: rosterEntry, details: [], claim };
+  if (rules) {
+    for (const unknown of findUnknownRotationValues(item, rules)) {
+      details.push({
+        file,
+        ...labelled,
+        path: formatPath(unknown.path),
+        ...doc.locate([...base, ...unknown.path]),
+        message: unknownRotationMessage(unknown.rotationId, unknown.suggestion),
+      });
+    }
+  }
+  const rosterEntry =
+    result.success && details.length === 0
+      ? { person: result.data, location: { file, index, line: position.line } }
+      : null;
+  return { entry: rosterEntry, details, claim, name, manager };
 }
 
 /**
  * Parses a roster file whose top level is a list of people (`support-team.yaml`). Returns the entries in
  * file order; throws AppError `invalid:roster` listing every problem in the file: YAML syntax, a top level
- * that is not a list, entries that are not people, schema violations and emails used twice.
+ * that is not a list, entries that are not people, schema violations and emails used twice. With `rules`
+ * (from the config) also rotation ids the config does not define and managers (`reports_to`) who are not
+ * in the roster.
  */
-export function parseRosterList(text: string, file: string): RosterEntry[] {
+export function parseRosterList(text: string, file: string, rules: RosterRules | null = null): RosterEntry[] {
   checkTextSize(text, file);
   const doc = parseYaml(text, file, LIST_SUBJECT);
   if (!Array.isArray(doc.value)) {
@@ -122,25 +179,40 @@ export function parseRosterList(text: string, file: string): RosterEntry[] {
   if (doc.value.length === 0) {
     throw rosterError([{ file, ...doc.locate([]), message: "the list of people is empty" }]);
   }
-  const entries: RosterEntry[] = [];
-  const details: ErrorDetail[] = [];
-  const claims: EmailClaim[] = [];
-  doc.value.forEach((item: unknown, index) => {
-    const checked = checkPerson(item, doc, file, [index], index);
-    if (checked.entry) entries.push(checked.entry);
-    if (checked.claim) claims.push(checked.claim);
-    details.push(...checked.details);
-  });
-  details.push(...findDuplicateEmails(claims));
+  const checks = doc.value.map((item: unknown, index) => checkPerson(item, doc, file, [index], index, rules));
+  const details = crossCheckPeople(checks, rules);
   if (details.length > 0) throw rosterError(details);
-  return entries;
+  return checks.flatMap((checked) => (checked.entry ? [checked.entry] : []));
+}
+
+/**
+ * Every problem of a roster's checked entries: each entry's own, then the checks across entries
+ * (duplicate emails; with `rules`, managers missing from the roster).
+ */
+export function crossCheckPeople(
+  checks: readonly RosterPersonCheck[],
+  rules: RosterRules | null,
+): ErrorDetail[] {
+  const details = checks.flatMap((checked) => checked.details);
+  details.push(...findDuplicateEmails(checks.flatMap((checked) => (checked.claim ? [checked.claim] : []))));
+  // An entry that could not be read may be the manager others name; checking would blame its reports.
+  if (rules && checks.every((checked) => checked.name !== null)) {
+    const names = checks.flatMap((checked) => (checked.name === null ? [] : [checked.name]));
+    const managers = checks.flatMap((checked) => (checked.manager ? [checked.manager] : []));
+    details.push(...findUnknownManagers(managers, names, rules.exemptTitles));
+  }
+  return details;
 }
 
 /**
  * Checks one person's file (GitLab's `data/agents/<name>.yaml` layout) without throwing, so a directory
  * loader can report every file's problems and check emails across files, broken entries included.
  */
-export function checkRosterPerson(text: string, file: string): RosterPersonCheck {
+export function checkRosterPerson(
+  text: string,
+  file: string,
+  rules: RosterRules | null = null,
+): RosterPersonCheck {
   try {
     checkTextSize(text, file);
     const doc = parseYaml(text, file, PERSON_SUBJECT);
@@ -149,20 +221,19 @@ export function checkRosterPerson(text: string, file: string): RosterPersonCheck
       : !isPlainMapping(doc.value)
         ? `expected one person (a mapping), got ${describeValue(doc.value)}`
         : null;
-    if (wrongShape)
-      return { entry: null, details: [{ file, ...doc.locate([]), message: wrongShape }], claim: null };
-    return checkPerson(doc.value, doc, file, [], null);
+    if (wrongShape) return { ...UNREADABLE, details: [{ file, ...doc.locate([]), message: wrongShape }] };
+    return checkPerson(doc.value, doc, file, [], null, rules);
   } catch (error) {
     if (error instanceof AppError && error.code === "invalid:roster") {
-      return { entry: null, details: error.details, claim: null };
+      return { ...UNREADABLE, details: error.details };
     }
     throw error;
   }
 }
 
 /** Parses one person's file; throws AppError `invalid:roster` listing every problem in it. */
-export function parseRosterPerson(text: string, file: string): RosterEntry {
-  const checked = checkRosterPerson(text, file);
+export function parseRosterPerson(text: string, file: string, rules: RosterRules | null = null): RosterEntry {
+  const checked = checkRosterPerson(text, file, rules);
   if (!checked.entry) throw rosterError(checked.details);
   return checked.entry;
 }
@@ -192,6 +263,41 @@ export function findDuplicateEmails(claims: readonly EmailClaim[]): ErrorDetail[
     });
   }
   return details;
+}
+
+const normalizeName = (name: string): string => name.trim().replace(/\s+/g, " ").toLowerCase();
+
+/**
+ * Managers (`reports_to`) that are nobody in the roster: a typo, or a manager who left, either of which
+ * takes the reports' items away from anyone who can act on them. Names compare ignoring case and runs of
+ * spaces, as sign-in does. An entry whose title is exempt (the VP of Support, the top of the tree) may
+ * report to someone outside the roster; an entry without `reports_to` names nobody and is fine.
+ */
+export function findUnknownManagers(
+  claims: readonly ManagerClaim[],
+  names: readonly string[],
+  exemptTitles: readonly string[],
+): ErrorDetail[] {
+  const known = new Set(names.map(normalizeName));
+  const suggest = createSuggester(names);
+  const exempt =
+    exemptTitles.length > 0
+      ? `; only an exempt title (${exemptTitles.join(", ")}) may report to someone outside the roster`
+      : "";
+  return claims.flatMap((claim) => {
+    if (known.has(normalizeName(claim.reportsTo)) || isExemptTitle(claim.title, exemptTitles)) return [];
+    const suggestion = suggest(claim.reportsTo);
+    const hint = suggestion ? ` (did you mean "${suggestion}"?)` : "";
+    return [
+      {
+        file: claim.file,
+        ...(claim.entry === undefined ? {} : { entry: claim.entry }),
+        path: "reports_to",
+        ...(claim.line === undefined ? {} : { line: claim.line, column: claim.column }),
+        message: `manager "${claim.reportsTo}" is not in the roster${hint}${exempt}`,
+      },
+    ];
+  });
 }
 
 /** The claims of parsed entries, for checks across files. */
