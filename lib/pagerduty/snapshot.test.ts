@@ -285,6 +285,31 @@ describe("fetchPagerDutySnapshot against the sandbox", () => {
     expect(client.requestCount()).toBe(EXPECTED_REQUESTS + 4);
   });
 
+  it("looks a user up once even when the roster and a schedule both name it, and a failure stays a gap", async () => {
+    const pd = await start(STATE);
+    // PGHOST1 is a shift-based member PagerDuty no longer knows; the roster names it too. Its first
+    // lookup (for the roster) fails; asking again for the schedule would get the 404 and leave the
+    // snapshot saying both "failed to load" and "does not exist".
+    let ghostReads = 0;
+    const firstGhostReadFails: typeof fetch = async (input, init) => {
+      if (new URL(String(input)).pathname === "/users/PGHOST1" && ghostReads++ === 0) {
+        return new Response("503 Service Unavailable", { status: 503 });
+      }
+      return fetch(input, init);
+    };
+    const client = sandboxClient(pd, { maxRetries: 0, fetch: firstGhostReadFails });
+    const snapshot = await fetchPagerDutySnapshot(client, {
+      ...OPTIONS,
+      rosterUserIds: [...OPTIONS.rosterUserIds, "PGHOST1"],
+    });
+    expect(snapshot.failures).toEqual([
+      { kind: "user", userId: "PGHOST1", message: expect.stringMatching(/503 Service Unavailable/) },
+    ]);
+    expect(snapshot.unknownUserIds).toEqual(["PCAROL1", "PGHOST2", "PNOSUCH"]);
+    expect(ghostReads).toBe(1);
+    expect(client.requestCount()).toBe(EXPECTED_REQUESTS);
+  });
+
   it("falls back to trying v2 then v3 per schedule when the account refuses the v3 list", async () => {
     const pd = await start(STATE);
     const refusing: typeof fetch = async (input, init) => {

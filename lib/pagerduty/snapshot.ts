@@ -137,11 +137,15 @@ export async function fetchPagerDutySnapshot(
 
   const failures: FetchFailure[] = [];
   const lookedUp = new Map<string, PdUser | "unknown">();
+  // Each ID is looked up once, failed or not: a second try could answer where the first failed, and the
+  // snapshot would then hold the user and a failure for it at once.
+  const attempted = new Set<string>();
   let lookupsDone = 0;
   let lookupsTotal = 0;
 
   const lookUpUsers = async (ids: string[]) => {
-    const fresh = ids.filter((id) => !lookedUp.has(id));
+    const fresh = ids.filter((id) => !attempted.has(id));
+    for (const id of fresh) attempted.add(id);
     lookupsTotal += fresh.length;
     await Promise.all(
       fresh.map(async (id) => {
