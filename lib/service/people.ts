@@ -188,7 +188,8 @@ export interface ActionOutcome {
 
 /**
  * Applies one action to a person's items (ping, escalate, DM: every item it applies to; resolutions: the
- * chosen items). Refused as a whole, with the workflow's reason, when it applies to none.
+ * chosen items). Refused as a whole (`conflict:item`) when it applies to none: with the workflow's reason,
+ * or because someone else changed every item it applied to between reading and writing.
  */
 export async function actOnItems(
   ctx: AppContext,
@@ -277,6 +278,16 @@ async function applyToItems(
         `${action.type === "ping" ? "pinged" : "escalated"}${send.length > 0 ? ` (${send.length} were)` : ""}. ` +
         "Try again in a moment.",
       { cause: failure },
+    );
+  }
+  if (options.refuseWhenNone && applied.length === 0 && conflicts.length > 0) {
+    // Another person's action won the race for every item: nothing was done, so say so, as the same click a
+    // moment later would (with the workflow's reason) — not "done: 0 findings".
+    const current = conflicts[0]?.currentState;
+    throw new AppError(
+      "conflict:item",
+      `Someone else acted first: the finding changed meanwhile${current ? ` (now ${current})` : ""}. ` +
+        "Reload to see what was done.",
     );
   }
   return { applied: applied.length, skipped, conflicts: conflicts.length };
