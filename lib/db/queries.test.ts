@@ -28,9 +28,12 @@ import {
   startRun,
   updateItemState,
   type Audit,
+  type Item,
   type ItemFinding,
+  type ItemRunUpdate,
   type NewItem,
   type Run,
+  type RunEventInput,
 } from "./queries";
 import type { Database } from "./schema";
 import { listTestDatabases, type TestDatabase } from "./testing";
@@ -115,17 +118,17 @@ function reportOf(keys: string[]): AuditReport {
   };
 }
 
-/** Polls Postgres until some session's insert into `runs` is waiting for a lock. */
-async function waitUntilAnInsertWaitsForALock(db: Kysely<Database>): Promise<void> {
+/** Polls Postgres until `count` sessions running a query like `pattern` (SQL `ilike`) wait for a lock. */
+async function waitUntilQueriesWaitForALock(db: Kysely<Database>, pattern: string, count = 1): Promise<void> {
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline) {
     const { rows } = await sql<{ waiting: number }>`
       select count(*) as waiting from pg_stat_activity
-      where wait_event_type = 'Lock' and query ilike 'insert into "runs"%'`.execute(db);
-    if ((rows[0]?.waiting ?? 0) > 0) return;
+      where wait_event_type = 'Lock' and query ilike ${pattern}`.execute(db);
+    if ((rows[0]?.waiting ?? 0) >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error("no insert into runs started waiting for the lock within 5 s");
+  throw new Error(`fewer than ${count} quer(ies) like ${pattern} started waiting for a lock within 5 s`);
 }
 
 const INPUTS = { rosterSha256: "a".repeat(64), configSha256: "b".repeat(64), snapshotSha256: "c".repeat(64) };
@@ -268,6 +271,61 @@ describe.each(kinds)("storage on $name", (kind) => {
       ]);
       expect(events[2]?.detail).toMatchObject({ reason: "A late finding", signedOffBy: "mia.manager" });
     });
+
+    it("refuses a sign-off when the items or the newest run are no longer those it was decided on", async () => {
+      const { audit, run, items } = await auditWithItems(["k1", "k2"]);
+      const k1 = items[0];
+      if (!k1) throw new Error("two items expected");
+      const signOff = (basis: { runId: string; items: readonly Item[] }) =>
+        signOffAudit(db, {
+          auditId: audit.id,
+          expectedStatus: "open",
+          signedOffBy: "mia.manager",
+          now: minutesLater(30),
+          reportSha256: "d".repeat(64),
+          overrideReason: "Both tracked in the Q4 onboarding epic",
+          basis,
+        });
+      const changedMessage = "Findings changed while signing off; review again.";
+
+      // Someone pings k1 after the manager's review read the items.
+      await updateItemState(db, {
+        itemId: k1.id,
+        expectedState: "open",
+        next: { state: "pinged", stateChangedAt: minutesLater(10).toISOString() },
+        event: { actor: "olivia.ops", at: minutesLater(10), action: "ping" },
+      });
+      const itemChanged = await rejectedAppError(signOff({ runId: run.id, items }));
+      expect([itemChanged.code, itemChanged.message]).toEqual(["conflict:audit", changedMessage]);
+
+      // A re-run finishes after the review read the runs: its report is not the one hashed.
+      const reviewed = await listItems(db, audit.id);
+      const rerun = await startRun(db, {
+        auditId: audit.id,
+        startedBy: "olivia.ops",
+        now: minutesLater(20),
+        staleAfterMs: STALE_AFTER_MS,
+      });
+      await finishRun(db, {
+        runId: rerun.id,
+        status: "complete",
+        report: reportOf(["k1", "k2"]),
+        inputs: INPUTS,
+        error: null,
+        now: minutesLater(21),
+        items: { insert: [], update: [] },
+        events: [],
+      });
+      const runChanged = await rejectedAppError(signOff({ runId: run.id, items: reviewed }));
+      expect([runChanged.code, runChanged.message]).toEqual(["conflict:audit", changedMessage]);
+      // An item fewer (or more) than was read is a change too.
+      const itemMissing = await rejectedAppError(signOff({ runId: rerun.id, items: reviewed.slice(1) }));
+      expect(itemMissing.message).toBe(changedMessage);
+
+      expect(await getAuditById(db, audit.id)).toMatchObject({ status: "open", signedOffAt: null });
+      expect((await listEvents(db, { auditId: audit.id })).map((e) => e.action)).not.toContain("sign_off");
+      expect(await signOff({ runId: rerun.id, items: reviewed })).toMatchObject({ status: "signed_off" });
+    });
   });
 
   describe("runs", () => {
@@ -406,7 +464,7 @@ describe.each(kinds)("storage on $name", (kind) => {
                 staleAfterMs: STALE_AFTER_MS,
               }),
             );
-            await waitUntilAnInsertWaitsForALock(other.db);
+            await waitUntilQueriesWaitForALock(other.db, 'insert into "runs"%');
           });
           const error = await outcome;
           expect(error?.code).toBe("conflict:run");
@@ -615,6 +673,81 @@ describe.each(kinds)("storage on $name", (kind) => {
       expect((await listItems(db, audit.id)).map((i) => [i.key, i.state])).toEqual([["k1", "pinged"]]);
       expect((await getLatestRun(db, audit.id))?.status).toBe("running");
     });
+
+    it("stores nothing of a run that finishes after its audit was signed off, and lets it end as failed", async () => {
+      const { audit, items } = await auditWithItems(["k1"]);
+      const item = items[0];
+      if (!item) throw new Error("one item expected");
+      const rerun = await startRun(db, {
+        auditId: audit.id,
+        startedBy: "olivia.ops",
+        now: minutesLater(60),
+        staleAfterMs: STALE_AFTER_MS,
+      });
+      await signOffAudit(db, {
+        auditId: audit.id,
+        expectedStatus: "open",
+        signedOffBy: "mia.manager",
+        now: minutesLater(61),
+        reportSha256: "d".repeat(64),
+        overrideReason: "Tracked in the Q4 onboarding epic",
+      });
+      const finish = (items: { insert: NewItem[]; update: ItemRunUpdate[] }, events: RunEventInput[]) =>
+        rejectedAppError(
+          finishRun(db, {
+            runId: rerun.id,
+            status: "complete",
+            report: reportOf(["k2"]),
+            inputs: INPUTS,
+            error: null,
+            now: minutesLater(62),
+            items,
+            events,
+          }),
+        );
+      const withChanges = await finish(
+        {
+          insert: [newItemOf("k2")],
+          update: [
+            {
+              id: item.id,
+              expectedState: "open",
+              finding: null,
+              next: { state: "fixed", stateChangedAt: minutesLater(62).toISOString() },
+            },
+          ],
+        },
+        [
+          { itemKey: "k1", action: "fixed_by_rerun", fromState: "open", toState: "fixed" },
+          { itemKey: "k2", action: "detected", toState: "open" },
+        ],
+      );
+      expect([withChanges.code, withChanges.message]).toEqual([
+        "conflict:audit",
+        "The audit was signed off meanwhile; it is read-only.",
+      ]);
+      // A complete run without item changes would still become the audit's newest report.
+      expect((await finish({ insert: [], update: [] }, [])).code).toBe("conflict:audit");
+      expect((await listItems(db, audit.id)).map((i) => [i.key, i.state])).toEqual([["k1", "open"]]);
+      expect(await getRunReport(db, rerun.id)).toBeNull();
+      expect((await getLatestRun(db, audit.id))?.status).toBe("running");
+
+      await finishRun(db, {
+        runId: rerun.id,
+        status: "failed",
+        report: null,
+        inputs: null,
+        error: "The audit was signed off while this run was in progress; its results were not stored.",
+        now: minutesLater(63),
+        items: { insert: [], update: [] },
+        events: [],
+      });
+      expect(await getLatestRun(db, audit.id)).toMatchObject({ id: rerun.id, status: "failed" });
+      expect((await listEvents(db, { auditId: audit.id })).map((e) => e.action)).toEqual([
+        "detected",
+        "sign_off",
+      ]);
+    });
   });
 
   describe("items", () => {
@@ -751,6 +884,120 @@ describe.each(kinds)("storage on $name", (kind) => {
       const other = await newAudit();
       expect(await getItemsByPerson(db, other.id, "ada")).toEqual([]);
     });
+
+    it("applies a change decided on the item's time and reply only while both are as read", async () => {
+      const { audit, items } = await auditWithItems(["k1", "k2"]);
+      const [k1, k2] = items;
+      if (!k1 || !k2) throw new Error("two items expected");
+      const since = (item: Item) => ({ stateChangedAt: item.stateChangedAt, repliedAt: item.repliedAt });
+      const waive = (item: Item, minutes: number, until: string) =>
+        updateItemState(db, {
+          itemId: item.id,
+          expectedState: item.state,
+          expectedSince: since(item),
+          next: {
+            state: "waived",
+            stateChangedAt: minutesLater(minutes).toISOString(),
+            waivedUntil: until,
+            justification: "parental leave",
+          },
+          event: { actor: `user${minutes}`, at: minutesLater(minutes), action: "waive", detail: { until } },
+        });
+
+      // k1's waiver expired; two people read it and both decide to waive again. It stays `waived`.
+      const expired = await waive(k1, 1, "2026-11-25");
+      await waive(expired, 2, "2027-01-31");
+      const late = await rejectedAppError(waive(expired, 3, "2027-02-28"));
+      expect([late.code, late.message]).toEqual([
+        "conflict:item",
+        "The item changed meanwhile (now waived); reload and try again.",
+      ]);
+      expect(await getItemById(db, k1.id)).toMatchObject({ waivedUntil: "2027-01-31" });
+
+      // k2 is pinged; the person replies, which keeps the state; an escalation decided before the reply.
+      const pinged = await updateItemState(db, {
+        itemId: k2.id,
+        expectedState: "open",
+        expectedSince: since(k2),
+        next: { state: "pinged", stateChangedAt: minutesLater(1).toISOString(), repliedAt: null },
+        event: { actor: "olivia.ops", at: minutesLater(1), action: "ping" },
+      });
+      const replied = await updateItemState(db, {
+        itemId: k2.id,
+        expectedState: "pinged",
+        next: {
+          state: "pinged",
+          stateChangedAt: pinged.stateChangedAt,
+          repliedAt: minutesLater(2).toISOString(),
+        },
+        event: { actor: "ada", at: minutesLater(2), action: "reply" },
+      });
+      const escalate = (item: Item) => ({
+        itemId: item.id,
+        expectedState: "pinged" as const,
+        expectedSince: since(item),
+        next: { state: "escalated" as const, stateChangedAt: minutesLater(3).toISOString() },
+        event: { actor: "olivia.ops", at: minutesLater(3), action: "escalate" as const },
+      });
+      expect(await applyItemStates(db, [escalate(pinged)])).toEqual({
+        applied: [],
+        conflicts: [{ itemId: k2.id, expectedState: "pinged", currentState: "pinged" }],
+      });
+      // Decided on the item with its reply, the same change applies.
+      expect(await updateItemState(db, escalate(replied))).toMatchObject({ state: "escalated" });
+
+      const events = await listEvents(db, { auditId: audit.id });
+      expect(events.map((e) => [e.action, e.actor])).toEqual([
+        ["detected", "system"],
+        ["detected", "system"],
+        ["waive", "user1"],
+        ["waive", "user2"],
+        ["ping", "olivia.ops"],
+        ["reply", "ada"],
+        ["escalate", "olivia.ops"],
+      ]);
+    });
+
+    it("refuses item changes in the write itself once the audit is signed off, changing nothing", async () => {
+      const { audit, items } = await auditWithItems(["k1", "k2"]);
+      const [k1, k2] = items;
+      if (!k1 || !k2) throw new Error("two items expected");
+      // Whoever acts read the audit before the sign-off landed.
+      await signOffAudit(db, {
+        auditId: audit.id,
+        expectedStatus: "open",
+        signedOffBy: "mia.manager",
+        now: minutesLater(5),
+        reportSha256: "d".repeat(64),
+        overrideReason: "Both tracked in the Q4 onboarding epic",
+      });
+      const ping = (item: Item) => ({
+        itemId: item.id,
+        expectedState: "open" as const,
+        expectedSince: { stateChangedAt: item.stateChangedAt, repliedAt: item.repliedAt },
+        next: { state: "pinged" as const, stateChangedAt: minutesLater(6).toISOString() },
+        event: { actor: "olivia.ops", at: minutesLater(6), action: "ping" as const },
+      });
+      const single = await rejectedAppError(updateItemState(db, ping(k1)));
+      expect([single.code, single.message]).toEqual([
+        "conflict:audit",
+        "The audit was signed off meanwhile; it is read-only.",
+      ]);
+      const bulk = await rejectedAppError(applyItemStates(db, [ping(k1), ping(k2)]));
+      expect([bulk.code, bulk.message]).toEqual([single.code, single.message]);
+
+      expect((await listItems(db, audit.id)).map((i) => i.state)).toEqual(["open", "open"]);
+      expect((await listEvents(db, { auditId: audit.id })).map((e) => e.action)).toEqual([
+        "detected",
+        "detected",
+        "sign_off",
+      ]);
+      // Another audit's items are not held up by it.
+      const other = await auditWithItems(["k1"]);
+      const otherItem = other.items[0];
+      if (!otherItem) throw new Error("one item expected");
+      expect(await updateItemState(db, ping(otherItem))).toMatchObject({ state: "pinged" });
+    });
   });
 
   describe("events", () => {
@@ -852,5 +1099,123 @@ describe.each(kinds)("storage on $name", (kind) => {
       expect(await getItemById(db, a1.id)).toMatchObject({ repliedAt: minutesLater(2).toISOString() });
       expect((await listPingHistory(db, audit.id, "grace")).map((e) => e.action)).toEqual(["ping"]);
     });
+  });
+
+  // SQLite serves one app instance, whose one connection runs transactions one after another: these races
+  // only exist between Postgres clients, where the audit row's lock orders them.
+  describe("sign-off and writes in flight", () => {
+    it.runIf(kind.name === "postgres")(
+      "makes item changes and run results waiting on a sign-off in progress refuse once it commits",
+      async () => {
+        if (!place) throw new Error("no database");
+        const { audit, items } = await auditWithItems(["k1"]);
+        const item = items[0];
+        if (!item) throw new Error("one item expected");
+        const rerun = await startRun(db, {
+          auditId: audit.id,
+          startedBy: "olivia.ops",
+          now: minutesLater(60),
+          staleAfterMs: STALE_AFTER_MS,
+        });
+        const other = await openDatabase(place.options);
+        try {
+          let itemWrite: Promise<AppError> | undefined;
+          let runWrite: Promise<AppError> | undefined;
+          // Another instance's sign-off holds the audit row while it checks and writes.
+          await other.db.transaction().execute(async (trx) => {
+            await trx.selectFrom("audits").select("status").where("id", "=", audit.id).forUpdate().execute();
+            await trx
+              .updateTable("audits")
+              .set({ status: "signed_off" })
+              .where("id", "=", audit.id)
+              .execute();
+            itemWrite = rejectedAppError(
+              updateItemState(db, {
+                itemId: item.id,
+                expectedState: "open",
+                next: { state: "pinged", stateChangedAt: minutesLater(61).toISOString() },
+                event: { actor: "olivia.ops", at: minutesLater(61), action: "ping" },
+              }),
+            );
+            runWrite = rejectedAppError(
+              finishRun(db, {
+                runId: rerun.id,
+                status: "complete",
+                report: reportOf([]),
+                inputs: INPUTS,
+                error: null,
+                now: minutesLater(61),
+                items: {
+                  insert: [],
+                  update: [
+                    {
+                      id: item.id,
+                      expectedState: "open",
+                      finding: null,
+                      next: { state: "fixed", stateChangedAt: minutesLater(61).toISOString() },
+                    },
+                  ],
+                },
+                events: [{ itemKey: "k1", action: "fixed_by_rerun", fromState: "open", toState: "fixed" }],
+              }),
+            );
+            await waitUntilQueriesWaitForALock(other.db, 'select "status" from "audits"%for share', 2);
+          });
+          for (const refused of [await itemWrite, await runWrite]) {
+            expect([refused?.code, refused?.message]).toEqual([
+              "conflict:audit",
+              "The audit was signed off meanwhile; it is read-only.",
+            ]);
+          }
+          expect((await listItems(db, audit.id)).map((i) => i.state)).toEqual(["open"]);
+          expect((await getLatestRun(db, audit.id))?.status).toBe("running");
+        } finally {
+          await other.close();
+        }
+      },
+    );
+
+    it.runIf(kind.name === "postgres")(
+      "makes a sign-off waiting on an item change in progress see the change once it commits",
+      async () => {
+        if (!place) throw new Error("no database");
+        const { audit, run, items } = await auditWithItems(["k1"]);
+        const item = items[0];
+        if (!item) throw new Error("one item expected");
+        const other = await openDatabase(place.options);
+        try {
+          let signOff: Promise<AppError> | undefined;
+          // Another instance's item change holds the audit row (shared) until it commits.
+          await other.db.transaction().execute(async (trx) => {
+            await trx.selectFrom("audits").select("status").where("id", "=", audit.id).forShare().execute();
+            await trx
+              .updateTable("items")
+              .set({ state: "pinged", state_changed_at: minutesLater(5).toISOString() })
+              .where("id", "=", item.id)
+              .execute();
+            signOff = rejectedAppError(
+              signOffAudit(db, {
+                auditId: audit.id,
+                expectedStatus: "open",
+                signedOffBy: "mia.manager",
+                now: minutesLater(5),
+                reportSha256: "d".repeat(64),
+                overrideReason: "Tracked in the Q4 onboarding epic",
+                basis: { runId: run.id, items },
+              }),
+            );
+            await waitUntilQueriesWaitForALock(other.db, 'select "status" from "audits"%for update');
+          });
+          const refused = await signOff;
+          expect([refused?.code, refused?.message]).toEqual([
+            "conflict:audit",
+            "Findings changed while signing off; review again.",
+          ]);
+          expect((await getAuditById(db, audit.id)).status).toBe("open");
+        } finally {
+          await other.close();
+        }
+      },
+    );
   });
 });

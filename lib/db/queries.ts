@@ -4,7 +4,7 @@
  * refuse it with a `conflict:*` AppError when the stored data changed since the caller read it.
  */
 import { randomUUID } from "node:crypto";
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { SqliteAdapter, type Kysely, type Selectable, type Transaction } from "kysely";
 import type { AuditReport, FindingCode, Severity } from "@/lib/audit/types";
 import {
   findingColumns,
@@ -190,9 +190,19 @@ export async function setAuditStatus(
   );
 }
 
+/** What a sign-off was decided on and hashed: the run whose report is signed and every item as read. */
+export interface SignOffBasis {
+  /** The newest `complete` or `incomplete` run of the audit when it was read. */
+  runId: string;
+  items: readonly Pick<Item, "id" | "state" | "stateChangedAt" | "justification" | "waivedUntil">[];
+}
+
 /**
  * Records the manager's sign-off: who, when, the sha256 of the report signed and, when signed with
- * findings left, why. Throws AppError `conflict:audit` when the audit is no longer in `expectedStatus`.
+ * findings left, why. The audit row is locked first, so no item change or run result lands between the
+ * check of `basis` and the sign-off (they check the audit's status under the same lock). Throws AppError
+ * `conflict:audit` when the audit is no longer in `expectedStatus`, or when the items or the newest run
+ * differ from `basis` (the hash no longer describes them); `not_found:audit`.
  */
 export async function signOffAudit(
   db: Db,
@@ -203,11 +213,17 @@ export async function signOffAudit(
     now: Date;
     reportSha256: string;
     overrideReason: string | null;
+    /** Omitted: signed without comparing (setup in tests and scripts). */
+    basis?: SignOffBasis;
   },
 ): Promise<Audit> {
   const at = input.now.toISOString();
-  return db.transaction().execute((trx) =>
-    changeAuditStatus(
+  return db.transaction().execute(async (trx) => {
+    const status = await lockAudit(trx, input.auditId, "update");
+    if (input.basis && status === input.expectedStatus) {
+      await assertSignOffBasis(trx, input.auditId, input.basis);
+    }
+    return changeAuditStatus(
       trx,
       input.auditId,
       input.expectedStatus,
@@ -224,8 +240,41 @@ export async function signOffAudit(
         action: "sign_off",
         detail: { reportSha256: input.reportSha256, overrideReason: input.overrideReason },
       },
-    ),
-  );
+    );
+  });
+}
+
+async function assertSignOffBasis(trx: Trx, auditId: string, basis: SignOffBasis): Promise<void> {
+  const rows = await trx
+    .selectFrom("items")
+    .select(["id", "state", "state_changed_at", "justification", "waived_until"])
+    .where("audit_id", "=", auditId)
+    .execute();
+  const read = new Map(basis.items.map((item) => [item.id, item]));
+  const itemsSame =
+    rows.length === basis.items.length &&
+    rows.every((row) => {
+      const item = read.get(row.id);
+      return (
+        item !== undefined &&
+        item.state === row.state &&
+        item.stateChangedAt === row.state_changed_at &&
+        item.justification === row.justification &&
+        item.waivedUntil === row.waived_until
+      );
+    });
+  const newest = await trx
+    .selectFrom("runs")
+    .select("id")
+    .where("audit_id", "=", auditId)
+    .where("status", "in", ["complete", "incomplete"])
+    .orderBy("started_at", "desc")
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (!itemsSame || newest?.id !== basis.runId) {
+    throw new AppError("conflict:audit", "Findings changed while signing off; review again.");
+  }
 }
 
 /**
@@ -450,11 +499,21 @@ export interface FinishRunInput {
  * Stores a run's outcome in one transaction: the report, the items the caller reconciled (new ones
  * inserted, existing ones updated) and the events. All or nothing. Throws AppError `conflict:run` when the
  * run is no longer running (it was taken over as abandoned), `conflict:item` when an item left its
- * `expectedState` meanwhile (read the items again, reconcile again, retry), `not_found:run`.
+ * `expectedState` meanwhile (read the items again, reconcile again, retry), `conflict:audit` when the audit
+ * was signed off meanwhile and the outcome is more than a failure without items or events (record the run
+ * as failed instead), `not_found:run`.
  */
 export async function finishRun(db: Db, input: FinishRunInput): Promise<Run> {
   const at = input.now.toISOString();
   return db.transaction().execute(async (trx) => {
+    const owner = await trx
+      .selectFrom("runs")
+      .select("audit_id")
+      .where("id", "=", input.runId)
+      .executeTakeFirst();
+    if (!owner) throw new AppError("not_found:run", "No such audit run.");
+    // Locked before the run and its items, the order every write that checks the audit takes.
+    const auditStatus = await lockAudit(trx, owner.audit_id, "share");
     const run = await trx
       .updateTable("runs")
       .set({
@@ -484,6 +543,13 @@ export async function finishRun(db: Db, input: FinishRunInput): Promise<Run> {
         `The audit run is no longer running (now ${current.status}${current.error ? `: ${current.error}` : ""}).`,
       );
     }
+    // A signed-off audit is the record: a run may still end there as failed, but changes nothing.
+    const changesRecord =
+      input.status !== "failed" ||
+      input.items.insert.length > 0 ||
+      input.items.update.length > 0 ||
+      input.events.length > 0;
+    if (auditStatus === "signed_off" && changesRecord) throw auditSignedOffMeanwhile();
 
     const newRows = input.items.insert.map((item) => newItemRow(item, run.audit_id, run.id, at));
     for (const chunk of chunks(newRows, 200)) await trx.insertInto("items").values(chunk).execute();
@@ -614,16 +680,24 @@ export interface ItemStateUpdate {
   itemId: string;
   /** The state the caller read; the change applies only while the item is still in it. */
   expectedState: ItemState;
+  /**
+   * The item's `stateChangedAt` and `repliedAt` as read, when the decision depended on more than the state:
+   * a waive of an expired waiver stays `waived`, a reply keeps the state. The change then applies only
+   * while both are still as read. Omitted: only the state is compared.
+   */
+  expectedSince?: Pick<Item, "stateChangedAt" | "repliedAt">;
   next: ItemStateChange;
   event: ItemEventInput;
 }
 
 /**
  * Applies one decided change and logs it, together. Throws AppError `conflict:item` when the item is no
- * longer in `expectedState` (someone acted meanwhile), `not_found:item`.
+ * longer as the caller read it (`expectedState`, `expectedSince`: someone acted meanwhile),
+ * `conflict:audit` when its audit was signed off meanwhile, `not_found:item`.
  */
 export async function updateItemState(db: Db, update: ItemStateUpdate): Promise<Item> {
   return db.transaction().execute(async (trx) => {
+    await lockAuditsOfItems(trx, [update.itemId]);
     const item = await applyItemState(trx, update);
     if (!item) throw await itemConflict(trx, update.itemId);
     return item;
@@ -640,13 +714,18 @@ export interface ItemConflict {
 /**
  * Applies many decided changes in one transaction, each under the same rule as updateItemState. A change
  * whose item moved on is skipped (and not logged); the others apply. Changes are applied, logged and
- * returned in item id order, the one order every multi-item write uses.
+ * returned in item id order, the one order every multi-item write uses. Throws AppError `conflict:audit`,
+ * applying none, when an item's audit was signed off meanwhile.
  */
 export async function applyItemStates(
   db: Db,
   updates: readonly ItemStateUpdate[],
 ): Promise<{ applied: Item[]; conflicts: ItemConflict[] }> {
   return db.transaction().execute(async (trx) => {
+    await lockAuditsOfItems(
+      trx,
+      updates.map((u) => u.itemId),
+    );
     const applied: Item[] = [];
     const conflicts: ItemConflict[] = [];
     for (const update of [...updates].sort((a, b) => compare(a.itemId, b.itemId))) {
@@ -671,13 +750,20 @@ export async function applyItemStates(
 }
 
 async function applyItemState(trx: Trx, update: ItemStateUpdate): Promise<Item | null> {
-  const row = await trx
+  let query = trx
     .updateTable("items")
     .set(stateColumns(update.next))
     .where("id", "=", update.itemId)
-    .where("state", "=", update.expectedState)
-    .returningAll()
-    .executeTakeFirst();
+    .where("state", "=", update.expectedState);
+  const since = update.expectedSince;
+  if (since) {
+    query = query.where("state_changed_at", "=", since.stateChangedAt);
+    query =
+      since.repliedAt === null
+        ? query.where("replied_at", "is", null)
+        : query.where("replied_at", "=", since.repliedAt);
+  }
+  const row = await query.returningAll().executeTakeFirst();
   if (!row) return null;
   await insertEvents(trx, [
     {
@@ -772,6 +858,40 @@ function selectRunningRun(db: Db, auditId: string): Promise<RunRow | undefined> 
     .executeTakeFirst();
 }
 
+/**
+ * Locks the audit's row until the transaction ends and returns its status. Writes that must not land after
+ * a sign-off take it `share` (they do not wait for one another); the sign-off takes it `update`, so it waits
+ * for them and they for it. Postgres only: SQLite serves one app instance, whose one connection runs
+ * transactions one after another. Throws AppError `not_found:audit`.
+ */
+async function lockAudit(trx: Trx, auditId: string, mode: "share" | "update"): Promise<AuditStatus> {
+  const locks = !(trx.getExecutor().adapter instanceof SqliteAdapter);
+  const row = await trx
+    .selectFrom("audits")
+    .select("status")
+    .where("id", "=", auditId)
+    .$if(locks && mode === "share", (q) => q.forShare())
+    .$if(locks && mode === "update", (q) => q.forUpdate())
+    .executeTakeFirst();
+  if (!row) throw auditNotFound();
+  return row.status;
+}
+
+/**
+ * Locks (`share`) the audits of the items, before any item is written: refuses with AppError
+ * `conflict:audit` when one was signed off. Unknown items are left to the write to report.
+ */
+async function lockAuditsOfItems(trx: Trx, itemIds: readonly string[]): Promise<void> {
+  const auditIds = new Set<string>();
+  for (const chunk of chunks([...new Set(itemIds)], 500)) {
+    const rows = await trx.selectFrom("items").select("audit_id").where("id", "in", chunk).execute();
+    for (const row of rows) auditIds.add(row.audit_id);
+  }
+  for (const auditId of [...auditIds].sort(compare)) {
+    if ((await lockAudit(trx, auditId, "share")) === "signed_off") throw auditSignedOffMeanwhile();
+  }
+}
+
 function newItemRow(item: NewItem, auditId: string, runId: string, at: string): Selectable<ItemsTable> {
   return {
     id: randomUUID(),
@@ -819,6 +939,10 @@ async function itemConflict(trx: Trx, itemId: string): Promise<AppError> {
 
 function auditNotFound(): AppError {
   return new AppError("not_found:audit", "No such audit.");
+}
+
+function auditSignedOffMeanwhile(): AppError {
+  return new AppError("conflict:audit", "The audit was signed off meanwhile; it is read-only.");
 }
 
 function itemNotFound(): AppError {
@@ -919,4 +1043,62 @@ export async function releaseAuditIssueClaim(
     .where("id", "=", input.auditId)
     .where("issue_claim_id", "=", input.claimId)
     .execute();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Replies read from the audit issue
+
+export interface ItemReply {
+  itemId: string;
+  /** The state the caller read; the reply is recorded only while the item is still in it. */
+  expectedState: ItemState;
+  /** ISO 8601 UTC. Recorded only over no reply or an earlier one. */
+  repliedAt: string;
+  /** The `reply` event logged with it. */
+  event: Omit<ItemEventInput, "action">;
+}
+
+/**
+ * Records replies: sets each item's `repliedAt` and logs its event, together, in one transaction. A reply is
+ * skipped (not logged) when the item left `expectedState`, or already holds a reply at `repliedAt` or later:
+ * both checked in the UPDATE itself, so of several app instances reading the same reply at once exactly
+ * one records it. The item's state and `stateChangedAt` are not touched. Returns the items recorded, in item
+ * id order (the one order every multi-item write uses). Throws AppError `conflict:audit`, recording none,
+ * when an item's audit was signed off meanwhile.
+ */
+export async function recordItemReplies(db: Db, replies: readonly ItemReply[]): Promise<Item[]> {
+  if (replies.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    await lockAuditsOfItems(
+      trx,
+      replies.map((r) => r.itemId),
+    );
+    const recorded: Item[] = [];
+    for (const reply of [...replies].sort((a, b) => compare(a.itemId, b.itemId))) {
+      const row = await trx
+        .updateTable("items")
+        .set({ replied_at: reply.repliedAt })
+        .where("id", "=", reply.itemId)
+        .where("state", "=", reply.expectedState)
+        .where((eb) => eb.or([eb("replied_at", "is", null), eb("replied_at", "<", reply.repliedAt)]))
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) continue;
+      await insertEvents(trx, [
+        {
+          audit_id: row.audit_id,
+          item_id: row.id,
+          person_key: row.person_key,
+          actor: reply.event.actor,
+          at: reply.event.at.toISOString(),
+          action: "reply",
+          from_state: reply.expectedState,
+          to_state: row.state,
+          detail_json: reply.event.detail ? JSON.stringify(reply.event.detail) : null,
+        },
+      ]);
+      recorded.push(toItem(row));
+    }
+    return recorded;
+  });
 }

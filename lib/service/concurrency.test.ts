@@ -414,30 +414,26 @@ describe.each(kinds)("50 simultaneous actions on one audit ($name)", (kind) => {
     );
   });
 
-  // KNOWN BUG (lib/db/queries.ts): a change applies while the item is still in the state the actor read,
-  // but a waive of an expired waiver leaves it in that state (`waived`, with a new end). A ping, a second
-  // waive or a mark_intentional decided on the expired waiver then still applies to the fresh one, which
-  // the workflow refuses. Storage must also compare `state_changed_at` (and `replied_at`, which replies
-  // change). Remove `.fails` with that fix.
-  it.fails(
-    "many people acting on the same item whose waiver has expired (known bug)",
-    async ({ annotate }) => {
-      const { audit, items } = await newAudit();
-      const target = items[1] as Item;
-      const tomorrow = new Date(t.clock.now().getTime() + DAY).toISOString().slice(0, 10);
-      await prepare(audit.id, [target], { type: "waive", until: tomorrow, justification: JUSTIFICATION });
-      t.clock.advance(2 * DAY);
-      const before = await snapshot(audit.id);
-      const expired = before.items.find((i) => i.id === target.id) as Item;
-      expect(deriveStatus(expired, t.clock.now(), first().workflow).status).toBe("waiver_expired");
-      // Waives only: the first to land keeps the item `waived`, so every other one that read the expired
-      // waiver still finds the state it read, whichever lands first.
-      const attempts = await race(Array.from({ length: RACE }, () => itemAction(audit.id, expired, "waive")));
-      const summary = await checkRace(audit.id, before.items, before.events, attempts);
-      await annotate(describeRace(summary, attempts));
-      expect(summary.lostAtWrite).toBeGreaterThan(0);
-    },
-  );
+  // A waive of an expired waiver leaves the item in the state the others read (`waived`, with a new end):
+  // a ping, a second waive or a mark_intentional decided on the expired waiver must not apply to the fresh
+  // one, which the workflow refuses. Storage also compares `state_changed_at` (and `replied_at`, which
+  // replies change).
+  it("many people acting on the same item whose waiver has expired", async ({ annotate }) => {
+    const { audit, items } = await newAudit();
+    const target = items[1] as Item;
+    const tomorrow = new Date(t.clock.now().getTime() + DAY).toISOString().slice(0, 10);
+    await prepare(audit.id, [target], { type: "waive", until: tomorrow, justification: JUSTIFICATION });
+    t.clock.advance(2 * DAY);
+    const before = await snapshot(audit.id);
+    const expired = before.items.find((i) => i.id === target.id) as Item;
+    expect(deriveStatus(expired, t.clock.now(), first().workflow).status).toBe("waiver_expired");
+    // Waives only: the first to land keeps the item `waived`, so every other one that read the expired
+    // waiver still finds the state it read, whichever lands first.
+    const attempts = await race(Array.from({ length: RACE }, () => itemAction(audit.id, expired, "waive")));
+    const summary = await checkRace(audit.id, before.items, before.events, attempts);
+    await annotate(describeRace(summary, attempts));
+    expect(summary.lostAtWrite).toBeGreaterThan(0);
+  });
 
   it("actions of every kind on different items of different people", async ({ annotate }) => {
     const { audit, items } = await newAudit();
@@ -600,12 +596,11 @@ describe.each(kinds)("50 simultaneous actions on one audit ($name)", (kind) => {
     expect(refused.length).toBeGreaterThan(0);
   });
 
-  // KNOWN BUG (lib/db/queries.ts, lib/service/sign-off.ts): an item action checks that the audit is not
-  // signed off before it writes, and the sign-off hashes the items it read before it writes; neither write
-  // checks again. So an action in flight lands after the sign-off, and the signed record no longer matches
-  // the items. The item write must check the audit's status in its transaction, and the sign-off must hash
-  // (or compare) the items in its own. Remove `.fails` with that fix.
-  it.fails("nothing changes the record once it is signed off (known bug)", async ({ annotate }) => {
+  // An item action checks that the audit is not signed off before it writes, and the sign-off hashes the
+  // items it read before it writes: an action in flight must not land after the sign-off, so that the
+  // signed record matches the items. The item write checks the audit's status in its transaction, and the
+  // sign-off compares the items it hashed in its own.
+  it("nothing changes the record once it is signed off", async ({ annotate }) => {
     const { audit, items } = await newAudit();
     const before = await snapshot(audit.id);
     const rng = createRandom(8);

@@ -189,7 +189,8 @@ export interface ActionOutcome {
 /**
  * Applies one action to a person's items (ping, escalate, DM: every item it applies to; resolutions: the
  * chosen items). Refused as a whole (`conflict:item`) when it applies to none: with the workflow's reason,
- * or because someone else changed every item it applied to between reading and writing.
+ * or because someone else changed every item it applied to between reading and writing; `conflict:audit`
+ * when the audit is signed off, also when that happened between reading and writing.
  */
 export async function actOnItems(
   ctx: AppContext,
@@ -247,6 +248,8 @@ async function applyToItems(
     updates.push({
       itemId: item.id,
       expectedState: item.state,
+      // The rules decided on the whole item, not only its state: a fresh waiver or a reply keeps the state.
+      expectedSince: { stateChangedAt: item.stateChangedAt, repliedAt: item.repliedAt },
       next: {
         state: result.next.state,
         stateChangedAt: result.next.stateChangedAt,

@@ -95,10 +95,12 @@ async function executeRun(ctx: AppContext, run: Run): Promise<void> {
     }
   } catch (error) {
     ctx.log(`Audit run ${run.id} failed`, error);
-    const message =
-      error instanceof AppError
-        ? error.message
-        : "The run failed unexpectedly; the server log has the details.";
+    // The signed-off record stays as signed: the run ends as failed and stores nothing it found.
+    const message = !(error instanceof AppError)
+      ? "The run failed unexpectedly; the server log has the details."
+      : error.code === "conflict:audit"
+        ? "The audit was signed off while this run was in progress; its results were not stored."
+        : error.message;
     await finishRun(ctx.db, {
       runId: run.id,
       status: "failed",

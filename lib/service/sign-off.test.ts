@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listEvents } from "@/lib/db/queries";
+import { createAudit, listEvents, listItems, listRuns, type Item } from "@/lib/db/queries";
 import { rejectedAppError } from "@/lib/testing/errors";
 import { actOnItems, queryPeople } from "./people";
 import { openCurrentAudit, startAuditRun } from "./runs";
 import type { AuditIssue } from "./sign-off";
 import { getSignOffReview, sendBack, signOff, submitForReview } from "./sign-off";
+import type { AppContext } from "./context";
 import type { TestContext } from "./testing";
 import { createTestContext } from "./testing";
 
@@ -113,5 +114,127 @@ describe("manager review sign-off", () => {
     expect(
       (await rejectedAppError(signOff(t.ctx, { auditId, actor: "Sofia Reyes", issue: null }))).code,
     ).toBe("conflict:audit");
+  });
+});
+
+describe("sign-off racing with changes", () => {
+  const OVERRIDE = "Remaining items are tracked in the Q4 onboarding epic.";
+  let audits = 0;
+
+  /** A new audit with one run against the demo org; its items that belong to a person. */
+  async function newAudit(): Promise<{ auditId: string; items: Item[] }> {
+    audits += 1;
+    const audit = await createAudit(t.ctx.db, {
+      name: `FY27-Q3 sign-off race ${audits}`,
+      fiscalYear: 2027,
+      quarter: 3,
+      opensOn: "2026-10-01",
+      dueOn: "2026-10-31",
+      createdBy: "Theo Marsh",
+      now: t.ctx.clock.now(),
+    });
+    const run = await startAuditRun(t.ctx, { auditId: audit.id, actor: "Theo Marsh" });
+    await t.ctx.backgroundRuns.get(run.id);
+    const items = (await listItems(t.ctx.db, audit.id)).filter((i) => i.personKey !== null);
+    return { auditId: audit.id, items };
+  }
+
+  /** An issue on which every comment is posted while someone pings the next item (up to `times` times). */
+  function issueWhileActing(auditId: string, items: readonly Item[], times: number) {
+    const issue = recordingIssue();
+    const comment = issue.comment;
+    let acted = 0;
+    issue.comment = async (body) => {
+      const item = items[acted];
+      if (acted < times && item) {
+        acted += 1;
+        await actOnItems(t.ctx, {
+          auditId,
+          personKey: item.personKey ?? "",
+          itemIds: [item.id],
+          action: { type: "ping" },
+          actor: "Theo Marsh",
+        });
+      }
+      return comment(body);
+    };
+    return issue;
+  }
+
+  it("decides again on the findings as they are when one changes while the issue is being closed", async () => {
+    const { auditId: id, items } = await newAudit();
+    const before = await getSignOffReview(t.ctx, id);
+    const issue = issueWhileActing(id, items, 1);
+    const audit = await signOff(t.ctx, {
+      auditId: id,
+      actor: "Sofia Reyes",
+      overrideReason: OVERRIDE,
+      issue,
+    });
+
+    // What was signed is what is stored, ping included; the issue's last comment names it.
+    const after = await getSignOffReview(t.ctx, id);
+    expect(after.items.filter((i) => i.state === "pinged")).toHaveLength(1);
+    expect(audit.signOffReportSha256).toBe(after.reportSha256);
+    expect(after.reportSha256).not.toBe(before.reportSha256);
+    expect(issue.comments).toHaveLength(2);
+    expect(issue.comments[0]).toContain(`\`${before.reportSha256}\``);
+    expect(issue.comments[1]).toContain(`\`${after.reportSha256}\``);
+    expect((await listEvents(t.ctx.db, { auditId: id })).filter((e) => e.action === "sign_off")).toHaveLength(
+      1,
+    );
+  });
+
+  it("refuses when the findings keep changing while signing off, leaving the audit open", async () => {
+    const { auditId: id, items } = await newAudit();
+    const issue = issueWhileActing(id, items, items.length);
+    const refused = await rejectedAppError(
+      signOff(t.ctx, { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE, issue }),
+    );
+    expect([refused.code, refused.message]).toEqual([
+      "conflict:audit",
+      "Findings changed while signing off; review again.",
+    ]);
+    const review = await getSignOffReview(t.ctx, id);
+    expect(review.audit).toMatchObject({ status: "open", signedOffAt: null, signOffReportSha256: null });
+    expect(issue.comments.length).toBeGreaterThan(1);
+    // Once nobody is acting any more, the same sign-off goes through.
+    expect(
+      await signOff(t.ctx, { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE, issue: null }),
+    ).toMatchObject({ status: "signed_off", signOffReportSha256: review.reportSha256 });
+  });
+
+  it("ends a run still in progress at the sign-off as failed, changing none of the signed findings", async () => {
+    const { auditId: id } = await newAudit();
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The run waits for the roster until the audit is signed off.
+    const slow: AppContext = {
+      ...t.ctx,
+      loadRoster: async (config) => {
+        await released;
+        return t.ctx.loadRoster(config);
+      },
+    };
+    const run = await startAuditRun(slow, { auditId: id, actor: "Theo Marsh" });
+    const before = await listItems(t.ctx.db, id);
+    const audit = await signOff(t.ctx, {
+      auditId: id,
+      actor: "Sofia Reyes",
+      overrideReason: OVERRIDE,
+      issue: null,
+    });
+    release();
+    await slow.backgroundRuns.get(run.id);
+
+    expect((await listRuns(t.ctx.db, id))[0]).toMatchObject({
+      id: run.id,
+      status: "failed",
+      error: "The audit was signed off while this run was in progress; its results were not stored.",
+    });
+    expect(await listItems(t.ctx.db, id)).toEqual(before);
+    expect((await getSignOffReview(t.ctx, id)).reportSha256).toBe(audit.signOffReportSha256);
   });
 });

@@ -110,15 +110,40 @@ async function finalReportSha256(ctx: AppContext, run: Run, items: readonly Item
     .digest("hex");
 }
 
+/** How often a sign-off is decided again when findings changed between reading and writing it. */
+const SIGN_OFF_ATTEMPTS = 5;
+
 /**
  * Signs the audit off: refused while items are unaddressed unless an override reason is given; records
  * who, when and the report's hash; posts a closing comment and closes the audit issue first, so a GitLab
- * failure leaves the audit open to try again. Afterwards the audit is read-only.
+ * failure leaves the audit open to try again. Afterwards the audit is read-only. The write checks that the
+ * items and the run are still those hashed; when someone changed them meanwhile, the sign-off is decided
+ * again on what is there now, as the same click a moment later would be (a new closing comment is posted
+ * only when the fingerprint changed), and refused with `conflict:audit` after a few such attempts.
  */
 export async function signOff(
   ctx: AppContext,
   input: { auditId: string; actor: string; overrideReason?: string | null; issue: AuditIssue | null },
 ): Promise<Audit> {
+  let posted: string | null = null;
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await trySignOff(ctx, input, posted);
+    if (outcome.ok) return outcome.audit;
+    posted = outcome.posted;
+    if (attempt >= SIGN_OFF_ATTEMPTS) throw outcome.error;
+  }
+}
+
+type SignOffOutcome =
+  | { ok: true; audit: Audit }
+  /** The write was refused (`conflict:audit`); `posted` is the fingerprint last posted on the issue. */
+  | { ok: false; error: AppError; posted: string | null };
+
+async function trySignOff(
+  ctx: AppContext,
+  input: { auditId: string; actor: string; overrideReason?: string | null; issue: AuditIssue | null },
+  posted: string | null,
+): Promise<SignOffOutcome> {
   const review = await getSignOffReview(ctx, input.auditId);
   const { audit } = review;
   if (audit.status === "signed_off") {
@@ -145,7 +170,7 @@ export async function signOff(
     );
   }
   const now = ctx.clock.now();
-  if (input.issue) {
+  if (input.issue && posted !== review.reportSha256) {
     const addressed = review.items.length - review.unaddressed;
     await input.issue.comment(
       [
@@ -161,14 +186,23 @@ export async function signOff(
     );
     await input.issue.close();
   }
-  return signOffAudit(ctx.db, {
-    auditId: audit.id,
-    expectedStatus: audit.status,
-    signedOffBy: input.actor,
-    now,
-    reportSha256: review.reportSha256,
-    overrideReason: override,
-  });
+  const sent = input.issue ? review.reportSha256 : null;
+  try {
+    const signed = await signOffAudit(ctx.db, {
+      auditId: audit.id,
+      expectedStatus: audit.status,
+      signedOffBy: input.actor,
+      now,
+      reportSha256: review.reportSha256,
+      overrideReason: override,
+      basis: { runId: review.run.id, items: review.items },
+    });
+    return { ok: true, audit: signed };
+  } catch (error) {
+    if (error instanceof AppError && error.code === "conflict:audit")
+      return { ok: false, error, posted: sent };
+    throw error;
+  }
 }
 
 /** Ready for review: Support Operations hand the audit to the Support Operations Manager. */
