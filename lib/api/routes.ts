@@ -163,11 +163,6 @@ export function createApiRoutes(deps: ApiRouteDeps) {
       }),
     },
 
-    /**
-     * `/api/audits/[auditId]/export`: `GET` → IssueExportPreview (what would be written, nothing written);
-     * `POST` → IssueExportResult (creates the audit's GitLab issue the first time, then updates it). 400
-     * without a `gitlab` config section or GL_TOKEN, 409 before the first finished run or once signed off.
-     */
     /** `GET /api/audits/[auditId]/sign-off`: the review; `POST`: sign off (Support Operations Manager). */
     signOff: {
       GET: apiHandler({
@@ -224,6 +219,11 @@ export function createApiRoutes(deps: ApiRouteDeps) {
       }),
     },
 
+    /**
+     * `/api/audits/[auditId]/export`: `GET` → IssueExportPreview (what would be written, nothing written);
+     * `POST` → IssueExportResult (creates the audit's GitLab issue the first time, then updates it). 400
+     * without a `gitlab` config section or GL_TOKEN, 409 before the first finished run or once signed off.
+     */
     issueExport: {
       GET: apiHandler({
         permission: "audit:export",

@@ -7,7 +7,7 @@ import { createSlidingWindowLimiter } from "@/lib/pagerduty/rate-limit";
 import { loadRoster } from "@/lib/roster/load";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox, GitLabSandboxOptions, GitLabSandboxState } from "@/sandbox/gitlab/types";
-import { createGitLabClient, type GitLabClientOptions } from "./client";
+import { createGitLabClient, mayHaveBeenApplied, type GitLabClientOptions } from "./client";
 import { describeErrorBody, parseGitLabRateLimitWaitMs } from "./request";
 import { createGitLabRosterDeps } from "./roster-source";
 
@@ -343,6 +343,84 @@ describe("GitLab client: timeouts and dropped connections", () => {
       "t4",
       "t5",
     ]);
+  });
+});
+
+describe("GitLab client: finding what a create whose answer was lost made", () => {
+  const MINUTE = 60_000;
+
+  it("finds the token user's open issue of exactly that title created lately, by GitLab's clock", async () => {
+    // GitLab's clock is half a day away from ours: only its Date header tells what "lately" is.
+    let gitlabNow = Date.now() - 12 * 60 * MINUTE;
+    const { client, sandbox } = await setup({}, { now: () => gitlabNow });
+    const title = "PagerDuty audit FY27-Q3";
+    await client.createIssue(PROJECT, { title, description: "" });
+    gitlabNow += 20 * MINUTE;
+    const fresh = await client.createIssue(PROJECT, { title, description: "" });
+    await client.createIssue(PROJECT, { title: `${title}-2`, description: "" });
+    await client.createIssue(PROJECT, { title: title.toLowerCase(), description: "" });
+    const closed = await client.createIssue(PROJECT, { title, description: "" });
+    await client.updateIssue(PROJECT, closed.iid, { stateEvent: "close" });
+    gitlabNow += 2 * MINUTE;
+
+    const found = await client.findRecentIssues(PROJECT, {
+      title,
+      authorUsername: "audit-bot",
+      withinMs: 10 * MINUTE,
+    });
+    expect(found.map((issue) => issue.iid)).toEqual([fresh.iid]);
+    expect(found[0]).toMatchObject({ title, author: { username: "audit-bot" } });
+    expect(
+      await client.findRecentIssues(PROJECT, { title, authorUsername: "anakamura", withinMs: 10 * MINUTE }),
+    ).toEqual([]);
+    expect(sandbox.stats().requests).toBe(8);
+  });
+
+  it("finds the token user's notes of exactly that body created lately, by GitLab's clock", async () => {
+    let gitlabNow = Date.now() + 12 * 60 * MINUTE;
+    const { client, sandbox } = await setup({}, { now: () => gitlabNow });
+    const issue = await client.createIssue(PROJECT, { title: "audit", description: "" });
+    const body = "@anakamura please join the EMEA schedule";
+    await client.createNote(PROJECT, issue.iid, body);
+    gitlabNow += 20 * MINUTE;
+    const fresh = await client.createNote(PROJECT, issue.iid, body);
+    await client.createNote(PROJECT, issue.iid, `${body} `);
+    sandbox.postNoteAs(PROJECT, issue.iid, "anakamura", body);
+    gitlabNow += 2 * MINUTE;
+
+    const found = await client.findRecentNotes(PROJECT, issue.iid, {
+      body,
+      authorUsername: "audit-bot",
+      withinMs: 10 * MINUTE,
+    });
+    expect(found.map((note) => note.id)).toEqual([fresh.id]);
+  });
+
+  it.each([
+    { fault: "timeout" as const, applied: true },
+    { fault: "reset" as const, applied: true },
+    { fault: 500, applied: true },
+    { fault: 502, applied: true },
+    { fault: 400, applied: false },
+    { fault: 403, applied: false },
+    { fault: 404, applied: false },
+    { fault: 405, applied: false },
+    { fault: 422, applied: false },
+    { fault: 429, applied: false },
+  ])(
+    "says whether a create that failed with $fault may have been applied: $applied",
+    async ({ fault, applied }) => {
+      const { client, sandbox } = await setup({ timeoutMs: 300, maxRetries: 0 });
+      const issue = await client.createIssue(PROJECT, { title: "audit", description: "" });
+      sandbox.failNext(fault);
+      const error = await rejected(client.createNote(PROJECT, issue.iid, "hello"));
+      expect(mayHaveBeenApplied(error)).toBe(applied);
+    },
+  );
+
+  it("takes only the GitLab client's errors for an unknown outcome", () => {
+    expect(mayHaveBeenApplied(new Error("timed out"))).toBe(false);
+    expect(mayHaveBeenApplied(new AppError("upstream:pagerduty", "PagerDuty answered 502"))).toBe(false);
   });
 });
 

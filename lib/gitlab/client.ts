@@ -7,6 +7,7 @@ import { createGitLabRequester, type GitLabRequesterOptions, type SendOptions } 
 import {
   IssueSchema,
   IssueTemplateSchema,
+  ListedIssuesSchema,
   NoteSchema,
   NotesSchema,
   TreeSchema,
@@ -14,6 +15,7 @@ import {
   UsersSchema,
   type Issue,
   type IssueTemplate,
+  type ListedIssue,
   type Note,
   type TreeItem,
   type User,
@@ -25,6 +27,11 @@ export const NOTES_WINDOW_MS = 60_000;
 export const PER_PAGE = 100;
 /** Pages followed before giving up: 100,000 items is far past anything this project lists. */
 const MAX_PAGES = 1_000;
+/**
+ * How far back a write whose answer was lost is looked for, by GitLab's clock: the request was sent at most
+ * a client timeout ago, so a few minutes cover it with room to spare.
+ */
+export const LOST_ANSWER_WINDOW_MS = 10 * 60_000;
 
 export interface GitLabClientOptions extends GitLabRequesterOptions {
   /** Paces note creation; default: the process-wide sliding window of this token on this instance. */
@@ -57,6 +64,22 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+export interface RecentIssueQuery {
+  /** The whole title, matched exactly (GitLab's search only narrows the list). */
+  title: string;
+  authorUsername: string;
+  /** Created no longer ago than this, in ms, by GitLab's clock. */
+  withinMs: number;
+}
+
+export interface RecentNoteQuery {
+  /** The whole body, matched exactly. */
+  body: string;
+  authorUsername: string;
+  /** Created no longer ago than this, in ms, by GitLab's clock. */
+  withinMs: number;
+}
+
 export interface GitLabClient {
   readonly baseUrl: string;
   getIssueTemplate(project: ProjectRef, name: string, options?: RequestOptions): Promise<IssueTemplate>;
@@ -72,6 +95,27 @@ export interface GitLabClient {
   createNote(project: ProjectRef, iid: number, body: string, options?: RequestOptions): Promise<CreatedNote>;
   /** Every note of the issue, oldest first, system notes included (`system: true`). */
   listNotes(project: ProjectRef, iid: number, options?: RequestOptions): Promise<Note[]>;
+  /**
+   * The open issues of the project titled exactly `title`, opened by `authorUsername` in the last
+   * `withinMs` (GitLab's clock, read from its answer's Date header), newest first: where to find an issue
+   * whose creation lost its answer. Reads one page, the newest.
+   */
+  findRecentIssues(
+    project: ProjectRef,
+    query: RecentIssueQuery,
+    options?: RequestOptions,
+  ): Promise<ListedIssue[]>;
+  /**
+   * The issue's notes (system notes left out) with exactly `body` by `authorUsername`, created in the last
+   * `withinMs` (GitLab's clock), newest first: where to find a note whose creation lost its answer. Reads
+   * the newest page of notes only.
+   */
+  findRecentNotes(
+    project: ProjectRef,
+    iid: number,
+    query: RecentNoteQuery,
+    options?: RequestOptions,
+  ): Promise<Note[]>;
   /** The file's bytes at `ref`; with `maxBytes`, reading stops after `maxBytes + 1` bytes. */
   getRawFile(
     project: ProjectRef,
@@ -93,6 +137,19 @@ function projectPath(project: ProjectRef): string {
 }
 
 /**
+ * Whether a failed create (an issue, a note) may have been applied all the same, so that posting it again
+ * could make a second one: the answer was lost (a timeout, a dropped connection), GitLab answered 5xx or
+ * 408, or its answer could not be read. A clear refusal (400, 401, 403, 404, 409, 422, 429 and the other
+ * 4xx) applied nothing.
+ */
+export function mayHaveBeenApplied(error: unknown): boolean {
+  if (!(error instanceof AppError) || error.code !== "upstream:gitlab") return false;
+  // request.ts words a status answer `GitLab answered <status> to <method> <path>`.
+  const status = /^GitLab answered (\d{3}) to /.exec(error.message)?.[1];
+  return status === undefined || status === "408" || status.startsWith("5");
+}
+
+/**
  * A GitLab REST v4 client for one access token. Holds the token: server and CLI code only. Every call goes
  * through one helper (`request.ts`) that retries what is worth retrying and turns the rest into AppErrors
  * (`unauthorized:gitlab`, `not_found:gitlab`, `rate_limited:gitlab`, `upstream:gitlab`…).
@@ -103,6 +160,14 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
   const notesLimiter =
     options.notesLimiter ?? getSharedRateLimiter(requester.baseUrl, options.token, NOTES_WINDOW_MS);
   const notesPerMinute = options.notesPerMinute ?? NOTES_PER_MINUTE;
+  const localNow = options.now ?? Date.now;
+  /** GitLab's now from its answer's Date header (whole seconds); ours when it sends none. */
+  const gitlabNow = (headers: Headers): number => {
+    const at = Date.parse(headers.get("date") ?? "");
+    return Number.isNaN(at) ? localNow() : at;
+  };
+  const isRecent = (createdAt: string, now: number, withinMs: number) =>
+    Date.parse(createdAt) >= now - withinMs;
 
   const get = async <S extends z.ZodType>(path: string, schema: S, send: SendOptions = {}) =>
     (await requester.json("GET", path, schema, send)).value;
@@ -182,6 +247,52 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
         { sort: "asc", order_by: "created_at" },
         signal,
       ),
+    async findRecentIssues(project, { title, authorUsername, withinMs }, { signal } = {}) {
+      const { value, headers } = await requester.json(
+        "GET",
+        `${projectPath(project)}/issues`,
+        ListedIssuesSchema,
+        {
+          query: {
+            search: title,
+            in: "title",
+            author_username: authorUsername,
+            state: "opened",
+            order_by: "created_at",
+            sort: "desc",
+            per_page: PER_PAGE,
+          },
+          signal,
+        },
+      );
+      const now = gitlabNow(headers);
+      return value.filter(
+        (issue) =>
+          issue.title === title &&
+          issue.state === "opened" &&
+          issue.author.username.toLowerCase() === authorUsername.toLowerCase() &&
+          isRecent(issue.created_at, now, withinMs),
+      );
+    },
+    async findRecentNotes(project, iid, { body, authorUsername, withinMs }, { signal } = {}) {
+      const { value, headers } = await requester.json(
+        "GET",
+        `${issuePath(project, iid)}/notes`,
+        NotesSchema,
+        {
+          query: { sort: "desc", order_by: "created_at", per_page: PER_PAGE },
+          signal,
+        },
+      );
+      const now = gitlabNow(headers);
+      return value.filter(
+        (note) =>
+          !note.system &&
+          note.body === body &&
+          note.author.username.toLowerCase() === authorUsername.toLowerCase() &&
+          isRecent(note.created_at, now, withinMs),
+      );
+    },
     async getRawFile(project, path, ref, { signal, maxBytes } = {}) {
       const response = await requester.send(
         "GET",

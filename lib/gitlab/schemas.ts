@@ -44,6 +44,15 @@ export const IssueSchema = z.looseObject({
 });
 export type Issue = z.infer<typeof IssueSchema>;
 
+/** An issue as the issue list answers it: who opened it and when (GitLab's clock) are read too. */
+export const ListedIssueSchema = IssueSchema.extend({
+  author: z.looseObject({ username: z.string().min(1) }),
+  created_at: z.string(),
+});
+export type ListedIssue = z.infer<typeof ListedIssueSchema>;
+
+export const ListedIssuesSchema = z.array(ListedIssueSchema);
+
 export const NoteSchema = z.looseObject({
   id: z.number().int(),
   body: z.string(),

@@ -1,65 +1,49 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuditConfig } from "@/lib/config/schema";
-import { createGitLabClient } from "@/lib/gitlab/client";
 import { rejectedAppError } from "@/lib/testing/errors";
-import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox, SandboxGitLabIssue } from "@/sandbox/gitlab/types";
-import {
-  AUDITS_PROJECT,
-  AUDIT_TEMPLATE,
-  GITLAB_SANDBOX_TOKEN,
-  gitlabAuditsState,
-} from "@/sandbox/scenarios/gitlab-audits";
+import { AUDITS_PROJECT } from "@/sandbox/scenarios/gitlab-audits";
 import { pingCommentBody, syncReplies } from "./comments";
 import type { AppContext } from "./context";
 import { exportToIssue } from "./export";
 import { actOnItems, bulkAct, getPersonDetail, queryPeople } from "./people";
 import { openCurrentAudit, startAuditRun } from "./runs";
-import type { TestContext } from "./testing";
-import { createTestContext } from "./testing";
+import { createGitLabTestContext, type GitLabTestContext } from "./testing";
 
 const HOUR = 3_600_000;
-let t: TestContext;
+const START = new Date("2026-11-24T12:00:00Z");
+let t: GitLabTestContext;
 let gitlab: GitLabSandbox;
 let ctx: AppContext;
 let auditId: string;
 
+/** The current audit of `on`, run and exported to its issue: ready to ping. */
+async function exportedAudit(on: AppContext): Promise<string> {
+  const id = (await openCurrentAudit(on, "Theo Marsh")).id;
+  const run = await startAuditRun(on, { auditId: id, actor: "Theo Marsh" });
+  await on.backgroundRuns.get(run.id);
+  await exportToIssue(on, { auditId: id, actor: "Theo Marsh" });
+  return id;
+}
+
 beforeAll(async () => {
-  t = await createTestContext(new Date("2026-11-24T12:00:00Z"));
-  gitlab = await startGitLabSandbox(gitlabAuditsState(t.scenario));
-  const base = await t.ctx.loadConfig();
-  const config: AuditConfig = {
-    ...base,
-    gitlab: { url: gitlab.url, project: AUDITS_PROJECT, template: AUDIT_TEMPLATE, labels: [] },
-  };
-  ctx = {
-    ...t.ctx,
-    loadConfig: async () => config,
-    createGitLabClient: (c) =>
-      c.gitlab
-        ? createGitLabClient({ baseUrl: c.gitlab.url, token: GITLAB_SANDBOX_TOKEN, maxRetries: 0 })
-        : null,
-  };
-  auditId = (await openCurrentAudit(ctx, "Theo Marsh")).id;
-  const run = await startAuditRun(ctx, { auditId, actor: "Theo Marsh" });
-  await ctx.backgroundRuns.get(run.id);
-  await exportToIssue(ctx, { auditId, actor: "Theo Marsh" });
+  t = await createGitLabTestContext(START);
+  ({ ctx, gitlab } = t);
+  auditId = await exportedAudit(ctx);
 });
 
 afterAll(async () => {
   await t.close();
-  await gitlab.stop();
 });
 
-function issue(): SandboxGitLabIssue {
-  const project = gitlab.state().projects.find((p) => p.path_with_namespace === AUDITS_PROJECT);
+function issue(server: GitLabSandbox = gitlab): SandboxGitLabIssue {
+  const project = server.state().projects.find((p) => p.path_with_namespace === AUDITS_PROJECT);
   const found = project?.issues?.[0];
   if (!found) throw new Error("no audit issue");
   return found;
 }
 
-async function personKeyOf(name: string): Promise<string> {
-  const row = (await queryPeople(ctx, auditId, { q: name })).rows[0];
+async function personKeyOf(name: string, on = { ctx, auditId }): Promise<string> {
+  const row = (await queryPeople(on.ctx, on.auditId, { q: name })).rows[0];
   if (!row) throw new Error(`${name} has no findings`);
   return row.personKey;
 }
@@ -110,24 +94,114 @@ describe("pings as comments on the audit issue", () => {
 
   it("reads a reply back from the issue: the person's clock stops and the timeline shows it", async () => {
     const olivia = await personKeyOf("Olivia Grant");
-    const reply = await fetch(
-      `${gitlab.url}/__sandbox/projects/${encodeURIComponent(AUDITS_PROJECT)}/issues/${issue().iid}/notes`,
-      {
-        method: "POST",
-        headers: { "private-token": GITLAB_SANDBOX_TOKEN, "content-type": "application/json" },
-        body: JSON.stringify({
-          username: "ogrant",
-          body: "Intentional: my seat moves to the new account this week.",
-        }),
-      },
+    gitlab.postNoteAs(
+      AUDITS_PROJECT,
+      issue().iid,
+      "ogrant",
+      "Intentional: my seat moves to the new account this week.",
     );
-    expect(reply.status).toBe(201);
     expect(await syncReplies(ctx, auditId)).toEqual({ replies: 1 });
     const detail = await getPersonDetail(ctx, auditId, olivia);
     expect(detail.history.at(-1)).toMatchObject({ action: "reply", actor: "ogrant" });
     expect(detail.items[0]).toMatchObject({ repliedAt: expect.any(String), nextAction: null });
     // Reading again finds nothing new.
     expect(await syncReplies(ctx, auditId)).toEqual({ replies: 0 });
+  });
+
+  it("counts a reply after an escalation made on the app's clock 72 hours ahead of GitLab's", async () => {
+    // Amara was escalated after the app's clock moved 72 hours forward; GitLab's clock did not move, so it
+    // stamps her reply days before the escalation it answers. Its note id says it came after.
+    const amara = await personKeyOf("Amara Okafor");
+    const escalation = (await getPersonDetail(ctx, auditId, amara)).history.at(-1);
+    expect(escalation?.action).toBe("escalate");
+    const note = gitlab.postNoteAs(AUDITS_PROJECT, issue().iid, "aokafor", "Sorry, on leave. Fixed now.");
+    expect(Date.parse(note.created_at)).toBeLessThan(Date.parse(escalation?.at ?? ""));
+
+    expect(await syncReplies(ctx, auditId)).toEqual({ replies: 1 });
+    const detail = await getPersonDetail(ctx, auditId, amara);
+    expect(detail.history.at(-1)).toMatchObject({
+      action: "reply",
+      actor: "aokafor",
+      detail: {
+        commentUrl: expect.stringMatching(new RegExp(`#note_${note.id}$`)),
+        createdAt: note.created_at,
+      },
+    });
+    // Her follow-up clock stops: nothing is due, and she cannot be escalated again for it.
+    expect(detail.items[0]).toMatchObject({
+      state: "escalated",
+      repliedAt: expect.any(String),
+      nextAction: null,
+    });
+
+    // Read again, the same reply is not recorded twice.
+    expect(await syncReplies(ctx, auditId)).toEqual({ replies: 0 });
+    const replies = (await getPersonDetail(ctx, auditId, amara)).history.filter((e) => e.action === "reply");
+    expect(replies).toHaveLength(detail.items.filter((i) => i.state === "escalated").length);
+  });
+});
+
+describe("a ping whose answer was lost", () => {
+  let lost: GitLabTestContext;
+  let lostAuditId: string;
+  const on = () => ({ ctx: lost.ctx, auditId: lostAuditId });
+
+  beforeAll(async () => {
+    // A short client timeout, so a held answer costs little.
+    lost = await createGitLabTestContext(START, { gitlab: { client: { timeoutMs: 1_000 } } });
+    lostAuditId = await exportedAudit(lost.ctx);
+  });
+
+  afterAll(async () => {
+    await lost.close();
+  });
+
+  it.each([
+    { fault: "timeout" as const, name: "Amara Okafor", username: "@aokafor" },
+    { fault: "reset" as const, name: "Olivia Grant", username: "@ogrant" },
+  ])(
+    "is recorded as sent after a $fault when its comment is on the issue, and posted once",
+    async ({ fault, name, username }) => {
+      const personKey = await personKeyOf(name, on());
+      const before = issue(lost.gitlab).notes.length;
+      lost.gitlab.failNext(fault);
+      const outcome = await actOnItems(lost.ctx, {
+        auditId: lostAuditId,
+        personKey,
+        action: { type: "ping" },
+        actor: "Theo Marsh",
+      });
+      expect(outcome.applied).toBeGreaterThan(0);
+      expect(lost.gitlab.stats().byStatus[fault]).toBe(1);
+
+      const posted = issue(lost.gitlab).notes.slice(before);
+      expect(posted).toHaveLength(1);
+      expect(posted[0]?.body).toContain(username);
+      const detail = await getPersonDetail(lost.ctx, lostAuditId, personKey);
+      expect(detail.items[0]?.state).toBe("pinged");
+      expect(detail.history.at(-1)).toMatchObject({
+        action: "ping",
+        detail: { commentUrl: expect.stringMatching(new RegExp(`#note_${posted[0]?.id}$`)) },
+      });
+    },
+  );
+
+  it("is refused, without looking for its comment, after a clear refusal", async () => {
+    const personKey = await personKeyOf("Lukas Becker", on());
+    const before = lost.gitlab.stats().requests;
+    lost.gitlab.failNext(403);
+    const failed = await rejectedAppError(
+      actOnItems(lost.ctx, {
+        auditId: lostAuditId,
+        personKey,
+        action: { type: "ping" },
+        actor: "Theo Marsh",
+      }),
+    );
+    expect(failed.message).toMatch(/not marked as pinged/);
+    // The one refused POST, and no read of the issue's notes after it.
+    expect(lost.gitlab.stats().requests - before).toBe(1);
+    expect((await getPersonDetail(lost.ctx, lostAuditId, personKey)).items[0]?.state).toBe("open");
   });
 });
 

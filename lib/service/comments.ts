@@ -1,12 +1,19 @@
-import type { Audit, Db, Item, ItemStateUpdate } from "@/lib/db/queries";
+import type { Audit, AuditEvent, Db, Item, ItemReply } from "@/lib/db/queries";
 import {
-  applyItemStates,
   getAuditById,
   listEvents,
   listItems,
   listOpenAuditsWithIssue,
+  recordItemReplies,
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
+import {
+  LOST_ANSWER_WINDOW_MS,
+  mayHaveBeenApplied,
+  type GitLabClient,
+  type ProjectRef,
+} from "@/lib/gitlab/client";
+import type { Note } from "@/lib/gitlab/schemas";
 import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
 import type { RosterPerson } from "@/lib/roster/schema";
 import { UNRESOLVED_STATES } from "@/lib/workflow/types";
@@ -18,15 +25,69 @@ export interface IssueCommenter {
   post(body: string): Promise<string>;
 }
 
-/** The audit's issue, when it was exported and GitLab is configured; otherwise pings are only recorded. */
+/**
+ * The audit's issue, when it was exported and GitLab is configured; otherwise pings are only recorded. A
+ * post whose answer was lost (timeout, dropped connection, 5xx) may have made its comment all the same: it
+ * counts as posted when the comment is found on the issue (see `findLostNote`), so trying again does not
+ * post it twice.
+ */
 export async function issueCommenterOf(ctx: AppContext, audit: Audit): Promise<IssueCommenter | null> {
-  if (audit.issueIid === null) return null;
-  const iid = audit.issueIid;
+  if (audit.issueIid === null || audit.issueUrl === null) return null;
+  const issue = { iid: audit.issueIid, url: audit.issueUrl };
   const config = await ctx.loadConfig();
   const client = ctx.createGitLabClient(config);
   const project = config.gitlab?.project;
   if (!client || project === undefined) return null;
-  return { post: async (body) => (await client.createNote(project, iid, body)).url };
+  return {
+    async post(body) {
+      try {
+        return (await client.createNote(project, issue.iid, body)).url;
+      } catch (error) {
+        if (!mayHaveBeenApplied(error)) throw error;
+        const found = await findLostNote(ctx, { client, project, auditId: audit.id, issue }, body);
+        if (found === null) throw error;
+        ctx.log(`A comment on ${audit.name}'s issue lost its answer but was posted: ${found}`, error);
+        return found;
+      }
+    },
+  };
+}
+
+/** The note's link on its issue, as `createNote` makes it. */
+const noteUrl = (issueUrl: string, noteId: number) => `${issueUrl}#note_${noteId}`;
+
+/** The note id a stored comment URL ends with (`…#note_123`), or null. */
+function noteIdOf(url: unknown): number | null {
+  const id = typeof url === "string" ? /#note_(\d+)$/.exec(url)?.[1] : undefined;
+  return id === undefined ? null : Number(id);
+}
+
+/**
+ * The URL of the comment a lost post made, or null: a recent note on the issue by the token's own user with
+ * exactly `body`, that no ping or reply recorded yet stands for (so an earlier identical comment is not
+ * taken for it). A failure while looking is logged and counts as not found.
+ */
+async function findLostNote(
+  ctx: AppContext,
+  where: { client: GitLabClient; project: ProjectRef; auditId: string; issue: { iid: number; url: string } },
+  body: string,
+): Promise<string | null> {
+  const { client, project, auditId, issue } = where;
+  try {
+    const me = await client.getCurrentUser();
+    const notes = await client.findRecentNotes(project, issue.iid, {
+      body,
+      authorUsername: me.username,
+      withinMs: LOST_ANSWER_WINDOW_MS,
+    });
+    if (notes.length === 0) return null;
+    const recorded = new Set((await listEvents(ctx.db, { auditId })).map((e) => e.detail?.commentUrl));
+    const note = notes.find((n) => !recorded.has(noteUrl(issue.url, n.id)));
+    return note ? noteUrl(issue.url, note.id) : null;
+  } catch (error) {
+    ctx.log(`Could not check whether a comment on issue ${issue.url} was posted`, error);
+    return null;
+  }
 }
 
 /** People mentioned in one comment at most: gitlab.com caps new comments at 60 a minute, so batch. */
@@ -139,9 +200,11 @@ export interface SyncRepliesOptions {
 
 /**
  * Reads the audit issue's comments and records, for each pinged person, a reply they posted after their
- * latest ping or escalation: their items' follow-up clock stops (`repliedAt`) and the timeline shows it.
- * Returns how many people replied since the last check. Comments by the dashboard's own account and
- * GitLab's system notes are not replies. Reads of one audit in this process take turns (see `inTurn`).
+ * latest ping or escalation (after its comment, in GitLab's order of notes): their items' follow-up clock
+ * stops (`repliedAt`) and the timeline shows it. Returns how many people replied since the last check.
+ * Comments by the dashboard's own account and GitLab's system notes are not replies. A reply is recorded
+ * once, however many app instances read it at the same moment (`recordItemReplies` checks in the database);
+ * reads of one audit in this process also take turns (see `inTurn`).
  */
 export async function syncReplies(
   ctx: AppContext,
@@ -185,64 +248,99 @@ async function readReplies(
     listItems(ctx.db, auditId),
     listEvents(ctx.db, { auditId }),
   ]);
-  const lastChased = new Map<string, string>();
-  for (const event of events) {
-    if (event.personKey && (event.action === "ping" || event.action === "escalate"))
-      lastChased.set(event.personKey, event.at);
-  }
+  const lastChased = latestChases(events);
+  const lastReplyNote = latestReplyNotes(events);
   const now = ctx.clock.now();
-  const updates: ItemStateUpdate[] = [];
+  const replies: ItemReply[] = [];
   const byUsername = new Map<string, Item[]>();
   for (const item of items) {
     if (!item.gitlabUsername || !UNRESOLVED_STATES.includes(item.state) || item.state === "open") continue;
     const key = item.gitlabUsername.toLowerCase();
     byUsername.set(key, [...(byUsername.get(key) ?? []), item]);
   }
-  const repliedPeople = new Set<string>();
   for (const [username, personItems] of byUsername) {
-    const since = personItems[0]?.personKey ? lastChased.get(personItems[0].personKey) : undefined;
-    if (!since) continue;
-    const reply = notes
-      .filter(
-        (n) =>
-          !n.system &&
-          n.author.username.toLowerCase() === username &&
-          n.author.username !== me.username &&
-          Date.parse(n.created_at) > Date.parse(since),
-      )
-      .at(-1);
+    const chase = personItems[0]?.personKey ? lastChased.get(personItems[0].personKey) : undefined;
+    if (!chase || username === me.username.toLowerCase()) continue;
+    const reply = latestReplyAfter(notes, username, chase);
     if (!reply) continue;
     for (const item of personItems) {
-      if (item.repliedAt !== null && Date.parse(item.repliedAt) >= Date.parse(reply.created_at)) continue;
-      repliedPeople.add(username);
-      updates.push({
+      // Recorded already: by note id, as GitLab numbers them, whatever the clocks say.
+      if ((lastReplyNote.get(item.id) ?? 0) >= reply.id) continue;
+      replies.push({
         itemId: item.id,
         expectedState: item.state,
-        next: {
-          state: item.state,
-          stateChangedAt: item.stateChangedAt,
-          repliedAt: new Date(reply.created_at).toISOString(),
-        },
+        repliedAt: replyTime(reply, item),
         event: {
           actor: reply.author.username,
           at: now,
-          action: "reply",
           detail: {
             code: item.code,
-            commentUrl: `${audit.issueUrl}#note_${reply.id}`,
+            commentUrl: noteUrl(audit.issueUrl, reply.id),
             excerpt: reply.body.slice(0, 280),
+            createdAt: reply.created_at,
           },
         },
       });
     }
   }
-  await applyItemStates(ctx.db, updates);
-  return { replies: repliedPeople.size };
+  const recorded = await recordItemReplies(ctx.db, replies);
+  return { replies: new Set(recorded.map((item) => item.personKey)).size };
 }
 
-// Two reads of one audit at once (the sweep and a click on "Check replies") would both see a reply as new
-// and record it twice. Kept on globalThis: Next bundles the route handlers and instrumentation separately,
-// each with its own copy of this module, while they share one database.
+/** When a person was last pinged or escalated: the app's time, and the comment's note id when it has one. */
+interface Chase {
+  at: string;
+  noteId: number | null;
+}
+
+function latestChases(events: readonly AuditEvent[]): Map<string, Chase> {
+  const chases = new Map<string, Chase>();
+  for (const event of events) {
+    if (event.personKey && (event.action === "ping" || event.action === "escalate"))
+      chases.set(event.personKey, { at: event.at, noteId: noteIdOf(event.detail?.commentUrl) });
+  }
+  return chases;
+}
+
+/** The newest reply note id recorded for each item. */
+function latestReplyNotes(events: readonly AuditEvent[]): Map<string, number> {
+  const latest = new Map<string, number>();
+  for (const event of events) {
+    const noteId = event.action === "reply" ? noteIdOf(event.detail?.commentUrl) : null;
+    if (event.itemId && noteId !== null && noteId > (latest.get(event.itemId) ?? 0))
+      latest.set(event.itemId, noteId);
+  }
+  return latest;
+}
+
+/**
+ * The person's newest comment after the chase. GitLab numbers notes in the order it stores them, so a
+ * chase with a comment is compared by note id: GitLab stamps notes with its own clock, which need not
+ * agree with the app's (skew, or the demo clock moved forward). A chase recorded without a comment (the
+ * audit had no issue then) has only the app's time to go by.
+ */
+function latestReplyAfter(notes: readonly Note[], username: string, chase: Chase): Note | undefined {
+  const after = (n: Note) =>
+    chase.noteId !== null ? n.id > chase.noteId : Date.parse(n.created_at) > Date.parse(chase.at);
+  return notes
+    .filter((n) => !n.system && n.author.username.toLowerCase() === username && after(n))
+    .reduce<Note | undefined>((newest, n) => (newest && newest.id > n.id ? newest : n), undefined);
+}
+
+/**
+ * The reply's `repliedAt`: GitLab's time of the comment, but never before the item's last change by the
+ * app's clock. The workflow stops the follow-up clock for a reply at or after that change; a reply known
+ * to come after the chase (by note id) that GitLab's clock places before it must stop it all the same.
+ * GitLab's own time is kept in the event (`createdAt`).
+ */
+function replyTime(reply: Note, item: Item): string {
+  return new Date(Math.max(Date.parse(reply.created_at), Date.parse(item.stateChangedAt))).toISOString();
+}
+
+// Two reads of one audit at once (the sweep and a click on "Check replies") would both see a reply as new;
+// the database records it once, and taking turns lets the second read see it recorded. Kept on globalThis:
+// Next bundles the route handlers and instrumentation separately, each with its own copy of this module,
+// while they share one database.
 const turns = globalThis as typeof globalThis & {
   __auditReplyTurns?: WeakMap<Db, Map<string, Promise<unknown>>>;
 };

@@ -1,23 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuditConfig } from "@/lib/config/schema";
 import { claimAuditIssue, createAudit, getAuditById, listEvents, signOffAudit } from "@/lib/db/queries";
 import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
-import { createGitLabClient } from "@/lib/gitlab/client";
 import { NOTES_END_MARKER, NOTES_START_MARKER, issueTitle } from "@/lib/report/issue-notes";
 import { rejectedAppError } from "@/lib/testing/errors";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
-import type { GitLabSandbox, SandboxGitLabIssue } from "@/sandbox/gitlab/types";
-import {
-  AUDITS_PROJECT,
-  AUDIT_TEMPLATE,
-  GITLAB_SANDBOX_TOKEN,
-  gitlabAuditsState,
-} from "@/sandbox/scenarios/gitlab-audits";
+import type { GitLabQueuedFault, GitLabSandbox, SandboxGitLabIssue } from "@/sandbox/gitlab/types";
+import { AUDITS_PROJECT, gitlabAuditsState } from "@/sandbox/scenarios/gitlab-audits";
 import type { AppContext } from "./context";
 import { ISSUE_CLAIM_STALE_AFTER_MS, exportToIssue, previewIssueExport } from "./export";
 import { openCurrentAudit, startAuditRun } from "./runs";
-import type { TestContext } from "./testing";
-import { createTestContext } from "./testing";
+import type { GitLabTestContext, TestContext } from "./testing";
+import { createGitLabTestContext, createTestContext, withSandboxGitLab } from "./testing";
 
 const START = new Date("2026-11-24T12:00:00Z");
 const kinds = await listTestDatabases();
@@ -31,30 +24,10 @@ let auditId: string;
 beforeAll(async () => {
   t = await createTestContext(START);
   gitlab = await startGitLabSandbox(gitlabAuditsState(t.scenario));
-  ctx = await withSandboxGitLab(t.ctx, gitlab);
+  ctx = await withSandboxGitLab(t.ctx, gitlab, { config: LABELS_AND_ASSIGNEE });
 });
 
-/** `base` with a `gitlab` config section naming `server`'s audits project, and GL_TOKEN set. */
-async function withSandboxGitLab(base: AppContext, server: GitLabSandbox): Promise<AppContext> {
-  const config: AuditConfig = {
-    ...(await base.loadConfig()),
-    gitlab: {
-      url: server.url,
-      project: AUDITS_PROJECT,
-      template: AUDIT_TEMPLATE,
-      labels: ["Support Operations", "PagerDuty audit"],
-      assignee: "sreyes",
-    },
-  };
-  return {
-    ...base,
-    loadConfig: async () => config,
-    createGitLabClient: (c) =>
-      c.gitlab
-        ? createGitLabClient({ baseUrl: c.gitlab.url, token: GITLAB_SANDBOX_TOKEN, maxRetries: 0 })
-        : null,
-  };
-}
+const LABELS_AND_ASSIGNEE = { labels: ["Support Operations", "PagerDuty audit"], assignee: "sreyes" };
 
 afterAll(async () => {
   await t.close();
@@ -188,8 +161,8 @@ describe.each(kinds)("the first export from two app instances on $name", (kind) 
     shared = await createTestContext(START, { database: place.options });
     server = await startGitLabSandbox(gitlabAuditsState(shared.scenario));
     instances = [
-      await withSandboxGitLab(shared.ctx, server),
-      await withSandboxGitLab(await shared.openInstance(), server),
+      await withSandboxGitLab(shared.ctx, server, { config: LABELS_AND_ASSIGNEE }),
+      await withSandboxGitLab(await shared.openInstance(), server, { config: LABELS_AND_ASSIGNEE }),
     ];
   });
 
@@ -295,5 +268,119 @@ describe.each(kinds)("the first export from two app instances on $name", (kind) 
     const later = await exportToIssue(instance(1), { auditId: audit.id, actor: "Theo Marsh" });
     expect(later).toMatchObject({ created: true, audit: { issueIid: later.iid } });
     expect(issuesOf(audit.name)).toHaveLength(1);
+  });
+});
+
+describe("a first export whose create lost its answer", () => {
+  let lost: GitLabTestContext;
+  let audits = 0;
+  /** The fault the next POST creating an issue meets; the reads before it go through. */
+  let createFault: GitLabQueuedFault | null = null;
+  /** `METHOD /path` of every GitLab request, in order. */
+  const sent: string[] = [];
+
+  beforeAll(async () => {
+    lost = await createGitLabTestContext(START, {
+      gitlab: {
+        config: LABELS_AND_ASSIGNEE,
+        client: {
+          // A short timeout, so a held answer costs little.
+          timeoutMs: 1_000,
+          fetch: (input, init) => {
+            const where = `${init?.method ?? "GET"} ${new URL(String(input)).pathname}`;
+            sent.push(where);
+            if (createFault !== null && /^POST .*\/issues$/.test(where)) {
+              lost.gitlab.failNext(createFault);
+              createFault = null;
+            }
+            return fetch(input, init);
+          },
+        },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await lost.close();
+  });
+
+  async function auditWithRun(): Promise<{ id: string; name: string }> {
+    const audit = await createAudit(lost.ctx.db, {
+      name: `FY27-Q3-${++audits}`,
+      fiscalYear: 2027,
+      quarter: 3,
+      opensOn: "2026-11-01",
+      dueOn: "2026-11-30",
+      createdBy: "Theo Marsh",
+      now: lost.ctx.clock.now(),
+    });
+    const run = await startAuditRun(lost.ctx, { auditId: audit.id, actor: "Theo Marsh" });
+    await lost.ctx.backgroundRuns.get(run.id);
+    return audit;
+  }
+
+  function issuesTitled(title: string): SandboxGitLabIssue[] {
+    const project = lost.gitlab.state().projects.find((p) => p.path_with_namespace === AUDITS_PROJECT);
+    return (project?.issues ?? []).filter((issue) => issue.title === title);
+  }
+
+  it.each(["timeout", "reset"] as const)(
+    "takes the issue it made after a %s as created, and the next export updates it",
+    async (fault) => {
+      const audit = await auditWithRun();
+      createFault = fault;
+      const first = await exportToIssue(lost.ctx, { auditId: audit.id, actor: "Theo Marsh" });
+      expect(lost.gitlab.stats().byStatus[fault]).toBe(1);
+      const [issue, ...extra] = issuesTitled(issueTitle(audit.name));
+      expect(extra).toHaveLength(0);
+      expect(first).toMatchObject({ created: true, iid: issue?.iid, audit: { issueIid: issue?.iid } });
+
+      const again = await exportToIssue(lost.ctx, { auditId: audit.id, actor: "Theo Marsh" });
+      expect(again).toMatchObject({ created: false, iid: issue?.iid });
+      expect(issuesTitled(issueTitle(audit.name))).toHaveLength(1);
+    },
+  );
+
+  it("does not take an issue of the same title that is linked to another audit", async () => {
+    const audit = await auditWithRun();
+    const client = lost.ctx.createGitLabClient(await lost.ctx.loadConfig());
+    if (!client) throw new Error("no GitLab client");
+    const other = await client.createIssue(AUDITS_PROJECT, {
+      title: issueTitle(audit.name),
+      description: "",
+    });
+    await createAudit(lost.ctx.db, {
+      name: `${audit.name}-other`,
+      fiscalYear: 2027,
+      quarter: 2,
+      opensOn: "2026-08-01",
+      dueOn: "2026-08-31",
+      createdBy: "Theo Marsh",
+      now: lost.ctx.clock.now(),
+      issueUrl: other.web_url,
+      issueIid: other.iid,
+    });
+
+    // A 502 may come after GitLab made the issue; this one made nothing.
+    createFault = 502;
+    const failed = await rejectedAppError(
+      exportToIssue(lost.ctx, { auditId: audit.id, actor: "Theo Marsh" }),
+    );
+    expect(failed.code).toBe("upstream:gitlab");
+    expect((await getAuditById(lost.ctx.db, audit.id)).issueIid).toBeNull();
+    expect(issuesTitled(issueTitle(audit.name))).toHaveLength(1);
+  });
+
+  it("does not look for the issue after a clear refusal", async () => {
+    const audit = await auditWithRun();
+    createFault = 422;
+    sent.length = 0;
+    const failed = await rejectedAppError(
+      exportToIssue(lost.ctx, { auditId: audit.id, actor: "Theo Marsh" }),
+    );
+    expect(failed.code).toBe("invalid:gitlab");
+    // The refused create is the last request: no look for what it made.
+    expect(sent.at(-1)).toMatch(/^POST .*\/issues$/);
+    expect((await getAuditById(lost.ctx.db, audit.id)).issueIid).toBeNull();
   });
 });

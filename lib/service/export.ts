@@ -8,12 +8,13 @@ import {
   getAuditById,
   getRunReport,
   linkClaimedAuditIssue,
+  listAudits,
   listRuns,
   releaseAuditIssueClaim,
   renewAuditIssueClaim,
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
-import type { GitLabClient } from "@/lib/gitlab/client";
+import { LOST_ANSWER_WINDOW_MS, mayHaveBeenApplied, type GitLabClient } from "@/lib/gitlab/client";
 import type { Issue } from "@/lib/gitlab/schemas";
 import { formatReportMarkdown } from "@/lib/report/format-markdown";
 import { issueTitle, placeUnderNotes } from "@/lib/report/issue-notes";
@@ -193,7 +194,7 @@ async function createAuditIssue(
     );
   }, ISSUE_CLAIM_RENEW_EVERY_MS);
   renew.unref();
-  const issue = await createIssueFromTemplate(target)
+  const issue = await createIssueFromTemplate(ctx, target)
     .catch(async (error: unknown) => {
       await releaseAuditIssueClaim(ctx.db, claim).catch((releaseError: unknown) =>
         ctx.log(`Could not release the issue claim of audit ${target.audit.id}`, releaseError),
@@ -218,15 +219,53 @@ async function createAuditIssue(
   return recordExport(ctx, audit, { url: issue.web_url, iid: issue.iid, created: true }, actor);
 }
 
-async function createIssueFromTemplate(target: ExportTarget): Promise<Issue> {
+/**
+ * Creates the audit's issue. A create whose answer was lost (timeout, dropped connection, 5xx) may have
+ * made the issue all the same: when it is found (see `findLostIssue`) it is the one created, so the next
+ * export does not make a second.
+ */
+async function createIssueFromTemplate(ctx: AppContext, target: ExportTarget): Promise<Issue> {
   const { gitlab, client } = target;
   const description = placeUnderNotes(await currentDescription(target), formatReportMarkdown(target.report));
-  return client.createIssue(gitlab.project, {
-    title: issueTitle(target.audit.name),
-    description,
-    labels: gitlab.labels.length > 0 ? gitlab.labels : undefined,
-    assigneeIds: gitlab.assignee ? [await assigneeId(client, gitlab.assignee)] : undefined,
-  });
+  const title = issueTitle(target.audit.name);
+  const assigneeIds = gitlab.assignee ? [await assigneeId(client, gitlab.assignee)] : undefined;
+  try {
+    return await client.createIssue(gitlab.project, {
+      title,
+      description,
+      labels: gitlab.labels.length > 0 ? gitlab.labels : undefined,
+      assigneeIds,
+    });
+  } catch (error) {
+    if (!mayHaveBeenApplied(error)) throw error;
+    const found = await findLostIssue(ctx, target, title);
+    if (!found) throw error;
+    ctx.log(`Creating the issue of ${target.audit.name} lost its answer but made ${found.web_url}`, error);
+    return found;
+  }
+}
+
+/**
+ * The issue a lost create made, or null: an open issue of the project titled exactly `title`, opened by the
+ * token's own user in the last few minutes, and linked to no audit. A failure while looking is logged and
+ * counts as not found.
+ */
+async function findLostIssue(ctx: AppContext, target: ExportTarget, title: string): Promise<Issue | null> {
+  const { gitlab, client } = target;
+  try {
+    const me = await client.getCurrentUser();
+    const issues = await client.findRecentIssues(gitlab.project, {
+      title,
+      authorUsername: me.username,
+      withinMs: LOST_ANSWER_WINDOW_MS,
+    });
+    if (issues.length === 0) return null;
+    const linked = new Set((await listAudits(ctx.db)).map((audit) => audit.issueUrl));
+    return issues.find((issue) => !linked.has(issue.web_url)) ?? null;
+  } catch (error) {
+    ctx.log(`Could not check whether the issue of ${target.audit.name} was created`, error);
+    return null;
+  }
 }
 
 async function recordExport(

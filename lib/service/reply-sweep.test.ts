@@ -1,27 +1,22 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AuditConfig } from "@/lib/config/schema";
-import { createAudit, signOffAudit } from "@/lib/db/queries";
+import { createAudit, listEvents, signOffAudit } from "@/lib/db/queries";
+import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
 import { AppError } from "@/lib/errors";
-import { createGitLabClient } from "@/lib/gitlab/client";
 import { rejectedAppError } from "@/lib/testing/errors";
-import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox } from "@/sandbox/gitlab/types";
-import {
-  AUDITS_PROJECT,
-  AUDIT_TEMPLATE,
-  GITLAB_SANDBOX_TOKEN,
-  gitlabAuditsState,
-} from "@/sandbox/scenarios/gitlab-audits";
+import { AUDITS_PROJECT } from "@/sandbox/scenarios/gitlab-audits";
 import { sweepReplies, syncReplies } from "./comments";
 import type { AppContext } from "./context";
 import { exportToIssue } from "./export";
 import { actOnItems, getPersonDetail, queryPeople } from "./people";
 import { openCurrentAudit, startAuditRun } from "./runs";
-import { createTestContext, type TestContext } from "./testing";
+import { createGitLabTestContext, type GitLabTestContext } from "./testing";
 
 /** The periodic read of replies, against the sandbox GitLab over HTTP and a real SQLite database. */
 
-let t: TestContext;
+const START = new Date("2026-11-24T12:00:00Z");
+const kinds = await listTestDatabases();
+let t: GitLabTestContext;
 let gitlab: GitLabSandbox;
 let ctx: AppContext;
 let auditId: string;
@@ -29,27 +24,9 @@ let auditName: string;
 const logged: { message: string; error: unknown }[] = [];
 
 beforeAll(async () => {
-  t = await createTestContext(new Date("2026-11-24T12:00:00Z"));
-  gitlab = await startGitLabSandbox(gitlabAuditsState(t.scenario));
-  const base = await t.ctx.loadConfig();
-  const config: AuditConfig = {
-    ...base,
-    gitlab: { url: gitlab.url, project: AUDITS_PROJECT, template: AUDIT_TEMPLATE, labels: [] },
-  };
-  ctx = {
-    ...t.ctx,
-    loadConfig: async () => config,
-    createGitLabClient: (c) =>
-      c.gitlab
-        ? createGitLabClient({
-            baseUrl: c.gitlab.url,
-            token: GITLAB_SANDBOX_TOKEN,
-            maxRetries: 0,
-            timeoutMs: 500,
-          })
-        : null,
-    log: (message, error) => logged.push({ message, error }),
-  };
+  t = await createGitLabTestContext(START, { gitlab: { client: { timeoutMs: 500 } } });
+  gitlab = t.gitlab;
+  ctx = { ...t.ctx, log: (message, error) => logged.push({ message, error }) };
   const audit = await openCurrentAudit(ctx, "Theo Marsh");
   auditId = audit.id;
   auditName = audit.name;
@@ -64,18 +41,17 @@ beforeEach(() => {
 
 afterAll(async () => {
   await t.close();
-  await gitlab.stop();
 });
 
-async function personKeyOf(name: string): Promise<string> {
-  const row = (await queryPeople(ctx, auditId, { q: name })).rows[0];
+async function personKeyOf(name: string, on = { ctx, auditId }): Promise<string> {
+  const row = (await queryPeople(on.ctx, on.auditId, { q: name })).rows[0];
   if (!row) throw new Error(`${name} has no findings`);
   return row.personKey;
 }
 
-async function ping(name: string): Promise<string> {
-  const personKey = await personKeyOf(name);
-  await actOnItems(ctx, { auditId, personKey, action: { type: "ping" }, actor: "Theo Marsh" });
+async function ping(name: string, on = { ctx, auditId }): Promise<string> {
+  const personKey = await personKeyOf(name, on);
+  await actOnItems(on.ctx, { auditId: on.auditId, personKey, action: { type: "ping" }, actor: "Theo Marsh" });
   return personKey;
 }
 
@@ -193,5 +169,58 @@ describe("sweepReplies", () => {
     expect(await sweepReplies(ctx, { signal: stopping.signal })).toMatchObject({ replies: 0, failed: 0 });
     expect(gitlab.stats().requests).toBe(before);
     expect(logged).toEqual([]);
+  });
+});
+
+describe.each(kinds)("replies read by two app instances on $name", (kind) => {
+  let place: TestDatabase | undefined;
+  let shared: GitLabTestContext | undefined;
+  /** Two app instances: separate database handles (so separate in-process turns) on one database. */
+  let instances: AppContext[] = [];
+  let sharedAuditId = "";
+
+  beforeAll(async () => {
+    place = await kind.create();
+    shared = await createGitLabTestContext(START, { database: place.options });
+    instances = [shared.ctx, await shared.openInstance()];
+    const [first] = instances;
+    if (!first) throw new Error("no app instance");
+    sharedAuditId = (await openCurrentAudit(first, "Theo Marsh")).id;
+    const run = await startAuditRun(first, { auditId: sharedAuditId, actor: "Theo Marsh" });
+    await first.backgroundRuns.get(run.id);
+    await exportToIssue(first, { auditId: sharedAuditId, actor: "Theo Marsh" });
+  });
+
+  afterAll(async () => {
+    await shared?.close();
+    await place?.drop();
+  });
+
+  it("records a reply once when both read it at the same moment", async () => {
+    const [first] = instances;
+    if (!first || !shared) throw new Error("no app instance");
+    const people = [
+      { name: "Amara Okafor", username: "aokafor" },
+      { name: "Olivia Grant", username: "ogrant" },
+      { name: "Lukas Becker", username: "lbecker" },
+    ];
+    for (const { name, username } of people) {
+      const personKey = await ping(name, { ctx: first, auditId: sharedAuditId });
+      shared.gitlab.postNoteAs(AUDITS_PROJECT, 1, username, "Done.");
+
+      const results = await Promise.all(instances.map((ctx) => syncReplies(ctx, sharedAuditId)));
+      expect(results.reduce((sum, r) => sum + r.replies, 0)).toBe(1);
+      const items = (await getPersonDetail(first, sharedAuditId, personKey)).items;
+      const replies = (await listEvents(first.db, { auditId: sharedAuditId, personKey })).filter(
+        (e) => e.action === "reply",
+      );
+      // One reply event per pinged item of the person, not one per instance.
+      expect(replies.map((e) => e.itemId).sort()).toEqual(
+        items
+          .filter((i) => i.state === "pinged")
+          .map((i) => i.id)
+          .sort(),
+      );
+    }
   });
 });

@@ -1,19 +1,34 @@
 /**
  * Test-only: a real service context over a temporary SQLite file (or a given database) and a sandbox
- * PagerDuty serving the demo org, with a clock that starts at `start` and can be moved.
+ * PagerDuty serving the demo org, with a clock that starts at `start` and can be moved; optionally a sandbox
+ * GitLab holding the audit issues.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { AuditConfigSchema, type RosterSource } from "@/lib/config/schema";
+import {
+  AuditConfigSchema,
+  type AuditConfig,
+  type IssueExportConfig,
+  type RosterSource,
+} from "@/lib/config/schema";
 import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from "@/lib/db/client";
+import { createGitLabClient, type GitLabClientOptions } from "@/lib/gitlab/client";
 import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClient } from "@/lib/pagerduty/client";
 import { DEFAULT_WORKFLOW_SETTINGS } from "@/lib/workflow/types";
+import { startGitLabSandbox } from "@/sandbox/gitlab/server";
+import type { GitLabSandbox, GitLabSandboxOptions } from "@/sandbox/gitlab/types";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
 import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";
 import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
+import {
+  AUDITS_PROJECT,
+  AUDIT_TEMPLATE,
+  GITLAB_SANDBOX_TOKEN,
+  gitlabAuditsState,
+} from "@/sandbox/scenarios/gitlab-audits";
 import type { Scenario } from "@/sandbox/scenarios/scenario";
 import type { AppContext } from "./context";
 import { createClock } from "./context";
@@ -97,6 +112,84 @@ export async function createTestContext(start: Date, options: TestContextOptions
       await Promise.all(handles.map((handle) => handle.close()));
       await sandbox.stop();
       if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SandboxGitLabOptions {
+  /** The config's `gitlab` labels and assignee; default none. */
+  config?: Partial<Pick<IssueExportConfig, "labels" | "assignee">>;
+  /** GitLab client options besides the URL and token (a short `timeoutMs`, a `fetch` that meddles). */
+  client?: Partial<GitLabClientOptions>;
+}
+
+/**
+ * `base` with a `gitlab` config section naming `server`'s audits project and GL_TOKEN set (the sandbox
+ * bot's token): exports, pings and replies go to `server`. Its client does not retry unless told to.
+ */
+export async function withSandboxGitLab(
+  base: AppContext,
+  server: GitLabSandbox,
+  options: SandboxGitLabOptions = {},
+): Promise<AppContext> {
+  const config: AuditConfig = {
+    ...(await base.loadConfig()),
+    gitlab: {
+      url: server.url,
+      project: AUDITS_PROJECT,
+      template: AUDIT_TEMPLATE,
+      labels: [],
+      ...options.config,
+    },
+  };
+  return {
+    ...base,
+    loadConfig: async () => config,
+    createGitLabClient: (c) =>
+      c.gitlab
+        ? createGitLabClient({
+            maxRetries: 0,
+            ...options.client,
+            baseUrl: c.gitlab.url,
+            token: GITLAB_SANDBOX_TOKEN,
+          })
+        : null,
+  };
+}
+
+export interface GitLabTestContext extends TestContext {
+  /** The sandbox GitLab serving the audits project (`gitlabAuditsState`); stopped by `close`. */
+  gitlab: GitLabSandbox;
+}
+
+/**
+ * `createTestContext` with a sandbox GitLab: `ctx` and every `openInstance()` are wired to it (see
+ * `withSandboxGitLab`). GitLab keeps its own clock, real time from `start` on: moving the app's clock
+ * forward (the demo's 72 hours) does not move it, as it would not move gitlab.com's.
+ */
+export async function createGitLabTestContext(
+  start: Date,
+  options: TestContextOptions & { gitlab?: SandboxGitLabOptions & { sandbox?: GitLabSandboxOptions } } = {},
+): Promise<GitLabTestContext> {
+  const { gitlab: gitlabOptions = {}, ...contextOptions } = options;
+  const t = await createTestContext(start, contextOptions);
+  const { clock } = t.ctx;
+  const gitlab = await startGitLabSandbox(gitlabAuditsState(t.scenario), {
+    now: () => clock.now().getTime() - clock.offsetMs(),
+    ...gitlabOptions.sandbox,
+  }).catch(async (error: unknown) => {
+    await t.close();
+    throw error;
+  });
+  const ctx = await withSandboxGitLab(t.ctx, gitlab, gitlabOptions);
+  return {
+    ...t,
+    ctx,
+    gitlab,
+    openInstance: async () => withSandboxGitLab(await t.openInstance(), gitlab, gitlabOptions),
+    async close() {
+      await t.close();
+      await gitlab.stop();
     },
   };
 }

@@ -186,6 +186,51 @@ describe("sandbox GitLab", () => {
     expect(s.stats().byStatus.timeout).toBe(timedOut);
   });
 
+  it("lists issues newest first, filtered by state, author and words of the title as GitLab does", async () => {
+    let t = Date.UTC(2026, 10, 24, 12);
+    const s = await start({ now: () => t });
+    const create = async (title: string) => {
+      t += 1_000;
+      const response = await call(s, "/api/v4/projects/42/issues", {
+        method: "POST",
+        body: JSON.stringify({ title, description: "PagerDuty audit notes" }),
+      });
+      return ((await response.json()) as { iid: number }).iid;
+    };
+    const q3 = await create("PagerDuty audit FY27-Q3");
+    const q3b = await create("pagerduty AUDIT fy27-q3 (copy)");
+    const q1 = await create("PagerDuty audit FY27-Q1");
+    await call(s, `/api/v4/projects/42/issues/${q3b}`, {
+      method: "PUT",
+      body: JSON.stringify({ state_event: "close" }),
+    });
+    const iids = async (query: string) =>
+      ((await (await call(s, `/api/v4/projects/42/issues?${query}`)).json()) as { iid: number }[]).map(
+        (issue) => issue.iid,
+      );
+
+    expect(await iids("")).toEqual([q1, q3b, q3, 1]);
+    expect(await iids("sort=asc")).toEqual([1, q3, q3b, q1]);
+    expect(await iids("search=PagerDuty%20FY27-Q3&in=title")).toEqual([q3b, q3]);
+    expect(await iids("search=PagerDuty%20FY27-Q3&in=title&state=opened")).toEqual([q3]);
+    // Without `in`, the description is searched too.
+    expect(await iids("search=notes")).toEqual([q1, q3b, q3]);
+    expect(await iids("search=notes&in=title")).toEqual([]);
+    expect(await iids("author_username=AUDIT-BOT&state=opened")).toEqual([q1, q3, 1]);
+    expect(await iids("author_username=anakamura")).toEqual([]);
+  });
+
+  it("dates its answers by its own clock, the one it stamps created_at with", async () => {
+    const t = Date.UTC(2026, 4, 1, 9, 30, 15, 250);
+    const s = await start({ now: () => t });
+    const response = await call(s, "/api/v4/projects/42/issues/1/notes", {
+      method: "POST",
+      body: JSON.stringify({ body: "hi" }),
+    });
+    expect(response.headers.get("date")).toBe("Fri, 01 May 2026 09:30:15 GMT");
+    expect(await response.json()).toMatchObject({ created_at: "2026-05-01T09:30:15.250Z" });
+  });
+
   it("reads state and posts a note as another user through the control route", async () => {
     const s = await start();
     const posted = await call(s, "/__sandbox/projects/42/issues/1/notes", {

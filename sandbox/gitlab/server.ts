@@ -88,6 +88,39 @@ function paginate<T>(
   };
 }
 
+/**
+ * GitLab's issue list filters as far as this project uses them: `state` (`opened`, `closed`, `all`),
+ * `author_username`, `search` (every word, case-insensitive, in the fields `in` names: `title`,
+ * `description` or both, the default) and the order (`order_by` `created_at` or `updated_at`, `sort`
+ * `desc` by default).
+ */
+function listIssues(issues: readonly SandboxGitLabIssue[], query: URLSearchParams): SandboxGitLabIssue[] {
+  const state = query.get("state") ?? "all";
+  const author = query.get("author_username")?.toLowerCase();
+  const words = (query.get("search") ?? "")
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== "");
+  const fields = (query.get("in") ?? "title,description").split(",").map((f) => f.trim());
+  const searched = (i: SandboxGitLabIssue) =>
+    [fields.includes("title") ? i.title : "", fields.includes("description") ? (i.description ?? "") : ""]
+      .join("\n")
+      .toLowerCase();
+  const orderBy = query.get("order_by") === "updated_at" ? "updated_at" : "created_at";
+  const direction = query.get("sort") === "asc" ? 1 : -1;
+  return issues
+    .filter((i) => state === "all" || i.state === state)
+    .filter((i) => author === undefined || i.author.toLowerCase() === author)
+    .filter((i) => words.every((word) => searched(i).includes(word)))
+    .map((i, index) => ({ i, index }))
+    .sort((a, b) =>
+      a.i[orderBy] === b.i[orderBy]
+        ? direction * (a.index - b.index)
+        : direction * (a.i[orderBy] < b.i[orderBy] ? -1 : 1),
+    )
+    .map(({ i }) => i);
+}
+
 function labelsOf(value: unknown): string[] | undefined {
   if (Array.isArray(value)) return value.map(String).filter((l) => l.trim() !== "");
   if (typeof value === "string") {
@@ -309,7 +342,7 @@ export async function startGitLabSandbox(
     const issues = (project.issues ??= []);
     if (d === undefined) {
       if (method === "GET") {
-        const { slice, headers } = paginate([...issues].reverse(), query);
+        const { slice, headers } = paginate(listIssues(issues, query), query);
         return jsonReply(
           200,
           slice.map((i) => renderIssue(project, i)),
@@ -523,7 +556,12 @@ export async function startGitLabSandbox(
       if (lost === "timeout") return connection.hold(req, faults.timeoutMs ?? DEFAULT_HOLD_MS);
       if (lost === "reset") return connection.reset(req, res);
       if (lost === "reset_midway") return connection.reset(req, res, reply);
-      res.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.body) });
+      // The answer's Date is the sandbox's clock, as GitLab's is its own: the one `created_at` is stamped with.
+      res.writeHead(reply.status, {
+        date: new Date(now()).toUTCString(),
+        ...reply.headers,
+        "content-length": Buffer.byteLength(reply.body),
+      });
       res.end(reply.body);
     });
   });
