@@ -1,8 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import { Pool, TypeOverrides } from "pg";
+import { MarkedSqliteDialect } from "@/lib/db/dialect";
 import { migrateToLatest } from "@/lib/db/migrations";
 import type { Database, DialectName } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
@@ -53,7 +54,7 @@ async function openSqlite(dataDir: string): Promise<OpenedDatabase> {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new MarkedSqliteDialect({ database: sqlite }) });
   try {
     // Kysely takes no lock to migrate SQLite. One write transaction around the migrations makes a second
     // process opening the same file wait for the first, then find nothing left to do; a failed migration

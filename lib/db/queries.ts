@@ -4,7 +4,8 @@
  * refuse it with a `conflict:*` AppError when the stored data changed since the caller read it.
  */
 import { randomUUID } from "node:crypto";
-import { SqliteAdapter, type Kysely, type Selectable, type Transaction } from "kysely";
+import type { Kysely, Selectable, Transaction } from "kysely";
+import { isSqlite } from "@/lib/db/dialect";
 import type { AuditReport, FindingCode, Severity } from "@/lib/audit/types";
 import {
   findingColumns,
@@ -865,7 +866,7 @@ function selectRunningRun(db: Db, auditId: string): Promise<RunRow | undefined> 
  * transactions one after another. Throws AppError `not_found:audit`.
  */
 async function lockAudit(trx: Trx, auditId: string, mode: "share" | "update"): Promise<AuditStatus> {
-  const locks = !(trx.getExecutor().adapter instanceof SqliteAdapter);
+  const locks = !isSqlite(trx);
   const row = await trx
     .selectFrom("audits")
     .select("status")
