@@ -110,6 +110,29 @@ describe("pagerduty-audit against the sandbox demo org", () => {
     expect(stderr).not.toContain("not-the-token");
   });
 
+  it("reports an incomplete audit (exit 2) naming the cause when the token is revoked mid-run", async () => {
+    sandbox.setFaults({ revokeTokenAfter: 3 });
+    try {
+      const { code, stdout, stderr } = await run([
+        "--config",
+        written.configPath,
+        "--format",
+        "csv",
+        "--no-progress",
+      ]);
+      expect(code).toBe(EXIT.error);
+      expect(stdout.split("\r\n")[0]).toMatch(/^code,severity,/);
+      // CSV has no room for the read errors: stderr says what went wrong.
+      expect(stderr).toContain("Audit INCOMPLETE");
+      expect(stderr).toMatch(
+        /\d+ PagerDuty reads? failed: PagerDuty refused the token after 3 successful requests \(revoked or rotated during the audit\?\)\./,
+      );
+      expect(stderr).not.toContain(sandbox.token);
+    } finally {
+      sandbox.setFaults({});
+    }
+  });
+
   it("points at the file and line of a bad config", async () => {
     const bad = path.join(dir, "bad.config.yaml");
     await writeFile(

@@ -8,7 +8,7 @@ import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
 import { REPORT_FORMATS, formatReport } from "@/lib/report/format";
 import type { ReportFormat } from "@/lib/report/format";
-import { runAudit } from "@/lib/runner/run-audit";
+import { describeReadErrors, runAudit } from "@/lib/runner/run-audit";
 import { createProgressReporter } from "./progress";
 
 /** Exit codes are part of the CLI's contract: scripts branch on them. */
@@ -108,6 +108,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout(text);
     }
     io.stderr(`${summaryLine(report)}\n`);
+    // The report's error list may be in a file or a format without one (CSV): say here what went wrong.
+    if (!report.complete) io.stderr(`${describeReadErrors(report.errors)}\n`);
     if (!report.complete) return EXIT.error;
     return report.findings.length > 0 ? EXIT.findings : EXIT.clean;
   } catch (error) {

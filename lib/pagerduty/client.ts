@@ -33,7 +33,8 @@ export interface PagerDutyClient {
 /**
  * A PagerDuty REST client for one token. Holds the token: server and CLI code only. Requests go through
  * one helper (`request.ts`) that limits concurrency and rate, retries what is worth retrying and turns
- * everything else into an `AppError`.
+ * everything else into an `AppError`. Once PagerDuty refuses the token (401) the client sends nothing more,
+ * so make one per run.
  */
 export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDutyClient {
   const requester = createRequester(options);

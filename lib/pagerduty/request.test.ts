@@ -159,6 +159,36 @@ describe("createRequester", () => {
     expect(error.message).not.toContain(TOKEN);
   });
 
+  it("sends nothing more once the token is refused, not even a retry already scheduled", async () => {
+    // One call is retrying a 503 when another meets the 401; then a third call comes.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const script = scriptedFetch([
+      json(503, { error: { message: "busy" } }),
+      json(401, { error: { message: "Authentication failed", code: 2006 } }),
+      json(200, { ok: true }),
+    ]);
+    const requester = createRequester({
+      baseUrl: "https://pd.example.test",
+      token: TOKEN,
+      concurrency: 4,
+      requestsPerMinute: 1_000,
+      timeoutMs: 1_000,
+      rateLimiter: NO_LIMIT,
+      fetch: script.fetch,
+      sleep: () => held,
+    });
+    const retrying = rejectedAppError(requester.get("/users", { schema: OkSchema }));
+    const refused = await rejectedAppError(requester.get("/schedules/P1", { schema: OkSchema }));
+    expect(refused.code).toBe("unauthorized:pagerduty");
+    release();
+    const later = await rejectedAppError(requester.get("/users/P2", { schema: OkSchema }));
+    expect((await retrying).code).toBe("unauthorized:pagerduty");
+    expect(later).toBe(refused);
+    expect(script.calls.map((c) => c.url.pathname)).toEqual(["/users", "/schedules/P1"]);
+    expect(requester.requestCount()).toBe(2);
+  });
+
   it("redacts the token when PagerDuty echoes it in an error message", async () => {
     const { requester } = setup([json(400, { error: { message: `bad filter ${TOKEN}` } })]);
     const error = await rejectedAppError(requester.get("/users", { schema: OkSchema }));

@@ -66,6 +66,11 @@ export interface RequestOptions<S extends z.ZodType> {
 }
 
 export interface Requester {
+  /**
+   * Once PagerDuty has refused the token (401), it is refused for good: later calls, and retries or
+   * queued calls of this requester, reject with that 401 without sending anything. Calls already in
+   * flight finish.
+   */
   get<S extends z.ZodType>(path: string, options: RequestOptions<S>): Promise<z.output<S>>;
   /** HTTP requests sent so far, retries included. */
   requestCount(): number;
@@ -174,6 +179,8 @@ export function createRequester(options: RequesterOptions): Requester {
     Accept: ACCEPT_HEADER,
   };
   let sent = 0;
+  /** The 401 that refused the token; a revoked token stays revoked, so nothing more is sent with it. */
+  let refusal: AppError | null = null;
 
   /** Messages reach users: never let the token through, whatever the server echoes. */
   const redact = (text: string) => (options.token ? text.split(options.token).join("[redacted]") : text);
@@ -224,8 +231,11 @@ export function createRequester(options: RequesterOptions): Requester {
     schema: S,
     signal: AbortSignal | undefined,
   ): Promise<Attempt<z.output<S>>> => {
+    // Checked on both sides of the rate-limit wait: a 401 may arrive for a request sent meanwhile.
+    if (refusal) return { kind: "fail", error: refusal };
     await limiter.acquire(options.requestsPerMinute, signal);
     signal?.throwIfAborted();
+    if (refusal) return { kind: "fail", error: refusal };
     sent++;
     const started = performance.now();
     let status: number | null = null;
@@ -303,6 +313,7 @@ export function createRequester(options: RequesterOptions): Requester {
     }
 
     const error = errorForStatus(response.status, where, body);
+    if (response.status === 401) refusal ??= error;
     if (response.status === 429) {
       report("retryable");
       const waitMs = computeRateLimitWaitMs(response.headers, attempt, backoff, random, Date.now());

@@ -227,12 +227,82 @@ describe("fetchPagerDutySnapshot against the sandbox", () => {
     expect(pd.stats().requests).toBeLessThanOrEqual(2);
   });
 
-  it("stops when the token is revoked mid-run (plain-text 401), without sending the rest", async () => {
-    const pd = await start(STATE, { faults: { revokeTokenAfter: 4 } });
-    const client = sandboxClient(pd, { concurrency: 2 });
-    const error = await rejectedAppError(fetchPagerDutySnapshot(client, OPTIONS));
+  it("stops with the 401 when the token is refused from the very first request (plain-text 401)", async () => {
+    const pd = await start(STATE, { faults: { revokeTokenAfter: 0 } });
+    const error = await rejectedAppError(fetchPagerDutySnapshot(sandboxClient(pd), OPTIONS));
     expect(error.code).toBe("unauthorized:pagerduty");
-    expect(pd.stats().requests).toBeLessThan(EXPECTED_REQUESTS);
+    expect(error.message).toMatch(/401 Unauthorized to GET \/(users|v3\/schedules)/);
+    expect(pd.stats().requests).toBeLessThanOrEqual(2);
+  });
+
+  it("keeps what was read when the token is revoked mid-run, and records every read it stopped", async () => {
+    // One request at a time: the user list's first page and the v3 list are answered, then the token is
+    // refused on the list's second page. The schedule reads queued behind it are never sent.
+    const pd = await start(STATE, { faults: { revokeTokenAfter: 2 } });
+    const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd, { concurrency: 1 }), OPTIONS);
+    const message =
+      "PagerDuty refused the token after 2 successful requests (revoked or rotated during the audit?).";
+    expect(snapshot).toEqual({
+      ...EXPECTED,
+      users: [],
+      unknownUserIds: [],
+      schedules: [],
+      missingScheduleIds: [],
+      failures: [
+        { kind: "users_list", message },
+        { kind: "schedule", scheduleId: "PMISSNG", message },
+        { kind: "schedule", scheduleId: "PV2SCH1", message },
+        { kind: "schedule", scheduleId: "PV3SCH1", message },
+      ],
+    });
+    expect(pd.stats().byStatus).toEqual({ "200": 2, "401": 1 });
+  });
+
+  it("after a late revocation, every user and schedule is read, or a failure says the token was refused", async () => {
+    // Users, v3 list and the schedules' first reads are answered; the lookups (all 404 here) and the
+    // missing schedule's second read compete for what is left.
+    const answered = 7;
+    const pd = await start(STATE, { faults: { revokeTokenAfter: answered } });
+    const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd, { concurrency: 1 }), OPTIONS);
+    expect(snapshot.users).toEqual(EXPECTED.users);
+    expect(snapshot.schedules).toEqual(EXPECTED.schedules);
+    expect(snapshot.failures.length).toBeGreaterThan(0);
+    for (const failure of snapshot.failures) {
+      expect(failure.message).toBe(
+        `PagerDuty refused the token after ${answered} successful requests (revoked or rotated during the audit?).`,
+      );
+    }
+    const failedUsers = snapshot.failures.flatMap((f) => (f.kind === "user" ? [f.userId] : []));
+    const failedSchedules = snapshot.failures.flatMap((f) => (f.kind === "schedule" ? [f.scheduleId] : []));
+    expect([...snapshot.unknownUserIds, ...failedUsers].sort()).toEqual(EXPECTED.unknownUserIds);
+    expect([...snapshot.missingScheduleIds, ...failedSchedules]).toEqual(["PMISSNG"]);
+    expect(pd.stats().byStatus["401"]).toBe(1);
+  });
+
+  it("counts a read answered after the refusal: a token that worked once was revoked, not wrong", async () => {
+    // The user list and the v3 list go out together; one is answered, the other refused, and the refusal
+    // may well arrive first. The answer still in flight decides: this is a partial snapshot, not an error.
+    const pd = await start(STATE, { faults: { revokeTokenAfter: 1 } });
+    const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd, { concurrency: 4 }), OPTIONS);
+    expect(snapshot.failures.length).toBeGreaterThan(0);
+    expect(new Set(snapshot.failures.map((f) => f.message))).toEqual(
+      new Set([
+        "PagerDuty refused the token after 1 successful request (revoked or rotated during the audit?).",
+      ]),
+    );
+    expect(pd.stats().byStatus["200"]).toBe(1);
+  });
+
+  it("still stops on a 403 where the audit cannot do without the data (not a revocation)", async () => {
+    const pd = await start(STATE);
+    const lookupsForbidden: typeof fetch = async (input, init) =>
+      new URL(String(input)).pathname.startsWith("/users/")
+        ? new Response(JSON.stringify({ error: { message: "Forbidden", code: 2010 } }), { status: 403 })
+        : fetch(input, init);
+    const error = await rejectedAppError(
+      fetchPagerDutySnapshot(sandboxClient(pd, { fetch: lookupsForbidden }), OPTIONS),
+    );
+    expect(error.code).toBe("forbidden:pagerduty");
   });
 
   it("returns the clean snapshot despite 20 % transient errors, resets and truncated bodies", async () => {

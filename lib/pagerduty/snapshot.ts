@@ -95,9 +95,18 @@ function isCode(error: unknown, ...codes: string[]): error is AppError {
   return error instanceof AppError && codes.includes(error.code);
 }
 
-/** A bad or underprivileged token stops the audit; every other failure is recorded and the audit goes on. */
+/**
+ * An underprivileged token (403 where the audit cannot do without the data) stops the audit, as does a bug;
+ * a refused token (401) is handled apart (see `fetchPagerDutySnapshot`); every other failure is recorded
+ * and the audit goes on.
+ */
 function isFatal(error: unknown): boolean {
-  return !(error instanceof AppError) || isCode(error, "unauthorized:pagerduty", "forbidden:pagerduty");
+  return !(error instanceof AppError) || isCode(error, "forbidden:pagerduty");
+}
+
+/** The message of every read that a token refused mid-run kept from being sent or answered. */
+function describeTokenRefusal(succeeded: number): string {
+  return `PagerDuty refused the token after ${succeeded} successful request${succeeded === 1 ? "" : "s"} (revoked or rotated during the audit?).`;
 }
 
 function messageOf(error: unknown): string {
@@ -105,13 +114,20 @@ function messageOf(error: unknown): string {
 }
 
 type ScheduleOutcome =
-  { kind: "found"; schedule: PdSchedule } | { kind: "missing" } | { kind: "failed"; message: string };
+  | { kind: "found"; schedule: PdSchedule }
+  | { kind: "missing" }
+  | { kind: "failed"; message: string }
+  | { kind: "refused" };
 
 /**
  * Reads what the audit needs from PagerDuty: every user (one list, plus single lookups for roster and
  * schedule-member IDs the list lacks) and the configured schedules, v2 and v3, concurrently. Data failures
- * land in `failures` (never as "missing"); only a rejected or underprivileged token (401/403) throws,
- * because then nothing read can be trusted. All periods are kept: who is on call when is the checker's job.
+ * land in `failures` (never as "missing"). Once PagerDuty refuses the token (401) the client sends nothing
+ * more, and what was in flight finishes. If no read had succeeded with the token, it was wrong from the
+ * start and the 401 is thrown: a setup mistake, not a partial audit. Otherwise it was revoked or rotated
+ * mid-run: what was read is kept, and each read the refusal kept from happening is a failure that says so.
+ * An underprivileged token (403 where the audit cannot do without the data) throws. All periods are kept:
+ * who is on call when is the checker's job.
  * Request count with nothing failing: ⌈U/100⌉ user pages + ⌈V3/100⌉ v3-list pages + one per schedule + one
  * per looked-up ID (U users in the account, V3 shift-based schedules in the account; each list at least 1).
  */
@@ -123,9 +139,20 @@ export async function fetchPagerDutySnapshot(
   const scheduleIds = [...new Set(options.scheduleIds)];
   const rosterUserIds = [...new Set(options.rosterUserIds)];
   const progress = options.onProgress ?? (() => undefined);
-  // Once the token is known bad, requests still queued are dropped instead of each collecting a 401.
+  // A fatal error cancels everything at once, requests in flight included.
   const abort = new AbortController();
   const signal = abort.signal;
+  // A refused token (401) is not fatal at once: an answer still in flight may show it did work.
+  let refusal: unknown = null;
+  /** Reads answered with the token accepted (data or a 404). */
+  let succeeded = 0;
+  /** Reads the refused token kept from happening; their message is set once `succeeded` is final. */
+  const refused: FetchFailure[] = [];
+  const isRefusal = (error: unknown): boolean => {
+    if (!isCode(error, "unauthorized:pagerduty")) return false;
+    refusal ??= error;
+    return true;
+  };
   const guard = async <T>(work: Promise<T>): Promise<T> => {
     try {
       return await work;
@@ -155,9 +182,13 @@ export async function fetchPagerDutySnapshot(
             schema: UserResponseSchema,
             signal,
           });
+          succeeded++;
           lookedUp.set(id, toPdUser(user));
         } catch (error) {
-          if (isCode(error, "not_found:pagerduty")) lookedUp.set(id, "unknown");
+          if (isCode(error, "not_found:pagerduty")) {
+            succeeded++;
+            lookedUp.set(id, "unknown");
+          } else if (isRefusal(error)) refused.push({ kind: "user", userId: id, message: "" });
           else if (isFatal(error)) throw error;
           else failures.push({ kind: "user", userId: id, message: messageOf(error) });
         } finally {
@@ -176,9 +207,16 @@ export async function fetchPagerDutySnapshot(
         schema: UsersPageSchema,
         items: (page) => page.users,
         signal,
-        onPage: (done, total) => progress({ phase: "users", done, total }),
+        onPage: (done, total) => {
+          succeeded++;
+          progress({ phase: "users", done, total });
+        },
       });
     } catch (error) {
+      if (isRefusal(error)) {
+        refused.push({ kind: "users_list", message: "" });
+        return null;
+      }
       if (isFatal(error)) throw error;
       failures.push({ kind: "users_list", message: messageOf(error) });
       return null;
@@ -197,11 +235,14 @@ export async function fetchPagerDutySnapshot(
         schema: V3SchedulesPageSchema,
         items: (page) => page.schedules,
         signal,
+        onPage: () => succeeded++,
       });
       v3Ids = new Set(refs.map((ref) => ref.id));
     } catch (error) {
-      // Accounts without shift-based schedules may refuse the v3 list (403/404); a bad token may not.
-      if (!(error instanceof AppError) || isCode(error, "unauthorized:pagerduty")) throw error;
+      // Accounts without shift-based schedules may refuse the v3 list (403/404). After a refused token
+      // (401) every schedule read below is refused too, and recorded as such.
+      if (!(error instanceof AppError)) throw error;
+      isRefusal(error);
       v3Ids = null;
     }
 
@@ -215,15 +256,21 @@ export async function fetchPagerDutySnapshot(
               schema: ScheduleResponseSchema,
               signal,
             });
+            succeeded++;
             return { kind: "found", schedule: toV2Schedule(schedule) };
           }
           const { schedule } = await client.get(`/v3/schedules/${path}`, {
             schema: V3ScheduleResponseSchema,
             signal,
           });
+          succeeded++;
           return { kind: "found", schedule: toV3Schedule(schedule) };
         } catch (error) {
-          if (isCode(error, "not_found:pagerduty")) continue;
+          if (isCode(error, "not_found:pagerduty")) {
+            succeeded++;
+            continue;
+          }
+          if (isRefusal(error)) return { kind: "refused" };
           // Without the v3 list we cannot tell "no v3 access" from "not there": report, do not conclude.
           if (kind === "v3" && v3Ids === null && isCode(error, "forbidden:pagerduty")) {
             return {
@@ -261,6 +308,7 @@ export async function fetchPagerDutySnapshot(
     else if (outcome?.kind === "missing") missingScheduleIds.push(id);
     else if (outcome?.kind === "failed")
       failures.push({ kind: "schedule", scheduleId: id, message: outcome.message });
+    else if (outcome?.kind === "refused") refused.push({ kind: "schedule", scheduleId: id, message: "" });
   }
 
   if (listedUsers !== null) {
@@ -274,7 +322,14 @@ export async function fetchPagerDutySnapshot(
         }
       }
     }
+    // After a refusal these are not sent; each becomes a refused read.
     await guard(lookUpUsers([...memberIds].sort()));
+  }
+
+  if (refusal !== null) {
+    if (succeeded === 0) throw refusal;
+    const message = describeTokenRefusal(succeeded);
+    for (const failure of refused) failures.push({ ...failure, message });
   }
 
   const lookups = [...lookedUp.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -2,9 +2,10 @@
  * The fault suite (issue #5): the audit run end to end against the sandbox PagerDuty over real HTTP, with
  * every kind of fault the sandbox injects, compared with a clean run of the same org. For each case the
  * audit either equals the clean run exactly, or reports `complete: false` with no finding that is not in
- * the clean report and none that rests on data the report says could not be read. A revoked token is the
- * one fault that stops a run: it fails with `unauthorized:pagerduty` and stores no report, by design
- * (`fetchPagerDutySnapshot`: nothing read with a refused token can be trusted).
+ * the clean report and none that rests on data the report says could not be read. A token revoked mid-run
+ * is no exception: what was read before stands, and the report's errors say the token was refused. Only a
+ * token refused on its very first request fails the run, with `unauthorized:pagerduty` and no report: that
+ * is a wrong token, not a partial audit (`fetchPagerDutySnapshot`).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { membersAt } from "@/lib/audit/check";
@@ -19,11 +20,14 @@ import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";
 import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
 import { generateOrg } from "@/sandbox/scenarios/generate-org";
 import type { Scenario } from "@/sandbox/scenarios/scenario";
-import { runAudit, type AuditRun } from "./run-audit";
+import { describeReadErrors, runAudit, type AuditRun } from "./run-audit";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const TOKEN = "fault-suite-token-0123456789";
 const GHOST_ID = "PGHOST0";
+/** The report error of a read that a token revoked mid-run kept from happening. */
+const REFUSED =
+  /^PagerDuty refused the token after \d+ successful requests? \(revoked or rotated during the audit\?\)\.$/;
 
 /**
  * The demo org, plus its deleted users and an ID PagerDuty never knew on a shift-based schedule: v3
@@ -54,6 +58,7 @@ type ScenarioName = keyof typeof SCENARIOS;
  */
 const CLIENT_TIMEOUT_MS = 300;
 const HELD_MS = 5_000;
+const CONCURRENCY = 8;
 /** Runs whose request count must not vary (the clean runs, the revocation points) never time out by accident. */
 const UNHURRIED: Partial<PagerDutyClientOptions> = { maxRetries: 8, timeoutMs: 5_000 };
 
@@ -62,7 +67,7 @@ const PATIENT: Partial<PagerDutyClientOptions> = { maxRetries: 8 };
 const IMPATIENT: Partial<PagerDutyClientOptions> = { maxRetries: 1 };
 const NO_RETRIES: Partial<PagerDutyClientOptions> = { maxRetries: 0 };
 
-type Outcome = "equal" | "incomplete" | "stopped";
+type Outcome = "equal" | "incomplete";
 
 interface FaultCase {
   name: string;
@@ -129,12 +134,12 @@ function buildCases(): FaultCase[] {
       client: IMPATIENT,
       expected: "incomplete",
     });
+    // Revoked before the first request, the run fails instead: see the test after the table.
     for (const [point, at, expected] of [
-      ["before the first request", () => 0, "stopped"],
-      ["after 1 request", () => 1, "stopped"],
-      ["after a quarter of the requests", (n: number) => Math.floor(n / 4), "stopped"],
-      ["halfway", (n: number) => Math.floor(n / 2), "stopped"],
-      ["before the last request", (n: number) => n - 1, "stopped"],
+      ["after 1 request", () => 1, "incomplete"],
+      ["after a quarter of the requests", (n: number) => Math.floor(n / 4), "incomplete"],
+      ["halfway", (n: number) => Math.floor(n / 2), "incomplete"],
+      ["before the last request", (n: number) => n - 1, "incomplete"],
       ["after the last request", (n: number) => n, "equal"],
     ] as const) {
       add({
@@ -166,7 +171,7 @@ function buildCases(): FaultCase[] {
         revokeTokenAfter: Math.floor(n / 2),
       }),
       client: PATIENT,
-      expected: "stopped",
+      expected: "incomplete",
     });
   }
   return cases;
@@ -204,7 +209,7 @@ async function auditAgainstSandbox(
     const client = createPagerDutyClient({
       baseUrl: sandbox.url,
       token: sandbox.token,
-      concurrency: 8,
+      concurrency: CONCURRENCY,
       requestsPerMinute: 100_000,
       timeoutMs: CLIENT_TIMEOUT_MS,
       // Short back-off keeps the suite quick; 429 waits still follow the sandbox's headers (1 s).
@@ -354,7 +359,7 @@ interface CleanRun {
   requests: number;
 }
 const clean = new Map<ScenarioName, CleanRun>();
-const tally = { cases: 0, equal: 0, incomplete: 0, stopped: 0, dependent: 0 };
+const tally = { cases: 0, equal: 0, incomplete: 0, dependent: 0, revoked: 0 };
 /** Read errors met across the incomplete runs, by kind. */
 const gaps: Record<ReportError["kind"], number> = { users_list: 0, schedule: 0, user: 0 };
 const started = performance.now();
@@ -376,8 +381,8 @@ beforeAll(async () => {
 afterAll(() => {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
-    `fault suite: ${tally.cases} cases — ${tally.equal} equal to clean, ${tally.incomplete} incomplete with ` +
-      `${tally.dependent} dependent findings, ${tally.stopped} stopped by the revoked token (no report); ` +
+    `fault suite: ${tally.cases} cases — ${tally.equal} equal to clean, ${tally.incomplete} incomplete ` +
+      `(${tally.revoked} with the token revoked mid-run) with ${tally.dependent} dependent findings; ` +
       `read errors met: ${gaps.users_list} user list, ${gaps.schedule} schedule, ${gaps.user} user; ${seconds} s`,
   );
 });
@@ -402,8 +407,9 @@ describe("the audit against a faulty PagerDuty", () => {
       faults,
       client: c.client,
     });
-    const outcome: Outcome =
-      result instanceof AppError ? "stopped" : result.report.complete ? "equal" : "incomplete";
+    // No fault in the table fails the run: a refused token included, since every case's token worked first.
+    if (result instanceof AppError) throw new Error(`the run failed: ${result.code}: ${result.message}`);
+    const outcome: Outcome = result.report.complete ? "equal" : "incomplete";
     tally.cases++;
     tally[outcome]++;
 
@@ -414,12 +420,17 @@ describe("the audit against a faulty PagerDuty", () => {
     if (c.mustMeet) expect(stats.byStatus[c.mustMeet]).toBeGreaterThan(0);
     if (c.expected) expect(outcome).toBe(c.expected);
 
-    if (result instanceof AppError) {
-      // Only a refused token stops the run, and the message never carries the token.
-      expect(stats.byStatus["401"]).toBeGreaterThan(0);
-      expect(result.code).toBe("unauthorized:pagerduty");
-      expect(result.message).not.toContain(TOKEN);
-      return;
+    const refused = result.report.errors.filter((e) => REFUSED.test(e.message));
+    if (stats.byStatus["401"]) {
+      // Refused only on requests already in flight when the first 401 came: nothing was sent after it.
+      expect(stats.byStatus["401"]).toBeLessThanOrEqual(CONCURRENCY);
+      // The cause is plain in the errors and in the one-line summary the CLI and the dashboard show.
+      expect(refused.length).toBeGreaterThan(0);
+      expect(describeReadErrors(result.report.errors)).toContain("PagerDuty refused the token after");
+      expect(JSON.stringify(result.report)).not.toContain(TOKEN);
+      tally.revoked++;
+    } else {
+      expect(refused).toEqual([]);
     }
     expectGapsReported(result, cleanRun.run, rosterIdsOf(SCENARIOS[c.scenario]));
     if (result.report.complete) {
@@ -441,12 +452,35 @@ describe("the audit against a faulty PagerDuty", () => {
   });
 });
 
+describe("a token refused on its very first request", () => {
+  it.for(Object.keys(SCENARIOS) as ScenarioName[])(
+    "%s: fails the run at once with a clear unauthorized:pagerduty error, and no report",
+    async (name) => {
+      const { result, stats } = await auditAgainstSandbox(SCENARIOS[name], {
+        seed: 1,
+        faults: { revokeTokenAfter: 0 },
+        client: UNHURRIED,
+      });
+      expect(result).toBeInstanceOf(AppError);
+      if (!(result instanceof AppError)) return;
+      expect(result.code).toBe("unauthorized:pagerduty");
+      expect(result.message).toMatch(
+        /401 Unauthorized to GET \/(users|v3\/schedules)\. The API token was rejected/,
+      );
+      expect(result.message).not.toContain(TOKEN);
+      // The user list and the v3 list go out together; nothing after them.
+      expect(stats.requests).toBeLessThanOrEqual(2);
+      expect(stats.byStatus["200"]).toBeUndefined();
+    },
+  );
+});
+
 describe("the fault suite itself", () => {
   it("meets every outcome across the table, so it cannot pass vacuously", () => {
     expect(tally.cases).toBe(CASES.length);
     expect(tally.equal).toBeGreaterThan(0);
     expect(tally.incomplete).toBeGreaterThan(0);
-    expect(tally.stopped).toBeGreaterThan(0);
+    expect(tally.revoked).toBeGreaterThan(0);
     // Gaps of both big kinds were met (user lookups fail too, but only as the draws fall).
     expect(gaps.users_list).toBeGreaterThan(0);
     expect(gaps.schedule).toBeGreaterThan(0);

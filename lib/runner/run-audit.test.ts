@@ -5,7 +5,8 @@ import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
 import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";
 import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
-import { runAudit } from "./run-audit";
+import type { ReportError } from "@/lib/audit/types";
+import { describeReadErrors, runAudit } from "./run-audit";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const scenario = generateDemoOrg({ now: NOW });
@@ -55,5 +56,49 @@ describe("runAudit against a misbehaving PagerDuty", () => {
     expect(faulty.report.complete).toBe(true);
     expect(faulty.report.findings).toEqual(clean.report.findings);
     expect(faulty.inputs.rosterSha256).toBe(clean.inputs.rosterSha256);
+  });
+});
+
+describe("describeReadErrors", () => {
+  const error = (kind: ReportError["kind"], id: string | null, message: string): ReportError => ({
+    kind,
+    id,
+    message,
+    withheld: [],
+  });
+  const REFUSED =
+    "PagerDuty refused the token after 12 successful requests (revoked or rotated during the audit?).";
+  it.each([
+    { name: "a complete run", errors: [], expected: "" },
+    {
+      name: "one cause for every read",
+      errors: [error("users_list", null, REFUSED), error("schedule", "P1", REFUSED)],
+      expected: `2 PagerDuty reads failed: ${REFUSED}`,
+    },
+    {
+      name: "the most frequent cause among others",
+      errors: [
+        error(
+          "user",
+          "PU1",
+          "PagerDuty answered 503 Service Unavailable to GET /users/PU1, after 1 retries.",
+        ),
+        error("schedule", "P1", REFUSED),
+        error("schedule", "P2", REFUSED),
+      ],
+      expected: `3 PagerDuty reads failed; 2 of them: ${REFUSED}`,
+    },
+    {
+      name: "the first listed on a tie, made a sentence",
+      errors: [error("schedule", "P1", "timed out"), error("schedule", "P2", "reset")],
+      expected: "2 PagerDuty reads failed; 1 of them: timed out.",
+    },
+    {
+      name: "a single failure",
+      errors: [error("schedule", "P1", REFUSED)],
+      expected: `1 PagerDuty read failed: ${REFUSED}`,
+    },
+  ])("$name", ({ errors, expected }) => {
+    expect(describeReadErrors(errors)).toBe(expected);
   });
 });

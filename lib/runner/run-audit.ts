@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { checkAudit } from "@/lib/audit/check";
-import type { AuditReport, PagerDutySnapshot } from "@/lib/audit/types";
+import type { AuditReport, PagerDutySnapshot, ReportError } from "@/lib/audit/types";
 import type { AuditConfig } from "@/lib/config/schema";
 import type { PagerDutyClient, SnapshotProgress } from "@/lib/pagerduty/snapshot";
 import { fetchPagerDutySnapshot } from "@/lib/pagerduty/snapshot";
@@ -48,6 +48,23 @@ export async function runAudit({
       snapshotSha256: sha256(JSON.stringify(snapshot)),
     },
   };
+}
+
+/**
+ * One sentence on an incomplete run's read errors for a status line (the CLI's stderr, a run's stored
+ * error): how many reads failed and the most frequent cause, so a cause shared by many reads (a token
+ * revoked mid-run) shows up even where the report's own error list does not. Ties go to the error listed
+ * first. Empty for a complete run.
+ */
+export function describeReadErrors(errors: readonly ReportError[]): string {
+  if (errors.length === 0) return "";
+  const counts = new Map<string, number>();
+  for (const error of errors) counts.set(error.message, (counts.get(error.message) ?? 0) + 1);
+  let [message, count] = ["", 0];
+  for (const [m, c] of counts) if (c > count) [message, count] = [m, c];
+  const sentence = /[.!?]$/.test(message) ? message : `${message}.`;
+  const reads = `${errors.length} PagerDuty read${errors.length === 1 ? "" : "s"} failed`;
+  return count === errors.length ? `${reads}: ${sentence}` : `${reads}; ${count} of them: ${sentence}`;
 }
 
 function sha256(text: string): string {

@@ -12,7 +12,7 @@ import {
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import type { RosterPerson } from "@/lib/roster/schema";
-import { runAudit } from "@/lib/runner/run-audit";
+import { describeReadErrors, runAudit } from "@/lib/runner/run-audit";
 import { currentAuditPeriod } from "@/lib/workflow/fiscal";
 import { reconcileRun } from "@/lib/workflow/rules";
 import type { AppContext } from "./context";
@@ -176,7 +176,7 @@ async function storeRun(
     inputs,
     error: report.complete
       ? null
-      : `${report.errors.length} PagerDuty read(s) failed; dependent findings were withheld.`,
+      : `${describeReadErrors(report.errors)} Findings that depend on them were withheld.`,
     now,
     items: { insert, update },
     events,
