@@ -4,10 +4,11 @@ import { rejectedAppError } from "@/lib/testing/errors";
 import { actOnItems, queryPeople } from "./people";
 import { openCurrentAudit, startAuditRun } from "./runs";
 import type { AuditIssue } from "./sign-off";
-import { getSignOffReview, sendBack, signOff, submitForReview } from "./sign-off";
+import { auditIssueOf, getSignOffReview, sendBack, signOff, submitForReview } from "./sign-off";
+import { exportToIssue } from "./export";
 import type { AppContext } from "./context";
 import type { TestContext } from "./testing";
-import { createTestContext } from "./testing";
+import { createGitLabTestContext, createTestContext } from "./testing";
 
 let t: TestContext;
 let auditId: string;
@@ -236,5 +237,34 @@ describe("sign-off racing with changes", () => {
     });
     expect(await listItems(t.ctx.db, id)).toEqual(before);
     expect((await getSignOffReview(t.ctx, id)).reportSha256).toBe(audit.signOffReportSha256);
+  });
+});
+
+describe("the audit issue at sign-off", () => {
+  it("finds a closing comment whose answer was lost instead of posting it twice", async () => {
+    const g = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"), {
+      gitlab: { client: { timeoutMs: 1_000 } },
+    });
+    try {
+      const id = (await openCurrentAudit(g.ctx, "Theo Marsh")).id;
+      const run = await startAuditRun(g.ctx, { auditId: id, actor: "Theo Marsh" });
+      await g.ctx.backgroundRuns.get(run.id);
+      const exported = await exportToIssue(g.ctx, { auditId: id, actor: "Theo Marsh" });
+      const issue = await auditIssueOf(g.ctx, id);
+      if (!issue) throw new Error("the exported audit has an issue");
+
+      g.gitlab.failNext("timeout");
+      const url = await issue.comment("Signed off by Sofia Reyes.");
+      await issue.close();
+
+      const stored = g.gitlab.state().projects.flatMap((p) => p.issues ?? []);
+      const closing = stored.find((i) => i.iid === exported.iid);
+      expect(closing?.state).toBe("closed");
+      const notes = closing?.notes.filter((n) => n.body === "Signed off by Sofia Reyes.") ?? [];
+      expect(notes).toHaveLength(1);
+      expect(url).toBe(`${exported.url}#note_${notes[0]?.id}`);
+    } finally {
+      await g.close();
+    }
   });
 });

@@ -14,6 +14,7 @@ import { escapeMarkdown } from "@/lib/report/format-markdown";
 import { canSignOff, deriveStatus, isAddressed } from "@/lib/workflow/rules";
 import type { ItemStatus } from "@/lib/workflow/types";
 import { JUSTIFICATION_MIN_LENGTH } from "@/lib/workflow/types";
+import { issueCommenterOf } from "./comments";
 import type { AppContext } from "./context";
 
 /** The audit issue in GitLab, as sign-off needs it; null when the audit has no issue (or no GitLab). */
@@ -262,14 +263,15 @@ export async function sendBack(
  */
 export async function auditIssueOf(ctx: AppContext, auditId: string): Promise<AuditIssue | null> {
   const audit = await getAuditById(ctx.db, auditId);
-  if (audit.issueIid === null) return null;
-  const iid = audit.issueIid;
+  const commenter = await issueCommenterOf(ctx, audit);
   const config = await ctx.loadConfig();
   const client = ctx.createGitLabClient(config);
   const project = config.gitlab?.project;
-  if (!client || project === undefined) return null;
+  if (!commenter || !client || project === undefined || audit.issueIid === null) return null;
+  const iid = audit.issueIid;
   return {
-    comment: async (body) => (await client.createNote(project, iid, body)).url,
+    // A closing comment whose answer was lost is found on the issue, not posted twice.
+    comment: (body) => commenter.post(body),
     close: async () => {
       await client.updateIssue(project, iid, { stateEvent: "close" });
     },
