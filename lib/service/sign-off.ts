@@ -264,10 +264,11 @@ export async function sendBack(
 export async function auditIssueOf(ctx: AppContext, auditId: string): Promise<AuditIssue | null> {
   const audit = await getAuditById(ctx.db, auditId);
   const commenter = await issueCommenterOf(ctx, audit);
+  if (!commenter) return null;
   const config = await ctx.loadConfig();
   const client = ctx.createGitLabClient(config);
   const project = config.gitlab?.project;
-  if (!commenter || !client || project === undefined || audit.issueIid === null) return null;
+  if (!client || project === undefined || audit.issueIid === null) return null;
   const iid = audit.issueIid;
   return {
     // A closing comment whose answer was lost is found on the issue, not posted twice.
