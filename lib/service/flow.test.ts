@@ -112,6 +112,10 @@ describe("an audit from opening to follow-up", () => {
     expect(amara?.status).toBeNull();
     const detail = await getPersonDetail(ctx, audit.id, amara?.personKey ?? "");
     expect(detail.items[0]?.state).toBe("fixed");
+    // Addressed people are still found by the status of their items, as the overview's counts link them.
+    const fixedPeople = await queryPeople(ctx, audit.id, { status: "fixed" });
+    expect(fixedPeople.rows.map((r) => r.name)).toEqual(["Amara Okafor"]);
+    expect(fixedPeople.rows[0]?.statuses).toEqual(["fixed"]);
     sandbox.setState(scenario.pagerduty);
   });
 

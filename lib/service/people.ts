@@ -23,6 +23,8 @@ export interface PersonRow {
   items: number;
   /** The least advanced status among unresolved items; null when every item is addressed. */
   status: ItemStatus | null;
+  /** Every status among the person's items, addressed ones included (the status filter matches any). */
+  statuses: ItemStatus[];
   nextAction: "ping" | "escalate" | "record_dm" | null;
   dueAt: string | null;
   overdue: boolean;
@@ -88,6 +90,7 @@ export async function listPeopleRows(ctx: AppContext, auditId: string): Promise<
       ),
       items: personItems.length,
       status: summary.status,
+      statuses: ITEM_STATUSES.filter((status) => summary.counts[status] > 0),
       nextAction: summary.nextAction,
       dueAt: summary.dueAt,
       overdue: summary.overdue,
@@ -105,7 +108,7 @@ export async function queryPeople(ctx: AppContext, auditId: string, query: Peopl
   const needle = query.q?.trim().toLowerCase();
   const rows = all.filter(
     (row) =>
-      (!query.status || row.status === query.status) &&
+      (!query.status || row.statuses.includes(query.status)) &&
       (!query.code || row.codes.includes(query.code)) &&
       (!query.region || row.region === query.region) &&
       (!query.manager || row.manager === query.manager) &&
