@@ -5,6 +5,7 @@
  *   npm run demo                   # audit printed, then the dashboard at http://127.0.0.1:3000 (Ctrl-C stops)
  *   npm run demo -- --once         # the printed audit only, then exit (used by the tests)
  *   npm run demo -- --port 3100 --data-dir data/e2e --fresh --no-audit   # what the e2e tests start
+ *   npm run demo -- --people 2000 --latency 0 --no-audit   # a generated org of 2,000 (npm run bench:pages)
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -13,15 +14,18 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { runCli } from "../cli/main";
+import { buildDemoAppEnv } from "./demo-app";
 import { startGitLabSandbox } from "../sandbox/gitlab/server";
 import { DEFAULT_SANDBOX_TOKEN, startPagerDutySandbox } from "../sandbox/pagerduty/server";
 import { generateDemoOrg } from "../sandbox/scenarios/demo-org";
+import { generateOrg } from "../sandbox/scenarios/generate-org";
 import {
   AUDITS_PROJECT,
   AUDIT_TEMPLATE,
   GITLAB_SANDBOX_TOKEN,
   gitlabAuditsState,
 } from "../sandbox/scenarios/gitlab-audits";
+import { emailOf, pagerDutyUser, slugOf, type Scenario } from "../sandbox/scenarios/scenario";
 import { writeScenario } from "../sandbox/scenarios/write-scenario";
 
 interface DemoOptions {
@@ -30,6 +34,9 @@ interface DemoOptions {
   port: number;
   dataDir: string;
   fresh: boolean;
+  people?: number;
+  latency: number;
+  cpuProf?: string;
 }
 
 function parsePort(value: string): number {
@@ -37,6 +44,58 @@ function parsePort(value: string): number {
   if (!Number.isInteger(port) || port < 1 || port > 65_535)
     throw new InvalidArgumentError("expected a port number");
   return port;
+}
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 100_000)
+    throw new InvalidArgumentError("expected a whole number from 1 to 100000");
+  return count;
+}
+
+function parseLatency(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 10_000)
+    throw new InvalidArgumentError("expected milliseconds from 0 to 10000");
+  return ms;
+}
+
+/**
+ * A generated org of `people` (the bench's shape: 60 schedules, half shift-based, 1,000 PagerDuty users
+ * outside the roster) plus the Support Operations Manager the demo sign-in suggests, who has a PagerDuty
+ * account but is on no SMOC schedule (one finding).
+ */
+function generatedOrg(people: number, now: Date): Scenario {
+  const scenario = generateOrg({
+    people,
+    extraPagerDutyUsers: 1000,
+    schedules: 60,
+    v3Share: 0.5,
+    seed: 7,
+    now,
+  });
+  const vp = scenario.roster[0];
+  // The generator's names have no hyphen, so the fallback is free when a generated person is a Sofia Reyes.
+  const name = scenario.roster.some((p) => p.name === "Sofia Reyes") ? "Sofia Reyes-Ortega" : "Sofia Reyes";
+  const user = pagerDutyUser({
+    id: "PSOFIA1",
+    name,
+    email: emailOf(name),
+    job_title: "Support Operations Manager",
+  });
+  scenario.roster.push({
+    name,
+    email: user.email,
+    title: "Support Operations Manager",
+    region: "AMER-E",
+    tzdata_timezone: "America/New_York",
+    ...(vp ? { reports_to: vp.name } : {}),
+    pagerduty: { id: user.id },
+    // Generated handles are initial + last name (`sreyes` may be taken); a dotted one never is.
+    gitlab: { username: slugOf(name) },
+  });
+  scenario.pagerduty.users.push(user);
+  return scenario;
 }
 
 const options = new Command()
@@ -50,14 +109,20 @@ const options = new Command()
     path.join("data", "demo"),
   )
   .option("--fresh", "start from an empty database", false)
+  .option("--people <count>", "serve a generated org of this many people instead of the demo org", parseCount)
+  .option("--latency <ms>", "sandbox PagerDuty latency per request", parseLatency, 40)
+  .option("--cpu-prof <dir>", "write a CPU profile of the dashboard server into this directory on exit")
   .parse()
   .opts<DemoOptions>();
 
 const dataDir = path.resolve(options.dataDir);
 const now = new Date();
-const scenario = generateDemoOrg({ now });
-// A little latency so progress displays and the client's concurrency look like the real thing.
-const sandbox = await startPagerDutySandbox(scenario.pagerduty, { latencyMs: 40, rateLimitPerMinute: 960 });
+const scenario = options.people ? generatedOrg(options.people, now) : generateDemoOrg({ now });
+// A little latency by default, so progress displays and the client's concurrency look like the real thing.
+const sandbox = await startPagerDutySandbox(scenario.pagerduty, {
+  latencyMs: options.latency,
+  rateLimitPerMinute: 960,
+});
 // The audits project "Export to issue" writes into, with its issue template and a user per roster person.
 const gitlab = await startGitLabSandbox(gitlabAuditsState(scenario));
 const opsManager = scenario.roster.find((p) => p.title === "Support Operations Manager");
@@ -114,6 +179,7 @@ await writeFile(
 const app = spawn(
   process.execPath,
   [
+    ...(options.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(options.cpuProf)}`] : []),
     path.join("node_modules", "next", "dist", "bin", "next"),
     "start",
     "--port",
@@ -123,19 +189,15 @@ const app = spawn(
   ],
   {
     stdio: ["ignore", "inherit", "inherit"],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      PD_TOKEN: sandbox.token,
-      GL_TOKEN: GITLAB_SANDBOX_TOKEN,
-      AUDIT_CONFIG: written.configPath,
-      AUDIT_DATA_DIR: dataDir,
-      AUDIT_DEMO_SIGN_IN: "1",
-      NEXTAUTH_URL: appUrl,
-      NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
-    },
+    // The same environment as the e2e tests' extra instances (two-instances.spec.ts) are given.
+    env: buildDemoAppEnv({
+      appUrl,
+      pagerdutyToken: sandbox.token,
+      gitlabToken: GITLAB_SANDBOX_TOKEN,
+      configPath: written.configPath,
+      dataDir,
+      sessionSecret: randomBytes(32).toString("hex"),
+    }),
   },
 );
 process.stderr.write(

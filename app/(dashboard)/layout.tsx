@@ -7,7 +7,7 @@ import { getAppContext } from "@/lib/service/app-context";
 import { DemoClock } from "./_components/demo-clock";
 import { MainNav } from "./_components/main-nav";
 import { SignOutButton } from "./_components/sign-out-button";
-import { loadOverview, loadSessionUser } from "./_lib/data";
+import { loadAuditIndex, loadSessionUser } from "./_lib/data";
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -19,8 +19,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   if (!user) return children;
   // A failure here (the database is down) is left to the page, whose error boundary explains it; the
   // layout's own boundary is the root's, which cannot keep the navigation on screen.
-  const [overview, ctx] = await Promise.all([
-    loadOverview().catch(() => null),
+  const [index, ctx] = await Promise.all([
+    loadAuditIndex().catch(() => null),
     getAppContext().catch(() => null),
   ]);
   const demo = isDemoMode(getEnv());
@@ -34,7 +34,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         Skip to main content
       </a>
       <TopBar
-        nav={<MainNav currentAuditId={overview?.current?.audit.id ?? null} />}
+        nav={<MainNav currentAuditId={index?.current?.id ?? null} />}
         aside={
           <>
             {demo && ctx && (

@@ -19,14 +19,18 @@ import { ITEM_STATUSES, type WorkflowSettings } from "@/lib/workflow/types";
 import { ExportIssueButton } from "./_components/export-issue-button";
 import { OpenAuditButton } from "./_components/open-audit-button";
 import { RunAuditPanel } from "./_components/run-audit-panel";
-import { loadOverview, requireSessionUser } from "./_lib/data";
+import { loadAuditIndex, loadAuditSummary, requireSessionUser } from "./_lib/data";
 import { findingsPath, schedulesPath } from "./_lib/paths";
 
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const user = await requireSessionUser("/");
-  const [{ now, schedule, audits, current }, ctx] = await Promise.all([loadOverview(), getAppContext()]);
+  const [{ now, schedule, audits, current: currentAudit }, ctx] = await Promise.all([
+    loadAuditIndex(),
+    getAppContext(),
+  ]);
+  const current = currentAudit ? await loadAuditSummary(currentAudit.id) : null;
   const due = schedule.current;
   const canOpen = can(user, "audit:open");
   const canExport = can(user, "audit:export") && current !== null && current.audit.status !== "signed_off";

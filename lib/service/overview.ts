@@ -4,11 +4,10 @@ import type { Audit, Item, Run } from "@/lib/db/queries";
 import { getAuditById, getLatestRun, listAudits, listItems } from "@/lib/db/queries";
 import type { AuditSchedule } from "@/lib/workflow/fiscal";
 import { auditSchedule } from "@/lib/workflow/fiscal";
-import { canSignOff, deriveStatus } from "@/lib/workflow/rules";
+import { canSignOff, deriveStatus, summarizePerson } from "@/lib/workflow/rules";
 import type { ItemStatus } from "@/lib/workflow/types";
 import { ITEM_STATUSES } from "@/lib/workflow/types";
 import type { AppContext } from "./context";
-import { listPeopleRows } from "./people";
 
 export interface AuditSummary {
   audit: Audit;
@@ -22,16 +21,22 @@ export interface AuditSummary {
   signOff: { ok: true } | { ok: false; unaddressed: number };
 }
 
-export interface Overview {
+/** The audits and which one is due, without any audit's counts: what every dashboard page needs. */
+export interface AuditIndex {
   now: string;
   schedule: AuditSchedule;
   audits: Audit[];
   /** The audit of the current period, else the newest one still open. */
+  current: Audit | null;
+}
+
+export interface Overview extends Omit<AuditIndex, "current"> {
+  /** The audit of the current period, else the newest one still open. */
   current: AuditSummary | null;
 }
 
-/** What the overview page shows: which audit is due, its state, and the history. */
-export async function getOverview(ctx: AppContext): Promise<Overview> {
+/** Which audit is due and the history; two small reads, cheap enough for every page's navigation. */
+export async function getAuditIndex(ctx: AppContext): Promise<AuditIndex> {
   const now = ctx.clock.now();
   const audits = await listAudits(ctx.db);
   const schedule = auditSchedule(
@@ -43,36 +48,49 @@ export async function getOverview(ctx: AppContext): Promise<Overview> {
     audits.find((a) => a.name === schedule.current.name) ??
     audits.find((a) => a.status !== "signed_off") ??
     null;
-  return {
-    now: now.toISOString(),
-    schedule,
-    audits,
-    current: current ? await summarizeAudit(ctx, current.id) : null,
-  };
+  return { now: now.toISOString(), schedule, audits, current };
 }
 
-/** Counts by status and by finding code, who is overdue, and whether sign-off is possible. */
+/** What the overview page shows: which audit is due, its state, and the history. */
+export async function getOverview(ctx: AppContext): Promise<Overview> {
+  const index = await getAuditIndex(ctx);
+  return { ...index, current: index.current ? await summarizeAudit(ctx, index.current.id) : null };
+}
+
+/**
+ * Counts by status and by finding code, who is overdue, and whether sign-off is possible. One read of the
+ * audit's items serves every count (people are grouped here rather than through the findings table's
+ * rows, which also read the event log for the last ping).
+ */
 export async function summarizeAudit(ctx: AppContext, auditId: string): Promise<AuditSummary> {
   const now = ctx.clock.now();
-  const [audit, latestRun, items, people] = await Promise.all([
+  const [audit, latestRun, items] = await Promise.all([
     getAuditById(ctx.db, auditId),
     getLatestRun(ctx.db, auditId),
     listItems(ctx.db, auditId),
-    listPeopleRows(ctx, auditId),
   ]);
   const byStatus = Object.fromEntries(ITEM_STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
   const byCode = Object.fromEntries(FINDING_CODES.map((c) => [c, 0])) as Record<FindingCode, number>;
+  const byPerson = new Map<string, Item[]>();
   for (const item of items) {
     byStatus[deriveStatus(item, now, ctx.workflow).status] += 1;
     byCode[item.code] += 1;
+    if (item.personKey === null) continue;
+    const list = byPerson.get(item.personKey);
+    if (list) list.push(item);
+    else byPerson.set(item.personKey, [item]);
+  }
+  let overduePeople = 0;
+  for (const personItems of byPerson.values()) {
+    if (summarizePerson(personItems, now, ctx.workflow).overdue) overduePeople += 1;
   }
   return {
     audit,
     latestRun,
     byStatus,
     byCode,
-    people: people.length,
-    overduePeople: people.filter((p) => p.overdue).length,
+    people: byPerson.size,
+    overduePeople,
     configurationItems: items.filter((i) => i.personKey === null),
     signOff: canSignOff(items, now),
   };

@@ -6,7 +6,7 @@ import type { SessionUser } from "@/lib/auth/roles";
 import { getSessionUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
-import { getOverview } from "@/lib/service/overview";
+import { getAuditIndex, summarizeAudit } from "@/lib/service/overview";
 
 /**
  * The signed-in user, read once per request (the layout and the page both ask). Every dashboard page
@@ -30,12 +30,20 @@ export async function requireSessionUser(returnTo?: string): Promise<SessionUser
   return user;
 }
 
-/** The overview (due audit, current audit's counts, history), computed once per request. */
-export const loadOverview = cache(async () => getOverview(await getAppContext()));
+/**
+ * The audits, which one is due and which is current, read once per request (the layout's navigation and
+ * the page both ask). No counts: only the pages that show them pay for them (`loadAuditSummary`).
+ */
+export const loadAuditIndex = cache(async () => getAuditIndex(await getAppContext()));
+
+/** An audit's counts by status and code, people overdue and sign-off readiness, once per request. */
+export const loadAuditSummary = cache(async (auditId: string) =>
+  summarizeAudit(await getAppContext(), auditId),
+);
 
 /** The audit with this id among all audits, or the not-found page. */
 export async function requireAudit(auditId: string) {
-  const { audits } = await loadOverview();
+  const { audits } = await loadAuditIndex();
   const audit = audits.find((a) => a.id === auditId);
   if (!audit) notFound();
   return audit;

@@ -8,9 +8,8 @@ import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/states";
 import { can } from "@/lib/auth/roles";
 import { getAppContext } from "@/lib/service/app-context";
-import { summarizeAudit } from "@/lib/service/overview";
 import { queryPeople } from "@/lib/service/people";
-import { loadOverview, requireAudit, requireSessionUser } from "../../../_lib/data";
+import { loadAuditSummary, requireAudit, requireSessionUser } from "../../../_lib/data";
 import { findingsPath, personPath } from "../../../_lib/paths";
 import { BulkActions } from "./_components/bulk-actions";
 import { CheckRepliesButton } from "./_components/check-replies-button";
@@ -37,10 +36,9 @@ export default async function FindingsPage({
   const user = await requireSessionUser(findingsPath(auditId, findingsSearch(filters)));
   const audit = await requireAudit(auditId);
   const ctx = await getAppContext();
-  const overview = await loadOverview();
   const [page, summary] = await Promise.all([
     queryPeople(ctx, auditId, toPeopleQuery(filters)),
-    overview.current?.audit.id === auditId ? overview.current : summarizeAudit(ctx, auditId),
+    loadAuditSummary(auditId),
   ]);
   const now = ctx.clock.now().toISOString();
   const auditOpen = audit.status !== "signed_off";

@@ -1,0 +1,479 @@
+/**
+ * Page performance figures (not part of `npm test`): server response time of the dashboard's pages under
+ * concurrent load, and the JavaScript each page makes a browser load first.
+ *
+ *   npm run bench:pages
+ *   npm run bench:pages -- --duration 20 --connections 10 --profile
+ *
+ * 1. Starts the demo stack (`scripts/demo.ts`, which builds the app when the build is stale) with a
+ *    generated org of 2,000 people and a sandbox PagerDuty without latency, in its own data directory.
+ * 2. Signs in as the Support Operations Manager (demo sign-in), opens the current audit, runs it and pings
+ *    everyone through the API, as the dashboard's buttons do.
+ * 3. For each page (overview, findings first page, findings filtered, sorted and paged, a person) sends
+ *    requests over 10 connections for 10 s with autocannon (accepting gzip, as a browser does) and prints
+ *    requests, p50, p95, p99, errors and the server's CPU time per request. Any response that is not a 2xx
+ *    (a redirect to the sign-in page included) counts as an error. Target: findings p95 < 300 ms.
+ * 4. First-load JS: the `<script src>` chunks of each page's HTML, summed raw and gzipped.
+ *
+ * `--profile` runs `next start` with `--cpu-prof` and prints the functions with the most self time across
+ * the load (files under node_modules grouped by package).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile, readdir, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { gzipSync } from "node:zlib";
+import autocannon from "autocannon";
+import { Command, InvalidArgumentError } from "commander";
+import { PAGE_SIZE } from "../app/(dashboard)/audits/[auditId]/findings/_lib/params";
+
+interface BenchOptions {
+  port: number;
+  people: number;
+  duration: number;
+  connections: number;
+  dataDir: string;
+  profile: boolean;
+  only?: string;
+}
+
+interface Page {
+  name: string;
+  path: string;
+  /** p95 target in ms, where the issue sets one. */
+  targetP95Ms: number | null;
+}
+
+interface LoadFigures {
+  requests: number;
+  /** Server CPU time per request (null without /proc). */
+  cpuMsPerRequest: number | null;
+  p50: number;
+  p95: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+const FINDINGS_P95_TARGET_MS = 300;
+const OPS_MANAGER_TITLE = "Support Operations Manager";
+const START_TIMEOUT_MS = 15 * 60_000;
+const RUN_TIMEOUT_MS = 5 * 60_000;
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive whole number");
+  return n;
+}
+
+const options = new Command()
+  .name("bench-pages")
+  .option("--port <port>", "dashboard port (on 127.0.0.1)", parsePositive, 3300)
+  .option("--people <count>", "people in the generated org", parsePositive, 2000)
+  .option("--duration <seconds>", "load per page", parsePositive, 10)
+  .option("--connections <count>", "concurrent connections", parsePositive, 10)
+  .option("--data-dir <dir>", "the stack's data directory (emptied first)", path.join("data", "bench-pages"))
+  .option("--profile", "CPU-profile the server and print where its time went", false)
+  .option("--only <text>", "load only the pages whose name contains this (e.g. findings)")
+  .parse()
+  .opts<BenchOptions>();
+
+const dataDir = path.resolve(options.dataDir);
+const appUrl = `http://127.0.0.1:${options.port}`;
+const profileDir = path.join(dataDir, "cpu-profiles");
+
+/** Starts `scripts/demo.ts` and resolves once the app answers its health check. */
+async function startStack(): Promise<ChildProcess> {
+  await rm(path.join(dataDir, "servers.json"), { force: true });
+  await rm(profileDir, { recursive: true, force: true });
+  const args = [
+    "--import",
+    "tsx",
+    path.join("scripts", "demo.ts"),
+    "--people",
+    String(options.people),
+    "--latency",
+    "0",
+    "--no-audit",
+    "--fresh",
+    "--port",
+    String(options.port),
+    "--data-dir",
+    dataDir,
+    ...(options.profile ? ["--cpu-prof", profileDir] : []),
+  ];
+  // The stack's own output (the build, the server's log) goes to stderr; stdout is for the figures.
+  const stack = spawn(process.execPath, args, { stdio: ["ignore", 2, "inherit"] });
+  let exited = false;
+  stack.once("exit", () => {
+    exited = true;
+  });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error("the demo stack exited before the dashboard answered (see above)");
+    if (existsSync(path.join(dataDir, "servers.json"))) {
+      const health = await fetch(`${appUrl}/api/health`).catch(() => null);
+      if (health?.ok) return stack;
+    }
+    await sleep(500);
+  }
+  stack.kill("SIGTERM");
+  throw new Error(`the dashboard did not answer at ${appUrl} within ${START_TIMEOUT_MS / 60_000} minutes`);
+}
+
+async function stopStack(stack: ChildProcess): Promise<void> {
+  if (stack.exitCode !== null || stack.signalCode !== null) return;
+  const exited = new Promise((resolve) => stack.once("exit", resolve));
+  stack.kill("SIGTERM");
+  await exited;
+}
+
+/** Cookies from a response's Set-Cookie headers, merged into `jar`. */
+function keepCookies(jar: Map<string, string>, response: Response): void {
+  for (const header of response.headers.getSetCookie()) {
+    const pair = header.split(";")[0] ?? "";
+    const at = pair.indexOf("=");
+    if (at > 0) jar.set(pair.slice(0, at), pair.slice(at + 1));
+  }
+}
+
+function cookieHeader(jar: Map<string, string>): string {
+  return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
+}
+
+/** Signs in with the demo sign-in as the roster's Support Operations Manager; returns the Cookie header. */
+async function signIn(): Promise<string> {
+  const roster = await readFile(path.join(dataDir, "scenario", "support-team.yaml"), "utf8");
+  // The roster is YAML written by the scenario writer: the manager's email sits in the same entry.
+  const entry = roster
+    .split(/\n- /)
+    .find((block) => new RegExp(`title: ${OPS_MANAGER_TITLE}\\n`).test(`${block}\n`));
+  const email = entry?.match(/email: (\S+)/)?.[1];
+  if (!email) throw new Error(`no ${OPS_MANAGER_TITLE} in the generated roster`);
+  const jar = new Map<string, string>();
+  const csrf = await fetch(`${appUrl}/api/auth/csrf`);
+  keepCookies(jar, csrf);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const callback = await fetch(`${appUrl}/api/auth/callback/demo`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
+    body: new URLSearchParams({ csrfToken, person: email, callbackUrl: appUrl, json: "true" }),
+  });
+  keepCookies(jar, callback);
+  if (![...jar.keys()].some((name) => name.endsWith("next-auth.session-token")))
+    throw new Error(`the demo sign-in as ${email} failed (${callback.status})`);
+  const session = await api<{ user?: { role?: string } }>(cookieHeader(jar), "GET", "/api/auth/session");
+  if (session.user?.role !== "ops_manager")
+    throw new Error(`signed in as ${email} but with the role ${session.user?.role ?? "none"}`);
+  return cookieHeader(jar);
+}
+
+async function api<T>(cookie: string, method: "GET" | "POST", route: string, body: object = {}): Promise<T> {
+  const response = await fetch(`${appUrl}${route}`, {
+    method,
+    headers: { cookie, origin: appUrl, ...(method === "POST" ? { "content-type": "application/json" } : {}) },
+    ...(method === "POST" ? { body: JSON.stringify(body) } : {}),
+  });
+  const answer = (await response.json()) as T;
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+interface RunState {
+  id: string;
+  status: string;
+  findingsCount: number;
+}
+
+/** Opens the current audit, runs it, waits for the run and pings everyone; returns the audit id. */
+async function openAndRunAudit(cookie: string): Promise<{ auditId: string; findings: number }> {
+  await api(cookie, "POST", "/api/audits");
+  const overview = await api<{ current: { audit: { id: string } } | null }>(cookie, "GET", "/api/overview");
+  const auditId = overview.current?.audit.id;
+  if (!auditId) throw new Error("no current audit after opening one");
+  const audit = encodeURIComponent(auditId);
+  await api(cookie, "POST", `/api/audits/${audit}/runs`);
+  const deadline = Date.now() + RUN_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const run = await api<RunState | null>(cookie, "GET", `/api/audits/${audit}/runs/latest`);
+    if (run && run.status !== "running") {
+      if (run.status !== "complete") throw new Error(`the audit run ended ${run.status}`);
+      // What Support Operations do next: ping everyone, so pages show pings and the event log has them.
+      await api(cookie, "POST", `/api/audits/${audit}/bulk`, { action: "ping" });
+      return { auditId, findings: run.findingsCount };
+    }
+    await sleep(500);
+  }
+  throw new Error("the audit run did not finish in time");
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** Linux reports process CPU time in clock ticks of 1/100 s. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user + system, ms) used so far by the processes below `pid` (the dashboard server under the
+ * demo script), from /proc; null where there is no /proc. Unlike latency, it hardly depends on what else
+ * the machine is doing, so it compares runs on a busy machine.
+ */
+async function descendantsCpuMs(pid: number): Promise<number | null> {
+  if (!existsSync(`/proc/${pid}`)) return null;
+  let ticks = 0;
+  const queue = [pid];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const children = await readFile(`/proc/${next}/task/${next}/children`, "utf8").catch(() => "");
+    for (const child of children.split(" ").filter(Boolean).map(Number)) {
+      queue.push(child);
+      const stat = await readFile(`/proc/${child}/stat`, "utf8").catch(() => "");
+      // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Loads one page over `connections` connections for `duration` seconds, after a short warm-up. */
+async function loadPage(page: Page, cookie: string, serverPid: number): Promise<LoadFigures> {
+  for (let i = 0; i < 3; i++) {
+    const warm = await fetch(`${appUrl}${page.path}`, { headers: { cookie }, redirect: "manual" });
+    await warm.arrayBuffer();
+    if (warm.status !== 200) throw new Error(`${page.name} (${page.path}) answered ${warm.status}`);
+  }
+  const latencies: number[] = [];
+  const cpuBefore = await descendantsCpuMs(serverPid);
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${appUrl}${page.path}`,
+        connections: options.connections,
+        duration: options.duration,
+        // As a browser asks: the server compresses the page, which is part of its cost.
+        headers: { cookie, accept: "text/html", "accept-encoding": "gzip, deflate, br" },
+      },
+      (error: unknown, done) => (error ? reject(error) : resolve(done)),
+    );
+    // Every response's time, so p95 is exact (autocannon's own histogram reports p90 and p97.5).
+    instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+  const cpuAfter = await descendantsCpuMs(serverPid);
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: result.requests.total,
+    cpuMsPerRequest:
+      cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / result.requests.total,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+interface ScriptSizes {
+  /** The page's HTML itself (with the inlined RSC payload), raw bytes. */
+  html: number;
+  chunks: string[];
+  raw: number;
+  gzip: number;
+}
+
+/**
+ * The `<script src>` chunks a page's HTML loads, with their sizes raw and gzipped. `noModule` scripts (the
+ * polyfills for legacy browsers) are left out: a current browser does not fetch them.
+ */
+async function firstLoadScripts(
+  page: Page,
+  cookie: string,
+  sizes: Map<string, { raw: number; gzip: number }>,
+): Promise<ScriptSizes> {
+  const html = await (await fetch(`${appUrl}${page.path}`, { headers: { cookie } })).text();
+  const chunks = [
+    ...new Set(
+      [...html.matchAll(/<script\b[^>]*>/g)]
+        .map((m) => m[0])
+        .filter((tag) => !/\bnoModule\b/i.test(tag))
+        .flatMap((tag) => {
+          const src = tag.match(/\bsrc="([^"]+)"/)?.[1];
+          return src ? [src.replaceAll("&amp;", "&")] : [];
+        }),
+    ),
+  ];
+  let raw = 0;
+  let gzip = 0;
+  for (const src of chunks) {
+    let size = sizes.get(src);
+    if (!size) {
+      const body = Buffer.from(await (await fetch(new URL(src, appUrl))).arrayBuffer());
+      size = { raw: body.length, gzip: gzipSync(body).length };
+      sizes.set(src, size);
+    }
+    raw += size.raw;
+    gzip += size.gzip;
+  }
+  return { html: Buffer.byteLength(html), chunks, raw, gzip };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+/**
+ * The server's CPU profiles, once written: the server writes its profile as it exits, which may be after
+ * the demo script (which does not wait for it) has exited.
+ */
+async function waitForProfiles(): Promise<string[]> {
+  const deadline = Date.now() + 60_000;
+  let last = "";
+  while (Date.now() < deadline) {
+    const files = existsSync(profileDir)
+      ? (await readdir(profileDir)).filter((f) => f.endsWith(".cpuprofile"))
+      : [];
+    const sizes = (
+      await Promise.all(files.map(async (f) => (await stat(path.join(profileDir, f))).size))
+    ).join();
+    if (files.length > 0 && sizes === last) return files;
+    last = sizes;
+    await sleep(1000);
+  }
+  return [];
+}
+
+/** Self time by function across the server's CPU profiles, top `limit`, in ms. */
+async function summarizeProfiles(limit: number): Promise<void> {
+  const files = await waitForProfiles();
+  if (files.length === 0) {
+    console.log("No CPU profile was written (the server must exit cleanly to write one).");
+    return;
+  }
+  const selfMs = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  let totalMs = 0;
+  for (const file of files) {
+    const profile = JSON.parse(await readFile(path.join(profileDir, file), "utf8")) as {
+      nodes: ProfileNode[];
+      samples: number[];
+      timeDeltas: number[];
+    };
+    const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+    profile.samples.forEach((id, i) => {
+      const node = nodes.get(id);
+      const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+      if (!node) return;
+      totalMs += ms;
+      const { functionName, url, lineNumber } = node.callFrame;
+      const where = url.replace(/^file:\/\//, "").replace(`${process.cwd()}/`, "");
+      const key = `${functionName || "(anonymous)"} ${where ? `${where}:${lineNumber + 1}` : ""}`.trim();
+      selfMs.set(key, (selfMs.get(key) ?? 0) + ms);
+      const pkg =
+        where.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ??
+        (where.startsWith(".next/") ? ".next (app code)" : where ? "node / other" : functionName);
+      byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + ms);
+    });
+  }
+  const top = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, limit);
+  console.log("\nServer CPU profile (%d file(s)), %s s sampled", files.length, (totalMs / 1000).toFixed(1));
+  console.log("  self time by package:");
+  for (const [name, ms] of top(byPackage)) console.log("    %s ms  %s", ms.toFixed(0).padStart(7), name);
+  console.log("  self time by function:");
+  for (const [name, ms] of top(selfMs)) console.log("    %s ms  %s", ms.toFixed(0).padStart(7), name);
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+
+const stack = await startStack();
+try {
+  const cookie = await signIn();
+  const { auditId, findings } = await openAndRunAudit(cookie);
+  const audit = encodeURIComponent(auditId);
+  const people = await api<{ total: number; rows: { personKey: string; items: number }[] }>(
+    cookie,
+    "GET",
+    `/api/audits/${audit}/people?sort=items&pageSize=10`,
+  );
+  const person = people.rows[0];
+  if (!person) throw new Error("the audit run found no one to show on a person page");
+  // The filtered view's last page: a search, a status filter and a sort other than by name.
+  const filter = "q=e&status=pinged&sort=due";
+  const filtered = await api<{ total: number }>(cookie, "GET", `/api/audits/${audit}/people?${filter}`);
+  const lastPage = Math.max(1, Math.ceil(filtered.total / PAGE_SIZE));
+  const pages: Page[] = [
+    { name: "overview", path: "/", targetP95Ms: null },
+    {
+      name: "findings, first page",
+      path: `/audits/${audit}/findings`,
+      targetP95Ms: FINDINGS_P95_TARGET_MS,
+    },
+    {
+      name: `findings, filtered + sorted, page ${lastPage}`,
+      path: `/audits/${audit}/findings?${filter}&page=${lastPage}`,
+      targetP95Ms: FINDINGS_P95_TARGET_MS,
+    },
+    {
+      name: `person (${person.items} findings)`,
+      path: `/audits/${audit}/people/${encodeURIComponent(person.personKey)}`,
+      targetP95Ms: null,
+    },
+  ];
+
+  console.log(
+    "Pages under load: %d people (generated org), audit %s run (%d findings, %d people with findings)",
+    options.people,
+    auditId,
+    findings,
+    people.total,
+  );
+  console.log(
+    "autocannon, %d connections, %d s per page, signed in as the %s; target: findings p95 < %d ms",
+    options.connections,
+    options.duration,
+    OPS_MANAGER_TITLE,
+    FINDINGS_P95_TARGET_MS,
+  );
+  for (const page of pages.filter((p) => !options.only || p.name.includes(options.only))) {
+    const figures = await loadPage(page, cookie, stack.pid ?? 0);
+    const target =
+      page.targetP95Ms === null
+        ? ""
+        : `  (target p95 < ${page.targetP95Ms} ms: ${figures.p95 < page.targetP95Ms ? "met" : "MISSED"})`;
+    console.log(
+      "  %s: %d requests, p50 %s, p95 %s, p99 %s, non-2xx %d, errors %d, server CPU %s/request%s",
+      page.name.padEnd(36),
+      figures.requests,
+      ms(figures.p50),
+      ms(figures.p95),
+      ms(figures.p99),
+      figures.non2xx,
+      figures.errors,
+      figures.cpuMsPerRequest === null ? "n/a " : `${figures.cpuMsPerRequest.toFixed(1)} ms`,
+      target,
+    );
+  }
+
+  console.log("First-load JS (the <script src> chunks of each page's HTML; gzip level 6)");
+  const sizes = new Map<string, { raw: number; gzip: number }>();
+  for (const page of pages) {
+    const scripts = await firstLoadScripts(page, cookie, sizes);
+    console.log(
+      "  %s: %d chunks, %s raw, %s gzipped (the HTML itself: %s)",
+      page.name.padEnd(36),
+      scripts.chunks.length,
+      kib(scripts.raw).padStart(10),
+      kib(scripts.gzip).padStart(9),
+      kib(scripts.html),
+    );
+  }
+} finally {
+  await stopStack(stack);
+}
+if (options.profile) await summarizeProfiles(20);
