@@ -35,6 +35,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}/sign-in`,
     timeout: 240_000,
     reuseExistingServer: false,
+    env: { AUDIT_REPLY_SWEEP_MINUTES: "0" },
     stdout: "pipe",
     stderr: "pipe",
   },

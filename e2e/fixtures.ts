@@ -1,4 +1,11 @@
-import { test as base, expect, type APIResponse, type BrowserContext, type Page } from "@playwright/test";
+import {
+  test as base,
+  expect,
+  type APIRequestContext,
+  type APIResponse,
+  type BrowserContext,
+  type Page,
+} from "@playwright/test";
 import type { GitLabSandboxState, SandboxGitLabIssue } from "../sandbox/gitlab/types";
 import { AUDITS_PROJECT } from "../sandbox/scenarios/gitlab-audits";
 import { readInitialPagerDutyState, readServers } from "./servers";
@@ -168,3 +175,27 @@ export const test = base.extend<{
 });
 
 export { expect };
+
+/** Signs `page` in as `person` through the demo sign-in page of its context's dashboard. */
+export async function signInWithDemo(page: Page, person: string): Promise<void> {
+  await page.goto("/sign-in");
+  await page.getByRole("button", { name: new RegExp(`^Sign in as ${person}`) }).click();
+  await expect(page.getByRole("navigation")).toBeVisible();
+  await expect(page.getByText(person).first()).toBeVisible();
+}
+
+/** Puts the sandbox PagerDuty and GitLab back to the data the demo started with (another spec may have changed it). */
+export async function restoreSandboxes(request: APIRequestContext): Promise<void> {
+  const servers = await readServers();
+  await expectOk(
+    await request.put(`${servers.pagerduty}/__sandbox/state`, {
+      data: await readInitialPagerDutyState(),
+      headers: { authorization: `Token token=${servers.token}` },
+    }),
+  );
+  await expectOk(
+    await request.post(`${servers.gitlab}/__sandbox/reset`, {
+      headers: { "private-token": servers.gitlabToken },
+    }),
+  );
+}
