@@ -828,6 +828,30 @@ export async function listEvents(
   return (await query.orderBy("id").execute()).map(toEvent);
 }
 
+/** The events that chase a person: what "last pinged" means. */
+export const PING_EVENT_ACTIONS = ["ping", "escalate", "record_dm"] as const;
+
+/**
+ * When each person of the audit was last pinged, escalated or sent a DM: person key → `at` of their newest
+ * such event. One row per person, however long the event log has grown.
+ */
+export async function listLastPings(db: Db, auditId: string): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom("events")
+    .select(["person_key", "at"])
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("events")
+        .select((e) => e.fn.max("id").as("id"))
+        .where("audit_id", "=", auditId)
+        .where("action", "in", PING_EVENT_ACTIONS)
+        .where("person_key", "is not", null)
+        .groupBy("person_key"),
+    )
+    .execute();
+  return new Map(rows.flatMap((row) => (row.person_key === null ? [] : [[row.person_key, row.at] as const])));
+}
+
 /** What was sent to a person (pings, escalations, DMs) and their replies, oldest first. */
 export async function listPingHistory(db: Db, auditId: string, personKey: string): Promise<AuditEvent[]> {
   const rows = await db

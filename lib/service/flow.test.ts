@@ -73,6 +73,11 @@ describe("an audit from opening to follow-up", () => {
     const detail = await getPersonDetail(ctx, audit.id, key);
     expect(detail.history.map((e) => e.action)).toEqual(["ping", "escalate"]);
     expect(detail.items[0]).toMatchObject({ state: "escalated", nextAction: "record_dm" });
+    // The last ping is the escalation, in the person's page and in the findings table alike.
+    const escalatedAt = detail.history.at(-1)?.at;
+    expect(detail.row.lastPingAt).toBe(escalatedAt);
+    expect((await queryPeople(ctx, audit.id, { q: "amara" })).rows[0]?.lastPingAt).toBe(escalatedAt);
+    expect((await queryPeople(ctx, audit.id, { q: "olivia" })).rows[0]?.lastPingAt).toBeNull();
 
     // Bulk: ping everyone else still open.
     const bulk = await bulkAct(ctx, { auditId: audit.id, action: "ping", actor: "ops" });

@@ -1,10 +1,17 @@
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { FindingCode } from "@/lib/audit/types";
 import type { Audit, AuditEvent, Item, ItemStateUpdate } from "@/lib/db/queries";
-import { applyItemStates, getAuditById, listEvents, listItems, listPingHistory } from "@/lib/db/queries";
+import {
+  PING_EVENT_ACTIONS,
+  applyItemStates,
+  getAuditById,
+  listItems,
+  listLastPings,
+  listPingHistory,
+} from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import { applyUserAction, deriveStatus, summarizePerson } from "@/lib/workflow/rules";
-import type { ItemStatus, UserActionInput } from "@/lib/workflow/types";
+import type { ItemStatus, UserActionInput, WorkflowSettings } from "@/lib/workflow/types";
 import { ITEM_STATUSES } from "@/lib/workflow/types";
 import { issueCommenterOf, pingTargets, postPings } from "./comments";
 import type { AppContext } from "./context";
@@ -56,17 +63,31 @@ export interface PeoplePage {
   facets: { regions: string[]; managers: string[]; codes: FindingCode[] };
 }
 
-const PING_ACTIONS = new Set(["ping", "escalate", "record_dm"]);
+const PING_ACTIONS = new Set<string>(PING_EVENT_ACTIONS);
 const STATUS_ORDER = new Map(ITEM_STATUSES.map((s, i) => [s, i]));
 
 /** Groups an audit's items into per-person rows with their timers, as of the context's clock. */
 export async function listPeopleRows(ctx: AppContext, auditId: string): Promise<PersonRow[]> {
-  const now = ctx.clock.now();
-  const [items, events] = await Promise.all([listItems(ctx.db, auditId), listEvents(ctx.db, { auditId })]);
+  const [items, lastPing] = await Promise.all([listItems(ctx.db, auditId), listLastPings(ctx.db, auditId)]);
+  return toPeopleRows(items, lastPing, ctx.clock.now(), ctx.workflow);
+}
+
+/** The newest ping, escalation or DM per person among `events`. */
+function lastPingsOf(events: readonly AuditEvent[]): Map<string, string> {
   const lastPing = new Map<string, string>();
   for (const event of events) {
     if (event.personKey && PING_ACTIONS.has(event.action)) lastPing.set(event.personKey, event.at);
   }
+  return lastPing;
+}
+
+/** Per-person rows of these items at `now`, with each person's last ping from `lastPing` (person key → at). */
+export function toPeopleRows(
+  items: readonly Item[],
+  lastPing: ReadonlyMap<string, string>,
+  now: Date,
+  settings: WorkflowSettings,
+): PersonRow[] {
   const byPerson = new Map<string, Item[]>();
   for (const item of items) {
     if (item.personKey === null) continue;
@@ -76,7 +97,7 @@ export async function listPeopleRows(ctx: AppContext, auditId: string): Promise<
   }
   return [...byPerson].map(([key, personItems]): PersonRow => {
     const first = personItems[0] as Item;
-    const summary = summarizePerson(personItems, now, ctx.workflow);
+    const summary = summarizePerson(personItems, now, settings);
     return {
       personKey: key,
       name: first.personName ?? key,
@@ -104,7 +125,11 @@ export async function listPeopleRows(ctx: AppContext, auditId: string): Promise<
  * sends one page of rows to the browser.
  */
 export async function queryPeople(ctx: AppContext, auditId: string, query: PeopleQuery): Promise<PeoplePage> {
-  const all = await listPeopleRows(ctx, auditId);
+  return pagePeopleRows(await listPeopleRows(ctx, auditId), query);
+}
+
+/** One page of `all` for `query`: filtered, searched, sorted, with the facets of all rows. */
+export function pagePeopleRows(all: readonly PersonRow[], query: PeopleQuery): PeoplePage {
   const needle = query.q?.trim().toLowerCase();
   const rows = all.filter(
     (row) =>
@@ -167,13 +192,12 @@ export async function getPersonDetail(
   personKey: string,
 ): Promise<PersonDetail> {
   const now = ctx.clock.now();
-  const rows = await listPeopleRows(ctx, auditId);
-  const row = rows.find((r) => r.personKey === personKey);
-  if (!row) throw new AppError("not_found:person", "This person has no findings in this audit.");
   const [items, history] = await Promise.all([
     listItems(ctx.db, auditId, { personKey }),
     listPingHistory(ctx.db, auditId, personKey),
   ]);
+  const row = toPeopleRows(items, lastPingsOf(history), now, ctx.workflow)[0];
+  if (!row) throw new AppError("not_found:person", "This person has no findings in this audit.");
   return {
     row,
     items: items.map((item) => ({ ...item, ...deriveStatus(item, now, ctx.workflow) })),

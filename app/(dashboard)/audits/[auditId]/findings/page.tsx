@@ -8,8 +8,8 @@ import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/states";
 import { can } from "@/lib/auth/roles";
 import { getAppContext } from "@/lib/service/app-context";
-import { queryPeople } from "@/lib/service/people";
-import { loadAuditSummary, requireAudit, requireSessionUser } from "../../../_lib/data";
+import { getFindingsView } from "@/lib/service/overview";
+import { requireAudit, requireSessionUser } from "../../../_lib/data";
 import { findingsPath, personPath } from "../../../_lib/paths";
 import { BulkActions } from "./_components/bulk-actions";
 import { CheckRepliesButton } from "./_components/check-replies-button";
@@ -36,10 +36,7 @@ export default async function FindingsPage({
   const user = await requireSessionUser(findingsPath(auditId, findingsSearch(filters)));
   const audit = await requireAudit(auditId);
   const ctx = await getAppContext();
-  const [page, summary] = await Promise.all([
-    queryPeople(ctx, auditId, toPeopleQuery(filters)),
-    loadAuditSummary(auditId),
-  ]);
+  const { page, summary } = await getFindingsView(ctx, auditId, toPeopleQuery(filters));
   const now = ctx.clock.now().toISOString();
   const auditOpen = audit.status !== "signed_off";
   const canPing = auditOpen && can(user, "item:ping");
