@@ -68,7 +68,14 @@ const WITHHELD_BY_FAILURE: Record<ReportError["kind"], FindingCode[]> = {
   ],
 };
 
-const lower = (s: string): string => s.trim().toLowerCase();
+/** Printable ASCII without spaces or capitals: text that trimming and lower-casing leave as it is. */
+const ALREADY_LOWER = /^[\x21-\x40\x5b-\x7e]*$/;
+
+/**
+ * Trimmed and lower-cased. Most emails already are, and `toLowerCase` copies the string even then: reusing
+ * it saves a copy (and re-hashing it as a map key) per user and per roster entry.
+ */
+const lower = (s: string): string => (ALREADY_LOWER.test(s) ? s : s.trim().toLowerCase());
 
 /** How one roster entry is tied to PagerDuty users. */
 interface Identity {
@@ -82,118 +89,325 @@ interface Identity {
   rosterId: string | null;
   /** The PagerDuty user the entry is audited as: by ID, else by email. */
   user: PdUser | null;
-  /** Every PagerDuty user ID that counts as this person on a schedule. */
-  userIds: string[];
+  /** The live PagerDuty user with the roster email (the lowest ID, should several have it). */
+  emailUser: PdUser | null;
+  /**
+   * `emailUser`'s ID when it is not `rosterId`: a second account that also counts as this person on a
+   * schedule. With `rosterId`, every ID that does.
+   */
+  emailUserId: string | null;
   /** True when we could not tell who the person is in PagerDuty because data is missing. */
   unresolved: boolean;
+  /** Every identity giving `rosterId` as theirs or matching it by email, this one included. */
+  rosterIdOwners: Identity[] | null;
+  /** For each read schedule one of their accounts is on, the rotations listing that schedule. */
+  scheduledIn: (readonly Rotation[])[] | null;
 }
+
+/**
+ * What the checker knows under one PagerDuty user ID: the user read (if any) and the roster identities it
+ * counts as (by roster ID, or as the user found by their email). One map for both, so each ID is looked
+ * up once where both are needed.
+ */
+interface UserIdInfo {
+  user: PdUser | undefined;
+  owners: Identity[] | undefined;
+}
+
+type ScheduleMember = { name: string | null; deletedAt: string | null };
+
+/** A schedule's members at the audit's moment, sorted by user ID: `members[i]` is `ids[i]`'s. */
+interface CurrentMembers {
+  ids: string[];
+  members: ScheduleMember[];
+}
+
+type CoverageMember = RotationCoverage["schedules"][number]["members"][number];
+
+/** What the snapshot says it could not read or does not hold, and its schedules by ID. */
+interface Facts {
+  usersListFailed: boolean;
+  failedUserIds: Set<string>;
+  failedScheduleIds: Set<string>;
+  /** IDs looked up one by one that PagerDuty does not know (404). */
+  unknownUserIds: Set<string>;
+  missingScheduleIds: Set<string>;
+  schedulesById: Map<string, PdSchedule>;
+}
+
+/** Who is who: the audited roster entries tied to PagerDuty users, and the exempt people's accounts. */
+interface Directory {
+  /** Audited roster entries, in roster order. */
+  identities: Identity[];
+  /** Every user ID read or given by the roster. */
+  byUserId: Map<string, UserIdInfo>;
+  /** Audited entries by lower-cased email; of several with one email, the last. */
+  rosterByEmail: Map<string, Identity>;
+  exemptRosterIds: Set<string>;
+  exemptEmails: Set<string>;
+}
+
+type AddFinding = (finding: Omit<Finding, "key" | "severity">) => void;
 
 /**
  * Audits the roster against a PagerDuty snapshot. Pure: the same input gives the same report, whatever the
  * order of roster entries, users or schedules. A fetch failure recorded in the snapshot never turns into a
  * finding: findings that depend on the missing data are withheld and the report is `complete: false`.
+ *
+ * Each step is its own function. Besides reading better, that lets V8 compile each step's loop on its own:
+ * one function holding every loop was recompiled whole for each of them, on large rosters.
  */
 export function checkAudit({ roster, snapshot, config, now }: CheckInput): AuditReport {
-  const nowMs = now.getTime();
   const findings = new Map<string, Finding>();
-  const add = (finding: Omit<Finding, "key" | "severity">): void => {
+  const add: AddFinding = (finding) => {
     const key = findingKey(finding);
     if (!findings.has(key)) findings.set(key, { ...finding, key, severity: SEVERITY[finding.code] });
   };
 
-  const usersListFailed = snapshot.failures.some((f) => f.kind === "users_list");
-  const failedUserIds = new Set(snapshot.failures.flatMap((f) => (f.kind === "user" ? [f.userId] : [])));
-  const failedScheduleIds = new Set(
-    snapshot.failures.flatMap((f) => (f.kind === "schedule" ? [f.scheduleId] : [])),
+  const facts = factsOf(snapshot);
+  const { exempt, audited } = splitExempt(roster.entries, config.exempt.titles);
+  const directory = buildDirectory(audited, exempt, snapshot.users, facts);
+  findRosterProblems(directory, facts, snapshot.schedules, add);
+  const expectedByRotation = selectMembersByRotation(directory.identities, config.rotations);
+  const currentMembers = currentMembersOf(snapshot.schedules, now.getTime());
+  findMissingSchedules(config.rotations, facts, add);
+  const { coverageMembers, schedulesWithUnknownMembers } = checkScheduleMembers(
+    config.rotations,
+    directory,
+    facts,
+    currentMembers,
+    expectedByRotation,
+    add,
   );
-  const unknownUserIds = new Set(snapshot.unknownUserIds);
-  const missingScheduleIds = new Set(snapshot.missingScheduleIds);
-  const usersById = new Map<string, PdUser>();
-  for (const user of snapshot.users) usersById.set(user.id, user);
-  // PagerDuty keeps emails unique per account; should two users share one anyway, the lowest ID wins.
-  const liveUsersByEmail = new Map<string, PdUser>();
-  for (const user of snapshot.users) {
-    if (user.deletedAt !== null) continue;
-    const email = lower(user.email);
-    const seen = liveUsersByEmail.get(email);
-    if (!seen || user.id < seen.id) liveUsersByEmail.set(email, user);
-  }
-  const schedulesById = new Map(snapshot.schedules.map((s) => [s.id, s]));
-  /** Users that some schedule shows as deleted: an unknown roster ID among them was deleted, not mistyped. */
-  const deletedOnSchedules = new Set<string>();
-  for (const schedule of snapshot.schedules) {
-    for (const period of schedule.periods)
-      for (const m of period.members) if (m.deletedAt) deletedOnSchedules.add(m.userId);
-  }
-
-  const exempt = roster.entries.filter((e) => isExempt(e.person, config.exempt.titles));
-  const exemptSet = new Set(exempt);
-  const audited = roster.entries.filter((e) => !exemptSet.has(e));
-  const exemptRosterIds = new Set(
-    exempt.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : [])),
+  findMissingFromSchedules(
+    config.rotations,
+    facts,
+    currentMembers,
+    expectedByRotation,
+    schedulesWithUnknownMembers,
+    add,
   );
-  const auditedRosterIds = new Set<string>();
-  for (const e of audited) if (e.person.pagerduty?.id) auditedRosterIds.add(e.person.pagerduty.id);
-  const exemptEmails = new Set(exempt.map((e) => lower(e.person.email)));
+  findUnpageable(directory.identities, add);
 
-  // --- Who is who: roster entries tied to PagerDuty users -------------------------------------------
+  const ordered = sortFindings([...findings.values()]);
+  const errors = snapshot.failures
+    .map((failure): ReportError => ({
+      kind: failure.kind,
+      id: failure.kind === "user" ? failure.userId : failure.kind === "schedule" ? failure.scheduleId : null,
+      message: failure.message,
+      withheld: WITHHELD_BY_FAILURE[failure.kind],
+    }))
+    .sort((a, b) => compare(`${a.kind}:${a.id ?? ""}`, `${b.kind}:${b.id ?? ""}`));
+  const configuredSchedules = new Set(config.rotations.flatMap((r) => r.schedules));
+  const { schedulesById, failedScheduleIds, missingScheduleIds } = facts;
+
+  return {
+    version: 1,
+    complete: snapshot.failures.length === 0,
+    errors,
+    generatedAt: now.toISOString(),
+    findings: ordered,
+    summary: {
+      rosterPeople: roster.entries.length,
+      exemptPeople: exempt.length,
+      auditedPeople: audited.length,
+      peopleWithFindings: new Set(ordered.flatMap((f) => (f.person ? [personKey(f.person)] : []))).size,
+      findings: ordered.length,
+      byCode: countByCode(ordered),
+      bySeverity: {
+        error: ordered.filter((f) => f.severity === "error").length,
+        warning: ordered.filter((f) => f.severity === "warning").length,
+      },
+      rotations: config.rotations.length,
+      schedules: {
+        configured: configuredSchedules.size,
+        read: [...configuredSchedules].filter((id) => schedulesById.has(id)).length,
+        missing: [...configuredSchedules].filter((id) => missingScheduleIds.has(id)).length,
+        failed: [...configuredSchedules].filter((id) => failedScheduleIds.has(id)).length,
+      },
+    },
+    coverage: coverageOf(config.rotations, facts, currentMembers, expectedByRotation, coverageMembers),
+  };
+}
+
+function factsOf(snapshot: PagerDutySnapshot): Facts {
+  return {
+    usersListFailed: snapshot.failures.some((f) => f.kind === "users_list"),
+    failedUserIds: new Set(snapshot.failures.flatMap((f) => (f.kind === "user" ? [f.userId] : []))),
+    failedScheduleIds: new Set(
+      snapshot.failures.flatMap((f) => (f.kind === "schedule" ? [f.scheduleId] : [])),
+    ),
+    unknownUserIds: new Set(snapshot.unknownUserIds),
+    missingScheduleIds: new Set(snapshot.missingScheduleIds),
+    schedulesById: new Map(snapshot.schedules.map((s) => [s.id, s])),
+  };
+}
+
+/** Exempt and audited roster entries, each in roster order. */
+function splitExempt(
+  entries: readonly RosterEntry[],
+  exemptTitles: readonly string[],
+): { exempt: RosterEntry[]; audited: RosterEntry[] } {
+  // Exemption depends on the title alone, and a roster repeats a few titles: decide each title once.
+  const exemptByTitle = new Map<string, boolean>();
+  const exempt: RosterEntry[] = [];
+  const audited: RosterEntry[] = [];
+  for (const entry of entries) {
+    const title = entry.person.title ?? "";
+    let isExemptTitle = exemptByTitle.get(title);
+    if (isExemptTitle === undefined) {
+      isExemptTitle = isExempt(entry.person, exemptTitles);
+      exemptByTitle.set(title, isExemptTitle);
+    }
+    (isExemptTitle ? exempt : audited).push(entry);
+  }
+  return { exempt, audited };
+}
+
+/** Ties each audited entry to PagerDuty users: by roster ID, and by email. */
+function buildDirectory(
+  audited: readonly RosterEntry[],
+  exempt: readonly RosterEntry[],
+  users: readonly PdUser[],
+  facts: Facts,
+): Directory {
+  // The roster's emails are indexed first, then each user's email is looked up once against them: an index
+  // of every user's email would cost an insert per user plus a lookup per roster entry.
+  const rosterByEmail = new Map<string, Identity>();
+  /** Emails several audited entries share: all but the last (the one indexed) read its user from it. */
+  const sharedEmails = new Set<string>();
   const identities = audited.map((entry): Identity => {
-    const rosterId = entry.person.pagerduty?.id ?? null;
-    const byId = rosterId ? (usersById.get(rosterId) ?? null) : null;
     const email = lower(entry.person.email);
-    const byEmail = liveUsersByEmail.get(email) ?? null;
-    const idKnownMissing = rosterId !== null && unknownUserIds.has(rosterId);
-    const user = byId ?? (rosterId === null || idKnownMissing ? byEmail : null);
-    const userIds: string[] = [];
-    if (rosterId) userIds.push(rosterId);
-    if (byEmail && byEmail.id !== rosterId) userIds.push(byEmail.id);
-    // With users missing (the list, or a user that failed to load), an entry with no ID (or a dead one)
-    // cannot be ruled out by email: the missing user might carry this email.
-    const unresolved =
-      (rosterId !== null && byId === null && !idKnownMissing) ||
-      ((usersListFailed || failedUserIds.size > 0) && byId === null && byEmail === null);
-    return { entry, person: entry.person, email, rotationMember: false, rosterId, user, userIds, unresolved };
+    const identity: Identity = {
+      entry,
+      person: entry.person,
+      email,
+      rotationMember: false,
+      rosterId: entry.person.pagerduty?.id ?? null,
+      user: null,
+      emailUser: null,
+      emailUserId: null,
+      unresolved: false,
+      rosterIdOwners: null,
+      scheduledIn: null,
+    };
+    const indexed = rosterByEmail.size;
+    rosterByEmail.set(email, identity);
+    if (rosterByEmail.size === indexed) sharedEmails.add(email);
+    return identity;
   });
 
-  const rosterByEmail = new Map<string, Identity>();
-  for (const identity of identities) rosterByEmail.set(identity.email, identity);
-  const ownersByUserId = new Map<string, Identity[]>();
-  for (const identity of identities) {
-    for (const id of identity.userIds) pushTo(ownersByUserId, id, identity);
-  }
-  /** Roster identities a schedule member belongs to: by ID, else by the PagerDuty user's email. */
-  const ownersOf = (userId: string): Identity[] | "unknown" => {
-    const byId = ownersByUserId.get(userId);
-    if (byId) return byId;
-    const user = usersById.get(userId);
-    if (user) {
-      const byEmail = rosterByEmail.get(lower(user.email));
-      return byEmail ? [byEmail] : [];
-    }
-    // Not in the users list and not looked up: it might be someone's second account.
-    if (usersListFailed || failedUserIds.has(userId)) return "unknown";
-    return [];
-  };
-  /** An exempt person's account: claimed by an exempt entry's ID, or unclaimed by ID and with their email. */
-  const isExemptMember = (userId: string): boolean => {
-    if (exemptRosterIds.has(userId)) return true;
-    if (auditedRosterIds.has(userId)) return false;
-    const user = usersById.get(userId);
-    return user !== undefined && exemptEmails.has(lower(user.email));
-  };
-
-  // --- Roster-only and user-level findings ---------------------------------------------------------
-  const entriesById = new Map<string, Identity[]>();
-  for (const identity of identities) {
-    if (identity.rosterId) {
-      pushTo(entriesById, identity.rosterId, identity);
-    }
+  const byUserId = new Map<string, UserIdInfo>();
+  for (const user of users) {
+    // A user listed twice: the last one read wins.
+    byUserId.set(user.id, { user, owners: undefined });
+    if (user.deletedAt !== null) continue;
+    const identity = rosterByEmail.get(lower(user.email));
+    // PagerDuty keeps emails unique per account; should two users share one anyway, the lowest ID wins.
+    if (identity && (!identity.emailUser || user.id < identity.emailUser.id)) identity.emailUser = user;
   }
 
+  /** Records `identity` as an owner of `userId` (roster order); returns the ID's owners. */
+  const claim = (userId: string, info: UserIdInfo | undefined, identity: Identity): Identity[] => {
+    if (!info) {
+      const owners = [identity];
+      byUserId.set(userId, { user: undefined, owners });
+      return owners;
+    }
+    if (info.owners) info.owners.push(identity);
+    else info.owners = [identity];
+    return info.owners;
+  };
+  const { usersListFailed, failedUserIds, unknownUserIds } = facts;
   for (const identity of identities) {
+    const { rosterId, email } = identity;
+    if (sharedEmails.size > 0 && sharedEmails.has(email))
+      identity.emailUser = rosterByEmail.get(email)?.emailUser ?? null;
+    const byEmail = identity.emailUser;
+    const rosterIdInfo = rosterId ? byUserId.get(rosterId) : undefined;
+    const byId = rosterIdInfo?.user ?? null;
+    const idKnownMissing = rosterId !== null && unknownUserIds.has(rosterId);
+    identity.user = byId ?? (rosterId === null || idKnownMissing ? byEmail : null);
+    const emailUserId = byEmail && byEmail.id !== rosterId ? byEmail.id : null;
+    identity.emailUserId = emailUserId;
+    // With users missing (the list, or a user that failed to load), an entry with no ID (or a dead one)
+    // cannot be ruled out by email: the missing user might carry this email.
+    identity.unresolved =
+      (rosterId !== null && byId === null && !idKnownMissing) ||
+      ((usersListFailed || failedUserIds.size > 0) && byId === null && byEmail === null);
+    if (rosterId) identity.rosterIdOwners = claim(rosterId, rosterIdInfo, identity);
+    if (emailUserId !== null) claim(emailUserId, byUserId.get(emailUserId), identity);
+  }
+
+  return {
+    identities,
+    byUserId,
+    rosterByEmail,
+    exemptRosterIds: new Set(exempt.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
+    exemptEmails: new Set(exempt.map((e) => lower(e.person.email))),
+  };
+}
+
+/**
+ * Roster identities a schedule member belongs to: by ID, else by the PagerDuty user's email; null when
+ * nobody in the roster.
+ */
+function ownersOf(
+  directory: Directory,
+  facts: Facts,
+  userId: string,
+  info: UserIdInfo | undefined,
+): readonly Identity[] | "unknown" | null {
+  if (info?.owners) return info.owners;
+  const user = info?.user;
+  if (user) {
+    const byEmail = directory.rosterByEmail.get(lower(user.email));
+    return byEmail ? [byEmail] : null;
+  }
+  // Not in the users list and not looked up: it might be someone's second account.
+  if (facts.usersListFailed || facts.failedUserIds.has(userId)) return "unknown";
+  return null;
+}
+
+/** An exempt person's account: claimed by an exempt entry's ID, or unclaimed by ID and with their email. */
+function isExemptMember(directory: Directory, userId: string, info: UserIdInfo | undefined): boolean {
+  if (directory.exemptRosterIds.has(userId)) return true;
+  // Some audited entry gives this ID as its own (not only an email match): the account is theirs.
+  const owners = info?.owners;
+  if (owners) for (const owner of owners) if (owner.rosterId === userId) return false;
+  const user = info?.user;
+  return (
+    user !== undefined && directory.exemptEmails.size > 0 && directory.exemptEmails.has(lower(user.email))
+  );
+}
+
+/** Missing, unknown and shared roster IDs, and emails that differ from PagerDuty's. */
+function findRosterProblems(
+  directory: Directory,
+  facts: Facts,
+  schedules: readonly PdSchedule[],
+  add: AddFinding,
+): void {
+  /**
+   * Users that some schedule shows as deleted: an unknown roster ID among them was deleted, not mistyped.
+   * Only unknown roster IDs ask, and most audits have none: built on the first question.
+   */
+  let deletedOnSchedules: Set<string> | null = null;
+  const isDeletedOnSchedules = (userId: string): boolean => {
+    if (!deletedOnSchedules) {
+      deletedOnSchedules = new Set<string>();
+      for (const schedule of schedules) {
+        for (const period of schedule.periods)
+          for (const m of period.members) if (m.deletedAt) deletedOnSchedules.add(m.userId);
+      }
+    }
+    return deletedOnSchedules.has(userId);
+  };
+
+  for (const identity of directory.identities) {
     const { entry, rosterId, user } = identity;
     if (rosterId === null) {
-      const byEmail = usersListFailed ? null : (liveUsersByEmail.get(identity.email) ?? null);
+      const byEmail = facts.usersListFailed ? null : identity.emailUser;
       add({
         code: "missing_pagerduty_id",
         person: rosterPerson(entry),
@@ -206,9 +420,9 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
       });
       continue;
     }
-    if (unknownUserIds.has(rosterId)) {
-      const suggestion = liveUsersByEmail.get(identity.email);
-      const deletedOn = deletedOnSchedules.has(rosterId);
+    if (facts.unknownUserIds.has(rosterId)) {
+      const suggestion = identity.emailUser;
+      const deletedOn = isDeletedOnSchedules(rosterId);
       add({
         code: "unknown_pagerduty_id",
         person: rosterPerson(entry),
@@ -222,8 +436,10 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
         evidence: { roster_pagerduty_id: rosterId, suggested_pagerduty_id: suggestion?.id ?? null },
       });
     }
-    const sharing = entriesById.get(rosterId) ?? [];
-    if (sharing.length > 1) {
+    // Only when several identities own the ID can two roster entries give it as theirs.
+    const owners = identity.rosterIdOwners;
+    const sharing = owners && owners.length > 1 ? owners.filter((o) => o.rosterId === rosterId) : null;
+    if (sharing && sharing.length > 1) {
       const others = sharing
         .filter((s) => s !== identity)
         .map((s) => s.entry.person.name)
@@ -237,7 +453,13 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
         evidence: { roster_pagerduty_id: rosterId, also_used_by: others },
       });
     }
-    if (user && user.id === rosterId && lower(user.email) !== identity.email) {
+    // Equal as written is equal in any case: skip lower-casing the PagerDuty email then.
+    if (
+      user &&
+      user.id === rosterId &&
+      user.email !== entry.person.email &&
+      lower(user.email) !== identity.email
+    ) {
       add({
         code: "email_mismatch",
         person: rosterPerson(entry),
@@ -248,27 +470,28 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
       });
     }
   }
+}
 
-  // --- Schedules and rotations ---------------------------------------------------------------------
-  const rotationsBySchedule = new Map<string, Rotation[]>();
-  for (const rotation of config.rotations) {
-    for (const id of rotation.schedules) {
-      rotationsBySchedule.set(id, [...(rotationsBySchedule.get(id) ?? []), rotation]);
-    }
+/**
+ * Each read schedule's members at `nowMs`, sorted by user ID once: when one person holds two accounts on
+ * a schedule, the report names the same one. (The default sort orders strings by UTF-16 code units, as
+ * `compare` does.)
+ */
+function currentMembersOf(schedules: readonly PdSchedule[], nowMs: number): Map<string, CurrentMembers> {
+  const currentMembers = new Map<string, CurrentMembers>();
+  for (const schedule of schedules) {
+    const byId = membersAt(schedule, nowMs);
+    const ids = [...byId.keys()].sort();
+    currentMembers.set(schedule.id, { ids, members: ids.map((id) => byId.get(id) as ScheduleMember) });
   }
-  const expectedByRotation = selectMembersByRotation(identities, config.rotations);
-  const currentMembers = new Map<string, Map<string, { name: string | null; deletedAt: string | null }>>();
-  // Sorted by user ID once: when one person holds two accounts on a schedule, the report names the same one.
-  for (const schedule of snapshot.schedules) {
-    currentMembers.set(
-      schedule.id,
-      new Map([...membersAt(schedule, nowMs)].sort(([a], [b]) => compare(a, b))),
-    );
-  }
+  return currentMembers;
+}
 
-  for (const rotation of config.rotations) {
+/** Configured schedules that exist neither as v2 nor as v3 schedules. */
+function findMissingSchedules(rotations: readonly Rotation[], facts: Facts, add: AddFinding): void {
+  for (const rotation of rotations) {
     for (const scheduleId of rotation.schedules) {
-      if (!missingScheduleIds.has(scheduleId) || failedScheduleIds.has(scheduleId)) continue;
+      if (!facts.missingScheduleIds.has(scheduleId) || facts.failedScheduleIds.has(scheduleId)) continue;
       add({
         code: "schedule_not_found",
         person: null,
@@ -279,28 +502,78 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
       });
     }
   }
+}
 
-  /** People on a schedule per rotation: the rotations that list the schedule decide who belongs. */
+/**
+ * Who is on each configured schedule that was read: deleted users, people not in the roster and people the
+ * roster does not put in the schedule's rotations. Also describes each schedule's members for the coverage,
+ * marks owners as rotation members (`rotationMember`) and records where they are (`scheduledIn`).
+ */
+function checkScheduleMembers(
+  rotations: readonly Rotation[],
+  directory: Directory,
+  facts: Facts,
+  currentMembers: Map<string, CurrentMembers>,
+  expectedByRotation: Map<string, Set<Identity>>,
+  add: AddFinding,
+): { coverageMembers: Map<string, CoverageMember[]>; schedulesWithUnknownMembers: Set<string> } {
+  const rotationsBySchedule = new Map<string, Rotation[]>();
+  for (const rotation of rotations) {
+    for (const id of rotation.schedules) {
+      rotationsBySchedule.set(id, [...(rotationsBySchedule.get(id) ?? []), rotation]);
+    }
+  }
   /** Schedules holding a member we could not identify: it might be anyone's second account. */
   const schedulesWithUnknownMembers = new Set<string>();
-  for (const [scheduleId, rotations] of [...rotationsBySchedule].sort(([a], [b]) => compare(a, b))) {
-    const schedule = schedulesById.get(scheduleId);
+  /** Each read schedule's members as the coverage shows them; one array per schedule, shared by rotations. */
+  const coverageMembers = new Map<string, CoverageMember[]>();
+  const { byUserId } = directory;
+  const { unknownUserIds } = facts;
+  // The rotations that list a schedule decide who belongs on it.
+  for (const [scheduleId, listing] of [...rotationsBySchedule].sort(([a], [b]) => compare(a, b))) {
+    const schedule = facts.schedulesById.get(scheduleId);
     const members = currentMembers.get(scheduleId);
     if (!schedule || !members) continue;
     const scheduleRef = { id: schedule.id, name: schedule.name };
-    const firstRotation = [...rotations].sort((a, b) => compare(a.id, b.id))[0];
-    for (const [userId, member] of members) {
+    const firstRotation = [...listing].sort((a, b) => compare(a.id, b.id))[0];
+    /** Who the rotations listing this schedule expect, one set per rotation. */
+    const expectedHere = listing.flatMap((r) => {
+      const expected = expectedByRotation.get(r.id);
+      return expected ? [expected] : [];
+    });
+    const described: CoverageMember[] = [];
+    coverageMembers.set(scheduleId, described);
+    for (let i = 0; i < members.ids.length; i++) {
+      const userId = members.ids[i] as string;
+      const member = members.members[i] as ScheduleMember;
+      // Each member is looked up once, for the findings and the coverage alike.
+      const info = byUserId.get(userId);
+      const user = info?.user;
+      // Whoever counts this account as theirs is on this schedule, whatever it holds against them below.
+      const claimedBy = info?.owners;
+      if (claimedBy) for (const owner of claimedBy) (owner.scheduledIn ??= []).push(listing);
+      const owners = ownersOf(directory, facts, userId, info);
+      const exemptMember = isExemptMember(directory, userId, info);
+      const knownGone = member.deletedAt !== null || unknownUserIds.has(userId);
+      const shownAs = owners === "unknown" || owners === null ? undefined : owners[0];
+      described.push({
+        pagerdutyId: userId,
+        name: shownAs?.person.name ?? user?.name ?? member.name,
+        email: shownAs?.person.email ?? user?.email ?? null,
+        inRoster: shownAs !== undefined || exemptMember,
+        deleted: knownGone,
+      });
+
       // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.
-      const verified = member.deletedAt !== null || usersById.has(userId) || unknownUserIds.has(userId);
-      if (!verified) {
+      if (!knownGone && user === undefined) {
         schedulesWithUnknownMembers.add(scheduleId);
         continue;
       }
-      if (isExemptMember(userId)) continue;
-      const owners = ownersOf(userId);
+      if (exemptMember) continue;
       // Shift-based schedules carry only user IDs: a member PagerDuty answers 404 for is a deleted user.
-      if (member.deletedAt !== null || unknownUserIds.has(userId)) {
-        const owner = owners === "unknown" ? undefined : [...owners].sort(compareIdentities)[0];
+      if (knownGone) {
+        const owner =
+          owners === "unknown" || owners === null ? undefined : [...owners].sort(compareIdentities)[0];
         const when = member.deletedAt
           ? `, deleted ${member.deletedAt.slice(0, 10)}`
           : ", no longer known to PagerDuty";
@@ -318,8 +591,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
         schedulesWithUnknownMembers.add(scheduleId);
         continue;
       }
-      if (owners.length === 0) {
-        const user = usersById.get(userId) ?? null;
+      if (owners === null) {
         add({
           code: "not_in_roster",
           person: pagerDutyOnlyPerson(userId, user?.name ?? member.name, user?.email ?? null),
@@ -329,39 +601,48 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
           evidence: {
             pagerduty_id: userId,
             pagerduty_email: user?.email ?? null,
-            pagerduty_known: user !== null,
+            pagerduty_known: user !== undefined,
           },
         });
         continue;
       }
       for (const owner of owners) {
         owner.rotationMember = true;
-        const expectedSomewhere = rotations.some((r) => expectedByRotation.get(r.id)?.has(owner));
+        let expectedSomewhere = false;
+        for (const expected of expectedHere) expectedSomewhere ||= expected.has(owner);
         if (expectedSomewhere) continue;
         add({
           code: "unexpected_in_schedule",
           person: rosterPerson(owner.entry),
           schedule: scheduleRef,
           rotation: firstRotation?.id ?? null,
-          message: `On schedule ${schedule.name}, but the roster does not put them in ${rotations.map((r) => r.name).join(" or ")}.`,
-          evidence: { pagerduty_id: userId, rotations: rotations.map((r) => r.id) },
+          message: `On schedule ${schedule.name}, but the roster does not put them in ${listing.map((r) => r.name).join(" or ")}.`,
+          evidence: { pagerduty_id: userId, rotations: listing.map((r) => r.id) },
         });
       }
     }
   }
+  return { coverageMembers, schedulesWithUnknownMembers };
+}
 
-  for (const rotation of config.rotations) {
+/** People a rotation expects who are on none of its read schedules (when that can be told). */
+function findMissingFromSchedules(
+  rotations: readonly Rotation[],
+  facts: Facts,
+  currentMembers: Map<string, CurrentMembers>,
+  expectedByRotation: Map<string, Set<Identity>>,
+  schedulesWithUnknownMembers: Set<string>,
+  add: AddFinding,
+): void {
+  for (const rotation of rotations) {
     const readSchedules = rotation.schedules.filter((id) => currentMembers.has(id));
     const anyFailed = rotation.schedules.some(
-      (id) => failedScheduleIds.has(id) || schedulesWithUnknownMembers.has(id),
+      (id) => facts.failedScheduleIds.has(id) || schedulesWithUnknownMembers.has(id),
     );
-    const onRotation = new Set<string>();
-    for (const id of readSchedules)
-      for (const uid of currentMembers.get(id)?.keys() ?? []) onRotation.add(uid);
     for (const identity of expectedByRotation.get(rotation.id) ?? []) {
       identity.rotationMember = true;
-      let onOne = false;
-      for (const uid of identity.userIds) onOne ||= onRotation.has(uid);
+      // On one of the rotation's read schedules under any of their IDs (marked while reading the members).
+      const onOne = identity.scheduledIn?.some((listing) => listing.includes(rotation)) ?? false;
       // Not found, but a schedule we could not read (or an identity we could not resolve) might hold them.
       if (onOne || anyFailed || identity.unresolved || readSchedules.length === 0) continue;
       add({
@@ -370,20 +651,27 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
         schedule: null,
         rotation: rotation.id,
         message: `In ${rotation.name} per the roster, but on none of its schedules (${readSchedules
-          .map((id) => schedulesById.get(id)?.name ?? id)
+          .map((id) => facts.schedulesById.get(id)?.name ?? id)
           .join(", ")}).`,
         evidence: {
           schedules: readSchedules,
-          pagerduty_ids: [...identity.userIds].sort(compare),
+          pagerduty_ids: [
+            ...(identity.rosterId ? [identity.rosterId] : []),
+            ...(identity.emailUserId === null ? [] : [identity.emailUserId]),
+          ].sort(compare),
         },
       });
     }
   }
+}
 
+/** Rotation members PagerDuty cannot page, or who have not accepted their invitation. */
+function findUnpageable(identities: readonly Identity[], add: AddFinding): void {
   for (const identity of identities) {
     if (!identity.rotationMember) continue;
     const user = identity.user;
     if (!user || user.deletedAt !== null) continue;
+    if (user.contactMethodCount > 0 && user.notificationRuleCount > 0 && !user.invitationSent) continue;
     const person = rosterPerson(identity.entry);
     const missing = [
       user.contactMethodCount === 0 ? "contact methods" : null,
@@ -414,43 +702,17 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
       });
     }
   }
+}
 
-  const ordered = [...findings.values()].sort(compareFindings);
-  const errors = snapshot.failures
-    .map((failure): ReportError => ({
-      kind: failure.kind,
-      id: failure.kind === "user" ? failure.userId : failure.kind === "schedule" ? failure.scheduleId : null,
-      message: failure.message,
-      withheld: WITHHELD_BY_FAILURE[failure.kind],
-    }))
-    .sort((a, b) => compare(`${a.kind}:${a.id ?? ""}`, `${b.kind}:${b.id ?? ""}`));
-  const configuredSchedules = new Set(config.rotations.flatMap((r) => r.schedules));
-
-  // A schedule shared by rotations is described once.
-  const coverageMembers = new Map<string, RotationCoverage["schedules"][number]["members"]>();
-  const membersOfSchedule = (
-    id: string,
-    members: Map<string, { name: string | null; deletedAt: string | null }>,
-  ) => {
-    let described = coverageMembers.get(id);
-    if (!described) {
-      described = [...members].map(([userId, member]) => {
-        const user = usersById.get(userId);
-        const owners = ownersOf(userId);
-        const owner = owners === "unknown" ? undefined : owners[0];
-        return {
-          pagerdutyId: userId,
-          name: owner?.person.name ?? user?.name ?? member.name,
-          email: owner?.person.email ?? user?.email ?? null,
-          inRoster: owner !== undefined || isExemptMember(userId),
-          deleted: member.deletedAt !== null || unknownUserIds.has(userId),
-        };
-      });
-      coverageMembers.set(id, described);
-    }
-    return described;
-  };
-  const coverage: RotationCoverage[] = config.rotations.map((rotation) => ({
+/** Who is on each rotation's schedules and who should be, for the Schedules page. */
+function coverageOf(
+  rotations: readonly Rotation[],
+  facts: Facts,
+  currentMembers: Map<string, CurrentMembers>,
+  expectedByRotation: Map<string, Set<Identity>>,
+  coverageMembers: Map<string, CoverageMember[]>,
+): RotationCoverage[] {
+  return rotations.map((rotation) => ({
     rotation: rotation.id,
     name: rotation.name,
     expected: [...(expectedByRotation.get(rotation.id) ?? [])].map((identity) => ({
@@ -459,10 +721,9 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
       pagerdutyId: identity.rosterId,
     })),
     schedules: rotation.schedules.map((id) => {
-      const schedule = schedulesById.get(id);
-      const members = currentMembers.get(id);
-      if (!schedule || !members) {
-        const status = failedScheduleIds.has(id) ? ("failed" as const) : ("missing" as const);
+      const schedule = facts.schedulesById.get(id);
+      if (!schedule || !currentMembers.has(id)) {
+        const status = facts.failedScheduleIds.has(id) ? ("failed" as const) : ("missing" as const);
         return { id, name: null, kind: null, status, members: [] };
       }
       return {
@@ -470,40 +731,10 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
         name: schedule.name,
         kind: schedule.kind,
         status: "read" as const,
-        members: membersOfSchedule(id, members),
+        members: coverageMembers.get(id) ?? [],
       };
     }),
   }));
-
-  return {
-    version: 1,
-    complete: snapshot.failures.length === 0,
-    errors,
-    generatedAt: now.toISOString(),
-    findings: ordered,
-    summary: {
-      rosterPeople: roster.entries.length,
-      exemptPeople: exempt.length,
-      auditedPeople: audited.length,
-      peopleWithFindings: new Set(ordered.flatMap((f) => (f.person ? [personKey(f.person)] : []))).size,
-      findings: ordered.length,
-      byCode: Object.fromEntries(
-        FINDING_CODES.map((code) => [code, ordered.filter((f) => f.code === code).length]),
-      ) as Record<FindingCode, number>,
-      bySeverity: {
-        error: ordered.filter((f) => f.severity === "error").length,
-        warning: ordered.filter((f) => f.severity === "warning").length,
-      },
-      rotations: config.rotations.length,
-      schedules: {
-        configured: configuredSchedules.size,
-        read: [...configuredSchedules].filter((id) => schedulesById.has(id)).length,
-        missing: [...configuredSchedules].filter((id) => missingScheduleIds.has(id)).length,
-        failed: [...configuredSchedules].filter((id) => failedScheduleIds.has(id)).length,
-      },
-    },
-    coverage,
-  };
 }
 
 /**
@@ -529,10 +760,11 @@ export function membersAt(
   return members;
 }
 
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+/** Findings per code, every code present (0 when none). */
+function countByCode(findings: readonly Finding[]): Record<FindingCode, number> {
+  const counts = Object.fromEntries(FINDING_CODES.map((code) => [code, 0])) as Record<FindingCode, number>;
+  for (const finding of findings) counts[finding.code]++;
+  return counts;
 }
 
 function minOf(a: string | null, b: string | null): string | null {
@@ -574,12 +806,17 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compareFindings(a: Finding, b: Finding): number {
-  const nameA = a.person ? `0${a.person.name.toLowerCase()}\u0000${personKey(a.person)}` : "1";
-  const nameB = b.person ? `0${b.person.name.toLowerCase()}\u0000${personKey(b.person)}` : "1";
-  return (
-    compare(nameA, nameB) ||
-    (CODE_ORDER.get(a.code) ?? 0) - (CODE_ORDER.get(b.code) ?? 0) ||
-    compare(a.key, b.key)
-  );
+/**
+ * The report's order: people by name (then by identity), findings about no person last; within a person
+ * by code, then by key. Sort keys are built once per finding, not once per comparison.
+ */
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings
+    .map((finding) => ({
+      finding,
+      name: finding.person ? `0${finding.person.name.toLowerCase()}\u0000${personKey(finding.person)}` : "1",
+      code: CODE_ORDER.get(finding.code) ?? 0,
+    }))
+    .sort((a, b) => compare(a.name, b.name) || a.code - b.code || compare(a.finding.key, b.finding.key))
+    .map(({ finding }) => finding);
 }
