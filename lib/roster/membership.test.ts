@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAuditConfig } from "@/lib/config/parse";
 import type { AuditConfig, MembershipRule } from "@/lib/config/schema";
@@ -13,7 +14,7 @@ import {
   selectRotationMembers,
 } from "./membership";
 import { parseRosterList } from "./parse";
-import type { RosterEntry } from "./schema";
+import type { RosterEntry, RosterPerson } from "./schema";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const CONFIG_EXAMPLE = join(
@@ -218,5 +219,125 @@ describe("selectMembersByRotation", () => {
     expect([...(byRotation.get("ceoc-emea") ?? [])].map((e) => e.person.name)).toEqual(["A", "B"]);
     expect([...(byRotation.get("ceoc-amer") ?? [])].map((e) => e.person.name)).toEqual(["A", "C"]);
     expect(byRotation.get("ceoc-apac")?.size).toBe(0);
+  });
+});
+
+/** Keys that the paths below read, so random people often hold values there (and sometimes lists of mappings). */
+const KEYS = ["region", "title", "pagerduty", "rotations", "focuses", "name", "a", "b"];
+/** Paths rules read: the same path spelled with spaces, `title` by another spelling, paths through lists. */
+const PATHS = [
+  "region",
+  " region",
+  "title",
+  " title",
+  "pagerduty.rotations",
+  "pagerduty . rotations",
+  "focuses.name",
+  "a.b",
+  "name",
+];
+/** Texts rules test, in cases and spacings the roster spells differently. */
+const RULE_TEXTS = [
+  "emea",
+  "EMEA ",
+  "amer-west",
+  " AMER-West",
+  "manager",
+  "Man",
+  "support manager",
+  "1005",
+  "true",
+  "",
+  "x",
+];
+
+const leafArb = fc.constantFrom<unknown>(
+  "emea",
+  " EMEA",
+  "Amer-West ",
+  "amer-west",
+  "Support Manager",
+  "MANAGER",
+  "x",
+  "",
+  "  ",
+  "1005",
+  1005,
+  0,
+  true,
+  false,
+  null,
+);
+
+/** Roster-shaped values: scalars, mappings over KEYS, and lists of either, lists of lists included. */
+const { value: valueArb } = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    leafArb,
+    fc.array(tie("value"), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom(...KEYS), tie("value"), { maxKeys: 3 }),
+  ),
+}));
+
+/** A value or a list of them, so one person often holds the same text twice, spelled differently. */
+const scalarsArb = fc.oneof(leafArb, fc.array(leafArb, { maxLength: 4 }));
+const personArb = fc.oneof(
+  // Shaped like a roster entry: values at most paths rules read.
+  fc.record(
+    {
+      region: scalarsArb,
+      title: scalarsArb,
+      pagerduty: fc.record({ rotations: scalarsArb }),
+      focuses: fc.array(fc.oneof(fc.record({ name: scalarsArb }), leafArb), { maxLength: 3 }),
+    },
+    { requiredKeys: [] },
+  ),
+  // Anything: lists of lists, mappings where text was expected, paths missing half way.
+  fc.dictionary(fc.constantFrom(...KEYS), valueArb, { maxKeys: 5 }),
+);
+
+const ruleTextArb = fc.constantFrom(...RULE_TEXTS);
+const ruleArb: fc.Arbitrary<MembershipRule> = fc.oneof(
+  fc.record({ field: fc.constantFrom(...PATHS) }),
+  fc.record({
+    // Several conditions, each one text or a list of them (empty ones included: they never match).
+    where: fc.dictionary(
+      fc.constantFrom(...PATHS),
+      fc.oneof(ruleTextArb, fc.array(ruleTextArb, { maxLength: 3 })),
+      { minKeys: 0, maxKeys: 3 },
+    ),
+  }),
+);
+/** Ids repeat on purpose (the last rotation with an id wins), and in cases and spacings values use. */
+const rotationsArb = fc.array(fc.record({ id: ruleTextArb, members: ruleArb }), { maxLength: 8 });
+
+describe("selectMembersByRotation on random rosters and configs", () => {
+  it("equals selectRotationMembers for every rotation: same entries, same order", () => {
+    fc.assert(
+      fc.property(fc.array(personArb, { maxLength: 12 }), rotationsArb, (people, rotations) => {
+        const entries = people.map((person) => ({ person: person as RosterPerson }));
+        const byRotation = selectMembersByRotation(entries, rotations);
+        const lastById = new Map(rotations.map((rotation) => [rotation.id, rotation]));
+        expect([...byRotation.keys()]).toEqual([...lastById.keys()]);
+        for (const [id, rotation] of lastById) {
+          // Compared as indexes: the same entry objects, not equal-looking copies.
+          const actual = [...(byRotation.get(id) ?? [])].map((entry) => entries.indexOf(entry));
+          const expected = selectRotationMembers(entries, rotation.members, id).map((entry) =>
+            entries.indexOf(entry),
+          );
+          expect(actual).toEqual(expected);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("reads the values findValuesWithPaths finds, in its order", () => {
+    fc.assert(
+      fc.property(personArb, fc.constantFrom(...PATHS), (person, path) => {
+        expect(getValuesAtPath(person, path)).toEqual(findValuesWithPaths(person, path).map((f) => f.value));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

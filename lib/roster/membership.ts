@@ -18,31 +18,40 @@ function splitPath(dottedPath: string): string[] {
   return dottedPath.split(".").map((s) => s.trim());
 }
 
-/** `getValuesAtPath` with the path split once; written with plain loops, as it runs per entry per rotation. */
+/** `getValuesAtPath` with the path split once. */
 function valuesAtSegments(person: unknown, segments: readonly string[]): unknown[] {
-  let current: unknown[] = [person];
-  for (const segment of segments) {
-    const next: unknown[] = [];
-    for (const value of current) {
-      if (Array.isArray(value)) {
-        for (const item of value)
-          if (isPlainMapping(item) && Object.hasOwn(item, segment)) next.push(item[segment]);
-      } else if (isPlainMapping(value) && Object.hasOwn(value, segment)) {
-        next.push(value[segment]);
-      }
-    }
-    if (next.length === 0) return next;
-    current = next;
-  }
   const values: unknown[] = [];
-  for (const value of current) {
-    if (Array.isArray(value)) {
-      for (const item of value) if (item !== null && item !== undefined) values.push(item);
-    } else if (value !== null && value !== undefined) {
-      values.push(value);
-    }
-  }
+  collectValuesAt(person, segments, 0, values);
   return values;
+}
+
+/**
+ * Appends to `out` the values at `segments[depth..]` below `value`, in the order `getValuesAtPath` gives
+ * them. Walks depth first without building a list per level, so a caller can reuse one `out` for every
+ * entry of a roster.
+ */
+function collectValuesAt(value: unknown, segments: readonly string[], depth: number, out: unknown[]): void {
+  if (depth === segments.length) {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (item !== null && item !== undefined) out.push(item);
+      }
+    } else if (value !== null && value !== undefined) {
+      out.push(value);
+    }
+    return;
+  }
+  const segment = segments[depth] ?? "";
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (isPlainMapping(item) && Object.hasOwn(item, segment))
+        collectValuesAt(item[segment], segments, depth + 1, out);
+    }
+  } else if (isPlainMapping(value) && Object.hasOwn(value, segment)) {
+    collectValuesAt(value[segment], segments, depth + 1, out);
+  }
 }
 
 /** Text form of a scalar for matching; null for lists and mappings, which never match. */
@@ -89,41 +98,132 @@ export function selectRotationMembers<T extends { person: RosterPerson }>(
 }
 
 /**
- * The expected members of every rotation at once, keyed by rotation id. Same rules as
- * `selectRotationMembers`, but rotations sharing a `field` path are answered in one pass over the roster
- * (entries bucketed by the ids they list), which keeps large rosters with many rotations linear.
+ * Every test membership rules make at one dotted path, so an entry's values there are read once for all
+ * rules. A test is a condition id: `field` rules make one (equality with the rotation id), `where` rules
+ * one per key.
+ */
+interface PathTests {
+  segments: readonly string[];
+  /** Normalized value → conditions satisfied by a value equal to it. */
+  equals: Map<string, number[]>;
+  /** `where.title` parts, each once, and the conditions satisfied by a value containing each. */
+  parts: string[];
+  partConditions: number[][];
+}
+
+function addCondition(list: number[] | undefined, condition: number): number[] {
+  if (!list) return [condition];
+  // A rule listing the same value twice adds its condition twice in a row; once is enough.
+  if (list[list.length - 1] !== condition) list.push(condition);
+  return list;
+}
+
+/**
+ * The expected members of every rotation at once, keyed by rotation id (a repeated id keeps the last
+ * rotation's members). Same rules and member order as `selectRotationMembers`, in one pass over the
+ * roster: rules are grouped by the dotted path they read, each entry's values at each path are read once,
+ * and each value is looked up in a map of the values rules test for there. A rule matches an entry once
+ * every one of its conditions has been met by some value; the work per entry grows with the values it
+ * holds and the conditions they meet, not with the number of rotations.
  */
 export function selectMembersByRotation<T extends { person: RosterPerson }>(
   entries: readonly T[],
   rotations: readonly { id: string; members: MembershipRule }[],
 ): Map<string, Set<T>> {
-  const result = new Map<string, Set<T>>();
-  const byField = new Map<string, Map<string, T[]>>();
-  for (const rotation of rotations) {
-    const rule = rotation.members;
-    if (!("field" in rule)) {
-      result.set(rotation.id, new Set(selectRotationMembers(entries, rule, rotation.id)));
-      continue;
+  const byPath = new Map<string, PathTests>();
+  const testsAt = (dottedPath: string): PathTests => {
+    const segments = splitPath(dottedPath);
+    const key = segments.join(".");
+    let tests = byPath.get(key);
+    if (!tests) {
+      tests = { segments, equals: new Map(), parts: [], partConditions: [] };
+      byPath.set(key, tests);
     }
-    let buckets = byField.get(rule.field);
-    if (!buckets) {
-      buckets = new Map();
-      const segments = splitPath(rule.field);
-      for (const entry of entries) {
-        const seen = new Set<string>();
-        for (const value of valuesAtSegments(entry.person, segments)) {
-          const text = scalarText(value);
-          if (text === null || seen.has(text)) continue;
-          seen.add(text);
-          const bucket = buckets.get(text);
-          if (bucket) bucket.push(entry);
-          else buckets.set(text, [entry]);
+    return tests;
+  };
+  /** The rotation each condition belongs to, by condition id. */
+  const conditionRotation: number[] = [];
+  /** How many conditions each rotation has: all must be met. */
+  const conditionCount: number[] = [];
+  const members: Set<T>[] = [];
+
+  rotations.forEach((rotation, r) => {
+    const rule = rotation.members;
+    members.push(new Set());
+    if ("field" in rule) {
+      conditionCount.push(1);
+      const condition = conditionRotation.push(r) - 1;
+      const { equals } = testsAt(rule.field);
+      const id = normalize(rotation.id);
+      equals.set(id, addCondition(equals.get(id), condition));
+      return;
+    }
+    const keys = Object.entries(rule.where);
+    conditionCount.push(keys.length);
+    for (const [key, expected] of keys) {
+      const condition = conditionRotation.push(r) - 1;
+      const tests = testsAt(key);
+      for (const raw of Array.isArray(expected) ? expected : [expected]) {
+        const value = normalize(raw);
+        if (key === "title") {
+          const at = tests.parts.indexOf(value);
+          if (at === -1) {
+            tests.parts.push(value);
+            tests.partConditions.push([condition]);
+          } else {
+            tests.partConditions[at] = addCondition(tests.partConditions[at], condition);
+          }
+        } else {
+          tests.equals.set(value, addCondition(tests.equals.get(value), condition));
         }
       }
-      byField.set(rule.field, buckets);
     }
-    result.set(rotation.id, new Set(buckets.get(normalize(rotation.id)) ?? []));
+  });
+
+  const paths = [...byPath.values()];
+  // Stamped with the entry's number (index + 1) instead of cleared per entry.
+  const conditionMetBy = new Uint32Array(conditionRotation.length);
+  const rotationSeenBy = new Uint32Array(rotations.length);
+  const metCount = new Uint32Array(rotations.length);
+  const values: unknown[] = [];
+  const meet = (conditions: readonly number[], entry: T, stamp: number): void => {
+    for (let c = 0; c < conditions.length; c++) {
+      const condition = conditions[c] ?? 0;
+      if (conditionMetBy[condition] === stamp) continue;
+      conditionMetBy[condition] = stamp;
+      const r = conditionRotation[condition] ?? 0;
+      if (rotationSeenBy[r] !== stamp) {
+        rotationSeenBy[r] = stamp;
+        metCount[r] = 0;
+      }
+      metCount[r] = (metCount[r] ?? 0) + 1;
+      if (metCount[r] === conditionCount[r]) members[r]?.add(entry);
+    }
+  };
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as T;
+    const stamp = i + 1;
+    for (let t = 0; t < paths.length; t++) {
+      const tests = paths[t] as PathTests;
+      values.length = 0;
+      collectValuesAt(entry.person, tests.segments, 0, values);
+      for (let v = 0; v < values.length; v++) {
+        const text = scalarText(values[v]);
+        if (text === null) continue;
+        const equal = tests.equals.get(text);
+        if (equal) meet(equal, entry, stamp);
+        for (let p = 0; p < tests.parts.length; p++) {
+          if (text.includes(tests.parts[p] ?? "")) meet(tests.partConditions[p] ?? [], entry, stamp);
+        }
+      }
+    }
   }
+
+  const result = new Map<string, Set<T>>();
+  rotations.forEach((rotation, r) => {
+    // `where: {}` (which the config schema refuses) has no condition to meet: everyone matches.
+    result.set(rotation.id, conditionCount[r] === 0 ? new Set(entries) : (members[r] ?? new Set()));
+  });
   return result;
 }
 
