@@ -44,6 +44,8 @@ export function FindingsTable({
             <Td>
               <Link
                 href={personHref(row.personKey)}
+                // A page of rows would otherwise prefetch every person's page from the server.
+                prefetch={false}
                 className="font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
               >
                 {row.name}

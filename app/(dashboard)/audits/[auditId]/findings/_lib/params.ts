@@ -6,7 +6,7 @@ import { FINDING_CODES } from "@/lib/audit/types";
 import type { PeopleQuery, PeopleSort } from "@/lib/service/people";
 import { ITEM_STATUSES } from "@/lib/workflow/types";
 
-export const PAGE_SIZE = 50;
+export const PAGE_SIZE = 25;
 
 /** The server's sorts (kept in step with PEOPLE_SORTS, which lives in server code). */
 export const SORTS = ["name", "due", "status", "items"] as const satisfies readonly PeopleSort[];
