@@ -1,9 +1,9 @@
 import { FindingsPage } from "./pages/findings-page";
 import { OverviewPage } from "./pages/overview-page";
 import { PersonPage } from "./pages/person-page";
-import { addToApacSchedule, expect, test } from "./fixtures";
+import { CURRENT_AUDIT, addToApacSchedule, expect, test } from "./fixtures";
 
-const AUDIT = "FY27-Q3";
+const AUDIT = CURRENT_AUDIT;
 
 test.describe("an audit, as Support Operations run it", () => {
   test.use({ role: "ops" });
@@ -57,9 +57,7 @@ test.describe("an audit, as Support Operations run it", () => {
   });
 
   test("schedules show who is on call and who should be", async ({ page, demo }) => {
-    await demo.reset();
-    const overview = new OverviewPage(page);
-    await overview.openAndRunAudit(AUDIT);
+    await demo.freshAudit();
     await page.getByRole("navigation").getByRole("link", { name: "Schedules" }).click();
     await expect(page.getByRole("heading", { name: /Customer Emergencies - APAC/ })).toBeVisible();
     await page.screenshot({ path: "test-results/screenshots/schedules.png", fullPage: true });

@@ -8,7 +8,11 @@ import {
 } from "@playwright/test";
 import type { GitLabSandboxState, SandboxGitLabIssue } from "../sandbox/gitlab/types";
 import { AUDITS_PROJECT } from "../sandbox/scenarios/gitlab-audits";
+import { OverviewPage } from "./pages/overview-page";
 import { readInitialPagerDutyState, readServers } from "./servers";
+
+/** The audit the demo's date falls in (fiscal year from 1 February). */
+export const CURRENT_AUDIT = "FY27-Q3";
 
 /** Demo-org people per role (see sandbox/scenarios/demo-org.ts). */
 export const PEOPLE = {
@@ -27,6 +31,8 @@ export function storageStateOf(role: Role): string {
 export interface Demo {
   /** Forgets every audit, puts the clock back, and restores the sandbox PagerDuty's and GitLab's seed data. */
   reset(): Promise<void>;
+  /** `reset`, then opens the current period's audit on `on` (default: the test's page) and runs it. */
+  freshAudit(on?: Page): Promise<OverviewPage>;
   advanceClock(hours: number): Promise<void>;
   /** Applies a change to the sandbox's data (as someone fixing their PagerDuty account would). */
   changePagerDuty(change: (state: SandboxState) => void): Promise<void>;
@@ -112,6 +118,12 @@ export const test = base.extend<{
             headers: { "private-token": servers.gitlabToken },
           }),
         );
+      },
+      async freshAudit(on = page) {
+        await demo.reset();
+        const overview = new OverviewPage(on);
+        await overview.openAndRunAudit(CURRENT_AUDIT);
+        return overview;
       },
       async advanceClock(hours) {
         await post(page, `${baseURL}/api/demo/clock`, { hours });

@@ -1,11 +1,10 @@
 import { AUDIT_BOT_USERNAME, PAGERDUTY_TEMPLATE } from "../sandbox/scenarios/gitlab-audits";
 import { FindingsPage } from "./pages/findings-page";
-import { OverviewPage } from "./pages/overview-page";
 import { PersonPage } from "./pages/person-page";
 import { SignOffPage } from "./pages/sign-off-page";
-import { addToApacSchedule, expect, postFromPage, test, type GitLab } from "./fixtures";
+import { CURRENT_AUDIT, addToApacSchedule, expect, postFromPage, test, type GitLab } from "./fixtures";
 
-const AUDIT = "FY27-Q3";
+const AUDIT = CURRENT_AUDIT;
 /** A demo-org engineer with a finding, and her GitLab username (the roster's `gitlab.username`). */
 const AMARA = { name: "Amara Okafor", gitlab: "aokafor" };
 const NOTES = "## Notes";
@@ -42,9 +41,7 @@ test.describe("the audit issue in GitLab", () => {
     demo,
     gitlab,
   }) => {
-    await demo.reset();
-    const overview = new OverviewPage(page);
-    await overview.openAndRunAudit(AUDIT);
+    const overview = await demo.freshAudit();
     await expect(page.getByText("No audit issue yet")).toBeVisible();
 
     const dialog = await overview.openExportPreview();
@@ -80,9 +77,7 @@ test.describe("the audit issue in GitLab", () => {
     demo,
     gitlab,
   }) => {
-    await demo.reset();
-    const overview = new OverviewPage(page);
-    await overview.openAndRunAudit(AUDIT);
+    const overview = await demo.freshAudit();
     await overview.exportToIssue();
     const first = await theAuditIssue(gitlab);
     expect(sectionOf(first.description ?? "", NOTES)).toContain(AMARA.name);
@@ -133,9 +128,7 @@ test.describe("the audit issue in GitLab", () => {
     demo,
     gitlab,
   }) => {
-    await demo.reset();
-    const overview = new OverviewPage(page);
-    await overview.openAndRunAudit(AUDIT);
+    const overview = await demo.freshAudit();
     await overview.exportToIssue();
     await overview.gotoFindings();
     await new FindingsPage(page).openPerson(AMARA.name);
@@ -162,9 +155,7 @@ test.describe("the audit issue in GitLab", () => {
     demo,
     gitlab,
   }) => {
-    await demo.reset();
-    const overview = new OverviewPage(page);
-    await overview.openAndRunAudit(AUDIT);
+    const overview = await demo.freshAudit();
     await overview.exportToIssue();
     await overview.gotoFindings();
     const findings = new FindingsPage(page);
@@ -201,9 +192,7 @@ test.describe("signing off the audit issue", () => {
     demo,
     gitlab,
   }) => {
-    await demo.reset();
-    const overview = new OverviewPage(page);
-    await overview.openAndRunAudit(AUDIT);
+    const overview = await demo.freshAudit();
     await overview.exportToIssue();
 
     const signOff = new SignOffPage(page);

@@ -1,7 +1,6 @@
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Page } from "@playwright/test";
-import { OverviewPage } from "./pages/overview-page";
 import { expect, test } from "./fixtures";
 import { E2E_DATA_DIR } from "./servers";
 
@@ -41,9 +40,7 @@ test.describe("hostile roster names", () => {
     demo,
     gitlab,
   }) => {
-    await demo.reset();
-    const overview = new OverviewPage(page);
-    await overview.openAndRunAudit("FY27-Q3");
+    const overview = await demo.freshAudit();
 
     await overview.gotoFindings();
     const findings = new URL(page.url());

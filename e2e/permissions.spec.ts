@@ -1,4 +1,3 @@
-import { OverviewPage } from "./pages/overview-page";
 import { expect, postFromPage, test } from "./fixtures";
 
 test.describe("a team member", () => {
@@ -6,8 +5,7 @@ test.describe("a team member", () => {
 
   test("sees the audit but cannot ping, run or escalate", async ({ page, demo, pageAs }) => {
     // Support Operations open and run the audit; the member then looks at it.
-    await demo.reset();
-    await new OverviewPage(await pageAs("ops")).openAndRunAudit("FY27-Q3");
+    await demo.freshAudit(await pageAs("ops"));
 
     await page.goto("/");
     await expect(page.getByRole("button", { name: "Run audit" })).toHaveCount(0);

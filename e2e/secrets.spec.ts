@@ -1,6 +1,5 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { OverviewPage } from "./pages/overview-page";
 import { expect, test } from "./fixtures";
 import { readServers } from "./servers";
 
@@ -60,9 +59,7 @@ test.describe("secrets", () => {
         .catch(() => {});
     });
 
-    await demo.reset();
-    const overview = new OverviewPage(page);
-    await overview.openAndRunAudit("FY27-Q3");
+    const overview = await demo.freshAudit();
     await overview.gotoFindings();
     await page.getByRole("table").getByRole("link").first().click();
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();

@@ -1,8 +1,5 @@
-import { OverviewPage } from "./pages/overview-page";
 import { SignOffPage } from "./pages/sign-off-page";
 import { expect, postFromPage, test } from "./fixtures";
-
-const AUDIT = "FY27-Q3";
 
 test.describe("manager review", () => {
   test.use({ role: "opsManager" });
@@ -11,9 +8,7 @@ test.describe("manager review", () => {
     page,
     demo,
   }) => {
-    await demo.reset();
-    const overview = new OverviewPage(page);
-    await overview.openAndRunAudit(AUDIT);
+    const overview = await demo.freshAudit();
 
     const signOff = new SignOffPage(page);
     await signOff.goto();
@@ -37,9 +32,7 @@ test.describe("sign-off by anyone else", () => {
     gitlab,
     pageAs,
   }) => {
-    await demo.reset();
-    const overview = new OverviewPage(page);
-    await overview.openAndRunAudit(AUDIT);
+    const overview = await demo.freshAudit();
     await overview.exportToIssue();
 
     await test.step("Support Operations", async () => {
