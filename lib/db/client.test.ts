@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
@@ -51,6 +52,29 @@ function openInAnotherProcess(dataDir: string) {
     child.on("close", (code) => resolve({ code, stderr })),
   );
   return { ready, exited, go: () => child.stdin.write("go\n") };
+}
+
+/**
+ * A Node process that creates the SQLite file (rollback journal, as a new file starts), takes its write
+ * lock (`BEGIN IMMEDIATE`), says so, and releases it `holdMs` later.
+ */
+function holdWriteLockInAnotherProcess(file: string, holdMs: number) {
+  const betterSqlite = createRequire(import.meta.url).resolve("better-sqlite3");
+  const script = `const SQLite = require(${JSON.stringify(betterSqlite)});
+    const db = new SQLite(process.argv[1]);
+    db.exec("create table held (x)");
+    db.exec("BEGIN IMMEDIATE");
+    process.stdout.write("locked\\n");
+    setTimeout(() => { db.exec("COMMIT"); db.close(); }, Number(process.argv[2]));`;
+  const child = spawn(process.execPath, ["-e", script, file, String(holdMs)]);
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const locked = new Promise<void>((resolve, reject) => {
+    child.stdout.once("data", () => resolve());
+    child.on("close", () => reject(new Error(`the lock holder exited before locking: ${stderr}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  return { locked, exited };
 }
 
 describe.each(kinds)("openDatabase on $name", (kind) => {
@@ -134,6 +158,28 @@ describe("openDatabase configuration", () => {
       } finally {
         await opened.close();
       }
+    });
+  });
+
+  it("waits for another connection's write lock instead of failing to switch a new file to WAL", async () => {
+    // SQLite answers `PRAGMA journal_mode = WAL` with SQLITE_BUSY at once, without calling the busy
+    // handler, while another connection holds the write lock: how a second process starting beside a
+    // migrating one used to fail.
+    const sqlite = kinds.find((k) => k.name === "sqlite");
+    if (!sqlite) throw new Error("SQLite is always tested");
+    await withPlace(sqlite.create, async (place) => {
+      mkdirSync(place.options.dataDir, { recursive: true });
+      const holder = holdWriteLockInAnotherProcess(join(place.options.dataDir, SQLITE_FILE_NAME), 300);
+      await holder.locked;
+      const opened = await openDatabase(place.options);
+      try {
+        const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(opened.db);
+        expect(mode.rows[0]?.journal_mode).toBe("wal");
+        expect(await appliedMigrations(opened)).toEqual(ALL_MIGRATIONS);
+      } finally {
+        await opened.close();
+      }
+      expect(await holder.exited).toBe(0);
     });
   });
 

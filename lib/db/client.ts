@@ -50,7 +50,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
 async function openSqlite(dataDir: string): Promise<OpenedDatabase> {
   await mkdir(dataDir, { recursive: true });
   const sqlite = new SQLite(join(dataDir, SQLITE_FILE_NAME), { timeout: BUSY_TIMEOUT_MS });
-  sqlite.pragma("journal_mode = WAL");
+  try {
+    await switchToWal(sqlite);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -71,6 +76,27 @@ async function openSqlite(dataDir: string): Promise<OpenedDatabase> {
     throw error;
   }
   return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+const WAL_RETRY_MS = 25;
+
+/**
+ * Puts the file in WAL mode (it stays so). SQLite answers the switch with SQLITE_BUSY at once, without
+ * its busy handler, while another connection holds the file's write lock, e.g. a second process migrating
+ * a new file. So wait for that lock here, up to the busy timeout, as every other statement does.
+ */
+async function switchToWal(sqlite: SQLite.Database): Promise<void> {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      sqlite.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      const busy = error instanceof SQLite.SqliteError && error.code === "SQLITE_BUSY";
+      if (!busy || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, WAL_RETRY_MS));
+    }
+  }
 }
 
 async function openPostgres(url: string): Promise<OpenedDatabase> {
