@@ -120,7 +120,9 @@ function reportOf(keys: string[]): AuditReport {
 
 /** Polls Postgres until `count` sessions running a query like `pattern` (SQL `ilike`) wait for a lock. */
 async function waitUntilQueriesWaitForALock(db: Kysely<Database>, pattern: string, count = 1): Promise<void> {
-  const deadline = Date.now() + 5_000;
+  // Generous: on a loaded machine a session may take seconds to reach the lock; the test's own timeout
+  // still bounds a real hang.
+  const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     const { rows } = await sql<{ waiting: number }>`
       select count(*) as waiting from pg_stat_activity
@@ -128,7 +130,7 @@ async function waitUntilQueriesWaitForALock(db: Kysely<Database>, pattern: strin
     if ((rows[0]?.waiting ?? 0) >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error(`fewer than ${count} quer(ies) like ${pattern} started waiting for a lock within 5 s`);
+  throw new Error(`fewer than ${count} quer(ies) like ${pattern} started waiting for a lock within 15 s`);
 }
 
 const INPUTS = { rosterSha256: "a".repeat(64), configSha256: "b".repeat(64), snapshotSha256: "c".repeat(64) };
