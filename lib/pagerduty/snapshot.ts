@@ -151,7 +151,8 @@ type ScheduleOutcome =
 
 /**
  * Reads what the audit needs from PagerDuty: every user (one list, plus single lookups for roster and
- * schedule-member IDs the list lacks) and the configured schedules, v2 and v3, concurrently. Data failures
+ * schedule-member IDs the list lacks; past 10,000 users, every user the checker needs, see `readUsers`)
+ * and the configured schedules, v2 and v3, concurrently. Data failures
  * land in `failures` (never as "missing"). Once PagerDuty refuses the token (401) the client sends nothing
  * more, and what was in flight finishes. If no read had succeeded with the token, it was wrong from the
  * start and the 401 is thrown: a setup mistake, not a partial audit. Otherwise it was revoked or rotated
