@@ -16,6 +16,8 @@ export interface ListOptions<S extends PageSchemaShape, T> {
   items: (page: z.output<S>) => T[];
   signal?: AbortSignal;
   onPage?: (received: number, total: number) => void;
+  /** Past PagerDuty's 10,000-record cap: how many of the first records to read (see `fetchAllPages`). */
+  whenCapped?: (total: number) => number;
 }
 
 export interface PagerDutyClient {
@@ -54,7 +56,12 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
             total: page.total ?? null,
           };
         },
-        { what: `GET ${path}`, limit: PAGE_LIMIT, onPage: listOptions.onPage },
+        {
+          what: `GET ${path}`,
+          limit: PAGE_LIMIT,
+          onPage: listOptions.onPage,
+          whenCapped: listOptions.whenCapped,
+        },
       );
     },
     requestCount: () => requester.requestCount(),

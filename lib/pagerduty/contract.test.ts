@@ -157,6 +157,7 @@ describe("PagerDuty OpenAPI contract", () => {
     const snapshot = await fetchPagerDutySnapshot(client, {
       scheduleIds: ["PI7DH85", "PS1A2B3C", "PGONE00"],
       rosterUserIds: ["PXPGF42", "PAM4FGS", "PUNKNWN"],
+      rosterPeople: [],
       now: new Date("2026-01-01T00:00:00Z"),
     });
 

@@ -142,6 +142,51 @@ describe("fetchAllPages", () => {
     },
   );
 
+  it.each([
+    { count: 12_000, readTo: 10_000, requests: 100, received: 10_000 },
+    { count: 12_000, readTo: 100, requests: 1, received: 100 },
+    { count: 12_000, readTo: 0, requests: 1, received: 100 },
+    { count: 25_000, readTo: 5_050, requests: 51, received: 5_100 },
+    { count: 12_000, readTo: 50_000, requests: 100, received: 10_000 },
+  ])(
+    "past the cap, reads the first records `whenCapped` asks for ($readTo of $count) instead of refusing",
+    async ({ count, readTo, requests, received }) => {
+      const list = fakeList(count);
+      const totals: number[] = [];
+      const progress: number[] = [];
+      const items = await fetchAllPages(list.fetchPage, {
+        what: "GET /users",
+        whenCapped: (total) => {
+          totals.push(total);
+          return readTo;
+        },
+        onPage: (done, total) => progress.push(total),
+      });
+      expect(totals).toEqual([count]);
+      expect(items).toEqual(range(received));
+      expect(list.requests).toHaveLength(requests);
+      expect(list.requests.every((r) => r.offset + r.limit <= 10_000)).toBe(true);
+      // Progress counts towards what will be read, not the account's total.
+      expect(new Set(progress)).toEqual(new Set([received]));
+    },
+  );
+
+  it("asks `whenCapped` nothing for a list within the cap, and still refuses one whose total is unknown", async () => {
+    const within = fakeList(10_000);
+    const asked: number[] = [];
+    const whenCapped = (total: number) => {
+      asked.push(total);
+      return 100;
+    };
+    expect(await fetchAllPages(within.fetchPage, { what: "GET /users", whenCapped })).toHaveLength(10_000);
+    const unknown = fakeList(10_001, { totals: false });
+    const error = await fetchAllPages(unknown.fetchPage, { what: "GET /users", whenCapped }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as AppError).code).toBe("invalid:pagerduty");
+    expect(asked).toEqual([]);
+  });
+
   it("fails the whole list when a concurrent page fails", async () => {
     const list = fakeList(300);
     const fetchPage = async (request: PageRequest) => {

@@ -26,6 +26,12 @@ export interface FetchAllPagesOptions {
   limit?: number;
   /** After each accepted page: items so far and the best estimate of the total. */
   onPage?: (received: number, total: number) => void;
+  /**
+   * For a list longer than offset pagination reaches (the first page's total is above
+   * `MAX_PAGINATION_RECORDS`): how many of its first records to read instead of refusing it, from the
+   * total. Read in whole pages, and never past the cap. Without it such a list is refused.
+   */
+  whenCapped?: (total: number) => number;
 }
 
 function checkOffset(offset: number, limit: number, what: string) {
@@ -42,7 +48,8 @@ function checkOffset(offset: number, limit: number, what: string) {
  * remaining pages are fetched concurrently and each is checked against it (size, `more`, total). At the
  * first page that does not fit, the rest is read again sequentially from there, advancing by the number
  * of items received until `more` is false. Items are returned in server order; duplicates caused by the
- * list changing while it is read are left to the caller.
+ * list changing while it is read are left to the caller. A list longer than offset pagination reaches is
+ * refused, unless `whenCapped` says how much of its start to read.
  */
 export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAllPagesOptions): Promise<T[]> {
   const limit = options.limit ?? PAGE_LIMIT;
@@ -55,16 +62,23 @@ export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAl
 
   checkOffset(0, limit, what);
   const first = await fetchPage({ offset: 0, limit, total: true });
-  accept(first, first.total);
+  const total = first.total;
+  const step = first.items.length;
+  // Past the cap, if the caller says so: pages starting before `stopAt` only (and none past the cap).
+  const capped = total !== null && total > MAX_PAGINATION_RECORDS && options.whenCapped !== undefined;
+  const stopAt = capped
+    ? Math.min(options.whenCapped?.(total) ?? 0, MAX_PAGINATION_RECORDS - limit + 1)
+    : Infinity;
+  const lastStart = step > 0 ? Math.max(0, Math.ceil(stopAt / step) - 1) * step : 0;
+  const reading = capped && total !== null ? Math.min(total, lastStart + step) : total;
+  accept(first, reading);
   if (!first.more) return items;
 
   let offset = first.items.length;
-  const total = first.total;
-  const step = first.items.length;
   if (total !== null && step > 0 && total > step) {
     const offsets: number[] = [];
-    for (let o = step; o < total; o += step) offsets.push(o);
-    const last = offsets[offsets.length - 1] as number;
+    for (let o = step; o < total && o < stopAt; o += step) offsets.push(o);
+    const last = offsets[offsets.length - 1] ?? 0;
     checkOffset(last, limit, what);
     const settled = await Promise.allSettled(
       offsets.map((o) => fetchPage({ offset: o, limit, total: true })),
@@ -79,7 +93,7 @@ export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAl
         page.more === o + expected < total &&
         (page.total === null || page.total === total);
       if (!fits) break;
-      accept(page, total);
+      accept(page, reading);
       offset = o + expected;
       if (!page.more) return items;
     }
@@ -87,6 +101,7 @@ export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAl
 
   // Sequential: no total, or the concurrent pages stopped fitting at `offset`.
   for (;;) {
+    if (offset >= stopAt) return items;
     checkOffset(offset, limit, what);
     const page = await fetchPage({ offset, limit, total: false });
     accept(page, null);

@@ -81,6 +81,7 @@ const STATE: PagerDutyState = {
 const OPTIONS = {
   scheduleIds: ["PV2SCH1", "PV3SCH1", "PMISSNG", "PV2SCH1"],
   rosterUserIds: ["PALICE1", "PBOB001", "PCAROL1", "PNOSUCH"],
+  rosterPeople: [],
   now: NOW,
 };
 
@@ -398,15 +399,49 @@ describe("fetchPagerDutySnapshot against the sandbox", () => {
     expect(client.requestCount()).toBe(EXPECTED_REQUESTS + 1);
   });
 
-  it("refuses a user list longer than PagerDuty's pagination can read, as a users_list failure", async () => {
-    const pd = await start({ users: fillerUsers(10_001), schedules: [] });
+  it("reads an account past PagerDuty's 10,000-user pagination limit: its first page, then the roster's users by ID and by exact email", async () => {
+    const pd = await start({
+      users: [
+        ...fillerUsers(10_001),
+        sandboxUser("PZALICE", "Alice Archer"),
+        sandboxUser("PZBOB01", "Bob Baker"),
+        // `query` matches any part of a name or email: these match Bob's email query, but are not Bob.
+        sandboxUser("PZREBOB", "Rebob Baker"),
+        sandboxUser("PZBOBBY", "Bobby", { email: "bob.baker@example.com.au" }),
+        sandboxUser("PZCARL1", "Carl Cole", { email: "carl@legacy.example.com" }),
+        sandboxUser("PZCARL2", "Carl Cole"),
+        sandboxUser("PZDAN01", "Dan Drake"),
+        sandboxUser("PZERIN1", "Erin Ernst", { deleted_at: "2025-01-01T00:00:00Z" }),
+      ],
+      schedules: [],
+    });
     const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd), {
       scheduleIds: [],
-      rosterUserIds: ["PF00001"],
+      rosterUserIds: ["PZALICE", "PZCARL1", "PNOSUCH", "PF00002", "PZERIN1"],
+      rosterPeople: [
+        // ID read, same email: no query.
+        { email: "alice.archer@example.com", pagerdutyId: "PZALICE" },
+        // No ID: queried, in any case and with spaces as the checker compares.
+        { email: " Bob.Baker@Example.com", pagerdutyId: null },
+        // The ID's user has another email: queried.
+        { email: "carl.cole@example.com", pagerdutyId: "PZCARL1" },
+        // Unknown ID: queried.
+        { email: "dan.drake@example.com", pagerdutyId: "PNOSUCH" },
+        // On the first page: no query.
+        { email: "filler.2@example.com", pagerdutyId: "PF00002" },
+        // Deleted user, and nobody else has the email: queried, nothing found.
+        { email: "erin.ernst@example.com", pagerdutyId: "PZERIN1" },
+      ],
       now: NOW,
     });
-    expect(snapshot.failures).toEqual([{ kind: "users_list", message: expect.stringContaining("10,000") }]);
-    expect(pd.stats().byRoute["GET /users"]).toBe(1);
+    expect(snapshot.failures).toEqual([]);
+    expect(snapshot.unknownUserIds).toEqual(["PNOSUCH", "PZERIN1"]);
+    const ids = snapshot.users.map((u) => u.id);
+    expect(ids.slice(0, 100)).toEqual(fillerUsers(100).map((u) => u.id));
+    expect(ids.slice(100).sort()).toEqual(["PZALICE", "PZBOB01", "PZCARL1", "PZCARL2", "PZDAN01"]);
+    // One page of the list, four email queries, the four IDs not on that page.
+    const { byRoute } = pd.stats();
+    expect([byRoute["GET /users"], byRoute["GET /users/{id}"]]).toEqual([5, 4]);
   });
 
   it("keeps at most `concurrency` requests in flight while users and schedules are read together", async () => {

@@ -7,6 +7,7 @@ import type {
 } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
 import type { PagerDutyClient } from "@/lib/pagerduty/client";
+import { MAX_PAGINATION_RECORDS, PAGE_LIMIT } from "@/lib/pagerduty/paginate";
 import {
   ScheduleResponseSchema,
   UserResponseSchema,
@@ -32,6 +33,12 @@ export interface FetchSnapshotOptions {
   scheduleIds: readonly string[];
   /** PagerDuty user IDs the roster names; looked up one by one when the user list lacks them. */
   rosterUserIds: readonly string[];
+  /**
+   * Every roster person's email and the PagerDuty ID they give (null for none). Used only for accounts
+   * past PagerDuty's 10,000-record pagination limit, whose user list cannot be read whole: the users the
+   * checker matches by email are then looked up by email.
+   */
+  rosterPeople: readonly { email: string; pagerdutyId: string | null }[];
   /** Stamped as `fetchedAt`; default the current time. */
   now?: Date;
   onProgress?: (progress: SnapshotProgress) => void;
@@ -91,6 +98,29 @@ function toV3Schedule(schedule: V3Schedule): PdSchedule {
   };
 }
 
+/** An email as the checker compares emails: trimmed and lower-cased. */
+function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Pages of `GET /users` after the first that reading up to PagerDuty's 10,000-record limit takes. */
+const PAGES_TO_LIMIT = MAX_PAGINATION_RECORDS / PAGE_LIMIT - 1;
+
+/**
+ * How many users to list of an account with more than offset pagination reaches (`total` users), when the
+ * roster gives `rosterIds` distinct IDs. Past the limit the users the checker needs are read on their own
+ * (see `readUsers`): one request per roster ID and schedule member the list lacks, and per roster email
+ * no user read has. Listing up to the limit costs 99 more pages, and spares the reads of the users it
+ * holds: about `rosterIds × 10,000 / total` roster IDs, the roster being spread through a list ordered by
+ * name (schedule members are nearly all roster people, and the email lookups are few either way). So the
+ * list is read up to the limit when that spares more reads than its pages cost (for 12,000 users, a
+ * roster of more than 119 IDs), and otherwise no further than its first page, read anyway for the total.
+ * Both give the checker the same users it needs, so the same findings: only the request count differs.
+ */
+export function usersToListPastLimit(total: number, rosterIds: number): number {
+  return (rosterIds * MAX_PAGINATION_RECORDS) / total > PAGES_TO_LIMIT ? MAX_PAGINATION_RECORDS : 0;
+}
+
 function isCode(error: unknown, ...codes: string[]): error is AppError {
   return error instanceof AppError && codes.includes(error.code);
 }
@@ -121,15 +151,19 @@ type ScheduleOutcome =
 
 /**
  * Reads what the audit needs from PagerDuty: every user (one list, plus single lookups for roster and
- * schedule-member IDs the list lacks) and the configured schedules, v2 and v3, concurrently. Data failures
+ * schedule-member IDs the list lacks; past 10,000 users, every user the checker needs, see `readUsers`)
+ * and the configured schedules, v2 and v3, concurrently. Data failures
  * land in `failures` (never as "missing"). Once PagerDuty refuses the token (401) the client sends nothing
  * more, and what was in flight finishes. If no read had succeeded with the token, it was wrong from the
  * start and the 401 is thrown: a setup mistake, not a partial audit. Otherwise it was revoked or rotated
  * mid-run: what was read is kept, and each read the refusal kept from happening is a failure that says so.
  * An underprivileged token (403 where the audit cannot do without the data) throws. All periods are kept:
  * who is on call when is the checker's job.
- * Request count with nothing failing: ⌈U/100⌉ user pages + ⌈V3/100⌉ v3-list pages + one per schedule + one
- * per looked-up ID (U users in the account, V3 shift-based schedules in the account; each list at least 1).
+ * Request count with nothing failing: P user pages + ⌈V3/100⌉ v3-list pages + one per schedule + one per
+ * looked-up ID (roster and schedule-member IDs the user pages lack) + E email queries, for U users and V3
+ * shift-based schedules in the account (each list at least 1 page). Up to 10,000 users P = ⌈U/100⌉ and
+ * E = 0. Past that (PagerDuty's pagination limit) P = 100 or 1, as `usersToListPastLimit` decides, and E
+ * is one per distinct roster email that no user read has (more should one match over 100 users).
  */
 export async function fetchPagerDutySnapshot(
   client: PagerDutyClient,
@@ -199,7 +233,66 @@ export async function fetchPagerDutySnapshot(
     );
   };
 
+  /**
+   * Past the pagination limit: the users the checker would match by a roster email in the whole list, by
+   * `GET /users?query=<email>`. PagerDuty's `query` matches any part of a name or an email, so the answer
+   * is filtered on the exact email. An email that a live user already read has needs no query: PagerDuty
+   * keeps emails unique within an account, so that user is the only one with it (a roster ID whose user
+   * has the roster's email is thus never queried). Found users join `users`.
+   */
+  const lookUpEmails = async (users: Map<string, PdUser>) => {
+    const read = new Set<string>();
+    for (const user of [...users.values(), ...lookedUp.values()]) {
+      if (user !== "unknown" && user.deletedAt === null) read.add(emailKey(user.email));
+    }
+    const wanted = [
+      ...new Set(options.rosterPeople.map((p) => emailKey(p.email)).filter((e) => e !== "" && !read.has(e))),
+    ].sort();
+    lookupsTotal += wanted.length;
+    let refusedOnce = false;
+    const answers = await Promise.all(
+      wanted.map(async (email): Promise<User[]> => {
+        try {
+          const matches = await client.list("/users", {
+            query: { ...USER_INCLUDES, query: email },
+            schema: UsersPageSchema,
+            items: (page) => page.users,
+            signal,
+            onPage: () => succeeded++,
+          });
+          return matches.filter((u) => emailKey(u.email) === email && !u.deleted_at);
+        } catch (error) {
+          if (isRefusal(error)) {
+            if (!refusedOnce) refused.push({ kind: "users_list", message: "" });
+            refusedOnce = true;
+          } else if (isFatal(error)) throw error;
+          else
+            failures.push({
+              kind: "users_list",
+              message: `Looking up roster email ${email} (GET /users?query=): ${messageOf(error)}`,
+            });
+          return [];
+        } finally {
+          lookupsDone++;
+          progress({ phase: "user_lookups", done: lookupsDone, total: lookupsTotal });
+        }
+      }),
+    );
+    for (const user of answers.flat()) {
+      if (!users.has(user.id) && !lookedUp.has(user.id)) users.set(user.id, toPdUser(user));
+    }
+  };
+
+  /**
+   * The user list, and the roster IDs it lacks one by one. An account with more users than offset
+   * pagination reaches (10,000) is listed only in part (`usersToListPastLimit`); every user the checker
+   * needs is still read: roster IDs and schedule members by ID (here and after the schedules), and the
+   * users it would find by a roster email by email (`lookUpEmails`). The checker uses the user list for
+   * nothing else: users neither named by the roster, nor on a configured schedule, nor holding a roster
+   * email take part in no finding.
+   */
   const readUsers = async (): Promise<PdUser[] | null> => {
+    let pastLimit = false;
     let listed: User[];
     try {
       listed = await client.list("/users", {
@@ -210,6 +303,10 @@ export async function fetchPagerDutySnapshot(
         onPage: (done, total) => {
           succeeded++;
           progress({ phase: "users", done, total });
+        },
+        whenCapped: (total) => {
+          pastLimit = true;
+          return usersToListPastLimit(total, rosterUserIds.length);
         },
       });
     } catch (error) {
@@ -225,6 +322,7 @@ export async function fetchPagerDutySnapshot(
     for (const user of listed) if (!users.has(user.id)) users.set(user.id, toPdUser(user));
     // Roster IDs need not wait for the schedules.
     await lookUpUsers(rosterUserIds.filter((id) => !users.has(id)).sort());
+    if (pastLimit) await lookUpEmails(users);
     return [...users.values()];
   };
 

@@ -37,7 +37,16 @@ export async function runAudit({
   const rosterUserIds = [
     ...new Set(roster.entries.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
   ];
-  const snapshot = await fetchPagerDutySnapshot(client, { scheduleIds, rosterUserIds, onProgress });
+  const rosterPeople = roster.entries.map((e) => ({
+    email: e.person.email,
+    pagerdutyId: e.person.pagerduty?.id ?? null,
+  }));
+  const snapshot = await fetchPagerDutySnapshot(client, {
+    scheduleIds,
+    rosterUserIds,
+    rosterPeople,
+    onProgress,
+  });
   const report = checkAudit({ roster, snapshot, config, now });
   return {
     report,

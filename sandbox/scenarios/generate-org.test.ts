@@ -85,6 +85,24 @@ describe("generateOrg", () => {
     expect(people.size).toBeGreaterThan(40);
   });
 
+  it("builds an account of a given size past PagerDuty's pagination limit, listed by name", () => {
+    const big = generateOrg({ ...BENCH, people: 300, pagerDutyUsers: 12_000 });
+    const { users } = big.pagerduty;
+    expect(users).toHaveLength(12_000);
+    const names = users.map((u) => u.name);
+    expect(names).toEqual([...names].sort());
+    // The roster's users are spread through the list: some lie past the first 10,000.
+    const rosterIds = new Set(big.roster.flatMap((p) => (p.pagerduty?.id ? [p.pagerduty.id] : [])));
+    const pastLimit = users.slice(10_000).filter((u) => rosterIds.has(u.id)).length;
+    expect(pastLimit).toBeGreaterThan(20);
+    // PagerDuty keeps emails unique within an account (the targeted reads past the limit rely on it).
+    const emails = users.map((u) => u.email.toLowerCase());
+    const rosterEmails = new Set(big.roster.map((p) => p.email.toLowerCase()));
+    const shared = emails.filter((e, i) => rosterEmails.has(e) && emails.indexOf(e) !== i);
+    expect(shared).toEqual([]);
+    expect(new Set(auditScenario(big, NOW).findings.map((f) => f.code))).toEqual(new Set(FINDING_CODES));
+  });
+
   it("also builds tiny orgs", () => {
     const tiny = generateOrg({
       people: 12,

@@ -24,6 +24,12 @@ export interface GenerateOrgOptions {
   people: number;
   /** PagerDuty users beyond the roster's (other departments, ex-staff, a few deleted). */
   extraPagerDutyUsers: number;
+  /**
+   * The account's size instead: extra users are added until it holds this many users (deleted ones
+   * included), and the account lists them by name, so the roster's users are spread through the list
+   * rather than first. For accounts past PagerDuty's 10,000-record pagination limit (e.g. 12,000).
+   */
+  pagerDutyUsers?: number;
   /** Schedules the config lists (one more, configured but missing, is added for `schedule_not_found`). */
   schedules: number;
   /** Share of schedules that are shift-based (v3), 0..1. */
@@ -336,7 +342,12 @@ export function generateOrg(options: GenerateOrgOptions): Scenario {
 
   // --- Extra PagerDuty users: other departments, ex-staff, some deleted -------------------------------
   const extras: SandboxUser[] = [];
-  for (let i = 0; i < options.extraPagerDutyUsers; i++) {
+  const rosterUsers = drafts.filter((d) => d.user !== null).length;
+  const extraCount =
+    options.pagerDutyUsers === undefined
+      ? options.extraPagerDutyUsers
+      : Math.max(0, options.pagerDutyUsers - rosterUsers);
+  for (let i = 0; i < extraCount; i++) {
     const name = pickName();
     const id = userId(name);
     extras.push(
@@ -473,7 +484,12 @@ export function generateOrg(options: GenerateOrgOptions): Scenario {
     roster: drafts.map((d) => d.person),
     config,
     pagerduty: {
-      users: [...drafts.flatMap((d) => (d.user ? [d.user] : [])), ...extras],
+      users:
+        options.pagerDutyUsers === undefined
+          ? [...drafts.flatMap((d) => (d.user ? [d.user] : [])), ...extras]
+          : [...drafts.flatMap((d) => (d.user ? [d.user] : [])), ...extras].sort((a, b) =>
+              a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+            ),
       schedules,
     },
   };

@@ -42,6 +42,44 @@ export function minimumRequests(state: PagerDutyState, config: AuditConfig, rost
   return Math.max(1, Math.ceil(live.size / PAGE)) + configured.size + lookups;
 }
 
+/**
+ * The fewest requests for an account past PagerDuty's 10,000-record pagination limit when the client lists
+ * its first `listed` users (whole pages): those pages, one read per configured schedule, one lookup per
+ * referenced user ID neither listed nor returned by an email query (as `minimumRequests` counts them), and
+ * one email query per distinct roster email that no live user listed or named by the roster has. The sandbox lists users in state
+ * order.
+ */
+export function minimumRequestsPastLimit(
+  state: PagerDutyState,
+  config: AuditConfig,
+  roster: Roster,
+  listed: number,
+): number {
+  const liveUsers = state.users.filter((u) => u.deleted_at === null);
+  const pages = Math.max(1, Math.ceil(listed / PAGE));
+  const window = new Set(liveUsers.slice(0, pages * PAGE).map((u) => u.id));
+  const configured = new Set(config.rotations.flatMap((r) => r.schedules));
+  const deleted = new Set(state.users.filter((u) => u.deleted_at !== null).map((u) => u.id));
+  const referenced = new Set<string>(rosterPagerDutyIds(roster));
+  for (const schedule of state.schedules) {
+    if (!configured.has(schedule.id)) continue;
+    if (schedule.kind === "v2") {
+      for (const id of schedule.layers.flatMap((l) => l.user_ids)) if (!deleted.has(id)) referenced.add(id);
+    } else {
+      for (const id of schedule.rotations.flatMap((r) => r.events.flatMap((e) => e.member_user_ids)))
+        if (id) referenced.add(id);
+    }
+  }
+  const rosterIds = new Set(rosterPagerDutyIds(roster));
+  const emailOf = (u: { email: string }) => u.email.trim().toLowerCase();
+  const known = new Set(liveUsers.filter((u) => window.has(u.id) || rosterIds.has(u.id)).map(emailOf));
+  const queried = new Set(roster.entries.map((e) => emailOf(e.person)).filter((email) => !known.has(email)));
+  // A schedule member an email query returned needs no lookup.
+  const found = new Set(liveUsers.filter((u) => queried.has(emailOf(u))).map((u) => u.id));
+  const lookups = [...referenced].filter((id) => !window.has(id) && !found.has(id)).length;
+  return pages + configured.size + lookups + queried.size;
+}
+
 /** `ok` or `MISSED`, printed after a figure's target. */
 export function verdict(met: boolean): string {
   return met ? "ok" : "MISSED";
