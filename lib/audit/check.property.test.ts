@@ -201,30 +201,8 @@ describe("checkAudit invariants", () => {
       fc.property(orgArb, fc.constantFrom(...SCHEDULES, "users_list", "user"), (spec, failing) => {
         const { people, snapshot } = build(spec);
         const full = new Set(keysOf(people, snapshot));
-        let partial: PagerDutySnapshot;
-        if (failing === "users_list") {
-          partial = {
-            ...snapshot,
-            users: [],
-            unknownUserIds: [],
-            failures: [{ kind: "users_list", message: "HTTP 500" }],
-          };
-        } else if (failing === "user") {
-          const victim = snapshot.users[0];
-          if (!victim) return;
-          partial = {
-            ...snapshot,
-            users: snapshot.users.slice(1),
-            failures: [{ kind: "user", userId: victim.id, message: "timeout" }],
-          };
-        } else {
-          partial = {
-            ...snapshot,
-            schedules: snapshot.schedules.filter((s) => s.id !== failing),
-            missingScheduleIds: snapshot.missingScheduleIds.filter((id) => id !== failing),
-            failures: [{ kind: "schedule", scheduleId: failing, message: "HTTP 503" }],
-          };
-        }
+        const partial = withFailure(snapshot, failing);
+        if (!partial) return;
         const report = checkAudit({ roster: rosterOf(people), snapshot: partial, config: CONFIG, now: NOW });
         expect(report.complete).toBe(false);
         for (const finding of report.findings) expect(full).toContain(finding.key);
@@ -232,4 +210,59 @@ describe("checkAudit invariants", () => {
       { numRuns: 400 },
     );
   });
+
+  it("says what it withheld: the failure lists the code of every finding the partial run lacks", () => {
+    fc.assert(
+      fc.property(orgArb, fc.constantFrom(...SCHEDULES, "users_list", "user"), (spec, failing) => {
+        const { people, snapshot } = build(spec);
+        const full = checkAudit({ roster: rosterOf(people), snapshot, config: CONFIG, now: NOW });
+        const partialSnapshot = withFailure(snapshot, failing);
+        if (!partialSnapshot) return;
+        const partial = checkAudit({
+          roster: rosterOf(people),
+          snapshot: partialSnapshot,
+          config: CONFIG,
+          now: NOW,
+        });
+        const kept = new Set(partial.findings.map((f) => f.key));
+        const lost = new Set(full.findings.filter((f) => !kept.has(f.key)).map((f) => f.code));
+        const [error, ...others] = partial.errors;
+        expect(others).toEqual([]);
+        for (const code of lost) expect(error?.withheld).toContain(code);
+      }),
+      { numRuns: 600 },
+    );
+  });
 });
+
+/**
+ * `snapshot` as if one read had failed: the users list, the first user (read one by one), or a schedule.
+ * Null when there is no user to fail.
+ */
+function withFailure(snapshot: PagerDutySnapshot, failing: string): PagerDutySnapshot | null {
+  let partial: PagerDutySnapshot;
+  if (failing === "users_list") {
+    partial = {
+      ...snapshot,
+      users: [],
+      unknownUserIds: [],
+      failures: [{ kind: "users_list", message: "HTTP 500" }],
+    };
+  } else if (failing === "user") {
+    const victim = snapshot.users[0];
+    if (!victim) return null;
+    partial = {
+      ...snapshot,
+      users: snapshot.users.slice(1),
+      failures: [{ kind: "user", userId: victim.id, message: "timeout" }],
+    };
+  } else {
+    partial = {
+      ...snapshot,
+      schedules: snapshot.schedules.filter((s) => s.id !== failing),
+      missingScheduleIds: snapshot.missingScheduleIds.filter((id) => id !== failing),
+      failures: [{ kind: "schedule", scheduleId: failing, message: "HTTP 503" }],
+    };
+  }
+  return partial;
+}

@@ -64,6 +64,8 @@ interface Case {
   /** `code person-name schedule-id|-` for each expected finding, in any order. */
   expected: string[];
   complete?: boolean;
+  /** Each failure (`kind id|-`) and the codes its report error says it withheld, in any order. */
+  withheld?: Record<string, FindingCode[]>;
 }
 
 const person = (org: Org, name: string): RosterPerson => {
@@ -236,6 +238,55 @@ const CASES: Case[] = [
     },
     expected: [],
     complete: false,
+    // Bob is on no other CEOC schedule, Mia is not in CEOC; everyone is in a rotation already.
+    withheld: {
+      "schedule PCEOC02": [
+        "missing_from_schedule",
+        "unexpected_in_schedule",
+        "not_in_roster",
+        "deleted_user_in_schedule",
+        "schedule_not_found",
+      ],
+    },
+  },
+  {
+    name: "a failed schedule withholds no missing_from_schedule when every member is on another one",
+    change: (org) => {
+      schedule(org, "PCEOC01").periods[0]!.members.push(memberOf("PBOB001"));
+      org.snapshot.schedules = org.snapshot.schedules.filter((s) => s.id !== "PCEOC02");
+      org.snapshot.failures = [{ kind: "schedule", scheduleId: "PCEOC02", message: "HTTP 503" }];
+    },
+    expected: [],
+    complete: false,
+    withheld: {
+      "schedule PCEOC02": [
+        "unexpected_in_schedule",
+        "not_in_roster",
+        "deleted_user_in_schedule",
+        "schedule_not_found",
+      ],
+    },
+  },
+  {
+    name: "a failed schedule withholds pageability of someone in no rotation, who might be on it",
+    change: (org) => {
+      org.people.push(personOf("Dan Desk", { id: "PDAN001" }));
+      org.snapshot.users.push(userOf("PDAN001", "Dan Desk", { contactMethodCount: 0 }));
+      schedule(org, "PCEOC01").periods[0]!.members.push(memberOf("PBOB001"));
+      org.snapshot.schedules = org.snapshot.schedules.filter((s) => s.id !== "PCEOC02");
+      org.snapshot.failures = [{ kind: "schedule", scheduleId: "PCEOC02", message: "HTTP 503" }];
+    },
+    expected: [],
+    complete: false,
+    withheld: {
+      "schedule PCEOC02": [
+        "unexpected_in_schedule",
+        "not_in_roster",
+        "deleted_user_in_schedule",
+        "not_pageable",
+        "schedule_not_found",
+      ],
+    },
   },
   {
     name: "without the users list, email joins are withheld but roster-only findings stay",
@@ -246,6 +297,48 @@ const CASES: Case[] = [
     },
     expected: ["missing_pagerduty_id Alice Adams -"],
     complete: false,
+    withheld: {
+      "users_list -": [
+        "unknown_pagerduty_id",
+        "missing_from_schedule",
+        "unexpected_in_schedule",
+        "not_in_roster",
+        "deleted_user_in_schedule",
+        "email_mismatch",
+        "not_pageable",
+        "invitation_pending",
+      ],
+    },
+  },
+  {
+    name: "without the users list but with every user it needs looked up, nothing is withheld",
+    change: (org) => {
+      schedule(org, "PCEOC02").periods[0]!.members.push(memberOf("PDEL001", "2026-06-01T00:00:00Z"));
+      org.snapshot.unknownUserIds = ["PDEL001"];
+      org.snapshot.failures = [{ kind: "users_list", message: "HTTP 500" }];
+    },
+    expected: ["deleted_user_in_schedule PDEL001 PCEOC02"],
+    complete: false,
+    withheld: { "users_list -": [] },
+  },
+  {
+    name: "a roster ID whose lookup failed withholds what that person's user decides",
+    change: (org) => {
+      org.snapshot.users = org.snapshot.users.filter((u) => u.id !== "PALICE1");
+      org.snapshot.failures = [{ kind: "user", userId: "PALICE1", message: "timeout" }];
+    },
+    expected: [],
+    complete: false,
+    // Alice's account is on her own rotation's schedule, so it is neither a stranger nor unexpected.
+    withheld: {
+      "user PALICE1": [
+        "unknown_pagerduty_id",
+        "deleted_user_in_schedule",
+        "email_mismatch",
+        "not_pageable",
+        "invitation_pending",
+      ],
+    },
   },
   {
     name: "a schedule member whose lookup failed is not called 'not in roster'",
@@ -255,11 +348,16 @@ const CASES: Case[] = [
     },
     expected: [],
     complete: false,
+    // Every roster ID and every roster email belongs to a user read, so PWHO001 is nobody's account:
+    // a stranger or a deleted user, never someone unexpected; and everyone is on their schedules already.
+    withheld: {
+      "user PWHO001": ["not_in_roster", "deleted_user_in_schedule"],
+    },
   },
 ];
 
 describe("checkAudit", () => {
-  it.each(CASES)("$name", ({ change, expected, complete = true }) => {
+  it.each(CASES)("$name", ({ change, expected, complete = true, withheld = {} }) => {
     const org = baseOrg();
     change(org);
     const report = checkAudit({
@@ -272,6 +370,12 @@ describe("checkAudit", () => {
     expect(got.sort()).toEqual([...expected].sort());
     expect(report.complete).toBe(complete);
     expect(report.summary.findings).toBe(expected.length);
+    const byFailure = Object.fromEntries(
+      report.errors.map((e) => [`${e.kind} ${e.id ?? "-"}`, [...e.withheld].sort()]),
+    );
+    expect(byFailure).toEqual(
+      Object.fromEntries(Object.entries(withheld).map(([failure, codes]) => [failure, [...codes].sort()])),
+    );
   });
 
   it("names the suggested ID when the email matches a PagerDuty user", () => {

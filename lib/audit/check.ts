@@ -37,37 +37,6 @@ const SEVERITY: Record<FindingCode, Severity> = {
   schedule_not_found: "error",
 };
 
-/** What each kind of fetch failure keeps the checker from deciding. Listed in the report's `errors`. */
-const WITHHELD_BY_FAILURE: Record<ReportError["kind"], FindingCode[]> = {
-  users_list: [
-    "missing_from_schedule",
-    "unexpected_in_schedule",
-    "not_in_roster",
-    "deleted_user_in_schedule",
-    "unknown_pagerduty_id",
-    "email_mismatch",
-    "not_pageable",
-    "invitation_pending",
-  ],
-  user: [
-    "unknown_pagerduty_id",
-    "missing_from_schedule",
-    "unexpected_in_schedule",
-    "not_in_roster",
-    "deleted_user_in_schedule",
-    "email_mismatch",
-    "not_pageable",
-    "invitation_pending",
-  ],
-  schedule: [
-    "missing_from_schedule",
-    "unexpected_in_schedule",
-    "not_in_roster",
-    "deleted_user_in_schedule",
-    "schedule_not_found",
-  ],
-};
-
 /** Printable ASCII without spaces or capitals: text that trimming and lower-casing leave as it is. */
 const ALREADY_LOWER = /^[\x21-\x40\x5b-\x7e]*$/;
 
@@ -127,8 +96,12 @@ type CoverageMember = RotationCoverage["schedules"][number]["members"][number];
 /** What the snapshot says it could not read or does not hold, and its schedules by ID. */
 interface Facts {
   usersListFailed: boolean;
-  failedUserIds: Set<string>;
-  failedScheduleIds: Set<string>;
+  /** The users list's failure's index in `snapshot.failures`; -1 when the list was read. */
+  usersListFailure: number;
+  /** Users whose lookup failed, each with its failure's index in `snapshot.failures`. */
+  failedUserIds: Map<string, number>;
+  /** Schedules that could not be read, each with its failure's index in `snapshot.failures`. */
+  failedScheduleIds: Map<string, number>;
   /** IDs looked up one by one that PagerDuty does not know (404). */
   unknownUserIds: Set<string>;
   missingScheduleIds: Set<string>;
@@ -150,6 +123,70 @@ interface Directory {
 type AddFinding = (finding: Omit<Finding, "key" | "severity">) => void;
 
 /**
+ * What each failure kept from being decided, recorded where the checker meets it: a code is withheld by a
+ * failure only when a finding of that code could have come out there had the data been read. Each record
+ * is a set insert, made only where data is missing, so a complete snapshot costs nothing here.
+ */
+class Withheld {
+  /** By failure index (`snapshot.failures`). */
+  readonly byFailure: Set<FindingCode>[];
+  /** Codes any failed user read could have decided (it might be anyone's account, by email). */
+  private readonly byAnyUser = new Set<FindingCode>();
+
+  constructor(
+    private readonly facts: Facts,
+    failureCount: number,
+  ) {
+    this.byFailure = Array.from({ length: failureCount }, () => new Set<FindingCode>());
+  }
+
+  /** Withheld by failure `index` (none when -1 or undefined). */
+  add(index: number | undefined, code: FindingCode): void {
+    if (index !== undefined && index >= 0) this.byFailure[index]?.add(code);
+  }
+
+  /** Why user `userId` was not read: its own lookup's failure, else the users list's (-1: neither). */
+  failureOfUser(userId: string): number {
+    return this.facts.failedUserIds.get(userId) ?? this.facts.usersListFailure;
+  }
+
+  /** Withheld because user `userId` was not read. */
+  addForUser(userId: string, code: FindingCode): void {
+    this.add(this.failureOfUser(userId), code);
+  }
+
+  /** Withheld because some user that was not read might be this person's (by email). */
+  addForAnyUser(code: FindingCode): void {
+    this.byAnyUser.add(code);
+  }
+
+  /** Withheld because `identity` could not be resolved (see `Identity.unresolved`). */
+  addForUnresolved(identity: Identity, directory: Directory, code: FindingCode): void {
+    const { rosterId } = identity;
+    if (
+      rosterId !== null &&
+      directory.byUserId.get(rosterId)?.user === undefined &&
+      !this.facts.unknownUserIds.has(rosterId)
+    ) {
+      this.addForUser(rosterId, code);
+    } else {
+      this.addForAnyUser(code);
+    }
+  }
+
+  /** The codes per failure index, each list in FINDING_CODES order. */
+  finish(): FindingCode[][] {
+    if (this.byAnyUser.size > 0) {
+      for (const code of this.byAnyUser) {
+        this.add(this.facts.usersListFailure, code);
+        for (const index of this.facts.failedUserIds.values()) this.add(index, code);
+      }
+    }
+    return this.byFailure.map((codes) => FINDING_CODES.filter((code) => codes.has(code)));
+  }
+}
+
+/**
  * Audits the roster against a PagerDuty snapshot. Pure: the same input gives the same report, whatever the
  * order of roster entries, users or schedules. A fetch failure recorded in the snapshot never turns into a
  * finding: findings that depend on the missing data are withheld and the report is `complete: false`.
@@ -165,37 +202,42 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   };
 
   const facts = factsOf(snapshot);
+  const withheld = new Withheld(facts, snapshot.failures.length);
   const { exempt, audited } = splitExempt(roster.entries, config.exempt.titles);
   const directory = buildDirectory(audited, exempt, snapshot.users, facts);
-  findRosterProblems(directory, facts, snapshot.schedules, add);
+  findRosterProblems(directory, facts, snapshot.schedules, add, withheld);
   const expectedByRotation = selectMembersByRotation(directory.identities, config.rotations);
   const currentMembers = currentMembersOf(snapshot.schedules, now.getTime());
-  findMissingSchedules(config.rotations, facts, add);
-  const { coverageMembers, schedulesWithUnknownMembers } = checkScheduleMembers(
+  findMissingSchedules(config.rotations, facts, add, withheld);
+  const { coverageMembers, unknownMemberFailures, strangerFailures } = checkScheduleMembers(
     config.rotations,
     directory,
     facts,
     currentMembers,
     expectedByRotation,
     add,
+    withheld,
   );
   findMissingFromSchedules(
     config.rotations,
+    directory,
     facts,
     currentMembers,
     expectedByRotation,
-    schedulesWithUnknownMembers,
+    unknownMemberFailures,
     add,
+    withheld,
   );
-  findUnpageable(directory.identities, add);
+  findUnpageable(directory, facts, strangerFailures, add, withheld);
 
   const ordered = sortFindings([...findings.values()]);
+  const withheldByFailure = withheld.finish();
   const errors = snapshot.failures
-    .map((failure): ReportError => ({
+    .map((failure, index): ReportError => ({
       kind: failure.kind,
       id: failure.kind === "user" ? failure.userId : failure.kind === "schedule" ? failure.scheduleId : null,
       message: failure.message,
-      withheld: WITHHELD_BY_FAILURE[failure.kind],
+      withheld: withheldByFailure[index] ?? [],
     }))
     .sort((a, b) => compare(`${a.kind}:${a.id ?? ""}`, `${b.kind}:${b.id ?? ""}`));
   const configuredSchedules = new Set(config.rotations.flatMap((r) => r.schedules));
@@ -233,9 +275,14 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
 function factsOf(snapshot: PagerDutySnapshot): Facts {
   return {
     usersListFailed: snapshot.failures.some((f) => f.kind === "users_list"),
-    failedUserIds: new Set(snapshot.failures.flatMap((f) => (f.kind === "user" ? [f.userId] : []))),
-    failedScheduleIds: new Set(
-      snapshot.failures.flatMap((f) => (f.kind === "schedule" ? [f.scheduleId] : [])),
+    usersListFailure: snapshot.failures.findIndex((f) => f.kind === "users_list"),
+    failedUserIds: new Map(
+      snapshot.failures.flatMap((f, i): [string, number][] => (f.kind === "user" ? [[f.userId, i]] : [])),
+    ),
+    failedScheduleIds: new Map(
+      snapshot.failures.flatMap((f, i): [string, number][] =>
+        f.kind === "schedule" ? [[f.scheduleId, i]] : [],
+      ),
     ),
     unknownUserIds: new Set(snapshot.unknownUserIds),
     missingScheduleIds: new Set(snapshot.missingScheduleIds),
@@ -387,6 +434,7 @@ function findRosterProblems(
   facts: Facts,
   schedules: readonly PdSchedule[],
   add: AddFinding,
+  withheld: Withheld,
 ): void {
   /**
    * Users that some schedule shows as deleted: an unknown roster ID among them was deleted, not mistyped.
@@ -420,7 +468,12 @@ function findRosterProblems(
       });
       continue;
     }
-    if (facts.unknownUserIds.has(rosterId)) {
+    // Unresolved with an ID PagerDuty did not call unknown: that ID's user was not read, and it might be
+    // unknown or hold another email.
+    if (identity.unresolved && user === null && !facts.unknownUserIds.has(rosterId)) {
+      withheld.addForUser(rosterId, "unknown_pagerduty_id");
+      withheld.addForUser(rosterId, "email_mismatch");
+    } else if (facts.unknownUserIds.has(rosterId)) {
       const suggestion = identity.emailUser;
       const deletedOn = isDeletedOnSchedules(rosterId);
       add({
@@ -488,10 +541,18 @@ function currentMembersOf(schedules: readonly PdSchedule[], nowMs: number): Map<
 }
 
 /** Configured schedules that exist neither as v2 nor as v3 schedules. */
-function findMissingSchedules(rotations: readonly Rotation[], facts: Facts, add: AddFinding): void {
+function findMissingSchedules(
+  rotations: readonly Rotation[],
+  facts: Facts,
+  add: AddFinding,
+  withheld: Withheld,
+): void {
   for (const rotation of rotations) {
     for (const scheduleId of rotation.schedules) {
-      if (!facts.missingScheduleIds.has(scheduleId) || facts.failedScheduleIds.has(scheduleId)) continue;
+      const failure = facts.failedScheduleIds.get(scheduleId);
+      // A schedule that could not be read might not exist at all.
+      if (failure !== undefined) withheld.add(failure, "schedule_not_found");
+      if (!facts.missingScheduleIds.has(scheduleId) || failure !== undefined) continue;
       add({
         code: "schedule_not_found",
         person: null,
@@ -516,15 +577,30 @@ function checkScheduleMembers(
   currentMembers: Map<string, CurrentMembers>,
   expectedByRotation: Map<string, Set<Identity>>,
   add: AddFinding,
-): { coverageMembers: Map<string, CoverageMember[]>; schedulesWithUnknownMembers: Set<string> } {
+  withheld: Withheld,
+): {
+  coverageMembers: Map<string, CoverageMember[]>;
+  unknownMemberFailures: Map<string, Set<number>>;
+  strangerFailures: Set<number>;
+} {
   const rotationsBySchedule = new Map<string, Rotation[]>();
   for (const rotation of rotations) {
     for (const id of rotation.schedules) {
       rotationsBySchedule.set(id, [...(rotationsBySchedule.get(id) ?? []), rotation]);
     }
   }
-  /** Schedules holding a member we could not identify: it might be anyone's second account. */
-  const schedulesWithUnknownMembers = new Set<string>();
+  /**
+   * Schedules holding a member we could not identify (it might be anyone's second account), each with the
+   * failures that kept its unknown members from being read.
+   */
+  const unknownMemberFailures = new Map<string, Set<number>>();
+  /**
+   * Failures behind unknown members: each might be the account (by email) of a roster person whose email no
+   * read user holds.
+   */
+  const strangerFailures = new Set<number>();
+  /** Roster people whose email no read user holds: built when the first unknown member is met. */
+  let openEmail: Set<Identity> | null = null;
   /** Each read schedule's members as the coverage shows them; one array per schedule, shared by rotations. */
   const coverageMembers = new Map<string, CoverageMember[]>();
   const { byUserId } = directory;
@@ -533,14 +609,25 @@ function checkScheduleMembers(
   for (const [scheduleId, listing] of [...rotationsBySchedule].sort(([a], [b]) => compare(a, b))) {
     const schedule = facts.schedulesById.get(scheduleId);
     const members = currentMembers.get(scheduleId);
-    if (!schedule || !members) continue;
-    const scheduleRef = { id: schedule.id, name: schedule.name };
-    const firstRotation = [...listing].sort((a, b) => compare(a.id, b.id))[0];
     /** Who the rotations listing this schedule expect, one set per rotation. */
     const expectedHere = listing.flatMap((r) => {
       const expected = expectedByRotation.get(r.id);
       return expected ? [expected] : [];
     });
+    const failure = facts.failedScheduleIds.get(scheduleId);
+    if (failure !== undefined) {
+      // Unread, it might hold a deleted user, a stranger, or anyone the rotations do not expect.
+      withheld.add(failure, "deleted_user_in_schedule");
+      withheld.add(failure, "not_in_roster");
+      if (someoneUnexpected(null, directory.identities.length, expectedHere)) {
+        withheld.add(failure, "unexpected_in_schedule");
+      }
+    }
+    if (!schedule || !members) continue;
+    const scheduleRef = { id: schedule.id, name: schedule.name };
+    const firstRotation = [...listing].sort((a, b) => compare(a.id, b.id))[0];
+    /** Whether an unread account could be someone's (by email) the rotations do not expect: asked once. */
+    let strangerMayBeUnexpected: boolean | null = null;
     const described: CoverageMember[] = [];
     coverageMembers.set(scheduleId, described);
     for (let i = 0; i < members.ids.length; i++) {
@@ -566,7 +653,30 @@ function checkScheduleMembers(
 
       // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.
       if (!knownGone && user === undefined) {
-        schedulesWithUnknownMembers.add(scheduleId);
+        const unread = withheld.failureOfUser(userId);
+        let failures = unknownMemberFailures.get(scheduleId);
+        if (!failures) unknownMemberFailures.set(scheduleId, (failures = new Set()));
+        if (unread >= 0) failures.add(unread);
+        // An exempt person's account is passed over whatever it turns out to be.
+        if (directory.exemptRosterIds.has(userId)) continue;
+        withheld.add(unread, "deleted_user_in_schedule");
+        if (unread >= 0) strangerFailures.add(unread);
+        openEmail ??= new Set(directory.identities.filter((identity) => identity.emailUser === null));
+        strangerMayBeUnexpected ??= someoneUnexpected(openEmail, 0, expectedHere);
+        if (claimedBy) {
+          // Alive, it would make its owners rotation members; their user is this unread one, so whether
+          // PagerDuty can page them is withheld (`findUnpageable`), and marking them changes no finding.
+          for (const owner of claimedBy) owner.rotationMember = true;
+        } else {
+          withheld.add(unread, "not_in_roster");
+        }
+        // Its owners, or whoever has its email, might not be expected here.
+        if (
+          strangerMayBeUnexpected ||
+          claimedBy?.some((owner) => !expectedHere.some((expected) => expected.has(owner)))
+        ) {
+          withheld.add(unread, "unexpected_in_schedule");
+        }
         continue;
       }
       if (exemptMember) continue;
@@ -587,10 +697,8 @@ function checkScheduleMembers(
         });
         continue;
       }
-      if (owners === "unknown") {
-        schedulesWithUnknownMembers.add(scheduleId);
-        continue;
-      }
+      // Unreachable (a member whose owners are unknown was not read, and is handled above); kept for types.
+      if (owners === "unknown") continue;
       if (owners === null) {
         add({
           code: "not_in_roster",
@@ -622,29 +730,57 @@ function checkScheduleMembers(
       }
     }
   }
-  return { coverageMembers, schedulesWithUnknownMembers };
+  return { coverageMembers, unknownMemberFailures, strangerFailures };
+}
+
+/**
+ * Whether someone of `people` (null: all `audited` roster people) is expected by none of `expectedHere`
+ * (the rotations listing a schedule): then an account on that schedule could be someone the roster does not
+ * put there.
+ */
+function someoneUnexpected(
+  people: ReadonlySet<Identity> | null,
+  audited: number,
+  expectedHere: readonly Set<Identity>[],
+): boolean {
+  const count = people ? people.size : audited;
+  if (count === 0) return false;
+  const [first, ...others] = expectedHere;
+  if (!first) return true;
+  const union = others.length === 0 ? first : new Set(expectedHere.flatMap((expected) => [...expected]));
+  if (!people) return union.size < count;
+  let expected = 0;
+  for (const identity of union) if (people.has(identity)) expected++;
+  return expected < count;
 }
 
 /** People a rotation expects who are on none of its read schedules (when that can be told). */
 function findMissingFromSchedules(
   rotations: readonly Rotation[],
+  directory: Directory,
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
   expectedByRotation: Map<string, Set<Identity>>,
-  schedulesWithUnknownMembers: Set<string>,
+  unknownMemberFailures: Map<string, Set<number>>,
   add: AddFinding,
+  withheld: Withheld,
 ): void {
   for (const rotation of rotations) {
     const readSchedules = rotation.schedules.filter((id) => currentMembers.has(id));
     const anyFailed = rotation.schedules.some(
-      (id) => facts.failedScheduleIds.has(id) || schedulesWithUnknownMembers.has(id),
+      (id) => facts.failedScheduleIds.has(id) || unknownMemberFailures.has(id),
     );
+    /** Someone is not found, but a schedule we could not read (or an unknown member) might hold them. */
+    let withheldByFailedSchedules = false;
     for (const identity of expectedByRotation.get(rotation.id) ?? []) {
       identity.rotationMember = true;
       // On one of the rotation's read schedules under any of their IDs (marked while reading the members).
       const onOne = identity.scheduledIn?.some((listing) => listing.includes(rotation)) ?? false;
-      // Not found, but a schedule we could not read (or an identity we could not resolve) might hold them.
-      if (onOne || anyFailed || identity.unresolved || readSchedules.length === 0) continue;
+      if (onOne) continue;
+      // Not found, but an identity we could not resolve might be on them under an account we did not read.
+      if (identity.unresolved) withheld.addForUnresolved(identity, directory, "missing_from_schedule");
+      if (anyFailed) withheldByFailedSchedules = true;
+      if (anyFailed || identity.unresolved || readSchedules.length === 0) continue;
       add({
         code: "missing_from_schedule",
         person: rosterPerson(identity.entry),
@@ -662,15 +798,64 @@ function findMissingFromSchedules(
         },
       });
     }
+    if (withheldByFailedSchedules) {
+      for (const id of rotation.schedules) {
+        withheld.add(facts.failedScheduleIds.get(id), "missing_from_schedule");
+        for (const failure of unknownMemberFailures.get(id) ?? []) {
+          withheld.add(failure, "missing_from_schedule");
+        }
+      }
+    }
   }
 }
 
-/** Rotation members PagerDuty cannot page, or who have not accepted their invitation. */
-function findUnpageable(identities: readonly Identity[], add: AddFinding): void {
-  for (const identity of identities) {
-    if (!identity.rotationMember) continue;
+/**
+ * Rotation members PagerDuty cannot page, or who have not accepted their invitation. Withheld: a member
+ * whose user was not read; and someone in no rotation who would have a finding, when a schedule we could
+ * not read, or an account nobody claims that we could not read, might make them a rotation member.
+ */
+function findUnpageable(
+  directory: Directory,
+  facts: Facts,
+  strangerFailures: Set<number>,
+  add: AddFinding,
+  withheld: Withheld,
+): void {
+  // What people in no rotation would be told, were they on a schedule we could not read or the owners of an
+  // account we could not read: flags, not lists, so a partial run allocates nothing per person.
+  const offRotationChecked = facts.failedScheduleIds.size > 0 || strangerFailures.size > 0;
+  /** Someone in no rotation whose user we did not read, who might own an unread account by email. */
+  let openUnresolved = false;
+  let notPageable = false;
+  let invitation = false;
+  /** The same, of people whose email no read user holds: only they can own an unread account. */
+  let openNotPageable = false;
+  let openInvitation = false;
+  for (const identity of directory.identities) {
     const user = identity.user;
-    if (!user || user.deletedAt !== null) continue;
+    if (!identity.rotationMember) {
+      if (!offRotationChecked) continue;
+      const open = identity.emailUser === null;
+      if (identity.unresolved && open) openUnresolved = true;
+      if (!user || user.deletedAt !== null) continue;
+      if (user.contactMethodCount === 0 || user.notificationRuleCount === 0) {
+        notPageable = true;
+        openNotPageable ||= open;
+      }
+      if (user.invitationSent) {
+        invitation = true;
+        openInvitation ||= open;
+      }
+      continue;
+    }
+    if (!user) {
+      if (identity.unresolved) {
+        withheld.addForUnresolved(identity, directory, "not_pageable");
+        withheld.addForUnresolved(identity, directory, "invitation_pending");
+      }
+      continue;
+    }
+    if (user.deletedAt !== null) continue;
     if (user.contactMethodCount > 0 && user.notificationRuleCount > 0 && !user.invitationSent) continue;
     const person = rosterPerson(identity.entry);
     const missing = [
@@ -701,6 +886,14 @@ function findUnpageable(identities: readonly Identity[], add: AddFinding): void 
         evidence: { pagerduty_id: user.id },
       });
     }
+  }
+  for (const failure of strangerFailures) {
+    if (openUnresolved || openNotPageable) withheld.add(failure, "not_pageable");
+    if (openUnresolved || openInvitation) withheld.add(failure, "invitation_pending");
+  }
+  for (const failure of facts.failedScheduleIds.values()) {
+    if (notPageable) withheld.add(failure, "not_pageable");
+    if (invitation) withheld.add(failure, "invitation_pending");
   }
 }
 

@@ -108,7 +108,11 @@ export interface ReportError {
   kind: FetchFailure["kind"];
   id: string | null;
   message: string;
-  /** Finding codes not evaluated, wholly or partly, because of this failure. */
+  /**
+   * Finding codes this failure kept from being decided: a code is listed only when at least one finding of
+   * it could have come out had the data been read (findings of the same code may still be reported, about
+   * what was read). Empty when the failure touched nothing the audit needed.
+   */
   withheld: FindingCode[];
 }
 

@@ -16,6 +16,8 @@ import { createGitLabRosterDeps } from "./roster-source";
 const GOOD = join(import.meta.dirname, "..", "roster", "fixtures", "good");
 const PROJECT = "gitlab-com/support/team";
 const TOKEN = "glpat-bot";
+const READ_API_TOKEN = "glpat-read-api";
+const READ_USER_TOKEN = "glpat-read-user";
 
 async function seedState(): Promise<GitLabSandboxState> {
   const files: Record<string, string> = {
@@ -30,6 +32,9 @@ async function seedState(): Promise<GitLabSandboxState> {
     users: [
       { id: 1, username: "audit-bot", name: "Audit Bot", token: TOKEN },
       { id: 1001, username: "anakamura", name: "Alice Nakamura" },
+      // Tokens made with fewer scopes than the export needs (`api`).
+      { id: 2, username: "reader-bot", name: "Reader Bot", token: READ_API_TOKEN, scopes: ["read_api"] },
+      { id: 3, username: "profile-bot", name: "Profile Bot", token: READ_USER_TOKEN, scopes: ["read_user"] },
     ],
     projects: [
       {
@@ -192,6 +197,52 @@ describe("GitLab client: errors", () => {
     ).toBe("spam detected; labels is invalid; labels too many");
     expect(describeErrorBody('{"error":"title is missing"}')).toBe("title is missing");
     expect(describeErrorBody("<html>502</html>")).toBe("");
+  });
+
+  it("reads GitLab's validation errors as sentences", async () => {
+    const { client } = await setup();
+    // A title given but blank passes the parameter check; the model refuses it.
+    const blank = await rejected(client.createIssue(PROJECT, { title: "   ", description: "" }));
+    expect(blank.code).toBe("invalid:gitlab");
+    expect(blank.message).toBe(
+      "GitLab answered 400 to POST /projects/gitlab-com%2Fsupport%2Fteam/issues: title can't be blank.",
+    );
+    expect(describeErrorBody('{"message":{"title":["can\'t be blank"],"base":["spam detected"]}}')).toBe(
+      "title can't be blank; spam detected",
+    );
+  });
+
+  it("reads an application limit's object message as its sentence", async () => {
+    const { client } = await setup({ maxRetries: 0, notesPerMinute: 100 }, { notesPerMinute: 1 });
+    const issue = await client.createIssue(PROJECT, { title: "audit", description: "" });
+    await client.createNote(PROJECT, issue.iid, "first");
+    const error = await rejected(client.createNote(PROJECT, issue.iid, "second"));
+    expect(error.code).toBe("rate_limited:gitlab");
+    expect(error.message).toBe(
+      `GitLab answered 429 to POST /projects/gitlab-com%2Fsupport%2Fteam/issues/${issue.iid}/notes: This endpoint has been requested too many times. Try again later.`,
+    );
+  });
+
+  it("says which scope the token lacks when GitLab answers insufficient_scope", async () => {
+    const reader = (await setup({ token: READ_API_TOKEN })).client;
+    // read_api reads...
+    expect((await reader.getIssueTemplate(PROJECT, "Pagerduty")).name).toBe("Pagerduty");
+    // ...but writing needs api.
+    const write = await rejected(reader.createIssue(PROJECT, { title: "audit", description: "" }));
+    expect(write.code).toBe("forbidden:gitlab");
+    expect(write.message).toBe(
+      "GL_TOKEN lacks the `api` scope: GitLab answered 403 to POST /projects/gitlab-com%2Fsupport%2Fteam/issues: The request requires higher privileges than provided by the access token. Give GL_TOKEN that scope, or use a token that has it.",
+    );
+    expect(sandbox?.state().projects[0]?.issues).toEqual([]);
+
+    const profile = createGitLabClient({ baseUrl: reader.baseUrl, token: READ_USER_TOKEN, maxRetries: 0 });
+    expect((await profile.getCurrentUser()).username).toBe("profile-bot");
+    const read = await rejected(profile.getIssueTemplate(PROJECT, "Pagerduty"));
+    expect(read.code).toBe("forbidden:gitlab");
+    expect(read.message).toMatch(
+      /^GL_TOKEN lacks the `api` or `read_api` scope: GitLab answered 403 to GET /,
+    );
+    expect(read.message).not.toContain("insufficient_scope");
   });
 
   it("does not retry 401 and says what to check, without echoing the token", async () => {

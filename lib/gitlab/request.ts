@@ -13,7 +13,7 @@ import {
   type BackoffSettings,
   type Query,
 } from "@/lib/pagerduty/request";
-import { ErrorBodySchema } from "./schemas";
+import { ErrorBodySchema, type ErrorBody } from "./schemas";
 
 export const DEFAULT_GITLAB_URL = "https://gitlab.com";
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -26,6 +26,8 @@ export interface GitLabRequesterOptions {
   /** The instance, without `/api/v4`. */
   baseUrl?: string;
   token: string;
+  /** What error messages call the token, so people know which one to fix; default `GL_TOKEN`. */
+  tokenName?: string;
   /** Per attempt, covering the response body too. */
   timeoutMs?: number;
   /** Retries after the first try (see `send` for what is retried). */
@@ -88,36 +90,67 @@ export function parseGitLabRateLimitWaitMs(headers: Headers, nowMs: number): num
   return null;
 }
 
-/**
- * Renders GitLab's error body into one readable line: `404 Project Not Found`, `title is too long`,
- * `title is missing`. Empty when the body says nothing usable (an HTML error page, say).
- */
-export function describeErrorBody(text: string): string {
+/** GitLab's error body, or null when it is not one (an HTML error page, say). */
+function parseErrorBody(text: string): ErrorBody | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return "";
+    return null;
   }
   const result = ErrorBodySchema.safeParse(parsed);
-  if (!result.success) return "";
-  const parts = [...renderMessage(result.data.message), result.data.error, result.data.error_description];
-  return parts
+  return result.success ? result.data : null;
+}
+
+/**
+ * Renders GitLab's error body into one readable line: `404 Project Not Found`, `title can't be blank`,
+ * `title is missing`, an OAuth error's description rather than its code. Empty when the body says nothing
+ * usable (an HTML error page, say).
+ */
+export function describeErrorBody(text: string): string {
+  const body = parseErrorBody(text);
+  return body ? describeParsedBody(body) : "";
+}
+
+function describeParsedBody(body: ErrorBody): string {
+  // An OAuth error's `error` is a code (`insufficient_scope`); its description is the sentence.
+  const error = body.error_description?.trim() ? body.error_description : body.error;
+  return [...renderMessage(body.message), error]
     .filter((p): p is string => typeof p === "string" && p.trim() !== "")
     .join("; ")
     .slice(0, MAX_DETAIL_CHARS);
 }
 
+/**
+ * Keys of an object `message` that name no field: `base` (a model's error about no one field) and `error`
+ * (an application limit's sentence). Their text reads on its own.
+ */
+const NOT_A_FIELD = new Set(["base", "error"]);
+
 function renderMessage(message: unknown, field?: string): string[] {
-  if (typeof message === "string") return [field && field !== "base" ? `${field} ${message}` : message];
+  if (typeof message === "string") return [field ? `${field} ${message}` : message];
   if (Array.isArray(message)) return message.flatMap((item: unknown) => renderMessage(item, field));
   if (typeof message === "object" && message !== null) {
-    return Object.entries(message).flatMap(([key, value]) =>
-      renderMessage(value, field && field !== "base" ? `${field}.${key}` : key),
-    );
+    return Object.entries(message).flatMap(([key, value]) => {
+      const named = NOT_A_FIELD.has(key) ? undefined : key;
+      return renderMessage(value, field && named ? `${field}.${named}` : (field ?? named));
+    });
   }
   return [];
 }
+
+/** `a`, `a` or `b`, `a`, `b` or `c`: the scopes GitLab says would do, in its order. */
+function listScopes(scope: string | undefined): string {
+  const scopes = (scope ?? "api")
+    .split(/\s+/)
+    .filter((s) => s !== "")
+    .map((s) => `\`${s}\``);
+  if (scopes.length <= 1) return scopes[0] ?? "`api`";
+  return `${scopes.slice(0, -1).join(", ")} or ${scopes.at(-1)}`;
+}
+
+/** Ends `text` with a full stop unless it ends with one (or another sentence end) already. */
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: "invalid:gitlab",
@@ -164,18 +197,28 @@ export function createGitLabRequester(options: GitLabRequesterOptions): GitLabRe
   /** Messages reach users: never let the token through, whatever the server echoes. */
   const redact = (text: string) => (options.token ? text.split(options.token).join("[redacted]") : text);
 
-  const errorForStatus = (status: number, where: string, body: string, retried: boolean): AppError => {
-    const detail = redact(describeErrorBody(body));
+  const tokenName = options.tokenName ?? "GL_TOKEN";
+  const errorForStatus = (status: number, where: string, text: string, retried: boolean): AppError => {
+    const body = parseErrorBody(text);
+    const detail = body ? redact(describeParsedBody(body)) : "";
     const seen = `GitLab answered ${status} to ${where}${detail ? `: ${detail}` : ""}`;
     const code = CODE_BY_STATUS[status] ?? "upstream:gitlab";
+    if (status === 403 && body?.error === "insufficient_scope") {
+      // The token works but was made without the scope this route needs: say which, not "not allowed".
+      const scopes = listScopes(body.scope);
+      return new AppError(
+        code,
+        `${tokenName} lacks the ${scopes} scope: ${sentence(seen)} Give ${tokenName} that scope, or use a token that has it.`,
+      );
+    }
     const advice =
       status === 401
         ? " The access token was rejected: check that it is correct, has the api scope and has not expired."
         : status === 403
           ? " The token's user is not allowed to do this."
           : "";
-    const after = retried ? `, after ${maxRetries} retries` : "";
-    return new AppError(code, `${seen}${after}.${advice}`);
+    const after = retried && maxRetries > 0 ? `, after ${maxRetries} retries` : "";
+    return new AppError(code, `${sentence(`${seen}${after}`)}${advice}`);
   };
 
   const readBody = async (response: Response, maxBytes: number | undefined): Promise<Uint8Array> => {

@@ -6,14 +6,18 @@ import { z } from "zod";
  */
 
 /**
- * Error bodies. `message` is a string (`"404 Project Not Found"`), an object of field → messages
- * (`{"title":["is too long"]}`) or, rarely, a list; parameter errors use `error` (`"title is missing"`),
- * OAuth errors `error` + `error_description`.
+ * Error bodies. `message` is a string (`"404 Project Not Found"`), an object of field → messages (a
+ * validation error, `{"title":["can't be blank"]}`; `base` holds what concerns no one field) or an object
+ * with one `error` sentence (an application limit); rarely a list. Parameter errors use `error` (`"title is
+ * missing"`); OAuth errors a code in `error` with the sentence in `error_description`, and for a token
+ * without the scope a route needs (403 `insufficient_scope`) the scopes that would do in `scope`, separated
+ * by spaces (`"api read_api"`).
  */
 export const ErrorBodySchema = z.looseObject({
   message: z.unknown().optional(),
   error: z.string().optional(),
   error_description: z.string().optional(),
+  scope: z.string().optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 

@@ -83,7 +83,7 @@ describe("export to the audit issue", () => {
     expect(preview.description).toContain("#### PagerDuty audit findings");
 
     const first = await exportToIssue(ctx, { auditId, actor: "Theo Marsh" });
-    expect(first).toMatchObject({ created: true, iid: 1 });
+    expect(first).toMatchObject({ created: true, iid: 1, warnings: [] });
     expect(first.audit).toMatchObject({ issueUrl: first.url, issueIid: 1 });
     const [issue, ...others] = auditIssues();
     expect(others).toHaveLength(0);
@@ -384,3 +384,45 @@ describe("a first export whose create lost its answer", () => {
     expect((await getAuditById(lost.ctx.db, audit.id)).issueIid).toBeNull();
   });
 });
+
+describe.each(["blocked", "deactivated"] as const)(
+  "a first export whose assignee is %s on GitLab",
+  (state) => {
+    let own: TestContext;
+    let server: GitLabSandbox;
+
+    beforeAll(async () => {
+      own = await createTestContext(START);
+      const seed = gitlabAuditsState(own.scenario);
+      const sreyes = seed.users.find((u) => u.username === LABELS_AND_ASSIGNEE.assignee);
+      if (!sreyes) throw new Error("no assignee in the sandbox GitLab");
+      sreyes.state = state;
+      server = await startGitLabSandbox(seed);
+    });
+
+    afterAll(async () => {
+      await own.close();
+      await server.stop();
+    });
+
+    it("creates the issue without the assignee and warns the person exporting", async () => {
+      const ctx = await withSandboxGitLab(own.ctx, server, { config: LABELS_AND_ASSIGNEE });
+      const audit = await openCurrentAudit(ctx, "Theo Marsh");
+      const run = await startAuditRun(ctx, { auditId: audit.id, actor: "Theo Marsh" });
+      await ctx.backgroundRuns.get(run.id);
+
+      const first = await exportToIssue(ctx, { auditId: audit.id, actor: "Theo Marsh" });
+      expect(first).toMatchObject({ created: true, iid: 1 });
+      expect(first.warnings).toEqual([
+        `The issue was created without an assignee: the config's gitlab.assignee (sreyes) is ${state} on ${server.url}, and GitLab cannot assign an issue to a ${state} user. Assign it by hand, or name an active user in the config.`,
+      ]);
+      const [issue] =
+        server.state().projects.find((p) => p.path_with_namespace === AUDITS_PROJECT)?.issues ?? [];
+      expect(issue).toMatchObject({ title: "PagerDuty audit FY27-Q3", assignee_ids: [] });
+
+      // Only a create assigns; an update neither looks the assignee up nor warns again.
+      const second = await exportToIssue(ctx, { auditId: audit.id, actor: "Theo Marsh" });
+      expect(second).toMatchObject({ created: false, iid: 1, warnings: [] });
+    });
+  },
+);

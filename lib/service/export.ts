@@ -35,6 +35,11 @@ export interface IssueExportResult {
   /** True when this export created the issue; false when it updated the audit's issue. */
   created: boolean;
   audit: Audit;
+  /**
+   * What the export could not do as configured but went on without, for the person exporting (the
+   * config's assignee is blocked on GitLab, say). Empty when all went as configured.
+   */
+  warnings: string[];
 }
 
 interface ExportTarget {
@@ -177,7 +182,7 @@ async function updateAuditIssue(
 ): Promise<IssueExportResult> {
   const description = placeUnderNotes(await currentDescription(target), formatReportMarkdown(target.report));
   const issue = await target.client.updateIssue(target.gitlab.project, iid, { description });
-  return recordExport(ctx, target.audit, { url: issue.web_url, iid: issue.iid, created: false }, actor);
+  return recordExport(ctx, target.audit, { url: issue.web_url, iid: issue.iid, created: false }, actor, []);
 }
 
 /** Creates the issue under the claim `claimId`, renewing it meanwhile; a failure releases the claim. */
@@ -194,7 +199,7 @@ async function createAuditIssue(
     );
   }, ISSUE_CLAIM_RENEW_EVERY_MS);
   renew.unref();
-  const issue = await createIssueFromTemplate(ctx, target)
+  const { issue, warnings } = await createIssueFromTemplate(ctx, target)
     .catch(async (error: unknown) => {
       await releaseAuditIssueClaim(ctx.db, claim).catch((releaseError: unknown) =>
         ctx.log(`Could not release the issue claim of audit ${target.audit.id}`, releaseError),
@@ -216,32 +221,38 @@ async function createAuditIssue(
       `The issue ${issue.web_url} was created, but another export of this audit took over meanwhile, so it is not linked to the audit: check the audit's issue and close the extra one.`,
     );
   }
-  return recordExport(ctx, audit, { url: issue.web_url, iid: issue.iid, created: true }, actor);
+  return recordExport(ctx, audit, { url: issue.web_url, iid: issue.iid, created: true }, actor, warnings);
 }
 
 /**
- * Creates the audit's issue. A create whose answer was lost (timeout, dropped connection, 5xx) may have
- * made the issue all the same: when it is found (see `findLostIssue`) it is the one created, so the next
- * export does not make a second.
+ * Creates the audit's issue, with the warnings of what it went on without (an assignee GitLab cannot
+ * assign). A create whose answer was lost (timeout, dropped connection, 5xx) may have made the issue all
+ * the same: when it is found (see `findLostIssue`) it is the one created, so the next export does not make
+ * a second.
  */
-async function createIssueFromTemplate(ctx: AppContext, target: ExportTarget): Promise<Issue> {
+async function createIssueFromTemplate(
+  ctx: AppContext,
+  target: ExportTarget,
+): Promise<{ issue: Issue; warnings: string[] }> {
   const { gitlab, client } = target;
   const description = placeUnderNotes(await currentDescription(target), formatReportMarkdown(target.report));
   const title = issueTitle(target.audit.name);
-  const assigneeIds = gitlab.assignee ? [await assigneeId(client, gitlab.assignee)] : undefined;
+  const assignee = gitlab.assignee ? await findAssignee(client, gitlab.assignee) : null;
+  const warnings = assignee?.warning ? [assignee.warning] : [];
   try {
-    return await client.createIssue(gitlab.project, {
+    const issue = await client.createIssue(gitlab.project, {
       title,
       description,
       labels: gitlab.labels.length > 0 ? gitlab.labels : undefined,
-      assigneeIds,
+      assigneeIds: assignee?.id === undefined ? undefined : [assignee.id],
     });
+    return { issue, warnings };
   } catch (error) {
     if (!mayHaveBeenApplied(error)) throw error;
     const found = await findLostIssue(ctx, target, title);
     if (!found) throw error;
     ctx.log(`Creating the issue of ${target.audit.name} lost its answer but made ${found.web_url}`, error);
-    return found;
+    return { issue: found, warnings };
   }
 }
 
@@ -273,6 +284,7 @@ async function recordExport(
   audit: Audit,
   written: { url: string; iid: number; created: boolean },
   actor: string,
+  warnings: string[],
 ): Promise<IssueExportResult> {
   await appendEvent(ctx.db, {
     auditId: audit.id,
@@ -281,10 +293,18 @@ async function recordExport(
     action: "export_issue",
     detail: { url: written.url, iid: written.iid, created: written.created },
   });
-  return { ...written, audit };
+  return { ...written, audit, warnings };
 }
 
-async function assigneeId(client: GitLabClient, username: string): Promise<number> {
+/**
+ * The config's assignee as GitLab knows them: their ID when the issue can be assigned to them, else a
+ * warning saying why not (GitLab silently leaves out a blocked or deactivated assignee, so the issue would
+ * be created unassigned without anyone knowing). A username GitLab does not know is a config error.
+ */
+async function findAssignee(
+  client: GitLabClient,
+  username: string,
+): Promise<{ id: number; warning?: undefined } | { id?: undefined; warning: string }> {
   const user = await client.findUserByUsername(username);
   if (!user) {
     throw new AppError(
@@ -292,5 +312,10 @@ async function assigneeId(client: GitLabClient, username: string): Promise<numbe
       `The config's gitlab.assignee (${username}) is not a user of ${client.baseUrl}.`,
     );
   }
-  return user.id;
+  // Users list answers without `state` (an older GitLab) are taken as active, as they were before.
+  const state = user.state ?? "active";
+  if (state === "active") return { id: user.id };
+  return {
+    warning: `The issue was created without an assignee: the config's gitlab.assignee (${user.username}) is ${state} on ${client.baseUrl}, and GitLab cannot assign an issue to a ${state} user. Assign it by hand, or name an active user in the config.`,
+  };
 }

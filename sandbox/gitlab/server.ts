@@ -59,6 +59,21 @@ const notFound = (what: string): Reply => message(404, `404 ${what} Not Found`);
 /** Grape's answer to a missing or malformed parameter: `error`, not `message`. */
 const paramError = (text: string): Reply => jsonReply(400, { error: text });
 
+const INSUFFICIENT_SCOPE_DESCRIPTION =
+  "The request requires higher privileges than provided by the access token.";
+
+/**
+ * The scopes that would allow this request, or null when the token's scopes do: every route takes `api`,
+ * reads take `read_api` too, and reading users takes `read_user` as well.
+ */
+function missingScopes(user: SandboxGitLabUser, method: string, parts: readonly string[]): string | null {
+  const have = user.scopes ?? ["api"];
+  const read = method === "GET" || method === "HEAD";
+  const users = parts[0] === "user" || parts[0] === "users";
+  const allowed = ["api", ...(read ? ["read_api"] : []), ...(read && users ? ["read_user"] : [])];
+  return allowed.some((scope) => have.includes(scope as "api")) ? null : allowed.join(" ");
+}
+
 type Params = Record<string, unknown>;
 
 const NoteAsSchema = z.object({ username: z.string().min(1), body: z.string().min(1) });
@@ -137,7 +152,7 @@ function labelsOf(value: unknown): string[] | undefined {
  * under `${url}/api/v4`).
  *
  * Order: control routes → token (`PRIVATE-TOKEN` or `Authorization: Bearer`) → queued `failNext` faults →
- * random faults → routing → the notes limit (note creation only) → the route → for a timeout or reset
+ * random faults → the token's scopes (403 `insufficient_scope`) → routing → the notes limit (note creation only) → the route → for a timeout or reset
  * fault, the answer lost. A status fault answers instead of the route; a timeout or reset comes after it,
  * so the request has been applied (a POST has created its issue or note) when its answer is lost.
  */
@@ -350,8 +365,10 @@ export async function startGitLabSandbox(
         );
       }
       if (method !== "POST") return message(405, "405 Method Not Allowed");
-      const title = typeof params.title === "string" ? params.title : "";
-      if (title.trim() === "") return paramError("title is missing");
+      if (typeof params.title !== "string") return paramError("title is missing");
+      const title = params.title;
+      // A title given but blank passes the parameter check; the model's validation refuses it.
+      if (title.trim() === "") return message(400, { title: ["can't be blank"] });
       if (title.length > MAX_TITLE_LENGTH) {
         return message(400, { title: [`is too long (maximum is ${MAX_TITLE_LENGTH} characters)`] });
       }
@@ -363,7 +380,12 @@ export async function startGitLabSandbox(
         description: typeof params.description === "string" ? params.description : null,
         state: "opened",
         labels: labelsOf(params.labels) ?? [],
-        assignee_ids: Array.isArray(params.assignee_ids) ? params.assignee_ids.map(Number) : [],
+        // GitLab drops assignees it cannot assign (a blocked or deactivated user) and creates the issue.
+        assignee_ids: Array.isArray(params.assignee_ids)
+          ? params.assignee_ids
+              .map(Number)
+              .filter((id) => (state.users.find((u) => u.id === id)?.state ?? "active") === "active")
+          : [],
         author: user.username,
         created_at: at,
         updated_at: at,
@@ -534,6 +556,16 @@ export async function startGitLabSandbox(
     const fault = next ?? drawFault();
     if (typeof fault === "object" && fault !== null) return answered(fault);
     if (parts[0] !== "api" || parts[1] !== "v4") return { reply: message(404, "404 Not Found"), lost: fault };
+    const scopes = missingScopes(user, method, parts.slice(2));
+    if (scopes !== null) {
+      return answered(
+        jsonReply(403, {
+          error: "insufficient_scope",
+          error_description: INSUFFICIENT_SCOPE_DESCRIPTION,
+          scope: scopes,
+        }),
+      );
+    }
     return { reply: route(method, parts.slice(2), url.searchParams, params, user), lost: fault };
   }
 

@@ -4,9 +4,18 @@ export interface SandboxGitLabUser {
   id: number;
   username: string;
   name: string;
-  state?: "active" | "blocked";
+  /**
+   * GitLab's user states as far as the sandbox tells them apart: only `active` users can call the API or be
+   * assigned an issue (GitLab drops any other assignee without a word). Default `active`.
+   */
+  state?: "active" | "blocked" | "deactivated" | "banned";
   /** The personal access token that authenticates as this user; users without one cannot call the API. */
   token?: string;
+  /**
+   * The token's scopes; default `["api"]`. `read_api` reads (GET) everything, `read_user` only `/user` and
+   * `/users`; anything else answers 403 `insufficient_scope` naming the scopes that would do.
+   */
+  scopes?: ("api" | "read_api" | "read_user")[];
 }
 
 export interface SandboxGitLabNote {

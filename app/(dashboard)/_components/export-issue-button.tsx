@@ -49,6 +49,12 @@ export function ExportIssueButton({ auditId, hasIssue }: { auditId: string; hasI
           </a>
         </p>
       )}
+      {write.isSuccess &&
+        write.data.warnings.map((warning) => (
+          <p key={warning} role="alert" className="text-sm text-amber-800">
+            {warning}
+          </p>
+        ))}
       <ConfirmDialog
         open={open}
         wide
