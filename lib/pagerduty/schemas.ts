@@ -5,9 +5,12 @@ import { z } from "zod";
  * time); the fields we use are required, so a changed API fails loudly instead of producing findings.
  */
 
-/** Offset pagination fields of every list response. */
+/**
+ * Offset pagination fields of list responses. All optional in PagerDuty's OpenAPI (`Pagination`, and the v3
+ * lists, which document no `total`); `fetchAllPages` copes without `more`.
+ */
 const PaginationFields = {
-  more: z.boolean(),
+  more: z.boolean().optional(),
   total: z.number().int().nonnegative().nullable().optional(),
   offset: z.number().int().optional(),
   limit: z.number().int().optional(),
