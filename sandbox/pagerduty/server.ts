@@ -479,7 +479,9 @@ function createRenderer(base: () => string) {
       id: rotation.id,
       type: "schedule_rotation",
       self: `${base()}/v3/schedules/${s.id}/rotations/${rotation.id}`,
-      ...(withEvents ? { events: rotation.events.map((event) => eventV3(s, rotation.id, event)) } : {}),
+      ...(withEvents
+        ? { events: eventsByStart(rotation).map((event) => eventV3(s, rotation.id, event)) }
+        : {}),
     };
   }
 
@@ -500,6 +502,11 @@ function createRenderer(base: () => string) {
   }
 
   return { user, scheduleV2, scheduleV3, scheduleV3Reference, rotationV3, eventV3 };
+}
+
+/** A rotation's events "ordered by start time", as the events endpoint documents; inline too, so both agree. */
+function eventsByStart(rotation: SandboxRotation): SandboxEvent[] {
+  return [...rotation.events].sort((a, b) => Date.parse(a.effective_since) - Date.parse(b.effective_since));
 }
 
 function readIncludes(url: URL): Set<string> {
@@ -613,11 +620,7 @@ function createRoutes(
     if (!found || !rotation) return notFound();
     const paging = parsePaging(url, V3_PART_PAGING);
     if ("status" in paging) return paging;
-    // "ordered by start time"
-    const events = [...rotation.events].sort(
-      (a, b) => Date.parse(a.effective_since) - Date.parse(b.effective_since),
-    );
-    const { slice, meta } = page(events, paging);
+    const { slice, meta } = page(eventsByStart(rotation), paging);
     return jsonReply(200, {
       events: slice.map((event) => render.eventV3(found, rotationId, event)),
       ...meta,
