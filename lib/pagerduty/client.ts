@@ -5,8 +5,12 @@ import { createRequester, type Query, type RequesterOptions } from "@/lib/pagerd
 
 export type PagerDutyClientOptions = RequesterOptions;
 
-/** What every offset-paginated response carries. */
-export type PageSchemaShape = z.ZodType<{ more: boolean; total?: number | null | undefined }>;
+/** What an offset-paginated response may carry; `more` is optional in PagerDuty's OpenAPI. */
+export type PageSchemaShape = z.ZodType<{
+  more?: boolean | undefined;
+  total?: number | null | undefined;
+  limit?: number | undefined;
+}>;
 
 export interface ListOptions<S extends PageSchemaShape, T> {
   query?: Query;
@@ -18,6 +22,8 @@ export interface ListOptions<S extends PageSchemaShape, T> {
   onPage?: (received: number, total: number) => void;
   /** Past PagerDuty's 10,000-record cap: how many of the first records to read (see `fetchAllPages`). */
   whenCapped?: (total: number) => number;
+  /** Ask for `total` on the first page (default). Off for lists that do not document the parameter. */
+  total?: boolean;
 }
 
 export interface PagerDutyClient {
@@ -46,14 +52,20 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
       return fetchAllPages(
         async ({ offset, limit, total }) => {
           const page = await requester.get(path, {
-            query: { ...listOptions.query, limit, offset, ...(total ? { total: true } : {}) },
+            query: {
+              ...listOptions.query,
+              limit,
+              offset,
+              ...(total && listOptions.total !== false ? { total: true } : {}),
+            },
             schema: listOptions.schema,
             signal: listOptions.signal,
           });
           return {
             items: listOptions.items(page),
-            more: page.more,
+            more: page.more ?? null,
             total: page.total ?? null,
+            limit: page.limit ?? null,
           };
         },
         {

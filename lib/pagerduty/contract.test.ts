@@ -10,6 +10,8 @@ import {
   ScheduleResponseSchema,
   UserResponseSchema,
   UsersPageSchema,
+  V3EventsPageSchema,
+  V3RotationsPageSchema,
   V3ScheduleResponseSchema,
   V3SchedulesPageSchema,
 } from "@/lib/pagerduty/schemas";
@@ -88,15 +90,30 @@ const ENDPOINTS: { template: string; schema: z.ZodType }[] = [
   { template: "/schedules/{id}", schema: ScheduleResponseSchema },
   { template: "/v3/schedules", schema: V3SchedulesPageSchema },
   { template: "/v3/schedules/{id}", schema: V3ScheduleResponseSchema },
+  // The v3 schedule example has no rotations, and the rotation list's example no events: both are read.
+  { template: "/v3/schedules/{id}/rotations", schema: V3RotationsPageSchema },
+  { template: "/v3/schedules/{id}/rotations/{rotation_id}/events", schema: V3EventsPageSchema },
 ];
 
-function matchTemplate(pathname: string): { template: string; id: string | null } | null {
+function matchTemplate(pathname: string): { template: string; ids: string[] } | null {
   for (const { template } of ENDPOINTS) {
-    const pattern = new RegExp(`^${template.replace("{id}", "([^/]+)")}$`);
+    const pattern = new RegExp(`^${template.replace(/\{\w+\}/g, "([^/]+)")}$`);
     const match = pattern.exec(pathname);
-    if (match) return { template, id: match[1] === undefined ? null : decodeURIComponent(match[1]) };
+    if (match) return { template, ids: match.slice(1).map((id) => decodeURIComponent(id)) };
   }
   return null;
+}
+
+/** The path IDs under which the examples describe a template: those of the examples they belong to. */
+function documentedIds(template: string): unknown[] {
+  const exampleOf = (t: string) => responseExamples(t)[0];
+  if (template === "/users/{id}") return [at(exampleOf(template), "user", "id")];
+  if (template === "/schedules/{id}") return [at(exampleOf(template), "schedule", "id")];
+  if (!template.startsWith("/v3/schedules/{id}")) return [];
+  const scheduleId = at(exampleOf("/v3/schedules/{id}"), "schedule", "id");
+  const rotations = at(exampleOf("/v3/schedules/{id}/rotations"), "rotations");
+  const rotationId = Array.isArray(rotations) ? at(rotations[0], "id") : undefined;
+  return template.includes("{rotation_id}") ? [scheduleId, rotationId] : [scheduleId];
 }
 
 describe("PagerDuty OpenAPI contract", () => {
@@ -112,8 +129,8 @@ describe("PagerDuty OpenAPI contract", () => {
   it("sends only documented paths and query parameters, and reads the documented examples end to end", async () => {
     const sent: { template: string; query: [string, string][] }[] = [];
     const undocumented: string[] = [];
-    // PagerDuty as the OpenAPI examples describe it: each template answers its example for the example's
-    // ID and 404 for any other.
+    // PagerDuty as the OpenAPI examples describe it: each template answers its example for the examples'
+    // IDs and 404 for any other.
     const fetchFromExamples = async (input: string | URL | Request): Promise<Response> => {
       const url = new URL(String(input));
       const matched = matchTemplate(url.pathname);
@@ -131,13 +148,11 @@ describe("PagerDuty OpenAPI contract", () => {
           undocumented.push(`${matched.template}?${name}=${value}`);
         }
       }
-      const example = responseExamples(matched.template)[0];
-      const exampleId =
-        at(example, "user", "id") ??
-        at(example, "schedule", "id") ??
-        (matched.id === null ? null : undefined);
-      if (matched.id !== exampleId) return new Response(JSON.stringify({ error: {} }), { status: 404 });
-      return new Response(JSON.stringify(example), { status: 200 });
+      const exampleIds = documentedIds(matched.template);
+      if (matched.ids.length !== exampleIds.length || matched.ids.some((id, i) => id !== exampleIds[i])) {
+        return new Response(JSON.stringify({ error: {} }), { status: 404 });
+      }
+      return new Response(JSON.stringify(responseExamples(matched.template)[0]), { status: 200 });
     };
     const noLimit: RateLimiter = {
       acquire: async () => undefined,
@@ -187,6 +202,8 @@ describe("PagerDuty OpenAPI contract", () => {
         members: [{ userId: "PXPGF42", name: "Regina Phalange", deletedAt: null }],
       },
     ]);
+    // Its one rotation has, per the events example, no events: read, not assumed.
+    expect(snapshot.schedules[1]?.periods).toEqual([]);
     expect(snapshot.missingScheduleIds).toEqual(["PGONE00"]);
     expect(snapshot.failures).toEqual([]);
   });

@@ -8,6 +8,10 @@ interface FakeListOptions {
   serverMax?: number;
   /** Whether the server honours `total=true`. */
   totals?: boolean;
+  /** Leave `more` out of every page (optional in PagerDuty's OpenAPI; some lists never send it). */
+  omitMore?: boolean;
+  /** Echo the limit the server applied, as PagerDuty does (`limit` in each page). */
+  echoLimit?: boolean;
   /** Rewrite a page before it is returned, to simulate inconsistencies. */
   tamper?: (request: PageRequest, page: Page<number>, call: number) => Page<number>;
 }
@@ -28,8 +32,9 @@ function fakeList(initial: number, options: FakeListOptions = {}) {
     const items = records.slice(request.offset, request.offset + size);
     const page: Page<number> = {
       items,
-      more: request.offset + items.length < records.length,
+      more: options.omitMore ? null : request.offset + items.length < records.length,
       total: request.total && options.totals !== false ? records.length : null,
+      limit: options.echoLimit ? size : null,
     };
     return options.tamper ? options.tamper(request, page, requests.length) : page;
   };
@@ -194,6 +199,56 @@ describe("fetchAllPages", () => {
       return list.fetchPage(request);
     };
     await expect(fetchAllPages(fetchPage, { what: "GET /users" })).rejects.toThrow("page 3 failed");
+  });
+
+  describe("pages without `more`", () => {
+    it.each([
+      { count: 0, totals: false, requests: 1 },
+      { count: 99, totals: false, requests: 1 },
+      // A full last page cannot tell; the next, empty one does.
+      { count: 100, totals: false, requests: 2 },
+      { count: 250, totals: false, requests: 3 },
+      { count: 300, totals: false, requests: 4 },
+      { count: 100, totals: true, requests: 1 },
+      { count: 250, totals: true, requests: 3 },
+      { count: 300, totals: true, requests: 3 },
+    ])(
+      "reads $count records in $requests requests, stopping at a short page or the total (totals: $totals)",
+      async ({ count, totals, requests }) => {
+        const list = fakeList(count, { totals, omitMore: true });
+        await expect(fetchAllPages(list.fetchPage, { what: "GET /v3/schedules" })).resolves.toEqual(
+          range(count),
+        );
+        expect(list.requests).toHaveLength(requests);
+      },
+    );
+
+    it("goes by the limit the server echoes when it hands out smaller pages than asked", async () => {
+      const list = fakeList(120, { serverMax: 25, omitMore: true, totals: false, echoLimit: true });
+      await expect(fetchAllPages(list.fetchPage, { what: "GET /v3/schedules" })).resolves.toEqual(range(120));
+      expect(list.requests.map((r) => r.offset)).toEqual([0, 25, 50, 75, 100]);
+    });
+
+    it("never loops forever on a server that ignores the offset", async () => {
+      const list = fakeList(500, {
+        omitMore: true,
+        totals: false,
+        tamper: (_request, page) => ({ ...page, items: range(100) }),
+      });
+      const error = await fetchAllPages(list.fetchPage, { what: "GET /v3/schedules" }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(AppError);
+      expect(list.requests.length).toBeLessThanOrEqual(100);
+    });
+
+    it("reads every page when a concurrent page leaves `more` out", async () => {
+      const list = fakeList(450, {
+        tamper: (request, page) => (request.offset === 200 ? { ...page, more: null } : page),
+      });
+      await expect(fetchAllPages(list.fetchPage, { what: "GET /users" })).resolves.toEqual(range(450));
+      expect(list.requests.map((r) => r.offset)).toEqual([0, 100, 200, 300, 400]);
+    });
   });
 
   it("reports progress against the total", async () => {

@@ -6,9 +6,12 @@ export const MAX_PAGINATION_RECORDS = 10_000;
 
 export interface Page<T> {
   items: T[];
-  more: boolean;
+  /** null when the page leaves `more` out: it is optional in PagerDuty's OpenAPI. */
+  more: boolean | null;
   /** Known only when the page was asked with `total=true` (and the server complied). */
   total: number | null;
+  /** The limit the server says it applied, when it echoes one. */
+  limit: number | null;
 }
 
 export interface PageRequest {
@@ -44,12 +47,23 @@ function checkOffset(offset: number, limit: number, what: string) {
 }
 
 /**
+ * Whether records follow a page. Without `more` it goes by what PagerDuty's own clients use: a page with
+ * fewer items than the limit is the last, and so is the one that brings the items received to `total`.
+ */
+function hasMore<T>(page: Page<T>, received: number, total: number | null, limit: number): boolean {
+  if (page.more !== null) return page.more;
+  if (total !== null && received >= total) return false;
+  return page.items.length > 0 && page.items.length >= (page.limit ?? limit);
+}
+
+/**
  * Reads every page of an offset-paginated list. The first page asks for `total`; when it is known the
  * remaining pages are fetched concurrently and each is checked against it (size, `more`, total). At the
  * first page that does not fit, the rest is read again sequentially from there, advancing by the number
- * of items received until `more` is false. Items are returned in server order; duplicates caused by the
- * list changing while it is read are left to the caller. A list longer than offset pagination reaches is
- * refused, unless `whenCapped` says how much of its start to read.
+ * of items received until a page is the last (see `hasMore`). Every loop advances the offset, so the
+ * 10,000-record cap ends even a server that ignores it. Items are returned in server order; duplicates
+ * caused by the list changing while it is read are left to the caller. A list longer than offset
+ * pagination reaches is refused, unless `whenCapped` says how much of its start to read.
  */
 export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAllPagesOptions): Promise<T[]> {
   const limit = options.limit ?? PAGE_LIMIT;
@@ -57,7 +71,7 @@ export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAl
   const items: T[] = [];
   const accept = (page: Page<T>, total: number | null) => {
     items.push(...page.items);
-    options.onPage?.(items.length, total ?? items.length + (page.more ? limit : 0));
+    options.onPage?.(items.length, total ?? items.length + (page.more === true ? limit : 0));
   };
 
   checkOffset(0, limit, what);
@@ -72,7 +86,7 @@ export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAl
   const lastStart = step > 0 ? Math.max(0, Math.ceil(stopAt / step) - 1) * step : 0;
   const reading = capped && total !== null ? Math.min(total, lastStart + step) : total;
   accept(first, reading);
-  if (!first.more) return items;
+  if (!hasMore(first, items.length, total, limit)) return items;
 
   let offset = first.items.length;
   if (total !== null && step > 0 && total > step) {
@@ -90,12 +104,12 @@ export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAl
       const expected = Math.min(step, total - o);
       const fits =
         page.items.length === expected &&
-        page.more === o + expected < total &&
+        (page.more === null || page.more === o + expected < total) &&
         (page.total === null || page.total === total);
       if (!fits) break;
       accept(page, reading);
       offset = o + expected;
-      if (!page.more) return items;
+      if (o + expected >= total) return items;
     }
   }
 
@@ -105,7 +119,8 @@ export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAl
     checkOffset(offset, limit, what);
     const page = await fetchPage({ offset, limit, total: false });
     accept(page, null);
-    if (!page.more) return items;
+    // Only this page's own total: the first page's may be stale once the concurrent pages stopped fitting.
+    if (!hasMore(page, items.length, page.total, limit)) return items;
     if (page.items.length === 0) {
       throw new AppError(
         "upstream:pagerduty",

@@ -5,9 +5,12 @@ import { z } from "zod";
  * time); the fields we use are required, so a changed API fails loudly instead of producing findings.
  */
 
-/** Offset pagination fields of every list response. */
+/**
+ * Offset pagination fields of list responses. All optional in PagerDuty's OpenAPI (`Pagination`, and the v3
+ * lists, which document no `total`); `fetchAllPages` copes without `more`.
+ */
 const PaginationFields = {
-  more: z.boolean(),
+  more: z.boolean().optional(),
   total: z.number().int().nonnegative().nullable().optional(),
   offset: z.number().int().optional(),
   limit: z.number().int().optional(),
@@ -78,23 +81,39 @@ export const V3EventSchema = z.looseObject({
 });
 export type V3Event = z.infer<typeof V3EventSchema>;
 
+/**
+ * `events` is optional in the OpenAPI's `Rotation` and absent from its examples of the rotation list. Absent
+ * is not "no events": the snapshot reads them through the rotation's events endpoint (`[]` is none).
+ */
 export const V3RotationSchema = z.looseObject({
   id: z.string().min(1),
-  events: z.array(V3EventSchema).default([]),
+  events: z.array(V3EventSchema).optional(),
 });
 export type V3Rotation = z.infer<typeof V3RotationSchema>;
 
+/**
+ * `rotations` is optional too, and the OpenAPI example of GET /v3/schedules/{id} has none: absent is not
+ * "no rotations", the snapshot lists them through GET /v3/schedules/{id}/rotations.
+ */
 export const V3ScheduleSchema = z.looseObject({
   id: z.string().min(1),
   name: z.string(),
   html_url: z.string().nullable().optional(),
-  // The OpenAPI example of GET /v3/schedules/{id} omits `rotations`: absent means none.
-  rotations: z.array(V3RotationSchema).default([]),
+  rotations: z.array(V3RotationSchema).optional(),
 });
 export type V3Schedule = z.infer<typeof V3ScheduleSchema>;
 
 export const V3ScheduleResponseSchema = z.looseObject({ schedule: V3ScheduleSchema });
 export type V3ScheduleResponse = z.infer<typeof V3ScheduleResponseSchema>;
+
+export const V3RotationsPageSchema = z.looseObject({
+  ...PaginationFields,
+  rotations: z.array(V3RotationSchema),
+});
+export type V3RotationsPage = z.infer<typeof V3RotationsPageSchema>;
+
+export const V3EventsPageSchema = z.looseObject({ ...PaginationFields, events: z.array(V3EventSchema) });
+export type V3EventsPage = z.infer<typeof V3EventsPageSchema>;
 
 export const V3ScheduleReferenceSchema = z.looseObject({
   id: z.string().min(1),

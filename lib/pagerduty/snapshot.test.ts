@@ -148,6 +148,13 @@ const EXPECTED: PagerDutySnapshot = {
       htmlUrl: "https://sandbox.pagerduty.example/schedules/PV3SCH1",
       periods: [
         {
+          id: "EVT2",
+          name: "Last year",
+          start: "2024-01-01T00:00:00Z",
+          end: "2024-06-01T00:00:00Z",
+          members: [{ userId: "PALICE1", name: null, deletedAt: null }],
+        },
+        {
           id: "EVT1",
           name: "Weekdays",
           start: "2025-02-01T00:00:00Z",
@@ -156,13 +163,6 @@ const EXPECTED: PagerDutySnapshot = {
             { userId: "PDAN001", name: null, deletedAt: null },
             { userId: "PGHOST1", name: null, deletedAt: null },
           ],
-        },
-        {
-          id: "EVT2",
-          name: "Last year",
-          start: "2024-01-01T00:00:00Z",
-          end: "2024-06-01T00:00:00Z",
-          members: [{ userId: "PALICE1", name: null, deletedAt: null }],
         },
       ],
     },
@@ -381,22 +381,208 @@ describe("fetchPagerDutySnapshot against the sandbox", () => {
     expect(client.requestCount()).toBe(EXPECTED_REQUESTS);
   });
 
-  it("falls back to trying v2 then v3 per schedule when the account refuses the v3 list", async () => {
-    const pd = await start(STATE);
-    const refusing: typeof fetch = async (input, init) => {
-      const url = new URL(String(input));
-      if (url.pathname === "/v3/schedules") {
-        return new Response(JSON.stringify({ error: { message: "Forbidden", code: 2010 } }), { status: 403 });
+  describe("the two schedule APIs, as PagerDuty answers them", () => {
+    it.each([
+      { status: 403, listRequests: 1 },
+      { status: 500, listRequests: 3 },
+    ] as const)(
+      "reads every configured ID directly, v2 then v3 after PagerDuty's 400, when the v3 list answers $status",
+      async ({ status, listRequests }) => {
+        const pd = await start(STATE, { answers: { v3ListStatus: status } });
+        const client = sandboxClient(pd, { maxRetries: 2 });
+        const snapshot = await fetchPagerDutySnapshot(client, OPTIONS);
+        // Complete: the list's failure cost nothing, so no error names it.
+        expect(snapshot).toEqual(EXPECTED);
+        expect(pd.stats().byRoute).toEqual({
+          "GET /users": 2,
+          "GET /v3/schedules": listRequests,
+          // PV2SCH1, PMISSNG (404) and PV3SCH1 (400: shift-based).
+          "GET /schedules/{id}": 3,
+          "GET /v3/schedules/{id}": 2,
+          "GET /users/{id}": 4,
+        });
+        expect(pd.stats().byStatus["400"]).toBe(1);
+        // The one extra request: the shift-based schedule's v2 read.
+        expect(client.requestCount()).toBe(EXPECTED_REQUESTS - 1 + listRequests + 1);
+      },
+    );
+
+    it("follows a 404 the same way (crossNamespace: 404)", async () => {
+      const pd = await start(STATE, { answers: { v3ListStatus: 403, crossNamespace: 404 } });
+      const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd), OPTIONS);
+      expect(snapshot).toEqual(EXPECTED);
+      expect(pd.stats().byRoute["GET /schedules/{id}"]).toBe(3);
+      expect(pd.stats().byStatus["400"]).toBeUndefined();
+    });
+
+    it("with the v3 list read, sends a shift-based ID straight to v3: no 400 at all", async () => {
+      const pd = await start(STATE);
+      await fetchPagerDutySnapshot(sandboxClient(pd), OPTIONS);
+      expect(pd.stats().byStatus["400"]).toBeUndefined();
+      expect(pd.stats().requests).toBe(EXPECTED_REQUESTS);
+    });
+
+    it("reads a layer-based ID through v2 after v3 answers 400 (the list named it, wrongly)", async () => {
+      const pd = await start(STATE);
+      // A v3 list that lists the layer-based schedule too: its v3 read answers PagerDuty's 400.
+      const listingV2: typeof fetch = async (input, init) => {
+        const url = new URL(String(input));
+        if (url.pathname !== "/v3/schedules") return fetch(input, init);
+        const body = {
+          schedules: ["PV2SCH1", "PV3SCH1"].map((id) => ({
+            id,
+            type: "schedule_v3_reference",
+            summary: "?",
+          })),
+          more: false,
+        };
+        return new Response(JSON.stringify(body), { status: 200 });
+      };
+      const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd, { fetch: listingV2 }), OPTIONS);
+      expect(snapshot).toEqual(EXPECTED);
+      expect(pd.stats().byStatus["400"]).toBe(1);
+    });
+
+    it("calls a schedule missing only when both APIs answer 404; a 400 neither API explains is a failure", async () => {
+      const pd = await start(STATE);
+      // v2 claims the ID is shift-based, v3 does not know it (deleted in between, say).
+      const contradicting: typeof fetch = async (input, init) =>
+        new URL(String(input)).pathname === "/schedules/PMISSNG"
+          ? new Response(
+              JSON.stringify({ error: { message: "This is a shift-based schedule.", code: 2001 } }),
+              {
+                status: 400,
+              },
+            )
+          : fetch(input, init);
+      const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd, { fetch: contradicting }), OPTIONS);
+      expect(snapshot.missingScheduleIds).toEqual([]);
+      expect(snapshot.failures).toEqual([
+        { kind: "schedule", scheduleId: "PMISSNG", message: expect.stringMatching(/400.*404|404.*400/s) },
+      ]);
+      expect(snapshot.schedules).toEqual(EXPECTED.schedules);
+    });
+
+    it("says the v3 list could not be read only where that cost a schedule", async () => {
+      const pd = await start(STATE, { answers: { v3ListStatus: 500 } });
+      // The layer-based schedule's read fails too: without the list nothing said which API it is on.
+      const v2Down: typeof fetch = async (input, init) =>
+        new URL(String(input)).pathname === "/schedules/PV2SCH1"
+          ? new Response("503 Service Unavailable", { status: 503 })
+          : fetch(input, init);
+      const snapshot = await fetchPagerDutySnapshot(
+        sandboxClient(pd, { maxRetries: 1, fetch: v2Down }),
+        OPTIONS,
+      );
+      expect(snapshot.failures).toEqual([
+        {
+          kind: "schedule",
+          scheduleId: "PV2SCH1",
+          message: expect.stringMatching(
+            /503 .*GET \/schedules\/PV2SCH1.*could not be read either.*500 .*GET \/v3\/schedules/s,
+          ),
+        },
+      ]);
+      expect(snapshot.schedules.map((s) => s.id)).toEqual(["PV3SCH1"]);
+    });
+
+    it("pages the v3 list without more or total, to the last short page", async () => {
+      const many: PagerDutyState = {
+        ...STATE,
+        schedules: [
+          ...Array.from({ length: 150 }, (_, i) => ({
+            kind: "v3" as const,
+            id: `PV3F${String(i).padStart(3, "0")}`,
+            name: `Filler ${i}`,
+            time_zone: "Etc/UTC",
+            rotations: [],
+          })),
+          ...STATE.schedules,
+        ],
+      };
+      for (const omit of [["more"], ["more", "total"]] as const) {
+        const pd = await start(many, { answers: { v3ListOmits: omit } });
+        const client = sandboxClient(pd);
+        // PV3SCH1 is on the second page: reaching it costs no v2 read.
+        const snapshot = await fetchPagerDutySnapshot(client, OPTIONS);
+        expect(snapshot).toEqual(EXPECTED);
+        expect(pd.stats().byRoute["GET /v3/schedules"]).toBe(2);
+        expect(pd.stats().byRoute["GET /schedules/{id}"]).toBe(2);
+        await pd.stop();
       }
-      return fetch(input, init);
-    };
-    const client = sandboxClient(pd, { fetch: refusing });
-    const snapshot = await fetchPagerDutySnapshot(client, OPTIONS);
-    expect(snapshot).toEqual(EXPECTED);
-    // No v3 list; the v3 schedule now costs a v2 404 first.
-    expect(pd.stats().byRoute["GET /v3/schedules"]).toBeUndefined();
-    expect(pd.stats().byRoute["GET /schedules/{id}"]).toBe(3);
-    expect(client.requestCount()).toBe(EXPECTED_REQUESTS + 1);
+    });
+  });
+
+  describe("shift-based schedules answered without their rotations or events", () => {
+    it("reads each rotation's events when the schedule leaves them out: one request per rotation", async () => {
+      const pd = await start(STATE, { answers: { v3ScheduleOmits: "events" } });
+      const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd), OPTIONS);
+      expect(snapshot).toEqual(EXPECTED);
+      expect(pd.stats().byRoute["GET /v3/schedules/{id}/rotations/{rotation_id}/events"]).toBe(1);
+      expect(pd.stats().requests).toBe(EXPECTED_REQUESTS + 1);
+    });
+
+    it("lists the rotations, then their events, when the schedule has no rotations at all", async () => {
+      const pd = await start(STATE, { answers: { v3ScheduleOmits: "rotations" } });
+      const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd), OPTIONS);
+      expect(snapshot).toEqual(EXPECTED);
+      expect(pd.stats().byRoute["GET /v3/schedules/{id}/rotations"]).toBe(1);
+      expect(pd.stats().byRoute["GET /v3/schedules/{id}/rotations/{rotation_id}/events"]).toBe(1);
+      expect(pd.stats().requests).toBe(EXPECTED_REQUESTS + 2);
+    });
+
+    it("pages a rotation's events (100 a page, no total asked)", async () => {
+      const events = Array.from({ length: 130 }, (_, i) => ({
+        id: `PEV${String(i).padStart(3, "0")}`,
+        name: `Event ${i}`,
+        effective_since: new Date(Date.UTC(2025, 0, 1) + i * 86_400_000).toISOString(),
+        effective_until: null,
+        member_user_ids: [i === 129 ? "PGHOST1" : "PDAN001"],
+      }));
+      const state: PagerDutyState = {
+        ...STATE,
+        schedules: [
+          {
+            kind: "v3",
+            id: "PV3LONG",
+            name: "Long",
+            time_zone: "Etc/UTC",
+            rotations: [{ id: "PRL", events }],
+          },
+        ],
+      };
+      const pd = await start(state, { answers: { v3ScheduleOmits: "events" } });
+      const client = sandboxClient(pd);
+      const sent: string[] = [];
+      const snapshot = await fetchPagerDutySnapshot(
+        sandboxClient(pd, {
+          onRequest: (event) => sent.push(event.path),
+        }),
+        { scheduleIds: ["PV3LONG"], rosterUserIds: [], rosterPeople: [], now: NOW },
+      );
+      expect(client.requestCount()).toBe(0);
+      expect(snapshot.failures).toEqual([]);
+      expect(snapshot.schedules[0]?.periods.map((p) => p.id)).toEqual(events.map((e) => e.id));
+      expect(snapshot.unknownUserIds).toEqual(["PGHOST1"]);
+      expect(pd.stats().byRoute["GET /v3/schedules/{id}/rotations/{rotation_id}/events"]).toBe(2);
+      expect(sent.filter((p) => p.endsWith("/events"))).toHaveLength(2);
+    });
+
+    it("never reads missing events as no members: the schedule fails when they cannot be read", async () => {
+      const pd = await start(STATE, { answers: { v3ScheduleOmits: "rotations", rotationEventsStatus: 500 } });
+      const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd, { maxRetries: 1 }), OPTIONS);
+      expect(snapshot.schedules.map((s) => s.id)).toEqual(["PV2SCH1"]);
+      expect(snapshot.missingScheduleIds).toEqual(["PMISSNG"]);
+      expect(snapshot.failures).toEqual([
+        {
+          kind: "schedule",
+          scheduleId: "PV3SCH1",
+          message: expect.stringMatching(/500 .*GET \/v3\/schedules\/PV3SCH1\/rotations\/ROT1\/events/),
+        },
+      ]);
+      // Its members are not looked up: the schedule was not read.
+      expect(snapshot.unknownUserIds).not.toContain("PGHOST1");
+    });
   });
 
   it("reads an account past PagerDuty's 10,000-user pagination limit: its first page, then the roster's users by ID and by exact email", async () => {

@@ -12,10 +12,13 @@ import {
   ScheduleResponseSchema,
   UserResponseSchema,
   UsersPageSchema,
+  V3EventsPageSchema,
+  V3RotationsPageSchema,
   V3ScheduleResponseSchema,
   V3SchedulesPageSchema,
   type Schedule,
   type User,
+  type V3Event,
   type V3Schedule,
 } from "@/lib/pagerduty/schemas";
 
@@ -78,13 +81,14 @@ function toV2Schedule(schedule: Schedule): PdSchedule {
   };
 }
 
-function toV3Schedule(schedule: V3Schedule): PdSchedule {
+/** A v3 schedule with every rotation's events read, inline or through their own endpoints. */
+function toV3Schedule(schedule: V3Schedule, rotations: { events: V3Event[] }[]): PdSchedule {
   return {
     id: schedule.id,
     name: schedule.name,
     kind: "v3",
     htmlUrl: schedule.html_url ?? null,
-    periods: schedule.rotations.flatMap((rotation) =>
+    periods: rotations.flatMap((rotation) =>
       rotation.events.map((event): PdSchedulePeriod => ({
         id: event.id,
         name: event.name ?? null,
@@ -326,8 +330,16 @@ export async function fetchPagerDutySnapshot(
     return [...users.values()];
   };
 
+  /**
+   * The configured schedules. Requests with nothing failing: the v3 list's pages, then one per schedule,
+   * two for an ID neither API knows; a shift-based schedule answered without events costs one more per
+   * rotation (and a rotation-list page when it comes without rotations). Without the v3 list, each
+   * shift-based ID costs its v2 read's 400 as well.
+   */
   const readSchedules = async (): Promise<Map<string, ScheduleOutcome>> => {
     let v3Ids: Set<string> | null;
+    /** Why the v3 list could not be read; said only where that cost a schedule. */
+    let listFailure: string | null = null;
     try {
       const refs = await client.list("/v3/schedules", {
         schema: V3SchedulesPageSchema,
@@ -337,35 +349,80 @@ export async function fetchPagerDutySnapshot(
       });
       v3Ids = new Set(refs.map((ref) => ref.id));
     } catch (error) {
-      // Accounts without shift-based schedules may refuse the v3 list (403/404). After a refused token
-      // (401) every schedule read below is refused too, and recorded as such.
+      // Accounts without shift-based schedules may refuse the v3 list (403/404), and it may be down (5xx).
+      // Then each configured ID is read directly, v2 first. After a refused token (401) every schedule read
+      // below is refused too, and recorded as such.
       if (!(error instanceof AppError)) throw error;
-      isRefusal(error);
+      if (!isRefusal(error)) listFailure = messageOf(error);
       v3Ids = null;
     }
+
+    /**
+     * A v3 schedule's rotations, each with its events. PagerDuty's OpenAPI makes both optional (its example
+     * of GET /v3/schedules/{id} has no rotations, that of the rotation list no events), and PagerDuty's
+     * Terraform provider reads a rotation's events apart when the schedule comes without them. Absent is
+     * read, never taken for "none"; if it cannot be read, the schedule fails.
+     */
+    const readRotations = async (path: string, schedule: V3Schedule) => {
+      const rotations =
+        schedule.rotations ??
+        (await client.list(`/v3/schedules/${path}/rotations`, {
+          schema: V3RotationsPageSchema,
+          items: (page) => page.rotations,
+          signal,
+          // The rotation and event lists document `limit` and `offset` only.
+          total: false,
+          onPage: () => succeeded++,
+        }));
+      return Promise.all(
+        rotations.map(async (rotation) => ({
+          events:
+            rotation.events ??
+            (await client.list(`/v3/schedules/${path}/rotations/${encodeURIComponent(rotation.id)}/events`, {
+              schema: V3EventsPageSchema,
+              items: (page) => page.events,
+              signal,
+              total: false,
+              onPage: () => succeeded++,
+            })),
+        })),
+      );
+    };
+
+    /** One API's answer for an ID; a v3 schedule still needs `readRotations`. */
+    const getSchedule = async (kind: "v2" | "v3", path: string) =>
+      kind === "v2"
+        ? {
+            kind,
+            schedule: (await client.get(`/schedules/${path}`, { schema: ScheduleResponseSchema, signal }))
+              .schedule,
+          }
+        : {
+            kind,
+            schedule: (
+              await client.get(`/v3/schedules/${path}`, { schema: V3ScheduleResponseSchema, signal })
+            ).schedule,
+          };
 
     const readOne = async (id: string): Promise<ScheduleOutcome> => {
       const path = encodeURIComponent(id);
       const kinds: ("v2" | "v3")[] = v3Ids?.has(id) ? ["v3", "v2"] : ["v2", "v3"];
+      /** The other API's answers: 404, or PagerDuty's 400 naming the API that serves the ID. */
+      const elsewhere: AppError[] = [];
       for (const kind of kinds) {
+        let found: Awaited<ReturnType<typeof getSchedule>>;
         try {
-          if (kind === "v2") {
-            const { schedule } = await client.get(`/schedules/${path}`, {
-              schema: ScheduleResponseSchema,
-              signal,
-            });
-            succeeded++;
-            return { kind: "found", schedule: toV2Schedule(schedule) };
-          }
-          const { schedule } = await client.get(`/v3/schedules/${path}`, {
-            schema: V3ScheduleResponseSchema,
-            signal,
-          });
+          found = await getSchedule(kind, path);
           succeeded++;
-          return { kind: "found", schedule: toV3Schedule(schedule) };
         } catch (error) {
-          if (isCode(error, "not_found:pagerduty")) {
+          // PagerDuty answers a shift-based ID on v2 with 400 "This is a shift-based schedule. Use the v3
+          // Schedules API to access it." (and, per its MCP server, a layer-based ID on v3 with 400 "This is a
+          // layer-based schedule. Use the v2 Schedules API …"; undocumented in the OpenAPI, so 400 and 404
+          // are taken alike). Following any 400 costs at most one read, and hides nothing: unless the other
+          // API then serves the schedule, the 400 is in the failure.
+          if (isCode(error, "not_found:pagerduty", "invalid:pagerduty")) {
             succeeded++;
+            elsewhere.push(error);
             continue;
           }
           if (isRefusal(error)) return { kind: "refused" };
@@ -377,10 +434,33 @@ export async function fetchPagerDutySnapshot(
             };
           }
           if (isFatal(error)) throw error;
-          return { kind: "failed", message: messageOf(error) };
+          // Had the v3 list been read, a shift-based ID would not have been tried on v2 at all.
+          const unlisted =
+            kind === "v2" && listFailure !== null
+              ? ` The list of shift-based schedules could not be read either, so nothing told whether ${id} is one: ${listFailure}`
+              : "";
+          return { kind: "failed", message: `${messageOf(error)}${unlisted}` };
+        }
+        if (found.kind === "v2") return { kind: "found", schedule: toV2Schedule(found.schedule) };
+        try {
+          return {
+            kind: "found",
+            schedule: toV3Schedule(found.schedule, await readRotations(path, found.schedule)),
+          };
+        } catch (error) {
+          if (isRefusal(error)) return { kind: "refused" };
+          if (isFatal(error)) throw error;
+          return {
+            kind: "failed",
+            message: `Shift-based schedule ${id}: its rotations could not be read: ${messageOf(error)}`,
+          };
         }
       }
-      return { kind: "missing" };
+      if (elsewhere.every((error) => isCode(error, "not_found:pagerduty"))) return { kind: "missing" };
+      return {
+        kind: "failed",
+        message: `Schedule ${id} could be read from neither schedules API: ${elsewhere.map(messageOf).join(" ")}`,
+      };
     };
 
     let done = 0;

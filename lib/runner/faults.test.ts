@@ -15,7 +15,7 @@ import { AppError } from "@/lib/errors";
 import { createPagerDutyClient, type PagerDutyClientOptions } from "@/lib/pagerduty/client";
 import type { RequestEvent } from "@/lib/pagerduty/request";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
-import type { FaultOptions, SandboxStats } from "@/sandbox/pagerduty/types";
+import type { AnswerOptions, FaultOptions, SandboxStats } from "@/sandbox/pagerduty/types";
 import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";
 import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
 import { generateOrg } from "@/sandbox/scenarios/generate-org";
@@ -189,7 +189,12 @@ interface RunResult {
 
 async function auditAgainstSandbox(
   scenario: Scenario,
-  options: { seed: number; faults: FaultOptions; client: Partial<PagerDutyClientOptions> },
+  options: {
+    seed: number;
+    faults: FaultOptions;
+    client: Partial<PagerDutyClientOptions>;
+    answers?: AnswerOptions;
+  },
 ): Promise<RunResult> {
   // A sandbox per run: its fault draws start from the case's seed, and its port gives the client its own
   // shared rate limiter, so one case's 429 pauses never slow the next.
@@ -197,6 +202,7 @@ async function auditAgainstSandbox(
     token: TOKEN,
     seed: options.seed,
     faults: options.faults,
+    answers: options.answers ?? {},
   });
   try {
     let faultsMet = 0;
@@ -452,6 +458,155 @@ describe("the audit against a faulty PagerDuty", () => {
   });
 });
 
+/**
+ * The requests an answer option costs beyond the clean run (whose v3 list is read, with events inline): a
+ * v3 list down costs its own failed attempts instead of its pages, plus each configured shift-based ID's
+ * v2 read (the 400); rotations and events answered apart cost their pages.
+ */
+function extraRequests(scenario: Scenario, answers: AnswerOptions, listAttempts: number): number {
+  const configured = new Set(scenario.config.rotations.flatMap((r) => r.schedules));
+  const v3 = scenario.pagerduty.schedules.filter((s) => s.kind === "v3");
+  const read = v3.filter((s) => configured.has(s.id));
+  const pages = (n: number) => Math.max(1, Math.ceil(n / 100));
+  let extra = 0;
+  if (answers.v3ListStatus !== undefined) extra += listAttempts - pages(v3.length) + read.length;
+  if (answers.v3ScheduleOmits === "rotations")
+    extra += read.reduce((n, s) => n + pages(s.rotations.length), 0);
+  if (answers.v3ScheduleOmits !== undefined) {
+    extra += read.reduce((n, s) => n + s.rotations.reduce((m, r) => m + pages(r.events.length), 0), 0);
+  }
+  return extra;
+}
+
+interface AnswerCase {
+  name: string;
+  answers: AnswerOptions;
+  client: Partial<PagerDutyClientOptions>;
+  faults?: FaultOptions;
+  /** Where the outcome does not depend on fault draws, the one it must be. */
+  expected?: Outcome;
+}
+
+/**
+ * PagerDuty's real answers (issue "Real inputs"): the v2 read of a shift-based schedule answered 400, v3
+ * list pages without `more`, a v3 list that is down, shift-based schedules without inline rotations or
+ * events. An org with shift-based schedules answered in each of these ways audits completely, with the
+ * clean run's report exactly and only the requests the answers cost; where the data is truly unavailable
+ * the report is incomplete and no finding rests on the missing data.
+ */
+const ANSWER_CASES: AnswerCase[] = [
+  {
+    name: "v3 list refused (403): v2 answers 400, then v3",
+    answers: { v3ListStatus: 403 },
+    client: UNHURRIED,
+    expected: "equal",
+  },
+  {
+    name: "v3 list down (500 after retries)",
+    answers: { v3ListStatus: 500 },
+    client: { ...UNHURRIED, maxRetries: 2 },
+    expected: "equal",
+  },
+  {
+    name: "v3 list refused, v2 answers 404",
+    answers: { v3ListStatus: 403, crossNamespace: 404 },
+    client: UNHURRIED,
+    expected: "equal",
+  },
+  {
+    name: "v3 list pages without more",
+    answers: { v3ListOmits: ["more"] },
+    client: UNHURRIED,
+    expected: "equal",
+  },
+  {
+    name: "v3 list pages without more or total",
+    answers: { v3ListOmits: ["more", "total"] },
+    client: UNHURRIED,
+    expected: "equal",
+  },
+  {
+    name: "v3 schedules without events",
+    answers: { v3ScheduleOmits: "events" },
+    client: UNHURRIED,
+    expected: "equal",
+  },
+  {
+    name: "v3 schedules without rotations",
+    answers: { v3ScheduleOmits: "rotations" },
+    client: UNHURRIED,
+    expected: "equal",
+  },
+  {
+    name: "all at once: v3 list down, no more, no rotations",
+    answers: { v3ListStatus: 500, v3ListOmits: ["more", "total"], v3ScheduleOmits: "rotations" },
+    client: { ...UNHURRIED, maxRetries: 2 },
+    expected: "equal",
+  },
+  {
+    name: "rotation events endpoint down: shift-based schedules unreadable",
+    answers: { v3ScheduleOmits: "events", rotationEventsStatus: 500 },
+    client: { ...UNHURRIED, maxRetries: 1 },
+    expected: "incomplete",
+  },
+  ...[1, 2, 3].map((seed): AnswerCase => ({
+    name: `v3 list down, no rotations, 5xx at 30 %, impatient, seed ${seed}`,
+    answers: { v3ListStatus: 403, v3ScheduleOmits: "rotations" },
+    client: IMPATIENT,
+    faults: { transientErrorRate: 0.3 },
+  })),
+];
+
+const answerTally = { cases: 0, equal: 0, incomplete: 0 };
+
+describe("the audit against PagerDuty's real answers", () => {
+  it.concurrent.for(
+    (["demo", "org"] as const).flatMap((scenario) => ANSWER_CASES.map((c) => ({ ...c, scenario }))),
+  )("$scenario: $name", async (c) => {
+    const cleanRun = cleanRunOf(c.scenario);
+    const scenario = SCENARIOS[c.scenario];
+    const { result, stats } = await auditAgainstSandbox(scenario, {
+      seed: 1,
+      faults: c.faults ?? {},
+      client: c.client,
+      answers: c.answers,
+    });
+    if (result instanceof AppError) throw new Error(`the run failed: ${result.code}: ${result.message}`);
+    const outcome: Outcome = result.report.complete ? "equal" : "incomplete";
+    answerTally.cases++;
+    answerTally[outcome]++;
+    if (c.expected) expect(outcome).toBe(c.expected);
+    expectGapsReported(result, cleanRun.run, rosterIdsOf(scenario));
+
+    if (result.report.complete) {
+      expect(result.report).toEqual(cleanRun.run.report);
+      if (!c.faults) {
+        const listAttempts = stats.byRoute["GET /v3/schedules"] ?? 0;
+        expect(stats.requests).toBe(cleanRun.requests + extraRequests(scenario, c.answers, listAttempts));
+      }
+      return;
+    }
+    expect(result.report.errors.length).toBeGreaterThan(0);
+    const cleanByKey = new Map(cleanRun.run.report.findings.map((f) => [f.key, f]));
+    const dependent: string[] = [];
+    for (const finding of result.report.findings) {
+      expectSameFinding(finding, cleanByKey.get(finding.key));
+      const why = dependencyOnMissingData(finding, result);
+      if (why) dependent.push(`${finding.key}: ${why}`);
+    }
+    expect(dependent).toEqual([]);
+  });
+
+  it("the scenarios hold what the cases are about: configured shift-based schedules with rotations", () => {
+    for (const scenario of Object.values(SCENARIOS)) {
+      const configured = new Set(scenario.config.rotations.flatMap((r) => r.schedules));
+      const read = scenario.pagerduty.schedules.filter((s) => s.kind === "v3" && configured.has(s.id));
+      expect(read.length).toBeGreaterThan(1);
+      expect(read.some((s) => s.kind === "v3" && s.rotations.some((r) => r.events.length > 0))).toBe(true);
+    }
+  });
+});
+
 describe("a token refused on its very first request", () => {
   it.for(Object.keys(SCENARIOS) as ScenarioName[])(
     "%s: fails the run at once with a clear unauthorized:pagerduty error, and no report",
@@ -484,6 +639,12 @@ describe("the fault suite itself", () => {
     // Gaps of both big kinds were met (user lookups fail too, but only as the draws fall).
     expect(gaps.users_list).toBeGreaterThan(0);
     expect(gaps.schedule).toBeGreaterThan(0);
+  });
+
+  it("met both outcomes across PagerDuty's real answers", () => {
+    expect(answerTally.cases).toBe(ANSWER_CASES.length * Object.keys(SCENARIOS).length);
+    expect(answerTally.equal).toBeGreaterThan(0);
+    expect(answerTally.incomplete).toBeGreaterThan(0);
   });
 
   it("would catch a dependent finding: with everything unread, only roster-only findings stand", () => {

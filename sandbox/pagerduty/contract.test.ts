@@ -293,8 +293,12 @@ describe("sandbox responses against PagerDuty's OpenAPI description", () => {
       ["/schedules/{id}", "/schedules/PANY123", 401, "wrong"],
       ["/v3/schedules", "/v3/schedules", 401, "wrong"],
       ["/users/{id}", "/users/PNOBODY", 404],
-      ["/schedules/{id}", `/schedules/${demo.pagerduty.schedules.find((s) => s.kind === "v3")?.id}`, 404],
+      ["/schedules/{id}", "/schedules/PNOBODY", 404],
       ["/v3/schedules/{id}", "/v3/schedules/PNOBODY", 404],
+      ["/v3/schedules/{id}/rotations", "/v3/schedules/PNOBODY/rotations", 404],
+      ["/v3/schedules/{id}/rotations/{rotation_id}/events", "/v3/schedules/PNOBODY/rotations/PR/events", 404],
+      // PagerDuty's answer to a shift-based ID on the v2 endpoint (not documented as such: ArgumentError).
+      ["/schedules/{id}", `/schedules/${demo.pagerduty.schedules.find((s) => s.kind === "v3")?.id}`, 400],
       ["/users", "/users?offset=10000", 400],
       ["/schedules", "/schedules?limit=abc", 400],
       ["/v3/schedules", "/v3/schedules?offset=-1", 400],
@@ -322,6 +326,77 @@ describe("sandbox responses against PagerDuty's OpenAPI description", () => {
     } finally {
       await limited.stop();
     }
+  });
+
+  it("GET /v3/schedules/{id}/rotations and each rotation's events pages match their list schemas", async () => {
+    const v3 = demo.pagerduty.schedules.filter((s) => s.kind === "v3");
+    for (const schedule of v3) {
+      const { body, errors } = await read(
+        "/v3/schedules/{id}/rotations",
+        `/v3/schedules/${schedule.id}/rotations`,
+        200,
+      );
+      expect(errors, schedule.name).toEqual([]);
+      expect((body as { rotations: unknown[] }).rotations).toHaveLength(schedule.rotations.length);
+      for (const rotation of schedule.rotations) {
+        const events = await read(
+          "/v3/schedules/{id}/rotations/{rotation_id}/events",
+          `/v3/schedules/${schedule.id}/rotations/${rotation.id}/events?limit=100`,
+          200,
+        );
+        expect(events.errors, `${schedule.name} ${rotation.id}`).toEqual([]);
+        expect((events.body as { events: unknown[] }).events).toHaveLength(rotation.events.length);
+      }
+    }
+  });
+
+  it("every answer option still matches the description: bare v3 schedules, v3 list pages, a v3 list down", async () => {
+    const v3 = demo.pagerduty.schedules.find((s) => s.kind === "v3");
+    const v2 = demo.pagerduty.schedules.find((s) => s.kind === "v2");
+    for (const answers of [
+      { v3ScheduleOmits: "events" },
+      { v3ScheduleOmits: "rotations" },
+      { v3ListOmits: ["more", "total"] },
+    ] as const) {
+      const other = await startPagerDutySandbox(demo.pagerduty, { port: 0, answers });
+      try {
+        const headers = { authorization: `Token token=${other.token}` };
+        const get = async (pathAndQuery: string) =>
+          (await fetch(`${other.url}${pathAndQuery}`, { headers })).json();
+        const schedule = await get(`/v3/schedules/${v3?.id}`);
+        expect(validate(spec, responseSchema(spec, "/v3/schedules/{id}", "200"), schedule)).toEqual([]);
+        const rotations = await get(`/v3/schedules/${v3?.id}/rotations`);
+        expect(
+          validate(spec, responseSchema(spec, "/v3/schedules/{id}/rotations", "200"), rotations),
+        ).toEqual([]);
+        const list = await get("/v3/schedules?total=true");
+        expect(validate(spec, responseSchema(spec, "/v3/schedules", "200"), list)).toEqual([]);
+      } finally {
+        await other.stop();
+      }
+    }
+    for (const status of [403, 500] as const) {
+      const down = await startPagerDutySandbox(demo.pagerduty, {
+        port: 0,
+        answers: { v3ListStatus: status },
+      });
+      try {
+        const response = await fetch(`${down.url}/v3/schedules`, {
+          headers: { authorization: `Token token=${down.token}` },
+        });
+        expect(response.status).toBe(status);
+        const strict = strictErrorSchema(responseSchema(spec, "/v3/schedules", String(status)));
+        expect(validate(spec, strict, await response.json())).toEqual([]);
+      } finally {
+        await down.stop();
+      }
+    }
+    // The layer-based answer of the v3 endpoint is undocumented there; it carries the v3 error envelope.
+    const crossed = await fetch(`${pd.url}/v3/schedules/${v2?.id}`, {
+      headers: { authorization: `Token token=${pd.token}` },
+    });
+    expect(crossed.status).toBe(400);
+    expect(validate(spec, componentSchema("V3ErrorResponse"), await crossed.json())).toEqual([]);
   });
 
   it("self-check: the validator rejects wrong types, missing required fields, bad enums and nulls", async () => {

@@ -231,7 +231,7 @@ describe("deleted users", () => {
 });
 
 describe("schedules, v2 and v3", () => {
-  it("serves a layer-based schedule with layers, and 404s a v3 ID on the v2 endpoint", async () => {
+  it("serves a layer-based schedule with layers, and answers a v3 ID on the v2 endpoint as PagerDuty does", async () => {
     const pd = await start();
     const { schedule } = await json(await get(pd, "/schedules/PV2AAAA"));
     expect(schedule).toMatchObject({
@@ -252,12 +252,20 @@ describe("schedules, v2 and v3", () => {
         },
       ],
     });
-    expect((await get(pd, "/schedules/PV3BBBB")).status).toBe(404);
+    const crossed = await get(pd, "/schedules/PV3BBBB");
+    expect(crossed.status).toBe(400);
+    expect(await crossed.json()).toEqual({
+      error: {
+        message: "This is a shift-based schedule. Use the v3 Schedules API to access it.",
+        code: 2001,
+      },
+    });
+    expect((await get(pd, "/schedules/PNOSUCH")).status).toBe(404);
     const list = await json(await get(pd, "/schedules"));
     expect((list.schedules as { id: string }[]).map((s) => s.id)).toEqual(["PV2AAAA"]);
   });
 
-  it("serves a shift-based schedule with ZonedDateTime windows and empty slots, and 404s a v2 ID", async () => {
+  it("serves a shift-based schedule with ZonedDateTime windows and empty slots, and a 400 for a v2 ID", async () => {
     const pd = await start();
     const { schedule } = await json(await get(pd, "/v3/schedules/PV3BBBB"));
     expect(schedule).toMatchObject({
@@ -287,7 +295,15 @@ describe("schedules, v2 and v3", () => {
         },
       ],
     });
-    expect((await get(pd, "/v3/schedules/PV2AAAA")).status).toBe(404);
+    const crossed = await get(pd, "/v3/schedules/PV2AAAA");
+    expect(crossed.status).toBe(400);
+    expect(await crossed.json()).toEqual({
+      error: {
+        message: "This is a layer-based schedule. Use the v2 Schedules API to access it.",
+        code: 2001,
+      },
+    });
+    expect((await get(pd, "/v3/schedules/PNOSUCH")).status).toBe(404);
     const list = await json(await get(pd, "/v3/schedules"));
     expect(list).toMatchObject({
       schedules: [{ id: "PV3BBBB", type: "schedule_v3_reference", summary: "Customer Emergencies - APAC" }],
@@ -295,6 +311,117 @@ describe("schedules, v2 and v3", () => {
       offset: 0,
       more: false,
     });
+  });
+});
+
+describe("answer options", () => {
+  /** A v3 schedule with two rotations, the second with 30 events (two pages at the default 25). */
+  const MANY: PagerDutyState = {
+    users: USERS,
+    schedules: [
+      ...STATE.schedules,
+      {
+        kind: "v3",
+        id: "PV3MANY",
+        name: "Many events",
+        time_zone: "Etc/UTC",
+        rotations: [
+          { id: "PRA", events: [] },
+          {
+            id: "PRB",
+            events: Array.from({ length: 30 }, (_, i) => ({
+              id: `PEV${String(i).padStart(2, "0")}`,
+              name: `Event ${i}`,
+              effective_since: new Date(Date.UTC(2026, 0, 30 - i)).toISOString(),
+              effective_until: null,
+              member_user_ids: [`PU${String(i).padStart(5, "0")}`],
+            })),
+          },
+        ],
+      },
+    ],
+  };
+
+  it("answers the other API's IDs with 404 under crossNamespace: 404", async () => {
+    const pd = await start({ answers: { crossNamespace: 404 } });
+    expect((await get(pd, "/schedules/PV3BBBB")).status).toBe(404);
+    expect((await get(pd, "/v3/schedules/PV2AAAA")).status).toBe(404);
+  });
+
+  it("leaves more and total out of the v3 list pages when told", async () => {
+    const pd = await start({ answers: { v3ListOmits: ["more", "total"] } });
+    const page = await json(await get(pd, "/v3/schedules?total=true"));
+    expect(page).toEqual({ schedules: [expect.objectContaining({ id: "PV3BBBB" })], limit: 100, offset: 0 });
+    const withTotal = await start({ answers: { v3ListOmits: ["more"] } });
+    extra.push(withTotal);
+    expect(await json(await get(withTotal, "/v3/schedules?total=true"))).toMatchObject({ total: 1 });
+  });
+
+  it.each([
+    [403, 2010],
+    [500, 2000],
+  ] as const)(
+    "answers every v3 list page %i when the list is down, and nothing else",
+    async (status, code) => {
+      const pd = await start({ answers: { v3ListStatus: status } });
+      const response = await get(pd, "/v3/schedules");
+      expect(response.status).toBe(status);
+      expect(await json(response)).toMatchObject({ error: { code } });
+      expect((await get(pd, "/v3/schedules/PV3BBBB")).status).toBe(200);
+    },
+  );
+
+  it("serves a v3 schedule without events, and each rotation's events in pages ordered by start", async () => {
+    const pd = await start({ answers: { v3ScheduleOmits: "events" } }, MANY);
+    const { schedule } = await json(await get(pd, "/v3/schedules/PV3MANY"));
+    expect(schedule).toMatchObject({ rotations: [{ id: "PRA" }, { id: "PRB" }] });
+    const rotations = (schedule as { rotations: Record<string, unknown>[] }).rotations;
+    expect(rotations.every((r) => !("events" in r))).toBe(true);
+
+    const first = await json(await get(pd, "/v3/schedules/PV3MANY/rotations/PRB/events"));
+    expect(first).toMatchObject({ limit: 25, offset: 0, more: true });
+    const second = await json(
+      await get(pd, "/v3/schedules/PV3MANY/rotations/PRB/events?offset=25&limit=100"),
+    );
+    expect(second).toMatchObject({ limit: 100, offset: 25, more: false });
+    const events = [first, second].flatMap((p) => p.events as { id: string; effective_since: string }[]);
+    expect(events.map((e) => e.id)).toEqual(
+      Array.from({ length: 30 }, (_, i) => `PEV${String(29 - i).padStart(2, "0")}`),
+    );
+    expect(await json(await get(pd, "/v3/schedules/PV3MANY/rotations/PRA/events"))).toMatchObject({
+      events: [],
+      more: false,
+    });
+    expect((await get(pd, "/v3/schedules/PV3MANY/rotations/PNOSUCH/events")).status).toBe(404);
+    expect((await get(pd, "/v3/schedules/PV2AAAA/rotations/PRA/events")).status).toBe(404);
+  });
+
+  it("serves a v3 schedule without rotations, listed bare through the rotations endpoint", async () => {
+    const pd = await start({ answers: { v3ScheduleOmits: "rotations" } }, MANY);
+    const { schedule } = await json(await get(pd, "/v3/schedules/PV3MANY"));
+    expect(schedule).not.toHaveProperty("rotations");
+    const list = await json(await get(pd, "/v3/schedules/PV3MANY/rotations"));
+    expect(list).toEqual({
+      rotations: [
+        expect.objectContaining({ id: "PRA", type: "schedule_rotation" }),
+        expect.objectContaining({ id: "PRB", type: "schedule_rotation" }),
+      ],
+      limit: 25,
+      offset: 0,
+      total: null,
+      more: false,
+    });
+    expect((list.rotations as Record<string, unknown>[]).every((r) => !("events" in r))).toBe(true);
+    // Without the option, the rotation list carries the events inline.
+    const plain = await start({}, MANY);
+    extra.push(plain);
+    const inline = await json(await get(plain, "/v3/schedules/PV3MANY/rotations"));
+    expect((inline.rotations as { events: unknown[] }[])[1]?.events).toHaveLength(30);
+  });
+
+  it("answers 500 on the rotation events endpoint when told", async () => {
+    const pd = await start({ answers: { rotationEventsStatus: 500 } });
+    expect((await get(pd, "/v3/schedules/PV3BBBB/rotations/PR1/events")).status).toBe(500);
   });
 });
 

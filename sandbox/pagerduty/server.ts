@@ -12,12 +12,15 @@ import type { AddressInfo, Socket } from "node:net";
 import { z } from "zod";
 import { mulberry32 } from "../random";
 import type {
+  AnswerOptions,
   FaultOptions,
   PagerDutySandbox,
   PagerDutyState,
   SandboxContactMethod,
   SandboxOptions,
+  SandboxRotation,
   SandboxScheduleV2,
+  SandboxEvent,
   SandboxScheduleV3,
   SandboxStats,
   SandboxUser,
@@ -123,6 +126,8 @@ const CLASSIC_PAGING: PagingRules = { defaultLimit: 25, maxLimit: 100, errorStyl
  * maps a field to messages instead of listing strings.
  */
 const V3_PAGING: PagingRules = { defaultLimit: 100, maxLimit: 1000, errorStyle: "v3" };
+/** A v3 schedule's rotations and a rotation's events: default 25, maximum 100 (`schedule_v3_limit`). */
+const V3_PART_PAGING: PagingRules = { defaultLimit: 25, maxLimit: 100, errorStyle: "v3" };
 const MAX_PAGINATION_WINDOW = 10_000;
 /** Sandbox v3 events carry no shift times; each covers one week, repeating weekly. */
 const V3_SHIFT_MS = 7 * 24 * 3600 * 1000;
@@ -135,6 +140,7 @@ const ERROR_CODES = {
   internal: 2000,
   invalidInput: 2001,
   authentication: 2006,
+  accessDenied: 2010,
   rateLimit: 2020,
   notFound: 2100,
 } as const;
@@ -441,7 +447,46 @@ function createRenderer(base: () => string) {
     };
   }
 
-  function scheduleV3(s: SandboxScheduleV3) {
+  function eventV3(s: SandboxScheduleV3, rotationId: string, event: SandboxEvent) {
+    return {
+      id: event.id,
+      type: "schedule_event",
+      name: event.name,
+      // start_time/end_time are ZonedDateTime objects: the recurring window, here one whole week.
+      start_time: { date_time: event.effective_since, time_zone: s.time_zone },
+      end_time: {
+        date_time: new Date(Date.parse(event.effective_since) + V3_SHIFT_MS).toISOString(),
+        time_zone: s.time_zone,
+      },
+      effective_since: event.effective_since,
+      effective_until: event.effective_until,
+      recurrence: ["RRULE:FREQ=WEEKLY"],
+      assignment_strategy: {
+        type: "rotating_member_assignment_strategy",
+        shifts_per_member: 1,
+        // PagerDuty requires at least one member; a slot nobody fills is an `empty_member`.
+        members: (event.member_user_ids.length > 0 ? event.member_user_ids : [null]).map((id) =>
+          id === null ? { type: "empty_member" } : { type: "user_member", user_id: id },
+        ),
+      },
+      self: `${base()}/v3/schedules/${s.id}/rotations/${rotationId}/events/${event.id}`,
+    };
+  }
+
+  /** A rotation, with its events inline unless `withEvents` is false (`events` is optional in `Rotation`). */
+  function rotationV3(s: SandboxScheduleV3, rotation: SandboxRotation, withEvents: boolean) {
+    return {
+      id: rotation.id,
+      type: "schedule_rotation",
+      self: `${base()}/v3/schedules/${s.id}/rotations/${rotation.id}`,
+      ...(withEvents
+        ? { events: eventsByStart(rotation).map((event) => eventV3(s, rotation.id, event)) }
+        : {}),
+    };
+  }
+
+  /** `omit`: what the answer leaves out (see `AnswerOptions.v3ScheduleOmits`). */
+  function scheduleV3(s: SandboxScheduleV3, omit?: "events" | "rotations") {
     return {
       id: s.id,
       type: "schedule_v3",
@@ -450,43 +495,29 @@ function createRenderer(base: () => string) {
       description: "",
       self: `${base()}/v3/schedules/${s.id}`,
       html_url: `${SANDBOX_HTML_BASE}/schedules/${s.id}`,
-      rotations: s.rotations.map((rotation) => ({
-        id: rotation.id,
-        type: "schedule_rotation",
-        events: rotation.events.map((event) => ({
-          id: event.id,
-          type: "schedule_event",
-          name: event.name,
-          // start_time/end_time are ZonedDateTime objects: the recurring window, here one whole week.
-          start_time: { date_time: event.effective_since, time_zone: s.time_zone },
-          end_time: {
-            date_time: new Date(Date.parse(event.effective_since) + V3_SHIFT_MS).toISOString(),
-            time_zone: s.time_zone,
-          },
-          effective_since: event.effective_since,
-          effective_until: event.effective_until,
-          recurrence: ["RRULE:FREQ=WEEKLY"],
-          assignment_strategy: {
-            type: "rotating_member_assignment_strategy",
-            shifts_per_member: 1,
-            // PagerDuty requires at least one member; a slot nobody fills is an `empty_member`.
-            members: (event.member_user_ids.length > 0 ? event.member_user_ids : [null]).map((id) =>
-              id === null ? { type: "empty_member" } : { type: "user_member", user_id: id },
-            ),
-          },
-        })),
-      })),
+      ...(omit === "rotations"
+        ? {}
+        : { rotations: s.rotations.map((rotation) => rotationV3(s, rotation, omit !== "events")) }),
     };
   }
 
-  return { user, scheduleV2, scheduleV3, scheduleV3Reference };
+  return { user, scheduleV2, scheduleV3, scheduleV3Reference, rotationV3, eventV3 };
+}
+
+/** A rotation's events "ordered by start time", as the events endpoint documents; inline too, so both agree. */
+function eventsByStart(rotation: SandboxRotation): SandboxEvent[] {
+  return [...rotation.events].sort((a, b) => Date.parse(a.effective_since) - Date.parse(b.effective_since));
 }
 
 function readIncludes(url: URL): Set<string> {
   return new Set(url.searchParams.getAll("include[]"));
 }
 
-function createRoutes(data: () => Indexed, render: ReturnType<typeof createRenderer>) {
+function createRoutes(
+  data: () => Indexed,
+  render: ReturnType<typeof createRenderer>,
+  answers: () => AnswerOptions,
+) {
   const users = (url: URL): Reply => {
     const paging = parsePaging(url, CLASSIC_PAGING);
     if ("status" in paging) return paging;
@@ -517,15 +548,37 @@ function createRoutes(data: () => Indexed, render: ReturnType<typeof createRende
     });
   };
 
-  // A v3 ID on the v2 endpoint (and the reverse) is a 404: the two APIs do not serve each other's schedules.
+  /**
+   * The two APIs do not serve each other's schedules. PagerDuty says so with a 400 naming the other API
+   * (the body is the classic envelope on v2, the v3 one without `errors` on v3); `crossNamespace: 404`
+   * answers as if the schedule did not exist.
+   */
+  const otherNamespace = (serves: "v2" | "v3"): Reply => {
+    if (answers().crossNamespace === 404) return notFound();
+    return serves === "v2"
+      ? errorReply(
+          400,
+          "This is a shift-based schedule. Use the v3 Schedules API to access it.",
+          ERROR_CODES.invalidInput,
+        )
+      : jsonReply(400, {
+          error: {
+            message: "This is a layer-based schedule. Use the v2 Schedules API to access it.",
+            code: ERROR_CODES.invalidInput,
+          },
+        });
+  };
+
   const schedule = (id: string): Reply => {
     const found = data().v2.find((s) => s.id === id);
-    return found
-      ? jsonReply(200, { schedule: render.scheduleV2(found, data().usersById, true) })
-      : notFound();
+    if (found) return jsonReply(200, { schedule: render.scheduleV2(found, data().usersById, true) });
+    return data().v3.some((s) => s.id === id) ? otherNamespace("v2") : notFound();
   };
 
   const schedulesV3 = (url: URL): Reply => {
+    const { v3ListStatus, v3ListOmits = [] } = answers();
+    if (v3ListStatus === 403) return errorReply(403, "Access Denied", ERROR_CODES.accessDenied);
+    if (v3ListStatus === 500) return errorReply(500, "Internal Server Error", ERROR_CODES.internal);
     const paging = parsePaging(url, V3_PAGING);
     if ("status" in paging) return paging;
     const query = url.searchParams.get("query");
@@ -533,12 +586,45 @@ function createRoutes(data: () => Indexed, render: ReturnType<typeof createRende
       data().v3.filter((s) => matchesQuery(query, s.name)),
       paging,
     );
+    for (const field of v3ListOmits) delete meta[field];
     return jsonReply(200, { schedules: slice.map((s) => render.scheduleV3Reference(s)), ...meta });
   };
 
   const scheduleV3 = (id: string): Reply => {
     const found = data().v3.find((s) => s.id === id);
-    return found ? jsonReply(200, { schedule: render.scheduleV3(found) }) : notFound();
+    if (found) return jsonReply(200, { schedule: render.scheduleV3(found, answers().v3ScheduleOmits) });
+    return data().v2.some((s) => s.id === id) ? otherNamespace("v3") : notFound();
+  };
+
+  // The rotation list's items carry their events unless the schedule itself is answered without rotations:
+  // the OpenAPI example of this list shows bare `{ id, type }` rotations.
+  const rotationsV3 = (id: string, url: URL): Reply => {
+    const found = data().v3.find((s) => s.id === id);
+    if (!found) return notFound();
+    const paging = parsePaging(url, V3_PART_PAGING);
+    if ("status" in paging) return paging;
+    const withEvents = answers().v3ScheduleOmits !== "rotations";
+    const { slice, meta } = page(found.rotations, paging);
+    return jsonReply(200, {
+      rotations: slice.map((rotation) => render.rotationV3(found, rotation, withEvents)),
+      ...meta,
+    });
+  };
+
+  const rotationEventsV3 = (id: string, rotationId: string, url: URL): Reply => {
+    if (answers().rotationEventsStatus === 500) {
+      return errorReply(500, "Internal Server Error", ERROR_CODES.internal);
+    }
+    const found = data().v3.find((s) => s.id === id);
+    const rotation = found?.rotations.find((r) => r.id === rotationId);
+    if (!found || !rotation) return notFound();
+    const paging = parsePaging(url, V3_PART_PAGING);
+    if ("status" in paging) return paging;
+    const { slice, meta } = page(eventsByStart(rotation), paging);
+    return jsonReply(200, {
+      events: slice.map((event) => render.eventV3(found, rotationId, event)),
+      ...meta,
+    });
   };
 
   /** Maps a path to its route; IDs are one path segment. */
@@ -549,7 +635,7 @@ function createRoutes(data: () => Indexed, render: ReturnType<typeof createRende
     } catch {
       return null;
     }
-    const [a, b, c, extra] = parts;
+    const [a, b, c, d, e, f, extra] = parts;
     if (a === "users" && b === undefined) return { key: "GET /users", get: users };
     if (a === "users" && b && c === undefined) return { key: "GET /users/{id}", get: (url) => user(b, url) };
     if (a === "schedules" && b === undefined) return { key: "GET /schedules", get: schedules };
@@ -557,8 +643,25 @@ function createRoutes(data: () => Indexed, render: ReturnType<typeof createRende
       return { key: "GET /schedules/{id}", get: () => schedule(b) };
     if (a === "v3" && b === "schedules" && c === undefined)
       return { key: "GET /v3/schedules", get: schedulesV3 };
-    if (a === "v3" && b === "schedules" && c && extra === undefined) {
+    if (a === "v3" && b === "schedules" && c && d === undefined) {
       return { key: "GET /v3/schedules/{id}", get: () => scheduleV3(c) };
+    }
+    if (a === "v3" && b === "schedules" && c && d === "rotations" && e === undefined) {
+      return { key: "GET /v3/schedules/{id}/rotations", get: (url) => rotationsV3(c, url) };
+    }
+    if (
+      a === "v3" &&
+      b === "schedules" &&
+      c &&
+      d === "rotations" &&
+      e &&
+      f === "events" &&
+      extra === undefined
+    ) {
+      return {
+        key: "GET /v3/schedules/{id}/rotations/{rotation_id}/events",
+        get: (url) => rotationEventsV3(c, e, url),
+      };
     }
     return null;
   };
@@ -609,7 +712,12 @@ export async function startPagerDutySandbox(
   let baseUrl = "";
 
   const render = createRenderer(() => baseUrl);
-  const match = createRoutes(() => data, render);
+  const answers = options.answers ?? {};
+  const match = createRoutes(
+    () => data,
+    render,
+    () => answers,
+  );
 
   function later(ms: number, run: () => void): NodeJS.Timeout {
     const timer = setTimeout(() => {

@@ -63,12 +63,17 @@ export interface SandboxEvent {
   member_user_ids: (string | null)[];
 }
 
+export interface SandboxRotation {
+  id: string;
+  events: SandboxEvent[];
+}
+
 export interface SandboxScheduleV3 {
   kind: "v3";
   id: string;
   name: string;
   time_zone: string;
-  rotations: { id: string; events: SandboxEvent[] }[];
+  rotations: SandboxRotation[];
 }
 
 export type SandboxSchedule = SandboxScheduleV2 | SandboxScheduleV3;
@@ -95,6 +100,32 @@ export interface FaultOptions {
   revokeTokenAfter?: number;
 }
 
+/**
+ * How the sandbox answers where PagerDuty's answers vary or where the OpenAPI description leaves a field
+ * out. The defaults are PagerDuty's usual answers; the rest are answers a client must survive.
+ */
+export interface AnswerOptions {
+  /**
+   * `GET /schedules/{id}` of a shift-based schedule, and `GET /v3/schedules/{id}` of a layer-based one.
+   * PagerDuty answers 400 "This is a shift-based schedule. Use the v3 Schedules API to access it." (and
+   * "This is a layer-based schedule. Use the v2 Schedules API to access it." the other way); 404 is what a
+   * schedule that exists in neither answers. Default 400.
+   */
+  crossNamespace?: 400 | 404;
+  /** Pagination fields the `GET /v3/schedules` pages leave out (`more` is optional in the OpenAPI). */
+  v3ListOmits?: readonly ("more" | "total")[];
+  /** `GET /v3/schedules` answers this for every page: 403 (token without v3 access) or 500 (an outage). */
+  v3ListStatus?: 403 | 500;
+  /**
+   * What `GET /v3/schedules/{id}` leaves out: each rotation's `events` (then read through
+   * `GET /v3/schedules/{id}/rotations/{rotation_id}/events`), or `rotations` altogether, as the OpenAPI
+   * example shows (then listed through `GET /v3/schedules/{id}/rotations`, whose items carry no events).
+   */
+  v3ScheduleOmits?: "events" | "rotations";
+  /** `GET /v3/schedules/{id}/rotations/{rotation_id}/events` answers this status (an outage of that endpoint). */
+  rotationEventsStatus?: 500;
+}
+
 export interface SandboxOptions {
   /** The accepted API token; requests must send `Authorization: Token token=<token>`. Default `sandbox-token`. */
   token?: string;
@@ -106,6 +137,7 @@ export interface SandboxOptions {
   /** Enforce PagerDuty's per-token limit (requests per rolling minute); 429 beyond it. Off when absent. */
   rateLimitPerMinute?: number;
   faults?: FaultOptions;
+  answers?: AnswerOptions;
   /** Seed for fault draws, so a faulty run is repeatable. */
   seed?: number;
 }

@@ -4,7 +4,8 @@
  * retries, no validation, only the request pattern of the old Ruby script:
  *
  * 1. each configured schedule alone, `GET /schedules/{id}`; the old script knew only layer-based (v2)
- *    schedules, so a 404 there is followed by `GET /v3/schedules/{id}`, the least it would need to read
+ *    schedules, so PagerDuty's answer there for a shift-based one (400, "Use the v3 Schedules API"; 404
+ *    for an ID it does not know) is followed by `GET /v3/schedules/{id}`, the least it would need to read
  *    the same shift-based schedules the new way reads;
  * 2. then `GET /users/{id}` (with contact methods and notification rules) for each roster person's
  *    PagerDuty ID, one after another, person by person (two people giving one ID are two requests).
@@ -42,7 +43,8 @@ export async function benchOldWay(newWay: FullAuditFigures): Promise<void> {
     const started = performance.now();
     for (const id of scheduleIds) {
       const path = encodeURIComponent(id);
-      if ((await get(`/schedules/${path}`)) === 404) await get(`/v3/schedules/${path}`);
+      const status = await get(`/schedules/${path}`);
+      if (status === 400 || status === 404) await get(`/v3/schedules/${path}`);
     }
     for (const id of userIds) await get(`/users/${encodeURIComponent(id)}?${USER_INCLUDES}`);
     const wallMs = performance.now() - started;
@@ -53,7 +55,7 @@ export async function benchOldWay(newWay: FullAuditFigures): Promise<void> {
       HTTP_SANDBOX.latencyMs,
     );
     console.log(
-      "  %d schedules one by one (v3 after a v2 404), then GET /users/{id} for %s roster people with an ID",
+      "  %d schedules one by one (v3 after a v2 400 or 404), then GET /users/{id} for %s roster people with an ID",
       scheduleIds.length,
       count(userIds.length),
     );
