@@ -597,12 +597,16 @@ describe("a host that is not there", () => {
     expect(calls).toHaveLength(1);
   });
 
-  it("still retries a reset connection, and says so", async () => {
-    const { requester, calls } = setup([networkError("ECONNRESET", "read ECONNRESET")], { maxRetries: 2 });
-    const error = await rejectedAppError(requester.get("/users", { schema: OkSchema }));
-    expect(calls).toHaveLength(3);
-    expect(error.message).toBe("PagerDuty GET /users failed (network error: ECONNRESET), after 2 retries.");
-  });
+  it.each(["ECONNRESET", "UND_ERR_SOCKET"])(
+    "still retries a connection that breaks (%s), and says so",
+    async (code) => {
+      const { requester, calls, retries } = setup([networkError(code)], { maxRetries: 2 });
+      const error = await rejectedAppError(requester.get("/users", { schema: OkSchema }));
+      expect(calls).toHaveLength(3);
+      expect(retries.map((r) => r.reason)).toEqual([code, code]);
+      expect(error.message).toBe(`PagerDuty GET /users failed (network error: ${code}), after 2 retries.`);
+    },
+  );
 });
 
 describe("onRetry", () => {

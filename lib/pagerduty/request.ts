@@ -226,7 +226,8 @@ export function networkErrorCode(error: unknown): string | null {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^E[A-Z_]+$/.test(code)) return code;
+    // System codes (ECONNRESET) and undici's own (UND_ERR_SOCKET: the other side closed).
+    if (typeof code === "string" && /^(E|UND_ERR_)[A-Z_]+$/.test(code)) return code;
     if (current instanceof AggregateError) {
       const inner = current.errors.map(networkErrorCode).find((c) => c !== null);
       if (inner) return inner;
