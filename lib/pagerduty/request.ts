@@ -16,7 +16,7 @@ export const ACCEPT_HEADER = "application/vnd.pagerduty+json;version=2";
  * The v3 (shift-based) schedule endpoints are not versioned by the vendor Accept type: PagerDuty's OpenAPI
  * lists no versioning `Accept` parameter for `/v3/schedules` and `/v3/schedules/{id}` (unlike every v2
  * operation), and their responses are `application/json` only. go-pagerduty's `scheduleV3Headers` sends
- * exactly this Accept for them.
+ * exactly this Accept for them ("the v3 API requires Accept: application/json").
  */
 export const V3_ACCEPT_HEADER = "application/json";
 /**
@@ -24,8 +24,8 @@ export const V3_ACCEPT_HEADER = "application/json";
  * terraform-provider-pagerduty (`pagerduty_schedulev2`, documented as requiring the
  * `flexible-schedules-early-access` flag) send this on every v3 schedule request, and earlier editions of
  * the OpenAPI said it must be passed on every request. The current OpenAPI no longer lists it and PagerDuty's
- * MCP server does not send it, so an account where v3 is generally available ignores it; an account still
- * on early access needs it.
+ * MCP server reads v3 schedules without it, so it is no longer needed where v3 is generally available;
+ * sending it keeps accounts still on early access working.
  */
 export const V3_EARLY_ACCESS = "flexible-schedules-early-access";
 export const DEFAULT_MAX_RETRIES = 5;
@@ -196,7 +196,11 @@ function isTimeout(error: unknown): boolean {
   return error instanceof Error && error.name === "TimeoutError";
 }
 
-/** Headers by path: v3 schedule endpoints want plain JSON and the early-access flag (see `V3_EARLY_ACCESS`). */
+/**
+ * Headers by path: the v3 schedule endpoints the audit reads (`/v3/schedules`, `/v3/schedules/{id}`) want
+ * plain JSON and the early-access flag (see `V3_EARLY_ACCESS`). (The OpenAPI does list the vendor Accept for
+ * `/v3/schedules/{id}/audit/records`, which the audit never reads.)
+ */
 export function headersForPath(path: string, token: string): Record<string, string> {
   const authorization = `Token token=${token}`;
   if (path === "/v3/schedules" || path.startsWith("/v3/schedules/"))
