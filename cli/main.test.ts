@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,6 +36,16 @@ afterAll(async () => {
   await sandbox.stop();
   await rm(dir, { recursive: true, force: true });
 });
+
+/** A loopback port with nothing listening: one that was free a moment ago. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
 
 async function run(argv: string[], env: Record<string, string | undefined> = { PD_TOKEN: sandbox.token }) {
   let stdout = "";
@@ -172,6 +183,81 @@ describe("pagerduty-audit against the sandbox demo org", () => {
     } finally {
       sandbox.setFaults({});
     }
+  });
+});
+
+describe("--output", () => {
+  it.each([
+    {
+      what: "a file in a directory that does not exist",
+      target: () => path.join(dir, "no-such-dir", "report.md"),
+      why: () => `the directory ${path.join(dir, "no-such-dir")} does not exist`,
+    },
+    { what: "a directory", target: () => dir, why: () => "it is a directory" },
+    {
+      what: "a file under a file",
+      target: () => path.join(written.configPath, "report.md"),
+      why: () => `${written.configPath} is not a directory`,
+    },
+  ])("refuses $what before the audit runs: exit 2, no PagerDuty request", async ({ target, why }) => {
+    sandbox.resetStats();
+    const { code, stdout, stderr } = await run(["--config", written.configPath, "-o", target()]);
+    expect(code).toBe(EXIT.error);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(`error: Cannot write the report to ${target()}: ${why()}.\n`);
+    expect(sandbox.stats().requests).toBe(0);
+  });
+
+  it("leaves no file behind when the audit then fails, and an existing report as it was", async () => {
+    const fresh = path.join(dir, "never-written.md");
+    const existing = path.join(dir, "last-week.md");
+    await writeFile(existing, "last week's report\n");
+    for (const output of [fresh, existing]) {
+      const { code } = await run(["--config", written.configPath, "-o", output, "--no-progress"], {
+        PD_TOKEN: "not-the-token",
+      });
+      expect(code).toBe(EXIT.error);
+    }
+    await expect(access(fresh)).rejects.toThrow(/ENOENT/);
+    expect(await readFile(existing, "utf8")).toBe("last week's report\n");
+  });
+});
+
+describe("progress while PagerDuty is failing", () => {
+  it("shows each retry as it happens, so a slow run is never silent", async () => {
+    const once = path.join(dir, "retry-once.config.yaml");
+    const text = await readFile(written.configPath, "utf8");
+    await writeFile(once, text.replace(/^pagerduty:\n/m, "pagerduty:\n  max_retries: 1\n"));
+    sandbox.setFaults({ transientErrorRate: 1 });
+    try {
+      const { code, stderr } = await run(["--config", once, "--format", "json"]);
+      expect(code).toBe(EXIT.error);
+      const retries = stderr.split("\n").filter((line) => line.includes("retrying"));
+      // The first back-off step waits 250-500 ms.
+      for (const line of retries)
+        expect(line).toMatch(
+          /^ {2}retrying GET \/\S+ \((500|502|503|504|408)\), attempt 2 of 2, waiting 0\.[2-5] s$/,
+        );
+      expect(retries.some((line) => line.startsWith("  retrying GET /users ("))).toBe(true);
+      expect(retries.some((line) => line.startsWith("  retrying GET /v3/schedules ("))).toBe(true);
+    } finally {
+      sandbox.setFaults({});
+    }
+  });
+
+  it("names the host at once when nothing listens there", async () => {
+    const port = await closedPort();
+    const nowhere = path.join(dir, "nowhere.config.yaml");
+    const text = await readFile(written.configPath, "utf8");
+    expect(text).toContain(sandbox.url);
+    await writeFile(nowhere, text.replace(sandbox.url, `http://127.0.0.1:${port}`));
+    const started = performance.now();
+    const { code, stderr } = await run(["--config", nowhere, "--no-progress"]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(code).toBe(EXIT.error);
+    expect(stderr).toMatch(
+      /PagerDuty reads? failed: Cannot reach 127\.0\.0\.1:\d+: connection refused \(ECONNREFUSED\)\. Check the PagerDuty URL and the network\./,
+    );
   });
 });
 

@@ -9,6 +9,7 @@ import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
 import { REPORT_FORMATS, formatReport } from "@/lib/report/format";
 import type { ReportFormat } from "@/lib/report/format";
 import { describeReadErrors, runAudit } from "@/lib/runner/run-audit";
+import { checkReportPath } from "./output";
 import { createProgressReporter } from "./progress";
 
 /** Exit codes are part of the CLI's contract: scripts branch on them. */
@@ -80,6 +81,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     write: io.stderr,
   });
   try {
+    // A report that cannot be written is refused now, not after minutes of reading PagerDuty.
+    if (options.output) await checkReportPath(options.output);
     const env = readEnv(io.env);
     const config = await loadAuditConfig(options.config, { env });
     const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN });
@@ -89,7 +92,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         "PD_TOKEN is not set: export a read-only PagerDuty REST API key as PD_TOKEN (never pass it as an argument).",
       );
     }
-    const client = createPagerDutyClientFromConfig(config.pagerduty, env.PD_TOKEN);
+    const client = createPagerDutyClientFromConfig(config.pagerduty, env.PD_TOKEN, {
+      onRetry: progress.retry,
+    });
     progress.start(`Auditing ${roster.entries.length} people against ${config.rotations.length} rotation(s)`);
     const { report } = await runAudit({
       config,

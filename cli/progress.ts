@@ -1,4 +1,5 @@
 import { SingleBar } from "cli-progress";
+import type { RetryEvent } from "@/lib/pagerduty/request";
 import type { SnapshotProgress } from "@/lib/pagerduty/snapshot";
 
 const PHASE_LABELS: Record<SnapshotProgress["phase"], string> = {
@@ -10,7 +11,16 @@ const PHASE_LABELS: Record<SnapshotProgress["phase"], string> = {
 export interface ProgressReporter {
   start(title: string): void;
   update(progress: SnapshotProgress): void;
+  /** A request failed and will be tried again: said at once, so a slow run is never silent. */
+  retry(event: RetryEvent): void;
   stop(): void;
+}
+
+/** "retrying GET /users (503), attempt 2 of 6, waiting 1.2 s" */
+export function describeRetry(event: RetryEvent): string {
+  const seconds = event.waitMs / 1_000;
+  const wait = seconds < 10 ? seconds.toFixed(1) : String(Math.round(seconds));
+  return `retrying ${event.method} ${event.path} (${event.reason}), attempt ${event.attempt} of ${event.attempts}, waiting ${wait} s`;
 }
 
 /**
@@ -22,8 +32,11 @@ export function createProgressReporter(options: {
   /** The terminal to draw a bar on; absent (or not a TTY): plain lines through `write`. */
   terminal?: NodeJS.WriteStream;
   write: (text: string) => void;
+  /** Milliseconds, for how long a retry stays on the bar. Default `Date.now`. */
+  now?: () => number;
 }): ProgressReporter {
-  if (!options.enabled) return { start() {}, update() {}, stop() {} };
+  if (!options.enabled) return { start() {}, update() {}, retry() {}, stop() {} };
+  const now = options.now ?? Date.now;
   const terminal = options.terminal;
   if (!terminal?.isTTY) {
     // Phases run concurrently; name each once, when it starts, and once when it is done.
@@ -40,11 +53,12 @@ export function createProgressReporter(options: {
           options.write(`  read ${p.total} ${label}\n`);
         }
       },
+      retry: (event) => options.write(`  ${describeRetry(event)}\n`),
       stop() {},
     };
   }
   const bar = new SingleBar({
-    format: "{title} [{bar}] {percentage}% {detail}",
+    format: "{title} [{bar}] {percentage}% {detail}{retry}",
     stream: terminal,
     hideCursor: true,
     clearOnComplete: true,
@@ -53,6 +67,14 @@ export function createProgressReporter(options: {
   const phases = new Map<SnapshotProgress["phase"], SnapshotProgress>();
   let started = false;
   let title = "";
+  // The latest retry stays on the bar until its wait is over and progress moves again.
+  let retry = "";
+  let retryUntil = 0;
+  const ensureStarted = (total: number, done: number, detail: string) => {
+    if (started) return;
+    bar.start(total, done, { title, detail, retry });
+    started = true;
+  };
   return {
     start: (t) => {
       title = t;
@@ -63,12 +85,17 @@ export function createProgressReporter(options: {
       const total = all.reduce((sum, q) => sum + q.total, 0);
       const done = all.reduce((sum, q) => sum + q.done, 0);
       const detail = all.map((q) => `${PHASE_LABELS[q.phase]} ${q.done}/${q.total}`).join(", ");
-      if (!started) {
-        bar.start(total, done, { title, detail });
-        started = true;
-      }
+      if (retry && now() >= retryUntil) retry = "";
+      ensureStarted(total, done, detail);
       bar.setTotal(total);
-      bar.update(done, { detail });
+      bar.update(done, { detail, retry });
+    },
+    retry: (event) => {
+      retry = ` · ${describeRetry(event)}`;
+      retryUntil = now() + event.waitMs;
+      // A retry can come before any progress (the first page failing): the bar starts empty to show it.
+      ensureStarted(1, 0, "");
+      bar.update({ retry });
     },
     stop: () => {
       if (started) bar.stop();

@@ -1,6 +1,14 @@
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { UserResponseSchema, UsersPageSchema } from "@/lib/pagerduty/schemas";
+import { createPagerDutyClient } from "@/lib/pagerduty/client";
+import { ACCEPT_HEADER, V3_ACCEPT_HEADER, V3_EARLY_ACCESS } from "@/lib/pagerduty/request";
+import {
+  UserResponseSchema,
+  UsersPageSchema,
+  V3ScheduleResponseSchema,
+  V3SchedulesPageSchema,
+} from "@/lib/pagerduty/schemas";
 import { fillerUsers, sandboxClient } from "@/lib/pagerduty/testing";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { FaultOptions, PagerDutySandbox } from "@/sandbox/pagerduty/types";
@@ -115,7 +123,102 @@ describe("PagerDuty client against the sandbox", () => {
     const pd = await start();
     const error = await rejectedAppError(readUser(sandboxClient(pd), "PNOSUCH"));
     expect(error.code).toBe("not_found:pagerduty");
-    expect(error.message).toBe("PagerDuty answered 404 Not Found to GET /users/PNOSUCH: Not Found.");
+    // The body's "Not Found" only repeats the status, so it is not said twice.
+    expect(error.message).toBe("PagerDuty answered 404 Not Found to GET /users/PNOSUCH.");
     expect(pd.stats().requests).toBe(1);
+  });
+
+  it("keeps the text of a plain-text 401 from the layer in front of the API", async () => {
+    const pd = await start({ revokeTokenAfter: 0 });
+    const error = await rejectedAppError(readUser(sandboxClient(pd), "PF00001"));
+    expect(error.code).toBe("unauthorized:pagerduty");
+    expect(error.message).toBe(
+      "PagerDuty answered 401 Unauthorized to GET /users/PF00001: this API token has been revoked. The API token was rejected: check that it is correct and has not been revoked.",
+    );
+  });
+});
+
+describe("PagerDuty client against a bare HTTP server", () => {
+  let server: Server | undefined;
+
+  afterEach(async () => {
+    const s = server;
+    server = undefined;
+    if (s) await new Promise((resolve) => s.close(resolve));
+  });
+
+  /** A loopback server answering every request with `reply`, recording what it was sent. */
+  async function serve(reply: { status: number; type: string; body: string }) {
+    const seen: { path: string; headers: IncomingHttpHeaders }[] = [];
+    server = createServer((req, res) => {
+      seen.push({ path: new URL(req.url ?? "/", "http://x").pathname, headers: req.headers });
+      res.writeHead(reply.status, { "content-type": reply.type }).end(reply.body);
+    });
+    const s = server;
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+    const address = s.address();
+    if (address === null || typeof address === "string") throw new Error("no port");
+    const client = createPagerDutyClient({
+      baseUrl: `http://127.0.0.1:${address.port}`,
+      token: "header-test-token",
+      concurrency: 1,
+      requestsPerMinute: 100_000,
+      timeoutMs: 2_000,
+      maxRetries: 1,
+      retryBaseMs: 1,
+      retryMaxMs: 2,
+    });
+    return { seen, client };
+  }
+
+  it("sends the v2 Accept on v2 paths, and plain JSON with the early-access flag on v3 schedule paths", async () => {
+    const { seen, client } = await serve({
+      status: 200,
+      type: "application/json",
+      body: JSON.stringify({
+        more: false,
+        schedules: [],
+        schedule: { id: "PV3", name: "Shifts", rotations: [] },
+        user: {
+          id: "PU1",
+          name: "U",
+          email: "u@example.com",
+          invitation_sent: false,
+          contact_methods: [],
+          notification_rules: [],
+        },
+      }),
+    });
+    await client.get("/users/PU1", { schema: UserResponseSchema });
+    await client.list("/v3/schedules", { schema: V3SchedulesPageSchema, items: (page) => page.schedules });
+    await client.get("/v3/schedules/PV3", { schema: V3ScheduleResponseSchema });
+    const sent = seen.map((s) => ({
+      path: s.path,
+      accept: s.headers.accept,
+      earlyAccess: s.headers["x-early-access"],
+      authorization: s.headers.authorization,
+    }));
+    const auth = "Token token=header-test-token";
+    expect(sent).toEqual([
+      { path: "/users/PU1", accept: ACCEPT_HEADER, earlyAccess: undefined, authorization: auth },
+      { path: "/v3/schedules", accept: V3_ACCEPT_HEADER, earlyAccess: V3_EARLY_ACCESS, authorization: auth },
+      {
+        path: "/v3/schedules/PV3",
+        accept: V3_ACCEPT_HEADER,
+        earlyAccess: V3_EARLY_ACCESS,
+        authorization: auth,
+      },
+    ]);
+  });
+
+  it("words a proxy's HTML 502 page by its title, not the page", async () => {
+    const page = `<!DOCTYPE html><html><head><title>api.pagerduty.com | 502: Bad gateway</title></head><body>${"<p>The web server reported a bad gateway error.</p>".repeat(500)}</body></html>`;
+    const { seen, client } = await serve({ status: 502, type: "text/html", body: page });
+    const error = await rejectedAppError(client.get("/users/PU1", { schema: UserResponseSchema }));
+    expect(error.code).toBe("upstream:pagerduty");
+    expect(error.message).toBe(
+      "PagerDuty answered 502 Bad Gateway to GET /users/PU1: api.pagerduty.com | 502: Bad gateway, after 1 retries.",
+    );
+    expect(seen).toHaveLength(2);
   });
 });

@@ -80,7 +80,10 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
   };
 }
 
-/** A client with the audit config's PagerDuty settings (URL, rate, concurrency, timeout, retries). */
+/**
+ * A client with the audit config's PagerDuty settings (URL, rate, concurrency, timeout, retries); `hooks`
+ * observe its requests and retries (the CLI shows retries as they happen).
+ */
 export function createPagerDutyClientFromConfig(
   settings: {
     url: string;
@@ -90,8 +93,10 @@ export function createPagerDutyClientFromConfig(
     max_retries: number;
   },
   token: string,
+  hooks: Pick<RequesterOptions, "onRequest" | "onRetry"> = {},
 ): PagerDutyClient {
   return createPagerDutyClient({
+    ...hooks,
     baseUrl: settings.url,
     token,
     concurrency: settings.concurrency,

@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 
@@ -8,8 +9,12 @@ import {
   computeBackoffMs,
   computeRateLimitWaitMs,
   createRequester,
+  describeErrorBody,
   parseRateLimitWaitMs,
+  V3_ACCEPT_HEADER,
+  V3_EARLY_ACCESS,
   type RequestEvent,
+  type RetryEvent,
 } from "@/lib/pagerduty/request";
 import { rejectedAppError } from "@/lib/testing/errors";
 
@@ -49,6 +54,7 @@ function setup(replies: Reply[], overrides: { maxRetries?: number; random?: () =
   const script = scriptedFetch(replies);
   const sleeps: number[] = [];
   const events: RequestEvent[] = [];
+  const retries: RetryEvent[] = [];
   const requester = createRequester({
     baseUrl: "https://pd.example.test/",
     token: TOKEN,
@@ -65,8 +71,24 @@ function setup(replies: Reply[], overrides: { maxRetries?: number; random?: () =
     },
     random: overrides.random ?? (() => 0.5),
     onRequest: (event) => events.push(event),
+    onRetry: (event) => retries.push(event),
   });
-  return { requester, calls: script.calls, sleeps, events };
+  return { requester, calls: script.calls, sleeps, events, retries };
+}
+
+/** What undici's fetch throws when it cannot connect: a TypeError whose cause carries the system code. */
+function networkError(code: string, message = `connect ${code}`): TypeError {
+  return new TypeError("fetch failed", { cause: Object.assign(new Error(message), { code }) });
+}
+
+/** A loopback port with nothing listening: one that was free a moment ago. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
 }
 
 describe("computeBackoffMs", () => {
@@ -316,5 +338,295 @@ describe("createRequester", () => {
     await Promise.all(Array.from({ length: 12 }, () => requester.get("/users", { schema: OkSchema })));
     expect(most).toBe(3);
     expect(requester.requestCount()).toBe(12);
+  });
+});
+
+const NGINX_502 =
+  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+const PROXY_PAGE = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>api.pagerduty.com | 502: Bad gateway</title><style>body { font-family: sans-serif; }</style><script>window.x = "<b>not this</b>";</script></head><body><h1>Bad gateway</h1>${"<p>The web server reported a bad gateway error.</p>".repeat(2_000)}</body></html>`;
+
+describe("describeErrorBody", () => {
+  it.each<{ shape: string; status: number; body: string; detail: string }>([
+    {
+      shape: "the v2 envelope {error:{message,code,errors[]}}",
+      status: 400,
+      body: '{"error":{"message":"Invalid Input Provided","code":2001,"errors":["Limit must be below 100"]}}',
+      detail: "Invalid Input Provided; Limit must be below 100",
+    },
+    {
+      shape: "an array under error (change events)",
+      status: 400,
+      body: '{"error":["links should have at most 50 item(s)"]}',
+      detail: "links should have at most 50 item(s)",
+    },
+    {
+      shape: "v3's field map inside error (OpenAPI V3ErrorResponse)",
+      status: 400,
+      body: '{"error":{"message":"Invalid Request","code":2001,"errors":{"event.effective_since":["Date cannot be more than 12 months in the future"]}}}',
+      detail: "Invalid Request; event.effective_since: Date cannot be more than 12 months in the future",
+    },
+    {
+      shape: "a field map at the top {errors:{field:[…]}}",
+      status: 422,
+      body: '{"errors":{"name":["can\'t be blank","is too long"]}}',
+      detail: "name: can't be blank, is too long",
+    },
+    {
+      shape: "message and errors at the top (events API)",
+      status: 400,
+      body: '{"status":"invalid event","message":"Event object is invalid","errors":["\'payload.source\' is missing or blank"]}',
+      detail: "Event object is invalid; 'payload.source' is missing or blank",
+    },
+    {
+      shape: "a plain string under error",
+      status: 400,
+      body: '{"error":"This is a layer-based schedule. Use the v2 Schedules API to access it."}',
+      detail: "This is a layer-based schedule. Use the v2 Schedules API to access it",
+    },
+    {
+      shape: "errors as one string",
+      status: 400,
+      body: '{"error":{"message":"Invalid Override","code":2001,"errors":"Override must end in the future"}}',
+      detail: "Invalid Override; Override must end in the future",
+    },
+    {
+      shape: "errors as objects with messages",
+      status: 400,
+      body: '{"error":{"message":"Unable to convert","errors":[{"rule_id":"R1","position":0,"messages":["A rule has both time frames"]}]}}',
+      detail: "Unable to convert; A rule has both time frames",
+    },
+    {
+      shape: "a proxy's HTML page: its title, not the page",
+      status: 502,
+      body: PROXY_PAGE,
+      detail: "api.pagerduty.com | 502: Bad gateway",
+    },
+    {
+      shape: "HTML without a title: its first text",
+      status: 503,
+      body: "<html><body><center><h1>Down for maintenance &amp; upgrades</h1></center><hr><center>nginx</center></body></html>",
+      detail: "Down for maintenance & upgrades",
+    },
+    {
+      shape: "nginx's page, which only repeats the status",
+      status: 502,
+      body: NGINX_502,
+      detail: "",
+    },
+    {
+      shape: "plain text after a status line",
+      status: 401,
+      body: "401 Unauthorized: this API token has been revoked.\n",
+      detail: "this API token has been revoked",
+    },
+    {
+      shape: "plain text over lines",
+      status: 503,
+      body: "upstream connect error or disconnect/reset before headers.\n  reset reason: connection termination\n",
+      detail:
+        "upstream connect error or disconnect/reset before headers. reset reason: connection termination",
+    },
+    { shape: "a bare status line", status: 503, body: "503 Bad Gateway\n", detail: "" },
+    {
+      shape: "text that starts with another number",
+      status: 400,
+      body: '{"error":{"message":"100 schedules at most: ask for fewer"}}',
+      detail: "100 schedules at most: ask for fewer",
+    },
+    {
+      shape: "a title with character references, some out of range",
+      status: 503,
+      body: "<title>Back at 10&#58;00 &#x1F600; &#99999999; &bogus;</title>",
+      detail: "Back at 10:00 😀 &#99999999; &bogus;",
+    },
+    {
+      shape: "a message that is the status's own phrase",
+      status: 404,
+      body: '{"error":{"message":"Not Found","code":2100}}',
+      detail: "",
+    },
+    { shape: "JSON without any message", status: 500, body: '{"ok":false,"code":5}', detail: "" },
+    { shape: "an empty body", status: 500, body: "", detail: "" },
+  ])("$shape", ({ status, body, detail }) => {
+    expect(describeErrorBody(body, status)).toBe(detail);
+  });
+
+  it("keeps at most 300 characters of a long text", () => {
+    const detail = describeErrorBody(`${"word ".repeat(5_000)}`, 500);
+    expect(detail.length).toBeLessThanOrEqual(300);
+    expect(detail).toMatch(/^word word .*…$/);
+  });
+});
+
+describe("error messages from error bodies", () => {
+  it.each([
+    {
+      status: 400,
+      body: '{"error":["limit is too large"]}',
+      type: "application/json",
+      text: "limit is too large",
+    },
+    {
+      status: 400,
+      body: '{"error":{"message":"Invalid Request","code":2001,"errors":{"since":["is invalid"]}}}',
+      type: "application/json",
+      text: "Invalid Request; since: is invalid",
+    },
+    {
+      status: 403,
+      body: '{"error":"Access denied for this account"}',
+      type: "application/json",
+      text: "Access denied for this account",
+    },
+    { status: 502, body: PROXY_PAGE, type: "text/html", text: "api.pagerduty.com | 502: Bad gateway" },
+    {
+      status: 503,
+      body: `maintenance window ${"until later ".repeat(80)}`,
+      type: "text/plain",
+      text: "maintenance window until later",
+    },
+  ])(
+    "a $status answer keeps its text, the status and the request, in at most 300 characters",
+    async ({ status, body, type, text }) => {
+      const { requester } = setup([new Response(body, { status, headers: { "content-type": type } })], {
+        maxRetries: 0,
+      });
+      const error = await rejectedAppError(requester.get("/v3/schedules/PABC123", { schema: OkSchema }));
+      expect(error.message).toContain(`PagerDuty answered ${status} `);
+      expect(error.message).toContain("to GET /v3/schedules/PABC123: ");
+      expect(error.message).toContain(text);
+      expect(error.message.length).toBeLessThanOrEqual(300);
+      expect(error.message).not.toContain("<");
+    },
+  );
+
+  it.each([
+    {
+      what: "an HTML title",
+      body: `<html><head><title>Denied: ${TOKEN}</title></head></html>`,
+      type: "text/html",
+    },
+    { what: "plain text", body: `token ${TOKEN} is not valid here`, type: "text/plain" },
+    {
+      what: "an array under error",
+      body: JSON.stringify({ error: [`bad token ${TOKEN}`] }),
+      type: "application/json",
+    },
+    {
+      what: "a v3 field map",
+      body: JSON.stringify({ errors: { token: [TOKEN] } }),
+      type: "application/json",
+    },
+  ])("never lets the token through $what", async ({ body, type }) => {
+    const { requester } = setup([new Response(body, { status: 403, headers: { "content-type": type } })]);
+    const error = await rejectedAppError(requester.get("/users", { schema: OkSchema }));
+    expect(error.message).not.toContain(TOKEN);
+    expect(error.message).toContain("[redacted]");
+  });
+});
+
+describe("headers by API version", () => {
+  it("sends the v2 vendor Accept on v2 paths, and application/json with the early-access flag on v3 schedule paths", async () => {
+    const { requester, calls } = setup([json(200, { ok: true })]);
+    await requester.get("/schedules/PABC123", { schema: OkSchema });
+    await requester.get("/v3/schedules", { schema: OkSchema });
+    await requester.get("/v3/schedules/PXYZ789", { schema: OkSchema });
+    const [v2, v3List, v3One] = calls.map((c) => Object.fromEntries(c.headers.entries()));
+    expect(v2).toEqual({ authorization: `Token token=${TOKEN}`, accept: ACCEPT_HEADER });
+    const v3 = {
+      authorization: `Token token=${TOKEN}`,
+      accept: V3_ACCEPT_HEADER,
+      "x-early-access": V3_EARLY_ACCESS,
+    };
+    expect(v3List).toEqual(v3);
+    expect(v3One).toEqual(v3);
+    expect(V3_ACCEPT_HEADER).toBe("application/json");
+    expect(V3_EARLY_ACCESS).toBe("flexible-schedules-early-access");
+  });
+});
+
+describe("a host that is not there", () => {
+  it("fails at once on a refused connection, naming the host and the cause", async () => {
+    const port = await closedPort();
+    const requester = createRequester({
+      baseUrl: `http://127.0.0.1:${port}`,
+      token: TOKEN,
+      concurrency: 4,
+      requestsPerMinute: 1_000,
+      timeoutMs: 5_000,
+      rateLimiter: NO_LIMIT,
+    });
+    const started = performance.now();
+    const error = await rejectedAppError(requester.get("/users", { schema: OkSchema }));
+    const elapsedMs = performance.now() - started;
+    expect(error.code).toBe("upstream:pagerduty");
+    expect(error.message).toBe(
+      `Cannot reach 127.0.0.1:${port}: connection refused (ECONNREFUSED). Check the PagerDuty URL and the network.`,
+    );
+    expect(elapsedMs).toBeLessThan(300);
+    expect(requester.requestCount()).toBe(1);
+  });
+
+  it.each([
+    { code: "ENOTFOUND", cause: "no such host", calls: 1 },
+    { code: "ECONNREFUSED", cause: "connection refused", calls: 1 },
+    { code: "EAI_AGAIN", cause: "DNS lookup failed for now", calls: 2 },
+    { code: "EHOSTUNREACH", cause: "no route to the host", calls: 2 },
+  ])("$code: $calls attempt(s), then an error naming the host", async ({ code, cause, calls }) => {
+    const { requester, calls: sent, retries } = setup([networkError(code)], { maxRetries: 5 });
+    const error = await rejectedAppError(requester.get("/users", { schema: OkSchema }));
+    expect(error.message).toBe(
+      `Cannot reach pd.example.test: ${cause} (${code}). Check the PagerDuty URL and the network.`,
+    );
+    expect(sent).toHaveLength(calls);
+    expect(retries.map((r) => `${r.attempt} of ${r.attempts}`)).toEqual(calls === 2 ? ["2 of 2"] : []);
+  });
+
+  it("finds the code under an AggregateError (several addresses tried)", async () => {
+    const both = new TypeError("fetch failed", {
+      cause: Object.assign(
+        new AggregateError([networkError("ECONNREFUSED").cause, networkError("ECONNREFUSED").cause]),
+        {
+          code: "ECONNREFUSED",
+        },
+      ),
+    });
+    const { requester, calls } = setup([both]);
+    const error = await rejectedAppError(requester.get("/users", { schema: OkSchema }));
+    expect(error.message).toContain("connection refused (ECONNREFUSED)");
+    expect(calls).toHaveLength(1);
+  });
+
+  it.each(["ECONNRESET", "UND_ERR_SOCKET"])(
+    "still retries a connection that breaks (%s), and says so",
+    async (code) => {
+      const { requester, calls, retries } = setup([networkError(code)], { maxRetries: 2 });
+      const error = await rejectedAppError(requester.get("/users", { schema: OkSchema }));
+      expect(calls).toHaveLength(3);
+      expect(retries.map((r) => r.reason)).toEqual([code, code]);
+      expect(error.message).toBe(`PagerDuty GET /users failed (network error: ${code}), after 2 retries.`);
+    },
+  );
+});
+
+describe("onRetry", () => {
+  it("tells each retry before its wait: the request, why, which attempt of how many, and the wait", async () => {
+    const timeoutError = Object.assign(new Error("aborted"), { name: "TimeoutError" });
+    const { requester, retries, sleeps } = setup(
+      [json(503, {}), timeoutError, json(429, {}, { "ratelimit-reset": "2" }), json(200, { ok: true })],
+      { maxRetries: 5 },
+    );
+    await requester.get("/users", { schema: OkSchema });
+    expect(retries).toEqual([
+      { method: "GET", path: "/users", attempt: 2, attempts: 6, reason: "503", waitMs: sleeps[0] },
+      { method: "GET", path: "/users", attempt: 3, attempts: 6, reason: "timeout", waitMs: sleeps[1] },
+      { method: "GET", path: "/users", attempt: 4, attempts: 6, reason: "429", waitMs: 2_050 },
+    ]);
+  });
+
+  it("is not called when the budget is spent", async () => {
+    const { requester, retries } = setup([json(503, {})], { maxRetries: 1 });
+    await rejectedAppError(requester.get("/users", { schema: OkSchema }));
+    expect(retries.map((r) => r.attempt)).toEqual([2]);
   });
 });

@@ -12,6 +12,22 @@ import {
 import { ErrorBodySchema } from "@/lib/pagerduty/schemas";
 
 export const ACCEPT_HEADER = "application/vnd.pagerduty+json;version=2";
+/**
+ * The v3 (shift-based) schedule endpoints are not versioned by the vendor Accept type: PagerDuty's OpenAPI
+ * lists no versioning `Accept` parameter for `/v3/schedules` and `/v3/schedules/{id}` (unlike every v2
+ * operation), and their responses are `application/json` only. go-pagerduty's `scheduleV3Headers` sends
+ * exactly this Accept for them ("the v3 API requires Accept: application/json").
+ */
+export const V3_ACCEPT_HEADER = "application/json";
+/**
+ * Shift-based schedules began as an early-access API. go-pagerduty (`scheduleV3Headers`) and
+ * terraform-provider-pagerduty (`pagerduty_schedulev2`, documented as requiring the
+ * `flexible-schedules-early-access` flag) send this on every v3 schedule request, and earlier editions of
+ * the OpenAPI said it must be passed on every request. The current OpenAPI no longer lists it and PagerDuty's
+ * MCP server reads v3 schedules without it, so it is no longer needed where v3 is generally available;
+ * sending it keeps accounts still on early access working.
+ */
+export const V3_EARLY_ACCESS = "flexible-schedules-early-access";
 export const DEFAULT_MAX_RETRIES = 5;
 export const DEFAULT_RETRY_BASE_MS = 500;
 export const DEFAULT_RETRY_MAX_MS = 30_000;
@@ -57,6 +73,22 @@ export interface RequesterOptions {
   random?: () => number;
   /** Called after every HTTP attempt. */
   onRequest?: (event: RequestEvent) => void;
+  /** Called when a failed attempt will be retried, before the wait: so a slow run can say why it is slow. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+export interface RetryEvent {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** The attempt about to be made, the first try being 1. */
+  attempt: number;
+  /** Attempts allowed in all for this failure: the first try plus the retries. */
+  attempts: number;
+  /** The HTTP status (`"503"`), or what broke: `timeout`, `truncated body`, a system code (`ECONNRESET`). */
+  reason: string;
+  /** How long the retry waits first, in ms. */
+  waitMs: number;
 }
 
 export interface RequestOptions<S extends z.ZodType> {
@@ -136,7 +168,15 @@ export function buildUrl(baseUrl: string, path: string, query: Query = {}): URL 
 
 type Attempt<T> =
   | { kind: "ok"; value: T }
-  | { kind: "retry"; error: AppError; waitMs: number; rateLimited: boolean }
+  | {
+      kind: "retry";
+      error: AppError;
+      waitMs: number;
+      rateLimited: boolean;
+      reason: string;
+      /** Retries this kind of failure gets at most, when fewer than the configured budget. */
+      maxRetries?: number;
+    }
   | { kind: "fail"; error: AppError };
 
 const STATUS_TEXT: Record<number, string> = {
@@ -156,6 +196,149 @@ function isTimeout(error: unknown): boolean {
   return error instanceof Error && error.name === "TimeoutError";
 }
 
+/**
+ * Headers by path: the v3 schedule endpoints the audit reads (`/v3/schedules`, `/v3/schedules/{id}`) want
+ * plain JSON and the early-access flag (see `V3_EARLY_ACCESS`). (The OpenAPI does list the vendor Accept for
+ * `/v3/schedules/{id}/audit/records`, which the audit never reads.)
+ */
+export function headersForPath(path: string, token: string): Record<string, string> {
+  const authorization = `Token token=${token}`;
+  if (path === "/v3/schedules" || path.startsWith("/v3/schedules/"))
+    return { Authorization: authorization, Accept: V3_ACCEPT_HEADER, "X-EARLY-ACCESS": V3_EARLY_ACCESS };
+  return { Authorization: authorization, Accept: ACCEPT_HEADER };
+}
+
+/**
+ * Failures to reach the host at all. A refused connection or a name that does not resolve will not change
+ * within a back-off, so they fail at once; a DNS server that says "try again" or a missing route get one
+ * more try. Resets and timeouts are not here: those are retried with the full budget.
+ */
+const UNREACHABLE: Record<string, { text: string; retries: number }> = {
+  ECONNREFUSED: { text: "connection refused", retries: 0 },
+  ENOTFOUND: { text: "no such host", retries: 0 },
+  EAI_AGAIN: { text: "DNS lookup failed for now", retries: 1 },
+  EHOSTUNREACH: { text: "no route to the host", retries: 1 },
+  ENETUNREACH: { text: "network unreachable", retries: 1 },
+};
+
+/**
+ * The system error code behind a failed fetch. undici's fetch throws `TypeError("fetch failed")` with the
+ * socket or DNS error as `cause` (`cause.code`), and an `AggregateError` there when several addresses were
+ * tried; the search goes a few causes deep.
+ */
+export function networkErrorCode(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    // System codes (ECONNRESET) and undici's own (UND_ERR_SOCKET: the other side closed).
+    if (typeof code === "string" && /^(E|UND_ERR_)[A-Z_]+$/.test(code)) return code;
+    if (current instanceof AggregateError) {
+      const inner = current.errors.map(networkErrorCode).find((c) => c !== null);
+      if (inner) return inner;
+    }
+    current = current.cause;
+  }
+  return null;
+}
+
+const MAX_DETAIL_CHARS = 300;
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
+}
+
+const HTML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]+);/gi, (whole, name: string) => {
+    const point = /^#x/i.test(name)
+      ? parseInt(name.slice(2), 16)
+      : name.startsWith("#")
+        ? Number(name.slice(1))
+        : null;
+    if (point === null) return HTML_ENTITIES[name.toLowerCase()] ?? whole;
+    return point <= 0x10ffff ? String.fromCodePoint(point) : whole;
+  });
+}
+
+/** An HTML page's `<title>`, or else its first line of text; never the page. */
+function htmlText(html: string): string {
+  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1];
+  const fromTitle = title === undefined ? "" : decodeEntities(title).replace(/\s+/g, " ").trim();
+  if (fromTitle) return fromTitle;
+  const text = html
+    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, "\n")
+    .replace(/<!--[\s\S]*?-->/g, "\n")
+    .replace(/<[^>]*>/g, "\n");
+  for (const line of text.split("\n")) {
+    const clean = decodeEntities(line).replace(/\s+/g, " ").trim();
+    if (clean) return clean;
+  }
+  return "";
+}
+
+/** The messages in an `error`/`errors` value: a string, a list, objects with `message(s)`, or a field map. */
+function messagesIn(value: unknown, depth = 0): string[] {
+  if (depth > 4) return [];
+  if (typeof value === "string") return value.trim() ? [value.trim()] : [];
+  if (Array.isArray(value)) return value.flatMap((item) => messagesIn(item, depth + 1));
+  if (typeof value !== "object" || value === null) return [];
+  const record = value as Record<string, unknown>;
+  if ("message" in record || "messages" in record || "errors" in record) {
+    return [
+      ...messagesIn(record.message, depth + 1),
+      ...messagesIn(record.messages, depth + 1),
+      ...messagesIn(record.errors, depth + 1),
+    ];
+  }
+  // A field map, v3's `{ "event.effective_since": ["…"] }`.
+  return Object.entries(record).flatMap(([field, messages]) => {
+    const inner = messagesIn(messages, depth + 1);
+    return inner.length === 0 ? [] : [`${field}: ${inner.join(", ")}`];
+  });
+}
+
+/** Messages of a JSON error body, whichever of PagerDuty's shapes it has; null when the body is not JSON. */
+function jsonErrorText(body: string): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  const result = ErrorBodySchema.safeParse(parsed);
+  if (!result.success) return "";
+  const { error, message, errors } = result.data;
+  const parts = [...messagesIn(error), ...messagesIn(message), ...messagesIn(errors)];
+  return [...new Set(parts)].join("; ");
+}
+
+/**
+ * What an error body says, in one short line (at most 300 characters, no trailing full stop): the messages of
+ * any of PagerDuty's JSON error shapes (`{error:{message,errors}}` with `errors` a list, a string or v3's
+ * field map; `{error:[…]}`; `{error:"…"}`; `message`/`errors` at the top), an HTML page's title or first
+ * text, or plain text. Empty when the body says nothing beyond the status itself ("502 Bad Gateway").
+ */
+export function describeErrorBody(body: string, status: number): string {
+  const trimmed = body.trim();
+  if (!trimmed) return "";
+  // A page or text is read from its start only: what matters is there, and a huge body stays cheap.
+  const start = trimmed.slice(0, 65_536);
+  const raw = jsonErrorText(trimmed) ?? (/^<|<html[\s>]/i.test(start) ? htmlText(start) : start);
+  // A status line in front ("401 Unauthorized: …") repeats what the message already says.
+  const text = raw
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(new RegExp(`^${status}(?: [A-Za-z][A-Za-z -]*?)?\\s*[:–—-]\\s+`), "")
+    .replace(/[.!\s]+$/, "");
+  const onlyStatus = new RegExp(`^${status}(?: [A-Za-z][A-Za-z -]*)?$`).test(text);
+  if (onlyStatus || text.toLowerCase() === STATUS_TEXT[status]?.toLowerCase()) return "";
+  return truncate(text, MAX_DETAIL_CHARS);
+}
+
+/** Messages reach people: keep them to one short line however long the detail. */
+const MAX_MESSAGE_CHARS = 300;
+
 /** One helper for every PagerDuty call: auth headers, timeout, rate limit, concurrency, retries, validation. */
 export function createRequester(options: RequesterOptions): Requester {
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -174,10 +357,6 @@ export function createRequester(options: RequesterOptions): Requester {
       options.rateLimitWindowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS,
     );
   const limit = pLimit(Math.max(1, options.concurrency));
-  const headers = {
-    Authorization: `Token token=${options.token}`,
-    Accept: ACCEPT_HEADER,
-  };
   let sent = 0;
   /** The 401 that refused the token; a revoked token stays revoked, so nothing more is sent with it. */
   let refusal: AppError | null = null;
@@ -185,42 +364,30 @@ export function createRequester(options: RequesterOptions): Requester {
   /** Messages reach users: never let the token through, whatever the server echoes. */
   const redact = (text: string) => (options.token ? text.split(options.token).join("[redacted]") : text);
 
-  const upstreamDetail = (body: string): string => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return "";
-    }
-    const result = ErrorBodySchema.safeParse(parsed);
-    if (!result.success) return "";
-    const parts = [result.data.error.message, ...(result.data.error.errors ?? [])].filter(
-      (p): p is string => typeof p === "string" && p.trim() !== "",
-    );
-    return parts.length === 0 ? "" : `: ${redact(parts.join("; ")).slice(0, 300)}`;
-  };
-
   const describeStatus = (status: number) =>
     `${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ""}`;
 
   const errorForStatus = (status: number, where: string, body: string): AppError => {
-    const detail = upstreamDetail(body);
-    const seen = `PagerDuty answered ${describeStatus(status)} to ${where}${detail}`;
+    // Redacted before it is read, so no cut can leave part of the token behind.
+    const detail = describeErrorBody(redact(body), status);
     const codes: Record<number, [ErrorCode, string]> = {
-      400: ["invalid:pagerduty", `${seen}.`],
+      400: ["invalid:pagerduty", "."],
       401: [
         "unauthorized:pagerduty",
-        `${seen}. The API token was rejected: check that it is correct and has not been revoked.`,
+        ". The API token was rejected: check that it is correct and has not been revoked.",
       ],
-      403: ["forbidden:pagerduty", `${seen}. The API token is not allowed to read this.`],
-      404: ["not_found:pagerduty", `${seen}.`],
-      429: ["rate_limited:pagerduty", `${seen}, and kept doing so after ${maxRetries} retries.`],
+      403: ["forbidden:pagerduty", ". The API token is not allowed to read this."],
+      404: ["not_found:pagerduty", "."],
+      429: ["rate_limited:pagerduty", `, and kept doing so after ${maxRetries} retries.`],
     };
-    const [code, message] = codes[status] ?? [
+    const [code, tail] = codes[status] ?? [
       "upstream:pagerduty",
-      status >= 500 || status === 408 ? `${seen}, after ${maxRetries} retries.` : `${seen}.`,
+      status >= 500 || status === 408 ? `, after ${maxRetries} retries.` : ".",
     ];
-    return new AppError(code, message);
+    const seen = `PagerDuty answered ${describeStatus(status)} to ${where}`;
+    const room = MAX_MESSAGE_CHARS - seen.length - tail.length - 2;
+    const fitted = detail ? truncate(detail, Math.max(40, room)) : "";
+    return new AppError(code, `${seen}${fitted ? `: ${fitted}` : ""}${tail}`);
   };
 
   const attemptOnce = async <S extends z.ZodType>(
@@ -253,17 +420,41 @@ export function createRequester(options: RequesterOptions): Requester {
     let response: Response;
     let body: string;
     try {
-      response = await fetchImpl(url, { method: "GET", headers, signal: combined });
+      response = await fetchImpl(url, {
+        method: "GET",
+        headers: headersForPath(path, options.token),
+        signal: combined,
+      });
       status = response.status;
       body = await response.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       const timedOut = timeout.aborted || isTimeout(error);
+      const code = networkErrorCode(error);
+      const unreachable = !timedOut && status === null && code !== null ? UNREACHABLE[code] : undefined;
+      if (code !== null && unreachable !== undefined) {
+        const retries = Math.min(unreachable.retries, maxRetries);
+        report(attempt < retries ? "retryable" : "failed");
+        const failure = new AppError(
+          "upstream:pagerduty",
+          `Cannot reach ${url.host}: ${unreachable.text} (${code}). Check the PagerDuty URL and the network.`,
+          { cause: error },
+        );
+        if (attempt >= retries) return { kind: "fail", error: failure };
+        return {
+          kind: "retry",
+          error: failure,
+          waitMs: computeBackoffMs(attempt, backoff, random),
+          rateLimited: false,
+          reason: code,
+          maxRetries: retries,
+        };
+      }
       report("retryable");
       const why = timedOut
         ? `timed out after ${options.timeoutMs} ms`
         : status === null
-          ? "failed (network error)"
+          ? `failed (network error${code ? `: ${code}` : ""})`
           : `broke off while sending the ${status} response body`;
       return {
         kind: "retry",
@@ -272,6 +463,7 @@ export function createRequester(options: RequesterOptions): Requester {
         }),
         waitMs: computeBackoffMs(attempt, backoff, random),
         rateLimited: false,
+        reason: timedOut ? "timeout" : status === null ? (code ?? "network error") : "body cut off",
       };
     }
 
@@ -290,6 +482,7 @@ export function createRequester(options: RequesterOptions): Requester {
           ),
           waitMs: computeBackoffMs(attempt, backoff, random),
           rateLimited: false,
+          reason: "truncated body",
         };
       }
       const parsed = schema.safeParse(json);
@@ -317,11 +510,17 @@ export function createRequester(options: RequesterOptions): Requester {
     if (response.status === 429) {
       report("retryable");
       const waitMs = computeRateLimitWaitMs(response.headers, attempt, backoff, random, Date.now());
-      return { kind: "retry", error, waitMs, rateLimited: true };
+      return { kind: "retry", error, waitMs, rateLimited: true, reason: "429" };
     }
     if (response.status === 408 || response.status >= 500) {
       report("retryable");
-      return { kind: "retry", error, waitMs: computeBackoffMs(attempt, backoff, random), rateLimited: false };
+      return {
+        kind: "retry",
+        error,
+        waitMs: computeBackoffMs(attempt, backoff, random),
+        rateLimited: false,
+        reason: String(response.status),
+      };
     }
     report("failed");
     return { kind: "fail", error };
@@ -335,9 +534,18 @@ export function createRequester(options: RequesterOptions): Requester {
         signal?.throwIfAborted();
         const result = await limit(() => attemptOnce(path, url, where, attempt, schema, signal));
         if (result.kind === "ok") return result.value;
-        if (result.kind === "fail" || attempt >= maxRetries) throw result.error;
+        const budget = result.kind === "retry" ? Math.min(maxRetries, result.maxRetries ?? maxRetries) : 0;
+        if (result.kind === "fail" || attempt >= budget) throw result.error;
         // A 429 means the token's window is full for every request, not just this one.
         if (result.rateLimited) limiter.pauseFor(result.waitMs);
+        options.onRetry?.({
+          method: "GET",
+          path,
+          attempt: attempt + 2,
+          attempts: budget + 1,
+          reason: result.reason,
+          waitMs: result.waitMs,
+        });
         await sleep(result.waitMs, signal);
       }
     },

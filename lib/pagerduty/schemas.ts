@@ -127,11 +127,16 @@ export const V3SchedulesPageSchema = z.looseObject({
 });
 export type V3SchedulesPage = z.infer<typeof V3SchedulesPageSchema>;
 
-/** PagerDuty's error envelope; only used to enrich messages, so everything is optional. */
+/**
+ * An error body, as PagerDuty's APIs and the layers in front of them send it: the v2 envelope
+ * `{ error: { message, code, errors: [...] } }`, v3's `errors` as a field map (`{ "event.since": ["..."] }`,
+ * OpenAPI `V3ErrorResponse`), `errors` as one string, `error` as a list (change events) or a string, and
+ * `message`/`errors` at the top (events API). Only read to word error messages, so every part is optional
+ * and a part of an unexpected type is dropped rather than failing the rest.
+ */
 export const ErrorBodySchema = z.looseObject({
-  error: z.looseObject({
-    message: z.string().optional(),
-    errors: z.array(z.string()).optional(),
-  }),
+  error: z.unknown().optional(),
+  message: z.string().optional().catch(undefined),
+  errors: z.unknown().optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

@@ -620,7 +620,7 @@ describe("a token refused on its very first request", () => {
       if (!(result instanceof AppError)) return;
       expect(result.code).toBe("unauthorized:pagerduty");
       expect(result.message).toMatch(
-        /401 Unauthorized to GET \/(users|v3\/schedules)\. The API token was rejected/,
+        /401 Unauthorized to GET \/(users|v3\/schedules): this API token has been revoked\. The API token was rejected/,
       );
       expect(result.message).not.toContain(TOKEN);
       // The user list and the v3 list go out together; nothing after them.
