@@ -36,6 +36,8 @@ export interface PagerDutyClient {
   list<S extends PageSchemaShape, T>(path: string, options: ListOptions<S, T>): Promise<T[]>;
   /** HTTP requests sent so far by this client, retries included. */
   requestCount(): number;
+  /** HTTP responses received so far, whatever their status. */
+  answeredCount(): number;
 }
 
 /**
@@ -77,6 +79,7 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
       );
     },
     requestCount: () => requester.requestCount(),
+    answeredCount: () => requester.answeredCount(),
   };
 }
 

@@ -27,6 +27,9 @@ export const V3_ACCEPT_HEADER = "application/json";
  * MCP server reads v3 schedules without it, so it is no longer needed where v3 is generally available;
  * sending it keeps accounts still on early access working.
  */
+/** The code of a request that found no server: connection refused, or no such host. */
+export const UNREACHABLE_CODE = "upstream:pagerduty_unreachable";
+
 export const V3_EARLY_ACCESS = "flexible-schedules-early-access";
 export const DEFAULT_MAX_RETRIES = 5;
 export const DEFAULT_RETRY_BASE_MS = 500;
@@ -106,6 +109,8 @@ export interface Requester {
   get<S extends z.ZodType>(path: string, options: RequestOptions<S>): Promise<z.output<S>>;
   /** HTTP requests sent so far, retries included. */
   requestCount(): number;
+  /** HTTP responses received so far, whatever their status: the server was there. */
+  answeredCount(): number;
 }
 
 export interface BackoffSettings {
@@ -358,6 +363,7 @@ export function createRequester(options: RequesterOptions): Requester {
     );
   const limit = pLimit(Math.max(1, options.concurrency));
   let sent = 0;
+  let answered = 0;
   /** The 401 that refused the token; a revoked token stays revoked, so nothing more is sent with it. */
   let refusal: AppError | null = null;
 
@@ -426,6 +432,7 @@ export function createRequester(options: RequesterOptions): Requester {
         signal: combined,
       });
       status = response.status;
+      answered++;
       body = await response.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -436,7 +443,7 @@ export function createRequester(options: RequesterOptions): Requester {
         const retries = Math.min(unreachable.retries, maxRetries);
         report(attempt < retries ? "retryable" : "failed");
         const failure = new AppError(
-          "upstream:pagerduty",
+          UNREACHABLE_CODE,
           `Cannot reach ${url.host}: ${unreachable.text} (${code}). Check the PagerDuty URL and the network.`,
           { cause: error },
         );
@@ -550,5 +557,6 @@ export function createRequester(options: RequesterOptions): Requester {
       }
     },
     requestCount: () => sent,
+    answeredCount: () => answered,
   };
 }

@@ -1,12 +1,15 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { PagerDutySnapshot } from "@/lib/audit/types";
+import { createPagerDutyClient } from "@/lib/pagerduty/client";
 import { createSlidingWindowLimiter, realSleep } from "@/lib/pagerduty/rate-limit";
+import { UNREACHABLE_CODE } from "@/lib/pagerduty/request";
 import { fetchPagerDutySnapshot, type SnapshotProgress } from "@/lib/pagerduty/snapshot";
 import { fillerUsers, sandboxClient, sandboxUser } from "@/lib/pagerduty/testing";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { PagerDutySandbox, PagerDutyState, SandboxOptions } from "@/sandbox/pagerduty/types";
 import { rejectedAppError } from "@/lib/testing/errors";
+import { closedPort } from "@/lib/testing/net";
 
 /** The snapshot over real HTTP against the sandbox PagerDuty. */
 
@@ -214,6 +217,44 @@ describe("fetchPagerDutySnapshot against the sandbox", () => {
     expect(progress.at(-1)).toEqual({ phase: "user_lookups", done: 4, total: 4 });
     expect(progress).toContainEqual({ phase: "users", done: 153, total: 153 });
     expect(progress).toContainEqual({ phase: "schedules", done: 3, total: 3 });
+  });
+
+  it("fails with the host's name, not a report of failed reads, when nothing answers at the URL", async () => {
+    const port = await closedPort();
+    const client = createPagerDutyClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      token: "any-token",
+      concurrency: 8,
+      requestsPerMinute: 100_000,
+      timeoutMs: 5_000,
+    });
+    const error = await rejectedAppError(fetchPagerDutySnapshot(client, OPTIONS));
+    expect(error.code).toBe(UNREACHABLE_CODE);
+    expect(error.message).toBe(
+      `Cannot reach 127.0.0.1:${port}: connection refused (ECONNREFUSED). Check the PagerDuty URL and the network.`,
+    );
+  });
+
+  it("keeps a partial report when the host stops answering after some reads succeeded", async () => {
+    const pd = await start(STATE);
+    const client = sandboxClient(pd);
+    const reachable = await fetchPagerDutySnapshot(client, OPTIONS);
+    expect(reachable.failures).toEqual([]);
+    // The same client, now pointed at a port with nothing behind it for every read after the first.
+    const port = await closedPort();
+    let reads = 0;
+    const flaky: typeof fetch = (input, init) => {
+      reads++;
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (reads > 1) url.port = String(port);
+      return fetch(url, init);
+    };
+    const snapshot = await fetchPagerDutySnapshot(
+      sandboxClient(pd, { fetch: flaky, maxRetries: 0 }),
+      OPTIONS,
+    );
+    expect(snapshot.failures.length).toBeGreaterThan(0);
+    expect(snapshot.failures.some((f) => f.message.includes("Cannot reach 127.0.0.1:"))).toBe(true);
   });
 
   it("stops with a clear unauthorized:pagerduty error when the token is rejected", async () => {

@@ -7,6 +7,7 @@ import type {
 } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
 import type { PagerDutyClient } from "@/lib/pagerduty/client";
+import { UNREACHABLE_CODE } from "@/lib/pagerduty/request";
 import { MAX_PAGINATION_RECORDS, PAGE_LIMIT } from "@/lib/pagerduty/paginate";
 import {
   ScheduleResponseSchema,
@@ -147,6 +148,34 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * The client, watched: `unreachable()` gives the first "cannot reach the host" error (connection refused,
+ * no such host) when no response at all has come back, null otherwise.
+ */
+function watchReachability(inner: PagerDutyClient): {
+  client: PagerDutyClient;
+  unreachable: () => AppError | null;
+} {
+  let firstUnreachable: AppError | null = null;
+  const watch = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (error) {
+      if (isCode(error, UNREACHABLE_CODE)) firstUnreachable ??= error;
+      throw error;
+    }
+  };
+  return {
+    client: {
+      get: (path, options) => watch(inner.get(path, options)),
+      list: (path, options) => watch(inner.list(path, options)),
+      requestCount: () => inner.requestCount(),
+      answeredCount: () => inner.answeredCount(),
+    },
+    unreachable: () => (inner.answeredCount() === 0 ? firstUnreachable : null),
+  };
+}
+
 type ScheduleOutcome =
   | { kind: "found"; schedule: PdSchedule }
   | { kind: "missing" }
@@ -170,9 +199,10 @@ type ScheduleOutcome =
  * is one per distinct roster email that no user read has (more should one match over 100 users).
  */
 export async function fetchPagerDutySnapshot(
-  client: PagerDutyClient,
+  pagerDuty: PagerDutyClient,
   options: FetchSnapshotOptions,
 ): Promise<PagerDutySnapshot> {
+  const { client, unreachable } = watchReachability(pagerDuty);
   const fetchedAt = (options.now ?? new Date()).toISOString();
   const scheduleIds = [...new Set(options.scheduleIds)];
   const rosterUserIds = [...new Set(options.rosterUserIds)];
@@ -504,6 +534,9 @@ export async function fetchPagerDutySnapshot(
     await guard(lookUpUsers([...memberIds].sort()));
   }
 
+  // Nothing answered and the host could not be reached: a wrong URL or no network, not a partial audit.
+  const unreachableError = unreachable();
+  if (unreachableError !== null) throw unreachableError;
   if (refusal !== null) {
     if (succeeded === 0) throw refusal;
     const message = describeTokenRefusal(succeeded);
