@@ -171,6 +171,68 @@ describe("PagerDuty client against a bare HTTP server", () => {
     return { seen, client };
   }
 
+  it("sends nothing more once a 401's status line is in, before its body has arrived", async () => {
+    // Each step waits on the one before, so the order holds however slow the machine is: /a's 401 headers
+    // reach the client, then /b is answered and frees a slot, and /c, queued behind them, must not go out.
+    let releaseBody = () => undefined as void;
+    const bodyReleased = new Promise<void>((resolve) => (releaseBody = resolve));
+    let headersIn = () => undefined as void;
+    const headersReceived = new Promise<void>((resolve) => (headersIn = resolve));
+    const hits: string[] = [];
+    server = createServer((req, res) => {
+      const path = new URL(req.url ?? "/", "http://x").pathname;
+      hits.push(path);
+      if (path === "/users/PA") {
+        res.writeHead(401, { "content-type": "application/json" });
+        res.flushHeaders();
+        void bodyReleased.then(() =>
+          res.end(JSON.stringify({ error: { message: "Unauthorized", code: 2006 } })),
+        );
+      } else {
+        const body = JSON.stringify({
+          user: {
+            id: "PU",
+            name: "U",
+            email: "u@example.com",
+            invitation_sent: false,
+            contact_methods: [],
+            notification_rules: [],
+          },
+        });
+        const answer = () => res.writeHead(200, { "content-type": "application/json" }).end(body);
+        if (path === "/users/PB") void headersReceived.then(answer);
+        else answer();
+      }
+    });
+    const s = server;
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+    const address = s.address();
+    if (address === null || typeof address === "string") throw new Error("no port");
+    const watching: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (response.status === 401) headersIn();
+      return response;
+    };
+    const client = createPagerDutyClient({
+      baseUrl: `http://127.0.0.1:${address.port}`,
+      token: "refusal-test-token",
+      concurrency: 2,
+      requestsPerMinute: 100_000,
+      timeoutMs: 10_000,
+      maxRetries: 0,
+      fetch: watching,
+    });
+    const read = (id: string) => client.get(`/users/${id}`, { schema: UserResponseSchema });
+    const a = rejectedAppError(read("PA"));
+    const b = read("PB");
+    const c = rejectedAppError(read("PC"));
+    expect((await c).code).toBe("unauthorized:pagerduty");
+    releaseBody();
+    expect((await a).code).toBe("unauthorized:pagerduty");
+    await expect(b).resolves.toMatchObject({ user: { id: "PU" } });
+    expect(hits).toEqual(["/users/PA", "/users/PB"]);
+  });
+
   it("sends the v2 Accept on v2 paths, and plain JSON with the early-access flag on v3 schedule paths", async () => {
     const { seen, client } = await serve({
       status: 200,

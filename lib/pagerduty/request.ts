@@ -366,6 +366,8 @@ export function createRequester(options: RequesterOptions): Requester {
   let answered = 0;
   /** The 401 that refused the token; a revoked token stays revoked, so nothing more is sent with it. */
   let refusal: AppError | null = null;
+  /** The refusal was taken from a 401's status line; its body, with PagerDuty's words, is still coming. */
+  let refusalAwaitsBody = false;
 
   /** Messages reach users: never let the token through, whatever the server echoes. */
   const redact = (text: string) => (options.token ? text.split(options.token).join("[redacted]") : text);
@@ -433,6 +435,11 @@ export function createRequester(options: RequesterOptions): Requester {
       });
       status = response.status;
       answered++;
+      // Refused from this moment, not once the body is in: a request sent while it arrives would be refused too.
+      if (status === 401 && refusal === null) {
+        refusal = errorForStatus(401, where, "");
+        refusalAwaitsBody = true;
+      }
       body = await response.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -513,7 +520,11 @@ export function createRequester(options: RequesterOptions): Requester {
     }
 
     const error = errorForStatus(response.status, where, body);
-    if (response.status === 401) refusal ??= error;
+    // The refusal's message gains what PagerDuty said, for the calls refused from now on.
+    if (response.status === 401 && refusalAwaitsBody) {
+      refusal = error;
+      refusalAwaitsBody = false;
+    }
     if (response.status === 429) {
       report("retryable");
       const waitMs = computeRateLimitWaitMs(response.headers, attempt, backoff, random, Date.now());

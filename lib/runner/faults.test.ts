@@ -89,11 +89,13 @@ function buildCases(): FaultCase[] {
     for (const seed of [1, 2]) {
       // Injected 429s come in bursts of 1–3; waiting as told, a patient client never lets one through.
       // About three bursts a run: each one with headers pauses the client for the 1 s they ask.
+      // The outcome is asserted, so no spurious timeout of a loaded machine may decide it: a 429 case
+      // waits as long as any answer takes.
       add({
         name: `429 bursts, seed ${seed}`,
         seed,
         faults: (n) => ({ rateLimitRate: 3 / n }),
-        client: PATIENT,
+        client: { ...PATIENT, timeoutMs: UNHURRIED.timeoutMs },
         mustMeet: "429",
         expected: "equal",
       });
@@ -185,6 +187,8 @@ interface RunResult {
   faultsMet: number;
   /** Attempts that got a real answer (200 or 404): what a run needs when nothing goes wrong. */
   answered: number;
+  /** Requests the client began after a 401 had reached it: there must be none. */
+  sentAfterRefusal: number;
 }
 
 async function auditAgainstSandbox(
@@ -207,6 +211,16 @@ async function auditAgainstSandbox(
   try {
     let faultsMet = 0;
     let answered = 0;
+    // Seen from the client's side: how many requests the sandbox refuses also depends on how fast the
+    // machine delivers the first 401, which a loaded machine makes slow.
+    let refusalSeen = false;
+    let sentAfterRefusal = 0;
+    const watching: typeof fetch = async (input, init) => {
+      if (refusalSeen) sentAfterRefusal++;
+      const response = await fetch(input, init);
+      if (response.status === 401) refusalSeen = true;
+      return response;
+    };
     const onRequest = (event: RequestEvent) => {
       if (event.outcome === "ok" || event.status === 404) answered++;
       else faultsMet++;
@@ -222,6 +236,7 @@ async function auditAgainstSandbox(
       retryBaseMs: 2,
       retryMaxMs: 20,
       onRequest,
+      fetch: watching,
       ...options.client,
     });
     let result: AuditRun | AppError;
@@ -231,7 +246,7 @@ async function auditAgainstSandbox(
       if (!(error instanceof AppError)) throw error;
       result = error;
     }
-    return { result, stats: sandbox.stats(), faultsMet, answered };
+    return { result, stats: sandbox.stats(), faultsMet, answered, sentAfterRefusal };
   } finally {
     await sandbox.stop();
   }
@@ -408,7 +423,7 @@ describe("the audit against a faulty PagerDuty", () => {
   it.concurrent.for(CASES)("$scenario: $name", async (c) => {
     const cleanRun = cleanRunOf(c.scenario);
     const faults = typeof c.faults === "function" ? c.faults(cleanRun.requests) : c.faults;
-    const { result, stats, faultsMet } = await auditAgainstSandbox(SCENARIOS[c.scenario], {
+    const { result, stats, faultsMet, sentAfterRefusal } = await auditAgainstSandbox(SCENARIOS[c.scenario], {
       seed: c.seed,
       faults,
       client: c.client,
@@ -428,8 +443,8 @@ describe("the audit against a faulty PagerDuty", () => {
 
     const refused = result.report.errors.filter((e) => REFUSED.test(e.message));
     if (stats.byStatus["401"]) {
-      // Refused only on requests already in flight when the first 401 came: nothing was sent after it.
-      expect(stats.byStatus["401"]).toBeLessThanOrEqual(CONCURRENCY);
+      // Refused only on requests already on their way when the first 401 came: nothing was sent after it.
+      expect(sentAfterRefusal).toBe(0);
       // The cause is plain in the errors and in the one-line summary the CLI and the dashboard show.
       expect(refused.length).toBeGreaterThan(0);
       expect(describeReadErrors(result.report.errors)).toContain("PagerDuty refused the token after");
