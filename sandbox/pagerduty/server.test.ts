@@ -592,7 +592,8 @@ describe("runtime control", () => {
     expect(pd.stats().byStatus.timeout).toBe(1);
     const started = performance.now();
     await pd.stop();
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // The held request would keep it 30 s; the bound leaves room for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(10_000);
     expect(await held).toBe("dropped");
   });
 });
