@@ -127,7 +127,12 @@ describe("buildRoster", () => {
 
   it("returns the roster when emails are distinct", () => {
     const entries = [entry("A", "a@example.com", "a.yaml", 1), entry("B", "b@example.com", "b.yaml", 1)];
-    expect(buildRoster("agents", entries, "abc")).toEqual({ source: "agents", entries, sha256: "abc" });
+    expect(buildRoster("agents", entries, "abc")).toEqual({
+      source: "agents",
+      entries,
+      sha256: "abc",
+      warnings: [],
+    });
   });
 });
 

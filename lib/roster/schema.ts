@@ -50,10 +50,27 @@ export interface RosterEntry {
   location: RosterLocation;
 }
 
+/**
+ * Something in the roster that was read but should be tidied by its owners (today: a quoted value whose
+ * continuation lines are not indented). Where it is, as in an error's details.
+ */
+export interface RosterWarning {
+  file: string;
+  /** The entry's name, or `#<index>` in a list without a usable name. */
+  entry?: string;
+  /** Dotted path inside the entry, e.g. `story`. */
+  path?: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
 /** A parsed, validated roster: entries in source order, and a digest of the raw input for provenance. */
 export interface Roster {
   source: string;
   entries: RosterEntry[];
+  /** In file order; absent on rosters built without reading files (tests, scenarios). */
+  warnings?: RosterWarning[];
   /**
    * sha256 (hex) of the raw bytes read; lets a stored run say which roster it saw. For one file it is the
    * file's own digest (what `sha256sum` prints); for a directory, of each file's name, length and bytes in
