@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { CORE_SCHEMA, constructFromEvents } from "js-yaml";
+import { CORE_SCHEMA, YAMLException, constructFromEvents } from "js-yaml";
 import type * as JsYaml from "js-yaml";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { TolerantParseFailure, parseEventsTolerantly, type TolerantParse } from "./lenient-quotes";
@@ -22,10 +22,19 @@ beforeEach(() => {
 
 const OPTIONS = { filename: "f.yaml", maxDepth: 64 };
 
-/** What a parse means: the value, and each lenient value's opening quote and first shallow line. */
+/**
+ * What a parse means: the value, and each lenient value's opening quote and first shallow line; or the
+ * error and where it is in the original text.
+ */
 function outcome(parse: () => TolerantParse): unknown {
+  let parsed: TolerantParse;
   try {
-    const parsed = parse();
+    parsed = parse();
+  } catch (error) {
+    if (error instanceof TolerantParseFailure) return { error: error.error.reason, at: error.offset };
+    throw error;
+  }
+  try {
     const [value] = constructFromEvents(parsed.events, {
       source: parsed.text,
       filename: "f.yaml",
@@ -39,8 +48,8 @@ function outcome(parse: () => TolerantParse): unknown {
     ]);
     return { value, scalars };
   } catch (error) {
-    if (error instanceof TolerantParseFailure) return { error: error.error.reason, at: error.offset };
-    return { thrown: String(error) };
+    if (!(error instanceof YAMLException)) throw error;
+    return { error: error.reason, at: error.mark ? parsed.toOriginal(error.mark.position) : null };
   }
 }
 
@@ -88,7 +97,7 @@ describe("parseEventsTolerantly", () => {
         const exact = outcome(() => parseEventsTolerantly(text, OPTIONS, true, false));
         expect(guessed).toEqual(exact);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1500 },
     );
   });
 
@@ -102,6 +111,23 @@ describe("parseEventsTolerantly", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it("says what is wrong with a broken list without one parse per lenient value before it", () => {
+    let text = "";
+    for (let i = 0; i < 300; i += 1) {
+      text += `- name: Person ${i}\n  story: ${i % 10 === 0 ? "'Enjoys tools.\nKeen on open source.\n'" : "'Short.'"}\n`;
+    }
+    for (const [tail, reason] of [
+      ["- name: X\n  story: 'never closed\nregion: x\n", "deficient indentation"],
+      ["- name: X\n\tregion: x\n", "end of the stream or a document separator is expected"],
+    ] as const) {
+      parses.count = 0;
+      const failure = outcome(() => parseEventsTolerantly(text + tail, OPTIONS, true));
+      expect(failure).toMatchObject({ error: reason });
+      expect(parses.count).toBeLessThanOrEqual(6);
+      expect(outcome(() => parseEventsTolerantly(text + tail, OPTIONS, true, false))).toEqual(failure);
+    }
   });
 
   it("reads a large list with many lenient values in one pass, not one parse per value", () => {

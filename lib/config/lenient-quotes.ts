@@ -112,22 +112,63 @@ export function parseEventsTolerantly(
       if (!(error instanceof TolerantParseFailure) || error.offset === null) throw error;
       const at = error.offset;
       const culprit = guessed.find((span) => span.open < at && at <= lineEnd(source, span.close));
-      if (!culprit) break;
+      if (!culprit) {
+        // A real error, unless a wrong guess before it led the parser astray: the exact way would take
+        // one parse per value before it to say the same.
+        if (guessesHoldBefore(source, initial, guessed, at, options)) throw error;
+        break;
+      }
       plainQuotes.add(culprit.open);
       continue;
     }
     const toCurrent = (offset: number) => mapToCurrent(parsed.insertions, offset);
-    const quoted = new Map<number, number>();
-    for (const event of parsed.events) {
-      if (event.type === EVENT_ID.SCALAR && isQuoted(event.style))
-        quoted.set(event.valueStart - 1, event.valueEnd);
-    }
+    const quoted = quotedSpans(parsed.events);
     const wrong = guessed.filter((span) => quoted.get(toCurrent(span.open)) !== toCurrent(span.close));
     if (wrong.length === 0) return finish(source, parsed.text, parsed.events, parsed.insertions);
     for (const span of wrong) plainQuotes.add(span.open);
   }
   const exact = reindentUntilParsed(source, [], options);
   return finish(source, exact.text, exact.events, exact.insertions);
+}
+
+/**
+ * Whether every guessed span before the line of `at` (an original offset) is a quoted scalar of that
+ * span, by parsing the guessed text up to that line (closing a quoted value or flow collection left open
+ * there).
+ */
+function guessesHoldBefore(
+  source: string,
+  insertions: Insertion[],
+  guessed: readonly QuotedSpan[],
+  at: number,
+  options: ParseOptions,
+): boolean {
+  const text = applyInsertions(source, insertions);
+  const toCurrent = (offset: number) => mapToCurrent(insertions, offset);
+  let cut = text.lastIndexOf("\n", toCurrent(at) - 1) + 1;
+  while (cut > 0 && /[ \t\r\n]/.test(text[cut - 1] ?? "")) cut -= 1;
+  const before = guessed.filter((span) => toCurrent(span.close) < cut);
+  for (const [closing, brackets] of [["", ""] as const, ...CLOSINGS]) {
+    let events: Event[];
+    try {
+      events = parseEvents(text.slice(0, cut) + closing + brackets, options);
+    } catch {
+      continue;
+    }
+    const quoted = quotedSpans(events);
+    return before.every((span) => quoted.get(toCurrent(span.open)) === toCurrent(span.close));
+  }
+  return false;
+}
+
+/** Opening quote → closing quote of each quoted scalar. */
+function quotedSpans(events: readonly Event[]): Map<number, number> {
+  const quoted = new Map<number, number>();
+  for (const event of events) {
+    if (event.type === EVENT_ID.SCALAR && isQuoted(event.style))
+      quoted.set(event.valueStart - 1, event.valueEnd);
+  }
+  return quoted;
 }
 
 /** Rounds of guessing quoted values before reading them one error at a time. */
