@@ -11,22 +11,14 @@ import { COLLECTION_STYLE, EVENT_ID, SCALAR_STYLE, YAMLException, parseEvents, t
  *
  * The YAML spec wants those lines indented past the mapping; js-yaml refuses them ("deficient
  * indentation") while libyaml (Ruby's, Python's) reads them. Inside a quoted scalar the leading white
- * space of a continuation line is folded away, so indenting those lines changes no value: on that error
- * the scalar is found with js-yaml itself, its continuation lines are indented (only line starts gain
- * spaces, so lines never move and offsets map back exactly), and the text is parsed again.
+ * space of a continuation line is folded away, so indenting those lines changes no value. They are
+ * indented before parsing (only line starts gain spaces, so lines never move and offsets map back
+ * exactly), and the parser itself confirms that only the inside of quoted values changed.
  */
 
 export interface ParseOptions {
   filename: string;
   maxDepth: number;
-}
-
-/** A quoted value read leniently; offsets are in the original text. */
-export interface LenientScalar {
-  /** Offset of the opening quote. */
-  open: number;
-  /** Offset of the first line that js-yaml found not indented enough. */
-  firstShallowLine: number;
 }
 
 export interface TolerantParse {
@@ -35,7 +27,11 @@ export interface TolerantParse {
   events: Event[];
   /** Maps an offset of `text` to the original text. */
   toOriginal(offset: number): number;
-  /** Scalars read leniently, in file order; offsets of `text` (not of the original). */
+  /**
+   * Quoted values with a continuation line not indented past the block collection holding them (where
+   * the spec and js-yaml want it), in file order: the opening quote and the start of the first such
+   * line, as offsets of `text` (not of the original).
+   */
   scalars: { open: number; firstShallowLine: number }[];
 }
 

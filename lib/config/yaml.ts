@@ -431,7 +431,7 @@ export function parseYaml(
     return {
       ...findPosition(scalar.open),
       path: pathByValueOffset.get(scalar.open) ?? null,
-      message: `${LENIENT_QUOTE_WARNING} (from line ${from}); it is read as Ruby's YAML (libyaml) reads it, but stricter YAML tools refuse it: indent those lines`,
+      message: `a quoted value continues on lines that are not indented (from line ${from}); it is read as Ruby's YAML (libyaml) reads it, but stricter YAML tools refuse it: indent those lines`,
     };
   });
 
@@ -443,9 +443,6 @@ export function parseYaml(
     locateKey: (path) => resolve(path, true),
   };
 }
-
-/** How the warning for a leniently read quoted value starts, for readers that look for it. */
-export const LENIENT_QUOTE_WARNING = "a quoted value continues on lines that are not indented";
 
 function invalidYaml(subject: YamlSubject, file: string, detail: ErrorDetail, cause?: unknown): AppError {
   const at = describeFirstProblem([detail], false);
