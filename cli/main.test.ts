@@ -147,6 +147,42 @@ describe("pagerduty-audit against the sandbox demo org", () => {
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it("reads a roster written the Ruby way and says on stderr and in the JSON report what to tidy", async () => {
+    const roster = await readFile(written.rosterPath, "utf8");
+    const first = /^- name: (.*)\n/m.exec(roster);
+    if (!first) throw new Error("the demo roster has no entries");
+    const at = first.index + first[0].length;
+    const lenientRoster = path.join(dir, "lenient-team.yaml");
+    await writeFile(lenientRoster, `${roster.slice(0, at)}  story: 'Keen on\ntools.'\n${roster.slice(at)}`);
+    const line = roster.slice(0, at).split("\n").length;
+    const config = load(await readFile(written.configPath, "utf8")) as { roster: { path: string } };
+    const lenientConfig = path.join(dir, "lenient.config.yaml");
+    await writeFile(lenientConfig, dump({ ...config, roster: { path: lenientRoster } }));
+
+    const { code, stdout, stderr } = await run([
+      "--config",
+      lenientConfig,
+      "--format",
+      "json",
+      "--no-progress",
+    ]);
+    expect(code).toBe(EXIT.findings);
+    expect(stderr).toContain(
+      `warning: ${lenientRoster}:${line}:10: ${first[1]} › story: a quoted value continues on lines that are not indented (from line ${line + 1})`,
+    );
+    const report = JSON.parse(stdout) as AuditReport;
+    expect(report.warnings).toEqual([
+      {
+        file: lenientRoster,
+        entry: first[1],
+        path: "story",
+        line,
+        column: 10,
+        message: expect.stringMatching(/^a quoted value continues on lines that are not indented/),
+      },
+    ]);
+  });
+
   it("rejects an unknown format", async () => {
     const { code, stderr } = await run(["--format", "xml"]);
     expect(code).toBe(EXIT.error);

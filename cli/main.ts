@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import type { AuditReport } from "@/lib/audit/types";
 import { loadAuditConfig } from "@/lib/config/load";
 import { readEnv } from "@/lib/env";
-import { AppError, formatErrorDetails } from "@/lib/errors";
+import { AppError, formatDetail, formatErrorDetails } from "@/lib/errors";
 import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
 import { REPORT_FORMATS, formatReport } from "@/lib/report/format";
@@ -86,6 +86,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const env = readEnv(io.env);
     const config = await loadAuditConfig(options.config, { env });
     const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN });
+    // Read, but to be tidied by the roster's owners; the report's `warnings` lists them too.
+    for (const warning of roster.warnings ?? []) io.stderr(`warning: ${formatDetail(warning)}\n`);
     if (!env.PD_TOKEN) {
       throw new AppError(
         "invalid:environment",

@@ -74,13 +74,14 @@ export function statusForError(error: unknown): number {
 
 /** Renders an error and its details as lines a person can act on: `file:line:column: entry: message`. */
 export function formatErrorDetails(error: AppError): string {
-  const lines = [error.message];
-  for (const d of error.details) {
-    const where = [d.file, d.line, d.line !== undefined ? d.column : undefined]
-      .filter((part) => part !== undefined)
-      .join(":");
-    const subject = [d.entry, d.path].filter(Boolean).join(" › ");
-    lines.push(`  ${[where, subject].filter(Boolean).join(": ")}${where || subject ? ": " : ""}${d.message}`);
-  }
-  return lines.join("\n");
+  return [error.message, ...error.details.map((d) => `  ${formatDetail(d)}`)].join("\n");
+}
+
+/** One detail (or warning) as a line: `file:line:column: entry › path: message`. */
+export function formatDetail(d: ErrorDetail): string {
+  const where = [d.file, d.line, d.line !== undefined ? d.column : undefined]
+    .filter((part) => part !== undefined)
+    .join(":");
+  const subject = [d.entry, d.path].filter(Boolean).join(" › ");
+  return `${[where, subject].filter(Boolean).join(": ")}${where || subject ? ": " : ""}${d.message}`;
 }

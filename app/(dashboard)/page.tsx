@@ -13,7 +13,9 @@ import { CODE_LABELS } from "@/lib/audit/labels";
 import { FINDING_CODES } from "@/lib/audit/types";
 import { can } from "@/lib/auth/roles";
 import type { AuditSummary } from "@/lib/service/overview";
+import { formatDetail } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
+import { getRunWarnings } from "@/lib/service/runs";
 import { deriveStatus } from "@/lib/workflow/rules";
 import { ITEM_STATUSES, type WorkflowSettings } from "@/lib/workflow/types";
 import { ExportIssueButton } from "./_components/export-issue-button";
@@ -31,6 +33,9 @@ export default async function OverviewPage() {
     getAppContext(),
   ]);
   const current = currentAudit ? await loadAuditSummary(currentAudit.id) : null;
+  const runWarnings = current?.latestRun
+    ? { runId: current.latestRun.id, lines: (await getRunWarnings(ctx, current.latestRun)).map(formatDetail) }
+    : null;
   const due = schedule.current;
   const canOpen = can(user, "audit:open");
   const canExport = can(user, "audit:export") && current !== null && current.audit.status !== "signed_off";
@@ -102,6 +107,7 @@ export default async function OverviewPage() {
             <RunAuditPanel
               auditId={current.audit.id}
               initialRun={current.latestRun}
+              runWarnings={runWarnings}
               canRun={can(user, "audit:run") && current.audit.status !== "signed_off"}
               now={now}
             />

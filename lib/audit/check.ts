@@ -247,6 +247,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     version: 1,
     complete: snapshot.failures.length === 0,
     errors,
+    warnings: roster.warnings ?? [],
     generatedAt: now.toISOString(),
     findings: ordered,
     summary: {

@@ -150,10 +150,25 @@ export interface RotationCoverage {
   }[];
 }
 
+/**
+ * Something in the roster that was read but should be tidied by its owners (a quoted value whose lines
+ * are not indented): where it is, as an error's details say it.
+ */
+export interface ReportWarning {
+  file: string;
+  entry?: string;
+  path?: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
 export interface AuditReport {
   version: 1;
   complete: boolean;
   errors: ReportError[];
+  /** The roster's warnings, in file order. Absent in reports stored before it was added. */
+  warnings?: ReportWarning[];
   generatedAt: string;
   findings: Finding[];
   summary: ReportSummary;

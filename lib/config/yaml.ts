@@ -5,10 +5,10 @@ import {
   YAMLException,
   constructFromEvents,
   getScalarValue,
-  parseEvents,
   type Event,
 } from "js-yaml";
 import { AppError, type ErrorCode, type ErrorDetail } from "@/lib/errors";
+import { TolerantParseFailure, parseEventsTolerantly, type TolerantParse } from "./lenient-quotes";
 
 /**
  * Shared by the roster and config parsers: UTF-8 decoding, YAML parsing with the core schema, and a map
@@ -43,6 +43,8 @@ export interface YamlDocument {
   locate(path: readonly PathSegment[]): SourcePosition;
   /** Where the key that ends `path` is written; falls back like `locate`. */
   locateKey(path: readonly PathSegment[]): SourcePosition;
+  /** What was accepted but should be tidied (see ParseYamlOptions), in file order. */
+  warnings: YamlWarning[];
 }
 
 export interface YamlSubject {
@@ -306,25 +308,69 @@ function findUnclosedBracket(source: string, offset: number): { bracket: string;
   return null;
 }
 
+/** Something the parser accepted but the file's owners should tidy; positions as in errors. */
+export interface YamlWarning {
+  line: number;
+  column: number;
+  /** The value the warning is about, when it is one the document holds. */
+  path: PathSegment[] | null;
+  message: string;
+}
+
+export interface ParseYamlOptions {
+  /**
+   * Read quoted values whose continuation lines are not indented as libyaml (Ruby's YAML) does, with a
+   * warning for each, instead of refusing them. For files that Ruby tooling also maintains.
+   */
+  lenientQuotes?: boolean;
+}
+
 /**
  * Parses one YAML document with the core schema (so `2021-03-01` and `yes` stay text), at most
  * MAX_YAML_ALIASES aliases and MAX_YAML_DEPTH levels, and no duplicate keys. Throws an AppError with the
  * subject's code and one detail pointing at the problem; never anything else.
  */
-export function parseYaml(text: string, file: string, subject: YamlSubject): YamlDocument {
+export function parseYaml(
+  text: string,
+  file: string,
+  subject: YamlSubject,
+  options: ParseYamlOptions = {},
+): YamlDocument {
   const source = text.startsWith("\uFEFF") ? text.slice(1) : text;
-  const findPosition = createPositionFinder(source);
-  const fail = (message: string, offset: number | null, cause?: unknown): never => {
-    const position = offset === null || offset < 0 ? {} : findPosition(offset);
-    throw invalidYaml(subject, file, { file, ...position, message }, cause);
+  const findOriginalPosition = createPositionFinder(source);
+  const fail = (message: string, position: SourcePosition | null, cause?: unknown): never => {
+    throw invalidYaml(subject, file, { file, ...(position ?? {}), message }, cause);
   };
 
-  let events: Event[];
+  let parsed: TolerantParse;
+  try {
+    parsed = parseEventsTolerantly(
+      source,
+      { filename: file, maxDepth: MAX_YAML_DEPTH },
+      options.lenientQuotes ?? false,
+    );
+  } catch (error) {
+    if (error instanceof TolerantParseFailure) {
+      const offset = error.offset === null ? null : withSigil(source, error.offset);
+      const reason = describeYamlReason(error.error.reason, source, offset);
+      const message = error.hint === null ? reason : `${reason} (${error.hint})`;
+      return fail(message, offset === null ? null : findOriginalPosition(offset), error.error);
+    }
+    return fail(
+      `could not be parsed: ${error instanceof Error ? error.message : String(error)}`,
+      null,
+      error,
+    );
+  }
+  // Offsets of the parsed text; positions are always of the original.
+  const { text: parsedText, events } = parsed;
+  const findPosition = (offset: number): SourcePosition =>
+    findOriginalPosition(parsed.toOriginal(Math.max(0, offset)));
+
   let documents: unknown[];
   try {
-    events = parseEvents(source, { filename: file, maxDepth: MAX_YAML_DEPTH });
     documents = constructFromEvents(events, {
-      source,
+      source: parsedText,
       filename: file,
       schema: CORE_SCHEMA,
       json: false,
@@ -332,8 +378,9 @@ export function parseYaml(text: string, file: string, subject: YamlSubject): Yam
     });
   } catch (error) {
     if (error instanceof YAMLException) {
-      const offset = error.mark ? withSigil(source, error.mark.position) : null;
-      return fail(describeYamlReason(error.reason, source, offset), offset, error);
+      const offset = error.mark ? withSigil(parsedText, error.mark.position) : null;
+      const reason = describeYamlReason(error.reason, parsedText, offset);
+      return fail(reason, offset === null ? null : findPosition(offset), error);
     }
     return fail(
       `could not be parsed: ${error instanceof Error ? error.message : String(error)}`,
@@ -350,14 +397,15 @@ export function parseYaml(text: string, file: string, subject: YamlSubject): Yam
     });
   }
   if (documents.length > 1) {
+    const offset = firstOffset(parsedText, events, 2);
     return fail(
       "found more than one YAML document (separated by `---`); keep everything in one document",
-      firstOffset(source, events, 2),
+      offset < 0 ? null : findPosition(offset),
     );
   }
 
-  const index = indexEvents(source, events);
-  const rootOffset = firstOffset(source, events, 1);
+  const index = indexEvents(parsedText, events);
+  const rootOffset = firstOffset(parsedText, events, 1);
   const resolve = (path: readonly PathSegment[], preferKey: boolean): SourcePosition => {
     for (let length = path.length; length >= 0; length -= 1) {
       const offsets = index.get(pathKey(path.slice(0, length)));
@@ -374,9 +422,23 @@ export function parseYaml(text: string, file: string, subject: YamlSubject): Yam
     throw invalidYaml(subject, file, { file, ...resolve(path, true), message });
   });
 
+  const pathByValueOffset = new Map<number, PathSegment[]>();
+  for (const [key, offsets] of index) {
+    if (offsets.value >= 0) pathByValueOffset.set(offsets.value, JSON.parse(key) as PathSegment[]);
+  }
+  const warnings = parsed.scalars.map((scalar): YamlWarning => {
+    const from = findPosition(scalar.firstShallowLine).line;
+    return {
+      ...findPosition(scalar.open),
+      path: pathByValueOffset.get(scalar.open) ?? null,
+      message: `a quoted value continues on lines that are not indented (from line ${from}); it is read as Ruby's YAML (libyaml) reads it, but stricter YAML tools refuse it: indent those lines`,
+    };
+  });
+
   return {
     text: source,
     value: documents[0],
+    warnings,
     locate: (path) => resolve(path, false),
     locateKey: (path) => resolve(path, true),
   };

@@ -107,6 +107,7 @@ describe("formatReport", () => {
       "generatedAt",
       "summary",
       "version",
+      "warnings",
     ]);
   });
 });

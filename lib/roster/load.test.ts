@@ -346,3 +346,39 @@ describe("loadRoster from GitLab", () => {
     expect(error.message).toMatch(/too large/);
   });
 });
+
+describe("loadRoster with values written as Ruby tooling writes them", () => {
+  const LENIENT =
+    "---\n# Grace\nname: Grace Hopper\nemail: grace@example.com\nstory: 'Wrote the first\ncompiler.\n'\n";
+
+  it("reads them from a directory (as sign-in does) and returns a warning for each, in file order", async () => {
+    const dir = await newDirectory("lenient", {
+      "ada.yaml": 'name: Ada Lovelace\nemail: ada@example.com\nstory: "Wrote\nthe first program."\n',
+      "grace.yaml": LENIENT,
+      "linus.yaml": "---\nname: Linus\nemail: linus@example.com\nregion: ''\n",
+    });
+    const roster = await loadRoster({ path: dir });
+    expect(roster.entries.map((e) => [e.person.name, e.person.story, e.person.region])).toEqual([
+      ["Ada Lovelace", "Wrote the first program.", undefined],
+      ["Grace Hopper", "Wrote the first compiler. ", undefined],
+      ["Linus", undefined, undefined],
+    ]);
+    expect(roster.warnings?.map((w) => [w.file, w.line, w.column, w.entry, w.path])).toEqual([
+      [join(dir, "ada.yaml"), 3, 8, "Ada Lovelace", "story"],
+      [join(dir, "grace.yaml"), 5, 8, "Grace Hopper", "story"],
+    ]);
+    expect(roster.warnings?.[0]?.message).toMatch(/^a quoted value continues on lines that are not indented/);
+  });
+
+  it("reads them from a list file held to the config, and has no warnings for a tidy roster", async () => {
+    const file = join(scratch, "lenient-team.yaml");
+    await writeFile(
+      file,
+      "- name: Grace Hopper\n  email: grace@example.com\n  title: 'Rear\nAdmiral'\n  pagerduty:\n    rotations: [amer-west]\n",
+    );
+    const roster = await loadRosterForConfig({ ...config, roster: { path: file } });
+    expect(roster.entries[0]?.person.title).toBe("Rear Admiral");
+    expect(roster.warnings?.map((w) => [w.line, w.entry, w.path])).toEqual([[3, "Grace Hopper", "title"]]);
+    expect((await loadRoster({ path: join(GOOD, "agents") })).warnings).toEqual([]);
+  });
+});

@@ -17,7 +17,7 @@ import {
   buildRoster,
   checkRosterPerson,
   crossCheckPeople,
-  parseRosterList,
+  readRosterList,
   rosterError,
   type RosterPersonCheck,
 } from "./parse";
@@ -159,8 +159,8 @@ function checkDirectorySize(directory: string, count: number): void {
 
 function assembleList(source: string, file: RosterFile, rules: RosterRules | null): Roster {
   const text = decodeUtf8(file.bytes, file.label, { code: "invalid:roster", label: "roster file" });
-  const entries = parseRosterList(text, file.label, rules);
-  return buildRoster(source, entries, createHash("sha256").update(file.bytes).digest("hex"));
+  const { entries, warnings } = readRosterList(text, file.label, rules);
+  return buildRoster(source, entries, createHash("sha256").update(file.bytes).digest("hex"), warnings);
 }
 
 /** Parses every file, then checks across files, so one run reports all problems of all files. */
@@ -174,13 +174,21 @@ function assembleDirectory(source: string, files: RosterFile[], rules: RosterRul
       checks.push(checkRosterPerson(text, file.label, rules));
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== "invalid:roster") throw error;
-      checks.push({ entry: null, details: error.details, claim: null, name: null, manager: null });
+      checks.push({
+        entry: null,
+        details: error.details,
+        claim: null,
+        name: null,
+        manager: null,
+        warnings: [],
+      });
     }
   }
   const details = crossCheckPeople(checks, rules);
   if (details.length > 0) throw rosterError(details);
   const entries = checks.flatMap((checked) => (checked.entry ? [checked.entry] : []));
-  return buildRoster(source, entries, hash.digest("hex"));
+  const warnings = checks.flatMap((checked) => checked.warnings);
+  return buildRoster(source, entries, hash.digest("hex"), warnings);
 }
 
 async function loadGitLabRoster(

@@ -12,6 +12,9 @@ import {
 } from "./parse";
 import type { RosterEntry } from "./schema";
 import { thrownAppError } from "@/lib/testing/errors";
+import { checkAudit } from "@/lib/audit/check";
+import { NOW, configOf, rosterOf, snapshotOf, userOf } from "@/lib/audit/testing";
+import { selectRotationMembers } from "./membership";
 
 describe("parseRosterList", () => {
   const cases: { name: string; text: string; check: (entries: RosterEntry[]) => void }[] = [
@@ -127,7 +130,12 @@ describe("buildRoster", () => {
 
   it("returns the roster when emails are distinct", () => {
     const entries = [entry("A", "a@example.com", "a.yaml", 1), entry("B", "b@example.com", "b.yaml", 1)];
-    expect(buildRoster("agents", entries, "abc")).toEqual({ source: "agents", entries, sha256: "abc" });
+    expect(buildRoster("agents", entries, "abc")).toEqual({
+      source: "agents",
+      entries,
+      sha256: "abc",
+      warnings: [],
+    });
   });
 });
 
@@ -247,5 +255,64 @@ describe("robustness", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe("blank optional fields", () => {
+  const FIELDS = [
+    ["title", ["title"]],
+    ["reports_to", ["reports_to"]],
+    ["region", ["region"]],
+    ["pagerduty:\n  id", ["pagerduty", "id"]],
+    ["gitlab:\n  username", ["gitlab", "username"]],
+    ["slack:\n  id", ["slack", "id"]],
+    ["slack:\n  username", ["slack", "username"]],
+    ["tzdata_timezone", ["tzdata_timezone"]],
+    ["start_date", ["start_date"]],
+  ] as const;
+  const BLANKS = ["''", '""', "'   '", "null", "~", ""];
+
+  it.each(FIELDS.flatMap(([key, path]) => BLANKS.map((blank) => ({ key, path, blank }))))(
+    "$key: $blank is absent",
+    ({ key, path, blank }) => {
+      const text = `name: Ada\nemail: ada@example.com\n${key}: ${blank}\n`;
+      const person = parseRosterPerson(text, "agents/ada.yaml").person as Record<string, unknown>;
+      let value: unknown = person;
+      for (const segment of path) value = (value as Record<string, unknown> | undefined)?.[segment];
+      expect(value).toBeUndefined();
+    },
+  );
+
+  it("still refuses a field of the wrong type", () => {
+    const error = thrownAppError(() =>
+      parseRosterPerson("name: Ada\nemail: ada@example.com\nregion: [EMEA]\n", "agents/ada.yaml"),
+    );
+    expect(error.details).toMatchObject([{ path: "region", line: 3, message: "expected text, got a list" }]);
+  });
+
+  it("a blank pagerduty.id is reported as missing, with the ID of the user who has that email", () => {
+    const text =
+      "- name: Ada Lovelace\n  email: ada@example.com\n  pagerduty:\n    id: ''\n    rotations: [ceoc]\n";
+    const roster = rosterOf(parseRosterList(text, "team.yaml").map((e) => e.person));
+    const report = checkAudit({
+      roster,
+      snapshot: snapshotOf({ users: [userOf("PADA001", "Ada Lovelace", { email: "ada@example.com" })] }),
+      config: configOf([]),
+      now: NOW,
+    });
+    expect(report.findings.map((f) => [f.code, f.person?.name, f.person?.pagerdutyId])).toEqual([
+      ["missing_pagerduty_id", "Ada Lovelace", null],
+    ]);
+    expect(report.findings[0]?.message).toContain("set pagerduty.id to PADA001");
+  });
+
+  it("a blank region matches no `where: { region }` rule", () => {
+    const entries = parseRosterList(
+      "- name: A\n  email: a@example.com\n  region: ''\n- name: B\n  email: b@example.com\n  region: EMEA\n",
+      "team.yaml",
+    );
+    const members = selectRotationMembers(entries, { where: { region: "EMEA" } }, "emea");
+    expect(members.map((e) => e.person.name)).toEqual(["B"]);
+    expect(entries[0]?.person.region).toBeUndefined();
   });
 });

@@ -18,10 +18,13 @@ import {
   unknownRotationMessage,
   type RosterRules,
 } from "./membership";
-import { RosterPersonSchema, type Roster, type RosterEntry } from "./schema";
+import { RosterPersonSchema, type Roster, type RosterEntry, type RosterWarning } from "./schema";
 
 /** Largest roster file read (bytes). The loader checks it before reading; the parsers check the text. */
 export const MAX_ROSTER_FILE_BYTES = 5 * 1024 * 1024;
+
+/** Rosters are also kept by Ruby tooling, whose YAML (libyaml) reads what stricter parsers refuse. */
+const PARSE_OPTIONS = { lenientQuotes: true } as const;
 
 const LIST_SUBJECT: YamlSubject = {
   code: "invalid:roster",
@@ -102,9 +105,34 @@ export interface RosterPersonCheck {
   /** The entry's name when it has a usable one; null when the entry could not be read as a person. */
   name: string | null;
   manager: ManagerClaim | null;
+  /** What was read but should be tidied, in file order. */
+  warnings: readonly RosterWarning[];
 }
 
-const UNREADABLE = { entry: null, claim: null, name: null, manager: null } as const;
+const UNREADABLE = { entry: null, claim: null, name: null, manager: null, warnings: [] } as const;
+
+/**
+ * The document's warnings as roster warnings: the entry they are in (by its label) and the path inside it.
+ * `entryOf` gives the entry's label and how many leading path segments locate it.
+ */
+function rosterWarnings(
+  doc: YamlDocument,
+  file: string,
+  entryOf: (path: readonly PathSegment[]) => { entry?: string; depth: number },
+): RosterWarning[] {
+  return doc.warnings.map(({ line, column, path, message }) => {
+    const { entry, depth } = path === null ? { depth: 0 } : entryOf(path);
+    const inner = path === null ? "" : formatPath(path.slice(depth));
+    return {
+      file,
+      ...(entry === undefined ? {} : { entry }),
+      ...(inner === "" ? {} : { path: inner }),
+      line,
+      column,
+      message,
+    };
+  });
+}
 
 function checkPerson(
   item: unknown,
@@ -151,7 +179,7 @@ function checkPerson(
     result.success && details.length === 0
       ? { person: result.data, location: { file, index, line: position.line } }
       : null;
-  return { entry: rosterEntry, details, claim, name, manager };
+  return { entry: rosterEntry, details, claim, name, manager, warnings: [] };
 }
 
 /**
@@ -162,8 +190,17 @@ function checkPerson(
  * in the roster.
  */
 export function parseRosterList(text: string, file: string, rules: RosterRules | null = null): RosterEntry[] {
+  return readRosterList(text, file, rules).entries;
+}
+
+/** `parseRosterList` that also returns the file's warnings (file order), for the loader to pass on. */
+export function readRosterList(
+  text: string,
+  file: string,
+  rules: RosterRules | null = null,
+): { entries: RosterEntry[]; warnings: RosterWarning[] } {
   checkTextSize(text, file);
-  const doc = parseYaml(text, file, LIST_SUBJECT);
+  const doc = parseYaml(text, file, LIST_SUBJECT, PARSE_OPTIONS);
   if (!Array.isArray(doc.value)) {
     const hint = isPlainMapping(doc.value)
       ? "; each person starts with `- name: …` (a directory holds one person per file instead)"
@@ -179,10 +216,16 @@ export function parseRosterList(text: string, file: string, rules: RosterRules |
   if (doc.value.length === 0) {
     throw rosterError([{ file, ...doc.locate([]), message: "the list of people is empty" }]);
   }
-  const checks = doc.value.map((item: unknown, index) => checkPerson(item, doc, file, [index], index, rules));
+  const items: unknown[] = doc.value;
+  const checks = items.map((item, index) => checkPerson(item, doc, file, [index], index, rules));
   const details = crossCheckPeople(checks, rules);
   if (details.length > 0) throw rosterError(details);
-  return checks.flatMap((checked) => (checked.entry ? [checked.entry] : []));
+  const warnings = rosterWarnings(doc, file, (path) => {
+    const [index] = path;
+    const entry = typeof index === "number" ? entryLabel(items[index], index) : undefined;
+    return entry === undefined ? { depth: 0 } : { entry, depth: 1 };
+  });
+  return { entries: checks.flatMap((checked) => (checked.entry ? [checked.entry] : [])), warnings };
 }
 
 /**
@@ -215,14 +258,18 @@ export function checkRosterPerson(
 ): RosterPersonCheck {
   try {
     checkTextSize(text, file);
-    const doc = parseYaml(text, file, PERSON_SUBJECT);
+    const doc = parseYaml(text, file, PERSON_SUBJECT, PARSE_OPTIONS);
     const wrongShape = Array.isArray(doc.value)
       ? "expected one person (a mapping), got a list; a roster directory holds one person per file — to use a list of people, set roster.path to this file"
       : !isPlainMapping(doc.value)
         ? `expected one person (a mapping), got ${describeValue(doc.value)}`
         : null;
     if (wrongShape) return { ...UNREADABLE, details: [{ file, ...doc.locate([]), message: wrongShape }] };
-    return checkPerson(doc.value, doc, file, [], null, rules);
+    const entry = entryLabel(doc.value, null);
+    const warnings = rosterWarnings(doc, file, () =>
+      entry === undefined ? { depth: 0 } : { entry, depth: 0 },
+    );
+    return { ...checkPerson(doc.value, doc, file, [], null, rules), warnings };
   } catch (error) {
     if (error instanceof AppError && error.code === "invalid:roster") {
       return { ...UNREADABLE, details: error.details };
@@ -314,8 +361,13 @@ export function emailClaims(entries: readonly RosterEntry[]): EmailClaim[] {
  * Assembles a roster after the checks that span entries (today: duplicate emails, which may sit in two
  * files of a directory roster). Throws AppError `invalid:roster` naming both entries of each clash.
  */
-export function buildRoster(source: string, entries: RosterEntry[], sha256: string): Roster {
+export function buildRoster(
+  source: string,
+  entries: RosterEntry[],
+  sha256: string,
+  warnings: RosterWarning[] = [],
+): Roster {
   const details = findDuplicateEmails(emailClaims(entries));
   if (details.length > 0) throw rosterError(details);
-  return { source, entries, sha256 };
+  return { source, entries, sha256, warnings };
 }

@@ -3,7 +3,15 @@ import { z } from "zod";
 /** Regions used by the support roster. Others are accepted (kept as written) so a new region never blocks an audit. */
 export const KNOWN_REGIONS = ["AMER-W", "AMER-C", "AMER-E", "APAC", "EMEA"] as const;
 
-const optionalText = z.string().trim().min(1).nullish();
+/**
+ * `''`, text of spaces and `null` in an optional field mean the field is absent: people (and Ruby tools)
+ * blank a value rather than delete the key, and an empty ID or name must read as "none", not as one.
+ */
+const blankAsAbsent = (value: unknown): unknown =>
+  value === null || (typeof value === "string" && value.trim() === "") ? undefined : value;
+
+// `nullish` keeps the type people and tests write; the value is never null after parsing.
+const optionalText = z.preprocess(blankAsAbsent, z.string().trim().nullish());
 
 /**
  * One person of the support roster, as written in `support-team.yaml` or in one `data/agents/*.yaml` file.
@@ -30,7 +38,10 @@ export const RosterPersonSchema = z.looseObject({
   slack: z.looseObject({ id: optionalText, username: optionalText }).nullish(),
   focuses: z.array(z.looseObject({ name: z.string(), percentage: z.number().nullish() })).nullish(),
   tzdata_timezone: optionalText,
-  start_date: z.union([z.string(), z.number()], { error: "expected a date such as 2021-03-01" }).nullish(),
+  start_date: z.preprocess(
+    blankAsAbsent,
+    z.union([z.string(), z.number()], { error: "expected a date such as 2021-03-01" }).nullish(),
+  ),
 });
 
 export type RosterPerson = z.infer<typeof RosterPersonSchema>;
@@ -50,10 +61,27 @@ export interface RosterEntry {
   location: RosterLocation;
 }
 
+/**
+ * Something in the roster that was read but should be tidied by its owners (today: a quoted value whose
+ * continuation lines are not indented). Where it is, as in an error's details.
+ */
+export interface RosterWarning {
+  file: string;
+  /** The entry's name, or `#<index>` in a list without a usable name. */
+  entry?: string;
+  /** Dotted path inside the entry, e.g. `story`. */
+  path?: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
 /** A parsed, validated roster: entries in source order, and a digest of the raw input for provenance. */
 export interface Roster {
   source: string;
   entries: RosterEntry[];
+  /** In file order; absent on rosters built without reading files (tests, scenarios). */
+  warnings?: RosterWarning[];
   /**
    * sha256 (hex) of the raw bytes read; lets a stored run say which roster it saw. For one file it is the
    * file's own digest (what `sha256sum` prints); for a directory, of each file's name, length and bytes in

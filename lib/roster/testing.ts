@@ -97,6 +97,16 @@ export const ROSTER_CORPUS: readonly RosterCorpusCase[] = [
   ]),
   listFixture("tab-indentation", "syntax", [{ line: 2, message: /indented with a tab/ }]),
   listFixture("multiple-documents", "syntax", [{ line: 4, message: /more than one YAML document/ }]),
+  {
+    // A quoted value continued at column 0 is read (as libyaml reads it); one never closed is not.
+    name: "unclosed-quote",
+    category: "syntax",
+    layout: "file",
+    files: { "team.yaml": { text: "- name: Ada\n  email: ada@example.com\n  story: 'Keen on\ntools.\n" } },
+    details: [
+      { file: "team.yaml", line: 4, column: 1, message: /the quote opened on line 3 is never closed/ },
+    ],
+  },
   listFixture("top-level-mapping", "shape", [
     { line: 2, column: 1, message: /expected a list of people, got a mapping/ },
   ]),
@@ -252,6 +262,17 @@ export const ROSTER_CORPUS: readonly RosterCorpusCase[] = [
       },
     },
     details: [{ file: "bruno-costa.yaml", line: 5, column: 2, message: /bad indentation/ }],
+  },
+  {
+    // libyaml refuses a plain (unquoted) value continued at column 0 too.
+    name: "dir-plain-value-at-column-0",
+    category: "syntax",
+    layout: "directory",
+    files: {
+      "alice-nakamura.yaml": { text: ALICE },
+      "bruno-costa.yaml": { text: "name: Bruno Costa\nemail: bcosta@example.com\nstory: Keen on\ntools.\n" },
+    },
+    details: [{ file: "bruno-costa.yaml", line: 5, message: /a multiline key may not be an implicit key/ }],
   },
   personFixture("person-holds-a-list", "shape", [
     { line: 1, message: /expected one person \(a mapping\), got a list.*set roster\.path to this file/ },

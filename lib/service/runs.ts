@@ -1,10 +1,11 @@
 import { personKey } from "@/lib/audit/check";
-import type { AuditReport, Finding } from "@/lib/audit/types";
+import type { AuditReport, Finding, ReportWarning } from "@/lib/audit/types";
 import type { Audit, ItemFinding, ItemRunUpdate, NewItem, Run, RunEventInput } from "@/lib/db/queries";
 import {
   createAudit,
   finishRun,
   getAuditById,
+  getRunReport,
   heartbeatRun,
   listAudits,
   listItems,
@@ -209,6 +210,15 @@ function toItemFinding(finding: Finding, people: Map<string, RosterPerson>): Ite
 
 function withoutKey({ key: _key, ...rest }: ItemFinding): Omit<ItemFinding, "key"> {
   return rest;
+}
+
+/**
+ * What the roster's owners should tidy, as the run read it (its report's `warnings`); none for a run
+ * that is running or failed, or whose report was stored before reports carried them.
+ */
+export async function getRunWarnings(ctx: AppContext, run: Run | null): Promise<ReportWarning[]> {
+  if (!run || run.status === "running" || run.status === "failed") return [];
+  return (await getRunReport(ctx.db, run.id))?.warnings ?? [];
 }
 
 /** Audits newest first, for the history list. */

@@ -12,6 +12,9 @@ import { startAuditRun } from "@/lib/client/mutations";
 import { latestRunQueryOptions, queryKeys } from "@/lib/client/queries";
 import type { Run, RunProgress } from "@/lib/client/types";
 
+/** Warnings shown in full; the rest are counted (the CLI and the JSON report list them all). */
+const WARNINGS_SHOWN = 5;
+
 const PHASES: Record<string, string> = {
   users: "Reading PagerDuty users",
   schedules: "Reading schedules",
@@ -40,12 +43,15 @@ function newerRun(cached: Run | null | undefined, fromServer: Run | null): Run |
 export function RunAuditPanel({
   auditId,
   initialRun,
+  runWarnings,
   canRun,
   now,
 }: {
   auditId: string;
   /** The latest run as the server rendered it. */
   initialRun: Run | null;
+  /** What the roster's owners should tidy, as that run read the roster: one line each. */
+  runWarnings: { runId: string; lines: string[] } | null;
   /** The user may run audits and the audit is still open. */
   canRun: boolean;
   now: string;
@@ -148,6 +154,26 @@ export function RunAuditPanel({
         >
           {run.error}
         </p>
+      )}
+
+      {run && !running && runWarnings?.runId === run.id && runWarnings.lines.length > 0 && (
+        <div className="rounded-md bg-amber-50 p-2 text-sm text-amber-900">
+          <p>
+            The roster was read with {runWarnings.lines.length} warning
+            {runWarnings.lines.length === 1 ? "" : "s"} for its owners to tidy:
+          </p>
+          <ul className="mt-1 list-disc space-y-0.5 pl-5 break-words">
+            {runWarnings.lines.slice(0, WARNINGS_SHOWN).map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+          {runWarnings.lines.length > WARNINGS_SHOWN && (
+            <p className="mt-1">
+              …and {runWarnings.lines.length - WARNINGS_SHOWN} more; the CLI and the JSON report list them
+              all.
+            </p>
+          )}
+        </div>
       )}
 
       {start.isError && (

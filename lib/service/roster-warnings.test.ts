@@ -1,0 +1,84 @@
+/**
+ * A roster written the Ruby way (a quoted value continued at column 0) is audited like any other, and
+ * the run keeps its warnings for the overview to show.
+ */
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAuditConfig } from "@/lib/config/load";
+import { listRuns, type Run } from "@/lib/db/queries";
+import { loadRosterForConfig } from "@/lib/roster/load";
+import { DEMO_EXPECTED } from "@/sandbox/scenarios/demo-org";
+import { writeScenario } from "@/sandbox/scenarios/write-scenario";
+import type { AppContext } from "./context";
+import { getRunWarnings, openCurrentAudit, startAuditRun } from "./runs";
+import { createTestContext, type TestContext } from "./testing";
+
+const START = new Date("2026-11-24T12:00:00Z");
+
+let t: TestContext;
+let ctx: AppContext;
+let dir: string;
+let auditId: string;
+let configPath: string;
+
+beforeAll(async () => {
+  t = await createTestContext(START);
+  dir = await mkdtemp(join(tmpdir(), "roster-warnings-"));
+  const demo = await writeScenario(join(dir, "demo"), t.scenario, {
+    pagerdutyUrl: t.sandbox.url,
+    agents: true,
+  });
+  // The demo's one-person files, one of them with a story continued at column 0.
+  const agents = join(dir, "agents");
+  await cp(demo.agentsDir ?? "", agents, { recursive: true });
+  const [first] = (await readdir(agents)).sort();
+  if (!first) throw new Error("the demo has no person files");
+  const text = await readFile(join(agents, first), "utf8");
+  await writeFile(join(agents, first), `${text}story: 'Keen on\ntools.'\n`);
+  const config = await loadAuditConfig(demo.configPath, { env: {} });
+  configPath = join(dir, "lenient.config.yaml");
+  await writeFile(configPath, JSON.stringify({ ...config, roster: { path: agents } }));
+  ctx = {
+    ...t.ctx,
+    loadConfig: () => loadAuditConfig(configPath, { env: {} }),
+    loadRoster: (loaded) => loadRosterForConfig(loaded),
+  };
+  auditId = (await openCurrentAudit(ctx, "ops")).id;
+});
+
+afterAll(async () => {
+  await t.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function runToEnd(): Promise<Run> {
+  const run = await startAuditRun(ctx, { auditId, actor: "ops" });
+  await ctx.backgroundRuns.get(run.id);
+  const [latest] = await listRuns(ctx.db, auditId, { limit: 1 });
+  if (latest?.id !== run.id) throw new Error("the run just started is not the latest");
+  return latest;
+}
+
+describe("a run over a roster read leniently", () => {
+  it("finds what it always finds and keeps the roster's warnings", async () => {
+    const run = await runToEnd();
+    expect(run).toMatchObject({ status: "complete", findingsCount: DEMO_EXPECTED.length, error: null });
+    const warnings = await getRunWarnings(ctx, run);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({
+      path: "story",
+      column: 8,
+      message: expect.stringMatching(/^a quoted value continues on lines that are not indented/),
+    });
+    expect(warnings[0]?.file).toMatch(/agents/);
+  });
+
+  it("has none for a failed run", async () => {
+    await writeFile(configPath, "roster: [\n");
+    const run = await runToEnd();
+    expect(run.status).toBe("failed");
+    expect(await getRunWarnings(ctx, run)).toEqual([]);
+  });
+});
