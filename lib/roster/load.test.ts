@@ -70,7 +70,8 @@ describe("roster bad-input corpus", () => {
     const fileOf = (file: string) => (file === "." ? dir : join(dir, file));
     const started = performance.now();
     const error = await rejectedAppError(loadRosterForConfig({ ...config, roster: { path } }));
-    expect(performance.now() - started).toBeLessThan(2_000);
+    // A guard against runaway parsing, not a speed target: generous enough for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(10_000);
     expect(error.code).toBe("invalid:roster");
     const files = [...new Set(corpusCase.details.map((d) => fileOf(d.file)))];
     const first = corpusCase.details[0];
@@ -117,7 +118,8 @@ describe("roster bad-input corpus", () => {
     await expect(loadRosterForConfig({ ...config, roster: { path } })).rejects.toMatchObject({
       code: "invalid:roster",
     });
-    expect(performance.now() - started).toBeLessThan(500);
+    // Building 9^30 strings would never end; refusing first takes milliseconds, even on a loaded machine.
+    expect(performance.now() - started).toBeLessThan(5_000);
     // 9^30 strings would never fit; a refusal before building costs next to nothing.
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
   });
