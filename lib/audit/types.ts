@@ -1,3 +1,5 @@
+import type { RosterWarning } from "@/lib/roster/schema";
+
 /**
  * The checker's input and output. Adapters produce a PagerDutySnapshot; the checker turns
  * (roster, snapshot, config, now) into an AuditReport. These shapes are the JSON contract of the CLI's
@@ -150,18 +152,8 @@ export interface RotationCoverage {
   }[];
 }
 
-/**
- * Something in the roster that was read but should be tidied by its owners (a quoted value whose lines
- * are not indented): where it is, as an error's details say it.
- */
-export interface ReportWarning {
-  file: string;
-  entry?: string;
-  path?: string;
-  line: number;
-  column: number;
-  message: string;
-}
+/** A warning about the roster (a value read leniently): where it is, as an error's details say it. */
+export type ReportWarning = RosterWarning;
 
 export interface AuditReport {
   version: 1;

@@ -24,8 +24,8 @@ import { ROSTER_CORPUS, writeRosterCase, type RosterCorpusCase } from "@/lib/ros
 import { DEMO_EXPECTED } from "@/sandbox/scenarios/demo-org";
 import { writeScenario, type WrittenScenario } from "@/sandbox/scenarios/write-scenario";
 import type { AppContext } from "./context";
-import { openCurrentAudit, startAuditRun } from "./runs";
-import { createTestContext, type TestContext } from "./testing";
+import { openCurrentAudit } from "./runs";
+import { createTestContext, runAuditToEnd, type TestContext } from "./testing";
 
 const START = new Date("2026-11-24T12:00:00Z");
 const EXAMPLE_CONFIG = join(
@@ -70,13 +70,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function runToEnd(): Promise<Run> {
-  const run = await startAuditRun(ctx, { auditId, actor: "ops" });
-  await ctx.backgroundRuns.get(run.id);
-  const [latest] = await listRuns(ctx.db, auditId, { limit: 1 });
-  if (latest?.id !== run.id) throw new Error("the run just started is not the latest");
-  return latest;
-}
+const runToEnd = (): Promise<Run> => runAuditToEnd(ctx, auditId);
 
 async function storedState() {
   return {

@@ -7,13 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAuditConfig } from "@/lib/config/load";
-import { listRuns, type Run } from "@/lib/db/queries";
+import type { Run } from "@/lib/db/queries";
 import { loadRosterForConfig } from "@/lib/roster/load";
 import { DEMO_EXPECTED } from "@/sandbox/scenarios/demo-org";
 import { writeScenario } from "@/sandbox/scenarios/write-scenario";
 import type { AppContext } from "./context";
-import { getRunWarnings, openCurrentAudit, startAuditRun } from "./runs";
-import { createTestContext, type TestContext } from "./testing";
+import { getRunWarnings, openCurrentAudit } from "./runs";
+import { createTestContext, runAuditToEnd, type TestContext } from "./testing";
 
 const START = new Date("2026-11-24T12:00:00Z");
 
@@ -54,13 +54,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function runToEnd(): Promise<Run> {
-  const run = await startAuditRun(ctx, { auditId, actor: "ops" });
-  await ctx.backgroundRuns.get(run.id);
-  const [latest] = await listRuns(ctx.db, auditId, { limit: 1 });
-  if (latest?.id !== run.id) throw new Error("the run just started is not the latest");
-  return latest;
-}
+const runToEnd = (): Promise<Run> => runAuditToEnd(ctx, auditId);
 
 describe("a run over a roster read leniently", () => {
   it("finds what it always finds and keeps the roster's warnings", async () => {

@@ -13,6 +13,7 @@ import {
   type RosterSource,
 } from "@/lib/config/schema";
 import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from "@/lib/db/client";
+import { listRuns, type Run } from "@/lib/db/queries";
 import { createGitLabClient, type GitLabClientOptions } from "@/lib/gitlab/client";
 import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClient } from "@/lib/pagerduty/client";
@@ -32,6 +33,7 @@ import {
 import type { Scenario } from "@/sandbox/scenarios/scenario";
 import type { AppContext } from "./context";
 import { createClock } from "./context";
+import { startAuditRun } from "./runs";
 
 export interface TestContextOptions {
   /** Where the data is kept; default: a new SQLite file in a temporary directory, removed by `close`. */
@@ -192,4 +194,13 @@ export async function createGitLabTestContext(
       await gitlab.stop();
     },
   };
+}
+
+/** Starts a run of the audit as Support Operations and waits for it to end; its stored row. */
+export async function runAuditToEnd(ctx: AppContext, auditId: string): Promise<Run> {
+  const run = await startAuditRun(ctx, { auditId, actor: "ops" });
+  await ctx.backgroundRuns.get(run.id);
+  const [latest] = await listRuns(ctx.db, auditId, { limit: 1 });
+  if (latest?.id !== run.id) throw new Error("the run just started is not the latest");
+  return latest;
 }

@@ -20,15 +20,13 @@ export function rosterPagerDutyIds(roster: Roster): string[] {
 }
 
 /**
- * The fewest requests any client needs: every page of the user list, one read per configured schedule,
- * and one lookup per referenced user ID the list lacks (schedule members a v2 layer already shows as
- * deleted need none). Telling v2 from v3 schedules and double-checking missing ones is our overhead.
+ * The PagerDuty user IDs an audit must know about: the roster's, and the members of the configured
+ * schedules (v2 members marked deleted need no lookup: the schedule says so).
  */
-export function minimumRequests(state: PagerDutyState, config: AuditConfig, roster: Roster): number {
-  const live = new Set(state.users.filter((u) => u.deleted_at === null).map((u) => u.id));
+function referencedUserIds(state: PagerDutyState, config: AuditConfig, roster: Roster): Set<string> {
   const configured = new Set(config.rotations.flatMap((r) => r.schedules));
-  const referenced = new Set<string>(rosterPagerDutyIds(roster));
   const deleted = new Set(state.users.filter((u) => u.deleted_at !== null).map((u) => u.id));
+  const referenced = new Set<string>(rosterPagerDutyIds(roster));
   for (const schedule of state.schedules) {
     if (!configured.has(schedule.id)) continue;
     if (schedule.kind === "v2") {
@@ -38,6 +36,18 @@ export function minimumRequests(state: PagerDutyState, config: AuditConfig, rost
         if (id) referenced.add(id);
     }
   }
+  return referenced;
+}
+
+/**
+ * The fewest requests any client needs: every page of the user list, one read per configured schedule,
+ * and one lookup per referenced user ID the list lacks (schedule members a v2 layer already shows as
+ * deleted need none). Telling v2 from v3 schedules and double-checking missing ones is our overhead.
+ */
+export function minimumRequests(state: PagerDutyState, config: AuditConfig, roster: Roster): number {
+  const live = new Set(state.users.filter((u) => u.deleted_at === null).map((u) => u.id));
+  const configured = new Set(config.rotations.flatMap((r) => r.schedules));
+  const referenced = referencedUserIds(state, config, roster);
   const lookups = [...referenced].filter((id) => !live.has(id)).length;
   return Math.max(1, Math.ceil(live.size / PAGE)) + configured.size + lookups;
 }
@@ -59,17 +69,7 @@ export function minimumRequestsPastLimit(
   const pages = Math.max(1, Math.ceil(listed / PAGE));
   const window = new Set(liveUsers.slice(0, pages * PAGE).map((u) => u.id));
   const configured = new Set(config.rotations.flatMap((r) => r.schedules));
-  const deleted = new Set(state.users.filter((u) => u.deleted_at !== null).map((u) => u.id));
-  const referenced = new Set<string>(rosterPagerDutyIds(roster));
-  for (const schedule of state.schedules) {
-    if (!configured.has(schedule.id)) continue;
-    if (schedule.kind === "v2") {
-      for (const id of schedule.layers.flatMap((l) => l.user_ids)) if (!deleted.has(id)) referenced.add(id);
-    } else {
-      for (const id of schedule.rotations.flatMap((r) => r.events.flatMap((e) => e.member_user_ids)))
-        if (id) referenced.add(id);
-    }
-  }
+  const referenced = referencedUserIds(state, config, roster);
   const rosterIds = new Set(rosterPagerDutyIds(roster));
   const emailOf = (u: { email: string }) => u.email.trim().toLowerCase();
   const known = new Set(liveUsers.filter((u) => window.has(u.id) || rosterIds.has(u.id)).map(emailOf));
