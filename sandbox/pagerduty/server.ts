@@ -712,7 +712,7 @@ export async function startPagerDutySandbox(
   let baseUrl = "";
 
   const render = createRenderer(() => baseUrl);
-  const answers = options.answers ?? {};
+  let answers = options.answers ?? {};
   const match = createRoutes(
     () => data,
     render,
@@ -960,6 +960,9 @@ export async function startPagerDutySandbox(
       faults = next;
       authorizedSinceFaults = 0;
       burst = { left: 0, withReset: true };
+    },
+    setAnswers: (next) => {
+      answers = next;
     },
     setState: (next) => {
       served = next;

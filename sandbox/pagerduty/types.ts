@@ -167,6 +167,8 @@ export interface PagerDutySandbox {
   stats(): SandboxStats;
   resetStats(): void;
   setFaults(faults: FaultOptions): void;
+  /** Answer from now on as `answers` says (see `AnswerOptions`). */
+  setAnswers(answers: AnswerOptions): void;
   /** Replace the served data (e.g. "someone fixed their PagerDuty account" in a test). */
   setState(state: PagerDutyState): void;
   stop(): Promise<void>;
