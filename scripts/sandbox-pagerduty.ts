@@ -10,7 +10,7 @@ import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { z } from "zod";
 import { DEFAULT_SANDBOX_TOKEN, startPagerDutySandbox } from "../sandbox/pagerduty/server";
-import type { FaultOptions } from "../sandbox/pagerduty/types";
+import type { AnswerOptions, FaultOptions } from "../sandbox/pagerduty/types";
 import { generateDemoOrg } from "../sandbox/scenarios/demo-org";
 import { generateOrg } from "../sandbox/scenarios/generate-org";
 import { writeScenario } from "../sandbox/scenarios/write-scenario";
@@ -26,6 +26,14 @@ const FaultOptionsSchema = z.strictObject({
   revokeTokenAfter: z.number().int().nonnegative().optional(),
 });
 
+const AnswerOptionsSchema = z.strictObject({
+  crossNamespace: z.union([z.literal(400), z.literal(404)]).optional(),
+  v3ListOmits: z.array(z.enum(["more", "total"])).optional(),
+  v3ListStatus: z.union([z.literal(403), z.literal(500)]).optional(),
+  v3ScheduleOmits: z.enum(["events", "rotations"]).optional(),
+  rotationEventsStatus: z.literal(500).optional(),
+}) satisfies z.ZodType<AnswerOptions>;
+
 function parseInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a non-negative integer");
@@ -38,17 +46,23 @@ function parseShare(value: string): number {
   return n;
 }
 
-function parseFaults(value: string): FaultOptions {
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    throw new InvalidArgumentError('expected JSON, e.g. {"transientErrorRate":0.05}');
-  }
-  const parsed = FaultOptionsSchema.safeParse(json);
-  if (!parsed.success) throw new InvalidArgumentError(z.prettifyError(parsed.error));
-  return parsed.data;
+/** A commander parser for a JSON option checked against `schema`; `example` shows the shape on bad JSON. */
+function jsonOption<S extends z.ZodType>(schema: S, example: string): (value: string) => z.output<S> {
+  return (value) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(value);
+    } catch {
+      throw new InvalidArgumentError(`expected JSON, e.g. ${example}`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new InvalidArgumentError(z.prettifyError(parsed.error));
+    return parsed.data;
+  };
 }
+
+const parseFaults = jsonOption(FaultOptionsSchema, '{"transientErrorRate":0.05}');
+const parseAnswers = jsonOption(AnswerOptionsSchema, '{"v3ListStatus":500,"v3ScheduleOmits":"events"}');
 
 interface CliOptions {
   scenario: "demo" | "bench";
@@ -65,6 +79,7 @@ interface CliOptions {
   v3Share: number;
   agents: boolean;
   faults?: FaultOptions;
+  answers?: AnswerOptions;
 }
 
 const program = new Command()
@@ -91,6 +106,11 @@ const program = new Command()
     "--faults <json>",
     'fault injection, e.g. {"transientErrorRate":0.05,"rateLimitRate":0.02}',
     parseFaults,
+  )
+  .option(
+    "--answers <json>",
+    'real PagerDuty answers beyond the defaults, e.g. {"v3ListOmits":["more"],"v3ScheduleOmits":"events"}',
+    parseAnswers,
   );
 
 async function main(): Promise<void> {
@@ -115,6 +135,7 @@ async function main(): Promise<void> {
     latencyMs: options.latency,
     ...(options.rateLimit ? { rateLimitPerMinute: options.rateLimit } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.answers ? { answers: options.answers } : {}),
     seed: options.seed,
   });
   const dir = path.resolve(options.dir ?? path.join("data", options.scenario));
