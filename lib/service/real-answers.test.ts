@@ -1,9 +1,10 @@
 /**
  * The dashboard's audit run over inputs as they really are: a roster of one-person files written as people
- * leave them (`''` for unset fields, quoted stories continued at column 0) and a PagerDuty answering each
- * way the real one does. Every run is complete, with exactly the findings of a flawless read.
+ * leave them (`''` for unset fields, quoted stories continued at column 0, read as Ruby's libyaml does) and
+ * a PagerDuty answering each way the real one does. Every run is complete, with exactly the findings of a
+ * flawless read, and keeps the roster's warnings for the overview to show.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { readFile, readdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +15,7 @@ import type { AnswerOptions } from "@/sandbox/pagerduty/types";
 import { auditScenario } from "@/sandbox/scenarios/audit-scenario";
 import { writeScenario } from "@/sandbox/scenarios/write-scenario";
 import type { AppContext } from "./context";
-import { openCurrentAudit } from "./runs";
+import { getRunWarnings, openCurrentAudit } from "./runs";
 import { createTestContext, runAuditToEnd, type TestContext } from "./testing";
 
 const START = new Date("2026-11-24T12:00:00Z");
@@ -23,6 +24,9 @@ let t: TestContext;
 let ctx: AppContext;
 let dir: string;
 let auditId: string;
+let configPath: string;
+/** The person files with a quoted story continued at column 0. */
+const storyFiles: string[] = [];
 
 beforeAll(async () => {
   t = await createTestContext(START);
@@ -31,8 +35,12 @@ beforeAll(async () => {
     pagerdutyUrl: t.sandbox.url,
     agents: true,
   });
+  const agents = written.agentsDir ?? "";
+  for (const file of await readdir(agents)) {
+    if ((await readFile(join(agents, file), "utf8")).includes("\nstory: ")) storyFiles.push(file);
+  }
   const config = await loadAuditConfig(written.configPath, { env: {} });
-  const configPath = join(dir, "agents.config.yaml");
+  configPath = join(dir, "agents.config.yaml");
   await writeFile(configPath, JSON.stringify({ ...config, roster: { path: written.agentsDir } }));
   ctx = {
     ...t.ctx,
@@ -98,5 +106,27 @@ describe("a dashboard run over a people-edited roster and PagerDuty's real answe
     } finally {
       t.sandbox.setAnswers({});
     }
+  });
+
+  it("keeps the roster's warnings, one per story continued at column 0", async () => {
+    const run = await runAuditToEnd(ctx, auditId);
+    const warnings = await getRunWarnings(ctx, run);
+    expect(storyFiles.length).toBeGreaterThan(1);
+    expect(warnings.map((w) => w.file.split("/").at(-1)).sort()).toEqual([...storyFiles].sort());
+    for (const warning of warnings) {
+      expect(warning).toMatchObject({
+        path: "story",
+        column: 8,
+        message: expect.stringMatching(/^a quoted value continues on lines that are not indented/),
+      });
+    }
+  });
+
+  // Last: it breaks the config.
+  it("has no warnings for a failed run", async () => {
+    await writeFile(configPath, "roster: [\n");
+    const run = await runAuditToEnd(ctx, auditId);
+    expect(run.status).toBe("failed");
+    expect(await getRunWarnings(ctx, run)).toEqual([]);
   });
 });
