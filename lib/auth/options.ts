@@ -13,6 +13,7 @@ import { z } from "zod";
 import { isDemoModeAllowed, type Env } from "@/lib/env";
 import { AppError, type ErrorDetail } from "@/lib/errors";
 import type { RosterPerson } from "@/lib/roster/schema";
+import { safeRedirectPath } from "./redirect";
 import { findRosterPerson, parseSessionUser, personKeyOf, toSessionUser, type SessionUser } from "./roles";
 import { SIGN_IN_ERRORS } from "./sign-in-errors";
 
@@ -100,7 +101,8 @@ export function buildAuthOptions(deps: AuthOptionsDeps): AuthOptions {
     },
 
     async redirect({ url, baseUrl }) {
-      return safeRedirectUrl(url, baseUrl);
+      // Absolute, as next-auth expects; the path is the one rule the sign-in page follows too.
+      return `${new URL(baseUrl).origin}${safeRedirectPath(url, baseUrl)}`;
     },
   };
 
@@ -258,25 +260,6 @@ async function refreshedToken(token: JWT, getRoster: RosterLookup, logError: Log
 function withoutUser(token: JWT): JWT {
   const { user: _user, login: _login, ...rest } = token;
   return rest;
-}
-
-/**
- * The redirect next-auth may follow after sign-in or sign-out: a relative path on this site, or an
- * absolute URL with this site's origin. Anything else (another host, `//host`, `/\host`, `javascript:`,
- * unparseable) falls back to `baseUrl`.
- */
-export function safeRedirectUrl(url: string, baseUrl: string): string {
-  let base: URL;
-  let target: URL;
-  try {
-    base = new URL(baseUrl);
-    target = new URL(url, base);
-  } catch {
-    return baseUrl;
-  }
-  const isWeb = target.protocol === "http:" || target.protocol === "https:";
-  if (!isWeb || target.origin !== base.origin || target.username || target.password) return baseUrl;
-  return target.href;
 }
 
 type LogError = (message: string, error: unknown) => void;
