@@ -52,7 +52,20 @@ describe("readEnv", () => {
     });
   });
 
+  it("reads AUDIT_ALLOWED_HOSTS as normalised host[:port] names", () => {
+    expect(
+      readEnv({ AUDIT_ALLOWED_HOSTS: " Audit.Corp.Example , 10.0.0.5:3000,,[::1]:3100 " }),
+    ).toMatchObject({
+      AUDIT_ALLOWED_HOSTS: ["audit.corp.example", "10.0.0.5:3000", "[::1]:3100"],
+    });
+  });
+
   it.each([
+    ["AUDIT_ALLOWED_HOSTS", "https://audit.example.com"],
+    ["AUDIT_ALLOWED_HOSTS", "audit.example.com/path"],
+    ["AUDIT_ALLOWED_HOSTS", "user@audit.example.com"],
+    ["AUDIT_ALLOWED_HOSTS", "audit example.com"],
+    ["AUDIT_ALLOWED_HOSTS", "audit.example.com, audit^example"],
     ["PAGERDUTY_API_URL", "localhost:4010"],
     ["PAGERDUTY_API_URL", "ftp://example.com"],
     ["DATABASE_URL", "not a url s3cr3t"],

@@ -15,6 +15,34 @@ const REPLY_SWEEP_ERROR = "expected whole minutes from 0 (off) to 1440";
 
 const SecretSchema = z.preprocess(unsetIfBlank, z.string().trim().optional());
 
+const ALLOWED_HOSTS_ERROR =
+  "expected host names with an optional :port, separated by commas, such as audit.corp.example,10.0.0.5:3000";
+
+/** `host[:port]` as the `Host` header carries it, lowercased (and punycoded); null when it is not one. */
+export function normalizeHost(text: string): string | null {
+  if (text === "" || /[\s/?#@\\]/.test(text)) return null;
+  try {
+    const url = new URL(`http://${text}`);
+    return url.pathname === "/" && !url.search && !url.hash ? url.host : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A comma-separated list of `host[:port]`, normalised; any entry that is not one fails the whole list. */
+const HostListSchema = z.string().transform((text, ctx) => {
+  const hosts = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "")
+    .map(normalizeHost);
+  if (hosts.length === 0 || hosts.some((host) => host === null)) {
+    ctx.addIssue({ code: "custom", message: ALLOWED_HOSTS_ERROR });
+    return z.NEVER;
+  }
+  return hosts.filter((host): host is string => host !== null);
+});
+
 /**
  * The environment the app reads. Everything is optional here (a few variables have defaults): the code
  * that needs a value (the PagerDuty client needs PD_TOKEN, sign-in needs a provider) says so when it is
@@ -35,6 +63,12 @@ export const EnvSchema = z.object({
   NEXTAUTH_SECRET: SecretSchema,
   /** The dashboard's public URL (next-auth builds callback URLs from it). */
   NEXTAUTH_URL: z.preprocess(unsetIfBlank, httpUrl("https://audit.example.com").optional()),
+  /**
+   * Other names (`host[:port]`, comma-separated) the dashboard answers to besides NEXTAUTH_URL's host: an
+   * internal name, or the address a reverse proxy puts in `Host`. Every other `Host` is refused in
+   * production (proxy.ts), and a POST's `Origin` must be one of these names or NEXTAUTH_URL's.
+   */
+  AUDIT_ALLOWED_HOSTS: z.preprocess(unsetIfBlank, HostListSchema.optional()),
   /** GitLab instance used for sign-in; a self-managed instance's base URL. */
   GITLAB_URL: z.preprocess(unsetIfBlank, httpUrl("https://gitlab.example.com").default(DEFAULT_GITLAB_URL)),
   /** OAuth application ID and secret for GitLab sign-in (scope `read_user`). */
@@ -119,4 +153,23 @@ export function isDemoModeAllowed(env: Pick<Env, "NODE_ENV" | "NEXTAUTH_URL">): 
 /** The demo sign-in is asked for and allowed (see `isDemoModeAllowed`). */
 export function isDemoMode(env: Pick<Env, "AUDIT_DEMO_SIGN_IN" | "NODE_ENV" | "NEXTAUTH_URL">): boolean {
   return env.AUDIT_DEMO_SIGN_IN === "1" && isDemoModeAllowed(env);
+}
+
+/**
+ * The hosts (`host[:port]`, normalised as `normalizeHost` does) the dashboard answers to: NEXTAUTH_URL's
+ * and AUDIT_ALLOWED_HOSTS. Empty without NEXTAUTH_URL.
+ */
+export function publicHostsOf(env: Pick<Env, "NEXTAUTH_URL" | "AUDIT_ALLOWED_HOSTS">): string[] {
+  if (!env.NEXTAUTH_URL) return [];
+  return [...new Set([new URL(env.NEXTAUTH_URL).host, ...(env.AUDIT_ALLOWED_HOSTS ?? [])])];
+}
+
+/**
+ * The origins the dashboard's own pages are served from: NEXTAUTH_URL's, and each AUDIT_ALLOWED_HOSTS name
+ * with NEXTAUTH_URL's scheme. Empty without NEXTAUTH_URL.
+ */
+export function publicOriginsOf(env: Pick<Env, "NEXTAUTH_URL" | "AUDIT_ALLOWED_HOSTS">): string[] {
+  if (!env.NEXTAUTH_URL) return [];
+  const { protocol } = new URL(env.NEXTAUTH_URL);
+  return [...new Set(publicHostsOf(env).map((host) => new URL(`${protocol}//${host}`).origin))];
 }

@@ -129,7 +129,7 @@ afterAll(async () => {
 /** The app's route handlers, with this test's database, roster and signed-in user. */
 function routesAs(user: SessionUser | null): ApiRoutes {
   return createApiRoutes({
-    apiHandler: createApiHandler({ getSessionUser: async () => user, logError }),
+    apiHandler: createApiHandler({ getSessionUser: async () => user, publicOrigins: () => [SITE], logError }),
     getAppContext: async () => ctx,
     getRoster: async () => TEST_ROSTER,
     isDemoMode: () => demoMode,
