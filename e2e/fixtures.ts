@@ -29,8 +29,12 @@ export function storageStateOf(role: Role): string {
 
 /** Control of the demo: reset the dashboard, move its clock, change what the sandbox PagerDuty serves. */
 export interface Demo {
-  /** Forgets every audit, puts the clock back, and restores the sandbox PagerDuty's and GitLab's seed data. */
-  reset(): Promise<void>;
+  /**
+   * Forgets every audit, puts the clock back, and restores the sandbox PagerDuty's and GitLab's seed data.
+   * The dashboard takes the reset from Support Operations only: `on` (default: the test's page) must be
+   * signed in as ops or the ops manager.
+   */
+  reset(on?: Page): Promise<void>;
   /** `reset`, then opens the current period's audit on `on` (default: the test's page) and runs it. */
   freshAudit(on?: Page): Promise<OverviewPage>;
   advanceClock(hours: number): Promise<void>;
@@ -103,9 +107,9 @@ export const test = base.extend<{
     const servers = await readServers();
     const sandboxHeaders = { authorization: `Token token=${servers.token}` };
     const demo: Demo = {
-      async reset() {
-        await page.goto("/");
-        await post(page, `${baseURL}/api/demo/reset`, {});
+      async reset(on = page) {
+        await on.goto("/");
+        await post(on, `${baseURL}/api/demo/reset`, {});
         const initial = await readInitialPagerDutyState();
         await expectOk(
           await page.request.put(`${servers.pagerduty}/__sandbox/state`, {
@@ -120,7 +124,7 @@ export const test = base.extend<{
         );
       },
       async freshAudit(on = page) {
-        await demo.reset();
+        await demo.reset(on);
         const overview = new OverviewPage(on);
         await overview.openAndRunAudit(CURRENT_AUDIT);
         return overview;

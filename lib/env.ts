@@ -15,6 +15,37 @@ const REPLY_SWEEP_ERROR = "expected whole minutes from 0 (off) to 1440";
 
 const SecretSchema = z.preprocess(unsetIfBlank, z.string().trim().optional());
 
+const ALLOWED_HOSTS_ERROR =
+  "expected host names with an optional :port, separated by commas, such as audit.corp.example,10.0.0.5:3000";
+
+/**
+ * `host[:port]` as the `Host` header carries it, lowercased (and punycoded), without the default port of
+ * `protocol`; null when it is not one.
+ */
+export function normalizeHost(text: string, protocol = "http:"): string | null {
+  if (text === "" || /[\s/?#@\\]/.test(text)) return null;
+  try {
+    const url = new URL(`${protocol}//${text}`);
+    return url.pathname === "/" && !url.search && !url.hash ? url.host : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A comma-separated list of `host[:port]`, normalised; any entry that is not one fails the whole list. */
+const HostListSchema = z.string().transform((text, ctx) => {
+  const hosts = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "")
+    .map((entry) => normalizeHost(entry));
+  if (hosts.length === 0 || hosts.some((host) => host === null)) {
+    ctx.addIssue({ code: "custom", message: ALLOWED_HOSTS_ERROR });
+    return z.NEVER;
+  }
+  return hosts.filter((host): host is string => host !== null);
+});
+
 /**
  * The environment the app reads. Everything is optional here (a few variables have defaults): the code
  * that needs a value (the PagerDuty client needs PD_TOKEN, sign-in needs a provider) says so when it is
@@ -35,6 +66,12 @@ export const EnvSchema = z.object({
   NEXTAUTH_SECRET: SecretSchema,
   /** The dashboard's public URL (next-auth builds callback URLs from it). */
   NEXTAUTH_URL: z.preprocess(unsetIfBlank, httpUrl("https://audit.example.com").optional()),
+  /**
+   * Other names (`host[:port]`, comma-separated) the dashboard answers to besides NEXTAUTH_URL's host: an
+   * internal name, or the address a reverse proxy puts in `Host`. Every other `Host` is refused in
+   * production (proxy.ts), and a POST's `Origin` must be one of these names or NEXTAUTH_URL's.
+   */
+  AUDIT_ALLOWED_HOSTS: z.preprocess(unsetIfBlank, HostListSchema.optional()),
   /** GitLab instance used for sign-in; a self-managed instance's base URL. */
   GITLAB_URL: z.preprocess(unsetIfBlank, httpUrl("https://gitlab.example.com").default(DEFAULT_GITLAB_URL)),
   /** OAuth application ID and secret for GitLab sign-in (scope `read_user`). */
@@ -73,10 +110,20 @@ export const EnvSchema = z.object({
   ),
 });
 
-export type Env = Readonly<z.infer<typeof EnvSchema>>;
+/**
+ * The environment, plus the one fact of the command line the app needs: `listenHostname`, the
+ * `--hostname` the server was started with (`readListenHostname`). Never read from a variable.
+ */
+export type Env = Readonly<z.infer<typeof EnvSchema> & { listenHostname?: string }>;
 
-/** Validates an environment record (pure; for tests and for `getEnv`). Throws AppError `invalid:environment`. */
-export function readEnv(source: Readonly<Record<string, string | undefined>>): Env {
+/**
+ * Validates an environment record and the server's command line (pure; for tests and for `getEnv`).
+ * Throws AppError `invalid:environment`.
+ */
+export function readEnv(
+  source: Readonly<Record<string, string | undefined>>,
+  argv: readonly string[] = [],
+): Env {
   const result = EnvSchema.safeParse(source);
   if (!result.success) {
     const details: ErrorDetail[] = result.error.issues.map((issue) => ({
@@ -92,31 +139,93 @@ export function readEnv(source: Readonly<Record<string, string | undefined>>): E
       },
     );
   }
-  return Object.freeze(result.data);
+  const listenHostname = readListenHostname(argv);
+  return Object.freeze(listenHostname === undefined ? result.data : { ...result.data, listenHostname });
+}
+
+/**
+ * The interface `next start` / `next dev` was told to listen on (`--hostname X`, `--hostname=X`, `-H X`,
+ * `-HX`; the last one wins, as for Next's own parser), lowercased. Undefined when the process is not Next's
+ * CLI or no hostname was given: Next then listens on every interface. Next keeps the value to itself (its
+ * `__NEXT_PRIVATE_ORIGIN` turns 0.0.0.0 into `localhost`, and `HOSTNAME` is Docker's container id), so the
+ * command line is the only honest source.
+ */
+export function readListenHostname(argv: readonly string[]): string | undefined {
+  const command = argv.findIndex(
+    (arg, i) => /(^|[\\/])next$/.test(arg) && (argv[i + 1] === "start" || argv[i + 1] === "dev"),
+  );
+  if (command === -1) return undefined;
+  let hostname: string | undefined;
+  for (let i = command + 2; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--hostname" || arg === "-H") {
+      const value = argv[i + 1];
+      if (value !== undefined) hostname = value;
+      i++;
+    } else if (arg.startsWith("--hostname=")) {
+      hostname = arg.slice("--hostname=".length);
+    } else if (arg.startsWith("-H")) {
+      hostname = arg.slice(2);
+    }
+  }
+  return hostname?.toLowerCase() || undefined;
 }
 
 let cached: Env | undefined;
 
 /** The process environment, read and validated on first use; the only reader of `process.env`. */
 export function getEnv(): Env {
-  cached ??= readEnv(process.env);
+  cached ??= readEnv(process.env, process.argv);
   return cached;
 }
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const LOOPBACK_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** `host[:port]` (or a bare IPv6 address) names this machine's loopback: localhost, 127.0.0.1 or ::1. */
+export function isLoopbackHost(host: string): boolean {
+  const bareIpv6 = !host.startsWith("[") && host.indexOf(":") !== host.lastIndexOf(":");
+  const normalized = normalizeHost(bareIpv6 ? `[${host}]` : host);
+  return normalized !== null && LOOPBACK_HOSTNAMES.has(new URL(`http://${normalized}`).hostname);
+}
 
 /**
- * Whether the password-less demo sign-in (and the demo clock) may be on. A built Next app always runs with
- * NODE_ENV=production, so "production" here means: a production build served anywhere but loopback. The
- * demo and the e2e tests run the built app on 127.0.0.1; a real deployment has a public NEXTAUTH_URL.
+ * Whether the password-less demo sign-in (and the demo clock) may be on: only on a server nobody else can
+ * reach. The server must listen on loopback only (`next start --hostname 127.0.0.1`; without `--hostname`
+ * Next listens on every interface), and NEXTAUTH_URL, when set, must be a loopback URL; a production build
+ * must have it set. NODE_ENV alone proves nothing: `NODE_ENV=development next start` is still a server.
+ * The demo and the e2e tests run the built app on 127.0.0.1; the demo sign-in also checks each request's
+ * `Host` (lib/auth/options.ts).
  */
-export function isDemoModeAllowed(env: Pick<Env, "NODE_ENV" | "NEXTAUTH_URL">): boolean {
-  if (env.NODE_ENV !== "production") return true;
-  if (!env.NEXTAUTH_URL) return false;
-  return LOOPBACK_HOSTS.has(new URL(env.NEXTAUTH_URL).hostname);
+export function isDemoModeAllowed(env: Pick<Env, "NODE_ENV" | "NEXTAUTH_URL" | "listenHostname">): boolean {
+  if (env.listenHostname === undefined || !isLoopbackHost(env.listenHostname)) return false;
+  if (env.NEXTAUTH_URL) return isLoopbackHost(new URL(env.NEXTAUTH_URL).host);
+  return env.NODE_ENV !== "production";
 }
 
 /** The demo sign-in is asked for and allowed (see `isDemoModeAllowed`). */
-export function isDemoMode(env: Pick<Env, "AUDIT_DEMO_SIGN_IN" | "NODE_ENV" | "NEXTAUTH_URL">): boolean {
+export function isDemoMode(
+  env: Pick<Env, "AUDIT_DEMO_SIGN_IN" | "NODE_ENV" | "NEXTAUTH_URL" | "listenHostname">,
+): boolean {
   return env.AUDIT_DEMO_SIGN_IN === "1" && isDemoModeAllowed(env);
+}
+
+/**
+ * The hosts (`host[:port]`, normalised by `normalizeHost` for NEXTAUTH_URL's scheme) the dashboard answers
+ * to: NEXTAUTH_URL's and AUDIT_ALLOWED_HOSTS. Empty without NEXTAUTH_URL.
+ */
+export function publicHostsOf(env: Pick<Env, "NEXTAUTH_URL" | "AUDIT_ALLOWED_HOSTS">): string[] {
+  if (!env.NEXTAUTH_URL) return [];
+  const { host, protocol } = new URL(env.NEXTAUTH_URL);
+  const allowed = (env.AUDIT_ALLOWED_HOSTS ?? []).map((name) => normalizeHost(name, protocol) ?? name);
+  return [...new Set([host, ...allowed])];
+}
+
+/**
+ * The origins the dashboard's own pages are served from: NEXTAUTH_URL's, and each AUDIT_ALLOWED_HOSTS name
+ * with NEXTAUTH_URL's scheme. Empty without NEXTAUTH_URL.
+ */
+export function publicOriginsOf(env: Pick<Env, "NEXTAUTH_URL" | "AUDIT_ALLOWED_HOSTS">): string[] {
+  if (!env.NEXTAUTH_URL) return [];
+  const { protocol } = new URL(env.NEXTAUTH_URL);
+  return [...new Set(publicHostsOf(env).map((host) => new URL(`${protocol}//${host}`).origin))];
 }

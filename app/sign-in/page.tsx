@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { ROLE_LABELS } from "@/components/role-label";
 import { Badge } from "@/components/ui/badge";
 import { ErrorState } from "@/components/ui/states";
+import { safeRedirectPath } from "@/lib/auth/redirect";
 import { roleOf, type Role } from "@/lib/auth/roles";
 import { getRosterPeople, getSessionUser } from "@/lib/auth/session";
 import { getEnv, isDemoMode } from "@/lib/env";
@@ -13,12 +14,6 @@ import { DemoSignInList, GitLabSignInButton, type DemoPerson } from "./_componen
 export const metadata: Metadata = { title: "Sign in" };
 
 const ROLE_ORDER: Role[] = ["ops_manager", "ops", "manager", "member"];
-
-/** Only a path on this site; anything else (another host, `//host`) goes to the overview. */
-function safeCallbackUrl(value: string | string[] | undefined): string {
-  const url = Array.isArray(value) ? value[0] : value;
-  return url && url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\") ? url : "/";
-}
 
 async function loadDemoPeople(): Promise<DemoPerson[] | null> {
   let roster: readonly RosterPerson[];
@@ -47,9 +42,9 @@ export default async function SignInPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const callbackUrl = safeCallbackUrl((await searchParams).callbackUrl);
-  if (await getSessionUser()) redirect(callbackUrl);
   const env = getEnv();
+  const callbackUrl = safeRedirectPath((await searchParams).callbackUrl, env.NEXTAUTH_URL);
+  if (await getSessionUser()) redirect(callbackUrl);
   const gitlab = env.GITLAB_CLIENT_ID !== undefined && env.GITLAB_CLIENT_SECRET !== undefined;
   const demo = isDemoMode(env);
   const demoPeople = demo ? await loadDemoPeople() : null;

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { managerChainOf, type SessionUser } from "@/lib/auth/roles";
 import { TEST_ROSTER, sessionUserOf } from "@/lib/auth/testing";
+import { publicOriginsOf, readEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { createApiHandler, type RouteParams } from "./handler";
 
@@ -13,12 +14,12 @@ const OPS_MANAGER = sessionUserOf("Olivia Grant");
 const MEMBER = sessionUserOf("Sam Rivera");
 const MANAGER = sessionUserOf("Mia Chen");
 
-function setup(user: SessionUser | null, trustedOrigins: readonly string[] = []) {
+function setup(user: SessionUser | null, publicOrigins: readonly string[] = [SITE]) {
   const logError = vi.fn();
   const apiHandler = createApiHandler({
     getSessionUser: async () => user,
     logError,
-    trustedOrigins: () => trustedOrigins,
+    publicOrigins: () => publicOrigins,
   });
   return { apiHandler, logError };
 }
@@ -120,8 +121,11 @@ describe("apiHandler", () => {
   });
 
   describe("same-origin requirement for state-changing methods", () => {
-    const handler = (trusted: readonly string[] = []) =>
-      setup(OPS_MANAGER, trusted).apiHandler({ permission: "audit:run", run: async () => ({ ok: true }) });
+    const handler = (publicOrigins: readonly string[] = [SITE]) =>
+      setup(OPS_MANAGER, publicOrigins).apiHandler({
+        permission: "audit:run",
+        run: async () => ({ ok: true }),
+      });
 
     it.each([
       ["another site", { origin: "https://evil.example" }],
@@ -144,19 +148,67 @@ describe("apiHandler", () => {
       expect((await handler()(request, context())).status).toBe(403);
     });
 
-    it("accepts the site's own origin, a proxy's forwarded host and a trusted origin", async () => {
+    it("accepts the public origin whatever Host a proxy passes", async () => {
       expect((await handler()(post("/api/audits", {}), context())).status).toBe(200);
-      const proxied = new Request("http://10.0.0.5:3000/api/audits", {
-        method: "POST",
-        headers: { origin: SITE, "x-forwarded-host": "audit.example.com" },
-      });
-      expect((await handler()(proxied, context())).status).toBe(200);
       const internal = new Request("http://10.0.0.5:3000/api/audits", {
         method: "POST",
-        headers: { origin: SITE },
+        headers: { origin: SITE, host: "10.0.0.5:3000" },
       });
-      expect((await handler()(internal, context())).status).toBe(403);
-      expect((await handler([SITE])(internal, context())).status).toBe(200);
+      expect((await handler()(internal, context())).status).toBe(200);
+      const sameHost = new Request("http://10.0.0.5:3000/api/audits", {
+        method: "POST",
+        headers: { origin: "http://10.0.0.5:3000", host: "10.0.0.5:3000" },
+      });
+      expect((await handler()(sameHost, context())).status).toBe(403);
+    });
+
+    it("without a public origin (development), matches Origin against Host or X-Forwarded-Host only", async () => {
+      const at = (headers: Record<string, string>) =>
+        handler([])(new Request("http://localhost:3000/api/audits", { method: "POST", headers }), context());
+      expect((await at({ origin: "http://dev.example:3000", host: "dev.example:3000" })).status).toBe(200);
+      expect(
+        (await at({ origin: SITE, host: "localhost:3000", "x-forwarded-host": "audit.example.com" })).status,
+      ).toBe(200);
+      // The request URL (the listening address) is not the site: a page on the visitor's localhost is not.
+      expect((await at({ origin: "http://localhost:3000" })).status).toBe(403);
+      expect((await at({ origin: "https://evil.example", host: "dev.example:3000" })).status).toBe(403);
+    });
+
+    it("refuses a localhost Origin on a deployment whose public URL is elsewhere", async () => {
+      // Next builds the request URL on the address it listens on; a page on the visitor's own localhost
+      // is another site all the same.
+      const publicOrigins = publicOriginsOf(readEnv({ NEXTAUTH_URL: SITE, NODE_ENV: "production" }));
+      const attempts: Record<string, string>[] = [
+        { origin: "http://localhost:3000" },
+        { origin: "http://localhost:3000", host: "localhost:3000" },
+        { origin: "http://localhost:3000", "x-forwarded-host": "localhost:3000" },
+        { origin: "http://127.0.0.1:3000", host: "127.0.0.1:3000" },
+      ];
+      for (const headers of attempts) {
+        const request = new Request("http://localhost:3000/api/audits", { method: "POST", headers });
+        const response = await handler(publicOrigins)(request, context());
+        expect(response.status, JSON.stringify(headers)).toBe(403);
+        expect((await errorOf(response)).code).toBe("forbidden:csrf");
+      }
+      const fromSite = new Request("http://localhost:3000/api/audits", {
+        method: "POST",
+        headers: { origin: SITE, host: "localhost:3000" },
+      });
+      expect((await handler(publicOrigins)(fromSite, context())).status).toBe(200);
+    });
+
+    it("takes the public names of AUDIT_ALLOWED_HOSTS, with NEXTAUTH_URL's scheme", async () => {
+      const publicOrigins = publicOriginsOf(
+        readEnv({ NEXTAUTH_URL: SITE, AUDIT_ALLOWED_HOSTS: "audit.corp.example, audit.example.com:8443" }),
+      );
+      expect(publicOrigins).toEqual([SITE, "https://audit.corp.example", "https://audit.example.com:8443"]);
+      const from = (origin: string) =>
+        handler(publicOrigins)(
+          new Request("http://10.0.0.5:3000/api/audits", { method: "POST", headers: { origin } }),
+          context(),
+        );
+      expect((await from("https://audit.corp.example")).status).toBe(200);
+      expect((await from("http://audit.corp.example")).status).toBe(403);
     });
 
     it("does not require Origin for reads", async () => {

@@ -8,7 +8,7 @@ import {
   type SessionUser,
 } from "@/lib/auth/roles";
 import { getSessionUser } from "@/lib/auth/session";
-import { getEnv } from "@/lib/env";
+import { getEnv, publicOriginsOf } from "@/lib/env";
 import { AppError, statusForError, type ErrorDetail } from "@/lib/errors";
 
 /**
@@ -77,10 +77,11 @@ export interface ApiHandlerDeps {
   /** The signed-in user or null. Injected so route tests need no next-auth. */
   getSessionUser: () => Promise<SessionUser | null>;
   /**
-   * Origins accepted for POST/PUT/PATCH/DELETE besides the request's own host (for example the public URL
-   * when a proxy rewrites `Host` without setting `X-Forwarded-Host`).
+   * The origins the dashboard's pages are served from (`publicOriginsOf(env)`: NEXTAUTH_URL's and
+   * AUDIT_ALLOWED_HOSTS'). When there are any, a POST/PUT/PATCH/DELETE's `Origin` must be one of them,
+   * whatever `Host` says; when there are none (no NEXTAUTH_URL: development), it must match `Host`.
    */
-  trustedOrigins?: () => readonly string[];
+  publicOrigins?: () => readonly string[];
   /** Server-side log; never reaches the response. */
   logError?: (message: string, error: unknown) => void;
 }
@@ -107,7 +108,7 @@ export function createApiHandler(deps: ApiHandlerDeps) {
 
     return async (request, context) => {
       try {
-        assertSameOrigin(request, deps.trustedOrigins?.() ?? []);
+        assertSameOrigin(request, deps.publicOrigins?.() ?? []);
         const user = assertSignedIn(await deps.getSessionUser());
         const rule = options.permission;
         if (typeof rule === "string") assertCan(user, rule);
@@ -134,34 +135,32 @@ export type ApiHandler = ReturnType<typeof createApiHandler>;
 /** The app's route-handler wrapper, reading the next-auth session. */
 export const apiHandler = createApiHandler({
   getSessionUser,
-  trustedOrigins: () => {
-    const url = getEnv().NEXTAUTH_URL;
-    return url ? [new URL(url).origin] : [];
-  },
+  publicOrigins: () => publicOriginsOf(getEnv()),
 });
 
 /**
- * CSRF protection for state-changing methods: the browser's `Origin` must be this site (the request's
- * `X-Forwarded-Host`, `Host` or URL host) or a trusted origin. Browsers always send `Origin` on such
- * requests and a page on another site cannot forge it, nor add `X-Forwarded-Host` without a CORS
- * preflight this app never grants. A missing or `null` Origin is refused.
+ * CSRF protection for state-changing methods: the browser's `Origin` must be one of the dashboard's public
+ * origins. Browsers always send `Origin` on such requests and a page on another site cannot forge it. The
+ * request's own URL is never the measure: Next builds it on the address it listens on (`localhost`), which
+ * is any page on the visitor's own machine. `Host`/`X-Forwarded-Host` count only when no public origin is
+ * configured (development without NEXTAUTH_URL); in production proxy.ts refuses a `Host` that is not a
+ * public name, so the configured names are the whole truth there. A missing or `null` Origin is refused.
  */
-function assertSameOrigin(request: Request, trustedOrigins: readonly string[]): void {
+function assertSameOrigin(request: Request, publicOrigins: readonly string[]): void {
   if (!STATE_CHANGING_METHODS.has(request.method.toUpperCase())) return;
   const origin = request.headers.get("origin");
   const originUrl = origin && origin !== "null" ? parseUrl(origin) : null;
-  if (originUrl) {
-    const hosts = [
-      request.headers.get("x-forwarded-host")?.split(",")[0]?.trim(),
-      request.headers.get("host"),
-      parseUrl(request.url)?.host,
-    ];
-    if (hosts.includes(originUrl.host) || trustedOrigins.includes(originUrl.origin)) return;
-  }
+  if (originUrl && isSameSite(originUrl, request, publicOrigins)) return;
   throw new AppError(
     "forbidden:csrf",
     "This request did not come from the dashboard's own pages, so it was refused. Reload the page and try again.",
   );
+}
+
+function isSameSite(origin: URL, request: Request, publicOrigins: readonly string[]): boolean {
+  if (publicOrigins.length > 0) return publicOrigins.includes(origin.origin);
+  const hosts = [request.headers.get("x-forwarded-host")?.split(",")[0]?.trim(), request.headers.get("host")];
+  return hosts.includes(origin.host);
 }
 
 async function parseParams(schema: z.ZodType | undefined, context: RouteContext): Promise<unknown> {

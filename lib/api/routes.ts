@@ -264,11 +264,13 @@ export function createApiRoutes(deps: ApiRouteDeps) {
 
     /**
      * Demo only. `POST`: forgets every audit and returns the clock to real time, so each e2e spec starts
-     * from the same state. Any signed-in person (the e2e specs reset as whichever role they play).
+     * from the same state. Support Operations only (`audit:run`, as moving the clock): a member of a
+     * shared demo must not wipe what the others are looking at.
      */
     demoReset: {
       POST: demoOnly(
         apiHandler({
+          permission: "audit:run",
           run: async () => {
             const ctx = await context();
             await resetDemo(ctx);

@@ -10,9 +10,10 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import GitLabProvider, { type GitLabProfile } from "next-auth/providers/gitlab";
 import type { Provider } from "next-auth/providers/index";
 import { z } from "zod";
-import { isDemoModeAllowed, type Env } from "@/lib/env";
+import { isDemoModeAllowed, isLoopbackHost, type Env } from "@/lib/env";
 import { AppError, type ErrorDetail } from "@/lib/errors";
 import type { RosterPerson } from "@/lib/roster/schema";
+import { safeRedirectPath } from "./redirect";
 import { findRosterPerson, parseSessionUser, personKeyOf, toSessionUser, type SessionUser } from "./roles";
 import { SIGN_IN_ERRORS } from "./sign-in-errors";
 
@@ -28,6 +29,7 @@ export type AuthEnv = Pick<
   | "GITLAB_CLIENT_SECRET"
   | "AUDIT_DEMO_SIGN_IN"
   | "NEXTAUTH_URL"
+  | "listenHostname"
 >;
 
 export interface AuthOptionsDeps {
@@ -100,7 +102,8 @@ export function buildAuthOptions(deps: AuthOptionsDeps): AuthOptions {
     },
 
     async redirect({ url, baseUrl }) {
-      return safeRedirectUrl(url, baseUrl);
+      // Absolute, as next-auth expects; the path is the one rule the sign-in page follows too.
+      return `${new URL(baseUrl).origin}${safeRedirectPath(url, baseUrl)}`;
     },
   };
 
@@ -120,8 +123,9 @@ function buildProviders(env: AuthEnv, readRoster: RosterLookup): Provider[] {
     problems.push({
       path: "AUDIT_DEMO_SIGN_IN",
       message:
-        "the demo sign-in lets anyone sign in as any roster person without a password; a production build " +
-        "accepts it only when served on loopback (NEXTAUTH_URL http://127.0.0.1:…). Unset it",
+        "the demo sign-in lets anyone sign in as any roster person without a password; it is accepted only " +
+        "on a server that listens on loopback alone (next start --hostname 127.0.0.1) with a loopback " +
+        "NEXTAUTH_URL (http://127.0.0.1:…), whatever NODE_ENV says. Unset it",
     });
   }
   const hasId = env.GITLAB_CLIENT_ID !== undefined;
@@ -185,7 +189,8 @@ export function userFromGitLabProfile(
 
 /**
  * Signs in as the roster person whose email or GitLab username is given, without a password. For the demo
- * and e2e only; `buildAuthOptions` refuses it in production.
+ * and e2e only; `buildAuthOptions` refuses it unless the server listens on loopback alone, and each request
+ * must come to a loopback name from loopback (`isLocalRequest`).
  */
 function demoProvider(readRoster: RosterLookup): Provider {
   return CredentialsProvider({
@@ -194,7 +199,8 @@ function demoProvider(readRoster: RosterLookup): Provider {
     credentials: {
       person: { label: "Roster email or GitLab username", type: "text", placeholder: "alice@example.com" },
     },
-    async authorize(credentials) {
+    async authorize(credentials, request) {
+      if (!isLocalRequest(request.headers)) return refuseSignIn(SIGN_IN_ERRORS.demoNotLocal);
       const choice = credentials?.person?.trim();
       if (!choice) return null;
       const person = findRosterPerson(await readRoster(), { gitlabUsername: choice, email: choice });
@@ -208,6 +214,23 @@ function demoProvider(readRoster: RosterLookup): Provider {
       return user;
     },
   });
+}
+
+/**
+ * The request came to a loopback name and from loopback: `Host` and every `X-Forwarded-Host` entry name
+ * loopback (a DNS-rebinding page on `evil.test` that resolves to 127.0.0.1 sends `Host: evil.test`), and
+ * every `X-Forwarded-For` entry is a loopback address (Next fills it from the socket; a reverse proxy on the
+ * same machine adds the real client's).
+ */
+function isLocalRequest(headers: Record<string, unknown> | undefined): boolean {
+  const listOf = (name: string) => {
+    const value = headers?.[name];
+    return typeof value === "string" ? value.split(",").map((entry) => entry.trim()) : [];
+  };
+  const host = headers?.host;
+  if (typeof host !== "string" || !isLoopbackHost(host)) return false;
+  const forwardedFor = listOf("x-forwarded-for").map((address) => address.replace(/^::ffff:/i, ""));
+  return [...listOf("x-forwarded-host"), ...forwardedFor].every(isLoopbackHost);
 }
 
 /**
@@ -258,25 +281,6 @@ async function refreshedToken(token: JWT, getRoster: RosterLookup, logError: Log
 function withoutUser(token: JWT): JWT {
   const { user: _user, login: _login, ...rest } = token;
   return rest;
-}
-
-/**
- * The redirect next-auth may follow after sign-in or sign-out: a relative path on this site, or an
- * absolute URL with this site's origin. Anything else (another host, `//host`, `/\host`, `javascript:`,
- * unparseable) falls back to `baseUrl`.
- */
-export function safeRedirectUrl(url: string, baseUrl: string): string {
-  let base: URL;
-  let target: URL;
-  try {
-    base = new URL(baseUrl);
-    target = new URL(url, base);
-  } catch {
-    return baseUrl;
-  }
-  const isWeb = target.protocol === "http:" || target.protocol === "https:";
-  if (!isWeb || target.origin !== base.origin || target.username || target.password) return baseUrl;
-  return target.href;
 }
 
 type LogError = (message: string, error: unknown) => void;

@@ -9,6 +9,8 @@ export const SIGN_IN_ERRORS = {
   notInRoster: "NotInRoster",
   /** The roster could not be read, so nobody can be matched. */
   rosterUnavailable: "RosterUnavailable",
+  /** The demo sign-in was asked for by a request that did not come to and from loopback. */
+  demoNotLocal: "DemoNotLocal",
 } as const;
 
 export interface SignInErrorDescription {
@@ -29,6 +31,12 @@ const DESCRIPTIONS: Record<string, SignInErrorDescription> = {
     message:
       "Sign-in checks you against the support team roster, which could not be read just now. Try again in a " +
       "minute; if it keeps happening, tell Support Operations.",
+  },
+  [SIGN_IN_ERRORS.demoNotLocal]: {
+    heading: "The demo sign-in works on this computer only",
+    message:
+      "The password-less demo sign-in is offered only to the computer the demo runs on (localhost or " +
+      "127.0.0.1). Open the dashboard there.",
   },
   AccessDenied: {
     heading: "Access denied",
