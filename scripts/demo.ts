@@ -232,7 +232,7 @@ function buildIfStale(): void {
       "lib",
       "instrumentation.ts",
       "proxy.ts",
-      "next.config.js",
+      "next.config.ts",
       "package-lock.json",
     ].map(newestMtime),
   );

@@ -65,6 +65,8 @@ const noConfig = async (): Promise<AuditConfig> => {
 };
 let loadConfig: () => Promise<AuditConfig> = noConfig;
 const GITLAB_TOKEN = "glpat-routes-test";
+/** The token the app's GitLab client sends; a test may put a revoked one here. */
+let gitlabToken = GITLAB_TOKEN;
 const AUDITS_PROJECT = "support/audits";
 let gitlab: GitLabSandbox;
 
@@ -104,7 +106,7 @@ beforeAll(async () => {
     },
     createGitLabClient: (config) =>
       config.gitlab
-        ? createGitLabClient({ baseUrl: config.gitlab.url, token: GITLAB_TOKEN, maxRetries: 0 })
+        ? createGitLabClient({ baseUrl: config.gitlab.url, token: gitlabToken, maxRetries: 0 })
         : null,
     staleRunAfterMs: 60_000,
     backgroundRuns: new Map(),
@@ -116,6 +118,7 @@ afterEach(async () => {
   await Promise.all(ctx.backgroundRuns.values());
   demoMode = true;
   loadConfig = noConfig;
+  gitlabToken = GITLAB_TOKEN;
   // Every answer in these tests is an expected one; none may have been a logged server error.
   expect(logError).not.toHaveBeenCalled();
 });
@@ -759,6 +762,26 @@ describe("export to the audit issue", () => {
       expect(error.message).toMatch(/no `gitlab` section/);
     }
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("502, not 401, when GitLab refuses the dashboard's own token: the person is signed in", async () => {
+    const auditId = requireAudit(await seed()).id;
+    loadConfig = async () => exportConfig(true);
+    gitlabToken = "glpat-revoked-routes-test";
+    const before = await snapshot();
+    const response = await routesAs(USERS.ops).issueExport.POST(
+      post(exportPath(auditId)),
+      paramsOf({ auditId }),
+    );
+    expect(response.status).toBe(502);
+    const error = await errorOf(response);
+    expect(error.code).toBe("upstream:gitlab_token");
+    expect(error.message).toMatch(/^GitLab refused the dashboard's token \(GL_TOKEN\): GitLab answered 401 /);
+    expect(JSON.stringify(error)).not.toContain(gitlabToken);
+    expect(await snapshot()).toEqual(before);
+    // A 5xx is logged for whoever runs the dashboard; nothing else was.
+    expect(logError).toHaveBeenCalledTimes(1);
+    logError.mockClear();
   });
 
   it("409 before the audit has a finished run", async () => {

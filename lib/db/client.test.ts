@@ -8,12 +8,12 @@ import { describe, expect, it } from "vitest";
 import { rejectedAppError } from "@/lib/testing/errors";
 import { openDatabase, SQLITE_FILE_NAME, type OpenedDatabase } from "./client";
 import { createAudit, getAuditByName } from "./queries";
-import { listTestDatabases, type TestDatabase } from "./testing";
+import { fillSqliteDatabase, listTestDatabases, type TestDatabase } from "./testing";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const kinds = await listTestDatabases();
 /** Every migration, in the order they apply. */
-const ALL_MIGRATIONS = ["0001-initial", "0002-issue-claim"];
+const ALL_MIGRATIONS = ["0001-initial", "0002-issue-claim", "0003-health-probe"];
 
 async function withPlace(create: () => Promise<TestDatabase>, test: (place: TestDatabase) => Promise<void>) {
   const place = await create();
@@ -131,6 +131,33 @@ describe("openDatabase configuration", () => {
           sql`insert into runs (id, audit_id, status, started_at, started_by, heartbeat_at)
               values ('r1', 'no-such-audit', 'running', 'x', 'x', 'x')`.execute(opened.db),
         ).rejects.toThrow(/FOREIGN KEY/);
+      } finally {
+        await opened.close();
+      }
+    });
+  });
+
+  it("fails a transaction on a full disk with SQLite's own error, not with a ROLLBACK of nothing", async () => {
+    const sqlite = kinds.find((k) => k.name === "sqlite");
+    if (!sqlite) throw new Error("SQLite is always tested");
+    await withPlace(sqlite.create, async (place) => {
+      const opened = await openDatabase(place.options);
+      try {
+        await fillSqliteDatabase(opened.db);
+        // SQLite ends the transaction itself on SQLITE_FULL; a second ROLLBACK would fail and hide why.
+        const failed = await opened.db
+          .transaction()
+          .execute((trx) => sql`insert into test_filler (b) values (randomblob(65536))`.execute(trx))
+          .then(
+            () => null,
+            (error: unknown) => error,
+          );
+        expect(failed).toMatchObject({ code: "SQLITE_FULL", message: "database or disk is full" });
+        // Once there is room again, the same connection writes.
+        await sql`pragma max_page_count = 1000000`.execute(opened.db);
+        await opened.db
+          .transaction()
+          .execute((trx) => sql`insert into test_filler (b) values (randomblob(65536))`.execute(trx));
       } finally {
         await opened.close();
       }

@@ -125,11 +125,19 @@ export interface EventsTable {
   detail_json: string | null;
 }
 
+/** The health check's write probe (lib/db/probe.ts): one row at rest, replaced by every check. */
+export interface HealthProbesTable {
+  id: string;
+  /** Room the probe asks for, so a database with no room left fails the check as it fails real writes. */
+  headroom: string;
+}
+
 export interface Database {
   audits: AuditsTable;
   runs: RunsTable;
   items: ItemsTable;
   events: EventsTable;
+  health_probes: HealthProbesTable;
 }
 
 export type DialectName = "sqlite" | "postgres";

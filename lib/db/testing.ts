@@ -8,9 +8,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql, type Kysely } from "kysely";
 import { Client } from "pg";
 import type { OpenDatabaseOptions } from "@/lib/db/client";
-import type { DialectName } from "@/lib/db/schema";
+import type { Database, DialectName } from "@/lib/db/schema";
 
 export const DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -114,5 +115,23 @@ function redact(url: string): string {
     return parsed.toString();
   } catch {
     return "(an unparsable URL)";
+  }
+}
+
+/**
+ * Fills a SQLite database to the last page, as a full disk would: caps its size at what it has now
+ * (`max_page_count`, for this connection only) and writes rows until SQLite answers SQLITE_FULL.
+ */
+export async function fillSqliteDatabase(db: Kysely<Database>): Promise<void> {
+  await sql`create table if not exists test_filler (b blob)`.execute(db);
+  const { rows } = await sql<{ page_count: number }>`pragma page_count`.execute(db);
+  await sql.raw(`pragma max_page_count = ${rows[0]?.page_count ?? 1}`).execute(db);
+  for (let size = 4096; size >= 16;) {
+    try {
+      await sql`insert into test_filler (b) values (randomblob(${size}))`.execute(db);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "SQLITE_FULL") throw error;
+      size = Math.floor(size / 2);
+    }
   }
 }

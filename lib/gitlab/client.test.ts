@@ -248,8 +248,8 @@ describe("GitLab client: errors", () => {
   it("does not retry 401 and says what to check, without echoing the token", async () => {
     const { client, sandbox, waits } = await setup({ token: "glpat-wrong" });
     const error = await rejected(client.getCurrentUser());
-    expect(error.code).toBe("unauthorized:gitlab");
-    expect(error.message).toMatch(/401 Unauthorized/);
+    expect(error.code).toBe("upstream:gitlab_token");
+    expect(error.message).toMatch(/^GitLab refused the dashboard's token \(GL_TOKEN\): GitLab answered 401 /);
     expect(error.message).not.toContain("glpat-wrong");
     expect(sandbox.stats().requests).toBe(1);
     expect(waits).toEqual([]);

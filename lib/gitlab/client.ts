@@ -152,7 +152,7 @@ export function mayHaveBeenApplied(error: unknown): boolean {
 /**
  * A GitLab REST v4 client for one access token. Holds the token: server and CLI code only. Every call goes
  * through one helper (`request.ts`) that retries what is worth retrying and turns the rest into AppErrors
- * (`unauthorized:gitlab`, `not_found:gitlab`, `rate_limited:gitlab`, `upstream:gitlab`…).
+ * (`upstream:gitlab_token` for a refused token, `not_found:gitlab`, `rate_limited:gitlab`, `upstream:gitlab`…).
  */
 export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
   const requester = createGitLabRequester(options);

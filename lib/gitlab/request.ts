@@ -154,7 +154,9 @@ const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: "invalid:gitlab",
-  401: "unauthorized:gitlab",
+  // GitLab refusing the app's own token is an outside system failing us (502), not the person being
+  // signed out (401): the browser would take a 401 for an ended session.
+  401: "upstream:gitlab_token",
   403: "forbidden:gitlab",
   404: "not_found:gitlab",
   409: "conflict:gitlab",
@@ -218,7 +220,8 @@ export function createGitLabRequester(options: GitLabRequesterOptions): GitLabRe
           ? " The token's user is not allowed to do this."
           : "";
     const after = retried && maxRetries > 0 ? `, after ${maxRetries} retries` : "";
-    return new AppError(code, `${sentence(`${seen}${after}`)}${advice}`);
+    const refused = status === 401 ? `GitLab refused the dashboard's token (${tokenName}): ` : "";
+    return new AppError(code, `${refused}${sentence(`${seen}${after}`)}${advice}`);
   };
 
   const readBody = async (response: Response, maxBytes: number | undefined): Promise<Uint8Array> => {

@@ -147,7 +147,7 @@ describe("the server reading a roster kept in GitLab", () => {
     });
     try {
       const error = await rejectedAppError(other.ctx.loadRoster(await other.ctx.loadConfig()));
-      expect(error.code).toBe("unauthorized:gitlab");
+      expect(error.code).toBe("upstream:gitlab_token");
       expect(error.message).not.toContain("glpat-revoked");
     } finally {
       await other.close();

@@ -1,3 +1,4 @@
+import { checkSessionSecret } from "@/lib/auth/session-secret";
 import { getAuthOptions } from "@/lib/auth/session";
 import { getEnv } from "@/lib/env";
 import { AppError, formatErrorDetails } from "@/lib/errors";
@@ -8,14 +9,16 @@ import { DEFAULT_REPLY_SWEEP_MINUTES, startReplySweep, type ReplySweep } from ".
 const holder = globalThis as typeof globalThis & { __auditReplySweep?: ReplySweep };
 
 /**
- * Server start on the Node.js runtime: checks the sign-in configuration, opens the app context, which
+ * Server start on the Node.js runtime: checks the sign-in configuration and the session secret, opens the app context, which
  * runs the database migrations, and starts the periodic read of replies on the audit issues. Called from
  * instrumentation.ts.
  */
 export async function startServer(): Promise<void> {
-  // A misconfigured sign-in (the password-less demo sign-in in production) must never serve a request. A
-  // throw here only makes Next answer 500 to everything from a server that looks healthy; exit instead.
+  // A misconfigured sign-in (the password-less demo sign-in in production, no session secret) must never
+  // serve a request. A throw here only makes Next answer 500 to everything from a server that looks
+  // healthy; exit instead.
   try {
+    checkSessionSecret(getEnv());
     getAuthOptions();
   } catch (error) {
     console.error("The dashboard refuses to start.");
