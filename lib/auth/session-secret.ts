@@ -1,4 +1,4 @@
-import { isDemoMode, type Env } from "@/lib/env";
+import type { Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 
 /** 32 characters: `openssl rand -base64 32` gives 44, a hex string of 32 random bytes 64. */
@@ -9,16 +9,13 @@ const HOW = "Set it to a long random string, e.g. the output of `openssl rand -b
 /**
  * Checks NEXTAUTH_SECRET, which signs and encrypts the session cookies, at server start. Without it a
  * production build starts and looks healthy, and every sign-in then fails with next-auth's
- * MissingSecretError; a short one can be guessed, and whoever guesses it can forge any session. Only the
- * demo sign-in on a development server may go without one (next-auth derives a development secret
- * there). Throws AppError `invalid:environment`; the message never repeats the secret.
+ * MissingSecretError; a short one can be guessed, and whoever guesses it can forge any session. No
+ * exception for the demo: its sign-in runs only on a `next start` bound to loopback, where next-auth needs
+ * the secret too. Throws AppError `invalid:environment`; the message never repeats the secret.
  */
-export function checkSessionSecret(
-  env: Pick<Env, "NEXTAUTH_SECRET" | "AUDIT_DEMO_SIGN_IN" | "NODE_ENV" | "NEXTAUTH_URL">,
-): void {
+export function checkSessionSecret(env: Pick<Env, "NEXTAUTH_SECRET">): void {
   const secret = env.NEXTAUTH_SECRET;
   if (secret === undefined) {
-    if (isDemoMode(env) && env.NODE_ENV !== "production") return;
     throw new AppError(
       "invalid:environment",
       `NEXTAUTH_SECRET is not set: it signs the session cookies, and sign-in fails without it. ${HOW}`,
