@@ -182,6 +182,29 @@ describe("pagerduty-audit against the sandbox demo org", () => {
     });
   });
 
+  it("shows a roster name's control characters as escapes on stderr, so they cannot drive the terminal", async () => {
+    const hostileDir = path.join(dir, "hostile");
+    const hostile = await writeScenario(hostileDir, generateDemoOrg({ now: NOW }), {
+      pagerdutyUrl: sandbox.url,
+    });
+    // An entry whose story continues at column 0 gets a warning naming it; its name (no one's manager)
+    // sets the terminal's title (OSC 0) and reverses the text after it.
+    const text = await readFile(hostile.rosterPath, "utf8");
+    const lines = text.split("\n");
+    const nameAt = lines
+      .flatMap((line, i) => (line.startsWith("  story: ") ? [i] : []))
+      .map((story) => lines.slice(0, story).findLastIndex((line) => line.startsWith("- name: ")))
+      .find((at) => !text.includes(`reports_to: ${lines[at]?.slice("- name: ".length)}`));
+    if (nameAt === undefined) throw new Error("no entry with a story that is no one's manager");
+    const name = lines[nameAt]?.slice("- name: ".length) ?? "";
+    lines[nameAt] = `- name: "${name}\\e]0;pwned\\a\\u202E"`;
+    await writeFile(hostile.rosterPath, lines.join("\n"));
+
+    const { stderr } = await run(["--config", hostile.configPath, "--no-progress"]);
+    expect(stderr).toContain(`${name}\\u001B]0;pwned\\u0007\\u202E › story: a quoted value continues`);
+    expect(stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+  });
+
   it("rejects an unknown format", async () => {
     const { code, stderr } = await run(["--format", "xml"]);
     expect(code).toBe(EXIT.error);

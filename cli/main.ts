@@ -6,6 +6,7 @@ import { readEnv } from "@/lib/env";
 import { AppError, formatDetail, formatErrorDetails } from "@/lib/errors";
 import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
+import { showControlChars } from "@/lib/report/escape";
 import { REPORT_FORMATS, formatReport } from "@/lib/report/format";
 import type { ReportFormat } from "@/lib/report/format";
 import { describeReadErrors, runAudit } from "@/lib/runner/run-audit";
@@ -87,7 +88,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const config = await loadAuditConfig(options.config, { env });
     const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN });
     // Read, but to be tidied by the roster's owners; the report's `warnings` lists them too.
-    for (const warning of roster.warnings ?? []) io.stderr(`warning: ${formatDetail(warning)}\n`);
+    for (const warning of roster.warnings ?? []) io.stderr(`warning: ${shown(formatDetail(warning))}\n`);
     if (!env.PD_TOKEN) {
       throw new AppError(
         "invalid:environment",
@@ -116,14 +117,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     io.stderr(`${summaryLine(report)}\n`);
     // The report's error list may be in a file or a format without one (CSV): say here what went wrong.
-    if (!report.complete) io.stderr(`${describeReadErrors(report.errors)}\n`);
+    if (!report.complete) io.stderr(`${shown(describeReadErrors(report.errors))}\n`);
     if (!report.complete) return EXIT.error;
     return report.findings.length > 0 ? EXIT.findings : EXIT.clean;
   } catch (error) {
     progress.stop();
-    io.stderr(`error: ${error instanceof AppError ? formatErrorDetails(error) : unexpected(error)}\n`);
+    io.stderr(`error: ${shown(error instanceof AppError ? formatErrorDetails(error) : unexpected(error))}\n`);
     return EXIT.error;
   }
+}
+
+/**
+ * Text for the terminal that holds what people wrote (roster names, stories, PagerDuty's messages): each
+ * line's control characters shown as escapes, so an escape sequence in a name cannot retitle or redraw the
+ * terminal, nor a bidi override reverse what follows.
+ */
+function shown(text: string): string {
+  return text.split("\n").map(showControlChars).join("\n");
 }
 
 function summaryLine(report: AuditReport): string {

@@ -1,8 +1,9 @@
 /**
  * What every medium the report reaches (the text pasted into GitLab or read in a terminal, GitLab Markdown,
- * CSV) shares when it writes text people edit themselves: control characters shown as visible escapes, and
- * which GitLab usernames may become a live `@mention`. Each medium's own escaper builds on these: `escapeText`
- * here, `escapeMarkdown` and `codeSpan` in `format-markdown`, `csvCell` in `format-csv`.
+ * CSV, JSON, the CLI's messages) shares when it writes text people edit themselves: control characters shown
+ * as visible escapes, and which GitLab usernames may become a live `@mention`. Each medium's own escaper
+ * builds on these: `escapeText` and `escapeJsonControls` here, `escapeMarkdown` and `codeSpan` in
+ * `format-markdown`, `csvCell` in `format-csv`.
  */
 
 /**
@@ -10,16 +11,26 @@
  * separators U+2028/2029 and the bidi controls (U+061C, U+200E/200F, U+202A–202E, U+2066–2069) that make
  * text read differently from what it is.
  */
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const BEYOND_C0 = "\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
+const CONTROL_CHARS = new RegExp(`[\\u0000-\\u001f${BEYOND_C0}]`, "g");
+/** The control characters `JSON.stringify` leaves raw in strings (it escapes only C0). */
+const RAW_IN_JSON = new RegExp(`[${BEYOND_C0}]`, "g");
 
 const NAMED_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
+const codeUnitOf = (c: string) => c.charCodeAt(0).toString(16).padStart(4, "0");
+
 /** `text` with each control character written as a visible escape: `\n`, `\r`, `\t`, else `\u202E`. */
 export function showControlChars(text: string): string {
-  return text.replace(
-    CONTROL_CHARS,
-    (c) => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`,
-  );
+  return text.replace(CONTROL_CHARS, (c) => NAMED_ESCAPES[c] ?? `\\u${codeUnitOf(c).toUpperCase()}`);
+}
+
+/**
+ * A JSON text with the control characters `JSON.stringify` leaves raw written as `\u009b` escapes: the same
+ * JSON value, but one that cannot drive a terminal (C1 CSI) or reverse text (bidi) when printed.
+ */
+export function escapeJsonControls(json: string): string {
+  return json.replace(RAW_IN_JSON, (c) => `\\u${codeUnitOf(c)}`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AuditReport } from "@/lib/audit/types";
+import { escapeJsonControls } from "./escape";
 import { formatReportCsv } from "./format-csv";
 import { formatReportMarkdown } from "./format-markdown";
 import { formatReportText } from "./format-text";
@@ -6,7 +7,10 @@ import { formatReportText } from "./format-text";
 export const REPORT_FORMATS = ["text", "markdown", "json", "csv"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** Renders a report in one of the CLI's formats. JSON is the versioned contract (`version: 1`). */
+/**
+ * Renders a report in one of the CLI's formats, each safe to print or paste (see `./escape`). JSON is the
+ * versioned contract (`version: 1`).
+ */
 export function formatReport(report: AuditReport, format: ReportFormat): string {
   switch (format) {
     case "text":
@@ -16,6 +20,6 @@ export function formatReport(report: AuditReport, format: ReportFormat): string 
     case "csv":
       return formatReportCsv(report);
     case "json":
-      return `${JSON.stringify(report, null, 2)}\n`;
+      return `${escapeJsonControls(JSON.stringify(report, null, 2))}\n`;
   }
 }

@@ -125,6 +125,16 @@ describe("the CSV report of hostile names", () => {
   });
 });
 
+describe("the JSON report of hostile names", () => {
+  it("writes every control character as a JSON escape, and reads back the same report", () => {
+    const json = formatReport({ ...HOSTILE, generatedAt: "\u009b31m\u0085\u2028\u202e\u2066\u061c" }, "json");
+    expect(json).not.toMatch(RAW_CONTROLS);
+    expect(json).not.toMatch(/[\u0085\u061c\u200e\u200f]/);
+    expect(json).toContain('"generatedAt": "\\u009b31m\\u0085\\u2028\\u202e\\u2066\\u061c"');
+    expect(JSON.parse(json)).toEqual({ ...HOSTILE, generatedAt: "\u009b31m\u0085\u2028\u202e\u2066\u061c" });
+  });
+});
+
 describe("code spans", () => {
   it.each([
     ["plain", "`plain`"],
