@@ -333,7 +333,10 @@ describe("pagerduty-audit with the roster in the sandbox GitLab", () => {
       files[`data/agents/${name}`] = await readFile(path.join(agentsDir, name), "utf8");
     }
     gitlab = await startGitLabSandbox({
-      users: [{ id: 1, username: "roster-reader", name: "Roster reader", token: GL_TOKEN }],
+      users: [
+        { id: 1, username: "roster-reader", name: "Roster reader", token: GL_TOKEN },
+        { id: 2, username: "aokafor", name: "Amara Okafor" },
+      ],
       projects: [{ id: 7, path_with_namespace: TEAM_PROJECT, files }],
     });
     const local = await run(["--config", written.configPath, "--format", "json", "--no-progress"]);
@@ -375,6 +378,19 @@ describe("pagerduty-audit with the roster in the sandbox GitLab", () => {
     const { code, stdout } = await run(["--config", config, "--format", "json", "--no-progress"], env());
     expect(code).toBe(EXIT.findings);
     expect(findingKeys(stdout)).toEqual(localKeys);
+  });
+
+  it("mentions in the text for ## Notes only the users GitLab knows, and says which it left inert", async () => {
+    const config = await configWith("gitlab-mentions.config.yaml", {
+      gitlab: { url: gitlab.url, project: "gitlab-com/support/support-ops/audits" },
+    });
+    const { stdout, stderr } = await run(["--config", config, "--no-progress"], env());
+    expect(stdout).toContain("\nAmara Okafor (@aokafor)\n");
+    // Olivia Grant's username is no user of this GitLab: it could be a group.
+    expect(stdout).toContain("\nOlivia Grant (@\u200dogrant)\n");
+    expect(stderr).toContain(
+      `warning: ogrant (gitlab.username of Olivia Grant) is not a user on ${gitlab.url}: a group, or no one.`,
+    );
   });
 
   it("refuses a roster in GitLab without GL_TOKEN, and says how to fix it", async () => {

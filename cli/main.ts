@@ -2,14 +2,17 @@ import { writeFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { AuditReport } from "@/lib/audit/types";
 import { loadAuditConfig } from "@/lib/config/load";
+import type { AuditConfig } from "@/lib/config/schema";
 import { readEnv } from "@/lib/env";
 import { AppError, formatDetail, formatErrorDetails } from "@/lib/errors";
+import { createGitLabClient } from "@/lib/gitlab/client";
 import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
-import { showControlChars } from "@/lib/report/escape";
+import { showControlChars, type KnownUsers } from "@/lib/report/escape";
 import { REPORT_FORMATS, formatReport } from "@/lib/report/format";
 import type { ReportFormat } from "@/lib/report/format";
 import { describeReadErrors, runAudit } from "@/lib/runner/run-audit";
+import { findKnownUsers, mentionCandidatesOf } from "@/lib/service/mentions";
 import { checkReportPath } from "./output";
 import { createProgressReporter } from "./progress";
 
@@ -108,7 +111,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     });
     progress.stop();
 
-    const text = formatReport(report, options.format);
+    const mentions = options.format === "text" || options.format === "markdown";
+    const known = mentions ? await knownUsersOf(report, config, env.GL_TOKEN, io) : undefined;
+    const text = formatReport(report, options.format, known);
     if (options.output) {
       await writeFile(options.output, text, "utf8");
       io.stderr(`Report written to ${options.output}\n`);
@@ -134,6 +139,32 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
  */
 function shown(text: string): string {
   return text.split("\n").map(showControlChars).join("\n");
+}
+
+/**
+ * The report's usernames that GitLab resolves to a user, when the config names a GitLab instance and
+ * GL_TOKEN is set, so the text pasted into the issue mentions no group; a warning on stderr for each other
+ * one. Without GitLab, undefined: well-formed usernames stay live. When GitLab cannot be asked, none is live.
+ */
+async function knownUsersOf(
+  report: AuditReport,
+  config: AuditConfig,
+  token: string | undefined,
+  io: CliIo,
+): Promise<KnownUsers | undefined> {
+  if (!config.gitlab || !token) return undefined;
+  const client = createGitLabClient({ baseUrl: config.gitlab.url, token });
+  try {
+    const { known, warnings } = await findKnownUsers(client, mentionCandidatesOf(report));
+    for (const warning of warnings) io.stderr(`warning: ${shown(warning)}\n`);
+    return known;
+  } catch (error) {
+    const why = error instanceof AppError ? error.message : unexpected(error);
+    io.stderr(
+      `warning: ${shown(`Could not ask GitLab who its users are (${why}); no handle is a live mention.`)}\n`,
+    );
+    return new Set();
+  }
 }
 
 function summaryLine(report: AuditReport): string {

@@ -19,7 +19,7 @@ import type { Issue } from "@/lib/gitlab/schemas";
 import { formatReportMarkdown } from "@/lib/report/format-markdown";
 import { issueTitle, placeUnderNotes } from "@/lib/report/issue-notes";
 import type { AppContext } from "./context";
-import { findKnownUsers } from "./mentions";
+import { findKnownUsers, mentionCandidatesOf } from "./mentions";
 import { assertAuditOpen } from "./runs";
 
 /** What an export would write: the issue's title and whole description, and the issue it goes to. */
@@ -96,10 +96,7 @@ async function currentDescription({ audit, gitlab, client }: ExportTarget): Prom
  * live mentions (see `findKnownUsers`), with a warning for each username written inert.
  */
 async function reportNotes({ client, report }: ExportTarget): Promise<{ notes: string; warnings: string[] }> {
-  const candidates = report.findings.flatMap((f) =>
-    f.person?.gitlab ? [{ username: f.person.gitlab, person: f.person.name }] : [],
-  );
-  const { known, warnings } = await findKnownUsers(client, candidates);
+  const { known, warnings } = await findKnownUsers(client, mentionCandidatesOf(report));
   return { notes: formatReportMarkdown(report, known), warnings };
 }
 

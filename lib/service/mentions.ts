@@ -1,3 +1,4 @@
+import type { AuditReport } from "@/lib/audit/types";
 import type { GitLabClient } from "@/lib/gitlab/client";
 import { isMentionable, type KnownUsers } from "@/lib/report/escape";
 
@@ -6,6 +7,13 @@ export interface MentionCandidate {
   username: string;
   /** Who the username belongs to, for the warning (a roster name); null when it is the config's. */
   person: string | null;
+}
+
+/** The GitLab usernames a report would mention, with their people. */
+export function mentionCandidatesOf(report: AuditReport): MentionCandidate[] {
+  return report.findings.flatMap((f) =>
+    f.person?.gitlab ? [{ username: f.person.gitlab, person: f.person.name }] : [],
+  );
 }
 
 /**
