@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { AuditReport, Finding, FindingPerson } from "@/lib/audit/types";
 import { formatReport } from "./format";
-import { codeSpan, escapeMarkdown } from "./format-markdown";
+import { escapeText, textMention } from "./escape";
+import { codeSpan, escapeMarkdown, mention } from "./format-markdown";
 
 /**
  * Names people edit themselves (a PagerDuty display name, a roster name, a schedule name) and a failure
@@ -149,5 +150,31 @@ describe("code spans", () => {
 
   it("escapeMarkdown shows bidi and separator controls", () => {
     expect(escapeMarkdown("a\u2028b\u202Ec")).toBe("a\\\\u2028b\\\\u202Ec");
+  });
+});
+
+describe("mentions and plain text", () => {
+  const known = new Set(["jdoe"]);
+  it.each([
+    ["jdoe", undefined, "@jdoe"],
+    ["JDoe", known, "@JDoe"],
+    ["gitlab-com", undefined, "@gitlab-com"],
+    ["gitlab-com", known, "@\u200dgitlab-com"],
+    ["gitlab-com/support", undefined, "@\u200dgitlab-com/support"],
+    ["here", known, "@\u200dhere"],
+  ])("mention(%j, %j) = %j", (username, users, expected) => {
+    expect(mention(username, users)).toBe(expected);
+    expect(textMention(username, users)).toBe(expected);
+  });
+
+  it.each([
+    ["/close", "\\/close"],
+    [" \t/close", " \\t/close"],
+    ["a/b", "a/b"],
+    ["x\\n", "x\\\\n"],
+    ["@all", "@\u200dall"],
+    ["\u001b[2J", "\\u001B[2J"],
+  ])("escapeText(%j) = %j", (input, expected) => {
+    expect(escapeText(input)).toBe(expected);
   });
 });
