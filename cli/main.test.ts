@@ -182,6 +182,29 @@ describe("pagerduty-audit against the sandbox demo org", () => {
     });
   });
 
+  it("shows a roster name's control characters as escapes on stderr, so they cannot drive the terminal", async () => {
+    const hostileDir = path.join(dir, "hostile");
+    const hostile = await writeScenario(hostileDir, generateDemoOrg({ now: NOW }), {
+      pagerdutyUrl: sandbox.url,
+    });
+    // An entry whose story continues at column 0 gets a warning naming it; its name (no one's manager)
+    // sets the terminal's title (OSC 0) and reverses the text after it.
+    const text = await readFile(hostile.rosterPath, "utf8");
+    const lines = text.split("\n");
+    const nameAt = lines
+      .flatMap((line, i) => (line.startsWith("  story: ") ? [i] : []))
+      .map((story) => lines.slice(0, story).findLastIndex((line) => line.startsWith("- name: ")))
+      .find((at) => !text.includes(`reports_to: ${lines[at]?.slice("- name: ".length)}`));
+    if (nameAt === undefined) throw new Error("no entry with a story that is no one's manager");
+    const name = lines[nameAt]?.slice("- name: ".length) ?? "";
+    lines[nameAt] = `- name: "${name}\\e]0;pwned\\a\\u202E"`;
+    await writeFile(hostile.rosterPath, lines.join("\n"));
+
+    const { stderr } = await run(["--config", hostile.configPath, "--no-progress"]);
+    expect(stderr).toContain(`${name}\\u001B]0;pwned\\u0007\\u202E › story: a quoted value continues`);
+    expect(stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+  });
+
   it("rejects an unknown format", async () => {
     const { code, stderr } = await run(["--format", "xml"]);
     expect(code).toBe(EXIT.error);
@@ -310,7 +333,10 @@ describe("pagerduty-audit with the roster in the sandbox GitLab", () => {
       files[`data/agents/${name}`] = await readFile(path.join(agentsDir, name), "utf8");
     }
     gitlab = await startGitLabSandbox({
-      users: [{ id: 1, username: "roster-reader", name: "Roster reader", token: GL_TOKEN }],
+      users: [
+        { id: 1, username: "roster-reader", name: "Roster reader", token: GL_TOKEN },
+        { id: 2, username: "aokafor", name: "Amara Okafor" },
+      ],
       projects: [{ id: 7, path_with_namespace: TEAM_PROJECT, files }],
     });
     const local = await run(["--config", written.configPath, "--format", "json", "--no-progress"]);
@@ -352,6 +378,19 @@ describe("pagerduty-audit with the roster in the sandbox GitLab", () => {
     const { code, stdout } = await run(["--config", config, "--format", "json", "--no-progress"], env());
     expect(code).toBe(EXIT.findings);
     expect(findingKeys(stdout)).toEqual(localKeys);
+  });
+
+  it("mentions in the text for ## Notes only the users GitLab knows, and says which it left inert", async () => {
+    const config = await configWith("gitlab-mentions.config.yaml", {
+      gitlab: { url: gitlab.url, project: "gitlab-com/support/support-ops/audits" },
+    });
+    const { stdout, stderr } = await run(["--config", config, "--no-progress"], env());
+    expect(stdout).toContain("\nAmara Okafor (@aokafor)\n");
+    // Olivia Grant's username is no user of this GitLab: it could be a group.
+    expect(stdout).toContain("\nOlivia Grant (@\u200dogrant)\n");
+    expect(stderr).toContain(
+      `warning: ogrant (gitlab.username of Olivia Grant) is not a user on ${gitlab.url}: a group, or no one.`,
+    );
   });
 
   it("refuses a roster in GitLab without GL_TOKEN, and says how to fix it", async () => {

@@ -2,13 +2,17 @@ import { writeFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { AuditReport } from "@/lib/audit/types";
 import { loadAuditConfig } from "@/lib/config/load";
+import type { AuditConfig } from "@/lib/config/schema";
 import { readEnv } from "@/lib/env";
 import { AppError, formatDetail, formatErrorDetails } from "@/lib/errors";
+import { createGitLabClient } from "@/lib/gitlab/client";
 import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
+import { showControlChars, type KnownUsers } from "@/lib/report/escape";
 import { REPORT_FORMATS, formatReport } from "@/lib/report/format";
 import type { ReportFormat } from "@/lib/report/format";
 import { describeReadErrors, runAudit } from "@/lib/runner/run-audit";
+import { findKnownUsers, mentionCandidatesOf } from "@/lib/service/mentions";
 import { checkReportPath } from "./output";
 import { createProgressReporter } from "./progress";
 
@@ -87,7 +91,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const config = await loadAuditConfig(options.config, { env });
     const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN });
     // Read, but to be tidied by the roster's owners; the report's `warnings` lists them too.
-    for (const warning of roster.warnings ?? []) io.stderr(`warning: ${formatDetail(warning)}\n`);
+    for (const warning of roster.warnings ?? []) io.stderr(`warning: ${shown(formatDetail(warning))}\n`);
     if (!env.PD_TOKEN) {
       throw new AppError(
         "invalid:environment",
@@ -107,7 +111,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     });
     progress.stop();
 
-    const text = formatReport(report, options.format);
+    const mentions = options.format === "text" || options.format === "markdown";
+    const known = mentions ? await knownUsersOf(report, config, env.GL_TOKEN, io) : undefined;
+    const text = formatReport(report, options.format, known);
     if (options.output) {
       await writeFile(options.output, text, "utf8");
       io.stderr(`Report written to ${options.output}\n`);
@@ -116,13 +122,48 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     io.stderr(`${summaryLine(report)}\n`);
     // The report's error list may be in a file or a format without one (CSV): say here what went wrong.
-    if (!report.complete) io.stderr(`${describeReadErrors(report.errors)}\n`);
+    if (!report.complete) io.stderr(`${shown(describeReadErrors(report.errors))}\n`);
     if (!report.complete) return EXIT.error;
     return report.findings.length > 0 ? EXIT.findings : EXIT.clean;
   } catch (error) {
     progress.stop();
-    io.stderr(`error: ${error instanceof AppError ? formatErrorDetails(error) : unexpected(error)}\n`);
+    io.stderr(`error: ${shown(error instanceof AppError ? formatErrorDetails(error) : unexpected(error))}\n`);
     return EXIT.error;
+  }
+}
+
+/**
+ * Text for the terminal that holds what people wrote (roster names, stories, PagerDuty's messages): each
+ * line's control characters shown as escapes, so an escape sequence in a name cannot retitle or redraw the
+ * terminal, nor a bidi override reverse what follows.
+ */
+function shown(text: string): string {
+  return text.split("\n").map(showControlChars).join("\n");
+}
+
+/**
+ * The report's usernames that GitLab resolves to a user, when the config names a GitLab instance and
+ * GL_TOKEN is set, so the text pasted into the issue mentions no group; a warning on stderr for each other
+ * one. Without GitLab, undefined: well-formed usernames stay live. When GitLab cannot be asked, none is live.
+ */
+async function knownUsersOf(
+  report: AuditReport,
+  config: AuditConfig,
+  token: string | undefined,
+  io: CliIo,
+): Promise<KnownUsers | undefined> {
+  if (!config.gitlab || !token) return undefined;
+  const client = createGitLabClient({ baseUrl: config.gitlab.url, token });
+  try {
+    const { known, warnings } = await findKnownUsers(client, mentionCandidatesOf(report));
+    for (const warning of warnings) io.stderr(`warning: ${shown(warning)}\n`);
+    return known;
+  } catch (error) {
+    const why = error instanceof AppError ? error.message : unexpected(error);
+    io.stderr(
+      `warning: ${shown(`Could not ask GitLab who its users are (${why}); no handle is a live mention.`)}\n`,
+    );
+    return new Set();
   }
 }
 

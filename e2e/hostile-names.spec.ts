@@ -26,6 +26,9 @@ test.describe("hostile roster names", () => {
         "  title: Support Engineer",
         "  reports_to: Sofia Reyes",
         "  region: EMEA",
+        // A group path, not a user: `@gitlab-com` would notify every member of the group.
+        "  gitlab:",
+        "    username: gitlab-com",
         "",
       ].join("\n"),
     );
@@ -63,6 +66,11 @@ test.describe("hostile roster names", () => {
     expect(description).not.toMatch(/(^|[^\w\u200d])@all\b/);
     expect(description).not.toMatch(/(^|[^\\])\]\(javascript:/);
     expect(description).not.toMatch(/(^|[^\\])<img/i);
+    expect(description).toContain("@\u200dgitlab-com");
+    expect(description).not.toContain("@gitlab-com");
+    await expect(
+      page.getByRole("alert").filter({ hasText: /^gitlab-com \(gitlab\.username of Eve .*is not a user on/ }),
+    ).toBeVisible();
   });
 });
 

@@ -360,7 +360,7 @@ const MUTATIONS: MutationCase[] = [
     seed: () => seed({ state, hoursAgo }),
     send: (audit) => personAction(requireAudit(audit).id, SAM, action),
     expected: opsAndTheirManagers(200),
-    body: () => ({ applied: 1, skipped: [], conflicts: 0 }),
+    body: () => ({ applied: 1, skipped: [], conflicts: 0, warnings: [] }),
   })),
   {
     route: "POST …/bulk ping",

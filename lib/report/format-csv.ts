@@ -1,4 +1,5 @@
 import type { AuditReport } from "@/lib/audit/types";
+import { showControlChars } from "./escape";
 
 const COLUMNS = [
   "code",
@@ -15,12 +16,13 @@ const COLUMNS = [
 ] as const;
 
 /**
- * Quotes a CSV cell (RFC 4180) and defuses spreadsheet formulas: a cell starting with `=`, `+`, `-`, `@`,
- * tab or carriage return gets a leading apostrophe, so a hostile roster name cannot run in Excel.
+ * Quotes a CSV cell (RFC 4180) and defuses spreadsheet formulas: control characters are shown as escapes
+ * (`\n`, `\u202E`), then a cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading
+ * apostrophe, so a hostile roster name cannot run in Excel nor read differently from what it is.
  */
 export function csvCell(value: string | number | boolean | null): string {
   if (value === null) return "";
-  let text = String(value);
+  let text = showControlChars(String(value));
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

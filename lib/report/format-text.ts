@@ -1,14 +1,17 @@
 import { groupFindingsByPerson } from "@/lib/audit/group";
 import type { AuditReport } from "@/lib/audit/types";
+import { escapeText, textMention, type KnownUsers } from "./escape";
 
 /**
  * Plain text for the audit issue's `## Notes`, laid out as the old script printed it: one block per
- * person with name and GitLab handle, then a line per note.
+ * person with name and GitLab handle, then a line per note. Paste-safe: every value people edit is
+ * `escapeText`ed, so it stays on its line, starts no quick action and mentions no one; a handle is live
+ * only when `isMentionable` (with `known`, when GitLab was asked who its users are).
  */
-export function formatReportText(report: AuditReport): string {
+export function formatReportText(report: AuditReport, known?: KnownUsers): string {
   const out: string[] = [];
   const { summary } = report;
-  out.push(`PagerDuty audit, ${report.generatedAt}`);
+  out.push(`PagerDuty audit, ${escapeText(report.generatedAt)}`);
   out.push(
     `${summary.findings} finding(s) for ${summary.peopleWithFindings} of ${summary.auditedPeople} people audited` +
       ` (${summary.exemptPeople} exempt); ${summary.schedules.read} of ${summary.schedules.configured} schedules read.`,
@@ -19,7 +22,7 @@ export function formatReportText(report: AuditReport): string {
       "INCOMPLETE: some PagerDuty data could not be read; findings that depend on it are withheld.",
     );
     for (const error of report.errors)
-      out.push(`- ${error.kind}${error.id ? ` ${error.id}` : ""}: ${error.message}`);
+      out.push(`- ${error.kind}${error.id ? ` ${escapeText(error.id)}` : ""}: ${escapeText(error.message)}`);
   }
   if (report.findings.length === 0) {
     out.push(
@@ -33,11 +36,11 @@ export function formatReportText(report: AuditReport): string {
     if (group.person === null) {
       out.push("Schedules");
     } else {
-      const handle = group.person.gitlab ? ` (@${group.person.gitlab})` : "";
+      const handle = group.person.gitlab ? ` (${textMention(group.person.gitlab, known)})` : "";
       const where = group.person.inRoster ? "" : " [not in roster]";
-      out.push(`${group.person.name}${handle}${where}`);
+      out.push(`${escapeText(group.person.name)}${handle}${where}`);
     }
-    for (const finding of group.findings) out.push(`- ${finding.message}`);
+    for (const finding of group.findings) out.push(`- ${escapeText(finding.message)}`);
   }
   return `${out.join("\n")}\n`;
 }

@@ -1,4 +1,5 @@
 import type { AuditReport } from "@/lib/audit/types";
+import { escapeJsonControls, type KnownUsers } from "./escape";
 import { formatReportCsv } from "./format-csv";
 import { formatReportMarkdown } from "./format-markdown";
 import { formatReportText } from "./format-text";
@@ -6,16 +7,20 @@ import { formatReportText } from "./format-text";
 export const REPORT_FORMATS = ["text", "markdown", "json", "csv"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** Renders a report in one of the CLI's formats. JSON is the versioned contract (`version: 1`). */
-export function formatReport(report: AuditReport, format: ReportFormat): string {
+/**
+ * Renders a report in one of the CLI's formats, each safe to print or paste (see `./escape`); `known`, when
+ * GitLab was asked, limits the text and Markdown mentions to its users. JSON is the versioned contract
+ * (`version: 1`).
+ */
+export function formatReport(report: AuditReport, format: ReportFormat, known?: KnownUsers): string {
   switch (format) {
     case "text":
-      return formatReportText(report);
+      return formatReportText(report, known);
     case "markdown":
-      return formatReportMarkdown(report);
+      return formatReportMarkdown(report, known);
     case "csv":
       return formatReportCsv(report);
     case "json":
-      return `${JSON.stringify(report, null, 2)}\n`;
+      return `${escapeJsonControls(JSON.stringify(report, null, 2))}\n`;
   }
 }

@@ -14,15 +14,18 @@ import {
   type ProjectRef,
 } from "@/lib/gitlab/client";
 import type { Note } from "@/lib/gitlab/schemas";
+import type { KnownUsers } from "@/lib/report/escape";
 import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
 import type { RosterPerson } from "@/lib/roster/schema";
 import { UNRESOLVED_STATES } from "@/lib/workflow/types";
 import type { AppContext } from "./context";
+import { findKnownUsers, type MentionCandidate } from "./mentions";
 import { assertAuditOpen } from "./runs";
 
-/** The audit issue as pings use it: post a comment, get its URL. */
+/** The audit issue as pings use it: post a comment, get its URL; ask which usernames are GitLab users. */
 export interface IssueCommenter {
   post(body: string): Promise<string>;
+  findKnownUsers(candidates: readonly MentionCandidate[]): ReturnType<typeof findKnownUsers>;
 }
 
 /**
@@ -39,6 +42,7 @@ export async function issueCommenterOf(ctx: AppContext, audit: Audit): Promise<I
   const project = config.gitlab?.project;
   if (!client || project === undefined) return null;
   return {
+    findKnownUsers: (candidates) => findKnownUsers(client, candidates),
     async post(body) {
       try {
         return (await client.createNote(project, issue.iid, body)).url;
@@ -104,20 +108,25 @@ export interface PingTarget {
 
 /**
  * The comment text for a ping or an escalation of several people: each person's @mention (only real
- * usernames are live) with their findings as a checklist. Untrusted text (names, messages) is escaped.
+ * usernames are live; with `known`, only users GitLab resolves) with their findings as a checklist.
+ * Untrusted text (names, messages) is escaped.
  */
 export function pingCommentBody(
   auditName: string,
   kind: "ping" | "escalate",
   targets: readonly PingTarget[],
+  known?: KnownUsers,
 ): string {
   const intro =
     kind === "ping"
       ? `The PagerDuty audit ${escapeMarkdown(auditName)} found the following. Please fix them, or reply here if they are intentional.`
       : `No reply for 72 hours to the ping above: escalating to managers and the Support Operations Manager (${escapeMarkdown(auditName)}).`;
   const blocks = targets.map((target) => {
-    const who = target.gitlab ? mention(target.gitlab) : escapeMarkdown(target.name);
-    const cc = target.alsoMention.length > 0 ? ` (cc ${target.alsoMention.map(mention).join(" ")})` : "";
+    const who = target.gitlab ? mention(target.gitlab, known) : escapeMarkdown(target.name);
+    const cc =
+      target.alsoMention.length > 0
+        ? ` (cc ${target.alsoMention.map((username) => mention(username, known)).join(" ")})`
+        : "";
     return [
       `**${escapeMarkdown(target.name)}** ${who}${cc}`,
       ...target.messages.map((m) => `- [ ] ${escapeMarkdown(m)}`),
@@ -165,27 +174,40 @@ export function pingTargets(
 }
 
 /**
- * Posts the pings (batched, several people per comment) and returns each person's comment URL. Stops at the
- * first failed post and returns it with what was posted before: nothing is recorded as sent unless its
- * comment exists, and what was sent is not lost.
+ * Posts the pings (batched, several people per comment) and returns each person's comment URL. First asks
+ * GitLab once which of the usernames to mention are users: the others (a group path, no one) are written
+ * inert, each with a warning. Stops at the first failed post and returns it with what was posted before:
+ * nothing is recorded as sent unless its comment exists, and what was sent is not lost.
  */
 export async function postPings(
   commenter: IssueCommenter,
   auditName: string,
   kind: "ping" | "escalate",
   targets: readonly PingTarget[],
-): Promise<{ urls: Map<string, string>; failure: unknown }> {
+): Promise<{ urls: Map<string, string>; failure: unknown; warnings: string[] }> {
   const urls = new Map<string, string>();
+  let found: Awaited<ReturnType<IssueCommenter["findKnownUsers"]>>;
+  try {
+    found = await commenter.findKnownUsers(
+      targets.flatMap((target) => [
+        ...(target.gitlab ? [{ username: target.gitlab, person: target.name }] : []),
+        ...target.alsoMention.map((username) => ({ username, person: null })),
+      ]),
+    );
+  } catch (failure) {
+    return { urls, failure, warnings: [] };
+  }
+  const { known, warnings } = found;
   for (let i = 0; i < targets.length; i += PEOPLE_PER_COMMENT) {
     const batch = targets.slice(i, i + PEOPLE_PER_COMMENT);
     try {
-      const url = await commenter.post(pingCommentBody(auditName, kind, batch));
+      const url = await commenter.post(pingCommentBody(auditName, kind, batch, known));
       for (const target of batch) urls.set(target.personKey, url);
     } catch (failure) {
-      return { urls, failure };
+      return { urls, failure, warnings };
     }
   }
-  return { urls, failure: null };
+  return { urls, failure: null, warnings };
 }
 
 export interface SyncRepliesOptions {

@@ -407,7 +407,7 @@ describe.each(kinds)("50 simultaneous actions on one audit ($name)", (kind) => {
     );
     const done = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason as AppError] : []));
-    expect(done).toEqual([{ applied: 2, skipped: [], conflicts: 0 }]);
+    expect(done).toEqual([{ applied: 2, skipped: [], conflicts: 0, warnings: [] }]);
     expect(refused.map((e) => e.code)).toEqual(Array(PEOPLE.length - 1).fill("conflict:item"));
     expect(refused.map((e) => e.message)).toContainEqual(
       "Someone else acted first: the finding changed meanwhile (now pinged). Reload to see what was done.",

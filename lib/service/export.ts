@@ -19,6 +19,7 @@ import type { Issue } from "@/lib/gitlab/schemas";
 import { formatReportMarkdown } from "@/lib/report/format-markdown";
 import { issueTitle, placeUnderNotes } from "@/lib/report/issue-notes";
 import type { AppContext } from "./context";
+import { findKnownUsers, mentionCandidatesOf } from "./mentions";
 import { assertAuditOpen } from "./runs";
 
 /** What an export would write: the issue's title and whole description, and the issue it goes to. */
@@ -37,7 +38,8 @@ export interface IssueExportResult {
   audit: Audit;
   /**
    * What the export could not do as configured but went on without, for the person exporting (the
-   * config's assignee is blocked on GitLab, say). Empty when all went as configured.
+   * config's assignee is blocked on GitLab, a roster username is a group and is not mentioned). Empty when
+   * all went as configured.
    */
   warnings: string[];
 }
@@ -90,13 +92,23 @@ async function currentDescription({ audit, gitlab, client }: ExportTarget): Prom
 }
 
 /**
+ * The report as GitLab Markdown for the issue's Notes, where only the people GitLab resolves to a user are
+ * live mentions (see `findKnownUsers`), with a warning for each username written inert.
+ */
+async function reportNotes({ client, report }: ExportTarget): Promise<{ notes: string; warnings: string[] }> {
+  const { known, warnings } = await findKnownUsers(client, mentionCandidatesOf(report));
+  return { notes: formatReportMarkdown(report, known), warnings };
+}
+
+/**
  * What `exportToIssue` would write now, without writing it: the latest finished run's report (GitLab
  * Markdown) placed under `## Notes` of the audit's issue, or of the issue template before the first export.
  * Refused (AppError) without a `gitlab` config section, without GL_TOKEN, or before the first finished run.
  */
 export async function previewIssueExport(ctx: AppContext, auditId: string): Promise<IssueExportPreview> {
   const target = await prepareExport(ctx, auditId);
-  const description = placeUnderNotes(await currentDescription(target), formatReportMarkdown(target.report));
+  const { notes } = await reportNotes(target);
+  const description = placeUnderNotes(await currentDescription(target), notes);
   return {
     title: issueTitle(target.audit.name),
     description,
@@ -180,9 +192,16 @@ async function updateAuditIssue(
   iid: number,
   actor: string,
 ): Promise<IssueExportResult> {
-  const description = placeUnderNotes(await currentDescription(target), formatReportMarkdown(target.report));
+  const { notes, warnings } = await reportNotes(target);
+  const description = placeUnderNotes(await currentDescription(target), notes);
   const issue = await target.client.updateIssue(target.gitlab.project, iid, { description });
-  return recordExport(ctx, target.audit, { url: issue.web_url, iid: issue.iid, created: false }, actor, []);
+  return recordExport(
+    ctx,
+    target.audit,
+    { url: issue.web_url, iid: issue.iid, created: false },
+    actor,
+    warnings,
+  );
 }
 
 /** Creates the issue under the claim `claimId`, renewing it meanwhile; a failure releases the claim. */
@@ -226,7 +245,7 @@ async function createAuditIssue(
 
 /**
  * Creates the audit's issue, with the warnings of what it went on without (an assignee GitLab cannot
- * assign). A create whose answer was lost (timeout, dropped connection, 5xx) may have made the issue all
+ * assign, a roster username that is not a GitLab user). A create whose answer was lost (timeout, dropped connection, 5xx) may have made the issue all
  * the same: when it is found (see `findLostIssue`) it is the one created, so the next export does not make
  * a second.
  */
@@ -235,10 +254,11 @@ async function createIssueFromTemplate(
   target: ExportTarget,
 ): Promise<{ issue: Issue; warnings: string[] }> {
   const { gitlab, client } = target;
-  const description = placeUnderNotes(await currentDescription(target), formatReportMarkdown(target.report));
+  const notes = await reportNotes(target);
+  const description = placeUnderNotes(await currentDescription(target), notes.notes);
   const title = issueTitle(target.audit.name);
   const assignee = gitlab.assignee ? await findAssignee(client, gitlab.assignee) : null;
-  const warnings = assignee?.warning ? [assignee.warning] : [];
+  const warnings = [...(assignee?.warning ? [assignee.warning] : []), ...notes.warnings];
   try {
     const issue = await client.createIssue(gitlab.project, {
       title,

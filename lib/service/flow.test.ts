@@ -58,6 +58,7 @@ describe("an audit from opening to follow-up", () => {
       applied: 1,
       skipped: [],
       conflicts: 0,
+      warnings: [],
     });
     const early = await rejectedAppError(
       actOnItems(ctx, { auditId: audit.id, personKey: key, action: { type: "escalate" }, actor: "ops" }),

@@ -211,6 +211,11 @@ export interface ActionOutcome {
   skipped: { itemId: string; reason: string }[];
   /** Items someone else changed meanwhile. */
   conflicts: number;
+  /**
+   * What a ping or escalation went on without, for the person acting (a roster username that is not a
+   * GitLab user, written without a live mention). Empty when all went as asked.
+   */
+  warnings: string[];
 }
 
 /**
@@ -299,7 +304,7 @@ async function applyToItems(
   if (updates.length === 0 && options.refuseWhenNone) {
     throw new AppError("conflict:item", skipped[0]?.reason ?? "Nothing to do.");
   }
-  const { send, failure } = await notifyOnIssue(ctx, audit, items, updates, action);
+  const { send, failure, warnings } = await notifyOnIssue(ctx, audit, items, updates, action);
   const { applied, conflicts } = await applyItemStates(ctx.db, send);
   if (failure) {
     throw new AppError(
@@ -320,7 +325,7 @@ async function applyToItems(
         "Reload to see what was done.",
     );
   }
-  return { applied: applied.length, skipped, conflicts: conflicts.length };
+  return { applied: applied.length, skipped, conflicts: conflicts.length, warnings };
 }
 
 /**
@@ -333,11 +338,11 @@ async function notifyOnIssue(
   items: readonly Item[],
   updates: ItemStateUpdate[],
   action: UserActionInput,
-): Promise<{ send: ItemStateUpdate[]; failure: unknown }> {
+): Promise<{ send: ItemStateUpdate[]; failure: unknown; warnings: string[] }> {
   if ((action.type !== "ping" && action.type !== "escalate") || updates.length === 0)
-    return { send: updates, failure: null };
+    return { send: updates, failure: null, warnings: [] };
   const commenter = await issueCommenterOf(ctx, audit);
-  if (!commenter) return { send: updates, failure: null };
+  if (!commenter) return { send: updates, failure: null, warnings: [] };
   const roster =
     action.type === "escalate"
       ? (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person)
@@ -348,7 +353,7 @@ async function notifyOnIssue(
     action.type,
     roster,
   );
-  const { urls, failure } = await postPings(commenter, audit.name, action.type, targets);
+  const { urls, failure, warnings } = await postPings(commenter, audit.name, action.type, targets);
   const personOf = new Map(items.map((i) => [i.id, i.personKey]));
   const send = updates.flatMap((update) => {
     const url = urls.get(personOf.get(update.itemId) ?? "");
@@ -356,5 +361,5 @@ async function notifyOnIssue(
       ? [{ ...update, event: { ...update.event, detail: { ...update.event.detail, commentUrl: url } } }]
       : [];
   });
-  return { send, failure };
+  return { send, failure, warnings };
 }

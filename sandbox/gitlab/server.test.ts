@@ -66,6 +66,19 @@ describe("sandbox GitLab", () => {
     }
   });
 
+  it("finds a user by username as GitLab does: [] for a group path or an unknown name", async () => {
+    const s = await start();
+    const user = await call(s, "/api/v4/users?username=ANakamura");
+    expect(await user.json()).toEqual([
+      expect.objectContaining({ id: 2, username: "anakamura", state: "active" }),
+    ]);
+    for (const name of ["gitlab-com", "gitlab-com/support", "nobody"]) {
+      const none = await call(s, `/api/v4/users?username=${encodeURIComponent(name)}`);
+      expect(none.status).toBe(200);
+      expect(await none.json()).toEqual([]);
+    }
+  });
+
   it("finds projects by id and by URL-encoded path, and answers 404 bodies", async () => {
     const s = await start();
     expect((await call(s, "/api/v4/projects/42/issues/1")).status).toBe(200);
@@ -148,13 +161,15 @@ describe("sandbox GitLab", () => {
 
   it("drops the connection on a queued reset after applying the request, and a queued status applies nothing", async () => {
     const s = await start();
-    s.failNext("reset", 502);
+    s.failNext("pass", "reset", 502);
     const note = () =>
       call(s, "/api/v4/projects/42/issues/1/notes", { method: "POST", body: JSON.stringify({ body: "hi" }) });
+    // `pass` lets one request through as usual, so a fault can be aimed at the request after it.
+    expect((await call(s, "/api/v4/user")).status).toBe(200);
     await expect(note()).rejects.toThrow();
     expect((await note()).status).toBe(502);
     expect(s.state().projects[0]?.issues?.[0]?.notes.map((n) => n.body)).toEqual(["hi"]);
-    expect(s.stats().byStatus).toEqual({ reset: 1, "502": 1 });
+    expect(s.stats().byStatus).toEqual({ "200": 1, reset: 1, "502": 1 });
   });
 
   it("injects resets both before any byte and midway through the body, and timeouts at their rates", async () => {

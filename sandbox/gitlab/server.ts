@@ -553,7 +553,7 @@ export async function startGitLabSandbox(
     if (isControl) return answered(control(method, parts.slice(1), params));
     const next = queued.shift();
     if (typeof next === "number") return answered(failure(next));
-    const fault = next ?? drawFault();
+    const fault = next === "pass" ? null : (next ?? drawFault());
     if (typeof fault === "object" && fault !== null) return answered(fault);
     if (parts[0] !== "api" || parts[1] !== "v4") return { reply: message(404, "404 Not Found"), lost: fault };
     const scopes = missingScopes(user, method, parts.slice(2));

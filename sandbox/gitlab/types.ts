@@ -85,7 +85,8 @@ export interface GitLabFaultOptions {
  * `"timeout"` (applied, answer held for the fault options' `timeoutMs`) or `"reset"` (applied, socket
  * destroyed before any byte of the answer).
  */
-export type GitLabQueuedFault = number | "timeout" | "reset";
+/** A status to answer, an answer lost (`timeout`, `reset`), or `pass`: answer this request as usual. */
+export type GitLabQueuedFault = number | "timeout" | "reset" | "pass";
 
 export interface GitLabSandboxOptions {
   host?: string;

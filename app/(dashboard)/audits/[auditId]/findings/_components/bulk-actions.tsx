@@ -31,6 +31,7 @@ function describeOutcome(action: BulkAction, outcome: ActionOutcome): string {
   if (outcome.conflicts > 0) {
     parts.push(`${outcome.conflicts} changed meanwhile and were left alone.`);
   }
+  parts.push(...outcome.warnings);
   return parts.join(" ");
 }
 

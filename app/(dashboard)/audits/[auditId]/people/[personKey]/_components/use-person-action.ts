@@ -18,7 +18,7 @@ export function usePersonAction(auditId: string, personKey: string) {
   return { mutation, busy: mutation.isPending || refreshing };
 }
 
-/** "Pinged about 2 findings." plus what was skipped and why. */
+/** "Pinged about 2 findings." plus what was skipped and why, and what a ping went on without. */
 export function describeOutcome(done: string, outcome: ActionOutcome): string {
   const parts = [`${done}: ${outcome.applied} finding${outcome.applied === 1 ? "" : "s"}.`];
   const reasons = [...new Set(outcome.skipped.map((s) => s.reason))];
@@ -30,5 +30,6 @@ export function describeOutcome(done: string, outcome: ActionOutcome): string {
       `${outcome.conflicts} changed by someone else meanwhile and ${outcome.conflicts === 1 ? "was" : "were"} left as they are.`,
     );
   }
+  parts.push(...outcome.warnings);
   return parts.join(" ");
 }
