@@ -180,16 +180,32 @@ describe("one person per name and per GitLab account", () => {
       location: { file, index: null, line: 1 },
     });
     const names = thrownAppError(() =>
-      buildRoster("agents", [at("Marcus Oyelaran", "m@example.com", "a.yaml"), at("MARCUS oyelaran", "m2@example.com", "b.yaml")], "x"),
+      buildRoster(
+        "agents",
+        [at("Marcus Oyelaran", "m@example.com", "a.yaml"), at("MARCUS oyelaran", "m2@example.com", "b.yaml")],
+        "x",
+      ),
     );
     expect(names.details).toEqual([
-      expect.objectContaining({ file: "b.yaml", path: "name", message: expect.stringContaining("(a.yaml:1)") }),
+      expect.objectContaining({
+        file: "b.yaml",
+        path: "name",
+        message: expect.stringContaining("(a.yaml:1)"),
+      }),
     ]);
     const usernames = thrownAppError(() =>
-      buildRoster("agents", [at("A", "a@example.com", "a.yaml", "Sofia"), at("B", "b@example.com", "b.yaml", "sofia")], "x"),
+      buildRoster(
+        "agents",
+        [at("A", "a@example.com", "a.yaml", "Sofia"), at("B", "b@example.com", "b.yaml", "sofia")],
+        "x",
+      ),
     );
     expect(usernames.details).toEqual([
-      expect.objectContaining({ file: "b.yaml", path: "gitlab.username", message: expect.stringContaining("(a.yaml:1)") }),
+      expect.objectContaining({
+        file: "b.yaml",
+        path: "gitlab.username",
+        message: expect.stringContaining("(a.yaml:1)"),
+      }),
     ]);
   });
 });

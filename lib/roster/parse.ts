@@ -257,7 +257,9 @@ export function crossCheckPeople(
   rules: RosterRules | null,
 ): ErrorDetail[] {
   const details = checks.flatMap((checked) => checked.details);
-  details.push(...findDuplicateIdentities(checks.flatMap((checked) => (checked.claims ? [checked.claims] : []))));
+  details.push(
+    ...findDuplicateIdentities(checks.flatMap((checked) => (checked.claims ? [checked.claims] : []))),
+  );
   // An entry that could not be read may be the manager others name; checking would blame its reports.
   if (rules && checks.every((checked) => checked.name !== null)) {
     const names = checks.flatMap((checked) => (checked.name === null ? [] : [checked.name]));
