@@ -23,6 +23,9 @@ import {
   type NewItem,
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
+import { buildRoster } from "@/lib/roster/parse";
+import type { RosterPerson } from "@/lib/roster/schema";
+import { thrownAppError } from "@/lib/testing/errors";
 import { AuditConfigSchema, type AuditConfig } from "@/lib/config/schema";
 import { createGitLabClient } from "@/lib/gitlab/client";
 import { createClock, type AppContext } from "@/lib/service/context";
@@ -127,11 +130,11 @@ afterAll(async () => {
 });
 
 /** The app's route handlers, with this test's database, roster and signed-in user. */
-function routesAs(user: SessionUser | null): ApiRoutes {
+function routesAs(user: SessionUser | null, roster: readonly RosterPerson[] = TEST_ROSTER): ApiRoutes {
   return createApiRoutes({
     apiHandler: createApiHandler({ getSessionUser: async () => user, logError }),
     getAppContext: async () => ctx,
-    getRoster: async () => TEST_ROSTER,
+    getRoster: async () => roster,
     isDemoMode: () => demoMode,
   });
 }
@@ -587,6 +590,64 @@ describe("who a person action is checked against", () => {
     expect((await send(["no-such-item"])).status).toBe(404);
     expect((await send([item.id])).status).toBe(200);
     expect((await listItems(ctx.db, auditId, { personKey: SAM }))[0]?.state).toBe("pinged");
+  });
+});
+
+describe("identity is the person key, never the display name", () => {
+  // Sam's manager is Lee Park. A second "lee  PARK", a member, joins the roster.
+  const NAMESAKE: RosterPerson = {
+    name: "lee  PARK",
+    email: "lee.p@example.com",
+    title: "Support Engineer",
+    reports_to: "Mia Chen",
+    gitlab: { username: "leep" },
+  };
+  /** The session a name match once gave the namesake: Lee's role, on the namesake's own key. */
+  const namesakeSession: SessionUser = {
+    name: NAMESAKE.name,
+    email: NAMESAKE.email,
+    gitlabUsername: "leep",
+    role: "manager",
+    personKey: "lee.p@example.com",
+  };
+  const intentional: UserActionInput = {
+    type: "mark_intentional",
+    justification: "He is on leave, trust me.",
+  };
+
+  it("a roster with both is refused at load, naming both entries", () => {
+    const entries = [...TEST_ROSTER, NAMESAKE].map((person, index) => ({
+      person,
+      location: { file: "team.yaml", index, line: index * 6 + 1 },
+    }));
+    expect(thrownAppError(() => buildRoster("team.yaml", entries, "x")).details).toEqual([
+      expect.objectContaining({
+        entry: "lee  PARK",
+        path: "name",
+        message: expect.stringContaining("also used by Lee Park (team.yaml:13)"),
+      }),
+    ]);
+  });
+
+  it("the namesake cannot mark Lee's report's finding intentional, with or without a refused roster", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const before = await snapshot();
+
+    const served = await personAction(
+      auditId,
+      SAM,
+      intentional,
+    )(routesAs(namesakeSession, [...TEST_ROSTER, NAMESAKE]));
+    expect(served.status).toBe(400);
+    expect((await errorOf(served)).code).toBe("invalid:roster");
+
+    const fixed = await personAction(auditId, SAM, intentional)(routesAs(namesakeSession));
+    expect(fixed.status).toBe(403);
+    expect(await snapshot()).toEqual(before);
+
+    // Lee himself still may.
+    const lee = await personAction(auditId, SAM, intentional)(routesAs(sessionUserOf("Lee Park")));
+    expect(lee.status).toBe(200);
   });
 });
 

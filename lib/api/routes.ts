@@ -131,12 +131,7 @@ export function createApiRoutes(deps: ApiRouteDeps) {
         input: PersonActionSchema,
         permission: async ({ input, params }) => ({
           permission: ACTION_PERMISSIONS[input.action.type],
-          target: await permissionTargetFor(
-            await context(),
-            params.auditId,
-            params.personKey,
-            await deps.getRoster(),
-          ),
+          target: permissionTargetFor(params.personKey, await deps.getRoster()),
         }),
         run: async ({ user, input, params }) =>
           actOnItems(await context(), {

@@ -9,6 +9,8 @@ export const SIGN_IN_ERRORS = {
   notInRoster: "NotInRoster",
   /** The roster could not be read, so nobody can be matched. */
   rosterUnavailable: "RosterUnavailable",
+  /** The GitLab username is one roster person's and the email another's: refused rather than guessed. */
+  ambiguousMatch: "AmbiguousRosterMatch",
 } as const;
 
 export interface SignInErrorDescription {
@@ -29,6 +31,13 @@ const DESCRIPTIONS: Record<string, SignInErrorDescription> = {
     message:
       "Sign-in checks you against the support team roster, which could not be read just now. Try again in a " +
       "minute; if it keeps happening, tell Support Operations.",
+  },
+  [SIGN_IN_ERRORS.ambiguousMatch]: {
+    heading: "Your account matches more than one roster entry",
+    message:
+      "Your GitLab username names one person in the support roster and your GitLab email another, so the " +
+      "dashboard cannot tell who you are. Ask Support Operations to correct the roster (your entry should " +
+      "carry your GitLab username), then sign in again.",
   },
   AccessDenied: {
     heading: "Access denied",
