@@ -651,6 +651,60 @@ describe("identity is the person key, never the display name", () => {
   });
 });
 
+describe("who acted is stored by person key as well as by name", () => {
+  it("an item action, the hand-over, the send-back and the sign-off record the actor's person key", async () => {
+    const auditId = requireAudit(await seed({ state: "intentional" })).id;
+    const lee = sessionUserOf("Lee Park");
+    const omar = sessionUserOf("Omar Haddad");
+    const olivia = sessionUserOf("Olivia Grant");
+    const ok = async (response: Response) => {
+      expect(response.status).toBe(200);
+      return response;
+    };
+    await ok(await personAction(auditId, SAM, { type: "reopen" })(routesAs(lee)));
+    await ok(await personAction(auditId, SAM, { type: "ping" })(routesAs(lee)));
+    await ok(
+      await personAction(auditId, SAM, {
+        type: "mark_intentional",
+        justification: "Covers AMER East from the EMEA schedule.",
+      })(routesAs(lee)),
+    );
+    await ok(await routesAs(omar).review.POST(post(`/api/audits/${auditId}/review`), paramsOf({ auditId })));
+    await ok(
+      await routesAs(olivia).sendBack.POST(
+        post(`/api/audits/${auditId}/send-back`, { comment: "Chase the two people in APAC first." }),
+        paramsOf({ auditId }),
+      ),
+    );
+    const signed = await ok(
+      await routesAs(olivia).signOff.POST(post(`/api/audits/${auditId}/sign-off`, {}), paramsOf({ auditId })),
+    );
+    expect(await signed.json()).toMatchObject({
+      signedOffBy: "Olivia Grant",
+      signedOffByKey: "olivia@example.com",
+    });
+
+    const events = await listEvents(ctx.db, { auditId });
+    expect(events.map((e) => [e.action, e.actor, e.actorKey])).toEqual([
+      ["reopen", "Lee Park", "lee@example.com"],
+      ["ping", "Lee Park", "lee@example.com"],
+      ["mark_intentional", "Lee Park", "lee@example.com"],
+      ["set_audit_status", "Omar Haddad", "omar@example.com"],
+      ["set_audit_status", "Olivia Grant", "olivia@example.com"],
+      ["sign_off", "Olivia Grant", "olivia@example.com"],
+    ]);
+    const person = await routesAs(olivia).person.GET(
+      get(personPath(auditId, SAM)),
+      paramsOf({ auditId, personKey: SAM }),
+    );
+    expect((await person.json()).history).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: "ping", actor: "Lee Park", actorKey: "lee@example.com" }),
+      ]),
+    );
+  });
+});
+
 describe("CSRF", () => {
   it.each([
     { name: "another site", origin: "https://evil.example" },

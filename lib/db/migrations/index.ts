@@ -3,6 +3,7 @@ import type { Database, DialectName } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import * as initial from "./0001-initial";
 import * as issueClaim from "./0002-issue-claim";
+import * as actorKey from "./0003-actor-key";
 
 type MigrationUp = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -10,6 +11,7 @@ type MigrationUp = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 const MIGRATIONS: Record<string, MigrationUp> = {
   "0001-initial": initial.up,
   "0002-issue-claim": issueClaim.up,
+  "0003-actor-key": actorKey.up,
 };
 
 /** The migrations as modules of this code base (no folder to scan at run time, so bundling keeps them). */
