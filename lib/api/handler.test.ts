@@ -97,7 +97,7 @@ describe("apiHandler", () => {
     expect(await response.json()).toEqual({ role: "member" });
   });
 
-  describe("item permissions checked against the item's owner", () => {
+  describe("item permissions checked against the item owner's person key", () => {
     const ItemSchema = z.object({ owner: z.string() });
     const handlerFor = (user: SessionUser) =>
       setup(user).apiHandler({
@@ -110,11 +110,17 @@ describe("apiHandler", () => {
       });
 
     it("allows a manager on a report's item and refuses them on someone else's", async () => {
-      const allowed = await handlerFor(MANAGER)(post("/api/items/ping", { owner: "Sam Rivera" }), context());
+      const allowed = await handlerFor(MANAGER)(
+        post("/api/items/ping", { owner: "sam@example.com" }),
+        context(),
+      );
       expect(allowed.status).toBe(200);
-      expect(await allowed.json()).toEqual({ pinged: "Sam Rivera" });
+      expect(await allowed.json()).toEqual({ pinged: "sam@example.com" });
 
-      const refused = await handlerFor(MANAGER)(post("/api/items/ping", { owner: "Ana Lima" }), context());
+      const refused = await handlerFor(MANAGER)(
+        post("/api/items/ping", { owner: "ana@example.com" }),
+        context(),
+      );
       expect(refused.status).toBe(403);
       expect((await errorOf(refused)).message).toContain("managers act only on their reports' items");
     });

@@ -23,6 +23,9 @@ import {
   type NewItem,
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
+import { buildRoster } from "@/lib/roster/parse";
+import type { RosterPerson } from "@/lib/roster/schema";
+import { thrownAppError } from "@/lib/testing/errors";
 import { AuditConfigSchema, type AuditConfig } from "@/lib/config/schema";
 import { createGitLabClient } from "@/lib/gitlab/client";
 import { createClock, type AppContext } from "@/lib/service/context";
@@ -130,11 +133,11 @@ afterAll(async () => {
 });
 
 /** The app's route handlers, with this test's database, roster and signed-in user. */
-function routesAs(user: SessionUser | null): ApiRoutes {
+function routesAs(user: SessionUser | null, roster: readonly RosterPerson[] = TEST_ROSTER): ApiRoutes {
   return createApiRoutes({
     apiHandler: createApiHandler({ getSessionUser: async () => user, publicOrigins: () => [SITE], logError }),
     getAppContext: async () => ctx,
-    getRoster: async () => TEST_ROSTER,
+    getRoster: async () => roster,
     isDemoMode: () => demoMode,
   });
 }
@@ -590,6 +593,118 @@ describe("who a person action is checked against", () => {
     expect((await send(["no-such-item"])).status).toBe(404);
     expect((await send([item.id])).status).toBe(200);
     expect((await listItems(ctx.db, auditId, { personKey: SAM }))[0]?.state).toBe("pinged");
+  });
+});
+
+describe("identity is the person key, never the display name", () => {
+  // Sam's manager is Lee Park. A second "lee  PARK", a member, joins the roster.
+  const NAMESAKE: RosterPerson = {
+    name: "lee  PARK",
+    email: "lee.p@example.com",
+    title: "Support Engineer",
+    reports_to: "Mia Chen",
+    gitlab: { username: "leep" },
+  };
+  /** The session a name match once gave the namesake: Lee's role, on the namesake's own key. */
+  const namesakeSession: SessionUser = {
+    name: NAMESAKE.name,
+    email: NAMESAKE.email,
+    gitlabUsername: "leep",
+    role: "manager",
+    personKey: "lee.p@example.com",
+  };
+  const intentional: UserActionInput = {
+    type: "mark_intentional",
+    justification: "He is on leave, trust me.",
+  };
+
+  it("a roster with both is refused at load, naming both entries", () => {
+    const entries = [...TEST_ROSTER, NAMESAKE].map((person, index) => ({
+      person,
+      location: { file: "team.yaml", index, line: index * 6 + 1 },
+    }));
+    expect(thrownAppError(() => buildRoster("team.yaml", entries, "x")).details).toEqual([
+      expect.objectContaining({
+        entry: "lee  PARK",
+        path: "name",
+        message: expect.stringContaining("also used by Lee Park (team.yaml:13)"),
+      }),
+    ]);
+  });
+
+  it("the namesake cannot mark Lee's report's finding intentional, with or without a refused roster", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const before = await snapshot();
+
+    const served = await personAction(
+      auditId,
+      SAM,
+      intentional,
+    )(routesAs(namesakeSession, [...TEST_ROSTER, NAMESAKE]));
+    expect(served.status).toBe(400);
+    expect((await errorOf(served)).code).toBe("invalid:roster");
+
+    const fixed = await personAction(auditId, SAM, intentional)(routesAs(namesakeSession));
+    expect(fixed.status).toBe(403);
+    expect(await snapshot()).toEqual(before);
+
+    // Lee himself still may.
+    const lee = await personAction(auditId, SAM, intentional)(routesAs(sessionUserOf("Lee Park")));
+    expect(lee.status).toBe(200);
+  });
+});
+
+describe("who acted is stored by person key as well as by name", () => {
+  it("an item action, the hand-over, the send-back and the sign-off record the actor's person key", async () => {
+    const auditId = requireAudit(await seed({ state: "intentional" })).id;
+    const lee = sessionUserOf("Lee Park");
+    const omar = sessionUserOf("Omar Haddad");
+    const olivia = sessionUserOf("Olivia Grant");
+    const ok = async (response: Response) => {
+      expect(response.status).toBe(200);
+      return response;
+    };
+    await ok(await personAction(auditId, SAM, { type: "reopen" })(routesAs(lee)));
+    await ok(await personAction(auditId, SAM, { type: "ping" })(routesAs(lee)));
+    await ok(
+      await personAction(auditId, SAM, {
+        type: "mark_intentional",
+        justification: "Covers AMER East from the EMEA schedule.",
+      })(routesAs(lee)),
+    );
+    await ok(await routesAs(omar).review.POST(post(`/api/audits/${auditId}/review`), paramsOf({ auditId })));
+    await ok(
+      await routesAs(olivia).sendBack.POST(
+        post(`/api/audits/${auditId}/send-back`, { comment: "Chase the two people in APAC first." }),
+        paramsOf({ auditId }),
+      ),
+    );
+    const signed = await ok(
+      await routesAs(olivia).signOff.POST(post(`/api/audits/${auditId}/sign-off`, {}), paramsOf({ auditId })),
+    );
+    expect(await signed.json()).toMatchObject({
+      signedOffBy: "Olivia Grant",
+      signedOffByKey: "olivia@example.com",
+    });
+
+    const events = await listEvents(ctx.db, { auditId });
+    expect(events.map((e) => [e.action, e.actor, e.actorKey])).toEqual([
+      ["reopen", "Lee Park", "lee@example.com"],
+      ["ping", "Lee Park", "lee@example.com"],
+      ["mark_intentional", "Lee Park", "lee@example.com"],
+      ["set_audit_status", "Omar Haddad", "omar@example.com"],
+      ["set_audit_status", "Olivia Grant", "olivia@example.com"],
+      ["sign_off", "Olivia Grant", "olivia@example.com"],
+    ]);
+    const person = await routesAs(olivia).person.GET(
+      get(personPath(auditId, SAM)),
+      paramsOf({ auditId, personKey: SAM }),
+    );
+    expect((await person.json()).history).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: "ping", actor: "Lee Park", actorKey: "lee@example.com" }),
+      ]),
+    );
   });
 });
 

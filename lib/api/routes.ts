@@ -131,12 +131,7 @@ export function createApiRoutes(deps: ApiRouteDeps) {
         input: PersonActionSchema,
         permission: async ({ input, params }) => ({
           permission: ACTION_PERMISSIONS[input.action.type],
-          target: await permissionTargetFor(
-            await context(),
-            params.auditId,
-            params.personKey,
-            await deps.getRoster(),
-          ),
+          target: permissionTargetFor(params.personKey, await deps.getRoster()),
         }),
         run: async ({ user, input, params }) =>
           actOnItems(await context(), {
@@ -145,6 +140,7 @@ export function createApiRoutes(deps: ApiRouteDeps) {
             itemIds: input.itemIds,
             action: input.action,
             actor: user.name,
+            actorKey: user.personKey,
           }),
       }),
     },
@@ -159,7 +155,12 @@ export function createApiRoutes(deps: ApiRouteDeps) {
         input: BulkActionSchema,
         permission: ({ input }) => ({ permission: input.action === "ping" ? "item:ping" : "item:escalate" }),
         run: async ({ user, input, params }) =>
-          bulkAct(await context(), { auditId: params.auditId, action: input.action, actor: user.name }),
+          bulkAct(await context(), {
+            auditId: params.auditId,
+            action: input.action,
+            actor: user.name,
+            actorKey: user.personKey,
+          }),
       }),
     },
 
@@ -179,6 +180,7 @@ export function createApiRoutes(deps: ApiRouteDeps) {
           return signOff(ctx, {
             auditId: params.auditId,
             actor: user.name,
+            actorKey: user.personKey,
             overrideReason: input.overrideReason,
             issue,
           });
@@ -192,7 +194,11 @@ export function createApiRoutes(deps: ApiRouteDeps) {
         permission: "audit:run",
         params: AuditParamsSchema,
         run: async ({ user, params }) =>
-          submitForReview(await context(), { auditId: params.auditId, actor: user.name }),
+          submitForReview(await context(), {
+            auditId: params.auditId,
+            actor: user.name,
+            actorKey: user.personKey,
+          }),
       }),
     },
 
@@ -205,7 +211,13 @@ export function createApiRoutes(deps: ApiRouteDeps) {
         run: async ({ user, params, input }) => {
           const ctx = await context();
           const issue = await auditIssueOf(ctx, params.auditId);
-          return sendBack(ctx, { auditId: params.auditId, actor: user.name, comment: input.comment, issue });
+          return sendBack(ctx, {
+            auditId: params.auditId,
+            actor: user.name,
+            actorKey: user.personKey,
+            comment: input.comment,
+            issue,
+          });
         },
       }),
     },
@@ -234,7 +246,11 @@ export function createApiRoutes(deps: ApiRouteDeps) {
         permission: "audit:export",
         params: AuditParamsSchema,
         run: async ({ user, params }) =>
-          exportToIssue(await context(), { auditId: params.auditId, actor: user.name }),
+          exportToIssue(await context(), {
+            auditId: params.auditId,
+            actor: user.name,
+            actorKey: user.personKey,
+          }),
       }),
     },
 

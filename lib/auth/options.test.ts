@@ -237,6 +237,28 @@ describe("signIn callback", () => {
     ).toBe(true);
   });
 
+  it("refuses a GitLab account whose profile email is that of an entry pinning another username", async () => {
+    const { callbacks } = build();
+    // Anyone may put Olivia's address in their GitLab profile; her entry says she signs in as ogrant.
+    await expect(
+      callbacks.signIn({ user: gitLabUser("attacker", "olivia@example.com"), account: GITLAB_ACCOUNT }),
+    ).rejects.toThrow(SIGN_IN_ERRORS.notInRoster);
+    await expect(
+      callbacks.jwt({
+        token: {},
+        user: gitLabUser("attacker", "OLIVIA@example.com"),
+        account: GITLAB_ACCOUNT,
+      }),
+    ).rejects.toThrow(SIGN_IN_ERRORS.notInRoster);
+  });
+
+  it("refuses with AmbiguousRosterMatch when the username is one person's and the email another's", async () => {
+    const { callbacks } = build();
+    await expect(
+      callbacks.signIn({ user: gitLabUser("lpark", "ana@example.com"), account: GITLAB_ACCOUNT }),
+    ).rejects.toThrow(SIGN_IN_ERRORS.ambiguousMatch);
+  });
+
   it("refuses with RosterUnavailable, logged, when the roster cannot be read", async () => {
     const logError = vi.fn();
     const failure = new Error("EACCES: support-team.yaml");
@@ -278,6 +300,41 @@ describe("jwt and session callbacks", () => {
     expect(removed.session.user).toBeUndefined();
     roster = TEST_ROSTER;
     expect((await readSession(options, removed.token)).session.user).toBeUndefined();
+  });
+
+  it("ends the session when its entry now pins another GitLab username, or its username another person", async () => {
+    let roster: readonly RosterPerson[] = TEST_ROSTER;
+    const options = build(GITLAB_ENV, async () => roster);
+    const withSam = (change: Partial<RosterPerson>) =>
+      TEST_ROSTER.map((p) => (p.name === "Sam Rivera" ? { ...p, ...change } : p));
+    const { token } = await signInAndReadSession(options, gitLabUser("srivera", "sam@example.com"));
+
+    // Sam's entry (his person key) now belongs to another GitLab account.
+    roster = withSam({ gitlab: { username: "samuel-r" } });
+    expect((await readSession(options, token)).session.user).toBeUndefined();
+
+    // The username srivera now names another person key: the session does not become theirs.
+    roster = withSam({ email: "samuel@example.com" });
+    expect((await readSession(options, token)).session.user).toBeUndefined();
+    roster = TEST_ROSTER.map((p) =>
+      p.name === "Sam Rivera"
+        ? { ...p, gitlab: null }
+        : p.name === "Ana Lima"
+          ? { ...p, gitlab: { username: "srivera" } }
+          : p,
+    );
+    expect((await readSession(options, token)).session.user).toBeUndefined();
+
+    roster = TEST_ROSTER;
+    expect((await readSession(options, token)).session.user).toMatchObject({ personKey: "sam@example.com" });
+  });
+
+  it("ends an email sign-in's session once the entry pins a GitLab username that is not the account's", async () => {
+    let roster: readonly RosterPerson[] = TEST_ROSTER;
+    const options = build(GITLAB_ENV, async () => roster);
+    const { token } = await signInAndReadSession(options, gitLabUser("ana-l", "ana@example.com"));
+    roster = TEST_ROSTER.map((p) => (p.name === "Ana Lima" ? { ...p, gitlab: { username: "alima" } } : p));
+    expect((await readSession(options, token)).session.user).toBeUndefined();
   });
 
   it("keeps the last known user when the roster cannot be read", async () => {

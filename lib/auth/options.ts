@@ -14,7 +14,14 @@ import { isDemoModeAllowed, isLoopbackHost, type Env } from "@/lib/env";
 import { AppError, type ErrorDetail } from "@/lib/errors";
 import type { RosterPerson } from "@/lib/roster/schema";
 import { safeRedirectPath } from "./redirect";
-import { findRosterPerson, parseSessionUser, personKeyOf, toSessionUser, type SessionUser } from "./roles";
+import {
+  matchRosterPerson,
+  parseSessionUser,
+  personKeyOf,
+  toSessionUser,
+  type RosterMatch,
+  type SessionUser,
+} from "./roles";
 import { SIGN_IN_ERRORS } from "./sign-in-errors";
 
 /** The current roster's people. Called on sign-in and on each session read; the caller caches. */
@@ -83,8 +90,7 @@ export function buildAuthOptions(deps: AuthOptionsDeps): AuthOptions {
 
   const callbacks: RequiredCallbacks = {
     async signIn({ user }) {
-      const person = findRosterPerson(await readRoster(), loginOf(user));
-      if (!person) return refuseSignIn(SIGN_IN_ERRORS.notInRoster);
+      personOrRefuse(matchRosterPerson(await readRoster(), loginOf(user)));
       return true;
     },
 
@@ -203,7 +209,12 @@ function demoProvider(readRoster: RosterLookup): Provider {
       if (!isLocalRequest(request.headers)) return refuseSignIn(SIGN_IN_ERRORS.demoNotLocal);
       const choice = credentials?.person?.trim();
       if (!choice) return null;
-      const person = findRosterPerson(await readRoster(), { gitlabUsername: choice, email: choice });
+      const roster = await readRoster();
+      const byUsername = matchRosterPerson(roster, { gitlabUsername: choice });
+      const person =
+        byUsername.kind === "person"
+          ? byUsername.person
+          : roster.find((p) => personKeyOf(p) === choice.toLowerCase());
       if (!person) return refuseSignIn(SIGN_IN_ERRORS.notInRoster);
       const user: User & { gitlabUsername: string | null } = {
         id: personKeyOf(person),
@@ -241,6 +252,13 @@ function refuseSignIn(code: string): never {
   throw new Error(code);
 }
 
+/** The one roster person a sign-in matched; refuses nobody and several alike (never a guess). */
+function personOrRefuse(match: RosterMatch): RosterPerson {
+  if (match.kind === "ambiguous") return refuseSignIn(SIGN_IN_ERRORS.ambiguousMatch);
+  if (match.kind === "none") return refuseSignIn(SIGN_IN_ERRORS.notInRoster);
+  return match.person;
+}
+
 function loginOf(user: User): Login {
   const gitlabUsername =
     "gitlabUsername" in user && typeof user.gitlabUsername === "string" ? user.gitlabUsername : null;
@@ -248,23 +266,25 @@ function loginOf(user: User): Login {
 }
 
 function signedInToken(token: JWT, login: Login, roster: readonly RosterPerson[]): JWT {
-  const person = findRosterPerson(roster, login);
-  // `signIn` has just matched this login; the roster changing in between is the only way here.
-  if (!person) return refuseSignIn(SIGN_IN_ERRORS.notInRoster);
-  const user = toSessionUser(person, roster);
+  // `signIn` has just matched this login; the roster changing in between is the only way to a refusal.
+  const user = toSessionUser(personOrRefuse(matchRosterPerson(roster, login)), roster);
   return { ...token, name: user.name, email: user.email, login, user };
 }
 
 /**
  * Role and identity are re-derived from the current roster on every session read (the roster lookup is
  * cached by the caller), so a promotion, a new report or leaving the team takes effect without signing
- * out. Someone no longer in the roster loses the session's user (the session then reads as signed out).
+ * out. The session belongs to the person key it was issued for: when the login no longer matches exactly
+ * one entry, or matches an entry with another person key (the entry now pins another GitLab username, the
+ * username moved to someone else, the email changed), the session loses its user and reads as signed out;
+ * it never becomes another person's.
  * When the roster cannot be read, the last known user is kept: an outage of the roster should not sign
  * everyone out, and the token expires within SESSION_MAX_AGE_SECONDS anyway.
  */
 async function refreshedToken(token: JWT, getRoster: RosterLookup, logError: LogError): Promise<JWT> {
   const login = LoginSchema.safeParse(token.login);
-  if (!login.success || !parseSessionUser(token.user)) return withoutUser(token);
+  const issuedTo = parseSessionUser(token.user);
+  if (!login.success || !issuedTo) return withoutUser(token);
   let roster: readonly RosterPerson[];
   try {
     roster = await getRoster();
@@ -272,9 +292,9 @@ async function refreshedToken(token: JWT, getRoster: RosterLookup, logError: Log
     logError("auth: the roster could not be read; keeping the session's last known role", error);
     return token;
   }
-  const person = findRosterPerson(roster, login.data);
-  if (!person) return withoutUser(token);
-  const user: SessionUser = toSessionUser(person, roster);
+  const match = matchRosterPerson(roster, login.data);
+  if (match.kind !== "person" || personKeyOf(match.person) !== issuedTo.personKey) return withoutUser(token);
+  const user: SessionUser = toSessionUser(match.person, roster);
   return { ...token, name: user.name, email: user.email, user };
 }
 

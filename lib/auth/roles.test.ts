@@ -7,8 +7,8 @@ import {
   assertCan,
   assertSignedIn,
   can,
-  findRosterPerson,
   managerChainOf,
+  matchRosterPerson,
   parseSessionUser,
   reportsOf,
   roleOf,
@@ -55,6 +55,19 @@ describe("roleOf", () => {
     expect(roleOf(titled("Support Engineer"), [titled("Support Engineer"), report])).toBe("manager");
   });
 
+  it("refuses a reports_to that names two people rather than make both managers", () => {
+    const marcus: RosterPerson = { name: "Marcus Oyelaran", email: "marcus@example.com" };
+    const impostor: RosterPerson = { name: "marcus  OYELARAN", email: "m.o@example.com" };
+    const report: RosterPerson = {
+      name: "Ines Duarte",
+      email: "ines@example.com",
+      reports_to: "Marcus Oyelaran",
+    };
+    const error = thrownAppError(() => roleOf(impostor, [marcus, report, impostor]));
+    expect(error.code).toBe("invalid:roster");
+    expect(error.message).toContain("Marcus Oyelaran");
+  });
+
   it("ranks a Support Operations title above having reports", () => {
     expect(roleOf(rosterPerson("Olivia Grant"), TEST_ROSTER)).toBe("ops_manager");
     const report: RosterPerson = { name: "Kim Ng", email: "kim@example.com", reports_to: "Pat Doe" };
@@ -62,12 +75,14 @@ describe("roleOf", () => {
   });
 });
 
+const keyOf = (name: string) => rosterPerson(name).email;
+
 describe("reportsOf", () => {
   const names = (people: RosterPerson[]) => people.map((p) => p.name);
 
-  it("lists direct and indirect reports, nearest first", () => {
-    expect(names(reportsOf("Mia Chen", TEST_ROSTER))).toEqual(["Lee Park", "Sam Rivera"]);
-    expect(names(reportsOf("dana whitfield", TEST_ROSTER))).toEqual([
+  it("lists direct and indirect reports of a person key, nearest first", () => {
+    expect(names(reportsOf(keyOf("Mia Chen"), TEST_ROSTER))).toEqual(["Lee Park", "Sam Rivera"]);
+    expect(names(reportsOf(keyOf("Dana Whitfield"), TEST_ROSTER))).toEqual([
       "Mia Chen",
       "Ana Lima",
       "Olivia Grant",
@@ -78,48 +93,71 @@ describe("reportsOf", () => {
   });
 
   it("is empty for someone without reports or not in the roster", () => {
-    expect(reportsOf("Sam Rivera", TEST_ROSTER)).toEqual([]);
-    expect(reportsOf("Nobody Here", TEST_ROSTER)).toEqual([]);
+    expect(reportsOf(keyOf("Sam Rivera"), TEST_ROSTER)).toEqual([]);
+    expect(reportsOf("nobody@example.com", TEST_ROSTER)).toEqual([]);
   });
 
   it("terminates on a reports_to cycle and never lists the manager among their reports", () => {
-    expect(names(reportsOf("Xavier Stone", TEST_ROSTER))).toEqual(["Yara Bell"]);
-    expect(names(reportsOf("Yara Bell", TEST_ROSTER))).toEqual(["Xavier Stone"]);
+    expect(names(reportsOf(keyOf("Xavier Stone"), TEST_ROSTER))).toEqual(["Yara Bell"]);
+    expect(names(reportsOf(keyOf("Yara Bell"), TEST_ROSTER))).toEqual(["Xavier Stone"]);
   });
 });
 
 describe("managerChainOf", () => {
-  it("walks reports_to upwards, nearest first", () => {
-    expect(managerChainOf("Sam Rivera", TEST_ROSTER)).toEqual(["Lee Park", "Mia Chen", "Dana Whitfield"]);
-    expect(managerChainOf("Dana Whitfield", TEST_ROSTER)).toEqual([]);
+  it("walks reports_to upwards by person key, nearest first", () => {
+    expect(managerChainOf(keyOf("Sam Rivera"), TEST_ROSTER)).toEqual([
+      "lee@example.com",
+      "mia@example.com",
+      "dana@example.com",
+    ]);
+    expect(managerChainOf(keyOf("Dana Whitfield"), TEST_ROSTER)).toEqual([]);
   });
 
-  it("stops at a cycle and keeps a manager the roster does not hold", () => {
-    expect(managerChainOf("Xavier Stone", TEST_ROSTER)).toEqual(["Yara Bell"]);
-    const roster: RosterPerson[] = [{ name: "Kim Ng", email: "kim@example.com", reports_to: "Former Boss" }];
-    expect(managerChainOf("Kim Ng", roster)).toEqual(["Former Boss"]);
-    expect(managerChainOf("Nobody Here", roster)).toEqual([]);
+  it("stops at a cycle and at a manager the roster does not hold (nobody can sign in as them)", () => {
+    expect(managerChainOf(keyOf("Xavier Stone"), TEST_ROSTER)).toEqual(["yara@example.com"]);
+    const roster: RosterPerson[] = [{ name: "Kim Ng", email: "Kim@Example.com", reports_to: "Former Boss" }];
+    expect(managerChainOf("kim@example.com", roster)).toEqual([]);
+    expect(managerChainOf("nobody@example.com", roster)).toEqual([]);
   });
 });
 
-describe("findRosterPerson", () => {
+describe("matchRosterPerson", () => {
+  const matched = (roster: readonly RosterPerson[], login: Parameters<typeof matchRosterPerson>[1]) => {
+    const match = matchRosterPerson(roster, login);
+    return match.kind === "person" ? match.person.name : match.kind;
+  };
+
   it.each([
     [{ gitlabUsername: "SRivera" }, "Sam Rivera"],
     [{ gitlabUsername: "@srivera" }, "Sam Rivera"],
+    // Ana's entry pins no GitLab username: her email is how she is known.
     [{ gitlabUsername: "not-in-roster", email: "ANA@example.com" }, "Ana Lima"],
-    [{ email: " mia@example.com " }, "Mia Chen"],
-    // The username wins over the email when both match different people.
+    [{ email: " ana@example.com " }, "Ana Lima"],
+    // Sam's email is not his sign-in: his entry pins the username srivera.
     [{ gitlabUsername: "lpark", email: "sam@example.com" }, "Lee Park"],
   ])("%j is %s", (login, name) => {
-    expect(findRosterPerson(TEST_ROSTER, login)?.name).toBe(name);
+    expect(matched(TEST_ROSTER, login)).toBe(name);
   });
 
-  it.each([[{ gitlabUsername: "stranger", email: "stranger@example.com" }], [{}], [{ gitlabUsername: "" }]])(
-    "%j matches nobody",
-    (login) => {
-      expect(findRosterPerson(TEST_ROSTER, login)).toBeNull();
-    },
-  );
+  it.each([
+    [{ gitlabUsername: "stranger", email: "stranger@example.com" }],
+    [{}],
+    [{ gitlabUsername: "" }],
+    // An account whose profile email is that of someone whose entry pins another username.
+    [{ gitlabUsername: "attacker", email: "olivia@example.com" }],
+    [{ email: "mia@example.com" }],
+  ])("%j matches nobody", (login) => {
+    expect(matched(TEST_ROSTER, login)).toBe("none");
+  });
+
+  it("is ambiguous when the username matches one entry and the email another", () => {
+    expect(matched(TEST_ROSTER, { gitlabUsername: "lpark", email: "ana@example.com" })).toBe("ambiguous");
+    const twice: RosterPerson[] = [
+      { name: "A", email: "a@example.com", gitlab: { username: "Sofia" } },
+      { name: "B", email: "b@example.com", gitlab: { username: "sofia" } },
+    ];
+    expect(matched(twice, { gitlabUsername: "SOFIA" })).toBe("ambiguous");
+  });
 });
 
 /**
@@ -149,10 +187,8 @@ const ACTORS: Record<Role, { user: SessionUser; report: string; other: string }>
 };
 
 function targetOf(name: string): PermissionTarget {
-  return {
-    personKey: rosterPerson(name).email.toLowerCase(),
-    managerChain: managerChainOf(name, TEST_ROSTER),
-  };
+  const personKey = rosterPerson(name).email.toLowerCase();
+  return { personKey, managerChain: managerChainOf(personKey, TEST_ROSTER) };
 }
 
 function parseMatrix(table: string) {
@@ -192,10 +228,13 @@ describe("can", () => {
     expect(can(sessionUserOf("Dana Whitfield"), "item:ping", targetOf("Sam Rivera"))).toBe(true);
   });
 
-  it("compares the manager chain ignoring case", () => {
-    expect(can(sessionUserOf("Mia Chen"), "item:resolve", { managerChain: ["LEE PARK", "mia chen"] })).toBe(
-      true,
-    );
+  it("finds the manager in the chain by person key, never by name", () => {
+    const mia = sessionUserOf("Mia Chen");
+    expect(can(mia, "item:resolve", { managerChain: ["lee@example.com", "mia@example.com"] })).toBe(true);
+    // Someone else with Mia's name (a display name is no identity) manages nobody of hers.
+    const namesake: SessionUser = { ...mia, email: "mia.c@example.com", personKey: "mia.c@example.com" };
+    expect(can(namesake, "item:resolve", targetOf("Sam Rivera"))).toBe(false);
+    expect(can(namesake, "item:resolve", { managerChain: ["Lee Park", "Mia Chen"] })).toBe(false);
   });
 
   it("does not let a manager act on their own item, even through a reports_to cycle", () => {
@@ -204,7 +243,7 @@ describe("can", () => {
     expect(
       can(xavier, "item:resolve", {
         personKey: xavier.personKey,
-        managerChain: ["Yara Bell", "Xavier Stone"],
+        managerChain: ["yara@example.com", "xavier@example.com"],
       }),
     ).toBe(false);
   });

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import type { RosterPerson } from "@/lib/roster/schema";
+import { normalizeName, normalizeUsername, type RosterPerson } from "@/lib/roster/schema";
 
 export const ROLES = ["ops_manager", "ops", "manager", "member"] as const;
 export type Role = (typeof ROLES)[number];
@@ -63,17 +63,12 @@ export function parseSessionUser(value: unknown): SessionUser | null {
 export interface PermissionTarget {
   /** `personKey` of the person the item belongs to. */
   personKey?: string;
-  /** Names of that person's managers, nearest first (`managerChainOf`). */
+  /** Person keys of that person's managers, nearest first (`managerChainOf`). */
   managerChain?: readonly string[];
 }
 
 const OPS_MANAGER_TITLE = "support operations manager";
 const OPS_TITLE = "support operations";
-
-/** Names compare ignoring case and runs of spaces: `reports_to` is typed by hand. */
-export function normalizeName(name: string): string {
-  return name.trim().replace(/\s+/g, " ").toLowerCase();
-}
 
 /** The checker's identity for a roster person: the email, lower-cased. */
 export function personKeyOf(person: Pick<RosterPerson, "email">): string {
@@ -81,95 +76,127 @@ export function personKeyOf(person: Pick<RosterPerson, "email">): string {
 }
 
 /**
+ * The person key of the manager a person's `reports_to` names (names compare ignoring case and runs of
+ * spaces), or null when the person reports to no one or to someone the roster does not hold. Throws
+ * AppError `invalid:roster` when the name is that of several people: the roster loader refuses such a
+ * roster, and guessing between them would hand one person the other's reports.
+ */
+export function managerKeyOf(person: RosterPerson, roster: readonly RosterPerson[]): string | null {
+  if (person.reports_to == null) return null;
+  const named = peopleByName(roster).get(normalizeName(person.reports_to)) ?? [];
+  const [manager, ...others] = named;
+  if (others.length > 0) {
+    throw new AppError(
+      "invalid:roster",
+      `reports_to "${person.reports_to}" names ${named.length} people of the roster; names must be unique.`,
+    );
+  }
+  return manager ? personKeyOf(manager) : null;
+}
+
+const byNameCache = new WeakMap<readonly RosterPerson[], Map<string, RosterPerson[]>>();
+
+/** The roster's people by normalised name, built once per roster (rosters are read once and shared). */
+function peopleByName(roster: readonly RosterPerson[]): Map<string, RosterPerson[]> {
+  let index = byNameCache.get(roster);
+  if (!index) {
+    index = new Map();
+    for (const person of roster) {
+      const name = normalizeName(person.name);
+      const list = index.get(name);
+      if (list) list.push(person);
+      else index.set(name, [person]);
+    }
+    byNameCache.set(roster, index);
+  }
+  return index;
+}
+
+/**
  * A person's role. First match wins: title containing "Support Operations Manager" → `ops_manager`;
- * containing "Support Operations" → `ops`; named as someone's `reports_to` → `manager`; else `member`.
- * Titles and names compare ignoring case.
+ * containing "Support Operations" → `ops`; the manager someone's `reports_to` resolves to (by person key,
+ * `managerKeyOf`) → `manager`; else `member`. Titles compare ignoring case.
  */
 export function roleOf(person: RosterPerson, roster: readonly RosterPerson[]): Role {
   const title = person.title?.toLowerCase() ?? "";
   if (title.includes(OPS_MANAGER_TITLE)) return "ops_manager";
   if (title.includes(OPS_TITLE)) return "ops";
-  const name = normalizeName(person.name);
-  const isManager = roster.some((p) => p.reports_to != null && normalizeName(p.reports_to) === name);
-  return isManager ? "manager" : "member";
+  const key = personKeyOf(person);
+  return roster.some((p) => managerKeyOf(p, roster) === key) ? "manager" : "member";
 }
 
 /**
- * Everyone who reports to `managerName`, directly or through other managers, nearest first. Safe with
- * cycles in `reports_to` (each person appears once; the manager never appears among their own reports).
+ * Everyone who reports to the person with `managerKey`, directly or through other managers, nearest
+ * first. Safe with cycles in `reports_to` (each person appears once; the manager never appears among
+ * their own reports).
  */
-export function reportsOf(managerName: string, roster: readonly RosterPerson[]): RosterPerson[] {
+export function reportsOf(managerKey: string, roster: readonly RosterPerson[]): RosterPerson[] {
   const byManager = new Map<string, RosterPerson[]>();
   for (const person of roster) {
-    if (person.reports_to == null) continue;
-    const key = normalizeName(person.reports_to);
+    const key = managerKeyOf(person, roster);
+    if (key === null) continue;
     const list = byManager.get(key);
     if (list) list.push(person);
     else byManager.set(key, [person]);
   }
-  const root = normalizeName(managerName);
-  const seen = new Set<string>([root]);
+  const seen = new Set<string>([managerKey]);
   const reports: RosterPerson[] = [];
-  const queue = [root];
+  const queue = [managerKey];
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
     for (const person of byManager.get(next) ?? []) {
-      const name = normalizeName(person.name);
-      if (seen.has(name)) continue;
-      seen.add(name);
+      const key = personKeyOf(person);
+      if (seen.has(key)) continue;
+      seen.add(key);
       reports.push(person);
-      queue.push(name);
+      queue.push(key);
     }
   }
   return reports;
 }
 
 /**
- * Names of the managers above the named person, nearest first, as the roster spells them (the first entry
- * is their `reports_to`). Stops at a name the roster does not hold (that name is included) and at a cycle.
- * Empty when the person is not in the roster or reports to no one.
+ * Person keys of the managers above the person with `personKey`, nearest first (the first is whom their
+ * `reports_to` resolves to). Stops at a manager the roster does not hold (nobody can sign in as them) and
+ * at a cycle. Empty when the person is not in the roster or reports to no one.
  */
-export function managerChainOf(personName: string, roster: readonly RosterPerson[]): string[] {
-  const byName = new Map<string, RosterPerson>();
-  for (const person of roster) {
-    const key = normalizeName(person.name);
-    if (!byName.has(key)) byName.set(key, person);
-  }
+export function managerChainOf(personKey: string, roster: readonly RosterPerson[]): string[] {
+  const byKey = new Map(roster.map((person) => [personKeyOf(person), person]));
   const chain: string[] = [];
-  const seen = new Set<string>([normalizeName(personName)]);
-  let manager = byName.get(normalizeName(personName))?.reports_to;
-  while (manager != null && !seen.has(normalizeName(manager))) {
-    const key = normalizeName(manager);
-    seen.add(key);
-    const entry = byName.get(key);
-    chain.push(entry?.name ?? manager);
-    manager = entry?.reports_to;
+  const seen = new Set<string>([personKey]);
+  let person = byKey.get(personKey);
+  while (person) {
+    const manager = managerKeyOf(person, roster);
+    if (manager === null || seen.has(manager)) break;
+    seen.add(manager);
+    chain.push(manager);
+    person = byKey.get(manager);
   }
   return chain;
 }
 
+/** Who a sign-in is: one roster person, nobody, or more than one (refused, never guessed). */
+export type RosterMatch =
+  { kind: "person"; person: RosterPerson } | { kind: "none" } | { kind: "ambiguous"; people: RosterPerson[] };
+
 /**
- * The roster person a sign-in belongs to: matched by GitLab username (ignoring case and a leading `@`),
- * falling back to email (ignoring case). Null when neither matches.
+ * The roster person a sign-in belongs to. An entry that pins a GitLab username is matched by that username
+ * alone (compared as GitLab does, ignoring case and a leading `@`): anyone can put any address in a GitLab
+ * profile, so an email must not open an entry whose owner signs in with another account. An entry without
+ * a username is matched by email (ignoring case). Several entries matching is `ambiguous`.
  */
-export function findRosterPerson(
+export function matchRosterPerson(
   roster: readonly RosterPerson[],
   login: { gitlabUsername?: string | null; email?: string | null },
-): RosterPerson | null {
+): RosterMatch {
   const username = normalizeUsername(login.gitlabUsername);
-  if (username) {
-    const byUsername = roster.find((p) => normalizeUsername(p.gitlab?.username) === username);
-    if (byUsername) return byUsername;
-  }
-  const email = login.email?.trim().toLowerCase();
-  if (email) {
-    const byEmail = roster.find((p) => personKeyOf(p) === email);
-    if (byEmail) return byEmail;
-  }
-  return null;
-}
-
-function normalizeUsername(username: string | null | undefined): string {
-  return username?.trim().replace(/^@/, "").toLowerCase() ?? "";
+  const email = login.email?.trim().toLowerCase() ?? "";
+  const people = roster.filter((p) => {
+    const pinned = normalizeUsername(p.gitlab?.username);
+    return pinned !== "" ? pinned === username : email !== "" && personKeyOf(p) === email;
+  });
+  const [person, ...others] = people;
+  if (!person) return { kind: "none" };
+  return others.length === 0 ? { kind: "person", person } : { kind: "ambiguous", people };
 }
 
 /** The session's view of a roster person. */
@@ -190,7 +217,7 @@ export function toSessionUser(person: RosterPerson, roster: readonly RosterPerso
  * - `ops_manager`: everything.
  * - `ops`: everything except `audit:sign_off` and `audit:send_back` (the manager signs off on ops' work).
  * - `manager`: item permissions only, and only with a `target` whose `managerChain` holds the manager's
- *   name (their direct and indirect reports), never on their own items.
+ *   person key (their direct and indirect reports), never on their own items.
  * - `member`: nothing.
  */
 export function can(user: SessionUser, action: Permission, target?: PermissionTarget): boolean {
@@ -208,8 +235,7 @@ export function can(user: SessionUser, action: Permission, target?: PermissionTa
 
 function managesTarget(user: SessionUser, target: PermissionTarget): boolean {
   if (target.personKey !== undefined && target.personKey.toLowerCase() === user.personKey) return false;
-  const name = normalizeName(user.name);
-  return (target.managerChain ?? []).some((manager) => normalizeName(manager) === name);
+  return (target.managerChain ?? []).includes(user.personKey);
 }
 
 const PERMISSION_LABELS: Record<Permission, string> = {

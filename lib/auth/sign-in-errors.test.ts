@@ -8,6 +8,12 @@ describe("describeSignInError", () => {
     expect(description.message).toContain("ask your manager to add you");
   });
 
+  it("explains a refusal for an account that matches two roster entries", () => {
+    const description = describeSignInError(SIGN_IN_ERRORS.ambiguousMatch);
+    expect(description.heading).toBe("Your account matches more than one roster entry");
+    expect(description.message).toContain("Ask Support Operations to correct the roster");
+  });
+
   it.each([undefined, null, "", "Nonsense", "__proto__", "toString"])("falls back for %j", (code) => {
     expect(describeSignInError(code)).toEqual({
       heading: "Sign-in failed",

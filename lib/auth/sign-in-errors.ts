@@ -11,6 +11,8 @@ export const SIGN_IN_ERRORS = {
   rosterUnavailable: "RosterUnavailable",
   /** The demo sign-in was asked for by a request that did not come to and from loopback. */
   demoNotLocal: "DemoNotLocal",
+  /** The GitLab username is one roster person's and the email another's: refused rather than guessed. */
+  ambiguousMatch: "AmbiguousRosterMatch",
 } as const;
 
 export interface SignInErrorDescription {
@@ -37,6 +39,13 @@ const DESCRIPTIONS: Record<string, SignInErrorDescription> = {
     message:
       "The password-less demo sign-in is offered only to the computer the demo runs on (localhost or " +
       "127.0.0.1). Open the dashboard there.",
+  },
+  [SIGN_IN_ERRORS.ambiguousMatch]: {
+    heading: "Your account matches more than one roster entry",
+    message:
+      "Your GitLab username names one person in the support roster and your GitLab email another, so the " +
+      "dashboard cannot tell who you are. Ask Support Operations to correct the roster (your entry should " +
+      "carry your GitLab username), then sign in again.",
   },
   AccessDenied: {
     heading: "Access denied",

@@ -13,7 +13,7 @@ import { fillSqliteDatabase, listTestDatabases, type TestDatabase } from "./test
 const NOW = new Date("2026-11-24T12:00:00Z");
 const kinds = await listTestDatabases();
 /** Every migration, in the order they apply. */
-const ALL_MIGRATIONS = ["0001-initial", "0002-issue-claim", "0003-health-probe"];
+const ALL_MIGRATIONS = ["0001-initial", "0002-issue-claim", "0003-health-probe", "0004-actor-key"];
 
 async function withPlace(create: () => Promise<TestDatabase>, test: (place: TestDatabase) => Promise<void>) {
   const place = await create();

@@ -170,6 +170,8 @@ export async function setAuditStatus(
     expectedStatus: "open" | "in_review";
     status: "open" | "in_review";
     actor: string;
+    /** Person key of the signed-in person who acted. */
+    actorKey?: string | null;
     now: Date;
     /** Why, e.g. a reviewer's comment when sending the audit back. */
     detail?: EventDetail | null;
@@ -183,6 +185,7 @@ export async function setAuditStatus(
       { status: input.status },
       {
         actor: input.actor,
+        actorKey: input.actorKey ?? null,
         at: input.now,
         action: "set_audit_status",
         detail: input.detail ?? null,
@@ -211,6 +214,8 @@ export async function signOffAudit(
     auditId: string;
     expectedStatus: "open" | "in_review";
     signedOffBy: string;
+    /** Person key of who signs off (`signedOffBy` is their display name). */
+    signedOffByKey?: string | null;
     now: Date;
     reportSha256: string;
     overrideReason: string | null;
@@ -232,11 +237,13 @@ export async function signOffAudit(
         status: "signed_off",
         signed_off_at: at,
         signed_off_by: input.signedOffBy,
+        signed_off_by_key: input.signedOffByKey ?? null,
         sign_off_report_sha256: input.reportSha256,
         sign_off_override_reason: input.overrideReason,
       },
       {
         actor: input.signedOffBy,
+        actorKey: input.signedOffByKey ?? null,
         at: input.now,
         action: "sign_off",
         detail: { reportSha256: input.reportSha256, overrideReason: input.overrideReason },
@@ -284,7 +291,14 @@ async function assertSignOffBasis(trx: Trx, auditId: string, basis: SignOffBasis
  */
 export async function reopenAudit(
   db: Db,
-  input: { auditId: string; status: "open" | "in_review"; actor: string; now: Date; reason: string | null },
+  input: {
+    auditId: string;
+    status: "open" | "in_review";
+    actor: string;
+    actorKey?: string | null;
+    now: Date;
+    reason: string | null;
+  },
 ): Promise<Audit> {
   return db.transaction().execute(async (trx) => {
     const before = await trx
@@ -301,17 +315,20 @@ export async function reopenAudit(
         status: input.status,
         signed_off_at: null,
         signed_off_by: null,
+        signed_off_by_key: null,
         sign_off_report_sha256: null,
         sign_off_override_reason: null,
       },
       {
         actor: input.actor,
+        actorKey: input.actorKey ?? null,
         at: input.now,
         action: "reopen_audit",
         detail: {
           reason: input.reason,
           signedOffAt: before.signed_off_at,
           signedOffBy: before.signed_off_by,
+          signedOffByKey: before.signed_off_by_key,
           reportSha256: before.sign_off_report_sha256,
           overrideReason: before.sign_off_override_reason,
         },
@@ -325,7 +342,13 @@ async function changeAuditStatus(
   auditId: string,
   expectedStatus: AuditStatus,
   set: Partial<Omit<AuditsTable, "id">> & { status: AuditStatus },
-  event: { actor: string; at: Date; action: EventAction; detail: EventDetail | null },
+  event: {
+    actor: string;
+    actorKey: string | null;
+    at: Date;
+    action: EventAction;
+    detail: EventDetail | null;
+  },
 ): Promise<Audit> {
   const row = await trx
     .updateTable("audits")
@@ -352,6 +375,7 @@ async function changeAuditStatus(
       item_id: null,
       person_key: null,
       actor: event.actor,
+      actor_key: event.actorKey,
       at: event.at.toISOString(),
       action: event.action,
       from_state: expectedStatus,
@@ -598,6 +622,7 @@ export async function finishRun(db: Db, input: FinishRunInput): Promise<Run> {
           item_id: item?.id ?? null,
           person_key: item?.person_key ?? null,
           actor: event.actor ?? "system",
+          actor_key: null,
           at,
           action: event.action,
           from_state: event.fromState ?? null,
@@ -672,6 +697,8 @@ export async function getItemById(db: Db, itemId: string): Promise<Item> {
 /** Who did what, when; the event's item, person and states are taken from the change itself. */
 export interface ItemEventInput {
   actor: string;
+  /** Person key of the signed-in person who acted; null (the default) for the system. */
+  actorKey?: string | null;
   at: Date;
   action: EventAction;
   detail?: EventDetail | null;
@@ -772,6 +799,7 @@ async function applyItemState(trx: Trx, update: ItemStateUpdate): Promise<Item |
       item_id: row.id,
       person_key: row.person_key,
       actor: update.event.actor,
+      actor_key: update.event.actorKey ?? null,
       at: update.event.at.toISOString(),
       action: update.event.action,
       from_state: update.expectedState,
@@ -790,6 +818,8 @@ export interface NewEvent {
   itemId?: string | null;
   personKey?: string | null;
   actor: string;
+  /** Person key of the signed-in person who acted; null (the default) for the system. */
+  actorKey?: string | null;
   at: Date;
   action: EventAction;
   fromState?: EventState | null;
@@ -806,6 +836,7 @@ export async function appendEvent(db: Db, event: NewEvent): Promise<AuditEvent> 
       item_id: event.itemId ?? null,
       person_key: event.personKey ?? null,
       actor: event.actor,
+      actor_key: event.actorKey ?? null,
       at: event.at.toISOString(),
       action: event.action,
       from_state: event.fromState ?? null,
@@ -1115,6 +1146,8 @@ export async function recordItemReplies(db: Db, replies: readonly ItemReply[]): 
           item_id: row.id,
           person_key: row.person_key,
           actor: reply.event.actor,
+          // A GitLab username from the issue, not a signed-in person.
+          actor_key: null,
           at: reply.event.at.toISOString(),
           action: "reply",
           from_state: reply.expectedState,

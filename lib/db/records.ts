@@ -44,6 +44,8 @@ export interface Audit {
   issueIid: number | null;
   signedOffAt: string | null;
   signedOffBy: string | null;
+  /** Person key of who signed off; null when not signed off or signed off before keys were stored. */
+  signedOffByKey: string | null;
   signOffReportSha256: string | null;
   signOffOverrideReason: string | null;
 }
@@ -127,6 +129,8 @@ export interface AuditEvent {
   itemId: string | null;
   personKey: string | null;
   actor: string;
+  /** Person key of the signed-in person who acted; null for the system and for replies read from GitLab. */
+  actorKey: string | null;
   at: string;
   action: EventAction;
   fromState: EventState | null;
@@ -177,6 +181,7 @@ export function toAudit(row: Selectable<AuditsTable>): Audit {
     issueIid: row.issue_iid,
     signedOffAt: row.signed_off_at,
     signedOffBy: row.signed_off_by,
+    signedOffByKey: row.signed_off_by_key,
     signOffReportSha256: row.sign_off_report_sha256,
     signOffOverrideReason: row.sign_off_override_reason,
   };
@@ -237,6 +242,7 @@ export function toEvent(row: Selectable<EventsTable>): AuditEvent {
     itemId: row.item_id,
     personKey: row.person_key,
     actor: row.actor,
+    actorKey: row.actor_key,
     at: row.at,
     action: row.action,
     fromState: row.from_state,

@@ -50,6 +50,8 @@ export interface AuditsTable {
   issue_iid: number | null;
   signed_off_at: string | null;
   signed_off_by: string | null;
+  /** Person key of who signed off (`signed_off_by` is their display name); null before 0003. */
+  signed_off_by_key: string | null;
   sign_off_report_sha256: string | null;
   sign_off_override_reason: string | null;
   /**
@@ -116,8 +118,10 @@ export interface EventsTable {
   audit_id: string;
   item_id: string | null;
   person_key: string | null;
-  /** A username, or `system` for what a run records. */
+  /** A display name or username, or `system` for what a run records. */
   actor: string;
+  /** Person key of the signed-in person who acted; null for the system, a GitLab reply and rows before 0003. */
+  actor_key: string | null;
   at: string;
   action: EventAction;
   from_state: EventState | null;

@@ -8,9 +8,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sql, type Kysely } from "kysely";
-import { Client } from "pg";
-import type { OpenDatabaseOptions } from "@/lib/db/client";
+import SQLite from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Client, Pool } from "pg";
+import { SQLITE_FILE_NAME, type OpenDatabaseOptions } from "@/lib/db/client";
+import { createMigrationProvider } from "@/lib/db/migrations";
 import type { Database, DialectName } from "@/lib/db/schema";
 
 export const DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
@@ -87,6 +89,35 @@ function postgresKind(url: string, unreachable: Error | null): TestDatabaseKind 
       };
     },
   };
+}
+
+/**
+ * A handle on `place` migrated only up to `migration`: the schema a database had before the migrations
+ * after it, for the tests that a migration keeps what was stored.
+ */
+export async function openMigratedTo(
+  place: TestDatabase,
+  dialect: DialectName,
+  migration: string,
+): Promise<Kysely<Database>> {
+  const db = new Kysely<Database>({
+    dialect:
+      dialect === "sqlite"
+        ? new SqliteDialect({ database: new SQLite(join(place.options.dataDir, SQLITE_FILE_NAME)) })
+        : new PostgresDialect({ pool: new Pool({ connectionString: place.options.databaseUrl ?? "" }) }),
+  });
+  const schema =
+    dialect === "postgres"
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: createMigrationProvider(dialect),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error } = await migrator.migrateTo(migration);
+  if (error) throw error;
+  return db;
 }
 
 async function probePostgres(url: string): Promise<Error | null> {

@@ -255,6 +255,24 @@ describe("loadRoster from a directory", () => {
     ]);
   });
 
+  it("refuses two people whose names differ only by case and spacing, naming both files and lines", async () => {
+    const dir = await newDirectory("two-marcuses", {
+      "marcus-oyelaran.yaml": "name: Marcus Oyelaran\nemail: marcus@example.com\ntitle: Support Manager\n",
+      "marcus-o.yaml": "# joined in May\nname: marcus  OYELARAN\nemail: marcus.o@example.com\n",
+    });
+    const error = await rejectedAppError(loadRoster({ path: dir }));
+    expect(error.code).toBe("invalid:roster");
+    expect(error.details).toEqual([
+      expect.objectContaining({
+        file: join(dir, "marcus-oyelaran.yaml"),
+        entry: "Marcus Oyelaran",
+        path: "name",
+        line: 1,
+        message: expect.stringContaining(`also used by marcus  OYELARAN (${join(dir, "marcus-o.yaml")}:2)`),
+      }),
+    ]);
+  });
+
   it("changes the digest when a file changes", async () => {
     const dir = await newDirectory("digest", { "a.yaml": "name: A\nemail: a@example.com\n" });
     const before = (await loadRoster({ path: dir })).sha256;

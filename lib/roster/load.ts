@@ -177,7 +177,7 @@ function assembleDirectory(source: string, files: RosterFile[], rules: RosterRul
       checks.push({
         entry: null,
         details: error.details,
-        claim: null,
+        claims: null,
         name: null,
         manager: null,
         warnings: [],

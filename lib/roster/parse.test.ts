@@ -139,6 +139,77 @@ describe("buildRoster", () => {
   });
 });
 
+describe("one person per name and per GitLab account", () => {
+  it("refuses two entries of a list whose names differ only by case and spacing, naming both lines", () => {
+    const text =
+      "- name: Marcus Oyelaran\n  email: marcus@example.com\n" +
+      "- name: Ines Duarte\n  email: ines@example.com\n  reports_to: Marcus Oyelaran\n" +
+      "- name: '  marcus  OYELARAN '\n  email: marcus.o@example.com\n";
+    const error = thrownAppError(() => parseRosterList(text, "team.yaml"));
+    expect(error.code).toBe("invalid:roster");
+    expect(error.details).toEqual([
+      expect.objectContaining({
+        file: "team.yaml",
+        entry: "marcus  OYELARAN",
+        path: "name",
+        line: 6,
+        message: expect.stringContaining("also used by Marcus Oyelaran (team.yaml:1)"),
+      }),
+    ]);
+  });
+
+  it("refuses a GitLab username used twice, ignoring case and a leading @", () => {
+    const text =
+      "- name: A\n  email: a@example.com\n  gitlab: { username: sofia }\n" +
+      "- name: B\n  email: b@example.com\n  gitlab: { username: '@SOFIA' }\n";
+    const error = thrownAppError(() => parseRosterList(text, "team.yaml"));
+    expect(error.details).toEqual([
+      expect.objectContaining({
+        file: "team.yaml",
+        entry: "B",
+        path: "gitlab.username",
+        line: 6,
+        message: expect.stringContaining("also used by A (team.yaml:3)"),
+      }),
+    ]);
+  });
+
+  it("refuses the same across the files of a directory roster (buildRoster)", () => {
+    const at = (name: string, email: string, file: string, username?: string): RosterEntry => ({
+      person: { name, email, ...(username ? { gitlab: { username } } : {}) },
+      location: { file, index: null, line: 1 },
+    });
+    const names = thrownAppError(() =>
+      buildRoster(
+        "agents",
+        [at("Marcus Oyelaran", "m@example.com", "a.yaml"), at("MARCUS oyelaran", "m2@example.com", "b.yaml")],
+        "x",
+      ),
+    );
+    expect(names.details).toEqual([
+      expect.objectContaining({
+        file: "b.yaml",
+        path: "name",
+        message: expect.stringContaining("(a.yaml:1)"),
+      }),
+    ]);
+    const usernames = thrownAppError(() =>
+      buildRoster(
+        "agents",
+        [at("A", "a@example.com", "a.yaml", "Sofia"), at("B", "b@example.com", "b.yaml", "sofia")],
+        "x",
+      ),
+    );
+    expect(usernames.details).toEqual([
+      expect.objectContaining({
+        file: "b.yaml",
+        path: "gitlab.username",
+        message: expect.stringContaining("(a.yaml:1)"),
+      }),
+    ]);
+  });
+});
+
 describe("rosterError", () => {
   it.each([
     [[{ file: "a.yaml", line: 3, message: "x" }], "The roster has 1 problem in a.yaml (line 3)."],

@@ -18,7 +18,14 @@ import {
   unknownRotationMessage,
   type RosterRules,
 } from "./membership";
-import { RosterPersonSchema, type Roster, type RosterEntry, type RosterWarning } from "./schema";
+import {
+  RosterPersonSchema,
+  normalizeName,
+  normalizeUsername,
+  type Roster,
+  type RosterEntry,
+  type RosterWarning,
+} from "./schema";
 
 /** Largest roster file read (bytes). The loader checks it before reading; the parsers check the text. */
 export const MAX_ROSTER_FILE_BYTES = 5 * 1024 * 1024;
@@ -72,9 +79,9 @@ function entryLabel(item: unknown, index: number | null): string | undefined {
   return index === null ? undefined : `#${index}`;
 }
 
-/** An email as written by one entry, valid or not, for the duplicate check. */
-export interface EmailClaim {
-  email: string;
+/** A value that must be one person's alone (an email, a name, a GitLab username), as one entry wrote it. */
+export interface IdentityClaim {
+  value: string;
   file: string;
   /** Entry label: the name, `#<index>`, or absent for a one-person file without a usable name. */
   entry?: string;
@@ -94,14 +101,21 @@ export interface ManagerClaim {
   column?: number;
 }
 
+/** What identifies one entry's person, each as written; null where the entry has none. */
+export interface IdentityClaims {
+  email: IdentityClaim | null;
+  name: IdentityClaim | null;
+  gitlabUsername: IdentityClaim | null;
+}
+
 /**
  * One entry checked: the entry when valid, its problems otherwise, and what it claims either way (its
- * email, its name, its manager) for the checks across entries.
+ * email, name and GitLab username, its manager) for the checks across entries.
  */
 export interface RosterPersonCheck {
   entry: RosterEntry | null;
   details: ErrorDetail[];
-  claim: EmailClaim | null;
+  claims: IdentityClaims | null;
   /** The entry's name when it has a usable one; null when the entry could not be read as a person. */
   name: string | null;
   manager: ManagerClaim | null;
@@ -109,7 +123,7 @@ export interface RosterPersonCheck {
   warnings: readonly RosterWarning[];
 }
 
-const UNREADABLE = { entry: null, claim: null, name: null, manager: null, warnings: [] } as const;
+const UNREADABLE = { entry: null, claims: null, name: null, manager: null, warnings: [] } as const;
 
 /**
  * The document's warnings as roster warnings: the entry they are in (by its label) and the path inside it.
@@ -150,8 +164,14 @@ function checkPerson(
     return { ...UNREADABLE, details: [{ file, ...labelled, ...position, message }] };
   }
   const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : null);
-  const email = text(item.email);
-  const claim = email === null ? null : { email, file, ...labelled, ...doc.locate([...base, "email"]) };
+  const claimAt = (value: string | null, path: PathSegment[]): IdentityClaim | null =>
+    value === null ? null : { value, file, ...labelled, ...doc.locate([...base, ...path]) };
+  const gitlab = isPlainMapping(item.gitlab) ? item.gitlab : {};
+  const claims: IdentityClaims = {
+    email: claimAt(text(item.email), ["email"]),
+    name: claimAt(text(item.name), ["name"]),
+    gitlabUsername: claimAt(text(gitlab.username), ["gitlab", "username"]),
+  };
   const reportsTo = text(item.reports_to);
   const manager =
     reportsTo === null
@@ -179,7 +199,7 @@ function checkPerson(
     result.success && details.length === 0
       ? { person: result.data, location: { file, index, line: position.line } }
       : null;
-  return { entry: rosterEntry, details, claim, name, manager, warnings: [] };
+  return { entry: rosterEntry, details, claims, name, manager, warnings: [] };
 }
 
 /**
@@ -230,14 +250,16 @@ export function readRosterList(
 
 /**
  * Every problem of a roster's checked entries: each entry's own, then the checks across entries
- * (duplicate emails; with `rules`, managers missing from the roster).
+ * (an email, name or GitLab username used twice; with `rules`, managers missing from the roster).
  */
 export function crossCheckPeople(
   checks: readonly RosterPersonCheck[],
   rules: RosterRules | null,
 ): ErrorDetail[] {
   const details = checks.flatMap((checked) => checked.details);
-  details.push(...findDuplicateEmails(checks.flatMap((checked) => (checked.claim ? [checked.claim] : []))));
+  details.push(
+    ...findDuplicateIdentities(checks.flatMap((checked) => (checked.claims ? [checked.claims] : []))),
+  );
   // An entry that could not be read may be the manager others name; checking would blame its reports.
   if (rules && checks.every((checked) => checked.name !== null)) {
     const names = checks.flatMap((checked) => (checked.name === null ? [] : [checked.name]));
@@ -285,34 +307,68 @@ export function parseRosterPerson(text: string, file: string, rules: RosterRules
   return checked.entry;
 }
 
-/**
- * Emails claimed by more than one entry (compared trimmed and case-insensitively). One detail per later
- * claim, naming the first entry that uses the address and where it is.
- */
-export function findDuplicateEmails(claims: readonly EmailClaim[]): ErrorDetail[] {
-  const firstByEmail = new Map<string, EmailClaim>();
-  const details: ErrorDetail[] = [];
-  for (const claim of claims) {
-    const key = claim.email.trim().toLowerCase();
-    const first = firstByEmail.get(key);
-    if (!first) {
-      firstByEmail.set(key, claim);
-      continue;
-    }
-    const firstWhere = [first.file, first.line].filter((p) => p !== undefined).join(":");
-    const firstName = first.entry === undefined ? "" : `${first.entry} `;
-    details.push({
-      file: claim.file,
-      ...(claim.entry === undefined ? {} : { entry: claim.entry }),
-      path: "email",
-      ...(claim.line === undefined ? {} : { line: claim.line, column: claim.column }),
-      message: `email ${claim.email} is also used by ${firstName}(${firstWhere}); each person needs their own address`,
-    });
-  }
-  return details;
-}
+/** What makes a claim the same as another, and what is said of the later one. */
+const IDENTITY_FIELDS = [
+  {
+    field: "email",
+    path: "email",
+    normalize: (value: string) => value.trim().toLowerCase(),
+    describe: (value: string) => `email ${value}`,
+    why: "each person needs their own address",
+  },
+  {
+    field: "name",
+    path: "name",
+    normalize: normalizeName,
+    describe: (value: string) => `name "${value}"`,
+    why: "names must differ by more than case and spacing, as reports_to names people by name",
+  },
+  {
+    field: "gitlabUsername",
+    path: "gitlab.username",
+    normalize: normalizeUsername,
+    describe: (value: string) => `gitlab.username ${value}`,
+    why: "each person signs in with their own GitLab account",
+  },
+] as const satisfies readonly {
+  field: keyof IdentityClaims;
+  path: string;
+  normalize: (value: string) => string;
+  describe: (value: string) => string;
+  why: string;
+}[];
 
-const normalizeName = (name: string): string => name.trim().replace(/\s+/g, " ").toLowerCase();
+/**
+ * Emails, names and GitLab usernames claimed by more than one entry: emails compared trimmed and ignoring
+ * case, names ignoring case and runs of spaces (as `reports_to` is read), usernames ignoring case and a
+ * leading `@` (as GitLab does). One detail per later claim, naming the first entry that uses the value and
+ * where it is. Sign-in, roles and managers all pick a person by these; two people sharing one would let
+ * one of them act as the other.
+ */
+export function findDuplicateIdentities(claims: readonly IdentityClaims[]): ErrorDetail[] {
+  return IDENTITY_FIELDS.flatMap(({ field, path, normalize, describe, why }) => {
+    const first = new Map<string, IdentityClaim>();
+    const details: ErrorDetail[] = [];
+    for (const claim of claims.flatMap((c) => (c[field] ? [c[field]] : []))) {
+      const key = normalize(claim.value);
+      const earlier = first.get(key);
+      if (!earlier) {
+        first.set(key, claim);
+        continue;
+      }
+      const earlierWhere = [earlier.file, earlier.line].filter((p) => p !== undefined).join(":");
+      const earlierName = earlier.entry === undefined ? "" : `${earlier.entry} `;
+      details.push({
+        file: claim.file,
+        ...(claim.entry === undefined ? {} : { entry: claim.entry }),
+        path,
+        ...(claim.line === undefined ? {} : { line: claim.line, column: claim.column }),
+        message: `${describe(claim.value)} is also used by ${earlierName}(${earlierWhere}); ${why}`,
+      });
+    }
+    return details;
+  });
+}
 
 /**
  * Managers (`reports_to`) that are nobody in the roster: a typo, or a manager who left, either of which
@@ -348,18 +404,25 @@ export function findUnknownManagers(
 }
 
 /** The claims of parsed entries, for checks across files. */
-export function emailClaims(entries: readonly RosterEntry[]): EmailClaim[] {
-  return entries.map(({ person, location }) => ({
-    email: person.email,
-    file: location.file,
-    entry: person.name,
-    ...(location.line === null ? {} : { line: location.line }),
-  }));
+export function identityClaims(entries: readonly RosterEntry[]): IdentityClaims[] {
+  return entries.map(({ person, location }) => {
+    const at = (value: string | null | undefined): IdentityClaim | null =>
+      value == null
+        ? null
+        : {
+            value,
+            file: location.file,
+            entry: person.name,
+            ...(location.line === null ? {} : { line: location.line }),
+          };
+    return { email: at(person.email), name: at(person.name), gitlabUsername: at(person.gitlab?.username) };
+  });
 }
 
 /**
- * Assembles a roster after the checks that span entries (today: duplicate emails, which may sit in two
- * files of a directory roster). Throws AppError `invalid:roster` naming both entries of each clash.
+ * Assembles a roster after the checks that span entries (an email, name or GitLab username used twice,
+ * which may sit in two files of a directory roster). Throws AppError `invalid:roster` naming both entries
+ * of each clash.
  */
 export function buildRoster(
   source: string,
@@ -367,7 +430,7 @@ export function buildRoster(
   sha256: string,
   warnings: RosterWarning[] = [],
 ): Roster {
-  const details = findDuplicateEmails(emailClaims(entries));
+  const details = findDuplicateIdentities(identityClaims(entries));
   if (details.length > 0) throw rosterError(details);
   return { source, entries, sha256, warnings };
 }

@@ -46,6 +46,16 @@ export const RosterPersonSchema = z.looseObject({
 
 export type RosterPerson = z.infer<typeof RosterPersonSchema>;
 
+/** Names compare ignoring case and runs of spaces: `reports_to` is typed by hand. */
+export function normalizeName(name: string): string {
+  return name.trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+/** GitLab usernames compare as GitLab does: ignoring case, and a leading `@` as people write them. */
+export function normalizeUsername(username: string | null | undefined): string {
+  return username?.trim().replace(/^@/, "").toLowerCase() ?? "";
+}
+
 /** Where a roster entry came from, so every error and finding can point back at it. */
 export interface RosterLocation {
   /** File path (or `gitlab:project@ref:path`) the entry was read from. */

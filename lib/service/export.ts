@@ -129,6 +129,13 @@ const ISSUE_CLAIM_RENEW_EVERY_MS = 30_000;
 // are kept from creating a second issue by the claim stored in the database.
 const exportsInFlight = new WeakMap<Db, Map<string, Promise<unknown>>>();
 
+/** Which audit to export, and who asks: `actor` is the display name shown, `actorKey` their person key. */
+export interface ExportInput {
+  auditId: string;
+  actor: string;
+  actorKey?: string | null;
+}
+
 /**
  * Writes the latest finished run's report into the audit's GitLab issue. The first export creates the
  * issue from the project's template (title `PagerDuty audit FY27-Q3`, the config's labels and assignee)
@@ -138,10 +145,7 @@ const exportsInFlight = new WeakMap<Db, Map<string, Promise<unknown>>>();
  * another app instance is creating the audit's issue, refused with `conflict:export` (try again in a
  * moment: the retry updates that issue).
  */
-export async function exportToIssue(
-  ctx: AppContext,
-  input: { auditId: string; actor: string },
-): Promise<IssueExportResult> {
+export async function exportToIssue(ctx: AppContext, input: ExportInput): Promise<IssueExportResult> {
   let inFlight = exportsInFlight.get(ctx.db);
   if (!inFlight) exportsInFlight.set(ctx.db, (inFlight = new Map()));
   const running = inFlight;
@@ -155,14 +159,11 @@ export async function exportToIssue(
   }
 }
 
-async function writeExport(
-  ctx: AppContext,
-  input: { auditId: string; actor: string },
-): Promise<IssueExportResult> {
+async function writeExport(ctx: AppContext, input: ExportInput): Promise<IssueExportResult> {
   const target = await prepareExport(ctx, input.auditId);
   assertAuditOpen(target.audit);
   if (target.audit.issueIid !== null) {
-    return updateAuditIssue(ctx, target, target.audit.issueIid, input.actor);
+    return updateAuditIssue(ctx, target, target.audit.issueIid, input);
   }
 
   const claimId = randomUUID();
@@ -176,21 +177,21 @@ async function writeExport(
     // Another instance claimed it after we read the audit. If it has linked its issue by now, update that.
     const audit = await getAuditById(ctx.db, target.audit.id);
     if (audit.issueIid !== null) {
-      return updateAuditIssue(ctx, { ...target, audit }, audit.issueIid, input.actor);
+      return updateAuditIssue(ctx, { ...target, audit }, audit.issueIid, input);
     }
     throw new AppError(
       "conflict:export",
       "An export of this audit is already in progress; try again in a moment.",
     );
   }
-  return createAuditIssue(ctx, target, claimId, input.actor);
+  return createAuditIssue(ctx, target, claimId, input);
 }
 
 async function updateAuditIssue(
   ctx: AppContext,
   target: ExportTarget,
   iid: number,
-  actor: string,
+  by: ExportInput,
 ): Promise<IssueExportResult> {
   const { notes, warnings } = await reportNotes(target);
   const description = placeUnderNotes(await currentDescription(target), notes);
@@ -199,7 +200,7 @@ async function updateAuditIssue(
     ctx,
     target.audit,
     { url: issue.web_url, iid: issue.iid, created: false },
-    actor,
+    by,
     warnings,
   );
 }
@@ -209,7 +210,7 @@ async function createAuditIssue(
   ctx: AppContext,
   target: ExportTarget,
   claimId: string,
-  actor: string,
+  by: ExportInput,
 ): Promise<IssueExportResult> {
   const claim = { auditId: target.audit.id, claimId };
   const renew = setInterval(() => {
@@ -240,7 +241,7 @@ async function createAuditIssue(
       `The issue ${issue.web_url} was created, but another export of this audit took over meanwhile, so it is not linked to the audit: check the audit's issue and close the extra one.`,
     );
   }
-  return recordExport(ctx, audit, { url: issue.web_url, iid: issue.iid, created: true }, actor, warnings);
+  return recordExport(ctx, audit, { url: issue.web_url, iid: issue.iid, created: true }, by, warnings);
 }
 
 /**
@@ -303,12 +304,13 @@ async function recordExport(
   ctx: AppContext,
   audit: Audit,
   written: { url: string; iid: number; created: boolean },
-  actor: string,
+  by: ExportInput,
   warnings: string[],
 ): Promise<IssueExportResult> {
   await appendEvent(ctx.db, {
     auditId: audit.id,
-    actor,
+    actor: by.actor,
+    actorKey: by.actorKey ?? null,
     at: ctx.clock.now(),
     action: "export_issue",
     detail: { url: written.url, iid: written.iid, created: written.created },

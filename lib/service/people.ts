@@ -232,6 +232,8 @@ export async function actOnItems(
     itemIds?: readonly string[];
     action: UserActionInput;
     actor: string;
+    /** Person key of the signed-in person acting (`actor` is their display name). */
+    actorKey?: string | null;
   },
 ): Promise<ActionOutcome> {
   const audit = await getAuditById(ctx.db, input.auditId);
@@ -240,7 +242,7 @@ export async function actOnItems(
   const chosen = input.itemIds ? items.filter((i) => input.itemIds?.includes(i.id)) : items;
   if (chosen.length === 0)
     throw new AppError("not_found:item", "No such items for this person in this audit.");
-  return applyToItems(ctx, audit, chosen, input.action, input.actor, { refuseWhenNone: true });
+  return applyToItems(ctx, audit, chosen, input.action, input, { refuseWhenNone: true });
 }
 
 /**
@@ -249,7 +251,7 @@ export async function actOnItems(
  */
 export async function bulkAct(
   ctx: AppContext,
-  input: { auditId: string; action: "ping" | "escalate"; actor: string },
+  input: { auditId: string; action: "ping" | "escalate"; actor: string; actorKey?: string | null },
 ): Promise<ActionOutcome> {
   const audit = await getAuditById(ctx.db, input.auditId);
   assertAuditOpen(audit);
@@ -257,7 +259,7 @@ export async function bulkAct(
   const items = (await listItems(ctx.db, input.auditId)).filter(
     (item) => item.personKey !== null && deriveStatus(item, now, ctx.workflow).nextAction === input.action,
   );
-  return applyToItems(ctx, audit, items, { type: input.action }, input.actor, { refuseWhenNone: false });
+  return applyToItems(ctx, audit, items, { type: input.action }, input, { refuseWhenNone: false });
 }
 
 async function applyToItems(
@@ -265,7 +267,7 @@ async function applyToItems(
   audit: Audit,
   items: readonly Item[],
   action: UserActionInput,
-  actor: string,
+  by: { actor: string; actorKey?: string | null },
   options: { refuseWhenNone: boolean },
 ): Promise<ActionOutcome> {
   const now = ctx.clock.now();
@@ -290,7 +292,8 @@ async function applyToItems(
         ...(result.justification !== null ? { justification: result.justification } : {}),
       },
       event: {
-        actor,
+        actor: by.actor,
+        actorKey: by.actorKey ?? null,
         at: now,
         action: action.type,
         detail: {

@@ -114,6 +114,15 @@ async function finalReportSha256(ctx: AppContext, run: Run, items: readonly Item
 /** How often a sign-off is decided again when findings changed between reading and writing it. */
 const SIGN_OFF_ATTEMPTS = 5;
 
+/** Who signs off and how: `actor` is the display name shown, `actorKey` their person key. */
+export interface SignOffInput {
+  auditId: string;
+  actor: string;
+  actorKey?: string | null;
+  overrideReason?: string | null;
+  issue: AuditIssue | null;
+}
+
 /**
  * Signs the audit off: refused while items are unaddressed unless an override reason is given; records
  * who, when and the report's hash; posts a closing comment and closes the audit issue first, so a GitLab
@@ -122,10 +131,7 @@ const SIGN_OFF_ATTEMPTS = 5;
  * again on what is there now, as the same click a moment later would be (a new closing comment is posted
  * only when the fingerprint changed), and refused with `conflict:audit` after a few such attempts.
  */
-export async function signOff(
-  ctx: AppContext,
-  input: { auditId: string; actor: string; overrideReason?: string | null; issue: AuditIssue | null },
-): Promise<Audit> {
+export async function signOff(ctx: AppContext, input: SignOffInput): Promise<Audit> {
   let posted: string | null = null;
   for (let attempt = 1; ; attempt++) {
     const outcome = await trySignOff(ctx, input, posted);
@@ -142,7 +148,7 @@ type SignOffOutcome =
 
 async function trySignOff(
   ctx: AppContext,
-  input: { auditId: string; actor: string; overrideReason?: string | null; issue: AuditIssue | null },
+  input: SignOffInput,
   posted: string | null,
 ): Promise<SignOffOutcome> {
   const review = await getSignOffReview(ctx, input.auditId);
@@ -193,6 +199,7 @@ async function trySignOff(
       auditId: audit.id,
       expectedStatus: audit.status,
       signedOffBy: input.actor,
+      signedOffByKey: input.actorKey ?? null,
       now,
       reportSha256: review.reportSha256,
       overrideReason: override,
@@ -209,7 +216,7 @@ async function trySignOff(
 /** Ready for review: Support Operations hand the audit to the Support Operations Manager. */
 export async function submitForReview(
   ctx: AppContext,
-  input: { auditId: string; actor: string },
+  input: { auditId: string; actor: string; actorKey?: string | null },
 ): Promise<Audit> {
   const audit = await getAuditById(ctx.db, input.auditId);
   if (audit.status !== "open")
@@ -219,6 +226,7 @@ export async function submitForReview(
     expectedStatus: "open",
     status: "in_review",
     actor: input.actor,
+    actorKey: input.actorKey ?? null,
     now: ctx.clock.now(),
   });
 }
@@ -226,7 +234,13 @@ export async function submitForReview(
 /** The reviewer sends the audit back with a comment (also posted on the issue when there is one). */
 export async function sendBack(
   ctx: AppContext,
-  input: { auditId: string; actor: string; comment: string; issue: AuditIssue | null },
+  input: {
+    auditId: string;
+    actor: string;
+    actorKey?: string | null;
+    comment: string;
+    issue: AuditIssue | null;
+  },
 ): Promise<Audit> {
   const audit = await getAuditById(ctx.db, input.auditId);
   if (audit.status !== "in_review") {
@@ -252,6 +266,7 @@ export async function sendBack(
     expectedStatus: "in_review",
     status: "open",
     actor: input.actor,
+    actorKey: input.actorKey ?? null,
     now: ctx.clock.now(),
     detail: { comment, ...(commentUrl ? { commentUrl } : {}) },
   });

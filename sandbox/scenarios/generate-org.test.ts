@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FINDING_CODES } from "@/lib/audit/types";
 import { AuditConfigSchema } from "@/lib/config/schema";
+import { buildRoster } from "@/lib/roster/parse";
 import { KNOWN_REGIONS, RosterPersonSchema } from "@/lib/roster/schema";
 import { generateOrg, type GenerateOrgOptions } from "./generate-org";
 import { auditScenario } from "./audit-scenario";
@@ -57,6 +58,14 @@ describe("generateOrg", () => {
     const managers = bench.roster.filter((p) => p.title?.includes("Manager"));
     expect(managers.length).toBeGreaterThan(100);
     expect(bench.roster.filter((p) => p.title?.startsWith("Director"))).toHaveLength(3);
+  });
+
+  it("gives each person their own name, email and GitLab username, as the roster loader requires", () => {
+    const entries = bench.roster.map((person, index) => ({
+      person,
+      location: { file: "support-team.yaml", index, line: null },
+    }));
+    expect(() => buildRoster("support-team.yaml", entries, "sha")).not.toThrow();
   });
 
   it("builds schedules PagerDuty would accept: known members, at most 20 per v3 event", () => {

@@ -151,6 +151,16 @@ export function generateOrg(options: GenerateOrgOptions): Scenario {
 
   // --- People: VP, three directors, managers (one per ~12 engineers), engineers -----------------------
   const drafts: Draft[] = [];
+  // Names are unique, their initial-and-surname usernames are not (Ana Lee, Alex Lee): a roster may not
+  // give two people one GitLab account, so a later namesake gets a number.
+  const usernames = new Set<string>();
+  const usernameOf = (name: string): string => {
+    const base = gitlabUsernameOf(name);
+    let username = base;
+    for (let n = 2; usernames.has(username); n++) username = `${base}${n}`;
+    usernames.add(username);
+    return username;
+  };
   const add = (name: string, title: string, region: string, group: Group, reportsTo: string): Draft => {
     const regionInfo = REGIONS.find((r) => r.region === region) ?? REGIONS[0];
     const draft: Draft = {
@@ -162,7 +172,7 @@ export function generateOrg(options: GenerateOrgOptions): Scenario {
         region,
         tzdata_timezone: random.pick(regionInfo.zones),
         start_date: dayOffset(now, -random.int(30, 3650)).slice(0, 10),
-        gitlab: { username: gitlabUsernameOf(name) },
+        gitlab: { username: usernameOf(name) },
         slack: { username: slugOf(name) },
       },
       group,

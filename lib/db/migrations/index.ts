@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import * as initial from "./0001-initial";
 import * as issueClaim from "./0002-issue-claim";
 import * as healthProbe from "./0003-health-probe";
+import * as actorKey from "./0004-actor-key";
 
 type MigrationUp = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, MigrationUp> = {
   "0001-initial": initial.up,
   "0002-issue-claim": issueClaim.up,
   "0003-health-probe": healthProbe.up,
+  "0004-actor-key": actorKey.up,
 };
 
 /** The migrations as modules of this code base (no folder to scan at run time, so bundling keeps them). */

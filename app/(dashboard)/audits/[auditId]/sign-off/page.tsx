@@ -39,7 +39,10 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
           {signedOff ? (
             <dl className="grid gap-2 text-sm">
               <dt className="text-slate-500">Signed off by</dt>
-              <dd>{audit.signedOffBy}</dd>
+              <dd>
+                {audit.signedOffBy}
+                {audit.signedOffByKey && <span className="text-slate-500"> ({audit.signedOffByKey})</span>}
+              </dd>
               <dt className="text-slate-500">On</dt>
               <dd>{audit.signedOffAt && <DateTime iso={audit.signedOffAt} />}</dd>
               {audit.signOffOverrideReason && (

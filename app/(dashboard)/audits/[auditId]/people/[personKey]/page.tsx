@@ -14,7 +14,6 @@ import { CODE_LABELS } from "@/lib/audit/labels";
 import { can, type PermissionTarget, type SessionUser } from "@/lib/auth/roles";
 import { getRosterPeople } from "@/lib/auth/session";
 import { getAppContext } from "@/lib/service/app-context";
-import type { AppContext } from "@/lib/service/context";
 import { getPersonDetail, type PersonItem } from "@/lib/service/people";
 import { permissionTargetFor } from "@/lib/service/targets";
 import { orNotFound, requireAudit, requireSessionUser } from "../../../../_lib/data";
@@ -31,14 +30,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Whose items these are, for `can`: a manager may act on their reports' items only. Built as the API builds
  * it, so the page offers what the server will allow.
  */
-async function targetOf(
-  ctx: AppContext,
-  user: SessionUser,
-  auditId: string,
-  personKey: string,
-): Promise<PermissionTarget> {
+async function targetOf(user: SessionUser, personKey: string): Promise<PermissionTarget> {
   if (user.role !== "manager") return { personKey };
-  return permissionTargetFor(ctx, auditId, personKey, await getRosterPeople());
+  return permissionTargetFor(personKey, await getRosterPeople());
 }
 
 function timedAction(items: PersonItem[], action: "escalate" | "record_dm"): TimedAction {
@@ -68,7 +62,7 @@ export default async function PersonPage({
   const ctx = await getAppContext();
   const { row, items, history } = await orNotFound(getPersonDetail(ctx, auditId, personKey));
   const now = ctx.clock.now();
-  const target = await targetOf(ctx, user, auditId, personKey);
+  const target = await targetOf(user, personKey);
   const auditOpen = audit.status !== "signed_off";
   const allowed = {
     ping: auditOpen && can(user, "item:ping", target),
