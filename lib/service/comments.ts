@@ -1,3 +1,4 @@
+import { managerKeyOf, personKeyOf, roleOf } from "@/lib/auth/roles";
 import type { Audit, AuditEvent, Db, Item, ItemReply } from "@/lib/db/queries";
 import {
   getAuditById,
@@ -135,17 +136,21 @@ export function pingCommentBody(
   return [intro, ...blocks].join("\n\n");
 }
 
-/** Who to mention on an escalation: the person's manager (roster `reports_to`) and Support Ops Managers. */
+/**
+ * Who to mention on an escalation: the person's manager, found through their person key and the roster's
+ * `reports_to` today (not the name the item was stored with), and the Support Operations Managers.
+ */
 export function escalationMentions(
-  person: { managerName: string | null },
+  person: { personKey: string | null },
   roster: readonly RosterPerson[],
 ): string[] {
   const usernameOf = (p: RosterPerson | undefined) => p?.gitlab?.username?.replace(/^@/, "") ?? null;
-  const manager = person.managerName
-    ? usernameOf(roster.find((p) => p.name.trim().toLowerCase() === person.managerName?.trim().toLowerCase()))
-    : null;
+  const byKey = new Map(roster.map((p) => [personKeyOf(p), p]));
+  const entry = person.personKey === null ? undefined : byKey.get(person.personKey);
+  const managerKey = entry ? managerKeyOf(entry, roster) : null;
+  const manager = managerKey === null ? null : usernameOf(byKey.get(managerKey));
   const opsManagers = roster
-    .filter((p) => /support operations manager/i.test(p.title ?? ""))
+    .filter((p) => roleOf(p, roster) === "ops_manager")
     .map(usernameOf)
     .filter((u): u is string => u !== null);
   return [...new Set([manager, ...opsManagers].filter((u): u is string => u !== null))];
