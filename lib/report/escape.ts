@@ -62,13 +62,15 @@ export function isMentionable(username: string, known?: KnownUsers): boolean {
 /**
  * Makes untrusted text paste-safe as plain text, which people paste into a GitLab issue or read in a
  * terminal: backslashes doubled (so escapes stay unambiguous), control characters shown as escapes (no line
- * breaks, so the value stays on its line), every `@` inert, and a leading `/` (after spaces) written `\/`,
- * so no line starts a GitLab quick action; Markdown shows `\/` as `/`.
+ * breaks, so the value stays on its line), every `@` GitLab could read as a mention inert, and a leading `/`
+ * (after spaces) written `\/`, so no line starts a GitLab quick action; Markdown shows `\/` as `/`. GitLab's
+ * user reference wants no ASCII word character before the `@` (Ruby's `(?<!\w)`), so an e-mail address
+ * stays as typed and copies as it reads.
  */
 export function escapeText(text: string): string {
-  return showControlChars(text.replaceAll("\\", "\\\\"))
-    .replaceAll("@", INERT_AT)
-    .replace(/^(\s*)\//, "$1\\/");
+  // The `@` is judged before controls become escapes: `\u2028@here` must not pass as a word before it.
+  const inert = text.replaceAll("\\", "\\\\").replace(/(?<![A-Za-z0-9_])@/g, INERT_AT);
+  return showControlChars(inert).replace(/^(\s*)\//, "$1\\/");
 }
 
 /** `@username` for the text report: live only when `isMentionable`, otherwise escaped. */

@@ -173,6 +173,10 @@ describe("mentions and plain text", () => {
     ["a/b", "a/b"],
     ["x\\n", "x\\\\n"],
     ["@all", "@\u200dall"],
+    ["(@all)", "(@\u200dall)"],
+    ["é@all", "é@\u200dall"],
+    // GitLab reads a mention only where no ASCII word character precedes the @: an address stays as typed.
+    ["ana.lima@example.com", "ana.lima@example.com"],
     ["\u001b[2J", "\\u001B[2J"],
   ])("escapeText(%j) = %j", (input, expected) => {
     expect(escapeText(input)).toBe(expected);
