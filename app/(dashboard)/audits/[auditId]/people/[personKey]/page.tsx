@@ -17,6 +17,7 @@ import { getAppContext } from "@/lib/service/app-context";
 import type { AppContext } from "@/lib/service/context";
 import { getPersonDetail, type PersonItem } from "@/lib/service/people";
 import { permissionTargetFor } from "@/lib/service/targets";
+import { lastWaiverDay } from "@/lib/workflow/rules";
 import { orNotFound, requireAudit, requireSessionUser } from "../../../../_lib/data";
 import { findingsPath, personPath } from "../../../../_lib/paths";
 import { PersonActions, type TimedAction } from "./_components/person-actions";
@@ -75,6 +76,9 @@ export default async function PersonPage({
     escalate: auditOpen && can(user, "item:escalate", target),
     recordDm: auditOpen && can(user, "item:record_dm", target),
     resolve: auditOpen && can(user, "item:resolve", target),
+    // The Support Operations Manager's own finding: resolved only as a recorded override.
+    override: auditOpen && can(user, "item:resolve_own", target),
+    reopen: auditOpen && can(user, "item:reopen", target),
   };
   const mayAct = Object.values(allowed).some(Boolean);
   const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
@@ -143,7 +147,7 @@ export default async function PersonPage({
               item={item}
               now={now.toISOString()}
               reopen={
-                allowed.resolve && RESOLVED.has(item.state) ? (
+                allowed.reopen && RESOLVED.has(item.state) ? (
                   <ReopenButton
                     auditId={auditId}
                     personKey={personKey}
@@ -172,6 +176,8 @@ export default async function PersonPage({
                   .filter((item) => !RESOLVED.has(item.status))
                   .map((item) => ({ id: item.id, label: itemLabel(item) }))}
                 minWaiverDay={tomorrow.toISOString().slice(0, 10)}
+                maxWaiverDay={lastWaiverDay(now, ctx.workflow.maxWaiverMonths)}
+                maxWaiverMonths={ctx.workflow.maxWaiverMonths}
               />
             ) : (
               <p className="text-sm text-slate-600">
@@ -181,7 +187,7 @@ export default async function PersonPage({
               </p>
             )}
           </Card>
-          <Card title="Ping history">
+          <Card title="History">
             <PingTimeline events={history} />
           </Card>
         </div>
