@@ -14,6 +14,7 @@ import {
   type UserAction,
   type UserActionInput,
 } from "@/lib/workflow/types";
+import { isOverride } from "@/lib/workflow/rules";
 import { writtenTextProblem } from "@/lib/workflow/visible-text";
 
 /** A query value left empty (`?region=`) counts as not given, as a cleared filter sends it. */
@@ -126,10 +127,7 @@ export const ACTION_PERMISSIONS: Record<UserAction, Permission> = {
  * Operations Manager on their own finding, and nobody else), else `ACTION_PERMISSIONS`.
  */
 export function permissionForAction(action: UserActionInput): Permission {
-  if ((action.type === "mark_intentional" || action.type === "waive") && action.override === true) {
-    return "item:resolve_own";
-  }
-  return ACTION_PERMISSIONS[action.type];
+  return isOverride(action) ? "item:resolve_own" : ACTION_PERMISSIONS[action.type];
 }
 
 /** `POST /api/audits/[auditId]/sign-off`. */

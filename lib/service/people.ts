@@ -10,7 +10,7 @@ import {
   listPersonHistory,
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
-import { applyUserAction, deriveStatus, summarizePerson } from "@/lib/workflow/rules";
+import { applyUserAction, deriveStatus, isOverride, summarizePerson } from "@/lib/workflow/rules";
 import type { ItemStatus, UserActionInput, WorkflowSettings } from "@/lib/workflow/types";
 import { ITEM_STATUSES } from "@/lib/workflow/types";
 import { issueCommenterOf, pingTargets, postPings } from "./comments";
@@ -323,10 +323,6 @@ async function applyToItems(
     );
   }
   return { applied: applied.length, skipped, conflicts: conflicts.length };
-}
-
-function isOverride(action: UserActionInput): boolean {
-  return (action.type === "mark_intentional" || action.type === "waive") && action.override === true;
 }
 
 /**

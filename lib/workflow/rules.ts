@@ -211,6 +211,15 @@ export function applyUserAction(
 }
 
 /**
+ * Whether the action is a resolution the Support Operations Manager makes on their own finding: marking
+ * intentional or waiving with `override: true`. The rules treat it as any resolution; who may send it is
+ * roles.ts's (`item:resolve_own`), and storage keeps the flag with the event.
+ */
+export function isOverride(action: UserActionInput): boolean {
+  return (action.type === "mark_intentional" || action.type === "waive") && action.override === true;
+}
+
+/**
  * Applies what a re-run of the audit saw to an item (`null`: not tracked yet) at `now`. `detected`: a new
  * finding → open; `recurred`: a fixed item found again → open; `fixed_by_rerun`: any item not already fixed
  * that the run no longer finds → fixed (intentional and waived included); `still_present`: an item that is
