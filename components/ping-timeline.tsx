@@ -9,6 +9,9 @@ const ACTIONS: Record<string, { label: string; dot: string }> = {
   escalate: { label: "Escalated to their manager and the Support Ops Manager", dot: "bg-amber-500" },
   record_dm: { label: "Slack DM sent to the Support Ops Manager", dot: "bg-rose-500" },
   reply: { label: "Reply received", dot: "bg-emerald-500" },
+  mark_intentional: { label: "Marked intentional", dot: "bg-emerald-600" },
+  waive: { label: "Waived", dot: "bg-violet-500" },
+  reopen: { label: "Reopened", dot: "bg-slate-500" },
 };
 
 interface TimelineEntry {
@@ -19,6 +22,11 @@ interface TimelineEntry {
   codes: FindingCode[];
   /** The comment on the audit issue, when the action was posted there (or the reply read from there). */
   commentUrl: string | null;
+  /** A resolution's justification, and a waiver's end day. */
+  justification: string | null;
+  until: string | null;
+  /** The Support Operations Manager resolved their own finding: allowed only as an override, shown as one. */
+  override: boolean;
 }
 
 /** One action on several items at once is one moment for the person; show it once, with its findings. */
@@ -43,6 +51,9 @@ function groupEvents(events: readonly AuditEvent[]): TimelineEntry[] {
       at: event.at,
       codes: code ? [code] : [],
       commentUrl: commentUrlOf(event),
+      justification: textOf(event, "justification"),
+      until: textOf(event, "until"),
+      override: event.detail?.override === true,
     });
   }
   return entries;
@@ -54,6 +65,11 @@ function commentUrlOf(event: AuditEvent): string | null {
   return typeof url === "string" && /^https?:\/\//.test(url) ? url : null;
 }
 
+function textOf(event: AuditEvent, key: "justification" | "until"): string | null {
+  const value = event.detail?.[key];
+  return typeof value === "string" ? value : null;
+}
+
 function findingCodeOf(event: AuditEvent): FindingCode | null {
   const code = event.detail?.code;
   return typeof code === "string" && (FINDING_CODES as readonly string[]).includes(code)
@@ -61,18 +77,21 @@ function findingCodeOf(event: AuditEvent): FindingCode | null {
     : null;
 }
 
-/** What was sent to the person and what they answered, oldest first. */
+/**
+ * What was sent to the person, what they answered, and how their findings were resolved without a fix or
+ * reopened (an override flagged as one), oldest first.
+ */
 export function PingTimeline({ events }: { events: readonly AuditEvent[] }) {
   const entries = groupEvents(events);
   if (entries.length === 0) {
     return (
       <p className="text-sm text-slate-600">
-        No pings yet. Nothing has been sent to this person in this audit.
+        Nothing yet: no pings, replies or resolutions for this person in this audit.
       </p>
     );
   }
   return (
-    <ol aria-label="Ping history" className="relative space-y-4 border-l border-slate-200 pl-5">
+    <ol aria-label="History" className="relative space-y-4 border-l border-slate-200 pl-5">
       {entries.map((entry) => {
         const look = ACTIONS[entry.action] ?? { label: entry.action, dot: "bg-slate-400" };
         return (
@@ -84,7 +103,15 @@ export function PingTimeline({ events }: { events: readonly AuditEvent[] }) {
                 look.dot,
               )}
             />
-            <p className="text-sm font-medium text-slate-900">{look.label}</p>
+            <p className="text-sm font-medium text-slate-900">
+              {look.label}
+              {entry.until && ` until ${entry.until}`}
+              {entry.override && (
+                <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">
+                  Override: own finding
+                </span>
+              )}
+            </p>
             <p className="text-xs text-slate-600">
               <DateTime iso={entry.at} /> · by {entry.actor}
               {entry.commentUrl && (
@@ -105,6 +132,9 @@ export function PingTimeline({ events }: { events: readonly AuditEvent[] }) {
               <p className="mt-0.5 text-xs text-slate-500">
                 About: {entry.codes.map((c) => CODE_LABELS[c]).join("; ")}
               </p>
+            )}
+            {entry.justification && (
+              <p className="mt-0.5 text-xs italic text-slate-600">“{entry.justification}”</p>
             )}
           </li>
         );

@@ -24,6 +24,7 @@ describe("readEnv", () => {
         GITLAB_URL: " ",
         AUDIT_CONFIG: "",
         AUDIT_DEMO_SIGN_IN: "",
+        AUDIT_MAX_WAIVER_MONTHS: " ",
       }),
     ).toEqual(DEFAULTS);
   });
@@ -39,6 +40,7 @@ describe("readEnv", () => {
         AUDIT_DEMO_SIGN_IN: "1",
         AUDIT_CONFIG: "config/audit.yaml",
         AUDIT_DATA_DIR: "/var/lib/audit",
+        AUDIT_MAX_WAIVER_MONTHS: " 6 ",
       }),
     ).toEqual({
       NEXTAUTH_SECRET: "s3cr3t",
@@ -49,6 +51,7 @@ describe("readEnv", () => {
       AUDIT_DEMO_SIGN_IN: "1",
       AUDIT_CONFIG: "config/audit.yaml",
       AUDIT_DATA_DIR: "/var/lib/audit",
+      AUDIT_MAX_WAIVER_MONTHS: 6,
     });
   });
 
@@ -73,6 +76,10 @@ describe("readEnv", () => {
     ["NEXTAUTH_URL", "dashboard.internal"],
     ["GITLAB_URL", "git.corp.internal"],
     ["AUDIT_DEMO_SIGN_IN", "true"],
+    ["AUDIT_MAX_WAIVER_MONTHS", "-1"],
+    ["AUDIT_MAX_WAIVER_MONTHS", "0.5"],
+    ["AUDIT_MAX_WAIVER_MONTHS", "121"],
+    ["AUDIT_MAX_WAIVER_MONTHS", "a year"],
   ])("refuses %s=%s without echoing the value", (name, value) => {
     try {
       readEnv({ [name]: value });

@@ -12,6 +12,7 @@ const httpUrl = (example: string) =>
   z.url({ protocol: /^https?$/, error: `expected an http(s) URL such as ${example}` });
 
 const REPLY_SWEEP_ERROR = "expected whole minutes from 0 (off) to 1440";
+const WAIVER_MONTHS_ERROR = "expected whole months from 1 to 120";
 
 const SecretSchema = z.preprocess(unsetIfBlank, z.string().trim().optional());
 
@@ -100,6 +101,19 @@ export const EnvSchema = z.object({
       .int({ error: REPLY_SWEEP_ERROR })
       .min(0, { error: REPLY_SWEEP_ERROR })
       .max(24 * 60, { error: REPLY_SWEEP_ERROR })
+      .optional(),
+  ),
+  /**
+   * How far ahead a waiver may end, in months from the day it is given. Unset: 12
+   * (`DEFAULT_WORKFLOW_SETTINGS.maxWaiverMonths`).
+   */
+  AUDIT_MAX_WAIVER_MONTHS: z.preprocess(
+    unsetIfBlank,
+    z.coerce
+      .number({ error: WAIVER_MONTHS_ERROR })
+      .int({ error: WAIVER_MONTHS_ERROR })
+      .min(1, { error: WAIVER_MONTHS_ERROR })
+      .max(120, { error: WAIVER_MONTHS_ERROR })
       .optional(),
   ),
   NODE_ENV: z.preprocess(

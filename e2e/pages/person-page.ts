@@ -7,10 +7,10 @@ export class PersonPage {
     return this.page.getByText(text, { exact: true }).first();
   }
 
-  /** The entries of the ping history whose label is `label` ("Pinged", "Reply received", …). */
+  /** The entries of the person's history whose label is `label` ("Pinged", "Reply received", …). */
   timelineEntry(label: string): Locator {
     return this.page
-      .getByRole("list", { name: "Ping history" })
+      .getByRole("list", { name: "History" })
       .getByRole("listitem")
       .filter({ has: this.page.getByText(label, { exact: true }) });
   }

@@ -172,7 +172,7 @@ async function errorOf(response: Response) {
 
 function itemOf(personKey: string, state: ItemState, hoursAgo: number): NewItem {
   const inRoster = !personKey.startsWith("pd:");
-  const name = inRoster ? "Sam Rivera" : "Stranger Danger";
+  const name = TEST_ROSTER.find((p) => p.email === personKey)?.name ?? "Stranger Danger";
   return {
     key: `missing_from_schedule|${personKey}|PSCHE01|amer-east`,
     code: "missing_from_schedule",
@@ -228,7 +228,7 @@ function reportWith(coverage: RotationCoverage[]): AuditReport {
 
 /** Forgets everything and puts the clock back; then, unless `audit: false`, one audit of FY27-Q3. */
 async function seed(
-  options: { audit?: boolean; state?: ItemState; hoursAgo?: number } = {},
+  options: { audit?: boolean; state?: ItemState; hoursAgo?: number; people?: readonly string[] } = {},
 ): Promise<Audit | null> {
   await deleteAllAudits(ctx.db);
   ctx.clock.advance(-ctx.clock.offsetMs());
@@ -259,7 +259,10 @@ async function seed(
     inputs: null,
     error: null,
     now,
-    items: { insert: [itemOf(SAM, state, hoursAgo), itemOf(STRANGER, state, hoursAgo)], update: [] },
+    items: {
+      insert: (options.people ?? [SAM, STRANGER]).map((key) => itemOf(key, state, hoursAgo)),
+      update: [],
+    },
     events: [],
   });
   return audit;
@@ -708,6 +711,85 @@ describe("who acted is stored by person key as well as by name", () => {
   });
 });
 
+describe("one's own finding", () => {
+  const OMAR = "omar@example.com";
+  const OLIVIA = "olivia@example.com";
+  const LEE = "lee@example.com";
+  const INTENTIONAL = { type: "mark_intentional", justification: "Covers AMER East from the EMEA schedule." };
+  const WAIVE = { type: "waive", until: IN_A_MONTH, justification: "On leave until the new year." };
+
+  function act(auditId: string, personKey: string, action: Record<string, unknown>, user: SessionUser) {
+    return routesAs(user).personActions.POST(
+      post(`${personPath(auditId, personKey)}/actions`, { action }),
+      paramsOf({ auditId, personKey }),
+    );
+  }
+
+  it.each([
+    { who: "ops", key: OMAR, action: INTENTIONAL, message: /nobody marks their own finding intentional/ },
+    { who: "ops", key: OMAR, action: WAIVE, message: /nobody marks their own finding intentional/ },
+    { who: "their manager", key: LEE, action: INTENTIONAL, message: /nobody marks their own finding/ },
+    { who: "ops manager", key: OLIVIA, action: INTENTIONAL, message: /resolve it as a recorded override/ },
+    { who: "ops manager", key: OLIVIA, action: WAIVE, message: /resolve it as a recorded override/ },
+  ] as const)("$who may not $action.type their own finding", async ({ who, key, action, message }) => {
+    const auditId = requireAudit(await seed({ people: [key, SAM] })).id;
+    const before = await snapshot();
+    const response = await act(auditId, key, action, USERS[who]);
+    expect(response.status).toBe(403);
+    const error = await errorOf(response);
+    expect(error.code).toBe("forbidden:role");
+    expect(error.message).toMatch(message);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("Support Operations reopen their own finding: putting it back into the chase hides nothing", async () => {
+    const auditId = requireAudit(await seed({ state: "intentional", people: [OMAR] })).id;
+    const response = await act(auditId, OMAR, { type: "reopen" }, USERS.ops);
+    expect(response.status).toBe(200);
+    expect((await listItems(ctx.db, auditId, { personKey: OMAR }))[0]?.state).toBe("open");
+  });
+
+  it.each([INTENTIONAL, WAIVE])(
+    "the ops manager may $type their own finding as an override, recorded and shown in their history",
+    async (action) => {
+      const auditId = requireAudit(await seed({ people: [OLIVIA] })).id;
+      const response = await act(auditId, OLIVIA, { ...action, override: true }, USERS["ops manager"]);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ applied: 1 });
+      const [event] = await listEvents(ctx.db, { auditId, personKey: OLIVIA });
+      expect(event).toMatchObject({ action: action.type, detail: { override: true } });
+      const person = await routesAs(USERS.member).person.GET(
+        get(personPath(auditId, OLIVIA)),
+        paramsOf({ auditId, personKey: OLIVIA }),
+      );
+      expect(await person.json()).toMatchObject({
+        history: [{ action: action.type, actor: "Olivia Grant", detail: { override: true } }],
+      });
+    },
+  );
+
+  it.each([
+    { who: "ops manager", key: SAM, why: "someone else's finding" },
+    { who: "ops", key: OMAR, why: "not the ops manager" },
+    { who: "their manager", key: SAM, why: "not the ops manager" },
+  ] as const)("an override by the $who on $key is refused ($why)", async ({ who, key }) => {
+    const auditId = requireAudit(await seed({ people: [key] })).id;
+    const before = await snapshot();
+    const response = await act(auditId, key, { ...INTENTIONAL, override: true }, USERS[who]);
+    expect(response.status).toBe(403);
+    expect((await errorOf(response)).message).toMatch(
+      /an override is only for the Support Operations Manager's own findings/,
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("an override flag on an action that is not a resolution is bad input", async () => {
+    const auditId = requireAudit(await seed({ people: [OLIVIA] })).id;
+    const response = await act(auditId, OLIVIA, { type: "ping", override: true }, USERS["ops manager"]);
+    expect(response.status).toBe(400);
+  });
+});
+
 describe("CSRF", () => {
   it.each([
     { name: "another site", origin: "https://evil.example" },
@@ -755,6 +837,22 @@ describe("bad input", () => {
       paths: ["action.justification"],
     },
     {
+      name: "a justification of ten zero-width spaces",
+      body: { action: { type: "mark_intentional", justification: "\u200b".repeat(10) } },
+      paths: ["action.justification"],
+    },
+    {
+      name: "a waiver reason of three letters padded with spaces, joiners and bidi marks",
+      body: {
+        action: {
+          type: "waive",
+          until: IN_A_MONTH,
+          justification: "a \u00a0\u2003 \u200d\u2060b\u202e\ufeff     \u3000c",
+        },
+      },
+      paths: ["action.justification"],
+    },
+    {
       name: "a waiver without an end day and with a stray field",
       body: {
         action: { type: "waive", until: "next week", justification: "On leave until the new year." },
@@ -774,6 +872,54 @@ describe("bad input", () => {
     const error = await errorOf(response);
     expect(error.code).toBe("invalid:request");
     expect(error.details.map((d) => d.path ?? "")).toEqual(paths);
+  });
+
+  it("400 for an override reason or a send-back comment of invisible characters; nothing changes", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const invisible = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u2066";
+    const opsManager = routesAs(USERS["ops manager"]);
+    const before = await snapshot();
+    const signOff = await opsManager.signOff.POST(
+      post(`/api/audits/${auditId}/sign-off`, { overrideReason: invisible }),
+      paramsOf({ auditId }),
+    );
+    expect(signOff.status).toBe(400);
+    expect((await errorOf(signOff)).details.map((d) => d.path)).toEqual(["overrideReason"]);
+    await setAuditStatus(ctx.db, {
+      auditId,
+      expectedStatus: "open",
+      status: "in_review",
+      actor: "Omar Haddad",
+      now: new Date(NOW),
+    });
+    const inReview = await snapshot();
+    const sendBack = await opsManager.sendBack.POST(
+      post(`/api/audits/${auditId}/send-back`, { comment: `  ${invisible}  x  ` }),
+      paramsOf({ auditId }),
+    );
+    expect(sendBack.status).toBe(400);
+    expect((await errorOf(sendBack)).details.map((d) => d.path)).toEqual(["comment"]);
+    expect(await snapshot()).toEqual(inReview);
+    expect(inReview).not.toEqual(before);
+  });
+
+  it.each([
+    { until: "2027-11-24", status: 200 },
+    { until: "2027-11-25", status: 409 },
+    { until: "2099-01-01", status: 409 },
+  ])("a waiver until $until (12 months from 2026-11-24 at most) → $status", async ({ until, status }) => {
+    const auditId = requireAudit(await seed()).id;
+    const response = await personAction(auditId, SAM, {
+      type: "waive",
+      until,
+      justification: "On leave until the new year.",
+    })(ops());
+    expect(response.status).toBe(status);
+    if (status !== 200) {
+      expect((await errorOf(response)).message).toBe(
+        `A waiver may end at most 12 months ahead, on 2027-11-24 at the latest; ${until} is later.`,
+      );
+    }
   });
 
   it("400 for a body that is not JSON", async () => {

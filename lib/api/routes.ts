@@ -19,7 +19,6 @@ import { openCurrentAudit, startAuditRun } from "@/lib/service/runs";
 import { permissionTargetFor } from "@/lib/service/targets";
 import { appErrorResponse, jsonResponse, type ApiHandler, type RouteHandler } from "./handler";
 import {
-  ACTION_PERMISSIONS,
   AuditParamsSchema,
   BulkActionSchema,
   ClockAdvanceSchema,
@@ -28,6 +27,7 @@ import {
   PersonParamsSchema,
   SendBackSchema,
   SignOffSchema,
+  permissionForAction,
 } from "./schemas";
 import { getScheduleCoverage } from "@/lib/service/schedules";
 
@@ -122,15 +122,16 @@ export function createApiRoutes(deps: ApiRouteDeps) {
 
     /**
      * `POST /api/audits/[auditId]/people/[personKey]/actions` `{ action, itemIds? }` → ActionOutcome. Allowed
-     * to Support Operations and to the person's managers (not to the person); 409 on a signed-off audit or
-     * when the action fits none of the items.
+     * to Support Operations and to the person's managers (not to the person); nobody marks their own
+     * finding intentional or waives it, except the Support Operations Manager with `override: true`,
+     * which the event records. 409 on a signed-off audit or when the action fits none of the items.
      */
     personActions: {
       POST: apiHandler({
         params: PersonParamsSchema,
         input: PersonActionSchema,
         permission: async ({ input, params }) => ({
-          permission: ACTION_PERMISSIONS[input.action.type],
+          permission: permissionForAction(input.action),
           target: permissionTargetFor(params.personKey, await deps.getRoster()),
         }),
         run: async ({ user, input, params }) =>

@@ -8,11 +8,14 @@ import type { Permission } from "@/lib/auth/roles";
 import { PEOPLE_SORTS, type PeopleQuery } from "@/lib/service/people";
 import {
   ITEM_STATUSES,
+  JUSTIFICATION_BOUNDS,
   JUSTIFICATION_MAX_LENGTH,
   JUSTIFICATION_MIN_LENGTH,
   type UserAction,
   type UserActionInput,
 } from "@/lib/workflow/types";
+import { isOverride } from "@/lib/workflow/rules";
+import { writtenTextProblem } from "@/lib/workflow/visible-text";
 
 /** A query value left empty (`?region=`) counts as not given, as a cleared filter sends it. */
 const blankAsUnset = (value: unknown) =>
@@ -47,22 +50,46 @@ export const PeopleQuerySchema = z.object({
   pageSize: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(200).optional()),
 }) satisfies z.ZodType<PeopleQuery>;
 
-const JustificationSchema = z
+/**
+ * A written reason (justification, override reason, send-back comment), trimmed: at least 10 characters a
+ * reader sees (zero-width characters and repeated blanks do not count), at most 2000 stored.
+ */
+const WrittenReasonSchema = z
   .string()
   .trim()
-  .min(JUSTIFICATION_MIN_LENGTH, `write at least ${JUSTIFICATION_MIN_LENGTH} characters`)
-  .max(JUSTIFICATION_MAX_LENGTH, `keep it to ${JUSTIFICATION_MAX_LENGTH} characters`);
+  .superRefine((text, ctx) => {
+    const problem = writtenTextProblem(text, JUSTIFICATION_BOUNDS);
+    if (problem === null) return;
+    ctx.addIssue({
+      code: "custom",
+      message:
+        problem.problem === "too_long"
+          ? `keep it to ${JUSTIFICATION_MAX_LENGTH} characters`
+          : `write at least ${JUSTIFICATION_MIN_LENGTH} characters (${problem.length} so far; invisible characters and repeated spaces do not count)`,
+    });
+  });
 
-/** One user action; `waive.until` is a `YYYY-MM-DD` day (the workflow checks it is after today). */
+/** Marks the Support Operations Manager's resolution of their own finding as the override it is. */
+const OverrideSchema = z.literal(true).optional();
+
+/**
+ * One user action; `waive.until` is a `YYYY-MM-DD` day (the workflow checks it is after today and within
+ * the waiver limit). `override: true` only on a resolution: see `permissionForAction`.
+ */
 export const UserActionSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("ping") }),
   z.strictObject({ type: z.literal("escalate") }),
   z.strictObject({ type: z.literal("record_dm") }),
-  z.strictObject({ type: z.literal("mark_intentional"), justification: JustificationSchema }),
+  z.strictObject({
+    type: z.literal("mark_intentional"),
+    justification: WrittenReasonSchema,
+    override: OverrideSchema,
+  }),
   z.strictObject({
     type: z.literal("waive"),
     until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a day such as 2027-01-31"),
-    justification: JustificationSchema,
+    justification: WrittenReasonSchema,
+    override: OverrideSchema,
   }),
   z.strictObject({ type: z.literal("reopen") }),
 ]) satisfies z.ZodType<UserActionInput>;
@@ -82,18 +109,32 @@ export const ClockAdvanceSchema = z.strictObject({
   hours: z.number().min(1, "at least 1 hour").max(1000, "at most 1000 hours"),
 });
 
-/** The permission each user action needs; marking intentional, waiving and reopening are `item:resolve`. */
+/**
+ * The permission each user action needs. Marking intentional and waiving are `item:resolve` (never on one's
+ * own finding); reopening is `item:reopen` (one's own included: it hides nothing).
+ */
 export const ACTION_PERMISSIONS: Record<UserAction, Permission> = {
   ping: "item:ping",
   escalate: "item:escalate",
   record_dm: "item:record_dm",
   mark_intentional: "item:resolve",
   waive: "item:resolve",
-  reopen: "item:resolve",
+  reopen: "item:reopen",
 };
 
+/**
+ * The permission a user action asks for: `item:resolve_own` when it says it is an override (the Support
+ * Operations Manager on their own finding, and nobody else), else `ACTION_PERMISSIONS`.
+ */
+export function permissionForAction(action: UserActionInput): Permission {
+  return isOverride(action) ? "item:resolve_own" : ACTION_PERMISSIONS[action.type];
+}
+
 /** `POST /api/audits/[auditId]/sign-off`. */
-export const SignOffSchema = z.strictObject({ overrideReason: z.string().max(2000).optional() });
+export const SignOffSchema = z.strictObject({
+  // Blank is the same as none (nothing to override); anything else is a written reason.
+  overrideReason: z.preprocess(blankAsUnset, WrittenReasonSchema.optional()),
+});
 
 /** `POST /api/audits/[auditId]/send-back`. */
-export const SendBackSchema = z.strictObject({ comment: z.string().max(2000) });
+export const SendBackSchema = z.strictObject({ comment: WrittenReasonSchema });

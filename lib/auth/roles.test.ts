@@ -175,6 +175,8 @@ const MATRIX = `
   item:escalate    YYY          YYY  NYN      NNN
   item:record_dm   YYY          YYY  NYN      NNN
   item:resolve     YYY          YYY  NYN      NNN
+  item:resolve_own NNN          NNN  NNN      NNN
+  item:reopen      YYY          YYY  NYN      NNN
 `;
 
 /** Who plays each role, and whose items count as a report's and as someone else's for them. */
@@ -246,6 +248,55 @@ describe("can", () => {
         managerChain: ["yara@example.com", "xavier@example.com"],
       }),
     ).toBe(false);
+  });
+});
+
+describe("one's own finding", () => {
+  // [who, permission, allowed on their own item]
+  it.each([
+    ["Olivia Grant", "item:resolve", false],
+    ["Olivia Grant", "item:resolve_own", true],
+    ["Olivia Grant", "item:reopen", true],
+    ["Olivia Grant", "item:ping", true],
+    ["Omar Haddad", "item:resolve", false],
+    ["Omar Haddad", "item:resolve_own", false],
+    ["Omar Haddad", "item:reopen", true],
+    ["Omar Haddad", "item:ping", true],
+    ["Mia Chen", "item:resolve", false],
+    ["Mia Chen", "item:resolve_own", false],
+    ["Mia Chen", "item:reopen", false],
+    ["Sam Rivera", "item:resolve", false],
+    ["Sam Rivera", "item:resolve_own", false],
+    ["Sam Rivera", "item:reopen", false],
+  ] as const)("%s, %s on their own item: %s", (name, permission, allowed) => {
+    expect(can(sessionUserOf(name), permission, targetOf(name))).toBe(allowed);
+  });
+
+  it("compares the person key ignoring case", () => {
+    const omar = sessionUserOf("Omar Haddad");
+    expect(can(omar, "item:resolve", { personKey: "Omar@Example.com", managerChain: [] })).toBe(false);
+  });
+
+  it("says why, and points the Support Operations Manager to the override", () => {
+    const ops = thrownAppError(() =>
+      assertCan(sessionUserOf("Omar Haddad"), "item:resolve", targetOf("Omar Haddad")),
+    );
+    expect(ops.code).toBe("forbidden:role");
+    expect(ops.message).toBe(
+      "You may not change this item's state: nobody marks their own finding intentional or waives it.",
+    );
+    const opsManager = thrownAppError(() =>
+      assertCan(sessionUserOf("Olivia Grant"), "item:resolve", targetOf("Olivia Grant")),
+    );
+    expect(opsManager.message).toBe(
+      "You may not change this item's state: it is your own finding; resolve it as a recorded override.",
+    );
+    const elsewhere = thrownAppError(() =>
+      assertCan(sessionUserOf("Olivia Grant"), "item:resolve_own", targetOf("Sam Rivera")),
+    );
+    expect(elsewhere.message).toContain(
+      "an override is only for the Support Operations Manager's own findings",
+    );
   });
 });
 

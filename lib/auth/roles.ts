@@ -9,7 +9,11 @@ import { normalizeName, normalizeUsername, type RosterPerson } from "@/lib/roste
 export const ROLES = ["ops_manager", "ops", "manager", "member"] as const;
 export type Role = (typeof ROLES)[number];
 
-/** `item:resolve` covers marking intentional, waiving and reopening. */
+/**
+ * `item:resolve` covers marking intentional and waiving; nobody holds it for their own finding.
+ * `item:resolve_own` is the Support Operations Manager's override on their own finding only (recorded as
+ * one). `item:reopen` puts a resolved item back into the chase, one's own included: it hides nothing.
+ */
 export const PERMISSIONS = [
   "audit:run",
   "audit:open",
@@ -20,6 +24,8 @@ export const PERMISSIONS = [
   "item:escalate",
   "item:record_dm",
   "item:resolve",
+  "item:resolve_own",
+  "item:reopen",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -29,6 +35,8 @@ export const ITEM_PERMISSIONS: readonly Permission[] = [
   "item:escalate",
   "item:record_dm",
   "item:resolve",
+  "item:resolve_own",
+  "item:reopen",
 ];
 
 /** Permissions kept for the Support Operations Manager: approving the audit, or sending it back. */
@@ -219,8 +227,15 @@ export function toSessionUser(person: RosterPerson, roster: readonly RosterPerso
  * - `manager`: item permissions only, and only with a `target` whose `managerChain` holds the manager's
  *   person key (their direct and indirect reports), never on their own items.
  * - `member`: nothing.
+ *
+ * Whatever the role, nobody holds `item:resolve` on their own item (`target.personKey` is theirs): a
+ * finding is not marked intentional or waived by the person it is about. Only the Support Operations
+ * Manager holds `item:resolve_own`, and only there: the same resolution, recorded as an override.
  */
 export function can(user: SessionUser, action: Permission, target?: PermissionTarget): boolean {
+  const own = isOwnTarget(user, target);
+  if (action === "item:resolve_own") return user.role === "ops_manager" && own;
+  if (action === "item:resolve" && own) return false;
   switch (user.role) {
     case "ops_manager":
       return true;
@@ -233,8 +248,13 @@ export function can(user: SessionUser, action: Permission, target?: PermissionTa
   }
 }
 
+/** The target is the user's own item: its person key is theirs (ignoring case). */
+function isOwnTarget(user: SessionUser, target: PermissionTarget | undefined): boolean {
+  return target?.personKey !== undefined && target.personKey.toLowerCase() === user.personKey.toLowerCase();
+}
+
 function managesTarget(user: SessionUser, target: PermissionTarget): boolean {
-  if (target.personKey !== undefined && target.personKey.toLowerCase() === user.personKey) return false;
+  if (isOwnTarget(user, target)) return false;
   return (target.managerChain ?? []).includes(user.personKey);
 }
 
@@ -248,6 +268,8 @@ const PERMISSION_LABELS: Record<Permission, string> = {
   "item:escalate": "escalate this item",
   "item:record_dm": "record a DM for this item",
   "item:resolve": "change this item's state",
+  "item:resolve_own": "resolve this item as an override",
+  "item:reopen": "reopen this item",
 };
 
 /**
@@ -263,11 +285,19 @@ export function assertCan(
   if (can(signedIn, action, target)) return signedIn;
   throw new AppError(
     "forbidden:role",
-    `You may not ${PERMISSION_LABELS[action]}: ${refusalReason(signedIn, action)}.`,
+    `You may not ${PERMISSION_LABELS[action]}: ${refusalReason(signedIn, action, target)}.`,
   );
 }
 
-function refusalReason(user: SessionUser, action: Permission): string {
+function refusalReason(user: SessionUser, action: Permission, target?: PermissionTarget): string {
+  if (action === "item:resolve_own") {
+    return "an override is only for the Support Operations Manager's own findings";
+  }
+  if (action === "item:resolve" && isOwnTarget(user, target)) {
+    return user.role === "ops_manager"
+      ? "it is your own finding; resolve it as a recorded override"
+      : "nobody marks their own finding intentional or waives it";
+  }
   if (SIGN_OFF_PERMISSIONS.includes(action)) return "only a Support Operations Manager can";
   if (!ITEM_PERMISSIONS.includes(action)) return "only Support Operations can";
   if (user.role === "manager") return "managers act only on their reports' items";

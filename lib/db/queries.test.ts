@@ -20,7 +20,7 @@ import {
   listAudits,
   listEvents,
   listItems,
-  listPingHistory,
+  listPersonHistory,
   listRuns,
   reopenAudit,
   setAuditStatus,
@@ -1038,7 +1038,7 @@ describe.each(kinds)("storage on $name", (kind) => {
       expect(await listEvents(db, { auditId: audit.id, personKey: "ada" })).toEqual([first, second]);
     });
 
-    it("gives a person's ping history: what was sent to them and their replies, nothing else", async () => {
+    it("gives a person's history: what was sent to them, their replies and their findings' resolutions", async () => {
       const { audit, items } = await auditWithItems(["a1", "g1"], (key) => (key === "a1" ? "ada" : "grace"));
       const [a1, g1] = items;
       if (!a1 || !g1) throw new Error("two items expected");
@@ -1091,15 +1091,16 @@ describe.each(kinds)("storage on $name", (kind) => {
         },
         event: { actor: "olivia.ops", at: minutesLater(5), action: "mark_intentional" },
       });
-      const history = await listPingHistory(db, audit.id, "ada");
+      const history = await listPersonHistory(db, audit.id, "ada");
       expect(history.map((e) => [e.action, e.actor, e.itemId])).toEqual([
         ["ping", "olivia.ops", a1.id],
         ["reply", "ada", a1.id],
         ["escalate", "olivia.ops", a1.id],
         ["record_dm", "olivia.ops", a1.id],
+        ["mark_intentional", "olivia.ops", a1.id],
       ]);
       expect(await getItemById(db, a1.id)).toMatchObject({ repliedAt: minutesLater(2).toISOString() });
-      expect((await listPingHistory(db, audit.id, "grace")).map((e) => e.action)).toEqual(["ping"]);
+      expect((await listPersonHistory(db, audit.id, "grace")).map((e) => e.action)).toEqual(["ping"]);
     });
   });
 

@@ -26,7 +26,7 @@ import {
   type RunRow,
 } from "@/lib/db/records";
 import {
-  PING_HISTORY_ACTIONS,
+  PERSON_HISTORY_ACTIONS,
   type AuditStatus,
   type AuditsTable,
   type Database,
@@ -883,14 +883,17 @@ export async function listLastPings(db: Db, auditId: string): Promise<Map<string
   return new Map(rows.flatMap((row) => (row.person_key === null ? [] : [[row.person_key, row.at] as const])));
 }
 
-/** What was sent to a person (pings, escalations, DMs) and their replies, oldest first. */
-export async function listPingHistory(db: Db, auditId: string, personKey: string): Promise<AuditEvent[]> {
+/**
+ * What was sent to a person (pings, escalations, DMs), their replies, and the resolutions without a fix
+ * and reopenings of their findings, oldest first.
+ */
+export async function listPersonHistory(db: Db, auditId: string, personKey: string): Promise<AuditEvent[]> {
   const rows = await db
     .selectFrom("events")
     .selectAll()
     .where("audit_id", "=", auditId)
     .where("person_key", "=", personKey)
-    .where("action", "in", PING_HISTORY_ACTIONS)
+    .where("action", "in", PERSON_HISTORY_ACTIONS)
     .orderBy("id")
     .execute();
   return rows.map(toEvent);

@@ -24,12 +24,18 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
  */
 export type EventAction = ItemAction | "reply" | AuditAction;
 
-/** Actions that make up a person's ping history: what was sent to them and what they answered. */
-export const PING_HISTORY_ACTIONS = [
+/**
+ * Actions that make up a person's history on their page: what was sent to them, what they answered, and
+ * how their findings were resolved without a fix or reopened (an override among them shows as one).
+ */
+export const PERSON_HISTORY_ACTIONS = [
   "ping",
   "escalate",
   "record_dm",
   "reply",
+  "mark_intentional",
+  "waive",
+  "reopen",
 ] as const satisfies readonly EventAction[];
 
 /** An event's `from_state`/`to_state`: an item state, or an audit status for the audit's own actions. */

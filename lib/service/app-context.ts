@@ -33,7 +33,10 @@ async function createServerContext(): Promise<AppContext> {
   return {
     db: opened.db,
     clock: createClock({ adjustable: demo }),
-    workflow: DEFAULT_WORKFLOW_SETTINGS,
+    workflow: {
+      ...DEFAULT_WORKFLOW_SETTINGS,
+      maxWaiverMonths: env.AUDIT_MAX_WAIVER_MONTHS ?? DEFAULT_WORKFLOW_SETTINGS.maxWaiverMonths,
+    },
     loadConfig: () => loadAuditConfig(env.AUDIT_CONFIG, { env }),
     loadRoster: (config) => loadConfiguredRoster(config, { token: env.GL_TOKEN }),
     createPagerDutyClient: (config) => {

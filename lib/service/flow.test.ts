@@ -3,6 +3,7 @@ import { getLatestRun, listEvents } from "@/lib/db/queries";
 import { rejectedAppError } from "@/lib/testing/errors";
 import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
 import type { Scenario } from "@/sandbox/scenarios/scenario";
+import type { UserActionInput } from "@/lib/workflow/types";
 import type { AppContext } from "./context";
 import { resetDemo } from "./demo";
 import { getOverview } from "./overview";
@@ -137,6 +138,43 @@ describe("an audit from opening to follow-up", () => {
     // PagerDuty never answered: the run is recorded incomplete or failed, and nothing was marked fixed.
     expect((await getLatestRun(ctx.db, audit.id))?.status).toMatch(/incomplete|failed/);
     expect((await queryPeople(ctx, audit.id, { q: "olivia" })).rows[0]?.status).toBe("pinged");
+  });
+
+  it("refuses invisible justifications and too-long waivers, and records an override with its event", async () => {
+    const audit = (await getOverview(ctx)).current?.audit;
+    if (!audit) throw new Error("no audit");
+    const [first, second] = (await queryPeople(ctx, audit.id, { status: "pinged", sort: "name" })).rows;
+    if (!first || !second) throw new Error("two pinged people expected");
+    const act = (personKey: string, action: UserActionInput, actor = "Omar Haddad") =>
+      actOnItems(ctx, { auditId: audit.id, personKey, action, actor });
+    const justification = "Trial account, closed at the end of the month.";
+
+    const invisible = await rejectedAppError(
+      act(first.personKey, { type: "mark_intentional", justification: "\u200b".repeat(10) }),
+    );
+    expect([invisible.code, invisible.message]).toEqual([
+      "conflict:item",
+      "A justification is required (at least 10 characters).",
+    ]);
+    // The clock is 72 hours on: today is 2026-11-27, so a waiver may run to 2027-11-27.
+    const tooLong = await rejectedAppError(
+      act(second.personKey, { type: "waive", until: "2027-11-28", justification }),
+    );
+    expect(tooLong.message).toBe(
+      "A waiver may end at most 12 months ahead, on 2027-11-27 at the latest; 2027-11-28 is later.",
+    );
+
+    await act(first.personKey, { type: "mark_intentional", justification, override: true }, "Olivia Grant");
+    await act(second.personKey, { type: "waive", until: "2027-11-27", justification });
+    const overridden = await getPersonDetail(ctx, audit.id, first.personKey);
+    expect(overridden.history.at(-1)).toMatchObject({
+      action: "mark_intentional",
+      actor: "Olivia Grant",
+      detail: { justification, override: true },
+    });
+    const waived = await getPersonDetail(ctx, audit.id, second.personKey);
+    expect(waived.history.at(-1)).toMatchObject({ action: "waive", detail: { until: "2027-11-27" } });
+    expect(waived.history.at(-1)?.detail).not.toHaveProperty("override");
   });
 
   it("resets the demo to an empty dashboard and real time", async () => {

@@ -7,10 +7,10 @@ import {
   getAuditById,
   listItems,
   listLastPings,
-  listPingHistory,
+  listPersonHistory,
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
-import { applyUserAction, deriveStatus, summarizePerson } from "@/lib/workflow/rules";
+import { applyUserAction, deriveStatus, isOverride, summarizePerson } from "@/lib/workflow/rules";
 import type { ItemStatus, UserActionInput, WorkflowSettings } from "@/lib/workflow/types";
 import { ITEM_STATUSES } from "@/lib/workflow/types";
 import { issueCommenterOf, pingTargets, postPings } from "./comments";
@@ -181,11 +181,11 @@ export interface PersonItem extends Item {
 export interface PersonDetail {
   row: PersonRow;
   items: PersonItem[];
-  /** Pings, escalations, DMs and replies, oldest first. */
+  /** Pings, escalations, DMs, replies, resolutions without a fix (overrides marked) and reopenings, oldest first. */
   history: AuditEvent[];
 }
 
-/** One person's findings with evidence, timers and ping history. */
+/** One person's findings with evidence, timers and history. */
 export async function getPersonDetail(
   ctx: AppContext,
   auditId: string,
@@ -194,7 +194,7 @@ export async function getPersonDetail(
   const now = ctx.clock.now();
   const [items, history] = await Promise.all([
     listItems(ctx.db, auditId, { personKey }),
-    listPingHistory(ctx.db, auditId, personKey),
+    listPersonHistory(ctx.db, auditId, personKey),
   ]);
   const row = toPeopleRows(items, lastPingsOf(history), now, ctx.workflow)[0];
   if (!row) throw new AppError("not_found:person", "This person has no findings in this audit.");
@@ -300,6 +300,8 @@ async function applyToItems(
           code: item.code,
           ...(result.justification !== null ? { justification: result.justification } : {}),
           ...(action.type === "waive" ? { until: action.until } : {}),
+          // The Support Operations Manager resolved their own finding: kept with the event, shown in history.
+          ...(isOverride(action) ? { override: true } : {}),
         },
       },
     });

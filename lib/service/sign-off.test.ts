@@ -205,6 +205,33 @@ describe("sign-off racing with changes", () => {
     ).toMatchObject({ status: "signed_off", signOffReportSha256: review.reportSha256 });
   });
 
+  it("refuses an override reason or a send-back comment a reader cannot see, posting nothing", async () => {
+    const { auditId: id } = await newAudit();
+    const issue = recordingIssue();
+    const invisible = "\u200b".repeat(10);
+    const noReason = await rejectedAppError(
+      signOff(t.ctx, { auditId: id, actor: "Sofia Reyes", overrideReason: invisible, issue }),
+    );
+    expect(noReason.message).toMatch(/item\(s\) are not addressed yet/);
+    const short = await rejectedAppError(
+      signOff(t.ctx, { auditId: id, actor: "Sofia Reyes", overrideReason: `ok ${invisible}   .`, issue }),
+    );
+    expect([short.code, short.message]).toEqual([
+      "invalid:request",
+      "The override reason needs at least 10 characters (4 so far): it stays in the audit record.",
+    ]);
+    await submitForReview(t.ctx, { auditId: id, actor: "Theo Marsh" });
+    const comment = await rejectedAppError(
+      sendBack(t.ctx, { auditId: id, actor: "Sofia Reyes", comment: `\u2060${invisible}\u3000fix`, issue }),
+    );
+    expect([comment.code, comment.message]).toEqual([
+      "invalid:request",
+      "Say what needs doing (at least 10 characters; 3 so far).",
+    ]);
+    expect(issue.comments).toEqual([]);
+    expect((await getSignOffReview(t.ctx, id)).audit.status).toBe("in_review");
+  });
+
   it("ends a run still in progress at the sign-off as failed, changing none of the signed findings", async () => {
     const { auditId: id } = await newAudit();
     let release = () => {};

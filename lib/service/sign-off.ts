@@ -13,7 +13,12 @@ import { AppError } from "@/lib/errors";
 import { escapeMarkdown } from "@/lib/report/format-markdown";
 import { canSignOff, deriveStatus, isAddressed } from "@/lib/workflow/rules";
 import type { ItemStatus } from "@/lib/workflow/types";
-import { JUSTIFICATION_MIN_LENGTH } from "@/lib/workflow/types";
+import {
+  JUSTIFICATION_BOUNDS,
+  JUSTIFICATION_MAX_LENGTH,
+  JUSTIFICATION_MIN_LENGTH,
+} from "@/lib/workflow/types";
+import { visibleLength, writtenTextProblem } from "@/lib/workflow/visible-text";
 import { issueCommenterOf } from "./comments";
 import type { AppContext } from "./context";
 
@@ -162,7 +167,9 @@ async function trySignOff(
   if (!review.run || !review.reportSha256) {
     throw new AppError("conflict:audit", `${audit.name} has no completed run to sign off yet.`);
   }
-  const override = input.overrideReason?.trim() || null;
+  // A reason nobody can read is no reason: only what a reader sees counts (visible-text.ts).
+  const given = input.overrideReason?.trim() ?? "";
+  const override = visibleLength(given) > 0 ? given : null;
   if (review.unaddressed > 0 && !override) {
     throw new AppError(
       "conflict:audit",
@@ -170,10 +177,13 @@ async function trySignOff(
         "Give an override reason to sign off anyway.",
     );
   }
-  if (override !== null && override.length < JUSTIFICATION_MIN_LENGTH) {
+  const overrideProblem = override === null ? null : writtenTextProblem(override, JUSTIFICATION_BOUNDS);
+  if (overrideProblem !== null) {
     throw new AppError(
       "invalid:request",
-      `The override reason needs at least ${JUSTIFICATION_MIN_LENGTH} characters: it stays in the audit record.`,
+      overrideProblem.problem === "too_long"
+        ? `The override reason is too long (${overrideProblem.length} characters); keep it to ${JUSTIFICATION_MAX_LENGTH}.`
+        : `The override reason needs at least ${JUSTIFICATION_MIN_LENGTH} characters (${overrideProblem.length} so far): it stays in the audit record.`,
     );
   }
   const now = ctx.clock.now();
@@ -250,10 +260,13 @@ export async function sendBack(
     );
   }
   const comment = input.comment.trim();
-  if (comment.length < JUSTIFICATION_MIN_LENGTH) {
+  const problem = writtenTextProblem(comment, JUSTIFICATION_BOUNDS);
+  if (problem !== null) {
     throw new AppError(
       "invalid:request",
-      `Say what needs doing (at least ${JUSTIFICATION_MIN_LENGTH} characters).`,
+      problem.problem === "too_long"
+        ? `The comment is too long (${problem.length} characters); keep it to ${JUSTIFICATION_MAX_LENGTH}.`
+        : `Say what needs doing (at least ${JUSTIFICATION_MIN_LENGTH} characters; ${problem.length} so far).`,
     );
   }
   const commentUrl = input.issue

@@ -49,6 +49,7 @@ const stepArb = fc.record({
 const settingsArb = fc.record({
   followUpHours: fc.constantFrom(0, 24, 72),
   dmHours: fc.constantFrom(0, 48, 72),
+  maxWaiverMonths: fc.constantFrom(1, 12, 120),
 });
 
 function inputOf(

@@ -337,7 +337,7 @@ describe("timers", () => {
       "followUpHours 24",
       pinged,
       "2026-11-25T09:00:00.000Z",
-      { followUpHours: 24, dmHours: 72 },
+      { ...SETTINGS, followUpHours: 24 },
       { status: "follow_up_due", nextAction: "escalate", dueAt: "2026-11-25T09:00:00.000Z", overdue: true },
     ],
     [
@@ -379,7 +379,7 @@ describe("timers", () => {
       "dmHours 48",
       escalated,
       "2026-11-26T09:00:00.000Z",
-      { followUpHours: 72, dmHours: 48 },
+      { ...SETTINGS, dmHours: 48 },
       { status: "dm_due", nextAction: "record_dm", dueAt: "2026-11-26T09:00:00.000Z", overdue: true },
     ],
     [
@@ -472,9 +472,11 @@ describe("timers", () => {
   });
 
   it.each([
-    { followUpHours: -1, dmHours: 72 },
-    { followUpHours: 72, dmHours: Number.NaN },
-    { followUpHours: Number.POSITIVE_INFINITY, dmHours: 72 },
+    { ...SETTINGS, followUpHours: -1 },
+    { ...SETTINGS, dmHours: Number.NaN },
+    { ...SETTINGS, followUpHours: Number.POSITIVE_INFINITY },
+    { ...SETTINGS, maxWaiverMonths: 0 },
+    { ...SETTINGS, maxWaiverMonths: 1.5 },
   ])("refuses settings %j", (settings) => {
     expect(() => deriveStatus(pinged, NOW, settings)).toThrow(RangeError);
   });
@@ -499,6 +501,14 @@ describe("justifications", () => {
     ["x".repeat(2000), { text: "x".repeat(2000) }],
     [` ${"x".repeat(2000)} `, { text: "x".repeat(2000) }],
     ["x".repeat(2001), { refused: "The justification is too long (2001 characters); keep it to 2000." }],
+    ["\u200b".repeat(10), { refused: "A justification is required (at least 10 characters)." }],
+    ["\u200b\u200d\u2060\ufeff\u202e\u2066\u00ad\u180e\u3164\u2800", { refused: "is required" }],
+    [
+      `ok${"\u200b".repeat(8)}`,
+      { refused: "The justification is too short (2 characters); write at least 10." },
+    ],
+    ["a b \u00a0 c\u3000\u3000d\n\n\ne", { refused: "too short (9 characters)" }],
+    ["On leave\u200b until January.", { text: "On leave\u200b until January." }],
   ];
 
   const actions = (justification: string): UserActionInput[] => [
@@ -537,6 +547,15 @@ describe("waivers", () => {
     ["2026-11-30T00:00:00Z", { refused: "calendar date" }],
     ["30/11/2026", { refused: "calendar date" }],
     ["", { refused: "calendar date" }],
+    ["2027-11-24", { waivedUntil: "2027-11-24" }],
+    [
+      "2027-11-25",
+      {
+        refused:
+          "A waiver may end at most 12 months ahead, on 2027-11-24 at the latest; 2027-11-25 is later.",
+      },
+    ],
+    ["9999-12-31", { refused: "at most 12 months ahead" }],
   ] as const)("until %j", (until, expected) => {
     const result = applyUserAction(
       itemOf("open"),
@@ -549,6 +568,31 @@ describe("waivers", () => {
     } else {
       expect(result).toMatchObject({ ok: true, to: "waived", next: expected });
     }
+  });
+
+  it.each([
+    // [now, maxWaiverMonths, last day allowed]
+    ["2026-11-24T09:00:00Z", 3, "2027-02-24"],
+    ["2026-11-24T23:59:59Z", 1, "2026-12-24"],
+    ["2027-01-31T12:00:00Z", 1, "2027-02-28"],
+    ["2027-08-31T00:00:00Z", 6, "2028-02-29"],
+    ["2028-02-29T00:00:00Z", 12, "2029-02-28"],
+    ["2026-11-24T09:00:00Z", 24, "2028-11-24"],
+  ] as const)("from %s, %i month(s) ahead at most: until %s", (now, months, last) => {
+    const settings = { ...SETTINGS, maxWaiverMonths: months };
+    const waive = (until: string) =>
+      applyUserAction(
+        itemOf("open"),
+        { type: "waive", until, justification: JUSTIFICATION },
+        at(now),
+        settings,
+      );
+    expect(waive(last)).toMatchObject({ ok: true, next: { waivedUntil: last } });
+    const after = new Date(Date.parse(`${last}T00:00:00Z`) + 24 * HOUR).toISOString().slice(0, 10);
+    expect(waive(after)).toEqual({
+      ok: false,
+      reason: `A waiver may end at most ${months} month${months === 1 ? "" : "s"} ahead, on ${last} at the latest; ${after} is later.`,
+    });
   });
 
   it("holds until the end of the day before `until`, then the item is open again", () => {

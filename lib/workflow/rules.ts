@@ -16,10 +16,12 @@ import type {
 } from "./types";
 import {
   ITEM_STATUSES,
+  JUSTIFICATION_BOUNDS,
   JUSTIFICATION_MAX_LENGTH,
   JUSTIFICATION_MIN_LENGTH,
   UNRESOLVED_STATES,
 } from "./types";
+import { writtenTextProblem } from "./visible-text";
 
 /** The action a person should take next on an item; `escalate` and `record_dm` wait for their timer. */
 export type NextAction = "ping" | "escalate" | "record_dm";
@@ -146,8 +148,11 @@ export function deriveStatus(item: ItemWorkflowFields, now: Date, settings: Work
  * expired waiver → pinged), escalate (pinged → escalated, once the follow-up is due and the person has not
  * replied), record_dm (escalated → dm_sent, once the DM is due and no reply), mark_intentional and waive
  * (open, pinged, escalated, dm_sent or expired waiver), reopen (fixed, intentional, waived → open).
- * Justifications are trimmed and must be 10–2000 characters; a waiver ends on a `YYYY-MM-DD` day after
- * today (UTC). `next.stateChangedAt` is `now`; `waivedUntil` is kept only by waive; a ping clears `repliedAt`.
+ * Justifications are trimmed and need 10 characters a reader sees (zero-width characters and repeated
+ * blanks do not count) and at most 2000 stored; a waiver ends on a `YYYY-MM-DD` day after today (UTC) and
+ * at most `settings.maxWaiverMonths` calendar months ahead (the same day of the month, or the month's last
+ * day when it has no such day). `next.stateChangedAt` is `now`; `waivedUntil` is kept only by waive; a
+ * ping clears `repliedAt`. Throws a RangeError for settings `assertSettings` refuses.
  */
 export function applyUserAction(
   item: ItemWorkflowFields,
@@ -155,6 +160,7 @@ export function applyUserAction(
   now: Date,
   settings: WorkflowSettings,
 ): UserActionResult {
+  assertSettings(settings);
   const ruleState = ruleStateOf(item, now);
   switch (action.type) {
     case "ping":
@@ -189,7 +195,7 @@ export function applyUserAction(
 
     case "waive": {
       if (!isUnresolvedRuleState(ruleState)) return refuse(action.type, item, ruleState);
-      const until = checkWaiverEnd(action.until, now);
+      const until = checkWaiverEnd(action.until, now, settings.maxWaiverMonths);
       if (!until.ok) return until;
       const justification = checkJustification(action.justification);
       if (!justification.ok) return justification;
@@ -202,6 +208,15 @@ export function applyUserAction(
       }
       return allow(item, moved(item, "open", now), null);
   }
+}
+
+/**
+ * Whether the action is a resolution the Support Operations Manager makes on their own finding: marking
+ * intentional or waiving with `override: true`. The rules treat it as any resolution; who may send it is
+ * roles.ts's (`item:resolve_own`), and storage keeps the flag with the event.
+ */
+export function isOverride(action: UserActionInput): boolean {
+  return (action.type === "mark_intentional" || action.type === "waive") && action.override === true;
 }
 
 /**
@@ -457,30 +472,33 @@ function refuse(
 }
 
 function checkJustification(raw: string): { ok: true; text: string } | { ok: false; reason: string } {
-  const text = raw.trim();
-  const length = [...text].length;
-  if (length === 0) {
-    return {
-      ok: false,
-      reason: `A justification is required (at least ${JUSTIFICATION_MIN_LENGTH} characters).`,
-    };
+  const problem = writtenTextProblem(raw, JUSTIFICATION_BOUNDS);
+  switch (problem?.problem) {
+    case undefined:
+      return { ok: true, text: raw.trim() };
+    case "missing":
+      return {
+        ok: false,
+        reason: `A justification is required (at least ${JUSTIFICATION_MIN_LENGTH} characters).`,
+      };
+    case "too_short":
+      return {
+        ok: false,
+        reason: `The justification is too short (${problem.length} characters); write at least ${JUSTIFICATION_MIN_LENGTH}.`,
+      };
+    case "too_long":
+      return {
+        ok: false,
+        reason: `The justification is too long (${problem.length} characters); keep it to ${JUSTIFICATION_MAX_LENGTH}.`,
+      };
   }
-  if (length < JUSTIFICATION_MIN_LENGTH) {
-    return {
-      ok: false,
-      reason: `The justification is too short (${length} characters); write at least ${JUSTIFICATION_MIN_LENGTH}.`,
-    };
-  }
-  if (length > JUSTIFICATION_MAX_LENGTH) {
-    return {
-      ok: false,
-      reason: `The justification is too long (${length} characters); keep it to ${JUSTIFICATION_MAX_LENGTH}.`,
-    };
-  }
-  return { ok: true, text };
 }
 
-function checkWaiverEnd(raw: string, now: Date): { ok: true; day: string } | { ok: false; reason: string } {
+function checkWaiverEnd(
+  raw: string,
+  now: Date,
+  maxMonths: number,
+): { ok: true; day: string } | { ok: false; reason: string } {
   const day = raw.trim();
   const match = ISO_DAY_PATTERN.exec(day);
   const time = match === null ? NaN : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
@@ -491,10 +509,34 @@ function checkWaiverEnd(raw: string, now: Date): { ok: true; day: string } | { o
   if (day <= today) {
     return { ok: false, reason: `The waiver must end after today (${today}); ${day} is not.` };
   }
+  const last = lastWaiverDay(now, maxMonths);
+  if (day > last) {
+    return {
+      ok: false,
+      reason: `A waiver may end at most ${maxMonths} month${maxMonths === 1 ? "" : "s"} ahead, on ${last} at the latest; ${day} is later.`,
+    };
+  }
   return { ok: true, day };
 }
 
+/**
+ * The last day a waiver given at `now` may end on (`YYYY-MM-DD`): `months` calendar months after today
+ * (UTC), on the same day of the month or on the month's last day when it is shorter (31 January + 1 →
+ * 28 or 29 February).
+ */
+export function lastWaiverDay(now: Date, months: number): string {
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth() + months;
+  const lastOfMonth = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(year, month, Math.min(now.getUTCDate(), lastOfMonth))).toISOString().slice(0, 10);
+}
+
 function assertSettings(settings: WorkflowSettings): void {
+  if (!Number.isInteger(settings.maxWaiverMonths) || settings.maxWaiverMonths < 1) {
+    throw new RangeError(
+      `Workflow setting maxWaiverMonths must be a whole number of months ≥ 1, not ${String(settings.maxWaiverMonths)}`,
+    );
+  }
   for (const name of ["followUpHours", "dmHours"] as const) {
     const hours = settings[name];
     if (!Number.isFinite(hours) || hours < 0) {

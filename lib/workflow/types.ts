@@ -40,9 +40,18 @@ export interface WorkflowSettings {
   followUpHours: number;
   /** Hours after the escalation before the Slack DM to the Support Ops Manager is due. Policy: about 72. */
   dmHours: number;
+  /**
+   * How far ahead a waiver may end, in whole calendar months from today (UTC): a waiver is a decision to
+   * look again, not a way to hide a finding for good. Policy: 12; `AUDIT_MAX_WAIVER_MONTHS` changes it.
+   */
+  maxWaiverMonths: number;
 }
 
-export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = { followUpHours: 72, dmHours: 72 };
+export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
+  followUpHours: 72,
+  dmHours: 72,
+  maxWaiverMonths: 12,
+};
 
 /** The part of a stored item the workflow rules read. Times are ISO 8601 UTC strings. */
 export interface ItemWorkflowFields {
@@ -63,18 +72,30 @@ export const ITEM_STATUSES = [
   "waiver_expired",
 ] as const satisfies readonly ItemStatus[];
 
-/** Bounds of a justification (for `mark_intentional` and `waive`), in characters after trimming. */
+/**
+ * Bounds of a written reason (a justification for `mark_intentional` and `waive`, a sign-off override
+ * reason, a send-back comment): at least MIN characters a reader sees, at most MAX characters stored
+ * (`writtenTextProblem` in visible-text.ts).
+ */
 export const JUSTIFICATION_MIN_LENGTH = 10;
 export const JUSTIFICATION_MAX_LENGTH = 2000;
+export const JUSTIFICATION_BOUNDS = { min: JUSTIFICATION_MIN_LENGTH, max: JUSTIFICATION_MAX_LENGTH } as const;
 
 /** A user action with its input, as a route handler receives it. */
 export type UserActionInput =
   | { type: "ping" }
   | { type: "escalate" }
   | { type: "record_dm" }
-  | { type: "mark_intentional"; justification: string }
-  /** `until`: `YYYY-MM-DD`, after today (UTC); the first day the item counts as open again. */
-  | { type: "waive"; until: string; justification: string }
+  /**
+   * `override`: the Support Operations Manager resolving their own finding, which only they may do and
+   * only as an override; recorded with the event. The workflow rules do not read it (who may is roles.ts).
+   */
+  | { type: "mark_intentional"; justification: string; override?: boolean }
+  /**
+   * `until`: `YYYY-MM-DD`, after today (UTC) and at most `maxWaiverMonths` ahead; the first day the item
+   * counts as open again.
+   */
+  | { type: "waive"; until: string; justification: string; override?: boolean }
   | { type: "reopen" };
 
 /** Outcome of a user action: the fields to store, or why it was refused (a sentence safe to show). */

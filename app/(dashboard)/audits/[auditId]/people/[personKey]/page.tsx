@@ -16,6 +16,7 @@ import { getRosterPeople } from "@/lib/auth/session";
 import { getAppContext } from "@/lib/service/app-context";
 import { getPersonDetail, type PersonItem } from "@/lib/service/people";
 import { permissionTargetFor } from "@/lib/service/targets";
+import { lastWaiverDay } from "@/lib/workflow/rules";
 import { orNotFound, requireAudit, requireSessionUser } from "../../../../_lib/data";
 import { findingsPath, personPath } from "../../../../_lib/paths";
 import { PersonActions, type TimedAction } from "./_components/person-actions";
@@ -69,6 +70,9 @@ export default async function PersonPage({
     escalate: auditOpen && can(user, "item:escalate", target),
     recordDm: auditOpen && can(user, "item:record_dm", target),
     resolve: auditOpen && can(user, "item:resolve", target),
+    // The Support Operations Manager's own finding: resolved only as a recorded override.
+    override: auditOpen && can(user, "item:resolve_own", target),
+    reopen: auditOpen && can(user, "item:reopen", target),
   };
   const mayAct = Object.values(allowed).some(Boolean);
   const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
@@ -137,7 +141,7 @@ export default async function PersonPage({
               item={item}
               now={now.toISOString()}
               reopen={
-                allowed.resolve && RESOLVED.has(item.state) ? (
+                allowed.reopen && RESOLVED.has(item.state) ? (
                   <ReopenButton
                     auditId={auditId}
                     personKey={personKey}
@@ -166,6 +170,8 @@ export default async function PersonPage({
                   .filter((item) => !RESOLVED.has(item.status))
                   .map((item) => ({ id: item.id, label: itemLabel(item) }))}
                 minWaiverDay={tomorrow.toISOString().slice(0, 10)}
+                maxWaiverDay={lastWaiverDay(now, ctx.workflow.maxWaiverMonths)}
+                maxWaiverMonths={ctx.workflow.maxWaiverMonths}
               />
             ) : (
               <p className="text-sm text-slate-600">
@@ -175,7 +181,7 @@ export default async function PersonPage({
               </p>
             )}
           </Card>
-          <Card title="Ping history">
+          <Card title="History">
             <PingTimeline events={history} />
           </Card>
         </div>

@@ -8,6 +8,7 @@ import { Field, Textarea } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
 import { sendBackAudit, signOffAudit, submitForReview } from "@/lib/client/mutations";
 import { JUSTIFICATION_MIN_LENGTH } from "@/lib/workflow/types";
+import { visibleLength } from "@/lib/workflow/visible-text";
 
 /** What the signed-in user may do on the sign-off page; the server checks again. */
 export interface ReviewPermissions {
@@ -70,7 +71,7 @@ export function ReviewActions({
             <Field
               id="override-reason"
               label="Override reason"
-              hint={`${unaddressed} item(s) are not addressed. Signing off anyway needs a reason of at least ${JUSTIFICATION_MIN_LENGTH} characters; it stays in the record.`}
+              hint={`${unaddressed} item(s) are not addressed. Signing off anyway needs a reason of at least ${JUSTIFICATION_MIN_LENGTH} characters (${visibleLength(override)} so far); it stays in the record.`}
             >
               <Textarea
                 id="override-reason"
@@ -84,7 +85,7 @@ export function ReviewActions({
           <div>
             <Button
               type="submit"
-              disabled={busy || (unaddressed > 0 && override.trim().length < JUSTIFICATION_MIN_LENGTH)}
+              disabled={busy || (unaddressed > 0 && visibleLength(override) < JUSTIFICATION_MIN_LENGTH)}
             >
               Sign off
             </Button>
@@ -102,7 +103,7 @@ export function ReviewActions({
           <Field
             id="send-back-comment"
             label="What needs doing"
-            hint="Posted on the audit issue when there is one."
+            hint={`At least ${JUSTIFICATION_MIN_LENGTH} characters (${visibleLength(comment)} so far). Posted on the audit issue when there is one.`}
           >
             <Textarea
               id="send-back-comment"
@@ -116,7 +117,7 @@ export function ReviewActions({
             <Button
               type="submit"
               variant="secondary"
-              disabled={busy || comment.trim().length < JUSTIFICATION_MIN_LENGTH}
+              disabled={busy || visibleLength(comment) < JUSTIFICATION_MIN_LENGTH}
             >
               Send back
             </Button>

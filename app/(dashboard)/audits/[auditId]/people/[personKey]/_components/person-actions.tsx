@@ -5,7 +5,12 @@ import { formatDateTime, formatDueIn } from "@/components/time";
 import { Button } from "@/components/ui/button";
 import { Field, Input, Textarea } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
-import { JUSTIFICATION_MAX_LENGTH, JUSTIFICATION_MIN_LENGTH } from "@/lib/workflow/types";
+import {
+  JUSTIFICATION_BOUNDS,
+  JUSTIFICATION_MAX_LENGTH,
+  JUSTIFICATION_MIN_LENGTH,
+} from "@/lib/workflow/types";
+import { visibleLength, writtenTextProblem } from "@/lib/workflow/visible-text";
 import { describeOutcome, usePersonAction } from "./use-person-action";
 
 /** A timed action: how many items it is due for now, and when it is next due for the others. */
@@ -21,8 +26,18 @@ export interface PersonActionsProps {
   personName: string;
   /** The app's clock (the demo can move it). */
   now: string;
-  /** What the signed-in user may do for this person (the server checks again). */
-  allowed: { ping: boolean; escalate: boolean; recordDm: boolean; resolve: boolean };
+  /**
+   * What the signed-in user may do for this person (the server checks again). `override`: these are the
+   * Support Operations Manager's own findings, which they resolve only as a recorded override.
+   */
+  allowed: {
+    ping: boolean;
+    escalate: boolean;
+    recordDm: boolean;
+    resolve: boolean;
+    override: boolean;
+    reopen: boolean;
+  };
   /** Items waiting for a ping. */
   pingable: number;
   escalate: TimedAction;
@@ -31,6 +46,9 @@ export interface PersonActionsProps {
   resolvable: { id: string; label: string }[];
   /** First day a waiver may end on (`YYYY-MM-DD`, tomorrow UTC). */
   minWaiverDay: string;
+  /** Last day a waiver may end on (`YYYY-MM-DD`), `maxWaiverMonths` ahead. */
+  maxWaiverDay: string;
+  maxWaiverMonths: number;
 }
 
 /**
@@ -48,7 +66,7 @@ export function PersonActions(props: PersonActionsProps) {
         {done}
       </p>
       {processAllowed && <ProcessActions {...props} onDone={setDone} />}
-      {allowed.resolve && <ResolveForms {...props} onDone={setDone} />}
+      {(allowed.resolve || allowed.override) && <ResolveForms {...props} onDone={setDone} />}
     </div>
   );
 }
@@ -139,10 +157,15 @@ function ProcessActions({
 function ResolveForms({
   auditId,
   personKey,
+  allowed,
   resolvable,
   minWaiverDay,
+  maxWaiverDay,
+  maxWaiverMonths,
   onDone,
 }: PersonActionsProps & { onDone: OnDone }) {
+  // Nobody resolves their own finding; the Support Operations Manager may, as an override kept on record.
+  const override = !allowed.resolve && allowed.override;
   // Remember what was unticked, so findings that appear after a refresh start ticked.
   const [unticked, setUnticked] = useState<ReadonlySet<string>>(new Set());
   const chosen = resolvable.filter((item) => !unticked.has(item.id));
@@ -169,6 +192,12 @@ function ResolveForms({
           When PagerDuty is right as it is, or the fix has to wait. The justification is kept in the audit
           record.
         </p>
+        {override && (
+          <p className="mt-2 rounded-md bg-amber-50 p-2 text-xs text-amber-900 ring-1 ring-inset ring-amber-200">
+            These are your own findings. Nobody resolves their own finding; as Support Operations Manager you
+            may, as an override that is recorded in the history.
+          </p>
+        )}
       </div>
       {resolvable.length > 1 ? (
         <fieldset>
@@ -201,6 +230,7 @@ function ResolveForms({
         auditId={auditId}
         personKey={personKey}
         itemIds={chosen.map((i) => i.id)}
+        override={override}
         onDone={onDone}
       />
       <WaiveForm
@@ -208,38 +238,41 @@ function ResolveForms({
         personKey={personKey}
         itemIds={chosen.map((i) => i.id)}
         minDay={minWaiverDay}
+        maxDay={maxWaiverDay}
+        maxMonths={maxWaiverMonths}
+        override={override}
         onDone={onDone}
       />
     </section>
   );
 }
 
-/** Client-side check of a justification, mirroring the server's (which has the last word). */
+/** Client-side check of a justification, with the server's helper (the server has the last word). */
 function justificationProblem(text: string): string | null {
-  const length = text.trim().length;
-  if (length < JUSTIFICATION_MIN_LENGTH) {
-    return `Write at least ${JUSTIFICATION_MIN_LENGTH} characters (${length} so far).`;
-  }
-  if (length > JUSTIFICATION_MAX_LENGTH) return `Keep it under ${JUSTIFICATION_MAX_LENGTH} characters.`;
-  return null;
+  const problem = writtenTextProblem(text, JUSTIFICATION_BOUNDS);
+  if (problem === null) return null;
+  if (problem.problem === "too_long") return `Keep it to ${JUSTIFICATION_MAX_LENGTH} characters.`;
+  return `Write at least ${JUSTIFICATION_MIN_LENGTH} characters (${problem.length} so far; invisible characters and repeated spaces do not count).`;
 }
 
 function MarkIntentionalForm({
   auditId,
   personKey,
   itemIds,
+  override,
   onDone,
 }: {
   auditId: string;
   personKey: string;
   itemIds: string[];
+  override: boolean;
   onDone: OnDone;
 }) {
   const { mutation, busy } = usePersonAction(auditId, personKey);
   const [text, setText] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const id = useId();
-  const length = text.trim().length;
+  const length = visibleLength(text);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -248,11 +281,14 @@ function MarkIntentionalForm({
     setProblem(issue);
     if (issue) return;
     mutation.mutate(
-      { action: { type: "mark_intentional", justification: text.trim() }, itemIds },
+      {
+        action: { type: "mark_intentional", justification: text.trim(), ...(override ? { override } : {}) },
+        itemIds,
+      },
       {
         onSuccess: (outcome) => {
           setText("");
-          onDone(describeOutcome("Marked intentional", outcome));
+          onDone(describeOutcome(override ? "Marked intentional (override)" : "Marked intentional", outcome));
         },
       },
     );
@@ -282,7 +318,7 @@ function MarkIntentionalForm({
         />
       </Field>
       <Button type="submit" disabled={busy}>
-        Mark intentional
+        {override ? "Mark intentional (override)" : "Mark intentional"}
       </Button>
       <ErrorMessage error={problem ?? (mutation.isError ? errorMessage(mutation.error) : null)} />
     </form>
@@ -294,12 +330,18 @@ function WaiveForm({
   personKey,
   itemIds,
   minDay,
+  maxDay,
+  maxMonths,
+  override,
   onDone,
 }: {
   auditId: string;
   personKey: string;
   itemIds: string[];
   minDay: string;
+  maxDay: string;
+  maxMonths: number;
+  override: boolean;
   onDone: OnDone;
 }) {
   const { mutation, busy } = usePersonAction(auditId, personKey);
@@ -307,7 +349,8 @@ function WaiveForm({
   const [text, setText] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const id = useId();
-  const length = text.trim().length;
+  const length = visibleLength(text);
+  const limit = `at most ${maxMonths} month${maxMonths === 1 ? "" : "s"} ahead (${maxDay} at the latest)`;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -319,16 +362,21 @@ function WaiveForm({
           ? "Choose the day the waiver ends."
           : until < minDay
             ? "A waiver ends on a day after today."
-            : justificationProblem(text);
+            : until > maxDay
+              ? `A waiver ends ${limit}.`
+              : justificationProblem(text);
     setProblem(issue);
     if (issue) return;
     mutation.mutate(
-      { action: { type: "waive", until, justification: text.trim() }, itemIds },
+      {
+        action: { type: "waive", until, justification: text.trim(), ...(override ? { override } : {}) },
+        itemIds,
+      },
       {
         onSuccess: (outcome) => {
           setText("");
           setUntil("");
-          onDone(describeOutcome(`Waived until ${until}`, outcome));
+          onDone(describeOutcome(`Waived until ${until}${override ? " (override)" : ""}`, outcome));
         },
       },
     );
@@ -343,12 +391,13 @@ function WaiveForm({
       <Field
         id={`${id}-until`}
         label="Waive until"
-        hint="The finding counts as open again from this day (UTC)."
+        hint={`The finding counts as open again from this day (UTC), ${limit}.`}
       >
         <Input
           id={`${id}-until`}
           type="date"
           min={minDay}
+          max={maxDay}
           value={until}
           required
           aria-describedby={`${id}-until-hint`}
@@ -372,7 +421,7 @@ function WaiveForm({
         />
       </Field>
       <Button type="submit" variant="secondary" disabled={busy}>
-        Waive
+        {override ? "Waive (override)" : "Waive"}
       </Button>
       <ErrorMessage error={problem ?? (mutation.isError ? errorMessage(mutation.error) : null)} />
     </form>
