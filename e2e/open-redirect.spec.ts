@@ -21,7 +21,9 @@ const HOSTILE_CALLBACKS = [
   "/audits%0D%0ASet-Cookie:%20x=1",
   "/%0A/evil.test",
   "/audits%E2%80%A8x",
-  "/audits/%D0%96%F0%9F%98%80",
+  // Non-Latin-1 in the query: an unknown audit id in the path would render the audit layout, whose links'
+  // prefetches can turn into a full navigation while the test's context closes (a hang in teardown).
+  "/?from=%D0%96%F0%9F%98%80",
   "/%C3%BF%C4%80",
 ];
 
