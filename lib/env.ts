@@ -11,8 +11,12 @@ export const DEFAULT_GITLAB_URL = "https://gitlab.com";
 const httpUrl = (example: string) =>
   z.url({ protocol: /^https?$/, error: `expected an http(s) URL such as ${example}` });
 
-const REPLY_SWEEP_ERROR = "expected whole minutes from 0 (off) to 1440";
-const WAIVER_MONTHS_ERROR = "expected whole months from 1 to 120";
+/** An optional whole number from `min` to `max`; `error` says which, in the variable's own units. */
+const wholeNumber = (min: number, max: number, error: string) =>
+  z.preprocess(
+    unsetIfBlank,
+    z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional(),
+  );
 
 const SecretSchema = z.preprocess(unsetIfBlank, z.string().trim().optional());
 
@@ -94,28 +98,12 @@ export const EnvSchema = z.object({
    * Minutes between two reads of the replies on every open audit's issue, so a reply stops its follow-up
    * clock without anyone clicking "Check replies". Unset: 5 (lib/server/reply-sweep.ts); 0 turns it off.
    */
-  AUDIT_REPLY_SWEEP_MINUTES: z.preprocess(
-    unsetIfBlank,
-    z.coerce
-      .number({ error: REPLY_SWEEP_ERROR })
-      .int({ error: REPLY_SWEEP_ERROR })
-      .min(0, { error: REPLY_SWEEP_ERROR })
-      .max(24 * 60, { error: REPLY_SWEEP_ERROR })
-      .optional(),
-  ),
+  AUDIT_REPLY_SWEEP_MINUTES: wholeNumber(0, 24 * 60, "expected whole minutes from 0 (off) to 1440"),
   /**
    * How far ahead a waiver may end, in months from the day it is given. Unset: 12
    * (`DEFAULT_WORKFLOW_SETTINGS.maxWaiverMonths`).
    */
-  AUDIT_MAX_WAIVER_MONTHS: z.preprocess(
-    unsetIfBlank,
-    z.coerce
-      .number({ error: WAIVER_MONTHS_ERROR })
-      .int({ error: WAIVER_MONTHS_ERROR })
-      .min(1, { error: WAIVER_MONTHS_ERROR })
-      .max(120, { error: WAIVER_MONTHS_ERROR })
-      .optional(),
-  ),
+  AUDIT_MAX_WAIVER_MONTHS: wholeNumber(1, 120, "expected whole months from 1 to 120"),
   NODE_ENV: z.preprocess(
     unsetIfBlank,
     z

@@ -10,7 +10,7 @@ import {
   signOffAudit,
   type Db,
 } from "./queries";
-import { listTestDatabases, openMigratedTo, type TestDatabase } from "./testing";
+import { listTestDatabases, openMigratedTo, withPlace } from "./testing";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const kinds = await listTestDatabases();
@@ -25,15 +25,6 @@ function newAudit(db: Db) {
     createdBy: "Olivia Grant",
     now: NOW,
   });
-}
-
-async function withPlace(create: () => Promise<TestDatabase>, test: (place: TestDatabase) => Promise<void>) {
-  const place = await create();
-  try {
-    await test(place);
-  } finally {
-    await place.drop();
-  }
 }
 
 describe.each(kinds)("the actor's person key on $name", (kind) => {

@@ -8,21 +8,12 @@ import { describe, expect, it } from "vitest";
 import { rejectedAppError } from "@/lib/testing/errors";
 import { openDatabase, SQLITE_FILE_NAME, type OpenedDatabase } from "./client";
 import { createAudit, getAuditByName } from "./queries";
-import { fillSqliteDatabase, listTestDatabases, type TestDatabase } from "./testing";
+import { fillSqliteDatabase, listTestDatabases, withPlace } from "./testing";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const kinds = await listTestDatabases();
 /** Every migration, in the order they apply. */
 const ALL_MIGRATIONS = ["0001-initial", "0002-issue-claim", "0003-health-probe", "0004-actor-key"];
-
-async function withPlace(create: () => Promise<TestDatabase>, test: (place: TestDatabase) => Promise<void>) {
-  const place = await create();
-  try {
-    await test(place);
-  } finally {
-    await place.drop();
-  }
-}
 
 async function appliedMigrations(opened: OpenedDatabase): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(

@@ -25,6 +25,19 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** Runs `test` on a fresh place of `create`, and drops the place afterwards, whatever the test did. */
+export async function withPlace(
+  create: () => Promise<TestDatabase>,
+  test: (place: TestDatabase) => Promise<void>,
+): Promise<void> {
+  const place = await create();
+  try {
+    await test(place);
+  } finally {
+    await place.drop();
+  }
+}
+
 export interface TestDatabaseKind {
   name: DialectName;
   /** A fresh, empty place. */
