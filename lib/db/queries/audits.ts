@@ -58,13 +58,6 @@ export async function getAuditById(db: Db, auditId: string): Promise<Audit> {
   return toAudit(row);
 }
 
-/** Throws AppError `not_found:audit`. */
-export async function getAuditByName(db: Db, name: string): Promise<Audit> {
-  const row = await db.selectFrom("audits").selectAll().where("name", "=", name).executeTakeFirst();
-  if (!row) throw auditNotFound();
-  return toAudit(row);
-}
-
 /** Newest fiscal quarter first. */
 export async function listAudits(db: Db): Promise<Audit[]> {
   const rows = await db
@@ -92,21 +85,6 @@ export async function listOpenAuditsWithIssue(db: Db): Promise<Audit[]> {
     .orderBy("name")
     .execute();
   return rows.map(toAudit);
-}
-
-/** Links the audit's GitLab issue. Throws AppError `not_found:audit`. */
-export async function setAuditIssue(
-  db: Db,
-  input: { auditId: string; issueUrl: string | null; issueIid: number | null },
-): Promise<Audit> {
-  const row = await db
-    .updateTable("audits")
-    .set({ issue_url: input.issueUrl, issue_iid: input.issueIid })
-    .where("id", "=", input.auditId)
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) throw auditNotFound();
-  return toAudit(row);
 }
 
 /**
@@ -233,58 +211,6 @@ async function assertSignOffBasis(trx: Trx, auditId: string, basis: SignOffBasis
   if (!itemsSame || newest?.id !== basis.runId) {
     throw new AppError("conflict:audit", "Findings changed while signing off; review again.");
   }
-}
-
-/**
- * Withdraws a sign-off: the audit goes back to `status` and its sign-off fields are cleared. The event
- * keeps the withdrawn sign-off. Throws AppError `conflict:audit` when the audit is not signed off.
- */
-export async function reopenAudit(
-  db: Db,
-  input: {
-    auditId: string;
-    status: "open" | "in_review";
-    actor: string;
-    actorKey?: string | null;
-    now: Date;
-    reason: string | null;
-  },
-): Promise<Audit> {
-  return db.transaction().execute(async (trx) => {
-    const before = await trx
-      .selectFrom("audits")
-      .selectAll()
-      .where("id", "=", input.auditId)
-      .executeTakeFirst();
-    if (!before) throw auditNotFound();
-    return changeAuditStatus(
-      trx,
-      input.auditId,
-      "signed_off",
-      {
-        status: input.status,
-        signed_off_at: null,
-        signed_off_by: null,
-        signed_off_by_key: null,
-        sign_off_report_sha256: null,
-        sign_off_override_reason: null,
-      },
-      {
-        actor: input.actor,
-        actorKey: input.actorKey ?? null,
-        at: input.now,
-        action: "reopen_audit",
-        detail: {
-          reason: input.reason,
-          signedOffAt: before.signed_off_at,
-          signedOffBy: before.signed_off_by,
-          signedOffByKey: before.signed_off_by_key,
-          reportSha256: before.sign_off_report_sha256,
-          overrideReason: before.sign_off_override_reason,
-        },
-      },
-    );
-  });
 }
 
 async function changeAuditStatus(

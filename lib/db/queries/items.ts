@@ -2,14 +2,7 @@
 import type { FindingCode, Severity } from "@/lib/audit/types";
 import { stateColumns, toItem, type EventDetail, type Item, type ItemStateChange } from "@/lib/db/records";
 import { lockAuditsOfItems } from "@/lib/db/queries/locks";
-import {
-  compare,
-  insertEvents,
-  itemConflict,
-  itemNotFound,
-  type Db,
-  type Trx,
-} from "@/lib/db/queries/shared";
+import { compare, insertEvents, type Db, type Trx } from "@/lib/db/queries/shared";
 import type { EventAction } from "@/lib/db/schema";
 import type { ItemState } from "@/lib/workflow/types";
 
@@ -29,17 +22,6 @@ export async function listItems(db: Db, auditId: string, filters: ItemFilters = 
   if (filters.severity) query = query.where("severity", "=", filters.severity);
   if (filters.personKey !== undefined) query = query.where("person_key", "=", filters.personKey);
   return (await query.orderBy("key").execute()).map(toItem);
-}
-
-export async function getItemsByPerson(db: Db, auditId: string, personKey: string): Promise<Item[]> {
-  return listItems(db, auditId, { personKey });
-}
-
-/** Throws AppError `not_found:item`. */
-export async function getItemById(db: Db, itemId: string): Promise<Item> {
-  const row = await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirst();
-  if (!row) throw itemNotFound();
-  return toItem(row);
 }
 
 /** Who did what, when; the event's item, person and states are taken from the change itself. */
@@ -66,20 +48,6 @@ export interface ItemStateUpdate {
   event: ItemEventInput;
 }
 
-/**
- * Applies one decided change and logs it, together. Throws AppError `conflict:item` when the item is no
- * longer as the caller read it (`expectedState`, `expectedSince`: someone acted meanwhile),
- * `conflict:audit` when its audit was signed off meanwhile, `not_found:item`.
- */
-export async function updateItemState(db: Db, update: ItemStateUpdate): Promise<Item> {
-  return db.transaction().execute(async (trx) => {
-    await lockAuditsOfItems(trx, [update.itemId]);
-    const item = await applyItemState(trx, update);
-    if (!item) throw await itemConflict(trx, update.itemId);
-    return item;
-  });
-}
-
 export interface ItemConflict {
   itemId: string;
   expectedState: ItemState;
@@ -88,7 +56,8 @@ export interface ItemConflict {
 }
 
 /**
- * Applies many decided changes in one transaction, each under the same rule as updateItemState. A change
+ * Applies many decided changes in one transaction and logs each with its change. A change applies only
+ * while its item is still as the caller read it (`expectedState`, and `expectedSince` when given); a change
  * whose item moved on is skipped (and not logged); the others apply. Changes are applied, logged and
  * returned in item id order, the one order every multi-item write uses. Throws AppError `conflict:audit`,
  * applying none, when an item's audit was signed off meanwhile.

@@ -2,6 +2,7 @@
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Database, EventsTable } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
+import type { ItemState } from "@/lib/workflow/types";
 
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
@@ -24,11 +25,12 @@ export function isUniqueViolation(error: unknown): boolean {
 
 export async function itemConflict(trx: Trx, itemId: string): Promise<AppError> {
   const current = await trx.selectFrom("items").select("state").where("id", "=", itemId).executeTakeFirst();
-  if (!current) return itemNotFound();
-  return new AppError(
-    "conflict:item",
-    `The item changed meanwhile (now ${current.state}); reload and try again.`,
-  );
+  return current ? itemChanged(current.state) : itemNotFound();
+}
+
+/** The item left the state its change was decided in; `state` is where it is now. */
+export function itemChanged(state: ItemState): AppError {
+  return new AppError("conflict:item", `The item changed meanwhile (now ${state}); reload and try again.`);
 }
 
 export function auditNotFound(): AppError {
