@@ -15,7 +15,7 @@ import { SQLITE_FILE_NAME, type OpenDatabaseOptions } from "@/lib/db/client";
 import { createMigrationProvider } from "@/lib/db/migrations";
 import { applyItemStates, type ItemStateUpdate } from "@/lib/db/queries";
 import { auditNotFound, itemChanged, itemNotFound, type Db } from "@/lib/db/queries/shared";
-import { toAudit, toItem, type Audit, type Item } from "@/lib/db/records";
+import { auditFromRow, itemFromRow, type Audit, type Item } from "@/lib/db/records";
 import type { Database, DialectName } from "@/lib/db/schema";
 
 export const DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
@@ -187,14 +187,14 @@ export async function fillSqliteDatabase(db: Kysely<Database>): Promise<void> {
 export async function getAuditByName(db: Db, name: string): Promise<Audit> {
   const row = await db.selectFrom("audits").selectAll().where("name", "=", name).executeTakeFirst();
   if (!row) throw auditNotFound();
-  return toAudit(row);
+  return auditFromRow(row);
 }
 
 /** Throws AppError `not_found:item`. */
 export async function getItemById(db: Db, itemId: string): Promise<Item> {
   const row = await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirst();
   if (!row) throw itemNotFound();
-  return toItem(row);
+  return itemFromRow(row);
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Audits: one per fiscal quarter, moved between open and in review, and signed off. */
 import { randomUUID } from "node:crypto";
-import { toAudit, type Audit, type EventDetail, type Item } from "@/lib/db/records";
+import { auditFromRow, type Audit, type EventDetail, type Item } from "@/lib/db/records";
 import { lockAudit } from "@/lib/db/queries/locks";
 import { auditNotFound, insertEvents, isUniqueViolation, type Db, type Trx } from "@/lib/db/queries/shared";
 import type { AuditStatus, AuditsTable, EventAction } from "@/lib/db/schema";
@@ -42,7 +42,7 @@ export async function createAudit(db: Db, input: NewAudit): Promise<Audit> {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toAudit(row);
+    return auditFromRow(row);
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new AppError("conflict:audit", `An audit named ${input.name} already exists.`, { cause: error });
@@ -55,7 +55,7 @@ export async function createAudit(db: Db, input: NewAudit): Promise<Audit> {
 export async function getAuditById(db: Db, auditId: string): Promise<Audit> {
   const row = await db.selectFrom("audits").selectAll().where("id", "=", auditId).executeTakeFirst();
   if (!row) throw auditNotFound();
-  return toAudit(row);
+  return auditFromRow(row);
 }
 
 /** Newest fiscal quarter first. */
@@ -67,7 +67,7 @@ export async function listAudits(db: Db): Promise<Audit[]> {
     .orderBy("quarter", "desc")
     .orderBy("name")
     .execute();
-  return rows.map(toAudit);
+  return rows.map(auditFromRow);
 }
 
 /**
@@ -84,7 +84,7 @@ export async function listOpenAuditsWithIssue(db: Db): Promise<Audit[]> {
     .orderBy("quarter", "desc")
     .orderBy("name")
     .execute();
-  return rows.map(toAudit);
+  return rows.map(auditFromRow);
 }
 
 /**
@@ -245,21 +245,8 @@ async function changeAuditStatus(
       `The audit changed meanwhile (now ${current.status}); reload and try again.`,
     );
   }
-  await insertEvents(trx, [
-    {
-      audit_id: auditId,
-      item_id: null,
-      person_key: null,
-      actor: event.actor,
-      actor_key: event.actorKey,
-      at: event.at.toISOString(),
-      action: event.action,
-      from_state: expectedStatus,
-      to_state: set.status,
-      detail_json: event.detail ? JSON.stringify(event.detail) : null,
-    },
-  ]);
-  return toAudit(row);
+  await insertEvents(trx, [{ ...event, auditId, fromState: expectedStatus, toState: set.status }]);
+  return auditFromRow(row);
 }
 
 /** Deletes every audit with its runs, items and events. For the demo and e2e reset only. */

@@ -1,41 +1,16 @@
 /** The append-only event log: what happened to an audit and its items, and who did it. */
-import { toEvent, type AuditEvent, type EventDetail } from "@/lib/db/records";
+import { eventFromRow, eventToRow, type AuditEvent, type NewEvent } from "@/lib/db/records";
 import type { Db } from "@/lib/db/queries/shared";
-import { PERSON_HISTORY_ACTIONS, type EventAction, type EventState } from "@/lib/db/schema";
-
-export interface NewEvent {
-  auditId: string;
-  itemId?: string | null;
-  personKey?: string | null;
-  actor: string;
-  /** Person key of the signed-in person who acted; null (the default) for the system. */
-  actorKey?: string | null;
-  at: Date;
-  action: EventAction;
-  fromState?: EventState | null;
-  toState?: EventState | null;
-  detail?: EventDetail | null;
-}
+import { PERSON_HISTORY_ACTIONS } from "@/lib/db/schema";
 
 /** Appends an event that changes no stored state (a comment posted, a reminder sent). */
 export async function appendEvent(db: Db, event: NewEvent): Promise<AuditEvent> {
   const row = await db
     .insertInto("events")
-    .values({
-      audit_id: event.auditId,
-      item_id: event.itemId ?? null,
-      person_key: event.personKey ?? null,
-      actor: event.actor,
-      actor_key: event.actorKey ?? null,
-      at: event.at.toISOString(),
-      action: event.action,
-      from_state: event.fromState ?? null,
-      to_state: event.toState ?? null,
-      detail_json: event.detail ? JSON.stringify(event.detail) : null,
-    })
+    .values(eventToRow(event))
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toEvent(row);
+  return eventFromRow(row);
 }
 
 /** An audit's events in the order they were appended, optionally of one person or one item. */
@@ -46,7 +21,7 @@ export async function listEvents(
   let query = db.selectFrom("events").selectAll().where("audit_id", "=", filters.auditId);
   if (filters.personKey !== undefined) query = query.where("person_key", "=", filters.personKey);
   if (filters.itemId !== undefined) query = query.where("item_id", "=", filters.itemId);
-  return (await query.orderBy("id").execute()).map(toEvent);
+  return (await query.orderBy("id").execute()).map(eventFromRow);
 }
 
 /** The events that chase a person: what "last pinged" means. */
@@ -86,5 +61,5 @@ export async function listPersonHistory(db: Db, auditId: string, personKey: stri
     .where("action", "in", PERSON_HISTORY_ACTIONS)
     .orderBy("id")
     .execute();
-  return rows.map(toEvent);
+  return rows.map(eventFromRow);
 }

@@ -17,6 +17,7 @@ export type {
   Item,
   ItemFinding,
   ItemStateChange,
+  NewEvent,
   Run,
   RunProgress,
 } from "@/lib/db/records";

@@ -1,5 +1,5 @@
 /** The claim on creating an audit's GitLab issue, so that of several exports exactly one creates it. */
-import { toAudit, type Audit } from "@/lib/db/records";
+import { auditFromRow, type Audit } from "@/lib/db/records";
 import type { Db } from "@/lib/db/queries/shared";
 
 /**
@@ -58,7 +58,7 @@ export async function linkClaimedAuditIssue(
     .where("issue_iid", "is", null)
     .returningAll()
     .executeTakeFirst();
-  return row ? toAudit(row) : null;
+  return row ? auditFromRow(row) : null;
 }
 
 /** Ends the claim without an issue (the export failed), so the next export may create it at once. */

@@ -1,6 +1,12 @@
 /** An audit's items, one per finding key: read, and changed as the workflow rules decide. */
 import type { FindingCode, Severity } from "@/lib/audit/types";
-import { stateColumns, toItem, type EventDetail, type Item, type ItemStateChange } from "@/lib/db/records";
+import {
+  stateColumns,
+  itemFromRow,
+  type EventDetail,
+  type Item,
+  type ItemStateChange,
+} from "@/lib/db/records";
 import { lockAuditsOfItems } from "@/lib/db/queries/locks";
 import { compare, insertEvents, type Db, type Trx } from "@/lib/db/queries/shared";
 import type { EventAction } from "@/lib/db/schema";
@@ -21,7 +27,7 @@ export async function listItems(db: Db, auditId: string, filters: ItemFilters = 
   if (filters.codes) query = query.where("code", "in", filters.codes);
   if (filters.severity) query = query.where("severity", "=", filters.severity);
   if (filters.personKey !== undefined) query = query.where("person_key", "=", filters.personKey);
-  return (await query.orderBy("key").execute()).map(toItem);
+  return (await query.orderBy("key").execute()).map(itemFromRow);
 }
 
 /** Who did what, when; the event's item, person and states are taken from the change itself. */
@@ -112,17 +118,13 @@ async function applyItemState(trx: Trx, update: ItemStateUpdate): Promise<Item |
   if (!row) return null;
   await insertEvents(trx, [
     {
-      audit_id: row.audit_id,
-      item_id: row.id,
-      person_key: row.person_key,
-      actor: update.event.actor,
-      actor_key: update.event.actorKey ?? null,
-      at: update.event.at.toISOString(),
-      action: update.event.action,
-      from_state: update.expectedState,
-      to_state: row.state,
-      detail_json: update.event.detail ? JSON.stringify(update.event.detail) : null,
+      ...update.event,
+      auditId: row.audit_id,
+      itemId: row.id,
+      personKey: row.person_key,
+      fromState: update.expectedState,
+      toState: row.state,
     },
   ]);
-  return toItem(row);
+  return itemFromRow(row);
 }

@@ -1,5 +1,5 @@
 /** Replies read from the audit issue, recorded on their items. */
-import { toItem, type Item } from "@/lib/db/records";
+import { itemFromRow, type Item } from "@/lib/db/records";
 import type { ItemEventInput } from "@/lib/db/queries/items";
 import { lockAuditsOfItems } from "@/lib/db/queries/locks";
 import { compare, insertEvents, type Db } from "@/lib/db/queries/shared";
@@ -43,20 +43,18 @@ export async function recordItemReplies(db: Db, replies: readonly ItemReply[]): 
       if (!row) continue;
       await insertEvents(trx, [
         {
-          audit_id: row.audit_id,
-          item_id: row.id,
-          person_key: row.person_key,
-          actor: reply.event.actor,
+          ...reply.event,
           // A GitLab username from the issue, not a signed-in person.
-          actor_key: null,
-          at: reply.event.at.toISOString(),
+          actorKey: null,
           action: "reply",
-          from_state: reply.expectedState,
-          to_state: row.state,
-          detail_json: reply.event.detail ? JSON.stringify(reply.event.detail) : null,
+          auditId: row.audit_id,
+          itemId: row.id,
+          personKey: row.person_key,
+          fromState: reply.expectedState,
+          toState: row.state,
         },
       ]);
-      recorded.push(toItem(row));
+      recorded.push(itemFromRow(row));
     }
     return recorded;
   });

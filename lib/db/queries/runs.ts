@@ -6,10 +6,11 @@ import {
   findingColumns,
   RUN_COLUMNS,
   stateColumns,
-  toRun,
+  runFromRow,
   type EventDetail,
   type ItemFinding,
   type ItemStateChange,
+  type NewEvent,
   type Run,
   type RunProgress,
   type RunRow,
@@ -85,7 +86,7 @@ export async function startRun(
         })
         .returning(RUN_COLUMNS)
         .executeTakeFirstOrThrow();
-      return toRun(row);
+      return runFromRow(row);
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -249,7 +250,7 @@ export async function finishRun(db: Db, input: FinishRunInput): Promise<Run> {
             .execute()
         ).map((item) => [item.key, item]),
       );
-      const eventRows = input.events.map((event) => {
+      const events = input.events.map((event): NewEvent => {
         const item = event.itemKey === null ? null : byKey.get(event.itemKey);
         if (item === undefined) {
           throw new AppError(
@@ -258,21 +259,20 @@ export async function finishRun(db: Db, input: FinishRunInput): Promise<Run> {
           );
         }
         return {
-          audit_id: run.audit_id,
-          item_id: item?.id ?? null,
-          person_key: item?.person_key ?? null,
+          auditId: run.audit_id,
+          itemId: item?.id ?? null,
+          personKey: item?.person_key ?? null,
           actor: event.actor ?? "system",
-          actor_key: null,
-          at,
+          at: input.now,
           action: event.action,
-          from_state: event.fromState ?? null,
-          to_state: event.toState ?? null,
-          detail_json: event.detail ? JSON.stringify(event.detail) : null,
+          fromState: event.fromState ?? null,
+          toState: event.toState ?? null,
+          detail: event.detail ?? null,
         };
       });
-      await insertEvents(trx, eventRows);
+      await insertEvents(trx, events);
     }
-    return toRun(run);
+    return runFromRow(run);
   });
 }
 
@@ -291,7 +291,7 @@ export async function listRuns(db: Db, auditId: string, options: { limit?: numbe
     .orderBy("started_at", "desc")
     .orderBy("id", "desc");
   if (options.limit !== undefined) query = query.limit(options.limit);
-  return (await query.execute()).map(toRun);
+  return (await query.execute()).map(runFromRow);
 }
 
 /** The report a run stored; null when it stored none (failed). Throws AppError `not_found:run`. */

@@ -1,16 +1,17 @@
 /** What the query modules share: the handle types, the event log's insert, the errors they throw. */
-import type { Kysely, Selectable, Transaction } from "kysely";
-import type { Database, EventsTable } from "@/lib/db/schema";
+import type { Kysely, Transaction } from "kysely";
+import { eventToRow, type NewEvent } from "@/lib/db/records";
+import type { Database } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import type { ItemState } from "@/lib/workflow/types";
 
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
 
-export type EventRow = Omit<Selectable<EventsTable>, "id">;
-
-export async function insertEvents(trx: Trx, rows: EventRow[]): Promise<void> {
-  for (const chunk of chunks(rows, 500)) await trx.insertInto("events").values(chunk).execute();
+/** Appends events with the change they record, in the caller's transaction. */
+export async function insertEvents(trx: Trx, events: readonly NewEvent[]): Promise<void> {
+  for (const chunk of chunks(events, 500))
+    await trx.insertInto("events").values(chunk.map(eventToRow)).execute();
 }
 
 /** A unique or primary key violation, as better-sqlite3 and pg report it. */
