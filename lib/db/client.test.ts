@@ -7,8 +7,8 @@ import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { rejectedAppError } from "@/lib/testing/errors";
 import { openDatabase, SQLITE_FILE_NAME, type OpenedDatabase } from "./client";
-import { createAudit, getAuditByName } from "./queries";
-import { fillSqliteDatabase, listTestDatabases, withPlace } from "./testing";
+import { createAudit } from "./queries";
+import { fillSqliteDatabase, getAuditByName, listTestDatabases, withPlace } from "./testing";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const kinds = await listTestDatabases();

@@ -2,7 +2,7 @@
  * What the queries return, as plain camelCase objects, and the mapping between them and the stored rows.
  * JSON columns are parsed (and checked) here, at the edge.
  */
-import type { Selectable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import { z } from "zod";
 import type { Finding, FindingCode, Severity } from "@/lib/audit/types";
 import type {
@@ -122,6 +122,21 @@ export interface Item extends ItemFinding, ItemWorkflowFields {
   createdAt: string;
 }
 
+/** An event to append; what is omitted is null. */
+export interface NewEvent {
+  auditId: string;
+  itemId?: string | null;
+  personKey?: string | null;
+  actor: string;
+  /** Person key of the signed-in person who acted; null (the default) for the system. */
+  actorKey?: string | null;
+  at: Date;
+  action: EventAction;
+  fromState?: EventState | null;
+  toState?: EventState | null;
+  detail?: EventDetail | null;
+}
+
 export interface AuditEvent {
   /** Increases with every event appended; the log's order. */
   id: number;
@@ -166,89 +181,77 @@ export function stateColumns(next: ItemStateChange) {
   };
 }
 
-export function toAudit(row: Selectable<AuditsTable>): Audit {
+/**
+ * The audit without the claim on creating its issue: the export's own business, never shown (see
+ * issue-claims.ts).
+ */
+export function auditFromRow(row: Selectable<AuditsTable>): Audit {
+  const { issue_claim_id: _claimId, issue_claimed_at: _claimedAt, ...columns } = row;
+  return exactly<Audit>()(camelKeys(columns));
+}
+
+export function runFromRow(row: RunRow): Run {
+  const { progress_json, ...columns } = row;
+  return exactly<Run>()({
+    ...camelKeys(columns),
+    progress: parseJsonColumn(RunProgressSchema, progress_json, "run progress"),
+  });
+}
+
+export function itemFromRow(row: Selectable<ItemsTable>): Item {
+  const { evidence_json, recurred, ...columns } = row;
+  return exactly<Item>()({
+    ...camelKeys(columns),
+    evidence: parseJsonColumn(EvidenceSchema, evidence_json, "item evidence") ?? {},
+    recurred: recurred === 1,
+  });
+}
+
+export function eventFromRow(row: Selectable<EventsTable>): AuditEvent {
+  const { detail_json, ...columns } = row;
+  return exactly<AuditEvent>()({
+    ...camelKeys(columns),
+    detail: parseJsonColumn(EventDetailSchema, detail_json, "event detail"),
+  });
+}
+
+/** An event as `events` stores it; `id` is given by the database. */
+export function eventToRow(event: NewEvent): Insertable<EventsTable> {
   return {
-    id: row.id,
-    name: row.name,
-    fiscalYear: row.fiscal_year,
-    quarter: row.quarter,
-    opensOn: row.opens_on,
-    dueOn: row.due_on,
-    status: row.status,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-    issueUrl: row.issue_url,
-    issueIid: row.issue_iid,
-    signedOffAt: row.signed_off_at,
-    signedOffBy: row.signed_off_by,
-    signedOffByKey: row.signed_off_by_key,
-    signOffReportSha256: row.sign_off_report_sha256,
-    signOffOverrideReason: row.sign_off_override_reason,
+    audit_id: event.auditId,
+    item_id: event.itemId ?? null,
+    person_key: event.personKey ?? null,
+    actor: event.actor,
+    actor_key: event.actorKey ?? null,
+    at: event.at.toISOString(),
+    action: event.action,
+    from_state: event.fromState ?? null,
+    to_state: event.toState ?? null,
+    detail_json: event.detail ? JSON.stringify(event.detail) : null,
   };
 }
 
-export function toRun(row: RunRow): Run {
-  return {
-    id: row.id,
-    auditId: row.audit_id,
-    status: row.status,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    startedBy: row.started_by,
-    heartbeatAt: row.heartbeat_at,
-    rosterSha256: row.roster_sha256,
-    configSha256: row.config_sha256,
-    snapshotSha256: row.snapshot_sha256,
-    findingsCount: row.findings_count,
-    error: row.error,
-    progress: parseJsonColumn(RunProgressSchema, row.progress_json, "run progress"),
-  };
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+type CamelKeys<Row> = { [K in keyof Row & string as CamelCase<K>]: Row[K] };
+
+/** The row's values under camelCase names (`sign_off_report_sha256` → `signOffReportSha256`). */
+function camelKeys<Row extends object>(row: Row): CamelKeys<Row> {
+  return Object.fromEntries(
+    Object.entries(row).map(([column, value]) => [
+      column.replace(/_([a-z0-9])/g, (_, next: string) => next.toUpperCase()),
+      value,
+    ]),
+  ) as CamelKeys<Row>;
 }
 
-export function toItem(row: Selectable<ItemsTable>): Item {
-  return {
-    id: row.id,
-    auditId: row.audit_id,
-    key: row.key,
-    code: row.code,
-    severity: row.severity,
-    personKey: row.person_key,
-    personName: row.person_name,
-    personEmail: row.person_email,
-    gitlabUsername: row.gitlab_username,
-    managerName: row.manager_name,
-    region: row.region,
-    scheduleId: row.schedule_id,
-    scheduleName: row.schedule_name,
-    rotation: row.rotation,
-    message: row.message,
-    evidence: parseJsonColumn(EvidenceSchema, row.evidence_json, "item evidence") ?? {},
-    state: row.state,
-    stateChangedAt: row.state_changed_at,
-    waivedUntil: row.waived_until,
-    justification: row.justification,
-    repliedAt: row.replied_at,
-    firstSeenRunId: row.first_seen_run_id,
-    lastSeenRunId: row.last_seen_run_id,
-    recurred: row.recurred === 1,
-    createdAt: row.created_at,
-  };
-}
-
-export function toEvent(row: Selectable<EventsTable>): AuditEvent {
-  return {
-    id: row.id,
-    auditId: row.audit_id,
-    itemId: row.item_id,
-    personKey: row.person_key,
-    actor: row.actor,
-    actorKey: row.actor_key,
-    at: row.at,
-    action: row.action,
-    fromState: row.from_state,
-    toState: row.to_state,
-    detail: parseJsonColumn(EventDetailSchema, row.detail_json, "event detail"),
-  };
+/**
+ * `value` as a `T`, refused at compile time when it lacks a field of `T` or has one `T` does not declare: a
+ * column added to a table reaches a record only once the record names it.
+ */
+function exactly<T>() {
+  return <U extends T>(value: U & Record<Exclude<keyof U, keyof T>, never>): T => value;
 }
 
 function parseJsonColumn<T>(schema: z.ZodType<T>, text: string | null, what: string): T | null {

@@ -13,6 +13,9 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { Client, Pool } from "pg";
 import { SQLITE_FILE_NAME, type OpenDatabaseOptions } from "@/lib/db/client";
 import { createMigrationProvider } from "@/lib/db/migrations";
+import { applyItemStates, type ItemStateUpdate } from "@/lib/db/queries";
+import { auditNotFound, itemChanged, itemNotFound, type Db } from "@/lib/db/queries/shared";
+import { auditFromRow, itemFromRow, type Audit, type Item } from "@/lib/db/records";
 import type { Database, DialectName } from "@/lib/db/schema";
 
 export const DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
@@ -178,4 +181,31 @@ export async function fillSqliteDatabase(db: Kysely<Database>): Promise<void> {
       size = Math.floor(size / 2);
     }
   }
+}
+
+/** Throws AppError `not_found:audit`. */
+export async function getAuditByName(db: Db, name: string): Promise<Audit> {
+  const row = await db.selectFrom("audits").selectAll().where("name", "=", name).executeTakeFirst();
+  if (!row) throw auditNotFound();
+  return auditFromRow(row);
+}
+
+/** Throws AppError `not_found:item`. */
+export async function getItemById(db: Db, itemId: string): Promise<Item> {
+  const row = await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirst();
+  if (!row) throw itemNotFound();
+  return itemFromRow(row);
+}
+
+/**
+ * One change through applyItemStates, its skip thrown: AppError `conflict:item` when the item is no longer
+ * as read (`expectedState`, `expectedSince`), `not_found:item`; and, as there, `conflict:audit` when its
+ * audit was signed off meanwhile.
+ */
+export async function updateItemState(db: Db, update: ItemStateUpdate): Promise<Item> {
+  const { applied, conflicts } = await applyItemStates(db, [update]);
+  const [item] = applied;
+  if (item) return item;
+  const state = conflicts[0]?.currentState ?? null;
+  throw state === null ? itemNotFound() : itemChanged(state);
 }

@@ -7,7 +7,6 @@ import {
   getAuditById,
   getRunReport,
   heartbeatRun,
-  listAudits,
   listItems,
   startRun,
 } from "@/lib/db/queries";
@@ -219,9 +218,4 @@ function withoutKey({ key: _key, ...rest }: ItemFinding): Omit<ItemFinding, "key
 export async function getRunWarnings(ctx: AppContext, run: Run | null): Promise<ReportWarning[]> {
   if (!run || run.status === "running" || run.status === "failed") return [];
   return (await getRunReport(ctx.db, run.id))?.warnings ?? [];
-}
-
-/** Audits newest first, for the history list. */
-export async function listAuditHistory(ctx: AppContext): Promise<Audit[]> {
-  return listAudits(ctx.db);
 }

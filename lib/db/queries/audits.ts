@@ -1,0 +1,260 @@
+/** Audits: one per fiscal quarter, moved between open and in review, and signed off. */
+import { randomUUID } from "node:crypto";
+import { auditFromRow, type Audit, type EventDetail, type Item } from "@/lib/db/records";
+import { lockAudit } from "@/lib/db/queries/locks";
+import { auditNotFound, insertEvents, isUniqueViolation, type Db, type Trx } from "@/lib/db/queries/shared";
+import type { AuditStatus, AuditsTable, EventAction } from "@/lib/db/schema";
+import { AppError } from "@/lib/errors";
+
+export interface NewAudit {
+  name: string;
+  fiscalYear: number;
+  quarter: number;
+  opensOn: string;
+  dueOn: string;
+  createdBy: string;
+  now: Date;
+  issueUrl?: string | null;
+  issueIid?: number | null;
+}
+
+/** Creates an `open` audit. Throws AppError `conflict:audit` when the name is taken. */
+export async function createAudit(db: Db, input: NewAudit): Promise<Audit> {
+  try {
+    const row = await db
+      .insertInto("audits")
+      .values({
+        id: randomUUID(),
+        name: input.name,
+        fiscal_year: input.fiscalYear,
+        quarter: input.quarter,
+        opens_on: input.opensOn,
+        due_on: input.dueOn,
+        status: "open",
+        created_at: input.now.toISOString(),
+        created_by: input.createdBy,
+        issue_url: input.issueUrl ?? null,
+        issue_iid: input.issueIid ?? null,
+        signed_off_at: null,
+        signed_off_by: null,
+        sign_off_report_sha256: null,
+        sign_off_override_reason: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return auditFromRow(row);
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new AppError("conflict:audit", `An audit named ${input.name} already exists.`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Throws AppError `not_found:audit`. */
+export async function getAuditById(db: Db, auditId: string): Promise<Audit> {
+  const row = await db.selectFrom("audits").selectAll().where("id", "=", auditId).executeTakeFirst();
+  if (!row) throw auditNotFound();
+  return auditFromRow(row);
+}
+
+/** Newest fiscal quarter first. */
+export async function listAudits(db: Db): Promise<Audit[]> {
+  const rows = await db
+    .selectFrom("audits")
+    .selectAll()
+    .orderBy("fiscal_year", "desc")
+    .orderBy("quarter", "desc")
+    .orderBy("name")
+    .execute();
+  return rows.map(auditFromRow);
+}
+
+/**
+ * Audits whose GitLab issue may still get replies that matter: linked to an issue and not signed off (a
+ * sign-off closes the issue and freezes the audit). Newest fiscal quarter first.
+ */
+export async function listOpenAuditsWithIssue(db: Db): Promise<Audit[]> {
+  const rows = await db
+    .selectFrom("audits")
+    .selectAll()
+    .where("issue_iid", "is not", null)
+    .where("status", "!=", "signed_off")
+    .orderBy("fiscal_year", "desc")
+    .orderBy("quarter", "desc")
+    .orderBy("name")
+    .execute();
+  return rows.map(auditFromRow);
+}
+
+/**
+ * Moves an audit between `open` and `in_review` and logs it. Throws AppError `conflict:audit` when the
+ * audit is no longer in `expectedStatus`, `not_found:audit`.
+ */
+export async function setAuditStatus(
+  db: Db,
+  input: {
+    auditId: string;
+    expectedStatus: "open" | "in_review";
+    status: "open" | "in_review";
+    actor: string;
+    /** Person key of the signed-in person who acted. */
+    actorKey?: string | null;
+    now: Date;
+    /** Why, e.g. a reviewer's comment when sending the audit back. */
+    detail?: EventDetail | null;
+  },
+): Promise<Audit> {
+  return db.transaction().execute((trx) =>
+    changeAuditStatus(
+      trx,
+      input.auditId,
+      input.expectedStatus,
+      { status: input.status },
+      {
+        actor: input.actor,
+        actorKey: input.actorKey ?? null,
+        at: input.now,
+        action: "set_audit_status",
+        detail: input.detail ?? null,
+      },
+    ),
+  );
+}
+
+/** What a sign-off was decided on and hashed: the run whose report is signed and every item as read. */
+export interface SignOffBasis {
+  /** The newest `complete` or `incomplete` run of the audit when it was read. */
+  runId: string;
+  items: readonly Pick<Item, "id" | "state" | "stateChangedAt" | "justification" | "waivedUntil">[];
+}
+
+/**
+ * Records the manager's sign-off: who, when, the sha256 of the report signed and, when signed with
+ * findings left, why. The audit row is locked first, so no item change or run result lands between the
+ * check of `basis` and the sign-off (they check the audit's status under the same lock). Throws AppError
+ * `conflict:audit` when the audit is no longer in `expectedStatus`, or when the items or the newest run
+ * differ from `basis` (the hash no longer describes them); `not_found:audit`.
+ */
+export async function signOffAudit(
+  db: Db,
+  input: {
+    auditId: string;
+    expectedStatus: "open" | "in_review";
+    signedOffBy: string;
+    /** Person key of who signs off (`signedOffBy` is their display name). */
+    signedOffByKey?: string | null;
+    now: Date;
+    reportSha256: string;
+    overrideReason: string | null;
+    /** Omitted: signed without comparing (setup in tests and scripts). */
+    basis?: SignOffBasis;
+  },
+): Promise<Audit> {
+  const at = input.now.toISOString();
+  return db.transaction().execute(async (trx) => {
+    const status = await lockAudit(trx, input.auditId, "update");
+    if (input.basis && status === input.expectedStatus) {
+      await assertSignOffBasis(trx, input.auditId, input.basis);
+    }
+    return changeAuditStatus(
+      trx,
+      input.auditId,
+      input.expectedStatus,
+      {
+        status: "signed_off",
+        signed_off_at: at,
+        signed_off_by: input.signedOffBy,
+        signed_off_by_key: input.signedOffByKey ?? null,
+        sign_off_report_sha256: input.reportSha256,
+        sign_off_override_reason: input.overrideReason,
+      },
+      {
+        actor: input.signedOffBy,
+        actorKey: input.signedOffByKey ?? null,
+        at: input.now,
+        action: "sign_off",
+        detail: { reportSha256: input.reportSha256, overrideReason: input.overrideReason },
+      },
+    );
+  });
+}
+
+async function assertSignOffBasis(trx: Trx, auditId: string, basis: SignOffBasis): Promise<void> {
+  const rows = await trx
+    .selectFrom("items")
+    .select(["id", "state", "state_changed_at", "justification", "waived_until"])
+    .where("audit_id", "=", auditId)
+    .execute();
+  const read = new Map(basis.items.map((item) => [item.id, item]));
+  const itemsSame =
+    rows.length === basis.items.length &&
+    rows.every((row) => {
+      const item = read.get(row.id);
+      return (
+        item !== undefined &&
+        item.state === row.state &&
+        item.stateChangedAt === row.state_changed_at &&
+        item.justification === row.justification &&
+        item.waivedUntil === row.waived_until
+      );
+    });
+  const newest = await trx
+    .selectFrom("runs")
+    .select("id")
+    .where("audit_id", "=", auditId)
+    .where("status", "in", ["complete", "incomplete"])
+    .orderBy("started_at", "desc")
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (!itemsSame || newest?.id !== basis.runId) {
+    throw new AppError("conflict:audit", "Findings changed while signing off; review again.");
+  }
+}
+
+async function changeAuditStatus(
+  trx: Trx,
+  auditId: string,
+  expectedStatus: AuditStatus,
+  set: Partial<Omit<AuditsTable, "id">> & { status: AuditStatus },
+  event: {
+    actor: string;
+    actorKey: string | null;
+    at: Date;
+    action: EventAction;
+    detail: EventDetail | null;
+  },
+): Promise<Audit> {
+  const row = await trx
+    .updateTable("audits")
+    .set(set)
+    .where("id", "=", auditId)
+    .where("status", "=", expectedStatus)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) {
+    const current = await trx
+      .selectFrom("audits")
+      .select("status")
+      .where("id", "=", auditId)
+      .executeTakeFirst();
+    if (!current) throw auditNotFound();
+    throw new AppError(
+      "conflict:audit",
+      `The audit changed meanwhile (now ${current.status}); reload and try again.`,
+    );
+  }
+  await insertEvents(trx, [{ ...event, auditId, fromState: expectedStatus, toState: set.status }]);
+  return auditFromRow(row);
+}
+
+/** Deletes every audit with its runs, items and events. For the demo and e2e reset only. */
+export async function deleteAllAudits(db: Db): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("events").execute();
+    await trx.deleteFrom("items").execute();
+    await trx.deleteFrom("runs").execute();
+    await trx.deleteFrom("audits").execute();
+  });
+}

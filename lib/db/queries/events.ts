@@ -1,0 +1,65 @@
+/** The append-only event log: what happened to an audit and its items, and who did it. */
+import { eventFromRow, eventToRow, type AuditEvent, type NewEvent } from "@/lib/db/records";
+import type { Db } from "@/lib/db/queries/shared";
+import { PERSON_HISTORY_ACTIONS } from "@/lib/db/schema";
+
+/** Appends an event that changes no stored state (a comment posted, a reminder sent). */
+export async function appendEvent(db: Db, event: NewEvent): Promise<AuditEvent> {
+  const row = await db
+    .insertInto("events")
+    .values(eventToRow(event))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return eventFromRow(row);
+}
+
+/** An audit's events in the order they were appended, optionally of one person or one item. */
+export async function listEvents(
+  db: Db,
+  filters: { auditId: string; personKey?: string; itemId?: string },
+): Promise<AuditEvent[]> {
+  let query = db.selectFrom("events").selectAll().where("audit_id", "=", filters.auditId);
+  if (filters.personKey !== undefined) query = query.where("person_key", "=", filters.personKey);
+  if (filters.itemId !== undefined) query = query.where("item_id", "=", filters.itemId);
+  return (await query.orderBy("id").execute()).map(eventFromRow);
+}
+
+/** The events that chase a person: what "last pinged" means. */
+export const PING_EVENT_ACTIONS = ["ping", "escalate", "record_dm"] as const;
+
+/**
+ * When each person of the audit was last pinged, escalated or sent a DM: person key → `at` of their newest
+ * such event. One row per person, however long the event log has grown.
+ */
+export async function listLastPings(db: Db, auditId: string): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom("events")
+    .select(["person_key", "at"])
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("events")
+        .select((e) => e.fn.max("id").as("id"))
+        .where("audit_id", "=", auditId)
+        .where("action", "in", PING_EVENT_ACTIONS)
+        .where("person_key", "is not", null)
+        .groupBy("person_key"),
+    )
+    .execute();
+  return new Map(rows.flatMap((row) => (row.person_key === null ? [] : [[row.person_key, row.at] as const])));
+}
+
+/**
+ * What was sent to a person (pings, escalations, DMs), their replies, and the resolutions without a fix
+ * and reopenings of their findings, oldest first.
+ */
+export async function listPersonHistory(db: Db, auditId: string, personKey: string): Promise<AuditEvent[]> {
+  const rows = await db
+    .selectFrom("events")
+    .selectAll()
+    .where("audit_id", "=", auditId)
+    .where("person_key", "=", personKey)
+    .where("action", "in", PERSON_HISTORY_ACTIONS)
+    .orderBy("id")
+    .execute();
+  return rows.map(eventFromRow);
+}
