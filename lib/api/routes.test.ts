@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -32,11 +33,49 @@ import { createClock, type AppContext } from "@/lib/service/context";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox } from "@/sandbox/gitlab/types";
 import { DEFAULT_WORKFLOW_SETTINGS, type ItemState, type UserActionInput } from "@/lib/workflow/types";
-import { createApiHandler, type RouteParams } from "./handler";
-import { createApiRoutes, type ApiRoutes } from "./routes";
+import * as audits from "@/app/api/audits/route";
+import * as bulk from "@/app/api/audits/[auditId]/bulk/route";
+import * as issueExport from "@/app/api/audits/[auditId]/export/route";
+import * as people from "@/app/api/audits/[auditId]/people/route";
+import * as person from "@/app/api/audits/[auditId]/people/[personKey]/route";
+import * as personActions from "@/app/api/audits/[auditId]/people/[personKey]/actions/route";
+import * as replies from "@/app/api/audits/[auditId]/replies/route";
+import * as review from "@/app/api/audits/[auditId]/review/route";
+import * as runs from "@/app/api/audits/[auditId]/runs/route";
+import * as latestRun from "@/app/api/audits/[auditId]/runs/latest/route";
+import * as schedules from "@/app/api/audits/[auditId]/schedules/route";
+import * as sendBack from "@/app/api/audits/[auditId]/send-back/route";
+import * as signOff from "@/app/api/audits/[auditId]/sign-off/route";
+import * as demoClock from "@/app/api/demo/clock/route";
+import * as demoReset from "@/app/api/demo/reset/route";
+import * as overview from "@/app/api/overview/route";
+import type { RouteHandler, RouteParams } from "./handler";
 
 // `server-only` throws outside a React Server Components build.
 vi.mock("server-only", () => ({}));
+
+/**
+ * Who is signed in and which roster is served, for one call (`routesAs`). Scoped to the call, as Next
+ * scopes the session to its request, so calls made at once as different people cannot see each other's.
+ */
+const requestScope = new AsyncLocalStorage<{ user: SessionUser | null; roster: readonly RosterPerson[] }>();
+
+// The `route.ts` files call the app's `apiHandler`; here it is the same wrapper built with this test's
+// session, roster, database and demo switch.
+vi.mock(import("./handler"), async (importOriginal) => {
+  const handler = await importOriginal();
+  return {
+    ...handler,
+    apiHandler: handler.createApiHandler({
+      getSessionUser: async () => requestScope.getStore()?.user ?? null,
+      getRoster: async () => requestScope.getStore()?.roster ?? [],
+      getAppContext: async () => ctx,
+      isDemoMode: () => demoMode,
+      publicOrigins: () => [SITE],
+      logError: (message: string, error: unknown) => logError(message, error),
+    }),
+  };
+});
 
 const SITE = "https://audit.example.com";
 const NOW = Date.parse("2026-11-24T12:00:00Z");
@@ -132,14 +171,43 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The app's route handlers, with this test's database, roster and signed-in user. */
+/** The `route.ts` modules under test, by the name the tests call them. */
+const ROUTES = {
+  overview,
+  audits,
+  runs,
+  latestRun,
+  people,
+  person,
+  personActions,
+  bulk,
+  signOff,
+  review,
+  sendBack,
+  replies,
+  issueExport,
+  schedules,
+  demoClock,
+  demoReset,
+};
+/** Each module's handlers (`GET`, `POST`), without its route segment config. */
+type ApiRoutes = { [Name in keyof typeof ROUTES]: Omit<(typeof ROUTES)[Name], "dynamic"> };
+
+/** The app's route handlers, with this test's database and the given signed-in user and roster. */
 function routesAs(user: SessionUser | null, roster: readonly RosterPerson[] = TEST_ROSTER): ApiRoutes {
-  return createApiRoutes({
-    apiHandler: createApiHandler({ getSessionUser: async () => user, publicOrigins: () => [SITE], logError }),
-    getAppContext: async () => ctx,
-    getRoster: async () => roster,
-    isDemoMode: () => demoMode,
-  });
+  const signedIn =
+    (handler: RouteHandler): RouteHandler =>
+    (request, context) =>
+      requestScope.run({ user, roster }, () => handler(request, context));
+  const routes = Object.entries(ROUTES).map(([name, route]) => [
+    name,
+    Object.fromEntries(
+      Object.entries(route).flatMap(([method, handler]) =>
+        typeof handler === "function" ? [[method, signedIn(handler)]] : [],
+      ),
+    ),
+  ]);
+  return Object.fromEntries(routes) as ApiRoutes;
 }
 
 function post(pathname: string, body?: unknown, origin: string | null = SITE): Request {

@@ -1,5 +1,11 @@
-import { API_ROUTES } from "@/lib/api/app-routes";
+import { apiHandler } from "@/lib/api/handler";
+import { PersonParamsSchema } from "@/lib/api/schemas";
+import { getPersonDetail } from "@/lib/service/people";
 
 export const dynamic = "force-dynamic";
 
-export const { GET } = API_ROUTES.person;
+/** `GET /api/audits/[auditId]/people/[personKey]`: a person's items, timers and ping history. */
+export const GET = apiHandler({
+  params: PersonParamsSchema,
+  run: ({ app, params }) => getPersonDetail(app, params.auditId, params.personKey),
+});
