@@ -23,13 +23,16 @@ import {
   type Audit,
   type NewItem,
 } from "@/lib/db/queries";
-import { AppError } from "@/lib/errors";
+import { AppError, statusForError } from "@/lib/errors";
 import { buildRoster } from "@/lib/roster/parse";
 import type { RosterPerson } from "@/lib/roster/schema";
-import { thrownAppError } from "@/lib/testing/errors";
+import { rejectedAppError, thrownAppError } from "@/lib/testing/errors";
 import { AuditConfigSchema, type AuditConfig } from "@/lib/config/schema";
 import { createGitLabClient } from "@/lib/gitlab/client";
 import { createClock, type AppContext } from "@/lib/service/context";
+import { readDemoClock } from "@/lib/service/demo";
+import { getPersonDetail } from "@/lib/service/people";
+import { getScheduleCoverage } from "@/lib/service/schedules";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox } from "@/sandbox/gitlab/types";
 import { DEFAULT_WORKFLOW_SETTINGS, type ItemState, type UserActionInput } from "@/lib/workflow/types";
@@ -37,13 +40,11 @@ import * as audits from "@/app/api/audits/route";
 import * as bulk from "@/app/api/audits/[auditId]/bulk/route";
 import * as issueExport from "@/app/api/audits/[auditId]/export/route";
 import * as people from "@/app/api/audits/[auditId]/people/route";
-import * as person from "@/app/api/audits/[auditId]/people/[personKey]/route";
 import * as personActions from "@/app/api/audits/[auditId]/people/[personKey]/actions/route";
 import * as replies from "@/app/api/audits/[auditId]/replies/route";
 import * as review from "@/app/api/audits/[auditId]/review/route";
 import * as runs from "@/app/api/audits/[auditId]/runs/route";
 import * as latestRun from "@/app/api/audits/[auditId]/runs/latest/route";
-import * as schedules from "@/app/api/audits/[auditId]/schedules/route";
 import * as sendBack from "@/app/api/audits/[auditId]/send-back/route";
 import * as signOff from "@/app/api/audits/[auditId]/sign-off/route";
 import * as demoClock from "@/app/api/demo/clock/route";
@@ -178,7 +179,6 @@ const ROUTES = {
   runs,
   latestRun,
   people,
-  person,
   personActions,
   bulk,
   signOff,
@@ -186,7 +186,6 @@ const ROUTES = {
   sendBack,
   replies,
   issueExport,
-  schedules,
   demoClock,
   demoReset,
 };
@@ -601,11 +600,8 @@ describe("conflicts", () => {
       expect(await latest.json()).toMatchObject({ id: run.id, status: "running" });
 
       // Meanwhile the schedules page still shows what the previous run read.
-      const schedules = await routesAs(USERS.member).schedules.GET(
-        get(`/api/audits/${auditId}/schedules`),
-        paramsOf({ auditId }),
-      );
-      expect(await schedules.json()).toMatchObject({ run: { status: "complete" }, coverage: COVERAGE });
+      const schedules = await getScheduleCoverage(ctx, auditId);
+      expect(schedules).toMatchObject({ run: { status: "complete" }, coverage: COVERAGE });
     } finally {
       release();
       await Promise.all(ctx.backgroundRuns.values());
@@ -767,11 +763,8 @@ describe("who acted is stored by person key as well as by name", () => {
       ["set_audit_status", "Olivia Grant", "olivia@example.com"],
       ["sign_off", "Olivia Grant", "olivia@example.com"],
     ]);
-    const person = await routesAs(olivia).person.GET(
-      get(personPath(auditId, SAM)),
-      paramsOf({ auditId, personKey: SAM }),
-    );
-    expect((await person.json()).history).toEqual(
+    const person = await getPersonDetail(ctx, auditId, SAM);
+    expect(person.history).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ action: "ping", actor: "Lee Park", actorKey: "lee@example.com" }),
       ]),
@@ -826,11 +819,8 @@ describe("one's own finding", () => {
       expect(await response.json()).toMatchObject({ applied: 1 });
       const [event] = await listEvents(ctx.db, { auditId, personKey: OLIVIA });
       expect(event).toMatchObject({ action: action.type, detail: { override: true } });
-      const person = await routesAs(USERS.member).person.GET(
-        get(personPath(auditId, OLIVIA)),
-        paramsOf({ auditId, personKey: OLIVIA }),
-      );
-      expect(await person.json()).toMatchObject({
+      const person = await getPersonDetail(ctx, auditId, OLIVIA);
+      expect(person).toMatchObject({
         history: [{ action: action.type, actor: "Olivia Grant", detail: { override: true } }],
       });
     },
@@ -1177,19 +1167,12 @@ describe("reads", () => {
     const auditId = requireAudit(await seed()).id;
     const routes = routesAs(USERS.member);
     for (const personKey of [SAM, STRANGER]) {
-      const response = await routes.person.GET(
-        get(personPath(auditId, personKey)),
-        paramsOf({ auditId, personKey }),
-      );
-      expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ row: { personKey }, items: [{ state: "open" }] });
+      const person = await getPersonDetail(ctx, auditId, personKey);
+      expect(person).toMatchObject({ row: { personKey }, items: [{ state: "open" }] });
     }
-    const nobody = await routes.person.GET(
-      get(personPath(auditId, "nobody@example.com")),
-      paramsOf({ auditId, personKey: "nobody@example.com" }),
-    );
-    expect(nobody.status).toBe(404);
-    expect((await errorOf(nobody)).code).toBe("not_found:person");
+    const nobody = await rejectedAppError(getPersonDetail(ctx, auditId, "nobody@example.com"));
+    expect(statusForError(nobody)).toBe(404);
+    expect(nobody.code).toBe("not_found:person");
     const people = await routes.people.GET(get("/api/audits/nope/people"), paramsOf({ auditId: "nope" }));
     expect(people.status).toBe(404);
     expect((await errorOf(people)).code).toBe("not_found:audit");
@@ -1213,11 +1196,7 @@ describe("reads", () => {
       paramsOf({ auditId }),
     );
     expect(await latest.json()).toBeNull();
-    const schedules = await routes.schedules.GET(
-      get(`/api/audits/${auditId}/schedules`),
-      paramsOf({ auditId }),
-    );
-    expect(await schedules.json()).toEqual({ run: null, coverage: [], errors: [] });
+    expect(await getScheduleCoverage(ctx, auditId)).toEqual({ run: null, coverage: [], errors: [] });
     const unknown = await routes.latestRun.GET(
       get("/api/audits/nope/runs/latest"),
       paramsOf({ auditId: "nope" }),
@@ -1230,7 +1209,7 @@ describe("the demo routes", () => {
   it("read the clock; move it forward with the next reads seeing the new time", async () => {
     const auditId = requireAudit(await seed({ state: "pinged", hoursAgo: 1 })).id;
     const ops = routesAs(USERS.ops);
-    expect(await (await ops.demoClock.GET(get("/api/demo/clock"), paramsOf())).json()).toEqual({
+    expect(readDemoClock(ctx)).toEqual({
       now: "2026-11-24T12:00:00.000Z",
       offsetHours: 0,
     });
@@ -1247,7 +1226,6 @@ describe("the demo routes", () => {
     demoMode = false;
     const routes = routesAs(USERS[user]);
     const responses = await Promise.all([
-      routes.demoClock.GET(get("/api/demo/clock"), paramsOf()),
       routes.demoClock.POST(post("/api/demo/clock", { hours: 24 }), paramsOf()),
       routes.demoReset.POST(post("/api/demo/reset"), paramsOf()),
     ]);

@@ -4,7 +4,7 @@ import type { AppContext } from "./context";
 
 const HOUR_MS = 3_600_000;
 
-/** The demo clock as `/api/demo/clock` and `/api/demo/reset` answer it. */
+/** The demo clock as `POST /api/demo/clock` and `POST /api/demo/reset` answer it. */
 export interface DemoClockState {
   /** The app's now, ISO 8601 UTC. */
   now: string;

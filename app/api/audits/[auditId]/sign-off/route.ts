@@ -1,14 +1,8 @@
 import { apiHandler } from "@/lib/api/handler";
 import { AuditParamsSchema, SignOffSchema } from "@/lib/api/schemas";
-import { auditIssueOf, getSignOffReview, signOff } from "@/lib/service/sign-off";
+import { auditIssueOf, signOff } from "@/lib/service/sign-off";
 
 export const dynamic = "force-dynamic";
-
-/** `GET /api/audits/[auditId]/sign-off`: the review. */
-export const GET = apiHandler({
-  params: AuditParamsSchema,
-  run: ({ app, params }) => getSignOffReview(app, params.auditId),
-});
 
 /** `POST /api/audits/[auditId]/sign-off` `{ overrideReason? }`: sign off (Support Operations Manager). */
 export const POST = apiHandler({
