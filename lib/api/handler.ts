@@ -276,7 +276,7 @@ function errorResponse(
 }
 
 /** The `{ error: { code, message, details } }` answer for an AppError, with the status its kind maps to. */
-export function appErrorResponse(error: AppError): Response {
+function appErrorResponse(error: AppError): Response {
   return jsonResponse(
     { error: { code: error.code, message: error.message, details: error.details } },
     statusForError(error),
