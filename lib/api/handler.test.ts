@@ -4,6 +4,7 @@ import { managerChainOf, type SessionUser } from "@/lib/auth/roles";
 import { TEST_ROSTER, sessionUserOf } from "@/lib/auth/testing";
 import { publicOriginsOf, readEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import type { AppContext } from "@/lib/service/context";
 import { createApiHandler, type RouteParams } from "./handler";
 
 // `server-only` throws outside a React Server Components build; the wrapper's logic is what is tested here.
@@ -14,9 +15,17 @@ const OPS_MANAGER = sessionUserOf("Olivia Grant");
 const MEMBER = sessionUserOf("Sam Rivera");
 const MANAGER = sessionUserOf("Mia Chen");
 
+/** The server's side of the wrapper, which these tests of the wrapper's own checks do not use. */
+const SERVER = {
+  getAppContext: async () => ({}) as AppContext,
+  getRoster: async () => TEST_ROSTER,
+  isDemoMode: () => false,
+};
+
 function setup(user: SessionUser | null, publicOrigins: readonly string[] = [SITE]) {
   const logError = vi.fn();
   const apiHandler = createApiHandler({
+    ...SERVER,
     getSessionUser: async () => user,
     logError,
     publicOrigins: () => publicOrigins,
@@ -312,6 +321,7 @@ describe("apiHandler", () => {
     it("500 when the session lookup itself fails", async () => {
       const logError = vi.fn();
       const apiHandler = createApiHandler({
+        ...SERVER,
         getSessionUser: () => Promise.reject(new Error("JWT decryption failed")),
         logError,
       });

@@ -7,21 +7,27 @@ import {
   type PermissionTarget,
   type SessionUser,
 } from "@/lib/auth/roles";
-import { getSessionUser } from "@/lib/auth/session";
-import { getEnv, publicOriginsOf } from "@/lib/env";
+import { getRosterPeople, getSessionUser } from "@/lib/auth/session";
+import { getEnv, isDemoMode, publicOriginsOf } from "@/lib/env";
 import { AppError, statusForError, type ErrorDetail } from "@/lib/errors";
+import type { RosterPerson } from "@/lib/roster/schema";
+import { getAppContext } from "@/lib/service/app-context";
+import type { AppContext } from "@/lib/service/context";
 
 /**
- * The one wrapper for route handlers: same-origin check for state-changing methods, session, input
- * validation and permission, all on the server, then `run`, then JSON. Every failure is an
- * `{ error: { code, message, details } }` body with the status `statusForError` gives; anything that is
- * not an AppError is logged here and answered with a generic 500.
+ * The one wrapper for route handlers, called in each `route.ts` under `app/api`: same-origin check for
+ * state-changing methods, session, input validation and permission, all on the server, then `run` with the
+ * server's context, then JSON. Every failure is an `{ error: { code, message, details } }` body with the
+ * status `statusForError` gives; anything that is not an AppError is logged here and answered with a
+ * generic 500.
  *
  * ```ts
+ * // app/api/audits/[auditId]/bulk/route.ts
  * export const POST = apiHandler({
- *   input: PingSchema,
- *   permission: async ({ input }) => ({ permission: "item:ping", target: await targetOfItem(input.itemKey) }),
- *   run: ({ user, input }) => pingItem(input.itemKey, user),
+ *   params: AuditParamsSchema,
+ *   input: BulkActionSchema,
+ *   permission: ({ input }) => ({ permission: input.action === "ping" ? "item:ping" : "item:escalate" }),
+ *   run: ({ app, user, input, params }) => bulkAct(app, { auditId: params.auditId, ... }),
  * });
  * ```
  */
@@ -45,6 +51,17 @@ export interface ApiContext<Input, Params> {
   input: Input;
   params: Params;
   request: Request;
+  /** The server's context (database, clock, config, outside clients), read once the request is allowed. */
+  app: AppContext;
+}
+
+/** What a permission function is given: the request's user, input and params, and the roster. */
+export interface PermissionContext<Input, Params> {
+  user: SessionUser;
+  input: Input;
+  params: Params;
+  /** The roster that decides who manages whom (read only when asked for). */
+  roster: () => Promise<readonly RosterPerson[]>;
 }
 
 /**
@@ -54,7 +71,7 @@ export interface ApiContext<Input, Params> {
 export type PermissionRule<Input, Params> =
   | Permission
   | ((
-      ctx: Omit<ApiContext<Input, Params>, "request">,
+      ctx: PermissionContext<Input, Params>,
     ) => Awaitable<{ permission: Permission; target?: PermissionTarget }>);
 
 export interface ApiHandlerOptions<
@@ -67,15 +84,28 @@ export interface ApiHandlerOptions<
   input?: InputSchema;
   /** Validates the route segments (`[id]`). */
   params?: ParamsSchema;
+  /** A demo route: outside demo mode it does not exist (404 before anything else, signed in or not). */
+  demoOnly?: boolean;
   /** The work. Its result is sent as JSON (`null` for undefined); a Response is sent as is (downloads). */
   run: (
     ctx: ApiContext<Parsed<InputSchema, undefined>, Parsed<ParamsSchema, RouteParams>>,
   ) => Promise<unknown>;
 }
 
+/**
+ * What the wrapper reads from outside the request. The app's `apiHandler` below binds the server's; route
+ * tests build the same wrapper with their own (`createApiHandler`), so they run the very `route.ts` code
+ * the app serves.
+ */
 export interface ApiHandlerDeps {
   /** The signed-in user or null. Injected so route tests need no next-auth. */
   getSessionUser: () => Promise<SessionUser | null>;
+  /** The server's context, handed to `run` as `app`. */
+  getAppContext: () => Promise<AppContext>;
+  /** The roster that decides who manages whom (cached by the app), for permission functions. */
+  getRoster: () => Promise<readonly RosterPerson[]>;
+  /** Whether the demo routes (`demoOnly`) exist. */
+  isDemoMode: () => boolean;
   /**
    * The origins the dashboard's pages are served from (`publicOriginsOf(env)`: NEXTAUTH_URL's and
    * AUDIT_ALLOWED_HOSTS'). When there are any, a POST/PUT/PATCH/DELETE's `Origin` must be one of them,
@@ -95,7 +125,7 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 const INTERNAL_ERROR_MESSAGE =
   "Something went wrong on the server. It has been logged; try again, and tell Support Operations if it keeps happening.";
 
-/** Builds `apiHandler` around the given session lookup; `apiHandler` below is the app's. */
+/** Builds `apiHandler` around the given dependencies; `apiHandler` below is the app's. */
 export function createApiHandler(deps: ApiHandlerDeps) {
   const logError = deps.logError ?? defaultLogError;
 
@@ -107,6 +137,9 @@ export function createApiHandler(deps: ApiHandlerDeps) {
     type Params = Parsed<ParamsSchema, RouteParams>;
 
     return async (request, context) => {
+      if (options.demoOnly && !deps.isDemoMode()) {
+        return appErrorResponse(new AppError("not_found:route", "There is no such API route."));
+      }
       try {
         assertSameOrigin(request, deps.publicOrigins?.() ?? []);
         const user = assertSignedIn(await deps.getSessionUser());
@@ -116,11 +149,12 @@ export function createApiHandler(deps: ApiHandlerDeps) {
         const params = (await parseParams(options.params, context)) as Params;
         const input = (await parseInput(options.input, request)) as Input;
         if (typeof rule === "function") {
-          const { permission, target } = await rule({ user, input, params });
+          const { permission, target } = await rule({ user, input, params, roster: deps.getRoster });
           assertCan(user, permission, target);
         }
 
-        const result = await options.run({ user, input, params, request });
+        const app = await deps.getAppContext();
+        const result = await options.run({ user, input, params, request, app });
         return result instanceof Response ? result : jsonResponse(result ?? null, 200);
       } catch (error) {
         return errorResponse(error, request, logError);
@@ -129,12 +163,15 @@ export function createApiHandler(deps: ApiHandlerDeps) {
   };
 }
 
-/** What `createApiHandler` builds: the wrapper the route definitions are written against. */
-export type ApiHandler = ReturnType<typeof createApiHandler>;
-
-/** The app's route-handler wrapper, reading the next-auth session. */
+/**
+ * The app's route-handler wrapper: the next-auth session, the server's context and the cached roster.
+ * Nothing is read until a request arrives, so `next build` needs no secrets and no database.
+ */
 export const apiHandler = createApiHandler({
   getSessionUser,
+  getAppContext,
+  getRoster: getRosterPeople,
+  isDemoMode: () => isDemoMode(getEnv()),
   publicOrigins: () => publicOriginsOf(getEnv()),
 });
 
@@ -239,7 +276,7 @@ function errorResponse(
 }
 
 /** The `{ error: { code, message, details } }` answer for an AppError, with the status its kind maps to. */
-export function appErrorResponse(error: AppError): Response {
+function appErrorResponse(error: AppError): Response {
   return jsonResponse(
     { error: { code: error.code, message: error.message, details: error.details } },
     statusForError(error),

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -22,21 +23,60 @@ import {
   type Audit,
   type NewItem,
 } from "@/lib/db/queries";
-import { AppError } from "@/lib/errors";
+import { AppError, statusForError } from "@/lib/errors";
 import { buildRoster } from "@/lib/roster/parse";
 import type { RosterPerson } from "@/lib/roster/schema";
-import { thrownAppError } from "@/lib/testing/errors";
+import { rejectedAppError, thrownAppError } from "@/lib/testing/errors";
 import { AuditConfigSchema, type AuditConfig } from "@/lib/config/schema";
 import { createGitLabClient } from "@/lib/gitlab/client";
 import { createClock, type AppContext } from "@/lib/service/context";
+import { readDemoClock } from "@/lib/service/demo";
+import { getPersonDetail } from "@/lib/service/people";
+import { getScheduleCoverage } from "@/lib/service/schedules";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox } from "@/sandbox/gitlab/types";
 import { DEFAULT_WORKFLOW_SETTINGS, type ItemState, type UserActionInput } from "@/lib/workflow/types";
-import { createApiHandler, type RouteParams } from "./handler";
-import { createApiRoutes, type ApiRoutes } from "./routes";
+import * as audits from "@/app/api/audits/route";
+import * as bulk from "@/app/api/audits/[auditId]/bulk/route";
+import * as issueExport from "@/app/api/audits/[auditId]/export/route";
+import * as people from "@/app/api/audits/[auditId]/people/route";
+import * as personActions from "@/app/api/audits/[auditId]/people/[personKey]/actions/route";
+import * as replies from "@/app/api/audits/[auditId]/replies/route";
+import * as review from "@/app/api/audits/[auditId]/review/route";
+import * as runs from "@/app/api/audits/[auditId]/runs/route";
+import * as latestRun from "@/app/api/audits/[auditId]/runs/latest/route";
+import * as sendBack from "@/app/api/audits/[auditId]/send-back/route";
+import * as signOff from "@/app/api/audits/[auditId]/sign-off/route";
+import * as demoClock from "@/app/api/demo/clock/route";
+import * as demoReset from "@/app/api/demo/reset/route";
+import * as overview from "@/app/api/overview/route";
+import type { RouteHandler, RouteParams } from "./handler";
 
 // `server-only` throws outside a React Server Components build.
 vi.mock("server-only", () => ({}));
+
+/**
+ * Who is signed in and which roster is served, for one call (`routesAs`). Scoped to the call, as Next
+ * scopes the session to its request, so calls made at once as different people cannot see each other's.
+ */
+const requestScope = new AsyncLocalStorage<{ user: SessionUser | null; roster: readonly RosterPerson[] }>();
+
+// The `route.ts` files call the app's `apiHandler`; here it is the same wrapper built with this test's
+// session, roster, database and demo switch.
+vi.mock(import("./handler"), async (importOriginal) => {
+  const handler = await importOriginal();
+  return {
+    ...handler,
+    apiHandler: handler.createApiHandler({
+      getSessionUser: async () => requestScope.getStore()?.user ?? null,
+      getRoster: async () => requestScope.getStore()?.roster ?? [],
+      getAppContext: async () => ctx,
+      isDemoMode: () => demoMode,
+      publicOrigins: () => [SITE],
+      logError: (message: string, error: unknown) => logError(message, error),
+    }),
+  };
+});
 
 const SITE = "https://audit.example.com";
 const NOW = Date.parse("2026-11-24T12:00:00Z");
@@ -132,14 +172,41 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The app's route handlers, with this test's database, roster and signed-in user. */
+/** The `route.ts` modules under test, by the name the tests call them. */
+const ROUTES = {
+  overview,
+  audits,
+  runs,
+  latestRun,
+  people,
+  personActions,
+  bulk,
+  signOff,
+  review,
+  sendBack,
+  replies,
+  issueExport,
+  demoClock,
+  demoReset,
+};
+/** Each module's handlers (`GET`, `POST`), without its route segment config. */
+type ApiRoutes = { [Name in keyof typeof ROUTES]: Omit<(typeof ROUTES)[Name], "dynamic"> };
+
+/** The app's route handlers, with this test's database and the given signed-in user and roster. */
 function routesAs(user: SessionUser | null, roster: readonly RosterPerson[] = TEST_ROSTER): ApiRoutes {
-  return createApiRoutes({
-    apiHandler: createApiHandler({ getSessionUser: async () => user, publicOrigins: () => [SITE], logError }),
-    getAppContext: async () => ctx,
-    getRoster: async () => roster,
-    isDemoMode: () => demoMode,
-  });
+  const signedIn =
+    (handler: RouteHandler): RouteHandler =>
+    (request, context) =>
+      requestScope.run({ user, roster }, () => handler(request, context));
+  const routes = Object.entries(ROUTES).map(([name, route]) => [
+    name,
+    Object.fromEntries(
+      Object.entries(route).flatMap(([method, handler]) =>
+        typeof handler === "function" ? [[method, signedIn(handler)]] : [],
+      ),
+    ),
+  ]);
+  return Object.fromEntries(routes) as ApiRoutes;
 }
 
 function post(pathname: string, body?: unknown, origin: string | null = SITE): Request {
@@ -533,11 +600,8 @@ describe("conflicts", () => {
       expect(await latest.json()).toMatchObject({ id: run.id, status: "running" });
 
       // Meanwhile the schedules page still shows what the previous run read.
-      const schedules = await routesAs(USERS.member).schedules.GET(
-        get(`/api/audits/${auditId}/schedules`),
-        paramsOf({ auditId }),
-      );
-      expect(await schedules.json()).toMatchObject({ run: { status: "complete" }, coverage: COVERAGE });
+      const schedules = await getScheduleCoverage(ctx, auditId);
+      expect(schedules).toMatchObject({ run: { status: "complete" }, coverage: COVERAGE });
     } finally {
       release();
       await Promise.all(ctx.backgroundRuns.values());
@@ -699,11 +763,8 @@ describe("who acted is stored by person key as well as by name", () => {
       ["set_audit_status", "Olivia Grant", "olivia@example.com"],
       ["sign_off", "Olivia Grant", "olivia@example.com"],
     ]);
-    const person = await routesAs(olivia).person.GET(
-      get(personPath(auditId, SAM)),
-      paramsOf({ auditId, personKey: SAM }),
-    );
-    expect((await person.json()).history).toEqual(
+    const person = await getPersonDetail(ctx, auditId, SAM);
+    expect(person.history).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ action: "ping", actor: "Lee Park", actorKey: "lee@example.com" }),
       ]),
@@ -758,11 +819,8 @@ describe("one's own finding", () => {
       expect(await response.json()).toMatchObject({ applied: 1 });
       const [event] = await listEvents(ctx.db, { auditId, personKey: OLIVIA });
       expect(event).toMatchObject({ action: action.type, detail: { override: true } });
-      const person = await routesAs(USERS.member).person.GET(
-        get(personPath(auditId, OLIVIA)),
-        paramsOf({ auditId, personKey: OLIVIA }),
-      );
-      expect(await person.json()).toMatchObject({
+      const person = await getPersonDetail(ctx, auditId, OLIVIA);
+      expect(person).toMatchObject({
         history: [{ action: action.type, actor: "Olivia Grant", detail: { override: true } }],
       });
     },
@@ -1109,19 +1167,12 @@ describe("reads", () => {
     const auditId = requireAudit(await seed()).id;
     const routes = routesAs(USERS.member);
     for (const personKey of [SAM, STRANGER]) {
-      const response = await routes.person.GET(
-        get(personPath(auditId, personKey)),
-        paramsOf({ auditId, personKey }),
-      );
-      expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ row: { personKey }, items: [{ state: "open" }] });
+      const person = await getPersonDetail(ctx, auditId, personKey);
+      expect(person).toMatchObject({ row: { personKey }, items: [{ state: "open" }] });
     }
-    const nobody = await routes.person.GET(
-      get(personPath(auditId, "nobody@example.com")),
-      paramsOf({ auditId, personKey: "nobody@example.com" }),
-    );
-    expect(nobody.status).toBe(404);
-    expect((await errorOf(nobody)).code).toBe("not_found:person");
+    const nobody = await rejectedAppError(getPersonDetail(ctx, auditId, "nobody@example.com"));
+    expect(statusForError(nobody)).toBe(404);
+    expect(nobody.code).toBe("not_found:person");
     const people = await routes.people.GET(get("/api/audits/nope/people"), paramsOf({ auditId: "nope" }));
     expect(people.status).toBe(404);
     expect((await errorOf(people)).code).toBe("not_found:audit");
@@ -1145,11 +1196,7 @@ describe("reads", () => {
       paramsOf({ auditId }),
     );
     expect(await latest.json()).toBeNull();
-    const schedules = await routes.schedules.GET(
-      get(`/api/audits/${auditId}/schedules`),
-      paramsOf({ auditId }),
-    );
-    expect(await schedules.json()).toEqual({ run: null, coverage: [], errors: [] });
+    expect(await getScheduleCoverage(ctx, auditId)).toEqual({ run: null, coverage: [], errors: [] });
     const unknown = await routes.latestRun.GET(
       get("/api/audits/nope/runs/latest"),
       paramsOf({ auditId: "nope" }),
@@ -1162,7 +1209,7 @@ describe("the demo routes", () => {
   it("read the clock; move it forward with the next reads seeing the new time", async () => {
     const auditId = requireAudit(await seed({ state: "pinged", hoursAgo: 1 })).id;
     const ops = routesAs(USERS.ops);
-    expect(await (await ops.demoClock.GET(get("/api/demo/clock"), paramsOf())).json()).toEqual({
+    expect(readDemoClock(ctx)).toEqual({
       now: "2026-11-24T12:00:00.000Z",
       offsetHours: 0,
     });
@@ -1179,7 +1226,6 @@ describe("the demo routes", () => {
     demoMode = false;
     const routes = routesAs(USERS[user]);
     const responses = await Promise.all([
-      routes.demoClock.GET(get("/api/demo/clock"), paramsOf()),
       routes.demoClock.POST(post("/api/demo/clock", { hours: 24 }), paramsOf()),
       routes.demoReset.POST(post("/api/demo/reset"), paramsOf()),
     ]);

@@ -5,14 +5,7 @@ import { getEnv, type Env } from "@/lib/env";
 import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import type { RosterPerson } from "@/lib/roster/schema";
 import { buildAuthOptions, type AuthOptions } from "./options";
-import {
-  assertCan,
-  assertSignedIn,
-  parseSessionUser,
-  type Permission,
-  type PermissionTarget,
-  type SessionUser,
-} from "./roles";
+import { parseSessionUser, type SessionUser } from "./roles";
 import { createRosterCache } from "./roster-cache";
 
 /** How long a roster read serves sign-ins and role checks before it is read again. */
@@ -55,20 +48,4 @@ export function getAuthOptions(): AuthOptions {
 export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(getAuthOptions());
   return parseSessionUser(session?.user);
-}
-
-/** The signed-in user; throws AppError `unauthorized:session` when nobody is. */
-export async function requireUser(): Promise<SessionUser> {
-  return assertSignedIn(await getSessionUser());
-}
-
-/**
- * The signed-in user when they may do `permission` (on `target`, for item permissions). Throws AppError
- * `unauthorized:session` or `forbidden:role`.
- */
-export async function requirePermission(
-  permission: Permission,
-  target?: PermissionTarget,
-): Promise<SessionUser> {
-  return assertCan(await getSessionUser(), permission, target);
 }

@@ -122,9 +122,10 @@ export function toPeopleRows(
 
 /**
  * The findings table: filtered, searched, sorted and paged on the server, so an audit of 2,000 people
- * sends one page of rows to the browser.
+ * sends one page of rows to the browser. `not_found:audit` for an unknown audit (not an empty page).
  */
 export async function queryPeople(ctx: AppContext, auditId: string, query: PeopleQuery): Promise<PeoplePage> {
+  await getAuditById(ctx.db, auditId);
   return pagePeopleRows(await listPeopleRows(ctx, auditId), query);
 }
 

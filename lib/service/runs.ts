@@ -5,6 +5,7 @@ import {
   createAudit,
   finishRun,
   getAuditById,
+  getLatestRun,
   getRunReport,
   heartbeatRun,
   listItems,
@@ -218,4 +219,13 @@ function withoutKey({ key: _key, ...rest }: ItemFinding): Omit<ItemFinding, "key
 export async function getRunWarnings(ctx: AppContext, run: Run | null): Promise<ReportWarning[]> {
   if (!run || run.status === "running" || run.status === "failed") return [];
   return (await getRunReport(ctx.db, run.id))?.warnings ?? [];
+}
+
+/**
+ * The audit's newest run (polled while it runs), or null before the first; `not_found:audit` for an
+ * unknown audit rather than null forever to a poller.
+ */
+export async function getLatestAuditRun(ctx: AppContext, auditId: string): Promise<Run | null> {
+  await getAuditById(ctx.db, auditId);
+  return getLatestRun(ctx.db, auditId);
 }

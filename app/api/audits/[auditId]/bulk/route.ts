@@ -1,5 +1,22 @@
-import { API_ROUTES } from "@/lib/api/app-routes";
+import { apiHandler } from "@/lib/api/handler";
+import { AuditParamsSchema, BulkActionSchema } from "@/lib/api/schemas";
+import { bulkAct } from "@/lib/service/people";
 
 export const dynamic = "force-dynamic";
 
-export const { POST } = API_ROUTES.bulk;
+/**
+ * `POST /api/audits/[auditId]/bulk` `{ action: "ping" | "escalate" }` → ActionOutcome. Checked with no
+ * target: it reaches everyone's items, so only Support Operations may.
+ */
+export const POST = apiHandler({
+  params: AuditParamsSchema,
+  input: BulkActionSchema,
+  permission: ({ input }) => ({ permission: input.action === "ping" ? "item:ping" : "item:escalate" }),
+  run: ({ app, user, input, params }) =>
+    bulkAct(app, {
+      auditId: params.auditId,
+      action: input.action,
+      actor: user.name,
+      actorKey: user.personKey,
+    }),
+});

@@ -1,5 +1,12 @@
-import { API_ROUTES } from "@/lib/api/app-routes";
+import { apiHandler } from "@/lib/api/handler";
+import { AuditParamsSchema, PeopleQuerySchema } from "@/lib/api/schemas";
+import { queryPeople } from "@/lib/service/people";
 
 export const dynamic = "force-dynamic";
 
-export const { GET } = API_ROUTES.people;
+/** `GET /api/audits/[auditId]/people?…`: one page of the findings table. */
+export const GET = apiHandler({
+  params: AuditParamsSchema,
+  input: PeopleQuerySchema,
+  run: ({ app, params, input }) => queryPeople(app, params.auditId, input),
+});

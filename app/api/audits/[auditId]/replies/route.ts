@@ -1,5 +1,12 @@
-import { API_ROUTES } from "@/lib/api/app-routes";
+import { apiHandler } from "@/lib/api/handler";
+import { AuditParamsSchema } from "@/lib/api/schemas";
+import { syncReplies } from "@/lib/service/comments";
 
 export const dynamic = "force-dynamic";
 
-export const { POST } = API_ROUTES.replies;
+/** `POST /api/audits/[auditId]/replies`: reads replies from the audit issue (stops their follow-up clocks). */
+export const POST = apiHandler({
+  permission: "item:ping",
+  params: AuditParamsSchema,
+  run: ({ app, params }) => syncReplies(app, params.auditId),
+});

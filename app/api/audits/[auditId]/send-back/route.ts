@@ -1,5 +1,20 @@
-import { API_ROUTES } from "@/lib/api/app-routes";
+import { apiHandler } from "@/lib/api/handler";
+import { AuditParamsSchema, SendBackSchema } from "@/lib/api/schemas";
+import { auditIssueOf, sendBack } from "@/lib/service/sign-off";
 
 export const dynamic = "force-dynamic";
 
-export const { POST } = API_ROUTES.sendBack;
+/** `POST /api/audits/[auditId]/send-back` `{ comment }`: the reviewer sends it back with a comment. */
+export const POST = apiHandler({
+  permission: "audit:send_back",
+  params: AuditParamsSchema,
+  input: SendBackSchema,
+  run: async ({ app, user, params, input }) =>
+    sendBack(app, {
+      auditId: params.auditId,
+      actor: user.name,
+      actorKey: user.personKey,
+      comment: input.comment,
+      issue: await auditIssueOf(app, params.auditId),
+    }),
+});

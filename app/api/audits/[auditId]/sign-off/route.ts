@@ -1,5 +1,20 @@
-import { API_ROUTES } from "@/lib/api/app-routes";
+import { apiHandler } from "@/lib/api/handler";
+import { AuditParamsSchema, SignOffSchema } from "@/lib/api/schemas";
+import { auditIssueOf, signOff } from "@/lib/service/sign-off";
 
 export const dynamic = "force-dynamic";
 
-export const { GET, POST } = API_ROUTES.signOff;
+/** `POST /api/audits/[auditId]/sign-off` `{ overrideReason? }`: sign off (Support Operations Manager). */
+export const POST = apiHandler({
+  permission: "audit:sign_off",
+  params: AuditParamsSchema,
+  input: SignOffSchema,
+  run: async ({ app, user, params, input }) =>
+    signOff(app, {
+      auditId: params.auditId,
+      actor: user.name,
+      actorKey: user.personKey,
+      overrideReason: input.overrideReason,
+      issue: await auditIssueOf(app, params.auditId),
+    }),
+});

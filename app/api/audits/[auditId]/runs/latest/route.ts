@@ -1,5 +1,11 @@
-import { API_ROUTES } from "@/lib/api/app-routes";
+import { apiHandler } from "@/lib/api/handler";
+import { AuditParamsSchema } from "@/lib/api/schemas";
+import { getLatestAuditRun } from "@/lib/service/runs";
 
 export const dynamic = "force-dynamic";
 
-export const { GET } = API_ROUTES.latestRun;
+/** `GET /api/audits/[auditId]/runs/latest`: the newest run (polled while it runs), or null. */
+export const GET = apiHandler({
+  params: AuditParamsSchema,
+  run: ({ app, params }) => getLatestAuditRun(app, params.auditId),
+});

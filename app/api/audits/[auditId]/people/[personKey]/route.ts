@@ -1,5 +1,0 @@
-import { API_ROUTES } from "@/lib/api/app-routes";
-
-export const dynamic = "force-dynamic";
-
-export const { GET } = API_ROUTES.person;
