@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { AppError } from "@/lib/errors";
-import { createSlidingWindowLimiter } from "@/lib/pagerduty/rate-limit";
+import { createSlidingWindowLimiter } from "@/lib/http/rate-limit";
 import { loadRoster } from "@/lib/roster/load";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox, GitLabSandboxOptions, GitLabSandboxState } from "@/sandbox/gitlab/types";

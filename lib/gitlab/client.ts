@@ -1,7 +1,7 @@
 import type { z } from "zod";
 
 import { AppError } from "@/lib/errors";
-import { getSharedRateLimiter, type RateLimiter } from "@/lib/pagerduty/rate-limit";
+import { getSharedRateLimiter, type RateLimiter } from "@/lib/http/rate-limit";
 import type { Query } from "@/lib/pagerduty/request";
 import { createGitLabRequester, type GitLabRequesterOptions, type SendOptions } from "./request";
 import {

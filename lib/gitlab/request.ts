@@ -1,7 +1,7 @@
 import type { z } from "zod";
 
 import { AppError, type ErrorCode } from "@/lib/errors";
-import { realSleep, type Sleep } from "@/lib/pagerduty/rate-limit";
+import { realSleep, type Sleep } from "@/lib/http/rate-limit";
 import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_RETRY_BASE_MS,

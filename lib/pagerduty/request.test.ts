@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 
 import { AppError } from "@/lib/errors";
-import type { RateLimiter } from "@/lib/pagerduty/rate-limit";
+import type { RateLimiter } from "@/lib/http/rate-limit";
 import {
   ACCEPT_HEADER,
   computeBackoffMs,

@@ -8,7 +8,7 @@ import {
   realSleep,
   type RateLimiter,
   type Sleep,
-} from "@/lib/pagerduty/rate-limit";
+} from "@/lib/http/rate-limit";
 import { ErrorBodySchema } from "@/lib/pagerduty/schemas";
 
 export const ACCEPT_HEADER = "application/vnd.pagerduty+json;version=2";
