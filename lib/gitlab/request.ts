@@ -1,14 +1,10 @@
-import type { z } from "zod";
-
 import { AppError, type ErrorCode } from "@/lib/errors";
-import type { Sleep } from "@/lib/http/rate-limit";
 import {
   createHttpClient,
   type FailureContext,
+  type HttpClient,
   type HttpFailure,
-  type Method,
-  type RawResponse,
-  type SendOptions,
+  type HttpTuning,
 } from "@/lib/http/request";
 import { ErrorBodySchema, type ErrorBody } from "./schemas";
 
@@ -17,7 +13,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Longest error detail kept in a message. */
 const MAX_DETAIL_CHARS = 300;
 
-export interface GitLabRequesterOptions {
+export interface GitLabRequesterOptions extends HttpTuning {
   /** The instance, without `/api/v4`. */
   baseUrl?: string;
   token: string;
@@ -25,32 +21,11 @@ export interface GitLabRequesterOptions {
   tokenName?: string;
   /** Per attempt, covering the response body too. */
   timeoutMs?: number;
-  /** Retries after the first try (see `createHttpClient` for what is retried). */
-  maxRetries?: number;
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  fetch?: typeof fetch;
-  sleep?: Sleep;
-  /** Uniform in [0, 1), for jitter. */
-  random?: () => number;
-  /** Wall clock in ms, for `RateLimit-Reset` (an epoch time). */
-  now?: () => number;
 }
 
-export interface GitLabRequester {
+export type GitLabRequester = Pick<HttpClient, "send" | "json" | "requestCount"> & {
   readonly baseUrl: string;
-  /** The response body as bytes; throws AppError for any non-2xx answer that is not retried away. */
-  send(method: Method, path: string, options?: SendOptions): Promise<RawResponse>;
-  /** `send`, then the body parsed as JSON and checked against `schema`. */
-  json<S extends z.ZodType>(
-    method: Method,
-    path: string,
-    schema: S,
-    options?: SendOptions,
-  ): Promise<{ value: z.output<S>; headers: Headers }>;
-  /** HTTP requests sent so far, retries included. */
-  requestCount(): number;
-}
+};
 
 /** GitLab's error body, or null when it is not one (an HTML error page, say). */
 function parseErrorBody(text: string): ErrorBody | null {
@@ -188,24 +163,13 @@ function errorFor(tokenName: string) {
 export function createGitLabRequester(options: GitLabRequesterOptions): GitLabRequester {
   const baseUrl = (options.baseUrl ?? DEFAULT_GITLAB_URL).replace(/\/+$/, "");
   const http = createHttpClient({
+    ...options,
     baseUrl: `${baseUrl}/api/v4`,
-    token: options.token,
     headers: () => ({ "PRIVATE-TOKEN": options.token, Accept: "application/json" }),
     toError: errorFor(options.tokenName ?? "GL_TOKEN"),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxRetries: options.maxRetries,
-    retryBaseMs: options.retryBaseMs,
-    retryMaxMs: options.retryMaxMs,
+    // GitLab's `RateLimit-Reset` is an epoch time, read when `Retry-After` is missing.
     rateLimitReset: "epoch",
-    fetch: options.fetch,
-    sleep: options.sleep,
-    random: options.random,
-    now: options.now,
   });
-  return {
-    baseUrl,
-    send: (method, path, sendOptions) => http.send(method, path, sendOptions),
-    json: (method, path, schema, sendOptions) => http.json(method, path, schema, sendOptions),
-    requestCount: () => http.requestCount(),
-  };
+  return { baseUrl, send: http.send, json: http.json, requestCount: http.requestCount };
 }

@@ -119,6 +119,12 @@ export interface HttpClientOptions {
   onRetry?: (event: RetryEvent) => void;
 }
 
+/** What an adapter lets its callers tune: handed to `createHttpClient` as it is. */
+export type HttpTuning = Pick<
+  HttpClientOptions,
+  "maxRetries" | "retryBaseMs" | "retryMaxMs" | "fetch" | "sleep" | "random" | "now" | "onRequest" | "onRetry"
+>;
+
 export interface SendOptions {
   query?: Query;
   /** Sent as JSON. */

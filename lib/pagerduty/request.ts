@@ -2,19 +2,13 @@ import type { z } from "zod";
 
 import { AppError, type ErrorCode } from "@/lib/errors";
 import { describeStatus, readErrorBody, messagesIn, truncate } from "@/lib/http/error-body";
-import {
-  DEFAULT_RATE_LIMIT_WINDOW_MS,
-  getSharedRateLimiter,
-  type RateLimiter,
-  type Sleep,
-} from "@/lib/http/rate-limit";
+import { DEFAULT_RATE_LIMIT_WINDOW_MS, getSharedRateLimiter, type RateLimiter } from "@/lib/http/rate-limit";
 import {
   createHttpClient,
   type HttpFailure,
   type FailureContext,
+  type HttpTuning,
   type Query,
-  type RequestEvent,
-  type RetryEvent,
 } from "@/lib/http/request";
 import { ErrorBodySchema } from "@/lib/pagerduty/schemas";
 
@@ -39,7 +33,7 @@ export const V3_ACCEPT_HEADER = "application/json";
  */
 export const V3_EARLY_ACCESS = "flexible-schedules-early-access";
 
-export interface RequesterOptions {
+export interface RequesterOptions extends HttpTuning {
   baseUrl: string;
   token: string;
   /** Requests in flight at once. */
@@ -48,22 +42,9 @@ export interface RequesterOptions {
   requestsPerMinute: number;
   /** Per attempt, covering the response body too. */
   timeoutMs: number;
-  /** Retries after the first try, for 408/429/5xx, network errors, timeouts and unreadable bodies. */
-  maxRetries?: number;
-  /** First back-off step; doubles per retry up to `retryMaxMs`. */
-  retryBaseMs?: number;
-  retryMaxMs?: number;
   rateLimitWindowMs?: number;
   /** Default: the process-wide limiter of this token and host. */
   rateLimiter?: RateLimiter;
-  fetch?: typeof fetch;
-  sleep?: Sleep;
-  /** Uniform in [0, 1), for jitter. */
-  random?: () => number;
-  /** Called after every HTTP attempt. */
-  onRequest?: (event: RequestEvent) => void;
-  /** Called when a failed attempt will be retried, before the wait: so a slow run can say why it is slow. */
-  onRetry?: (event: RetryEvent) => void;
 }
 
 export interface RequestOptions<S extends z.ZodType> {
@@ -182,15 +163,9 @@ function errorFor(failure: HttpFailure, { where, maxRetries, timeoutMs, redact }
 /** One helper for every PagerDuty call: auth headers, rate limit and concurrency of the token, PagerDuty's errors. */
 export function createRequester(options: RequesterOptions): Requester {
   const http = createHttpClient({
-    baseUrl: options.baseUrl,
-    token: options.token,
+    ...options,
     headers: (path) => headersForPath(path, options.token),
     toError: errorFor,
-    timeoutMs: options.timeoutMs,
-    maxRetries: options.maxRetries,
-    retryBaseMs: options.retryBaseMs,
-    retryMaxMs: options.retryMaxMs,
-    concurrency: options.concurrency,
     rateLimit: {
       limiter:
         options.rateLimiter ??
@@ -205,11 +180,6 @@ export function createRequester(options: RequesterOptions): Requester {
     refuseAfter401: true,
     failFastWhenUnreachable: true,
     retryUnreadableJson: true,
-    fetch: options.fetch,
-    sleep: options.sleep,
-    random: options.random,
-    onRequest: options.onRequest,
-    onRetry: options.onRetry,
   });
   return {
     get: async (path, { query, schema, signal }) =>
