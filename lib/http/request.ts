@@ -527,8 +527,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           return { ok: false, failure: { kind: "not json", retried, cause: error } };
         }
         const parsed = schema.safeParse(json);
-        if (parsed.success)
-          return { ok: true, value: { value: parsed.data as z.output<typeof schema>, headers } };
+        if (parsed.success) return { ok: true, value: { value: parsed.data, headers } };
         const issues = parsed.error.issues
           .slice(0, 3)
           .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
