@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { RetryEvent } from "@/lib/pagerduty/request";
+import type { RetryEvent } from "@/lib/http/request";
 import { createProgressReporter, describeRetry } from "./progress";
 
 const RETRY: RetryEvent = {

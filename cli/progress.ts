@@ -1,5 +1,5 @@
 import { SingleBar } from "cli-progress";
-import type { RetryEvent } from "@/lib/pagerduty/request";
+import type { RetryEvent } from "@/lib/http/request";
 import type { SnapshotProgress } from "@/lib/pagerduty/snapshot";
 
 const PHASE_LABELS: Record<SnapshotProgress["phase"], string> = {

@@ -3,12 +3,13 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { AppError } from "@/lib/errors";
-import { createSlidingWindowLimiter } from "@/lib/pagerduty/rate-limit";
+import { createSlidingWindowLimiter } from "@/lib/http/rate-limit";
+import { parseRateLimitWaitMs } from "@/lib/http/request";
 import { loadRoster } from "@/lib/roster/load";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox, GitLabSandboxOptions, GitLabSandboxState } from "@/sandbox/gitlab/types";
 import { createGitLabClient, mayHaveBeenApplied, type GitLabClientOptions } from "./client";
-import { describeErrorBody, parseGitLabRateLimitWaitMs } from "./request";
+import { describeErrorBody } from "./request";
 import { createGitLabRosterDeps } from "./roster-source";
 
 /** The client against the sandbox GitLab over real HTTP. */
@@ -265,11 +266,15 @@ describe("GitLab client: errors", () => {
 
   it("honours RateLimit-Reset as an epoch time when there is no Retry-After", () => {
     const now = 1_800_000_000_000;
-    expect(parseGitLabRateLimitWaitMs(new Headers({ "ratelimit-reset": "1800000007" }), now)).toBe(7_000);
+    expect(parseRateLimitWaitMs(new Headers({ "ratelimit-reset": "1800000007" }), now, "epoch")).toBe(7_000);
     expect(
-      parseGitLabRateLimitWaitMs(new Headers({ "retry-after": "3", "ratelimit-reset": "1800000007" }), now),
+      parseRateLimitWaitMs(
+        new Headers({ "retry-after": "3", "ratelimit-reset": "1800000007" }),
+        now,
+        "epoch",
+      ),
     ).toBe(3_000);
-    expect(parseGitLabRateLimitWaitMs(new Headers(), now)).toBeNull();
+    expect(parseRateLimitWaitMs(new Headers(), now, "epoch")).toBeNull();
   });
 
   it("retries transient 5xx on reads with back-off, and gives up after maxRetries", async () => {

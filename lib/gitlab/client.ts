@@ -1,9 +1,9 @@
 import type { z } from "zod";
 
 import { AppError } from "@/lib/errors";
-import { getSharedRateLimiter, type RateLimiter } from "@/lib/pagerduty/rate-limit";
-import type { Query } from "@/lib/pagerduty/request";
-import { createGitLabRequester, type GitLabRequesterOptions, type SendOptions } from "./request";
+import { getSharedRateLimiter, type RateLimiter } from "@/lib/http/rate-limit";
+import type { Query, SendOptions } from "@/lib/http/request";
+import { createGitLabRequester, type GitLabRequesterOptions } from "./request";
 import {
   IssueSchema,
   IssueTemplateSchema,

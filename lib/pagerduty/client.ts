@@ -1,7 +1,8 @@
 import type { z } from "zod";
 
 import { fetchAllPages, PAGE_LIMIT } from "@/lib/pagerduty/paginate";
-import { createRequester, type Query, type RequesterOptions } from "@/lib/pagerduty/request";
+import type { Query } from "@/lib/http/request";
+import { createRequester, type RequesterOptions } from "@/lib/pagerduty/request";
 
 export type PagerDutyClientOptions = RequesterOptions;
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 
 import { createPagerDutyClient } from "@/lib/pagerduty/client";
-import type { RateLimiter } from "@/lib/pagerduty/rate-limit";
+import type { RateLimiter } from "@/lib/http/rate-limit";
 import {
   ScheduleResponseSchema,
   UserResponseSchema,

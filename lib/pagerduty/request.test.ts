@@ -2,18 +2,14 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 
 import { AppError } from "@/lib/errors";
-import type { RateLimiter } from "@/lib/pagerduty/rate-limit";
+import type { RateLimiter } from "@/lib/http/rate-limit";
+import type { RequestEvent, RetryEvent } from "@/lib/http/request";
 import {
   ACCEPT_HEADER,
-  computeBackoffMs,
-  computeRateLimitWaitMs,
   createRequester,
   describeErrorBody,
-  parseRateLimitWaitMs,
   V3_ACCEPT_HEADER,
   V3_EARLY_ACCESS,
-  type RequestEvent,
-  type RetryEvent,
   UNREACHABLE_CODE,
 } from "@/lib/pagerduty/request";
 import { rejectedAppError } from "@/lib/testing/errors";
@@ -81,44 +77,6 @@ function setup(replies: Reply[], overrides: { maxRetries?: number; random?: () =
 function networkError(code: string, message = `connect ${code}`): TypeError {
   return new TypeError("fetch failed", { cause: Object.assign(new Error(message), { code }) });
 }
-
-describe("computeBackoffMs", () => {
-  it.each([
-    { attempt: 0, random: 0, expected: 50 },
-    { attempt: 0, random: 1, expected: 100 },
-    { attempt: 1, random: 0, expected: 100 },
-    { attempt: 3, random: 0.5, expected: 600 },
-    { attempt: 4, random: 0, expected: 500 },
-    { attempt: 10, random: 1, expected: 1_000 },
-  ])("attempt $attempt with random $random waits $expected ms", ({ attempt, random, expected }) => {
-    expect(computeBackoffMs(attempt, { baseMs: 100, maxMs: 1_000 }, () => random)).toBe(expected);
-  });
-});
-
-describe("parseRateLimitWaitMs", () => {
-  const now = Date.parse("2026-01-01T00:00:00Z");
-  it.each<{ headers: Record<string, string>; expected: number | null }>([
-    { headers: {}, expected: null },
-    { headers: { "ratelimit-reset": "3" }, expected: 3_000 },
-    { headers: { "ratelimit-reset": "0.5" }, expected: 500 },
-    { headers: { "ratelimit-reset": "soon" }, expected: null },
-    { headers: { "retry-after": "7" }, expected: 7_000 },
-    { headers: { "retry-after": "Thu, 01 Jan 2026 00:00:12 GMT" }, expected: 12_000 },
-    { headers: { "retry-after": "Wed, 31 Dec 2025 23:00:00 GMT" }, expected: 0 },
-    { headers: { "ratelimit-reset": "2", "retry-after": "9" }, expected: 9_000 },
-    { headers: { "ratelimit-reset": "40", "retry-after": "9" }, expected: 40_000 },
-    { headers: { "ratelimit-reset": "86400" }, expected: 120_000 },
-  ])("$headers → $expected", ({ headers, expected }) => {
-    expect(parseRateLimitWaitMs(new Headers(headers), now)).toBe(expected);
-  });
-
-  it("adds jitter to the server's wait, and backs off exponentially without one", () => {
-    const settings = { baseMs: 100, maxMs: 1_000 };
-    const withReset = new Headers({ "ratelimit-reset": "2" });
-    expect(computeRateLimitWaitMs(withReset, 0, settings, () => 0.5, 0)).toBe(2_050);
-    expect(computeRateLimitWaitMs(new Headers(), 2, settings, () => 0, 0)).toBe(200);
-  });
-});
 
 describe("createRequester", () => {
   it("sends the token, the v2 Accept header and the query (arrays repeated)", async () => {

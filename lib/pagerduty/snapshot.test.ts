@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { PagerDutySnapshot } from "@/lib/audit/types";
 import { createPagerDutyClient } from "@/lib/pagerduty/client";
-import { createSlidingWindowLimiter, realSleep } from "@/lib/pagerduty/rate-limit";
+import { createSlidingWindowLimiter, realSleep } from "@/lib/http/rate-limit";
 import { UNREACHABLE_CODE } from "@/lib/pagerduty/request";
 import { fetchPagerDutySnapshot, type SnapshotProgress } from "@/lib/pagerduty/snapshot";
 import { fillerUsers, sandboxClient, sandboxUser } from "@/lib/pagerduty/testing";

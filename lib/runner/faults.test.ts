@@ -13,7 +13,7 @@ import type { Finding, ReportError } from "@/lib/audit/types";
 import { AuditConfigSchema } from "@/lib/config/schema";
 import { AppError } from "@/lib/errors";
 import { createPagerDutyClient, type PagerDutyClientOptions } from "@/lib/pagerduty/client";
-import type { RequestEvent } from "@/lib/pagerduty/request";
+import type { RequestEvent } from "@/lib/http/request";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { AnswerOptions, FaultOptions, SandboxStats } from "@/sandbox/pagerduty/types";
 import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 
-/** PagerDuty counts requests per token over a rolling minute. */
+/** A rolling minute: how PagerDuty counts requests per token, and GitLab notes per user. */
 export const DEFAULT_RATE_LIMIT_WINDOW_MS = 60_000;
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -91,7 +91,7 @@ export function createSlidingWindowLimiter(options: SlidingWindowLimiterOptions 
 const sharedLimiters = new Map<string, RateLimiter>();
 
 /**
- * The process-wide limiter for one token on one PagerDuty host, so every client using the token shares
+ * The process-wide limiter for one token on one host, so every client using the token shares
  * the same window. The token is kept only as a hash.
  */
 export function getSharedRateLimiter(baseUrl: string, token: string, windowMs: number): RateLimiter {

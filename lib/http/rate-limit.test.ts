@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { createSlidingWindowLimiter, getSharedRateLimiter } from "@/lib/pagerduty/rate-limit";
+import { createSlidingWindowLimiter, getSharedRateLimiter } from "@/lib/http/rate-limit";
 
 /** A clock that only moves when someone sleeps. */
 function fakeClock() {
