@@ -88,7 +88,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // A report that cannot be written is refused now, not after minutes of reading PagerDuty.
     if (options.output) await checkReportPath(options.output);
     const env = readEnv(io.env);
-    const config = await loadAuditConfig(options.config, { env });
+    const config = await loadAuditConfig(options.config, { pagerDutyApiUrl: env.PAGERDUTY_API_URL });
     const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN });
     // Read, but to be tidied by the roster's owners; the report's `warnings` lists them too.
     for (const warning of roster.warnings ?? []) io.stderr(`warning: ${shown(formatDetail(warning))}\n`);

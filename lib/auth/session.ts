@@ -29,7 +29,7 @@ export function getRosterPeople(): Promise<readonly RosterPerson[]> {
 }
 
 async function loadRosterPeople(env: Env): Promise<readonly RosterPerson[]> {
-  const config = await loadAuditConfig(env.AUDIT_CONFIG, { env });
+  const config = await loadAuditConfig(env.AUDIT_CONFIG, { pagerDutyApiUrl: env.PAGERDUTY_API_URL });
   const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN }, { forSignIn: true });
   return roster.entries.map((entry) => entry.person);
 }

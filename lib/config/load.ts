@@ -1,49 +1,42 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { AppError } from "@/lib/errors";
-import type { Env } from "@/lib/env";
 import { MAX_CONFIG_FILE_BYTES, parseAuditConfig } from "./parse";
 import { readCappedFile } from "./read-file";
-import { HttpUrlSchema, type AuditConfig } from "./schema";
+import type { AuditConfig } from "./schema";
 import { decodeUtf8 } from "./yaml";
 
 export interface LoadAuditConfigOptions {
-  /** The environment (from `getEnv()`); passed in so that nothing here reads `process.env`. */
-  env: Pick<Env, "PAGERDUTY_API_URL">;
+  /**
+   * `PAGERDUTY_API_URL` when set: replaces `pagerduty.url`. Already checked where the environment is read
+   * (lib/env), so nothing here reads or validates the environment.
+   */
+  pagerDutyApiUrl?: string;
 }
 
 /**
  * Reads, validates and resolves the audit config at `file` (at most MAX_CONFIG_FILE_BYTES, UTF-8).
- * Throws AppError: `not_found:config` when the file is missing, `invalid:config` listing every problem,
- * `invalid:environment` when PAGERDUTY_API_URL is not an http(s) URL.
+ * Throws AppError: `not_found:config` when the file is missing, `invalid:config` listing every problem.
  */
-export async function loadAuditConfig(file: string, options: LoadAuditConfigOptions): Promise<AuditConfig> {
+export async function loadAuditConfig(
+  file: string,
+  options: LoadAuditConfigOptions = {},
+): Promise<AuditConfig> {
   const what = { subject: "config", label: "audit config" };
   const bytes = await readCappedFile(file, MAX_CONFIG_FILE_BYTES, what);
   const text = decodeUtf8(bytes, file, { code: "invalid:config", label: "audit config" });
-  return resolveAuditConfig(parseAuditConfig(text, file), { file, env: options.env });
+  return resolveAuditConfig(parseAuditConfig(text, file), { file, pagerDutyApiUrl: options.pagerDutyApiUrl });
 }
 
 /**
- * Applies what depends on where and how the config is used: `PAGERDUTY_API_URL` replaces
+ * Applies what depends on where and how the config is used: `pagerDutyApiUrl` (PAGERDUTY_API_URL) replaces
  * `pagerduty.url`, and a relative `roster.path` is taken relative to the config file's directory (not
  * the working directory), so a config and its roster can move together. `~` is not expanded.
  */
 export function resolveAuditConfig(
   config: AuditConfig,
-  { file, env }: { file: string; env: Pick<Env, "PAGERDUTY_API_URL"> },
+  { file, pagerDutyApiUrl }: { file: string } & LoadAuditConfigOptions,
 ): AuditConfig {
-  let url = config.pagerduty.url;
-  if (env.PAGERDUTY_API_URL !== undefined) {
-    const parsed = HttpUrlSchema.safeParse(env.PAGERDUTY_API_URL);
-    if (!parsed.success) {
-      throw new AppError("invalid:environment", "PAGERDUTY_API_URL is not an http(s) URL.", {
-        details: [
-          { path: "PAGERDUTY_API_URL", message: "expected an http(s) URL such as https://api.pagerduty.com" },
-        ],
-      });
-    }
-    url = parsed.data;
-  }
+  const url = pagerDutyApiUrl ?? config.pagerduty.url;
   const roster =
     "path" in config.roster && !isAbsolute(config.roster.path)
       ? { path: resolve(dirname(file), config.roster.path) }

@@ -37,7 +37,7 @@ async function createServerContext(): Promise<AppContext> {
       ...DEFAULT_WORKFLOW_SETTINGS,
       maxWaiverMonths: env.AUDIT_MAX_WAIVER_MONTHS ?? DEFAULT_WORKFLOW_SETTINGS.maxWaiverMonths,
     },
-    loadConfig: () => loadAuditConfig(env.AUDIT_CONFIG, { env }),
+    loadConfig: () => loadAuditConfig(env.AUDIT_CONFIG, { pagerDutyApiUrl: env.PAGERDUTY_API_URL }),
     loadRoster: (config) => loadConfiguredRoster(config, { token: env.GL_TOKEN }),
     createPagerDutyClient: (config) => {
       if (!env.PD_TOKEN) {

@@ -57,7 +57,7 @@ beforeAll(async () => {
   // As the server loads them (lib/service/app-context.ts), from files this test swaps.
   ctx = {
     ...t.ctx,
-    loadConfig: () => loadAuditConfig(configPath, { env: {} }),
+    loadConfig: () => loadAuditConfig(configPath),
     loadRoster: (config) => loadRosterForConfig(config),
   };
   const example = parseAuditConfig(await readFile(EXAMPLE_CONFIG, "utf8"), EXAMPLE_CONFIG);
@@ -106,7 +106,7 @@ describe("bad input changes nothing stored", () => {
     const fromList = await runToEnd();
     expect(fromList).toMatchObject({ status: "complete", findingsCount: DEMO_EXPECTED.length });
     const agentsConfig = join(dir, "demo-agents.yaml");
-    const config = await loadAuditConfig(demo.configPath, { env: {} });
+    const config = await loadAuditConfig(demo.configPath);
     await writeFile(agentsConfig, JSON.stringify({ ...config, roster: { path: demo.agentsDir } }));
     configPath = agentsConfig;
     const fromAgents = await runToEnd();

@@ -39,12 +39,12 @@ beforeAll(async () => {
   for (const file of await readdir(agents)) {
     if ((await readFile(join(agents, file), "utf8")).includes("\nstory: ")) storyFiles.push(file);
   }
-  const config = await loadAuditConfig(written.configPath, { env: {} });
+  const config = await loadAuditConfig(written.configPath);
   configPath = join(dir, "agents.config.yaml");
   await writeFile(configPath, JSON.stringify({ ...config, roster: { path: written.agentsDir } }));
   ctx = {
     ...t.ctx,
-    loadConfig: () => loadAuditConfig(configPath, { env: {} }),
+    loadConfig: () => loadAuditConfig(configPath),
     loadRoster: (loaded) => loadRosterForConfig(loaded),
   };
   auditId = (await openCurrentAudit(ctx, "ops")).id;
