@@ -308,7 +308,9 @@ describe("GitLab client: errors", () => {
     for (let i = 0; i < 20; i++) expect((await client.getCurrentUser()).id).toBe(1);
     const byStatus = sandbox.stats().byStatus;
     expect(byStatus["429"]).toBeGreaterThan(0);
-    expect(byStatus["200"]).toBe(20);
+    // At least 20: on a loaded machine an answer can leave the sandbox after the client's 300 ms deadline;
+    // the sandbox counts that 200, the client times out and reads again.
+    expect(byStatus["200"]).toBeGreaterThanOrEqual(20);
   });
 });
 
@@ -378,7 +380,9 @@ describe("GitLab client: timeouts and dropped connections", () => {
     );
     for (let i = 0; i < 20; i++) expect((await client.getCurrentUser()).id).toBe(1);
     const byStatus = sandbox.stats().byStatus;
-    expect(byStatus["200"]).toBe(20);
+    // At least 20: on a loaded machine an answer can leave the sandbox after the client's 300 ms deadline;
+    // the sandbox counts that 200, the client times out and reads again.
+    expect(byStatus["200"]).toBeGreaterThanOrEqual(20);
     expect(byStatus.timeout).toBeGreaterThan(0);
     expect(byStatus.reset).toBeGreaterThan(0);
 
