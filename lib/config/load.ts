@@ -1,5 +1,4 @@
 import { dirname, isAbsolute, resolve } from "node:path";
-import { AppError } from "@/lib/errors";
 import { MAX_CONFIG_FILE_BYTES, parseAuditConfig } from "./parse";
 import { readCappedFile } from "./read-file";
 import type { AuditConfig } from "./schema";
