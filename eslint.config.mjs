@@ -21,6 +21,78 @@ export default defineConfig([
     },
   },
   {
+    // The walls of the house (README "Layout"): what each layer may not import. The checker's own block
+    // above also keeps it off IO, the clock and the environment.
+    files: ["**/*.{ts,tsx}"],
+    ignores: ["**/*.test.{ts,tsx}", "lib/testing/**", "e2e/**", "scripts/**"],
+    rules: {
+      "import/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            {
+              target: "./lib/audit",
+              from: [
+                "./app",
+                "./cli",
+                "./components",
+                "./sandbox",
+                "./lib/api",
+                "./lib/auth",
+                "./lib/client",
+                "./lib/db",
+                "./lib/env.ts",
+                "./lib/gitlab",
+                "./lib/http",
+                "./lib/pagerduty",
+                "./lib/report",
+                "./lib/runner",
+                "./lib/server",
+                "./lib/service",
+                "./lib/workflow",
+              ],
+              message: "The checker takes its inputs (roster, snapshot, config, now) and imports nothing else.",
+            },
+            {
+              target: "./lib/workflow",
+              from: [
+                "./app",
+                "./components",
+                "./lib/db",
+                "./lib/env.ts",
+                "./lib/gitlab",
+                "./lib/http",
+                "./lib/pagerduty",
+                "./lib/runner",
+                "./lib/server",
+                "./lib/service",
+              ],
+              message: "lib/workflow is pure: states, rules and timers, the clock passed in.",
+            },
+            {
+              target: "./components",
+              from: [
+                "./lib/db",
+                "./lib/env.ts",
+                "./lib/gitlab",
+                "./lib/http",
+                "./lib/pagerduty",
+                "./lib/runner",
+                "./lib/server",
+              ],
+              message: "Components render what they are given: no database, adapter or environment.",
+            },
+            {
+              target: "./lib",
+              from: ["./app", "./components", "./sandbox"],
+              message: "lib/ serves the app, never the other way round; test harnesses live in lib/testing.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Playwright fixtures receive a callback named `use`; it is not React's `use` hook.
     files: ["e2e/**/*.ts"],
     rules: { "react-hooks/rules-of-hooks": "off" },

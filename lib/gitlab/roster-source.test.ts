@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditConfig } from "@/lib/config/schema";
 import { listRuns } from "@/lib/db/queries";
 import { openCurrentAudit, startAuditRun } from "@/lib/service/runs";
-import { createTestContext, type TestContext } from "@/lib/service/testing";
+import { createTestContext, type TestContext } from "@/lib/testing/app-context";
 import { rejectedAppError, thrownAppError } from "@/lib/testing/errors";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox } from "@/sandbox/gitlab/types";

@@ -9,7 +9,7 @@ import {
   V3ScheduleResponseSchema,
   V3SchedulesPageSchema,
 } from "@/lib/pagerduty/schemas";
-import { fillerUsers, sandboxClient } from "@/lib/pagerduty/testing";
+import { fillerUsers, sandboxClient } from "@/lib/testing/pagerduty";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { FaultOptions, PagerDutySandbox } from "@/sandbox/pagerduty/types";
 import { rejectedAppError } from "@/lib/testing/errors";

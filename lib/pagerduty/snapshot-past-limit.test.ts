@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { AuditConfigSchema } from "@/lib/config/schema";
 import { fetchPagerDutySnapshot, usersToListPastLimit } from "@/lib/pagerduty/snapshot";
-import { fillerUsers, sandboxClient, sandboxUser } from "@/lib/pagerduty/testing";
+import { fillerUsers, sandboxClient, sandboxUser } from "@/lib/testing/pagerduty";
 import { runAudit } from "@/lib/runner/run-audit";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";

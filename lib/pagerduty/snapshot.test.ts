@@ -5,7 +5,7 @@ import { createPagerDutyClient } from "@/lib/pagerduty/client";
 import { createSlidingWindowLimiter, realSleep } from "@/lib/http/rate-limit";
 import { UNREACHABLE_CODE } from "@/lib/pagerduty/request";
 import { fetchPagerDutySnapshot, type SnapshotProgress } from "@/lib/pagerduty/snapshot";
-import { fillerUsers, sandboxClient, sandboxUser } from "@/lib/pagerduty/testing";
+import { fillerUsers, sandboxClient, sandboxUser } from "@/lib/testing/pagerduty";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { PagerDutySandbox, PagerDutyState, SandboxOptions } from "@/sandbox/pagerduty/types";
 import { rejectedAppError } from "@/lib/testing/errors";

@@ -25,7 +25,7 @@ import { DEMO_EXPECTED } from "@/sandbox/scenarios/demo-org";
 import { writeScenario, type WrittenScenario } from "@/sandbox/scenarios/write-scenario";
 import type { AppContext } from "./context";
 import { openCurrentAudit } from "./runs";
-import { createTestContext, runAuditToEnd, type TestContext } from "./testing";
+import { createTestContext, runAuditToEnd, type TestContext } from "@/lib/testing/app-context";
 
 const START = new Date("2026-11-24T12:00:00Z");
 const EXAMPLE_CONFIG = join(

@@ -7,7 +7,7 @@ import type { AppContext } from "./context";
 import { exportToIssue } from "./export";
 import { actOnItems, bulkAct, getPersonDetail, queryPeople } from "./people";
 import { openCurrentAudit, startAuditRun } from "./runs";
-import { createGitLabTestContext, type GitLabTestContext } from "./testing";
+import { createGitLabTestContext, type GitLabTestContext } from "@/lib/testing/app-context";
 
 const HOUR = 3_600_000;
 const START = new Date("2026-11-24T12:00:00Z");

@@ -26,7 +26,7 @@ import type {
 import { ITEM_STATES, SYSTEM_ACTIONS, USER_ACTIONS } from "@/lib/workflow/types";
 import { createRandom } from "@/sandbox/random";
 import type { AppContext } from "./context";
-import { createTestInstances, type TestInstances } from "./instances-testing";
+import { createTestInstances, type TestInstances } from "@/lib/testing/instances";
 import { actOnItems, bulkAct, getPersonDetail, listPeopleRows } from "./people";
 import { startAuditRun } from "./runs";
 import { getSignOffReview, sendBack, signOff, submitForReview } from "./sign-off";

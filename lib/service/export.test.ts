@@ -9,8 +9,8 @@ import { AUDITS_PROJECT, gitlabAuditsState } from "@/sandbox/scenarios/gitlab-au
 import type { AppContext } from "./context";
 import { ISSUE_CLAIM_STALE_AFTER_MS, exportToIssue, previewIssueExport } from "./export";
 import { openCurrentAudit, startAuditRun } from "./runs";
-import type { GitLabTestContext, TestContext } from "./testing";
-import { createGitLabTestContext, createTestContext, withSandboxGitLab } from "./testing";
+import type { GitLabTestContext, TestContext } from "@/lib/testing/app-context";
+import { createGitLabTestContext, createTestContext, withSandboxGitLab } from "@/lib/testing/app-context";
 
 const START = new Date("2026-11-24T12:00:00Z");
 const kinds = await listTestDatabases();

@@ -9,8 +9,8 @@ import { resetDemo } from "./demo";
 import { getOverview } from "./overview";
 import { actOnItems, bulkAct, getPersonDetail, queryPeople } from "./people";
 import { openCurrentAudit, startAuditRun } from "./runs";
-import type { TestContext } from "./testing";
-import { createTestContext } from "./testing";
+import type { TestContext } from "@/lib/testing/app-context";
+import { createTestContext } from "@/lib/testing/app-context";
 
 const START = Date.parse("2026-11-24T12:00:00Z");
 const HOUR = 3_600_000;

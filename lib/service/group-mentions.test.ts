@@ -6,7 +6,7 @@ import type { AppContext } from "./context";
 import { exportToIssue } from "./export";
 import { actOnItems, bulkAct, queryPeople } from "./people";
 import { openCurrentAudit } from "./runs";
-import { createGitLabTestContext, runAuditToEnd, type GitLabTestContext } from "./testing";
+import { createGitLabTestContext, runAuditToEnd, type GitLabTestContext } from "@/lib/testing/app-context";
 
 /**
  * A roster `gitlab.username` that is a group path (`gitlab-com`, the audits project's own top group) would

@@ -4,7 +4,7 @@ import { fillSqliteDatabase } from "@/lib/db/testing";
 import { AppError } from "@/lib/errors";
 import type { AppContext } from "./context";
 import { checkHealth } from "./health";
-import { createTestContext, type TestContext } from "./testing";
+import { createTestContext, type TestContext } from "@/lib/testing/app-context";
 
 // GET /api/health over this test's context instead of the server's.
 let routeContext: AppContext | undefined;

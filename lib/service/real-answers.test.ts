@@ -16,7 +16,7 @@ import { auditScenario } from "@/sandbox/scenarios/audit-scenario";
 import { writeScenario } from "@/sandbox/scenarios/write-scenario";
 import type { AppContext } from "./context";
 import { getRunWarnings, openCurrentAudit } from "./runs";
-import { createTestContext, runAuditToEnd, type TestContext } from "./testing";
+import { createTestContext, runAuditToEnd, type TestContext } from "@/lib/testing/app-context";
 
 const START = new Date("2026-11-24T12:00:00Z");
 

@@ -10,7 +10,7 @@ import type { AppContext } from "./context";
 import { exportToIssue } from "./export";
 import { actOnItems, getPersonDetail, queryPeople } from "./people";
 import { openCurrentAudit, startAuditRun } from "./runs";
-import { createGitLabTestContext, type GitLabTestContext } from "./testing";
+import { createGitLabTestContext, type GitLabTestContext } from "@/lib/testing/app-context";
 
 /** The periodic read of replies, against the sandbox GitLab over HTTP and a real SQLite database. */
 

@@ -7,8 +7,8 @@ import type { AuditIssue } from "./sign-off";
 import { auditIssueOf, getSignOffReview, sendBack, signOff, submitForReview } from "./sign-off";
 import { exportToIssue } from "./export";
 import type { AppContext } from "./context";
-import type { TestContext } from "./testing";
-import { createGitLabTestContext, createTestContext } from "./testing";
+import type { TestContext } from "@/lib/testing/app-context";
+import { createGitLabTestContext, createTestContext } from "@/lib/testing/app-context";
 
 let t: TestContext;
 let auditId: string;

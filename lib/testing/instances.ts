@@ -7,8 +7,8 @@
 import type { TestDatabase } from "@/lib/db/testing";
 import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
 import type { Scenario } from "@/sandbox/scenarios/scenario";
-import type { AppContext, Clock } from "./context";
-import { createTestContext } from "./testing";
+import type { AppContext, Clock } from "@/lib/service/context";
+import { createTestContext } from "./app-context";
 
 export interface TestInstances {
   /** One context per app instance, each with its own database handle. */

@@ -31,9 +31,9 @@ import {
   gitlabAuditsState,
 } from "@/sandbox/scenarios/gitlab-audits";
 import type { Scenario } from "@/sandbox/scenarios/scenario";
-import type { AppContext } from "./context";
-import { createClock } from "./context";
-import { startAuditRun } from "./runs";
+import type { AppContext } from "@/lib/service/context";
+import { createClock } from "@/lib/service/context";
+import { startAuditRun } from "@/lib/service/runs";
 
 export interface TestContextOptions {
   /** Where the data is kept; default: a new SQLite file in a temporary directory, removed by `close`. */
