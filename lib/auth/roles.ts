@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { normalizeName, normalizeUsername, type RosterPerson } from "@/lib/roster/schema";
+import { CHASE_PERMISSIONS, CHASE_STEPS, type ChasePermission } from "@/lib/workflow/chase";
 
 export const ROLES = ["ops_manager", "ops", "manager", "member"] as const;
 export type Role = (typeof ROLES)[number];
@@ -20,9 +21,7 @@ export const PERMISSIONS = [
   "audit:export",
   "audit:sign_off",
   "audit:send_back",
-  "item:ping",
-  "item:escalate",
-  "item:record_dm",
+  ...CHASE_PERMISSIONS,
   "item:resolve",
   "item:resolve_own",
   "item:reopen",
@@ -31,9 +30,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 /** Permissions that act on one person's audit item; a manager holds them for their reports' items only. */
 export const ITEM_PERMISSIONS: readonly Permission[] = [
-  "item:ping",
-  "item:escalate",
-  "item:record_dm",
+  ...CHASE_PERMISSIONS,
   "item:resolve",
   "item:resolve_own",
   "item:reopen",
@@ -264,9 +261,10 @@ const PERMISSION_LABELS: Record<Permission, string> = {
   "audit:export": "export an audit",
   "audit:sign_off": "sign off an audit",
   "audit:send_back": "send an audit back",
-  "item:ping": "ping about this item",
-  "item:escalate": "escalate this item",
-  "item:record_dm": "record a DM for this item",
+  ...(Object.fromEntries(CHASE_STEPS.map((step) => [step.permission, step.permissionLabel])) as Record<
+    ChasePermission,
+    string
+  >),
   "item:resolve": "change this item's state",
   "item:resolve_own": "resolve this item as an override",
   "item:reopen": "reopen this item",
