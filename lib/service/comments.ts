@@ -18,6 +18,7 @@ import type { Note } from "@/lib/gitlab/schemas";
 import type { KnownUsers } from "@/lib/report/escape";
 import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
 import type { RosterPerson } from "@/lib/roster/schema";
+import { chaseStepOf, isPostedChaseAction, type PostedChaseAction } from "@/lib/workflow/chase";
 import { UNRESOLVED_STATES } from "@/lib/workflow/types";
 import type { AppContext } from "./context";
 import { findKnownUsers, type MentionCandidate } from "./mentions";
@@ -107,6 +108,14 @@ export interface PingTarget {
   messages: string[];
 }
 
+/** The first line of each posted step's comment, given the audit's name (escaped). */
+const COMMENT_INTROS: Record<PostedChaseAction, (auditName: string) => string> = {
+  ping: (auditName) =>
+    `The PagerDuty audit ${auditName} found the following. Please fix them, or reply here if they are intentional.`,
+  escalate: (auditName) =>
+    `No reply for 72 hours to the ping above: escalating to managers and the Support Operations Manager (${auditName}).`,
+};
+
 /**
  * The comment text for a ping or an escalation of several people: each person's @mention (only real
  * usernames are live; with `known`, only users GitLab resolves) with their findings as a checklist.
@@ -114,14 +123,11 @@ export interface PingTarget {
  */
 export function pingCommentBody(
   auditName: string,
-  kind: "ping" | "escalate",
+  kind: PostedChaseAction,
   targets: readonly PingTarget[],
   known?: KnownUsers,
 ): string {
-  const intro =
-    kind === "ping"
-      ? `The PagerDuty audit ${escapeMarkdown(auditName)} found the following. Please fix them, or reply here if they are intentional.`
-      : `No reply for 72 hours to the ping above: escalating to managers and the Support Operations Manager (${escapeMarkdown(auditName)}).`;
+  const intro = COMMENT_INTROS[kind](escapeMarkdown(auditName));
   const blocks = targets.map((target) => {
     const who = target.gitlab ? mention(target.gitlab, known) : escapeMarkdown(target.name);
     const cc =
@@ -159,9 +165,10 @@ export function escalationMentions(
 /** Groups the items being pinged by person, in a stable order, for comment batching. */
 export function pingTargets(
   items: readonly Item[],
-  kind: "ping" | "escalate",
+  kind: PostedChaseAction,
   roster: readonly RosterPerson[],
 ): PingTarget[] {
+  const mentionsManagers = chaseStepOf(kind).mentions.some((who) => who !== "person");
   const byPerson = new Map<string, PingTarget>();
   for (const item of items) {
     if (item.personKey === null) continue;
@@ -169,7 +176,7 @@ export function pingTargets(
       personKey: item.personKey,
       name: item.personName ?? item.personKey,
       gitlab: item.gitlabUsername,
-      alsoMention: kind === "escalate" ? escalationMentions(item, roster) : [],
+      alsoMention: mentionsManagers ? escalationMentions(item, roster) : [],
       messages: [],
     };
     target.messages.push(item.message);
@@ -187,7 +194,7 @@ export function pingTargets(
 export async function postPings(
   commenter: IssueCommenter,
   auditName: string,
-  kind: "ping" | "escalate",
+  kind: PostedChaseAction,
   targets: readonly PingTarget[],
 ): Promise<{ urls: Map<string, string>; failure: unknown; warnings: string[] }> {
   const urls = new Map<string, string>();
@@ -323,7 +330,7 @@ interface Chase {
 function latestChases(events: readonly AuditEvent[]): Map<string, Chase> {
   const chases = new Map<string, Chase>();
   for (const event of events) {
-    if (event.personKey && (event.action === "ping" || event.action === "escalate"))
+    if (event.personKey && isPostedChaseAction(event.action))
       chases.set(event.personKey, { at: event.at, noteId: noteIdOf(event.detail?.commentUrl) });
   }
   return chases;

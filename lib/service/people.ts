@@ -1,15 +1,15 @@
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { FindingCode } from "@/lib/audit/types";
 import type { Audit, AuditEvent, Item, ItemStateUpdate } from "@/lib/db/queries";
-import {
-  PING_EVENT_ACTIONS,
-  applyItemStates,
-  getAuditById,
-  listItems,
-  listLastPings,
-  listPersonHistory,
-} from "@/lib/db/queries";
+import { applyItemStates, getAuditById, listItems, listLastPings, listPersonHistory } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
+import {
+  chaseStepOf,
+  isChaseAction,
+  isPostedChaseAction,
+  type BulkChaseAction,
+  type ChaseAction,
+} from "@/lib/workflow/chase";
 import { applyUserAction, deriveStatus, isOverride, summarizePerson } from "@/lib/workflow/rules";
 import type { ItemStatus, UserActionInput, WorkflowSettings } from "@/lib/workflow/types";
 import { ITEM_STATUSES } from "@/lib/workflow/types";
@@ -32,9 +32,10 @@ export interface PersonRow {
   status: ItemStatus | null;
   /** Every status among the person's items, addressed ones included (the status filter matches any). */
   statuses: ItemStatus[];
-  nextAction: "ping" | "escalate" | "record_dm" | null;
+  nextAction: ChaseAction | null;
   dueAt: string | null;
   overdue: boolean;
+  /** The newest chase step taken for the person (ping, escalation or DM). */
   lastPingAt: string | null;
 }
 
@@ -63,7 +64,6 @@ export interface PeoplePage {
   facets: { regions: string[]; managers: string[]; codes: FindingCode[] };
 }
 
-const PING_ACTIONS = new Set<string>(PING_EVENT_ACTIONS);
 const STATUS_ORDER = new Map(ITEM_STATUSES.map((s, i) => [s, i]));
 
 /** Groups an audit's items into per-person rows with their timers, as of the context's clock. */
@@ -72,11 +72,11 @@ export async function listPeopleRows(ctx: AppContext, auditId: string): Promise<
   return toPeopleRows(items, lastPing, ctx.clock.now(), ctx.workflow);
 }
 
-/** The newest ping, escalation or DM per person among `events`. */
+/** The newest chase step (ping, escalation or DM) per person among `events`. */
 function lastPingsOf(events: readonly AuditEvent[]): Map<string, string> {
   const lastPing = new Map<string, string>();
   for (const event of events) {
-    if (event.personKey && PING_ACTIONS.has(event.action)) lastPing.set(event.personKey, event.at);
+    if (event.personKey && isChaseAction(event.action)) lastPing.set(event.personKey, event.at);
   }
   return lastPing;
 }
@@ -173,7 +173,7 @@ export function pagePeopleRows(all: readonly PersonRow[], query: PeopleQuery): P
 
 export interface PersonItem extends Item {
   status: ItemStatus;
-  nextAction: "ping" | "escalate" | "record_dm" | null;
+  nextAction: ChaseAction | null;
   dueAt: string | null;
   overdue: boolean;
 }
@@ -251,7 +251,7 @@ export async function actOnItems(
  */
 export async function bulkAct(
   ctx: AppContext,
-  input: { auditId: string; action: "ping" | "escalate"; actor: string; actorKey?: string | null },
+  input: { auditId: string; action: BulkChaseAction; actor: string; actorKey?: string | null },
 ): Promise<ActionOutcome> {
   const audit = await getAuditById(ctx.db, input.auditId);
   assertAuditOpen(audit);
@@ -315,7 +315,7 @@ async function applyToItems(
     throw new AppError(
       "upstream:gitlab",
       `Posting on the audit issue failed, so ${updates.length - send.length} finding(s) were not marked as ` +
-        `${action.type === "ping" ? "pinged" : "escalated"}${send.length > 0 ? ` (${send.length} were)` : ""}. ` +
+        `${isChaseAction(action.type) ? chaseStepOf(action.type).to : action.type}${send.length > 0 ? ` (${send.length} were)` : ""}. ` +
         "Try again in a moment.",
       { cause: failure },
     );
@@ -344,14 +344,14 @@ async function notifyOnIssue(
   updates: ItemStateUpdate[],
   action: UserActionInput,
 ): Promise<{ send: ItemStateUpdate[]; failure: unknown; warnings: string[] }> {
-  if ((action.type !== "ping" && action.type !== "escalate") || updates.length === 0)
+  if (!isPostedChaseAction(action.type) || updates.length === 0)
     return { send: updates, failure: null, warnings: [] };
   const commenter = await issueCommenterOf(ctx, audit);
   if (!commenter) return { send: updates, failure: null, warnings: [] };
-  const roster =
-    action.type === "escalate"
-      ? (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person)
-      : [];
+  // Only a step that mentions more than the person needs the roster (whom the person reports to).
+  const roster = chaseStepOf(action.type).mentions.some((who) => who !== "person")
+    ? (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person)
+    : [];
   const chosen = new Set(updates.map((u) => u.itemId));
   const targets = pingTargets(
     items.filter((i) => chosen.has(i.id)),

@@ -53,9 +53,7 @@ describe("manager review sign-off", () => {
       {
         personKey: person?.personKey,
         personName: "Olivia Grant",
-        pings: 1,
-        escalations: 0,
-        dms: 0,
+        steps: { ping: 1, escalate: 0, record_dm: 0 },
         replies: 0,
       },
     ]);

@@ -11,6 +11,7 @@ import {
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import { escapeMarkdown } from "@/lib/report/format-markdown";
+import { CHASE_ACTIONS, isChaseAction, type ChaseAction } from "@/lib/workflow/chase";
 import { canSignOff, deriveStatus, isAddressed } from "@/lib/workflow/rules";
 import type { ItemStatus } from "@/lib/workflow/types";
 import {
@@ -39,13 +40,11 @@ export interface SignOffReview {
   /** The run whose report is being signed off: the newest complete or incomplete one. */
   run: Run | null;
   items: ReviewItem[];
-  /** Pings, escalations, DMs and replies per person. */
+  /** How often each chase step was taken (pings, escalations, DMs), and the replies, per person. */
   chase: {
     personKey: string;
     personName: string;
-    pings: number;
-    escalations: number;
-    dms: number;
+    steps: Record<ChaseAction, number>;
     replies: number;
   }[];
   unaddressed: number;
@@ -87,14 +86,10 @@ function summarizeChase(items: readonly Item[], events: readonly AuditEvent[]): 
     const row = rows.get(event.personKey) ?? {
       personKey: event.personKey,
       personName: names.get(event.personKey) ?? event.personKey,
-      pings: 0,
-      escalations: 0,
-      dms: 0,
+      steps: Object.fromEntries(CHASE_ACTIONS.map((action) => [action, 0])) as Record<ChaseAction, number>,
       replies: 0,
     };
-    if (event.action === "ping") row.pings++;
-    else if (event.action === "escalate") row.escalations++;
-    else if (event.action === "record_dm") row.dms++;
+    if (isChaseAction(event.action)) row.steps[event.action]++;
     else if (event.action === "reply") row.replies++;
     else continue;
     rows.set(event.personKey, row);

@@ -44,6 +44,8 @@ export interface ChaseStep<Action extends string = string> {
   permissionLabel: string;
   /** The history line once done. */
   historyLabel: string;
+  /** What a count of the step's events is called (the sign-off review's columns). */
+  countLabel: string;
   /** Refusal wording: what the click tried, with the item's description (`ping the person about …`). */
   attempt: (subject: string) => string;
   /** Refusal hint when this step has to come first (`ping the person first.`). */
@@ -70,6 +72,7 @@ export const CHASE_STEPS = [
     label: "Ping",
     permissionLabel: "ping about this item",
     historyLabel: "Pinged",
+    countLabel: "Pings",
     attempt: (subject) => `ping the person about ${subject}`,
     first: "ping the person first.",
     done: "the person has already been pinged",
@@ -88,6 +91,7 @@ export const CHASE_STEPS = [
     label: "Escalate",
     permissionLabel: "escalate this item",
     historyLabel: "Escalated to their manager and the Support Ops Manager",
+    countLabel: "Escalations",
     attempt: (subject) => `escalate ${subject}`,
     first: "escalate it first.",
     done: "it has already been escalated",
@@ -106,6 +110,7 @@ export const CHASE_STEPS = [
     label: "Record Slack DM",
     permissionLabel: "record a DM for this item",
     historyLabel: "Slack DM sent to the Support Ops Manager",
+    countLabel: "Slack DMs",
     attempt: (subject) => `record a Slack DM for ${subject}`,
     first: "record the Slack DM first.",
     done: "the Slack DM has already been sent",
@@ -175,7 +180,6 @@ export function chaseStepReaching(state: string): Steps[number] | undefined {
 }
 
 /** Labels of the chase steps by action (buttons, "next action"). */
-export const CHASE_LABELS = Object.fromEntries(CHASE_STEPS.map((step) => [step.action, step.label])) as Record<
-  ChaseAction,
-  string
->;
+export const CHASE_LABELS = Object.fromEntries(
+  CHASE_STEPS.map((step) => [step.action, step.label]),
+) as Record<ChaseAction, string>;
