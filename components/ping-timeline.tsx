@@ -1,20 +1,19 @@
 import { CODE_LABELS } from "@/lib/audit/labels";
 import { FINDING_CODES, type FindingCode } from "@/lib/audit/types";
 import type { AuditEvent } from "@/lib/client/types";
-import { CHASE_STEPS, type ChaseAction } from "@/lib/workflow/chase";
+import { CHASE_STEPS } from "@/lib/workflow/chase";
 import { cn } from "./ui/cn";
 import { DateTime } from "./time";
 
-/** The dot of each chase step, warmer as the chase goes on. */
-const CHASE_DOTS: Record<ChaseAction, string> = {
-  ping: "bg-sky-500",
-  escalate: "bg-amber-500",
-  record_dm: "bg-rose-500",
-};
+/** The dots of the chase steps in order, warmer as the chase goes on (the last for any step beyond). */
+const CHASE_DOTS = ["bg-sky-500", "bg-amber-500", "bg-rose-500"] as const;
 
 const ACTIONS: Record<string, { label: string; dot: string }> = {
   ...Object.fromEntries(
-    CHASE_STEPS.map((step) => [step.action, { label: step.historyLabel, dot: CHASE_DOTS[step.action] }]),
+    CHASE_STEPS.map((step, i) => [
+      step.action,
+      { label: step.historyLabel, dot: CHASE_DOTS[Math.min(i, CHASE_DOTS.length - 1)] },
+    ]),
   ),
   reply: { label: "Reply received", dot: "bg-emerald-500" },
   mark_intentional: { label: "Marked intentional", dot: "bg-emerald-600" },

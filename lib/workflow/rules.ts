@@ -143,9 +143,10 @@ export function deriveStatus(item: ItemWorkflowFields, now: Date, settings: Work
 }
 
 /**
- * Applies a person's action to an item at `now`, or says why it is refused. Allowed: ping (open or
- * expired waiver → pinged), escalate (pinged → escalated, once the follow-up is due and the person has not
- * replied), record_dm (escalated → dm_sent, once the DM is due and no reply), mark_intentional and waive
+ * Applies a person's action to an item at `now`, or says why it is refused. Allowed: the chase's steps in
+ * their order (chase.ts): the first (ping) on an open item or an expired waiver, each later one on the state
+ * the step before it moved to, once its timer is due and the person has not replied since (so: pinged →
+ * escalated after the follow-up time, escalated → dm_sent after the DM time); mark_intentional and waive
  * (open, pinged, escalated, dm_sent or expired waiver), reopen (fixed, intentional, waived → open).
  * Justifications are trimmed and need 10 characters a reader sees (zero-width characters and repeated
  * blanks do not count) and at most 2000 stored; a waiver ends on a `YYYY-MM-DD` day after today (UTC) and
@@ -350,7 +351,8 @@ export function reconcileRun(
  * The person-level row of the findings table at `now`: the least advanced status among their unaddressed
  * items (open first, then expired waiver, pinged, follow-up due, escalated, DM due, DM sent; null when all
  * are addressed), the next action due first (a ping is due now, so only an overdue timer comes before it;
- * ties go to the overdue one, then ping before escalate before record_dm), and counts by status.
+ * ties go to the overdue one, then the chase's order: ping before escalate before the DM), and counts by
+ * status.
  */
 export function summarizePerson(
   items: readonly ItemWorkflowFields[],

@@ -77,11 +77,24 @@ function timedHint(action: TimedAction, what: string, nothing: string, now: stri
   return nothing;
 }
 
-/** How each chase step reads on this page: its button, what it says when done, and its hint. */
-const CHASE_COPY: Record<
-  ChaseAction,
-  { button: (personName: string) => string; done: string; hint: (action: TimedAction, now: string) => string }
-> = {
+interface ChaseCopy {
+  button: (personName: string) => string;
+  done: string;
+  hint: (action: TimedAction, now: string) => string;
+}
+
+/** A step's wording from chase.ts alone, for a step with no wording of its own below. */
+function defaultChaseCopy(step: (typeof CHASE_STEPS)[number]): ChaseCopy {
+  return {
+    button: () => step.label,
+    done: step.historyLabel,
+    hint: (action, now) =>
+      timedHint(action, step.dueName ?? step.label, `Nothing to ${step.label.toLowerCase()} now.`, now),
+  };
+}
+
+/** How the chase steps read on this page: the button, what it says when done, and the hint below it. */
+const CHASE_COPY: Partial<Record<ChaseAction, ChaseCopy>> = {
   ping: {
     button: (personName) => `Ping ${personName}`,
     done: "Pinged",
@@ -138,7 +151,7 @@ function ProcessActions({
       <ul className="space-y-3">
         {CHASE_STEPS.map((step, i) => {
           if (!allowed[step.action]) return null;
-          const copy = CHASE_COPY[step.action];
+          const copy = CHASE_COPY[step.action] ?? defaultChaseCopy(step);
           return (
             <ChaseStep
               key={step.action}
