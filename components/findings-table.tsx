@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { PersonRow } from "@/lib/service/people";
+import type { PersonRow } from "@/lib/service/findings";
 import { CHASE_LABELS } from "@/lib/workflow/chase";
 import { CodeBadge } from "./code-badge";
 import { StatusBadge } from "./status-badge";

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { Permission } from "@/lib/auth/roles";
-import { PEOPLE_SORTS, type PeopleQuery } from "@/lib/service/people";
+import { PEOPLE_SORTS, type PeopleQuery } from "@/lib/service/findings";
 import {
   ITEM_STATUSES,
   JUSTIFICATION_BOUNDS,

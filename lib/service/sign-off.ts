@@ -20,7 +20,7 @@ import {
   JUSTIFICATION_MIN_LENGTH,
 } from "@/lib/workflow/types";
 import { visibleLength, writtenTextProblem } from "@/lib/workflow/visible-text";
-import { issueCommenterOf } from "./comments";
+import { auditIssueChannelOf } from "./chase/channel";
 import type { AppContext } from "./context";
 
 /** The audit issue in GitLab, as sign-off needs it; null when the audit has no issue (or no GitLab). */
@@ -286,8 +286,8 @@ export async function sendBack(
  */
 export async function auditIssueOf(ctx: AppContext, auditId: string): Promise<AuditIssue | null> {
   const audit = await getAuditById(ctx.db, auditId);
-  const commenter = await issueCommenterOf(ctx, audit);
-  if (!commenter) return null;
+  const channel = await auditIssueChannelOf(ctx, audit);
+  if (!channel) return null;
   const config = await ctx.loadConfig();
   const client = ctx.createGitLabClient(config);
   const project = config.gitlab?.project;
@@ -295,7 +295,7 @@ export async function auditIssueOf(ctx: AppContext, auditId: string): Promise<Au
   const iid = audit.issueIid;
   return {
     // A closing comment whose answer was lost is found on the issue, not posted twice.
-    comment: (body) => commenter.post(body),
+    comment: (body) => channel.post(body),
     close: async () => {
       await client.updateIssue(project, iid, { stateEvent: "close" });
     },

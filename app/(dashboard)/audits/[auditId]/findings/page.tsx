@@ -8,7 +8,7 @@ import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/states";
 import { can } from "@/lib/auth/roles";
 import { getAppContext } from "@/lib/service/app-context";
-import { getFindingsView } from "@/lib/service/overview";
+import { getFindingsView } from "@/lib/service/findings";
 import { requireAudit, requireSessionUser } from "../../../_lib/data";
 import { findingsPath, personPath } from "../../../_lib/paths";
 import { BulkActions } from "./_components/bulk-actions";

@@ -14,7 +14,7 @@ import { CODE_LABELS } from "@/lib/audit/labels";
 import { can, type PermissionTarget, type SessionUser } from "@/lib/auth/roles";
 import { getRosterPeople } from "@/lib/auth/session";
 import { getAppContext } from "@/lib/service/app-context";
-import { getPersonDetail, type PersonItem } from "@/lib/service/people";
+import { getPersonDetail, type PersonItem } from "@/lib/service/findings";
 import { permissionTargetFor } from "@/lib/service/targets";
 import { CHASE_STEPS, type ChaseAction } from "@/lib/workflow/chase";
 import { lastWaiverDay } from "@/lib/workflow/rules";
