@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { personKeyOf, personKeyOfEmail } from "@/lib/roster/person-key";
 import { normalizeName, normalizeUsername, type RosterPerson } from "@/lib/roster/schema";
 import { CHASE_PERMISSIONS, CHASE_STEPS, type ChasePermission } from "@/lib/workflow/chase";
 
@@ -46,7 +47,7 @@ export interface SessionUser {
   /** GitLab username without the `@`, when the roster or the sign-in knows it. */
   gitlabUsername: string | null;
   role: Role;
-  /** Stable identity of the person: the roster email, lower-cased (the checker's `personKey`). */
+  /** Stable identity of the person: their person key (lib/roster/person-key.ts), as the checker's. */
   personKey: string;
 }
 
@@ -74,11 +75,6 @@ export interface PermissionTarget {
 
 const OPS_MANAGER_TITLE = "support operations manager";
 const OPS_TITLE = "support operations";
-
-/** The checker's identity for a roster person: the email, lower-cased. */
-export function personKeyOf(person: Pick<RosterPerson, "email">): string {
-  return person.email.trim().toLowerCase();
-}
 
 /**
  * The person key of the manager a person's `reports_to` names (names compare ignoring case and runs of
@@ -194,7 +190,7 @@ export function matchRosterPerson(
   login: { gitlabUsername?: string | null; email?: string | null },
 ): RosterMatch {
   const username = normalizeUsername(login.gitlabUsername);
-  const email = login.email?.trim().toLowerCase() ?? "";
+  const email = personKeyOfEmail(login.email ?? "");
   const people = roster.filter((p) => {
     const pinned = normalizeUsername(p.gitlab?.username);
     return pinned !== "" ? pinned === username : email !== "" && personKeyOf(p) === email;

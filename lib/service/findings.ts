@@ -7,6 +7,7 @@ import type { FindingCode } from "@/lib/audit/types";
 import type { AuditEvent, Item } from "@/lib/db/queries";
 import { getAuditById, getLatestRun, listItems, listLastPings, listPersonHistory } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
+import { isRosterPersonKey } from "@/lib/roster/person-key";
 import { isChaseAction, type ChaseAction } from "@/lib/workflow/chase";
 import { deriveStatus, summarizePerson } from "@/lib/workflow/rules";
 import type { ItemStatus, WorkflowSettings } from "@/lib/workflow/types";
@@ -102,7 +103,7 @@ export function toPeopleRows(
       gitlab: first.gitlabUsername,
       region: first.region,
       manager: first.managerName,
-      inRoster: !key.startsWith("pd:"),
+      inRoster: isRosterPersonKey(key),
       codes: [...new Set(personItems.map((i) => i.code))].sort(
         (a, b) => FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b),
       ),

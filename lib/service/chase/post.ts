@@ -2,10 +2,11 @@
  * Posting the chase on the audit issue: the ping and escalation comments (who is mentioned, the checklist of
  * findings, batches of people per comment) and posting them before the step is recorded.
  */
-import { managerKeyOf, personKeyOf, roleOf } from "@/lib/auth/roles";
+import { managerKeyOf, roleOf } from "@/lib/auth/roles";
 import type { Audit, Item, ItemStateUpdate } from "@/lib/db/queries";
 import type { KnownUsers } from "@/lib/report/escape";
 import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
+import { personKeyOf } from "@/lib/roster/person-key";
 import type { RosterPerson } from "@/lib/roster/schema";
 import { chaseStepOf, isPostedChaseAction, type PostedChaseAction } from "@/lib/workflow/chase";
 import type { UserActionInput } from "@/lib/workflow/types";
