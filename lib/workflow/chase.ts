@@ -46,6 +46,8 @@ export interface ChaseStep<Action extends string = string> {
   historyLabel: string;
   /** What a count of the step's events is called (the sign-off review's columns). */
   countLabel: string;
+  /** How a refusal describes an item in the step's state (`an item that is pinged`). */
+  stateDescription: string;
   /** Refusal wording: what the click tried, with the item's description (`ping the person about …`). */
   attempt: (subject: string) => string;
   /** Refusal hint when this step has to come first (`ping the person first.`). */
@@ -73,6 +75,7 @@ export const CHASE_STEPS = [
     permissionLabel: "ping about this item",
     historyLabel: "Pinged",
     countLabel: "Pings",
+    stateDescription: "an item that is pinged",
     attempt: (subject) => `ping the person about ${subject}`,
     first: "ping the person first.",
     done: "the person has already been pinged",
@@ -92,6 +95,7 @@ export const CHASE_STEPS = [
     permissionLabel: "escalate this item",
     historyLabel: "Escalated to their manager and the Support Ops Manager",
     countLabel: "Escalations",
+    stateDescription: "an item that is escalated",
     attempt: (subject) => `escalate ${subject}`,
     first: "escalate it first.",
     done: "it has already been escalated",
@@ -111,6 +115,7 @@ export const CHASE_STEPS = [
     permissionLabel: "record a DM for this item",
     historyLabel: "Slack DM sent to the Support Ops Manager",
     countLabel: "Slack DMs",
+    stateDescription: "an item whose Slack DM was already sent",
     attempt: (subject) => `record a Slack DM for ${subject}`,
     first: "record the Slack DM first.",
     done: "the Slack DM has already been sent",
@@ -172,6 +177,11 @@ export function isPostedChaseAction(value: string): value is PostedChaseAction {
 /** Where an action stands in the chase: 0 for the first step; -1 when it is not a chase step. */
 export function chaseIndexOf(action: string): number {
   return CHASE_ACTIONS.indexOf(action as ChaseAction);
+}
+
+/** Whether the state is one a chase step moves an item to. */
+export function isChaseState(state: string): state is ChaseState {
+  return (CHASE_STATES as readonly string[]).includes(state);
 }
 
 /** The step whose state this is (`pinged` → ping), or undefined for a state the chase did not move to. */

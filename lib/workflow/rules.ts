@@ -29,6 +29,7 @@ import {
   chaseStepOf,
   chaseStepReaching,
   isChaseAction,
+  isChaseState,
   type ChaseAction,
 } from "./chase";
 
@@ -446,14 +447,11 @@ const ACTION_PHRASES: Record<UserAction, (subject: string) => string> = {
 };
 
 function describeItem(item: ItemWorkflowFields, state: RuleState): string {
+  if (isChaseState(state)) return chaseStepReaching(state)?.stateDescription ?? `an item that is ${state}`;
   switch (state) {
     case "open":
-    case "pinged":
-    case "escalated":
     case "fixed":
       return `an item that is ${state}`;
-    case "dm_sent":
-      return "an item whose Slack DM was already sent";
     case "intentional":
       return "an item that is marked intentional";
     case "waived":

@@ -57,19 +57,16 @@ function describeOutcome(action: BulkAction, outcome: ActionOutcome): string {
  */
 export function BulkActions({
   auditId,
-  openCount,
-  overdueCount,
+  counts,
 }: {
   auditId: string;
-  /** Findings waiting for a first ping (open or expired waiver). */
-  openCount: number;
-  /** Findings whose follow-up is due. */
-  overdueCount: number;
+  /** Findings each step is due for now: a first ping (open or expired waiver), an escalation (follow-up due). */
+  counts: Record<BulkAction, number>;
 }) {
   const router = useRouter();
   const [refreshing, startRefresh] = useTransition();
   // The dialog stays mounted (closing it returns focus to the button that opened it); `action` is what it asks.
-  const [action, setAction] = useState<BulkAction>("ping");
+  const [action, setAction] = useState<BulkAction>(BULK_CHASE_ACTIONS[0]);
   const [open, setOpen] = useState(false);
   const [result, setResult] = useState<string | null>(null);
   const act = useMutation({
@@ -81,7 +78,6 @@ export function BulkActions({
     },
   });
 
-  const counts: Record<BulkAction, number> = { ping: openCount, escalate: overdueCount };
   const ask = (next: BulkAction) => {
     act.reset();
     setResult(null);
