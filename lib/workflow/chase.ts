@@ -156,6 +156,11 @@ export const CHASE_PERMISSIONS = CHASE_STEPS.map((step) => step.permission) as u
   ...ChasePermission[],
 ];
 
+/** The settings the chase's timers read. */
+export const CHASE_TIMERS: readonly ChaseTimer[] = CHASE_STEPS.flatMap((step): ChaseTimer[] =>
+  step.dueAfter === null ? [] : [step.dueAfter],
+);
+
 /** The item states the chase has moved an item to, in order. */
 export const CHASE_STATES: readonly ChaseState[] = CHASE_STEPS.map((step) => step.to);
 

@@ -25,6 +25,7 @@ import { writtenTextProblem } from "./visible-text";
 import {
   CHASE_ACTIONS,
   CHASE_STEPS,
+  CHASE_TIMERS,
   chaseIndexOf,
   chaseStepOf,
   chaseStepReaching,
@@ -560,7 +561,7 @@ function assertSettings(settings: WorkflowSettings): void {
       `Workflow setting maxWaiverMonths must be a whole number of months ≥ 1, not ${String(settings.maxWaiverMonths)}`,
     );
   }
-  for (const name of ["followUpHours", "dmHours"] as const) {
+  for (const name of CHASE_TIMERS) {
     const hours = settings[name];
     if (!Number.isFinite(hours) || hours < 0) {
       throw new RangeError(

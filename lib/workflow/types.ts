@@ -3,7 +3,7 @@
  * types shared by the workflow rules (lib/workflow), storage (lib/db) and the pages. The chase's steps,
  * states and timers come from chase.ts.
  */
-import { CHASE_ACTIONS, CHASE_STATES, CHASE_STEPS, type ChaseAction } from "./chase";
+import { CHASE_ACTIONS, CHASE_STATES, CHASE_STEPS, type ChaseAction, type ChaseTimer } from "./chase";
 
 /** Stored state of one audit item (one finding of one person, keyed stably across runs). */
 export const ITEM_STATES = ["open", ...CHASE_STATES, "fixed", "intentional", "waived"] as const;
@@ -33,7 +33,7 @@ export type SystemAction = (typeof SYSTEM_ACTIONS)[number];
 export type ItemAction = UserAction | SystemAction;
 
 /** The timers' settings are named by the chase steps that read them (`dueAfter` in chase.ts). */
-export interface WorkflowSettings {
+export interface WorkflowSettings extends Record<ChaseTimer, number> {
   /** Hours after a ping before the follow-up (manager + Support Ops Manager) is due. Policy: about 72. */
   followUpHours: number;
   /** Hours after the escalation before the Slack DM to the Support Ops Manager is due. Policy: about 72. */
