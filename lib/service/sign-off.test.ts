@@ -54,7 +54,9 @@ describe("manager review sign-off", () => {
       {
         personKey: person?.personKey,
         personName: "Olivia Grant",
-        steps: { ping: 1, escalate: 0, record_dm: 0 },
+        pings: 1,
+        escalations: 0,
+        dms: 0,
         replies: 0,
       },
     ]);

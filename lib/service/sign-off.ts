@@ -11,7 +11,7 @@ import {
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import { escapeMarkdown } from "@/lib/report/format-markdown";
-import { CHASE_ACTIONS, isChaseAction, type ChaseAction } from "@/lib/workflow/chase";
+import { CHASE_STEPS, chaseStepOf, isChaseAction, type ChaseCountKey } from "@/lib/workflow/chase";
 import { canSignOff, deriveStatus, isAddressed } from "@/lib/workflow/rules";
 import type { ItemStatus } from "@/lib/workflow/types";
 import {
@@ -40,13 +40,12 @@ export interface SignOffReview {
   /** The run whose report is being signed off: the newest complete or incomplete one. */
   run: Run | null;
   items: ReviewItem[];
-  /** How often each chase step was taken (pings, escalations, DMs), and the replies, per person. */
-  chase: {
+  /** How often each chase step was taken (`pings`, `escalations`, `dms`), and the replies, per person. */
+  chase: ({
     personKey: string;
     personName: string;
-    steps: Record<ChaseAction, number>;
     replies: number;
-  }[];
+  } & Record<ChaseCountKey, number>)[];
   unaddressed: number;
   reportSha256: string | null;
 }
@@ -86,10 +85,10 @@ function summarizeChase(items: readonly Item[], events: readonly AuditEvent[]): 
     const row = rows.get(event.personKey) ?? {
       personKey: event.personKey,
       personName: names.get(event.personKey) ?? event.personKey,
-      steps: Object.fromEntries(CHASE_ACTIONS.map((action) => [action, 0])) as Record<ChaseAction, number>,
+      ...(Object.fromEntries(CHASE_STEPS.map((step) => [step.countKey, 0])) as Record<ChaseCountKey, number>),
       replies: 0,
     };
-    if (isChaseAction(event.action)) row.steps[event.action]++;
+    if (isChaseAction(event.action)) row[chaseStepOf(event.action).countKey]++;
     else if (event.action === "reply") row.replies++;
     else continue;
     rows.set(event.personKey, row);

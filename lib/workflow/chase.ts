@@ -44,7 +44,8 @@ export interface ChaseStep<Action extends string = string> {
   permissionLabel: string;
   /** The history line once done. */
   historyLabel: string;
-  /** What a count of the step's events is called (the sign-off review's columns). */
+  /** What a count of the step's events is called: its field in the sign-off review's API, and its column. */
+  countKey: string;
   countLabel: string;
   /** How a refusal describes an item in the step's state (`an item that is pinged`). */
   stateDescription: string;
@@ -74,6 +75,7 @@ export const CHASE_STEPS = [
     label: "Ping",
     permissionLabel: "ping about this item",
     historyLabel: "Pinged",
+    countKey: "pings",
     countLabel: "Pings",
     stateDescription: "an item that is pinged",
     attempt: (subject) => `ping the person about ${subject}`,
@@ -94,6 +96,7 @@ export const CHASE_STEPS = [
     label: "Escalate",
     permissionLabel: "escalate this item",
     historyLabel: "Escalated to their manager and the Support Ops Manager",
+    countKey: "escalations",
     countLabel: "Escalations",
     stateDescription: "an item that is escalated",
     attempt: (subject) => `escalate ${subject}`,
@@ -114,6 +117,7 @@ export const CHASE_STEPS = [
     label: "Record Slack DM",
     permissionLabel: "record a DM for this item",
     historyLabel: "Slack DM sent to the Support Ops Manager",
+    countKey: "dms",
     countLabel: "Slack DMs",
     stateDescription: "an item whose Slack DM was already sent",
     attempt: (subject) => `record a Slack DM for ${subject}`,
@@ -134,6 +138,8 @@ export type BulkChaseAction = Extract<Steps[number], { bulk: true }>["action"];
 export type PostedChaseAction = Extract<Steps[number], { delivery: "audit_issue" }>["action"];
 /** The permissions of the chase steps. */
 export type ChasePermission = Steps[number]["permission"];
+/** The sign-off review's field counting a step's events (`pings`, `escalations`, `dms`). */
+export type ChaseCountKey = Steps[number]["countKey"];
 /** The item states the chase moves to, in order. */
 export type ChaseState = Steps[number]["to"];
 

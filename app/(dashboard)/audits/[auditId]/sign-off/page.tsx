@@ -105,7 +105,7 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
                   <tr key={row.personKey}>
                     <Td>{row.personName}</Td>
                     {CHASE_STEPS.map((step) => (
-                      <Td key={step.action}>{row.steps[step.action]}</Td>
+                      <Td key={step.action}>{row[step.countKey]}</Td>
                     ))}
                     <Td>{row.replies}</Td>
                   </tr>
