@@ -1,16 +1,13 @@
 import Link from "next/link";
-import type { PersonRow } from "@/lib/service/people";
+import type { PersonRow } from "@/lib/service/findings";
+import { CHASE_LABELS } from "@/lib/workflow/chase";
 import { CodeBadge } from "./code-badge";
 import { StatusBadge } from "./status-badge";
 import { DateTime, DueIn } from "./time";
 import { Badge } from "./ui/badge";
 import { Table, Td, Th } from "./ui/table";
 
-export const NEXT_ACTION_LABELS: Record<NonNullable<PersonRow["nextAction"]>, string> = {
-  ping: "Ping",
-  escalate: "Escalate",
-  record_dm: "Record Slack DM",
-};
+export const NEXT_ACTION_LABELS: Record<NonNullable<PersonRow["nextAction"]>, string> = CHASE_LABELS;
 
 /** One row per person: who, where, what was found, where they are in the process and what comes next. */
 export function FindingsTable({

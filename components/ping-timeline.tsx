@@ -1,13 +1,20 @@
 import { CODE_LABELS } from "@/lib/audit/labels";
 import { FINDING_CODES, type FindingCode } from "@/lib/audit/types";
 import type { AuditEvent } from "@/lib/client/types";
+import { CHASE_STEPS } from "@/lib/workflow/chase";
 import { cn } from "./ui/cn";
 import { DateTime } from "./time";
 
+/** The dots of the chase steps in order, warmer as the chase goes on (the last for any step beyond). */
+const CHASE_DOTS = ["bg-sky-500", "bg-amber-500", "bg-rose-500"] as const;
+
 const ACTIONS: Record<string, { label: string; dot: string }> = {
-  ping: { label: "Pinged", dot: "bg-sky-500" },
-  escalate: { label: "Escalated to their manager and the Support Ops Manager", dot: "bg-amber-500" },
-  record_dm: { label: "Slack DM sent to the Support Ops Manager", dot: "bg-rose-500" },
+  ...Object.fromEntries(
+    CHASE_STEPS.map((step, i) => [
+      step.action,
+      { label: step.historyLabel, dot: CHASE_DOTS[Math.min(i, CHASE_DOTS.length - 1)] },
+    ]),
+  ),
   reply: { label: "Reply received", dot: "bg-emerald-500" },
   mark_intentional: { label: "Marked intentional", dot: "bg-emerald-600" },
   waive: { label: "Waived", dot: "bg-violet-500" },

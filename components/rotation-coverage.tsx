@@ -1,34 +1,17 @@
-import type { RotationCoverage } from "@/lib/audit/types";
+import type { MatchedRotationCoverage } from "@/lib/service/schedules";
 import { Badge } from "./ui/badge";
 import { Table, Td, Th } from "./ui/table";
 
-type Expected = RotationCoverage["expected"][number];
-type Schedule = RotationCoverage["schedules"][number];
-type Member = Schedule["members"][number];
+type Schedule = MatchedRotationCoverage["schedules"][number];
 
-function sameEmail(a: string | null, b: string | null): boolean {
-  return a !== null && b !== null && a.trim().toLowerCase() === b.trim().toLowerCase();
-}
-
-/** The checker joins on the PagerDuty ID, falling back to email; the page does the same. */
-function isSamePerson(expected: Expected, member: Member): boolean {
-  if (expected.pagerdutyId !== null && expected.pagerdutyId === member.pagerdutyId) return true;
-  return sameEmail(expected.email, member.email);
-}
-
-/** Who is on a rotation's schedules next to who should be, with the differences marked. */
-export function RotationCoverageView({ coverage }: { coverage: RotationCoverage }) {
+/** Who is on a rotation's schedules next to who should be, with the differences marked (matched by the server). */
+export function RotationCoverageView({ coverage }: { coverage: MatchedRotationCoverage }) {
   const readSchedules = coverage.schedules.filter((s) => s.status === "read");
   const anyRead = readSchedules.length > 0;
-  const expected = coverage.expected.map((person) => ({
-    person,
-    on: readSchedules.filter((s) => s.members.some((m) => isSamePerson(person, m))),
-  }));
+  const expected = coverage.expected.map((person) => ({ person, on: person.onSchedules }));
   const missing = anyRead ? expected.filter((e) => e.on.length === 0).length : 0;
   const unexpected = new Set(
-    readSchedules.flatMap((s) =>
-      s.members.filter((m) => !coverage.expected.some((e) => isSamePerson(e, m))).map((m) => m.pagerdutyId),
-    ),
+    readSchedules.flatMap((s) => s.members.filter((m) => !m.expected).map((m) => m.pagerdutyId)),
   ).size;
   const broken = coverage.schedules.length - readSchedules.length;
   const headingId = `rotation-${coverage.rotation}`;
@@ -111,7 +94,7 @@ export function RotationCoverageView({ coverage }: { coverage: RotationCoverage 
 
         <div className="space-y-4">
           {coverage.schedules.map((schedule) => (
-            <ScheduleMembers key={schedule.id} schedule={schedule} expected={coverage.expected} />
+            <ScheduleMembers key={schedule.id} schedule={schedule} />
           ))}
         </div>
       </div>
@@ -119,7 +102,7 @@ export function RotationCoverageView({ coverage }: { coverage: RotationCoverage 
   );
 }
 
-function ScheduleMembers({ schedule, expected }: { schedule: Schedule; expected: Expected[] }) {
+function ScheduleMembers({ schedule }: { schedule: Schedule }) {
   const title = schedule.name ?? schedule.id;
   if (schedule.status !== "read") {
     return (
@@ -161,7 +144,7 @@ function ScheduleMembers({ schedule, expected }: { schedule: Schedule; expected:
           </tr>
         )}
         {schedule.members.map((member) => {
-          const isExpected = expected.some((e) => isSamePerson(e, member));
+          const isExpected = member.expected;
           const problem = member.deleted || !member.inRoster || !isExpected;
           return (
             <tr key={member.pagerdutyId} className={problem ? "bg-amber-50/60" : undefined}>

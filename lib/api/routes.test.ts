@@ -31,7 +31,7 @@ import { AuditConfigSchema, type AuditConfig } from "@/lib/config/schema";
 import { createGitLabClient } from "@/lib/gitlab/client";
 import { createClock, type AppContext } from "@/lib/service/context";
 import { readDemoClock } from "@/lib/service/demo";
-import { getPersonDetail } from "@/lib/service/people";
+import { getPersonDetail } from "@/lib/service/findings";
 import { getScheduleCoverage } from "@/lib/service/schedules";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox } from "@/sandbox/gitlab/types";

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { Permission } from "@/lib/auth/roles";
-import { PEOPLE_SORTS, type PeopleQuery } from "@/lib/service/people";
+import { PEOPLE_SORTS, type PeopleQuery } from "@/lib/service/findings";
 import {
   ITEM_STATUSES,
   JUSTIFICATION_BOUNDS,
@@ -14,6 +14,7 @@ import {
   type UserAction,
   type UserActionInput,
 } from "@/lib/workflow/types";
+import { BULK_CHASE_ACTIONS, CHASE_ACTIONS, CHASE_STEPS, type ChaseAction } from "@/lib/workflow/chase";
 import { isOverride } from "@/lib/workflow/rules";
 import { writtenTextProblem } from "@/lib/workflow/visible-text";
 
@@ -77,9 +78,7 @@ const OverrideSchema = z.literal(true).optional();
  * the waiver limit). `override: true` only on a resolution: see `permissionForAction`.
  */
 export const UserActionSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("ping") }),
-  z.strictObject({ type: z.literal("escalate") }),
-  z.strictObject({ type: z.literal("record_dm") }),
+  z.strictObject({ type: z.literal(CHASE_ACTIONS) }),
   z.strictObject({
     type: z.literal("mark_intentional"),
     justification: WrittenReasonSchema,
@@ -102,7 +101,7 @@ export const PersonActionSchema = z.strictObject({
 export type PersonAction = z.infer<typeof PersonActionSchema>;
 
 /** `POST …/bulk`. */
-export const BulkActionSchema = z.strictObject({ action: z.enum(["ping", "escalate"]) });
+export const BulkActionSchema = z.strictObject({ action: z.enum(BULK_CHASE_ACTIONS) });
 
 /** `POST /api/demo/clock`: hours to move the clock forward. */
 export const ClockAdvanceSchema = z.strictObject({
@@ -114,9 +113,10 @@ export const ClockAdvanceSchema = z.strictObject({
  * own finding); reopening is `item:reopen` (one's own included: it hides nothing).
  */
 export const ACTION_PERMISSIONS: Record<UserAction, Permission> = {
-  ping: "item:ping",
-  escalate: "item:escalate",
-  record_dm: "item:record_dm",
+  ...(Object.fromEntries(CHASE_STEPS.map((step) => [step.action, step.permission])) as Record<
+    ChaseAction,
+    Permission
+  >),
   mark_intentional: "item:resolve",
   waive: "item:resolve",
   reopen: "item:reopen",

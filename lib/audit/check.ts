@@ -1,5 +1,6 @@
 import type { AuditConfig, Rotation } from "@/lib/config/schema";
 import { isExempt, selectMembersByRotation } from "@/lib/roster/membership";
+import { pagerDutyOnlyPersonKey, personKeyOfEmail } from "@/lib/roster/person-key";
 import type { Roster, RosterEntry } from "@/lib/roster/schema";
 import type {
   AuditReport,
@@ -37,20 +38,11 @@ const SEVERITY: Record<FindingCode, Severity> = {
   schedule_not_found: "error",
 };
 
-/** Printable ASCII without spaces or capitals: text that trimming and lower-casing leave as it is. */
-const ALREADY_LOWER = /^[\x21-\x40\x5b-\x7e]*$/;
-
-/**
- * Trimmed and lower-cased. Most emails already are, and `toLowerCase` copies the string even then: reusing
- * it saves a copy (and re-hashing it as a map key) per user and per roster entry.
- */
-const lower = (s: string): string => (ALREADY_LOWER.test(s) ? s : s.trim().toLowerCase());
-
 /** How one roster entry is tied to PagerDuty users. */
 interface Identity {
   entry: RosterEntry;
   person: RosterEntry["person"];
-  /** The roster email, lower-cased once. */
+  /** The roster person's key (their email, trimmed and lower-cased), computed once. */
   email: string;
   /** Found on a configured schedule, or expected in a rotation: checked for pageability. */
   rotationMember: boolean;
@@ -325,7 +317,7 @@ function buildDirectory(
   /** Emails several audited entries share: all but the last (the one indexed) read its user from it. */
   const sharedEmails = new Set<string>();
   const identities = audited.map((entry): Identity => {
-    const email = lower(entry.person.email);
+    const email = personKeyOfEmail(entry.person.email);
     const identity: Identity = {
       entry,
       person: entry.person,
@@ -350,7 +342,7 @@ function buildDirectory(
     // A user listed twice: the last one read wins.
     byUserId.set(user.id, { user, owners: undefined });
     if (user.deletedAt !== null) continue;
-    const identity = rosterByEmail.get(lower(user.email));
+    const identity = rosterByEmail.get(personKeyOfEmail(user.email));
     // PagerDuty keeps emails unique per account; should two users share one anyway, the lowest ID wins.
     if (identity && (!identity.emailUser || user.id < identity.emailUser.id)) identity.emailUser = user;
   }
@@ -392,7 +384,7 @@ function buildDirectory(
     byUserId,
     rosterByEmail,
     exemptRosterIds: new Set(exempt.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
-    exemptEmails: new Set(exempt.map((e) => lower(e.person.email))),
+    exemptEmails: new Set(exempt.map((e) => personKeyOfEmail(e.person.email))),
   };
 }
 
@@ -409,7 +401,7 @@ function ownersOf(
   if (info?.owners) return info.owners;
   const user = info?.user;
   if (user) {
-    const byEmail = directory.rosterByEmail.get(lower(user.email));
+    const byEmail = directory.rosterByEmail.get(personKeyOfEmail(user.email));
     return byEmail ? [byEmail] : null;
   }
   // Not in the users list and not looked up: it might be someone's second account.
@@ -425,7 +417,9 @@ function isExemptMember(directory: Directory, userId: string, info: UserIdInfo |
   if (owners) for (const owner of owners) if (owner.rosterId === userId) return false;
   const user = info?.user;
   return (
-    user !== undefined && directory.exemptEmails.size > 0 && directory.exemptEmails.has(lower(user.email))
+    user !== undefined &&
+    directory.exemptEmails.size > 0 &&
+    directory.exemptEmails.has(personKeyOfEmail(user.email))
   );
 }
 
@@ -512,7 +506,7 @@ function findRosterProblems(
       user &&
       user.id === rosterId &&
       user.email !== entry.person.email &&
-      lower(user.email) !== identity.email
+      personKeyOfEmail(user.email) !== identity.email
     ) {
       add({
         code: "email_mismatch",
@@ -983,7 +977,9 @@ function pagerDutyOnlyPerson(userId: string, name: string | null, email: string 
 
 /** The stable identity of a person across runs: roster email, else the PagerDuty user ID. */
 export function personKey(person: FindingPerson): string {
-  return person.inRoster && person.email ? lower(person.email) : `pd:${person.pagerdutyId ?? person.name}`;
+  return person.inRoster && person.email
+    ? personKeyOfEmail(person.email)
+    : pagerDutyOnlyPersonKey(person.pagerdutyId ?? person.name);
 }
 
 function findingKey(f: Pick<Finding, "code" | "person" | "schedule" | "rotation">): string {
@@ -991,7 +987,7 @@ function findingKey(f: Pick<Finding, "code" | "person" | "schedule" | "rotation"
 }
 
 function compareIdentities(a: Identity, b: Identity): number {
-  return compare(lower(a.entry.person.email), lower(b.entry.person.email));
+  return compare(personKeyOfEmail(a.entry.person.email), personKeyOfEmail(b.entry.person.email));
 }
 
 const CODE_ORDER = new Map(FINDING_CODES.map((code, i) => [code, i]));

@@ -12,12 +12,12 @@ import type { Provider } from "next-auth/providers/index";
 import { z } from "zod";
 import { isDemoModeAllowed, isLoopbackHost, type Env } from "@/lib/env";
 import { AppError, type ErrorDetail } from "@/lib/errors";
+import { personKeyOf } from "@/lib/roster/person-key";
 import type { RosterPerson } from "@/lib/roster/schema";
 import { safeRedirectPath } from "./redirect";
 import {
   matchRosterPerson,
   parseSessionUser,
-  personKeyOf,
   toSessionUser,
   type RosterMatch,
   type SessionUser,

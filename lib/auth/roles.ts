@@ -4,7 +4,9 @@
  */
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { personKeyOf, personKeyOfEmail } from "@/lib/roster/person-key";
 import { normalizeName, normalizeUsername, type RosterPerson } from "@/lib/roster/schema";
+import { CHASE_PERMISSIONS, CHASE_STEPS, type ChasePermission } from "@/lib/workflow/chase";
 
 export const ROLES = ["ops_manager", "ops", "manager", "member"] as const;
 export type Role = (typeof ROLES)[number];
@@ -20,9 +22,7 @@ export const PERMISSIONS = [
   "audit:export",
   "audit:sign_off",
   "audit:send_back",
-  "item:ping",
-  "item:escalate",
-  "item:record_dm",
+  ...CHASE_PERMISSIONS,
   "item:resolve",
   "item:resolve_own",
   "item:reopen",
@@ -31,9 +31,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 /** Permissions that act on one person's audit item; a manager holds them for their reports' items only. */
 export const ITEM_PERMISSIONS: readonly Permission[] = [
-  "item:ping",
-  "item:escalate",
-  "item:record_dm",
+  ...CHASE_PERMISSIONS,
   "item:resolve",
   "item:resolve_own",
   "item:reopen",
@@ -49,7 +47,7 @@ export interface SessionUser {
   /** GitLab username without the `@`, when the roster or the sign-in knows it. */
   gitlabUsername: string | null;
   role: Role;
-  /** Stable identity of the person: the roster email, lower-cased (the checker's `personKey`). */
+  /** Stable identity of the person: their person key (lib/roster/person-key.ts), as the checker's. */
   personKey: string;
 }
 
@@ -77,11 +75,6 @@ export interface PermissionTarget {
 
 const OPS_MANAGER_TITLE = "support operations manager";
 const OPS_TITLE = "support operations";
-
-/** The checker's identity for a roster person: the email, lower-cased. */
-export function personKeyOf(person: Pick<RosterPerson, "email">): string {
-  return person.email.trim().toLowerCase();
-}
 
 /**
  * The person key of the manager a person's `reports_to` names (names compare ignoring case and runs of
@@ -197,7 +190,7 @@ export function matchRosterPerson(
   login: { gitlabUsername?: string | null; email?: string | null },
 ): RosterMatch {
   const username = normalizeUsername(login.gitlabUsername);
-  const email = login.email?.trim().toLowerCase() ?? "";
+  const email = personKeyOfEmail(login.email ?? "");
   const people = roster.filter((p) => {
     const pinned = normalizeUsername(p.gitlab?.username);
     return pinned !== "" ? pinned === username : email !== "" && personKeyOf(p) === email;
@@ -264,9 +257,10 @@ const PERMISSION_LABELS: Record<Permission, string> = {
   "audit:export": "export an audit",
   "audit:sign_off": "sign off an audit",
   "audit:send_back": "send an audit back",
-  "item:ping": "ping about this item",
-  "item:escalate": "escalate this item",
-  "item:record_dm": "record a DM for this item",
+  ...(Object.fromEntries(CHASE_STEPS.map((step) => [step.permission, step.permissionLabel])) as Record<
+    ChasePermission,
+    string
+  >),
   "item:resolve": "change this item's state",
   "item:resolve_own": "resolve this item as an override",
   "item:reopen": "reopen this item",

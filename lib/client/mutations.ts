@@ -1,5 +1,6 @@
 /** The API's state-changing requests, one function each; pages call them through `useMutation`. */
 import { requestJson } from "./api";
+import type { BulkChaseAction } from "@/lib/workflow/chase";
 import type { ActionOutcome, Audit, DemoClock, IssueExportResult, Run, UserActionInput } from "./types";
 
 const auditPath = (auditId: string) => `/api/audits/${encodeURIComponent(auditId)}`;
@@ -36,7 +37,7 @@ export function actOnPerson(input: {
 }
 
 /** Ping everyone with open items, or escalate everyone whose follow-up is due. */
-export function bulkAct(input: { auditId: string; action: "ping" | "escalate" }): Promise<ActionOutcome> {
+export function bulkAct(input: { auditId: string; action: BulkChaseAction }): Promise<ActionOutcome> {
   return requestJson<ActionOutcome>(`${auditPath(input.auditId)}/bulk`, {
     method: "POST",
     body: { action: input.action },

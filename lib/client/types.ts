@@ -5,5 +5,5 @@
 export type { Audit, AuditEvent, Run, RunProgress } from "@/lib/db/records";
 export type { IssueExportPreview, IssueExportResult } from "@/lib/service/export";
 export type { DemoClockState as DemoClock } from "@/lib/service/demo";
-export type { ActionOutcome } from "@/lib/service/people";
+export type { ActionOutcome } from "@/lib/service/item-actions";
 export type { UserActionInput } from "@/lib/workflow/types";

@@ -5,6 +5,7 @@
  */
 import type { Generated } from "kysely";
 import type { FindingCode, Severity } from "@/lib/audit/types";
+import { CHASE_ACTIONS } from "@/lib/workflow/chase";
 import type { ItemAction, ItemState } from "@/lib/workflow/types";
 
 export const AUDIT_STATUSES = ["open", "in_review", "signed_off"] as const;
@@ -29,9 +30,7 @@ export type EventAction = ItemAction | "reply" | AuditAction;
  * how their findings were resolved without a fix or reopened (an override among them shows as one).
  */
 export const PERSON_HISTORY_ACTIONS = [
-  "ping",
-  "escalate",
-  "record_dm",
+  ...CHASE_ACTIONS,
   "reply",
   "mark_intentional",
   "waive",

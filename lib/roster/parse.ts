@@ -18,6 +18,7 @@ import {
   unknownRotationMessage,
   type RosterRules,
 } from "./membership";
+import { personKeyOfEmail } from "./person-key";
 import {
   RosterPersonSchema,
   normalizeName,
@@ -312,7 +313,7 @@ const IDENTITY_FIELDS = [
   {
     field: "email",
     path: "email",
-    normalize: (value: string) => value.trim().toLowerCase(),
+    normalize: personKeyOfEmail,
     describe: (value: string) => `email ${value}`,
     why: "each person needs their own address",
   },

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ReplySweepResult } from "@/lib/service/comments";
+import type { ReplySweepResult } from "@/lib/service/chase/replies";
 import type { AppContext } from "@/lib/service/context";
 import { startReplySweep, type ReplySweep, type ReplySweepOptions } from "./reply-sweep";
 

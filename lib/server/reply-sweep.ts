@@ -1,5 +1,5 @@
 import type { AppContext } from "@/lib/service/context";
-import { sweepReplies, type ReplySweepResult } from "@/lib/service/comments";
+import { sweepReplies, type ReplySweepResult } from "@/lib/service/chase/replies";
 
 /** Minutes between sweeps when `AUDIT_REPLY_SWEEP_MINUTES` is unset. */
 export const DEFAULT_REPLY_SWEEP_MINUTES = 5;

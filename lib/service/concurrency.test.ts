@@ -27,7 +27,8 @@ import { ITEM_STATES, SYSTEM_ACTIONS, USER_ACTIONS } from "@/lib/workflow/types"
 import { createRandom } from "@/sandbox/random";
 import type { AppContext } from "./context";
 import { createTestInstances, type TestInstances } from "@/lib/testing/instances";
-import { actOnItems, bulkAct, getPersonDetail, listPeopleRows } from "./people";
+import { getPersonDetail, listPeopleRows } from "./findings";
+import { actOnItems, bulkAct } from "./item-actions";
 import { startAuditRun } from "./runs";
 import { getSignOffReview, sendBack, signOff, submitForReview } from "./sign-off";
 

@@ -4,7 +4,8 @@ import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";
 import { AUDITS_PROJECT } from "@/sandbox/scenarios/gitlab-audits";
 import type { AppContext } from "./context";
 import { exportToIssue } from "./export";
-import { actOnItems, bulkAct, queryPeople } from "./people";
+import { queryPeople } from "./findings";
+import { actOnItems, bulkAct } from "./item-actions";
 import { openCurrentAudit } from "./runs";
 import { createGitLabTestContext, runAuditToEnd, type GitLabTestContext } from "@/lib/testing/app-context";
 

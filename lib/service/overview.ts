@@ -1,14 +1,13 @@
 import type { FindingCode } from "@/lib/audit/types";
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { Audit, Item, Run } from "@/lib/db/queries";
-import { getAuditById, getLatestRun, listAudits, listItems, listLastPings } from "@/lib/db/queries";
+import { getAuditById, getLatestRun, listAudits, listItems } from "@/lib/db/queries";
 import type { AuditSchedule } from "@/lib/workflow/fiscal";
 import { auditSchedule } from "@/lib/workflow/fiscal";
 import { canSignOff, deriveStatus, summarizePerson } from "@/lib/workflow/rules";
 import type { ItemStatus } from "@/lib/workflow/types";
 import { ITEM_STATUSES } from "@/lib/workflow/types";
 import type { AppContext } from "./context";
-import { pagePeopleRows, toPeopleRows, type PeoplePage, type PeopleQuery } from "./people";
 
 export interface AuditSummary {
   audit: Audit;
@@ -72,28 +71,13 @@ export async function summarizeAudit(ctx: AppContext, auditId: string): Promise<
   return summarizeItems(ctx, audit, latestRun, items);
 }
 
-/**
- * The Findings page: the audit's counts and one page of its people, from one read of the items and one of
- * the last pings (not two reads of the items and the whole event log).
- */
-export async function getFindingsView(
+/** An audit's counts from one read of its items, as of the context's clock. */
+export function summarizeItems(
   ctx: AppContext,
-  auditId: string,
-  query: PeopleQuery,
-): Promise<{ summary: AuditSummary; page: PeoplePage }> {
-  const [audit, latestRun, items, lastPing] = await Promise.all([
-    getAuditById(ctx.db, auditId),
-    getLatestRun(ctx.db, auditId),
-    listItems(ctx.db, auditId),
-    listLastPings(ctx.db, auditId),
-  ]);
-  return {
-    summary: summarizeItems(ctx, audit, latestRun, items),
-    page: pagePeopleRows(toPeopleRows(items, lastPing, ctx.clock.now(), ctx.workflow), query),
-  };
-}
-
-function summarizeItems(ctx: AppContext, audit: Audit, latestRun: Run | null, items: Item[]): AuditSummary {
+  audit: Audit,
+  latestRun: Run | null,
+  items: Item[],
+): AuditSummary {
   const now = ctx.clock.now();
   const byStatus = Object.fromEntries(ITEM_STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
   const byCode = Object.fromEntries(FINDING_CODES.map((c) => [c, 0])) as Record<FindingCode, number>;

@@ -12,6 +12,7 @@ import {
   startRun,
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
+import { personKeyOf, personKeyOfEmail } from "@/lib/roster/person-key";
 import type { RosterPerson } from "@/lib/roster/schema";
 import { describeReadErrors, runAudit } from "@/lib/runner/run-audit";
 import { currentAuditPeriod } from "@/lib/workflow/fiscal";
@@ -84,7 +85,7 @@ async function executeRun(ctx: AppContext, run: Run): Promise<void> {
         );
       },
     });
-    const people = new Map(roster.entries.map((e) => [e.person.email.trim().toLowerCase(), e.person]));
+    const people = new Map(roster.entries.map((e) => [personKeyOf(e.person), e.person]));
     // A user may act on an item while PagerDuty is read; then reconcile against what they did and retry.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -188,7 +189,7 @@ async function storeRun(
 function toItemFinding(finding: Finding, people: Map<string, RosterPerson>): ItemFinding {
   const rosterPerson =
     finding.person?.inRoster && finding.person.email
-      ? people.get(finding.person.email.toLowerCase())
+      ? people.get(personKeyOfEmail(finding.person.email))
       : undefined;
   return {
     key: finding.key,

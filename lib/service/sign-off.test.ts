@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAudit, listEvents, listItems, listRuns, type Item } from "@/lib/db/queries";
 import { rejectedAppError } from "@/lib/testing/errors";
-import { actOnItems, queryPeople } from "./people";
+import { queryPeople } from "./findings";
+import { actOnItems } from "./item-actions";
 import { openCurrentAudit, startAuditRun } from "./runs";
 import type { AuditIssue } from "./sign-off";
 import { auditIssueOf, getSignOffReview, sendBack, signOff, submitForReview } from "./sign-off";

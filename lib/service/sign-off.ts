@@ -11,6 +11,7 @@ import {
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import { escapeMarkdown } from "@/lib/report/format-markdown";
+import { CHASE_STEPS, chaseStepOf, isChaseAction, type ChaseCountKey } from "@/lib/workflow/chase";
 import { canSignOff, deriveStatus, isAddressed } from "@/lib/workflow/rules";
 import type { ItemStatus } from "@/lib/workflow/types";
 import {
@@ -19,7 +20,7 @@ import {
   JUSTIFICATION_MIN_LENGTH,
 } from "@/lib/workflow/types";
 import { visibleLength, writtenTextProblem } from "@/lib/workflow/visible-text";
-import { issueCommenterOf } from "./comments";
+import { auditIssueChannelOf } from "./chase/channel";
 import type { AppContext } from "./context";
 
 /** The audit issue in GitLab, as sign-off needs it; null when the audit has no issue (or no GitLab). */
@@ -39,15 +40,12 @@ export interface SignOffReview {
   /** The run whose report is being signed off: the newest complete or incomplete one. */
   run: Run | null;
   items: ReviewItem[];
-  /** Pings, escalations, DMs and replies per person. */
-  chase: {
+  /** How often each chase step was taken (`pings`, `escalations`, `dms`), and the replies, per person. */
+  chase: ({
     personKey: string;
     personName: string;
-    pings: number;
-    escalations: number;
-    dms: number;
     replies: number;
-  }[];
+  } & Record<ChaseCountKey, number>)[];
   unaddressed: number;
   reportSha256: string | null;
 }
@@ -87,14 +85,10 @@ function summarizeChase(items: readonly Item[], events: readonly AuditEvent[]): 
     const row = rows.get(event.personKey) ?? {
       personKey: event.personKey,
       personName: names.get(event.personKey) ?? event.personKey,
-      pings: 0,
-      escalations: 0,
-      dms: 0,
+      ...(Object.fromEntries(CHASE_STEPS.map((step) => [step.countKey, 0])) as Record<ChaseCountKey, number>),
       replies: 0,
     };
-    if (event.action === "ping") row.pings++;
-    else if (event.action === "escalate") row.escalations++;
-    else if (event.action === "record_dm") row.dms++;
+    if (isChaseAction(event.action)) row[chaseStepOf(event.action).countKey]++;
     else if (event.action === "reply") row.replies++;
     else continue;
     rows.set(event.personKey, row);
@@ -291,8 +285,8 @@ export async function sendBack(
  */
 export async function auditIssueOf(ctx: AppContext, auditId: string): Promise<AuditIssue | null> {
   const audit = await getAuditById(ctx.db, auditId);
-  const commenter = await issueCommenterOf(ctx, audit);
-  if (!commenter) return null;
+  const channel = await auditIssueChannelOf(ctx, audit);
+  if (!channel) return null;
   const config = await ctx.loadConfig();
   const client = ctx.createGitLabClient(config);
   const project = config.gitlab?.project;
@@ -300,7 +294,7 @@ export async function auditIssueOf(ctx: AppContext, auditId: string): Promise<Au
   const iid = audit.issueIid;
   return {
     // A closing comment whose answer was lost is found on the issue, not posted twice.
-    comment: (body) => commenter.post(body),
+    comment: (body) => channel.post(body),
     close: async () => {
       await client.updateIssue(project, iid, { stateEvent: "close" });
     },

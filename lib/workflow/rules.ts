@@ -22,9 +22,20 @@ import {
   UNRESOLVED_STATES,
 } from "./types";
 import { writtenTextProblem } from "./visible-text";
+import {
+  CHASE_ACTIONS,
+  CHASE_STEPS,
+  CHASE_TIMERS,
+  chaseIndexOf,
+  chaseStepOf,
+  chaseStepReaching,
+  isChaseAction,
+  isChaseState,
+  type ChaseAction,
+} from "./chase";
 
-/** The action a person should take next on an item; `escalate` and `record_dm` wait for their timer. */
-export type NextAction = "ping" | "escalate" | "record_dm";
+/** The action a person should take next on an item: a chase step; all but the first wait for their timer. */
+export type NextAction = ChaseAction;
 
 export interface DerivedStatus {
   status: ItemStatus;
@@ -72,18 +83,15 @@ export interface RunReconciliation {
 const HOUR_MS = 60 * 60 * 1000;
 const ISO_DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Statuses that still need someone to act, least advanced first. */
+/** Statuses that still need someone to act, least advanced first: each chase state, then its next step due. */
 const UNADDRESSED_STATUS_ORDER: readonly ItemStatus[] = [
   "open",
   "waiver_expired",
-  "pinged",
-  "follow_up_due",
-  "escalated",
-  "dm_due",
-  "dm_sent",
+  ...CHASE_STEPS.flatMap((step, i): ItemStatus[] => {
+    const due = CHASE_STEPS[i + 1]?.dueStatus;
+    return due ? [step.to, due] : [step.to];
+  }),
 ];
-
-const NEXT_ACTION_ORDER: readonly NextAction[] = ["ping", "escalate", "record_dm"];
 
 /** How an item looks to the rules: its stored state, or `waiver_expired` for a waiver whose end has come. */
 type RuleState = ItemState | "waiver_expired";
@@ -126,27 +134,21 @@ export function canSignOff(
  */
 export function deriveStatus(item: ItemWorkflowFields, now: Date, settings: WorkflowSettings): DerivedStatus {
   assertSettings(settings);
-  switch (ruleStateOf(item, now)) {
-    case "open":
-      return { status: "open", nextAction: "ping", dueAt: null, overdue: false };
-    case "waiver_expired":
-      return { status: "waiver_expired", nextAction: "ping", dueAt: null, overdue: false };
-    case "pinged":
-      return timedStatus(item, now, settings.followUpHours, "pinged", "follow_up_due", "escalate");
-    case "escalated":
-      return timedStatus(item, now, settings.dmHours, "escalated", "dm_due", "record_dm");
-    case "dm_sent":
-    case "fixed":
-    case "intentional":
-    case "waived":
-      return { status: item.state, nextAction: null, dueAt: null, overdue: false };
+  const state = ruleStateOf(item, now);
+  if (state === "open" || state === "waiver_expired") {
+    return { status: state, nextAction: CHASE_ACTIONS[0], dueAt: null, overdue: false };
   }
+  const reached = chaseStepReaching(state);
+  const next = reached ? CHASE_STEPS[chaseIndexOf(reached.action) + 1] : undefined;
+  if (!reached || !next) return { status: state, nextAction: null, dueAt: null, overdue: false };
+  return timedStatus(item, now, next.dueAfter === null ? 0 : settings[next.dueAfter], reached.to, next);
 }
 
 /**
- * Applies a person's action to an item at `now`, or says why it is refused. Allowed: ping (open or
- * expired waiver → pinged), escalate (pinged → escalated, once the follow-up is due and the person has not
- * replied), record_dm (escalated → dm_sent, once the DM is due and no reply), mark_intentional and waive
+ * Applies a person's action to an item at `now`, or says why it is refused. Allowed: the chase's steps in
+ * their order (chase.ts): the first (ping) on an open item or an expired waiver, each later one on the state
+ * the step before it moved to, once its timer is due and the person has not replied since (so: pinged →
+ * escalated after the follow-up time, escalated → dm_sent after the DM time); mark_intentional and waive
  * (open, pinged, escalated, dm_sent or expired waiver), reopen (fixed, intentional, waived → open).
  * Justifications are trimmed and need 10 characters a reader sees (zero-width characters and repeated
  * blanks do not count) and at most 2000 stored; a waiver ends on a `YYYY-MM-DD` day after today (UTC) and
@@ -162,30 +164,8 @@ export function applyUserAction(
 ): UserActionResult {
   assertSettings(settings);
   const ruleState = ruleStateOf(item, now);
+  if (isChaseStepInput(action)) return applyChaseStep(item, action.type, ruleState, now, settings);
   switch (action.type) {
-    case "ping":
-      if (ruleState !== "open" && ruleState !== "waiver_expired") return refuse(action.type, item, ruleState);
-      return allow(item, { ...moved(item, "pinged", now), repliedAt: null }, null);
-
-    case "escalate":
-    case "record_dm": {
-      const from = action.type === "escalate" ? "pinged" : "escalated";
-      if (ruleState !== from) return refuse(action.type, item, ruleState);
-      const derived = deriveStatus(item, now, settings);
-      if (derived.nextAction === null && item.repliedAt !== null) {
-        return {
-          ok: false,
-          reason: `The person replied on ${formatTime(item.repliedAt)}; follow up with them instead.`,
-        };
-      }
-      if (!derived.overdue && derived.dueAt !== null) {
-        const what = action.type === "escalate" ? "Follow-up" : "The Slack DM";
-        const hours = Math.ceil((Date.parse(derived.dueAt) - now.getTime()) / HOUR_MS);
-        return { ok: false, reason: `${what} is due at ${formatTime(derived.dueAt)} (in ${hours} h).` };
-      }
-      return allow(item, moved(item, action.type === "escalate" ? "escalated" : "dm_sent", now), null);
-    }
-
     case "mark_intentional": {
       if (!isUnresolvedRuleState(ruleState)) return refuse(action.type, item, ruleState);
       const justification = checkJustification(action.justification);
@@ -208,6 +188,46 @@ export function applyUserAction(
       }
       return allow(item, moved(item, "open", now), null);
   }
+}
+
+function isChaseStepInput(action: UserActionInput): action is { type: ChaseAction } {
+  return isChaseAction(action.type);
+}
+
+/**
+ * A chase step (chase.ts): the first from an open item or an expired waiver, each later one from the state
+ * the step before it moved to, once its timer is due and the person has not replied since.
+ */
+function applyChaseStep(
+  item: ItemWorkflowFields,
+  action: ChaseAction,
+  ruleState: RuleState,
+  now: Date,
+  settings: WorkflowSettings,
+): UserActionResult {
+  const step = chaseStepOf(action);
+  const previous = CHASE_STEPS[chaseIndexOf(step.action) - 1];
+  if (!previous) {
+    // The first step: any unresolved item not yet chased, and a fresh chase forgets an old reply.
+    if (ruleState !== "open" && ruleState !== "waiver_expired") return refuse(action, item, ruleState);
+    return allow(item, { ...moved(item, step.to, now), repliedAt: null }, null);
+  }
+  if (ruleState !== previous.to) return refuse(action, item, ruleState);
+  const derived = deriveStatus(item, now, settings);
+  if (derived.nextAction === null && item.repliedAt !== null) {
+    return {
+      ok: false,
+      reason: `The person replied on ${formatTime(item.repliedAt)}; follow up with them instead.`,
+    };
+  }
+  if (!derived.overdue && derived.dueAt !== null) {
+    const hours = Math.ceil((Date.parse(derived.dueAt) - now.getTime()) / HOUR_MS);
+    return {
+      ok: false,
+      reason: `${step.dueName ?? step.label} is due at ${formatTime(derived.dueAt)} (in ${hours} h).`,
+    };
+  }
+  return allow(item, moved(item, step.to, now), null);
 }
 
 /**
@@ -333,7 +353,8 @@ export function reconcileRun(
  * The person-level row of the findings table at `now`: the least advanced status among their unaddressed
  * items (open first, then expired waiver, pinged, follow-up due, escalated, DM due, DM sent; null when all
  * are addressed), the next action due first (a ping is due now, so only an overdue timer comes before it;
- * ties go to the overdue one, then ping before escalate before record_dm), and counts by status.
+ * ties go to the overdue one, then the chase's order: ping before escalate before the DM), and counts by
+ * status.
  */
 export function summarizePerson(
   items: readonly ItemWorkflowFields[],
@@ -366,9 +387,7 @@ function comesFirst(a: DerivedStatus, b: DerivedStatus, now: Date): boolean {
   const dueB = b.dueAt === null ? now.getTime() : Date.parse(b.dueAt);
   if (dueA !== dueB) return dueA < dueB;
   if (a.overdue !== b.overdue) return a.overdue;
-  return (
-    NEXT_ACTION_ORDER.indexOf(a.nextAction ?? "ping") < NEXT_ACTION_ORDER.indexOf(b.nextAction ?? "ping")
-  );
+  return chaseIndexOf(a.nextAction ?? CHASE_ACTIONS[0]) < chaseIndexOf(b.nextAction ?? CHASE_ACTIONS[0]);
 }
 
 function ruleStateOf(item: ItemWorkflowFields, now: Date): RuleState {
@@ -379,13 +398,13 @@ function isUnresolvedRuleState(state: RuleState): boolean {
   return state === "waiver_expired" || UNRESOLVED_STATES.includes(state);
 }
 
+/** The item waits in `waiting` for `next`, due `hours` after it got there unless the person replied since. */
 function timedStatus(
   item: ItemWorkflowFields,
   now: Date,
   hours: number,
-  waiting: "pinged" | "escalated",
-  due: "follow_up_due" | "dm_due",
-  nextAction: "escalate" | "record_dm",
+  waiting: ItemState,
+  next: (typeof CHASE_STEPS)[number],
 ): DerivedStatus {
   const since = parseStoredTime(item.stateChangedAt, "stateChangedAt");
   if (item.repliedAt !== null && parseStoredTime(item.repliedAt, "repliedAt") >= since) {
@@ -393,7 +412,12 @@ function timedStatus(
   }
   const dueAt = since + hours * HOUR_MS;
   const overdue = now.getTime() >= dueAt;
-  return { status: overdue ? due : waiting, nextAction, dueAt: new Date(dueAt).toISOString(), overdue };
+  return {
+    status: overdue ? (next.dueStatus ?? waiting) : waiting,
+    nextAction: next.action,
+    dueAt: new Date(dueAt).toISOString(),
+    overdue,
+  };
 }
 
 function moved(item: ItemWorkflowFields, state: ItemState, now: Date): ItemWorkflowFields {
@@ -414,23 +438,21 @@ function systemMove(item: ItemWorkflowFields, state: ItemState, now: Date): Syst
 }
 
 const ACTION_PHRASES: Record<UserAction, (subject: string) => string> = {
-  ping: (subject) => `ping the person about ${subject}`,
-  escalate: (subject) => `escalate ${subject}`,
-  record_dm: (subject) => `record a Slack DM for ${subject}`,
+  ...(Object.fromEntries(CHASE_STEPS.map((step) => [step.action, step.attempt])) as Record<
+    ChaseAction,
+    (subject: string) => string
+  >),
   mark_intentional: (subject) => `mark ${subject} as intentional`,
   waive: (subject) => `waive ${subject}`,
   reopen: (subject) => `reopen ${subject}`,
 };
 
 function describeItem(item: ItemWorkflowFields, state: RuleState): string {
+  if (isChaseState(state)) return chaseStepReaching(state)?.stateDescription ?? `an item that is ${state}`;
   switch (state) {
     case "open":
-    case "pinged":
-    case "escalated":
     case "fixed":
       return `an item that is ${state}`;
-    case "dm_sent":
-      return "an item whose Slack DM was already sent";
     case "intentional":
       return "an item that is marked intentional";
     case "waived":
@@ -447,19 +469,21 @@ function hintFor(action: UserAction, state: RuleState): string {
   if (action === "reopen") return "only a fixed, intentional or waived item can be reopened.";
   if (action === "mark_intentional" && state === "intentional") return "it already is.";
   if (state === "fixed" || state === "intentional" || state === "waived") {
-    return action === "ping" || action === "mark_intentional" || action === "waive"
+    return action === CHASE_ACTIONS[0] || action === "mark_intentional" || action === "waive"
       ? "reopen it first."
       : "it needs no follow-up.";
   }
-  if (action === "escalate" || action === "record_dm") {
-    if (state === "open" || state === "waiver_expired") return "ping the person first.";
-    if (state === "pinged") return "escalate it first.";
-    if (state === "escalated") return "it has already been escalated; record the Slack DM when it is due.";
-    return "the Slack DM has already been sent.";
-  }
-  if (state === "pinged") return "the person has already been pinged; escalate when the follow-up is due.";
-  if (state === "escalated") return "it has already been escalated; record the Slack DM when it is due.";
-  return "the chase is complete; mark it intentional, waive it, or let the next run find it fixed.";
+  // A chase step refused on an unresolved item: a step before it is missing, or it (or a later one) is done.
+  const wanted = isChaseAction(action) ? chaseIndexOf(action) : 0;
+  const reachedStep = chaseStepReaching(state);
+  const reached = reachedStep ? chaseIndexOf(reachedStep.action) : -1;
+  const last = CHASE_STEPS[reached];
+  if (reached < wanted - 1 || !last) return CHASE_STEPS[reached + 1]?.first ?? "";
+  const next = CHASE_STEPS[reached + 1];
+  if (next) return `${last.done}; ${next.whenDue}.`;
+  return wanted === 0
+    ? "the chase is complete; mark it intentional, waive it, or let the next run find it fixed."
+    : `${last.done}.`;
 }
 
 function refuse(
@@ -537,7 +561,7 @@ function assertSettings(settings: WorkflowSettings): void {
       `Workflow setting maxWaiverMonths must be a whole number of months ≥ 1, not ${String(settings.maxWaiverMonths)}`,
     );
   }
-  for (const name of ["followUpHours", "dmHours"] as const) {
+  for (const name of CHASE_TIMERS) {
     const hours = settings[name];
     if (!Number.isFinite(hours) || hours < 0) {
       throw new RangeError(

@@ -1,32 +1,29 @@
 /**
  * The audit process as data: item states, the actions people take, and the settings of its timers. Pure
- * types shared by the workflow rules (lib/workflow), storage (lib/db) and the pages.
+ * types shared by the workflow rules (lib/workflow), storage (lib/db) and the pages. The chase's steps,
+ * states and timers come from chase.ts.
  */
+import { CHASE_ACTIONS, CHASE_STATES, CHASE_STEPS, type ChaseAction, type ChaseTimer } from "./chase";
 
 /** Stored state of one audit item (one finding of one person, keyed stably across runs). */
-export const ITEM_STATES = [
-  "open",
-  "pinged",
-  "escalated",
-  "dm_sent",
-  "fixed",
-  "intentional",
-  "waived",
-] as const;
+export const ITEM_STATES = ["open", ...CHASE_STATES, "fixed", "intentional", "waived"] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
 
 /** States in which an item still needs someone to act. */
-export const UNRESOLVED_STATES: readonly ItemState[] = ["open", "pinged", "escalated", "dm_sent"];
+export const UNRESOLVED_STATES: readonly ItemState[] = ["open", ...CHASE_STATES];
+
+/** A status a chase step's timer shows once the step is due (`follow_up_due`, `dm_due`). */
+export type ChaseDueStatus = NonNullable<(typeof CHASE_STEPS)[number]["dueStatus"]>;
 
 /**
  * What a person sees: the stored state, or a timer-derived one. `follow_up_due`: pinged and the follow-up
  * time has passed with no reply; `dm_due`: escalated and the DM time has passed; `waiver_expired`: waived
  * until a date that has passed (the item counts as open again).
  */
-export type ItemStatus = ItemState | "follow_up_due" | "dm_due" | "waiver_expired";
+export type ItemStatus = ItemState | ChaseDueStatus | "waiver_expired";
 
 /** Actions a signed-in user takes on items. Each is refused server-side unless the item's state allows it. */
-export const USER_ACTIONS = ["ping", "escalate", "record_dm", "mark_intentional", "waive", "reopen"] as const;
+export const USER_ACTIONS = [...CHASE_ACTIONS, "mark_intentional", "waive", "reopen"] as const;
 export type UserAction = (typeof USER_ACTIONS)[number];
 
 /** What the system records on its own when an audit is re-run. */
@@ -35,7 +32,8 @@ export type SystemAction = (typeof SYSTEM_ACTIONS)[number];
 
 export type ItemAction = UserAction | SystemAction;
 
-export interface WorkflowSettings {
+/** The timers' settings are named by the chase steps that read them (`dueAfter` in chase.ts). */
+export interface WorkflowSettings extends Record<ChaseTimer, number> {
   /** Hours after a ping before the follow-up (manager + Support Ops Manager) is due. Policy: about 72. */
   followUpHours: number;
   /** Hours after the escalation before the Slack DM to the Support Ops Manager is due. Policy: about 72. */
@@ -67,8 +65,7 @@ export interface ItemWorkflowFields {
 /** Every status a person can see, in the order of the process (stored states first, as in ITEM_STATES). */
 export const ITEM_STATUSES = [
   ...ITEM_STATES,
-  "follow_up_due",
-  "dm_due",
+  ...CHASE_STEPS.flatMap((step): ChaseDueStatus[] => (step.dueStatus === null ? [] : [step.dueStatus])),
   "waiver_expired",
 ] as const satisfies readonly ItemStatus[];
 
@@ -83,9 +80,8 @@ export const JUSTIFICATION_BOUNDS = { min: JUSTIFICATION_MIN_LENGTH, max: JUSTIF
 
 /** A user action with its input, as a route handler receives it. */
 export type UserActionInput =
-  | { type: "ping" }
-  | { type: "escalate" }
-  | { type: "record_dm" }
+  /** A chase step (chase.ts): needs the item's state and timer, nothing else. */
+  | { type: ChaseAction }
   /**
    * `override`: the Support Operations Manager resolving their own finding, which only they may do and
    * only as an override; recorded with the event. The workflow rules do not read it (who may is roles.ts).

@@ -1,3 +1,4 @@
+import { CHASE_ACTIONS } from "@/lib/workflow/chase";
 /** The append-only event log: what happened to an audit and its items, and who did it. */
 import { eventFromRow, eventToRow, type AuditEvent, type NewEvent } from "@/lib/db/records";
 import type { Db } from "@/lib/db/queries/shared";
@@ -24,9 +25,6 @@ export async function listEvents(
   return (await query.orderBy("id").execute()).map(eventFromRow);
 }
 
-/** The events that chase a person: what "last pinged" means. */
-export const PING_EVENT_ACTIONS = ["ping", "escalate", "record_dm"] as const;
-
 /**
  * When each person of the audit was last pinged, escalated or sent a DM: person key → `at` of their newest
  * such event. One row per person, however long the event log has grown.
@@ -40,7 +38,7 @@ export async function listLastPings(db: Db, auditId: string): Promise<Map<string
         .selectFrom("events")
         .select((e) => e.fn.max("id").as("id"))
         .where("audit_id", "=", auditId)
-        .where("action", "in", PING_EVENT_ACTIONS)
+        .where("action", "in", CHASE_ACTIONS)
         .where("person_key", "is not", null)
         .groupBy("person_key"),
     )

@@ -8,7 +8,8 @@ import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/states";
 import { can } from "@/lib/auth/roles";
 import { getAppContext } from "@/lib/service/app-context";
-import { getFindingsView } from "@/lib/service/overview";
+import { getFindingsView } from "@/lib/service/findings";
+import { BULK_CHASE_ACTIONS, chaseStepOf, type BulkChaseAction } from "@/lib/workflow/chase";
 import { requireAudit, requireSessionUser } from "../../../_lib/data";
 import { findingsPath, personPath } from "../../../_lib/paths";
 import { BulkActions } from "./_components/bulk-actions";
@@ -40,7 +41,18 @@ export default async function FindingsPage({
   const now = ctx.clock.now().toISOString();
   const auditOpen = audit.status !== "signed_off";
   const canPing = auditOpen && can(user, "item:ping");
-  const canEscalate = auditOpen && can(user, "item:escalate");
+  // Each bulk step: the findings it is due for now (the first step: every unchased one), 0 when not allowed.
+  const bulkCounts = Object.fromEntries(
+    BULK_CHASE_ACTIONS.map((action) => {
+      const step = chaseStepOf(action);
+      const due =
+        step.dueStatus === null
+          ? summary.byStatus.open + summary.byStatus.waiver_expired
+          : summary.byStatus[step.dueStatus];
+      return [action, auditOpen && can(user, step.permission) ? due : 0];
+    }),
+  ) as Record<BulkChaseAction, number>;
+  const canBulk = BULK_CHASE_ACTIONS.some((action) => auditOpen && can(user, chaseStepOf(action).permission));
   const filtered = hasFilters(filters);
   const hrefForPage = (n: number) => findingsPath(auditId, findingsSearch({ ...filters, page: n }));
 
@@ -55,15 +67,11 @@ export default async function FindingsPage({
         title="Findings"
         description="One row per person with findings. Open a person to see the evidence and to ping, escalate or resolve."
         actions={
-          (canPing || canEscalate) &&
+          canBulk &&
           summary.people > 0 && (
             <>
               {canPing && audit.issueUrl && <CheckRepliesButton auditId={auditId} />}
-              <BulkActions
-                auditId={auditId}
-                openCount={canPing ? summary.byStatus.open + summary.byStatus.waiver_expired : 0}
-                overdueCount={canEscalate ? summary.byStatus.follow_up_due : 0}
-              />
+              <BulkActions auditId={auditId} counts={bulkCounts} />
             </>
           )
         }

@@ -9,6 +9,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { can } from "@/lib/auth/roles";
 import { getAppContext } from "@/lib/service/app-context";
 import { getSignOffReview } from "@/lib/service/sign-off";
+import { CHASE_STEPS } from "@/lib/workflow/chase";
 import { orNotFound, requireAudit, requireSessionUser } from "../../../_lib/data";
 import { signOffPath } from "../../../_lib/paths";
 import { ReviewActions } from "./_components/review-actions";
@@ -93,9 +94,9 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
               <thead>
                 <tr>
                   <Th>Person</Th>
-                  <Th>Pings</Th>
-                  <Th>Escalations</Th>
-                  <Th>Slack DMs</Th>
+                  {CHASE_STEPS.map((step) => (
+                    <Th key={step.action}>{step.countLabel}</Th>
+                  ))}
                   <Th>Replies</Th>
                 </tr>
               </thead>
@@ -103,9 +104,9 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
                 {review.chase.map((row) => (
                   <tr key={row.personKey}>
                     <Td>{row.personName}</Td>
-                    <Td>{row.pings}</Td>
-                    <Td>{row.escalations}</Td>
-                    <Td>{row.dms}</Td>
+                    {CHASE_STEPS.map((step) => (
+                      <Td key={step.action}>{row[step.countKey]}</Td>
+                    ))}
                     <Td>{row.replies}</Td>
                   </tr>
                 ))}

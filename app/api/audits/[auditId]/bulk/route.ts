@@ -1,17 +1,18 @@
 import { apiHandler } from "@/lib/api/handler";
 import { AuditParamsSchema, BulkActionSchema } from "@/lib/api/schemas";
-import { bulkAct } from "@/lib/service/people";
+import { chaseStepOf } from "@/lib/workflow/chase";
+import { bulkAct } from "@/lib/service/item-actions";
 
 export const dynamic = "force-dynamic";
 
 /**
- * `POST /api/audits/[auditId]/bulk` `{ action: "ping" | "escalate" }` → ActionOutcome. Checked with no
- * target: it reaches everyone's items, so only Support Operations may.
+ * `POST /api/audits/[auditId]/bulk` `{ action }`, a bulk chase step (ping, escalate) → ActionOutcome.
+ * Checked with no target: it reaches everyone's items, so only Support Operations may.
  */
 export const POST = apiHandler({
   params: AuditParamsSchema,
   input: BulkActionSchema,
-  permission: ({ input }) => ({ permission: input.action === "ping" ? "item:ping" : "item:escalate" }),
+  permission: ({ input }) => ({ permission: chaseStepOf(input.action).permission }),
   run: ({ app, user, input, params }) =>
     bulkAct(app, {
       auditId: params.auditId,

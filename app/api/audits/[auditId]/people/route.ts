@@ -1,6 +1,6 @@
 import { apiHandler } from "@/lib/api/handler";
 import { AuditParamsSchema, PeopleQuerySchema } from "@/lib/api/schemas";
-import { queryPeople } from "@/lib/service/people";
+import { queryPeople } from "@/lib/service/findings";
 
 export const dynamic = "force-dynamic";
 

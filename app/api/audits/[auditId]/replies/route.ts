@@ -1,6 +1,6 @@
 import { apiHandler } from "@/lib/api/handler";
 import { AuditParamsSchema } from "@/lib/api/schemas";
-import { syncReplies } from "@/lib/service/comments";
+import { syncReplies } from "@/lib/service/chase/replies";
 
 export const dynamic = "force-dynamic";
 

@@ -2,27 +2,43 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useState, useTransition, type ReactNode } from "react";
 import { ConfirmDialog } from "@/components/ui/dialog";
 import { Button } from "@/components/ui/button";
 import { errorMessage } from "@/lib/client/api";
 import { bulkAct } from "@/lib/client/mutations";
 import type { ActionOutcome } from "@/lib/client/types";
+import { BULK_CHASE_ACTIONS, type BulkChaseAction } from "@/lib/workflow/chase";
 
-type BulkAction = "ping" | "escalate";
+type BulkAction = BulkChaseAction;
 
-const COPY: Record<BulkAction, { button: string; title: string; confirm: string; done: string }> = {
+const COPY: Record<
+  BulkAction,
+  { button: string; title: string; confirm: string; done: string; explain: (count: number) => ReactNode }
+> = {
   ping: {
     button: "Ping all open",
     title: "Ping everyone with open findings?",
     confirm: "Send pings",
     done: "Pinged",
+    explain: (count) => (
+      <p>
+        This pings {count} open finding{count === 1 ? "" : "s"} at once and starts each person&apos;s 72-hour
+        follow-up timer. People already pinged are not pinged again.
+      </p>
+    ),
   },
   escalate: {
     button: "Escalate all overdue",
     title: "Escalate every overdue follow-up?",
     confirm: "Send escalations",
     done: "Escalated",
+    explain: (count) => (
+      <p>
+        This escalates {count} finding{count === 1 ? "" : "s"} whose follow-up is due to the person&apos;s
+        manager and the Support Ops Manager, and starts the 72-hour Slack DM timer.
+      </p>
+    ),
   },
 };
 
@@ -41,19 +57,16 @@ function describeOutcome(action: BulkAction, outcome: ActionOutcome): string {
  */
 export function BulkActions({
   auditId,
-  openCount,
-  overdueCount,
+  counts,
 }: {
   auditId: string;
-  /** Findings waiting for a first ping (open or expired waiver). */
-  openCount: number;
-  /** Findings whose follow-up is due. */
-  overdueCount: number;
+  /** Findings each step is due for now: a first ping (open or expired waiver), an escalation (follow-up due). */
+  counts: Record<BulkAction, number>;
 }) {
   const router = useRouter();
   const [refreshing, startRefresh] = useTransition();
   // The dialog stays mounted (closing it returns focus to the button that opened it); `action` is what it asks.
-  const [action, setAction] = useState<BulkAction>("ping");
+  const [action, setAction] = useState<BulkAction>(BULK_CHASE_ACTIONS[0]);
   const [open, setOpen] = useState(false);
   const [result, setResult] = useState<string | null>(null);
   const act = useMutation({
@@ -65,7 +78,6 @@ export function BulkActions({
     },
   });
 
-  const counts: Record<BulkAction, number> = { ping: openCount, escalate: overdueCount };
   const ask = (next: BulkAction) => {
     act.reset();
     setResult(null);
@@ -76,16 +88,16 @@ export function BulkActions({
   return (
     <div className="flex flex-col items-end gap-1">
       <div className="flex flex-wrap gap-2">
-        <Button variant="secondary" onClick={() => ask("ping")} disabled={openCount === 0 || refreshing}>
-          {COPY.ping.button}
-        </Button>
-        <Button
-          variant="secondary"
-          onClick={() => ask("escalate")}
-          disabled={overdueCount === 0 || refreshing}
-        >
-          {COPY.escalate.button}
-        </Button>
+        {BULK_CHASE_ACTIONS.map((bulk) => (
+          <Button
+            key={bulk}
+            variant="secondary"
+            onClick={() => ask(bulk)}
+            disabled={counts[bulk] === 0 || refreshing}
+          >
+            {COPY[bulk].button}
+          </Button>
+        ))}
       </div>
       <p role="status" className="text-xs text-slate-600">
         {result}
@@ -99,17 +111,7 @@ export function BulkActions({
         onConfirm={() => act.mutate(action)}
         onCancel={() => setOpen(false)}
       >
-        {action === "ping" ? (
-          <p>
-            This pings {counts.ping} open finding{counts.ping === 1 ? "" : "s"} at once and starts each
-            person&apos;s 72-hour follow-up timer. People already pinged are not pinged again.
-          </p>
-        ) : (
-          <p>
-            This escalates {counts.escalate} finding{counts.escalate === 1 ? "" : "s"} whose follow-up is due
-            to the person&apos;s manager and the Support Ops Manager, and starts the 72-hour Slack DM timer.
-          </p>
-        )}
+        {COPY[action].explain(counts[action])}
       </ConfirmDialog>
     </div>
   );

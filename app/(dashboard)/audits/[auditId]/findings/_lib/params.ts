@@ -3,7 +3,7 @@
  * filter bar. Pure and safe for both.
  */
 import { FINDING_CODES } from "@/lib/audit/types";
-import type { PeopleQuery, PeopleSort } from "@/lib/service/people";
+import type { PeopleQuery, PeopleSort } from "@/lib/service/findings";
 import { ITEM_STATUSES } from "@/lib/workflow/types";
 
 export const PAGE_SIZE = 25;

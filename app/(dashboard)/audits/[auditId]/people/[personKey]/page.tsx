@@ -14,8 +14,9 @@ import { CODE_LABELS } from "@/lib/audit/labels";
 import { can, type PermissionTarget, type SessionUser } from "@/lib/auth/roles";
 import { getRosterPeople } from "@/lib/auth/session";
 import { getAppContext } from "@/lib/service/app-context";
-import { getPersonDetail, type PersonItem } from "@/lib/service/people";
+import { getPersonDetail, type PersonItem } from "@/lib/service/findings";
 import { permissionTargetFor } from "@/lib/service/targets";
+import { CHASE_STEPS, type ChaseAction } from "@/lib/workflow/chase";
 import { lastWaiverDay } from "@/lib/workflow/rules";
 import { orNotFound, requireAudit, requireSessionUser } from "../../../../_lib/data";
 import { findingsPath, personPath } from "../../../../_lib/paths";
@@ -36,13 +37,15 @@ async function targetOf(user: SessionUser, personKey: string): Promise<Permissio
   return permissionTargetFor(personKey, await getRosterPeople());
 }
 
-function timedAction(items: PersonItem[], action: "escalate" | "record_dm"): TimedAction {
+function timedAction(items: PersonItem[], action: ChaseAction): TimedAction {
   const waiting = items.filter((item) => item.nextAction === action);
   const upcoming = waiting
     .filter((item) => !item.overdue && item.dueAt !== null)
     .map((item) => item.dueAt as string)
     .sort();
-  return { ready: waiting.filter((item) => item.overdue).length, nextDueAt: upcoming[0] ?? null };
+  // A step with no due time (the first) is due at once.
+  const ready = waiting.filter((item) => item.overdue || item.dueAt === null).length;
+  return { ready, nextDueAt: upcoming[0] ?? null };
 }
 
 function itemLabel(item: PersonItem): string {
@@ -66,9 +69,9 @@ export default async function PersonPage({
   const target = await targetOf(user, personKey);
   const auditOpen = audit.status !== "signed_off";
   const allowed = {
-    ping: auditOpen && can(user, "item:ping", target),
-    escalate: auditOpen && can(user, "item:escalate", target),
-    recordDm: auditOpen && can(user, "item:record_dm", target),
+    ...(Object.fromEntries(
+      CHASE_STEPS.map((step) => [step.action, auditOpen && can(user, step.permission, target)]),
+    ) as Record<ChaseAction, boolean>),
     resolve: auditOpen && can(user, "item:resolve", target),
     // The Support Operations Manager's own finding: resolved only as a recorded override.
     override: auditOpen && can(user, "item:resolve_own", target),
@@ -163,9 +166,11 @@ export default async function PersonPage({
                 personName={row.name}
                 now={now.toISOString()}
                 allowed={allowed}
-                pingable={items.filter((item) => item.nextAction === "ping").length}
-                escalate={timedAction(items, "escalate")}
-                recordDm={timedAction(items, "record_dm")}
+                chase={
+                  Object.fromEntries(
+                    CHASE_STEPS.map((step) => [step.action, timedAction(items, step.action)]),
+                  ) as Record<ChaseAction, TimedAction>
+                }
                 resolvable={items
                   .filter((item) => !RESOLVED.has(item.status))
                   .map((item) => ({ id: item.id, label: itemLabel(item) }))}

@@ -5,6 +5,7 @@ import { formatDateTime, formatDueIn } from "@/components/time";
 import { Button } from "@/components/ui/button";
 import { Field, Input, Textarea } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
+import { CHASE_STEPS, type ChaseAction } from "@/lib/workflow/chase";
 import {
   JUSTIFICATION_BOUNDS,
   JUSTIFICATION_MAX_LENGTH,
@@ -13,7 +14,7 @@ import {
 import { visibleLength, writtenTextProblem } from "@/lib/workflow/visible-text";
 import { describeOutcome, usePersonAction } from "./use-person-action";
 
-/** A timed action: how many items it is due for now, and when it is next due for the others. */
+/** A chase step: how many items it is due for now, and when it is next due for the others. */
 export interface TimedAction {
   ready: number;
   /** The earliest time it becomes due, for items not due yet; null when there are none. */
@@ -30,18 +31,13 @@ export interface PersonActionsProps {
    * What the signed-in user may do for this person (the server checks again). `override`: these are the
    * Support Operations Manager's own findings, which they resolve only as a recorded override.
    */
-  allowed: {
-    ping: boolean;
-    escalate: boolean;
-    recordDm: boolean;
+  allowed: Record<ChaseAction, boolean> & {
     resolve: boolean;
     override: boolean;
     reopen: boolean;
   };
-  /** Items waiting for a ping. */
-  pingable: number;
-  escalate: TimedAction;
-  recordDm: TimedAction;
+  /** Each chase step: the items it is due for now, and when it is next due (the first step is due at once). */
+  chase: Record<ChaseAction, TimedAction>;
   /** Unresolved items, which can be marked intentional or waived. */
   resolvable: { id: string; label: string }[];
   /** First day a waiver may end on (`YYYY-MM-DD`, tomorrow UTC). */
@@ -57,7 +53,7 @@ export interface PersonActionsProps {
  */
 export function PersonActions(props: PersonActionsProps) {
   const { allowed } = props;
-  const processAllowed = allowed.ping || allowed.escalate || allowed.recordDm;
+  const processAllowed = CHASE_STEPS.some((step) => allowed[step.action]);
   // What the last action did; kept here because the control that did it may be gone after the refresh.
   const [done, setDone] = useState<string | null>(null);
   return (
@@ -81,73 +77,93 @@ function timedHint(action: TimedAction, what: string, nothing: string, now: stri
   return nothing;
 }
 
+interface ChaseCopy {
+  button: (personName: string) => string;
+  done: string;
+  hint: (action: TimedAction, now: string) => string;
+}
+
+/** A step's wording from chase.ts alone, for a step with no wording of its own below. */
+function defaultChaseCopy(step: (typeof CHASE_STEPS)[number]): ChaseCopy {
+  return {
+    button: () => step.label,
+    done: step.historyLabel,
+    hint: (action, now) =>
+      timedHint(action, step.dueName ?? step.label, `Nothing to ${step.label.toLowerCase()} now.`, now),
+  };
+}
+
+/** How the chase steps read on this page: the button, what it says when done, and the hint below it. */
+const CHASE_COPY: Partial<Record<ChaseAction, ChaseCopy>> = {
+  ping: {
+    button: (personName) => `Ping ${personName}`,
+    done: "Pinged",
+    hint: ({ ready }) =>
+      ready > 0
+        ? `Asks them to fix ${ready} open finding${ready === 1 ? "" : "s"}; the follow-up is due 72 h later.`
+        : "Nothing to ping: every finding has been pinged or resolved.",
+  },
+  escalate: {
+    button: () => "Escalate",
+    done: "Escalated",
+    hint: (action, now) =>
+      timedHint(
+        action,
+        "Follow-up",
+        "Nothing to escalate: escalation follows a ping left unanswered for 72 h.",
+        now,
+      ),
+  },
+  record_dm: {
+    button: () => "Record Slack DM",
+    done: "Slack DM recorded",
+    hint: (action, now) =>
+      timedHint(
+        action,
+        "The Slack DM to the Support Ops Manager",
+        "Nothing to record: a DM follows an escalation left unanswered for 72 h.",
+        now,
+      ),
+  },
+};
+
 function ProcessActions({
   auditId,
   personKey,
   personName,
   now,
   allowed,
-  pingable,
-  escalate,
-  recordDm,
+  chase,
   onDone,
 }: PersonActionsProps & { onDone: OnDone }) {
   const { mutation, busy } = usePersonAction(auditId, personKey);
-  const ids = { ping: useId(), escalate: useId(), dm: useId() };
-  const run = (type: "ping" | "escalate" | "record_dm", verb: string) => {
+  const id = useId();
+  const run = (type: ChaseAction, verb: string) => {
     onDone(null);
     mutation.mutate({ action: { type } }, { onSuccess: (outcome) => onDone(describeOutcome(verb, outcome)) });
   };
 
   return (
-    <section aria-labelledby={`${ids.ping}-heading`} className="space-y-3">
-      <h3 id={`${ids.ping}-heading`} className="text-sm font-semibold text-slate-900">
+    <section aria-labelledby={`${id}-heading`} className="space-y-3">
+      <h3 id={`${id}-heading`} className="text-sm font-semibold text-slate-900">
         Chase
       </h3>
       <ul className="space-y-3">
-        {allowed.ping && (
-          <ChaseStep
-            hintId={ids.ping}
-            onClick={() => run("ping", "Pinged")}
-            disabled={busy || pingable === 0}
-            label={`Ping ${personName}`}
-            hint={
-              pingable > 0
-                ? `Asks them to fix ${pingable} open finding${pingable === 1 ? "" : "s"}; the follow-up is due 72 h later.`
-                : "Nothing to ping: every finding has been pinged or resolved."
-            }
-          />
-        )}
-        {allowed.escalate && (
-          <ChaseStep
-            hintId={ids.escalate}
-            variant="secondary"
-            onClick={() => run("escalate", "Escalated")}
-            disabled={busy || escalate.ready === 0}
-            label="Escalate"
-            hint={timedHint(
-              escalate,
-              "Follow-up",
-              "Nothing to escalate: escalation follows a ping left unanswered for 72 h.",
-              now,
-            )}
-          />
-        )}
-        {allowed.recordDm && (
-          <ChaseStep
-            hintId={ids.dm}
-            variant="secondary"
-            onClick={() => run("record_dm", "Slack DM recorded")}
-            disabled={busy || recordDm.ready === 0}
-            label="Record Slack DM"
-            hint={timedHint(
-              recordDm,
-              "The Slack DM to the Support Ops Manager",
-              "Nothing to record: a DM follows an escalation left unanswered for 72 h.",
-              now,
-            )}
-          />
-        )}
+        {CHASE_STEPS.map((step, i) => {
+          if (!allowed[step.action]) return null;
+          const copy = CHASE_COPY[step.action] ?? defaultChaseCopy(step);
+          return (
+            <ChaseStep
+              key={step.action}
+              hintId={`${id}-${step.action}`}
+              variant={i === 0 ? "primary" : "secondary"}
+              onClick={() => run(step.action, copy.done)}
+              disabled={busy || chase[step.action].ready === 0}
+              label={copy.button(personName)}
+              hint={copy.hint(chase[step.action], now)}
+            />
+          );
+        })}
       </ul>
       <ErrorMessage error={mutation.isError ? errorMessage(mutation.error) : null} />
     </section>

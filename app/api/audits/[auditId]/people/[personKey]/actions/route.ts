@@ -1,6 +1,6 @@
 import { apiHandler } from "@/lib/api/handler";
 import { PersonActionSchema, PersonParamsSchema, permissionForAction } from "@/lib/api/schemas";
-import { actOnItems } from "@/lib/service/people";
+import { actOnItems } from "@/lib/service/item-actions";
 import { permissionTargetFor } from "@/lib/service/targets";
 
 export const dynamic = "force-dynamic";

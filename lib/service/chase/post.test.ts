@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejectedAppError } from "@/lib/testing/errors";
 import type { GitLabSandbox, SandboxGitLabIssue } from "@/sandbox/gitlab/types";
 import { AUDITS_PROJECT } from "@/sandbox/scenarios/gitlab-audits";
-import { pingCommentBody, syncReplies } from "./comments";
-import type { AppContext } from "./context";
-import { exportToIssue } from "./export";
-import { actOnItems, bulkAct, getPersonDetail, queryPeople } from "./people";
-import { openCurrentAudit, startAuditRun } from "./runs";
+import { pingCommentBody } from "./post";
+import { syncReplies } from "./replies";
+import type { AppContext } from "../context";
+import { exportToIssue } from "../export";
+import { getPersonDetail, queryPeople } from "../findings";
+import { actOnItems, bulkAct } from "../item-actions";
+import { openCurrentAudit, startAuditRun } from "../runs";
 import { createGitLabTestContext, type GitLabTestContext } from "@/lib/testing/app-context";
 
 const HOUR = 3_600_000;

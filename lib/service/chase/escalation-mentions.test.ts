@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RosterPerson } from "@/lib/roster/schema";
-import { escalationMentions } from "./comments";
+import { escalationMentions } from "./post";
 
 const ROSTER: RosterPerson[] = [
   {

@@ -5,11 +5,12 @@ import { AppError } from "@/lib/errors";
 import { rejectedAppError } from "@/lib/testing/errors";
 import type { GitLabSandbox } from "@/sandbox/gitlab/types";
 import { AUDITS_PROJECT } from "@/sandbox/scenarios/gitlab-audits";
-import { sweepReplies, syncReplies } from "./comments";
-import type { AppContext } from "./context";
-import { exportToIssue } from "./export";
-import { actOnItems, getPersonDetail, queryPeople } from "./people";
-import { openCurrentAudit, startAuditRun } from "./runs";
+import { sweepReplies, syncReplies } from "./replies";
+import type { AppContext } from "../context";
+import { exportToIssue } from "../export";
+import { getPersonDetail, queryPeople } from "../findings";
+import { actOnItems } from "../item-actions";
+import { openCurrentAudit, startAuditRun } from "../runs";
 import { createGitLabTestContext, type GitLabTestContext } from "@/lib/testing/app-context";
 
 /** The periodic read of replies, against the sandbox GitLab over HTTP and a real SQLite database. */

@@ -1,5 +1,8 @@
-import { managerKeyOf, personKeyOf, roleOf } from "@/lib/auth/roles";
-import type { Audit, AuditEvent, Db, Item, ItemReply } from "@/lib/db/queries";
+/**
+ * Reading the chase's replies from the audit issue: a person's comment after their latest ping or
+ * escalation stops their follow-up clock. Read on a click ("Check replies") and by the periodic sweep.
+ */
+import type { AuditEvent, Db, Item, ItemReply } from "@/lib/db/queries";
 import {
   getAuditById,
   listEvents,
@@ -8,212 +11,12 @@ import {
   recordItemReplies,
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
-import {
-  LOST_ANSWER_WINDOW_MS,
-  mayHaveBeenApplied,
-  type GitLabClient,
-  type ProjectRef,
-} from "@/lib/gitlab/client";
 import type { Note } from "@/lib/gitlab/schemas";
-import type { KnownUsers } from "@/lib/report/escape";
-import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
-import type { RosterPerson } from "@/lib/roster/schema";
+import { isPostedChaseAction } from "@/lib/workflow/chase";
 import { UNRESOLVED_STATES } from "@/lib/workflow/types";
-import type { AppContext } from "./context";
-import { findKnownUsers, type MentionCandidate } from "./mentions";
-import { assertAuditOpen } from "./runs";
-
-/** The audit issue as pings use it: post a comment, get its URL; ask which usernames are GitLab users. */
-export interface IssueCommenter {
-  post(body: string): Promise<string>;
-  findKnownUsers(candidates: readonly MentionCandidate[]): ReturnType<typeof findKnownUsers>;
-}
-
-/**
- * The audit's issue, when it was exported and GitLab is configured; otherwise pings are only recorded. A
- * post whose answer was lost (timeout, dropped connection, 5xx) may have made its comment all the same: it
- * counts as posted when the comment is found on the issue (see `findLostNote`), so trying again does not
- * post it twice.
- */
-export async function issueCommenterOf(ctx: AppContext, audit: Audit): Promise<IssueCommenter | null> {
-  if (audit.issueIid === null || audit.issueUrl === null) return null;
-  const issue = { iid: audit.issueIid, url: audit.issueUrl };
-  const config = await ctx.loadConfig();
-  const client = ctx.createGitLabClient(config);
-  const project = config.gitlab?.project;
-  if (!client || project === undefined) return null;
-  return {
-    findKnownUsers: (candidates) => findKnownUsers(client, candidates),
-    async post(body) {
-      try {
-        return (await client.createNote(project, issue.iid, body)).url;
-      } catch (error) {
-        if (!mayHaveBeenApplied(error)) throw error;
-        const found = await findLostNote(ctx, { client, project, auditId: audit.id, issue }, body);
-        if (found === null) throw error;
-        ctx.log(`A comment on ${audit.name}'s issue lost its answer but was posted: ${found}`, error);
-        return found;
-      }
-    },
-  };
-}
-
-/** The note's link on its issue, as `createNote` makes it. */
-const noteUrl = (issueUrl: string, noteId: number) => `${issueUrl}#note_${noteId}`;
-
-/** The note id a stored comment URL ends with (`…#note_123`), or null. */
-function noteIdOf(url: unknown): number | null {
-  const id = typeof url === "string" ? /#note_(\d+)$/.exec(url)?.[1] : undefined;
-  return id === undefined ? null : Number(id);
-}
-
-/**
- * The URL of the comment a lost post made, or null: a recent note on the issue by the token's own user with
- * exactly `body`, that no ping or reply recorded yet stands for (so an earlier identical comment is not
- * taken for it). A failure while looking is logged and counts as not found.
- */
-async function findLostNote(
-  ctx: AppContext,
-  where: { client: GitLabClient; project: ProjectRef; auditId: string; issue: { iid: number; url: string } },
-  body: string,
-): Promise<string | null> {
-  const { client, project, auditId, issue } = where;
-  try {
-    const me = await client.getCurrentUser();
-    const notes = await client.findRecentNotes(project, issue.iid, {
-      body,
-      authorUsername: me.username,
-      withinMs: LOST_ANSWER_WINDOW_MS,
-    });
-    if (notes.length === 0) return null;
-    const recorded = new Set((await listEvents(ctx.db, { auditId })).map((e) => e.detail?.commentUrl));
-    const note = notes.find((n) => !recorded.has(noteUrl(issue.url, n.id)));
-    return note ? noteUrl(issue.url, note.id) : null;
-  } catch (error) {
-    ctx.log(`Could not check whether a comment on issue ${issue.url} was posted`, error);
-    return null;
-  }
-}
-
-/** People mentioned in one comment at most: gitlab.com caps new comments at 60 a minute, so batch. */
-export const PEOPLE_PER_COMMENT = 20;
-
-export interface PingTarget {
-  personKey: string;
-  name: string;
-  gitlab: string | null;
-  /** The GitLab usernames to mention besides the person (for an escalation: manager, Support Ops Manager). */
-  alsoMention: string[];
-  messages: string[];
-}
-
-/**
- * The comment text for a ping or an escalation of several people: each person's @mention (only real
- * usernames are live; with `known`, only users GitLab resolves) with their findings as a checklist.
- * Untrusted text (names, messages) is escaped.
- */
-export function pingCommentBody(
-  auditName: string,
-  kind: "ping" | "escalate",
-  targets: readonly PingTarget[],
-  known?: KnownUsers,
-): string {
-  const intro =
-    kind === "ping"
-      ? `The PagerDuty audit ${escapeMarkdown(auditName)} found the following. Please fix them, or reply here if they are intentional.`
-      : `No reply for 72 hours to the ping above: escalating to managers and the Support Operations Manager (${escapeMarkdown(auditName)}).`;
-  const blocks = targets.map((target) => {
-    const who = target.gitlab ? mention(target.gitlab, known) : escapeMarkdown(target.name);
-    const cc =
-      target.alsoMention.length > 0
-        ? ` (cc ${target.alsoMention.map((username) => mention(username, known)).join(" ")})`
-        : "";
-    return [
-      `**${escapeMarkdown(target.name)}** ${who}${cc}`,
-      ...target.messages.map((m) => `- [ ] ${escapeMarkdown(m)}`),
-    ].join("\n");
-  });
-  return [intro, ...blocks].join("\n\n");
-}
-
-/**
- * Who to mention on an escalation: the person's manager, found through their person key and the roster's
- * `reports_to` today (not the name the item was stored with), and the Support Operations Managers.
- */
-export function escalationMentions(
-  person: { personKey: string | null },
-  roster: readonly RosterPerson[],
-): string[] {
-  const usernameOf = (p: RosterPerson | undefined) => p?.gitlab?.username?.replace(/^@/, "") ?? null;
-  const byKey = new Map(roster.map((p) => [personKeyOf(p), p]));
-  const entry = person.personKey === null ? undefined : byKey.get(person.personKey);
-  const managerKey = entry ? managerKeyOf(entry, roster) : null;
-  const manager = managerKey === null ? null : usernameOf(byKey.get(managerKey));
-  const opsManagers = roster
-    .filter((p) => roleOf(p, roster) === "ops_manager")
-    .map(usernameOf)
-    .filter((u): u is string => u !== null);
-  return [...new Set([manager, ...opsManagers].filter((u): u is string => u !== null))];
-}
-
-/** Groups the items being pinged by person, in a stable order, for comment batching. */
-export function pingTargets(
-  items: readonly Item[],
-  kind: "ping" | "escalate",
-  roster: readonly RosterPerson[],
-): PingTarget[] {
-  const byPerson = new Map<string, PingTarget>();
-  for (const item of items) {
-    if (item.personKey === null) continue;
-    const target = byPerson.get(item.personKey) ?? {
-      personKey: item.personKey,
-      name: item.personName ?? item.personKey,
-      gitlab: item.gitlabUsername,
-      alsoMention: kind === "escalate" ? escalationMentions(item, roster) : [],
-      messages: [],
-    };
-    target.messages.push(item.message);
-    byPerson.set(item.personKey, target);
-  }
-  return [...byPerson.values()].sort((a, b) => a.name.localeCompare(b.name, "en"));
-}
-
-/**
- * Posts the pings (batched, several people per comment) and returns each person's comment URL. First asks
- * GitLab once which of the usernames to mention are users: the others (a group path, no one) are written
- * inert, each with a warning. Stops at the first failed post and returns it with what was posted before:
- * nothing is recorded as sent unless its comment exists, and what was sent is not lost.
- */
-export async function postPings(
-  commenter: IssueCommenter,
-  auditName: string,
-  kind: "ping" | "escalate",
-  targets: readonly PingTarget[],
-): Promise<{ urls: Map<string, string>; failure: unknown; warnings: string[] }> {
-  const urls = new Map<string, string>();
-  let found: Awaited<ReturnType<IssueCommenter["findKnownUsers"]>>;
-  try {
-    found = await commenter.findKnownUsers(
-      targets.flatMap((target) => [
-        ...(target.gitlab ? [{ username: target.gitlab, person: target.name }] : []),
-        ...target.alsoMention.map((username) => ({ username, person: null })),
-      ]),
-    );
-  } catch (failure) {
-    return { urls, failure, warnings: [] };
-  }
-  const { known, warnings } = found;
-  for (let i = 0; i < targets.length; i += PEOPLE_PER_COMMENT) {
-    const batch = targets.slice(i, i + PEOPLE_PER_COMMENT);
-    try {
-      const url = await commenter.post(pingCommentBody(auditName, kind, batch, known));
-      for (const target of batch) urls.set(target.personKey, url);
-    } catch (failure) {
-      return { urls, failure, warnings };
-    }
-  }
-  return { urls, failure: null, warnings };
-}
+import type { AppContext } from "../context";
+import { assertAuditOpen } from "../runs";
+import { noteIdOf, noteUrl } from "./channel";
 
 export interface SyncRepliesOptions {
   /**
@@ -323,7 +126,7 @@ interface Chase {
 function latestChases(events: readonly AuditEvent[]): Map<string, Chase> {
   const chases = new Map<string, Chase>();
   for (const event of events) {
-    if (event.personKey && (event.action === "ping" || event.action === "escalate"))
+    if (event.personKey && isPostedChaseAction(event.action))
       chases.set(event.personKey, { at: event.at, noteId: noteIdOf(event.detail?.commentUrl) });
   }
   return chases;

@@ -1,0 +1,177 @@
+/**
+ * Posting the chase on the audit issue: the ping and escalation comments (who is mentioned, the checklist of
+ * findings, batches of people per comment) and posting them before the step is recorded.
+ */
+import { managerKeyOf, roleOf } from "@/lib/auth/roles";
+import type { Audit, Item, ItemStateUpdate } from "@/lib/db/queries";
+import type { KnownUsers } from "@/lib/report/escape";
+import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
+import { personKeyOf } from "@/lib/roster/person-key";
+import type { RosterPerson } from "@/lib/roster/schema";
+import { chaseStepOf, isPostedChaseAction, type PostedChaseAction } from "@/lib/workflow/chase";
+import type { UserActionInput } from "@/lib/workflow/types";
+import type { AppContext } from "../context";
+import { auditIssueChannelOf, type ChaseChannel } from "./channel";
+
+/** People mentioned in one comment at most: gitlab.com caps new comments at 60 a minute, so batch. */
+export const PEOPLE_PER_COMMENT = 20;
+
+export interface PingTarget {
+  personKey: string;
+  name: string;
+  gitlab: string | null;
+  /** The GitLab usernames to mention besides the person (for an escalation: manager, Support Ops Manager). */
+  alsoMention: string[];
+  messages: string[];
+}
+
+/** The first line of each posted step's comment, given the audit's name (escaped). */
+const COMMENT_INTROS: Record<PostedChaseAction, (auditName: string) => string> = {
+  ping: (auditName) =>
+    `The PagerDuty audit ${auditName} found the following. Please fix them, or reply here if they are intentional.`,
+  escalate: (auditName) =>
+    `No reply for 72 hours to the ping above: escalating to managers and the Support Operations Manager (${auditName}).`,
+};
+
+/**
+ * The comment text for a ping or an escalation of several people: each person's @mention (only real
+ * usernames are live; with `known`, only users GitLab resolves) with their findings as a checklist.
+ * Untrusted text (names, messages) is escaped.
+ */
+export function pingCommentBody(
+  auditName: string,
+  kind: PostedChaseAction,
+  targets: readonly PingTarget[],
+  known?: KnownUsers,
+): string {
+  const intro = COMMENT_INTROS[kind](escapeMarkdown(auditName));
+  const blocks = targets.map((target) => {
+    const who = target.gitlab ? mention(target.gitlab, known) : escapeMarkdown(target.name);
+    const cc =
+      target.alsoMention.length > 0
+        ? ` (cc ${target.alsoMention.map((username) => mention(username, known)).join(" ")})`
+        : "";
+    return [
+      `**${escapeMarkdown(target.name)}** ${who}${cc}`,
+      ...target.messages.map((m) => `- [ ] ${escapeMarkdown(m)}`),
+    ].join("\n");
+  });
+  return [intro, ...blocks].join("\n\n");
+}
+
+/**
+ * Who to mention on an escalation: the person's manager, found through their person key and the roster's
+ * `reports_to` today (not the name the item was stored with), and the Support Operations Managers.
+ */
+export function escalationMentions(
+  person: { personKey: string | null },
+  roster: readonly RosterPerson[],
+): string[] {
+  const usernameOf = (p: RosterPerson | undefined) => p?.gitlab?.username?.replace(/^@/, "") ?? null;
+  const byKey = new Map(roster.map((p) => [personKeyOf(p), p]));
+  const entry = person.personKey === null ? undefined : byKey.get(person.personKey);
+  const managerKey = entry ? managerKeyOf(entry, roster) : null;
+  const manager = managerKey === null ? null : usernameOf(byKey.get(managerKey));
+  const opsManagers = roster
+    .filter((p) => roleOf(p, roster) === "ops_manager")
+    .map(usernameOf)
+    .filter((u): u is string => u !== null);
+  return [...new Set([manager, ...opsManagers].filter((u): u is string => u !== null))];
+}
+
+/** Groups the items being pinged by person, in a stable order, for comment batching. */
+export function pingTargets(
+  items: readonly Item[],
+  kind: PostedChaseAction,
+  roster: readonly RosterPerson[],
+): PingTarget[] {
+  const mentionsManagers = chaseStepOf(kind).mentions.some((who) => who !== "person");
+  const byPerson = new Map<string, PingTarget>();
+  for (const item of items) {
+    if (item.personKey === null) continue;
+    const target = byPerson.get(item.personKey) ?? {
+      personKey: item.personKey,
+      name: item.personName ?? item.personKey,
+      gitlab: item.gitlabUsername,
+      alsoMention: mentionsManagers ? escalationMentions(item, roster) : [],
+      messages: [],
+    };
+    target.messages.push(item.message);
+    byPerson.set(item.personKey, target);
+  }
+  return [...byPerson.values()].sort((a, b) => a.name.localeCompare(b.name, "en"));
+}
+
+/**
+ * Posts the pings (batched, several people per comment) and returns each person's comment URL. First asks
+ * GitLab once which of the usernames to mention are users: the others (a group path, no one) are written
+ * inert, each with a warning. Stops at the first failed post and returns it with what was posted before:
+ * nothing is recorded as sent unless its comment exists, and what was sent is not lost.
+ */
+export async function postPings(
+  channel: ChaseChannel,
+  auditName: string,
+  kind: PostedChaseAction,
+  targets: readonly PingTarget[],
+): Promise<{ urls: Map<string, string>; failure: unknown; warnings: string[] }> {
+  const urls = new Map<string, string>();
+  let found: Awaited<ReturnType<ChaseChannel["findKnownUsers"]>>;
+  try {
+    found = await channel.findKnownUsers(
+      targets.flatMap((target) => [
+        ...(target.gitlab ? [{ username: target.gitlab, person: target.name }] : []),
+        ...target.alsoMention.map((username) => ({ username, person: null })),
+      ]),
+    );
+  } catch (failure) {
+    return { urls, failure, warnings: [] };
+  }
+  const { known, warnings } = found;
+  for (let i = 0; i < targets.length; i += PEOPLE_PER_COMMENT) {
+    const batch = targets.slice(i, i + PEOPLE_PER_COMMENT);
+    try {
+      const url = await channel.post(pingCommentBody(auditName, kind, batch, known));
+      for (const target of batch) urls.set(target.personKey, url);
+    } catch (failure) {
+      return { urls, failure, warnings };
+    }
+  }
+  return { urls, failure: null, warnings };
+}
+
+/**
+ * The chase steps posted on the audit issue (ping, escalation) are comments there when it exists: post them
+ * first and keep only the updates whose comment was posted, with the comment's URL in the event. Other
+ * actions, and every action on an audit without an issue, pass through.
+ */
+export async function postChaseStep(
+  ctx: AppContext,
+  audit: Audit,
+  items: readonly Item[],
+  updates: ItemStateUpdate[],
+  action: UserActionInput,
+): Promise<{ send: ItemStateUpdate[]; failure: unknown; warnings: string[] }> {
+  if (!isPostedChaseAction(action.type) || updates.length === 0)
+    return { send: updates, failure: null, warnings: [] };
+  const channel = await auditIssueChannelOf(ctx, audit);
+  if (!channel) return { send: updates, failure: null, warnings: [] };
+  // Only a step that mentions more than the person needs the roster (whom the person reports to).
+  const roster = chaseStepOf(action.type).mentions.some((who) => who !== "person")
+    ? (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person)
+    : [];
+  const chosen = new Set(updates.map((u) => u.itemId));
+  const targets = pingTargets(
+    items.filter((i) => chosen.has(i.id)),
+    action.type,
+    roster,
+  );
+  const { urls, failure, warnings } = await postPings(channel, audit.name, action.type, targets);
+  const personOf = new Map(items.map((i) => [i.id, i.personKey]));
+  const send = updates.flatMap((update) => {
+    const url = urls.get(personOf.get(update.itemId) ?? "");
+    return url
+      ? [{ ...update, event: { ...update.event, detail: { ...update.event.detail, commentUrl: url } } }]
+      : [];
+  });
+  return { send, failure, warnings };
+}

@@ -1,0 +1,226 @@
+/**
+ * The findings read model: per-person rows of an audit's items with their timers and last chase step, the
+ * findings table's filtering, sorting and paging, a person's detail, and the Findings page's view.
+ */
+import { FINDING_CODES } from "@/lib/audit/types";
+import type { FindingCode } from "@/lib/audit/types";
+import type { AuditEvent, Item } from "@/lib/db/queries";
+import { getAuditById, getLatestRun, listItems, listLastPings, listPersonHistory } from "@/lib/db/queries";
+import { AppError } from "@/lib/errors";
+import { isRosterPersonKey } from "@/lib/roster/person-key";
+import { isChaseAction, type ChaseAction } from "@/lib/workflow/chase";
+import { deriveStatus, summarizePerson } from "@/lib/workflow/rules";
+import type { ItemStatus, WorkflowSettings } from "@/lib/workflow/types";
+import { ITEM_STATUSES } from "@/lib/workflow/types";
+import type { AppContext } from "./context";
+import { summarizeItems, type AuditSummary } from "./overview";
+
+/** One row of the findings table: a person and the state of their items. */
+export interface PersonRow {
+  personKey: string;
+  name: string;
+  email: string | null;
+  gitlab: string | null;
+  region: string | null;
+  manager: string | null;
+  inRoster: boolean;
+  codes: FindingCode[];
+  items: number;
+  /** The least advanced status among unresolved items; null when every item is addressed. */
+  status: ItemStatus | null;
+  /** Every status among the person's items, addressed ones included (the status filter matches any). */
+  statuses: ItemStatus[];
+  nextAction: ChaseAction | null;
+  dueAt: string | null;
+  overdue: boolean;
+  /** The newest chase step taken for the person (ping, escalation or DM). */
+  lastPingAt: string | null;
+}
+
+export const PEOPLE_SORTS = ["name", "due", "status", "items"] as const;
+export type PeopleSort = (typeof PEOPLE_SORTS)[number];
+
+export interface PeopleQuery {
+  status?: ItemStatus;
+  code?: FindingCode;
+  region?: string;
+  manager?: string;
+  overdue?: boolean;
+  /** Case-insensitive substring of name, email or GitLab username. */
+  q?: string;
+  sort?: PeopleSort;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface PeoplePage {
+  rows: PersonRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  /** Values present in the audit, for the filter menus. */
+  facets: { regions: string[]; managers: string[]; codes: FindingCode[] };
+}
+
+const STATUS_ORDER = new Map(ITEM_STATUSES.map((s, i) => [s, i]));
+
+/** Groups an audit's items into per-person rows with their timers, as of the context's clock. */
+export async function listPeopleRows(ctx: AppContext, auditId: string): Promise<PersonRow[]> {
+  const [items, lastPing] = await Promise.all([listItems(ctx.db, auditId), listLastPings(ctx.db, auditId)]);
+  return toPeopleRows(items, lastPing, ctx.clock.now(), ctx.workflow);
+}
+
+/** The newest chase step (ping, escalation or DM) per person among `events`. */
+function lastPingsOf(events: readonly AuditEvent[]): Map<string, string> {
+  const lastPing = new Map<string, string>();
+  for (const event of events) {
+    if (event.personKey && isChaseAction(event.action)) lastPing.set(event.personKey, event.at);
+  }
+  return lastPing;
+}
+
+/** Per-person rows of these items at `now`, with each person's last ping from `lastPing` (person key → at). */
+export function toPeopleRows(
+  items: readonly Item[],
+  lastPing: ReadonlyMap<string, string>,
+  now: Date,
+  settings: WorkflowSettings,
+): PersonRow[] {
+  const byPerson = new Map<string, Item[]>();
+  for (const item of items) {
+    if (item.personKey === null) continue;
+    const list = byPerson.get(item.personKey);
+    if (list) list.push(item);
+    else byPerson.set(item.personKey, [item]);
+  }
+  return [...byPerson].map(([key, personItems]): PersonRow => {
+    const first = personItems[0] as Item;
+    const summary = summarizePerson(personItems, now, settings);
+    return {
+      personKey: key,
+      name: first.personName ?? key,
+      email: first.personEmail,
+      gitlab: first.gitlabUsername,
+      region: first.region,
+      manager: first.managerName,
+      inRoster: isRosterPersonKey(key),
+      codes: [...new Set(personItems.map((i) => i.code))].sort(
+        (a, b) => FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b),
+      ),
+      items: personItems.length,
+      status: summary.status,
+      statuses: ITEM_STATUSES.filter((status) => summary.counts[status] > 0),
+      nextAction: summary.nextAction,
+      dueAt: summary.dueAt,
+      overdue: summary.overdue,
+      lastPingAt: lastPing.get(key) ?? null,
+    };
+  });
+}
+
+/**
+ * The findings table: filtered, searched, sorted and paged on the server, so an audit of 2,000 people
+ * sends one page of rows to the browser. `not_found:audit` for an unknown audit (not an empty page).
+ */
+export async function queryPeople(ctx: AppContext, auditId: string, query: PeopleQuery): Promise<PeoplePage> {
+  await getAuditById(ctx.db, auditId);
+  return pagePeopleRows(await listPeopleRows(ctx, auditId), query);
+}
+
+/** One page of `all` for `query`: filtered, searched, sorted, with the facets of all rows. */
+export function pagePeopleRows(all: readonly PersonRow[], query: PeopleQuery): PeoplePage {
+  const needle = query.q?.trim().toLowerCase();
+  const rows = all.filter(
+    (row) =>
+      (!query.status || row.statuses.includes(query.status)) &&
+      (!query.code || row.codes.includes(query.code)) &&
+      (!query.region || row.region === query.region) &&
+      (!query.manager || row.manager === query.manager) &&
+      (query.overdue === undefined || row.overdue === query.overdue) &&
+      (!needle || [row.name, row.email, row.gitlab].some((v) => v?.toLowerCase().includes(needle))),
+  );
+  const sort = query.sort ?? "name";
+  const byName = (a: PersonRow, b: PersonRow) => a.name.localeCompare(b.name, "en");
+  rows.sort((a, b) => {
+    if (sort === "due") {
+      return (a.dueAt ?? "9999").localeCompare(b.dueAt ?? "9999") || byName(a, b);
+    }
+    if (sort === "status") {
+      const rank = (r: PersonRow) => (r.status === null ? 99 : (STATUS_ORDER.get(r.status) ?? 98));
+      return rank(a) - rank(b) || byName(a, b);
+    }
+    if (sort === "items") return b.items - a.items || byName(a, b);
+    return byName(a, b);
+  });
+  const pageSize = Math.min(Math.max(query.pageSize ?? 50, 10), 200);
+  const pages = Math.max(1, Math.ceil(rows.length / pageSize));
+  const page = Math.min(Math.max(query.page ?? 1, 1), pages);
+  const distinct = (values: (string | null)[]) =>
+    [...new Set(values.filter((v): v is string => v !== null))].sort((a, b) => a.localeCompare(b, "en"));
+  return {
+    rows: rows.slice((page - 1) * pageSize, page * pageSize),
+    total: rows.length,
+    page,
+    pageSize,
+    facets: {
+      regions: distinct(all.map((r) => r.region)),
+      managers: distinct(all.map((r) => r.manager)),
+      codes: FINDING_CODES.filter((code) => all.some((r) => r.codes.includes(code))),
+    },
+  };
+}
+
+export interface PersonItem extends Item {
+  status: ItemStatus;
+  nextAction: ChaseAction | null;
+  dueAt: string | null;
+  overdue: boolean;
+}
+
+export interface PersonDetail {
+  row: PersonRow;
+  items: PersonItem[];
+  /** Pings, escalations, DMs, replies, resolutions without a fix (overrides marked) and reopenings, oldest first. */
+  history: AuditEvent[];
+}
+
+/** One person's findings with evidence, timers and history. */
+export async function getPersonDetail(
+  ctx: AppContext,
+  auditId: string,
+  personKey: string,
+): Promise<PersonDetail> {
+  const now = ctx.clock.now();
+  const [items, history] = await Promise.all([
+    listItems(ctx.db, auditId, { personKey }),
+    listPersonHistory(ctx.db, auditId, personKey),
+  ]);
+  const row = toPeopleRows(items, lastPingsOf(history), now, ctx.workflow)[0];
+  if (!row) throw new AppError("not_found:person", "This person has no findings in this audit.");
+  return {
+    row,
+    items: items.map((item) => ({ ...item, ...deriveStatus(item, now, ctx.workflow) })),
+    history,
+  };
+}
+
+/**
+ * The Findings page: the audit's counts and one page of its people, from one read of the items and one of
+ * the last pings (not two reads of the items and the whole event log).
+ */
+export async function getFindingsView(
+  ctx: AppContext,
+  auditId: string,
+  query: PeopleQuery,
+): Promise<{ summary: AuditSummary; page: PeoplePage }> {
+  const [audit, latestRun, items, lastPing] = await Promise.all([
+    getAuditById(ctx.db, auditId),
+    getLatestRun(ctx.db, auditId),
+    listItems(ctx.db, auditId),
+    listLastPings(ctx.db, auditId),
+  ]);
+  return {
+    summary: summarizeItems(ctx, audit, latestRun, items),
+    page: pagePeopleRows(toPeopleRows(items, lastPing, ctx.clock.now(), ctx.workflow), query),
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Acting on people's audit items: one person's items (a chase step, a resolution, a reopening) or a chase
+ * step for everyone at once. The workflow decides, the chase step is posted first where it is posted, and
+ * storage records what was decided unless someone else changed the item meanwhile.
+ */
+import type { Audit, Item, ItemStateUpdate } from "@/lib/db/queries";
+import { applyItemStates, getAuditById, listItems } from "@/lib/db/queries";
+import { AppError } from "@/lib/errors";
+import { chaseStepOf, isChaseAction, type BulkChaseAction } from "@/lib/workflow/chase";
+import { applyUserAction, deriveStatus, isOverride } from "@/lib/workflow/rules";
+import type { UserActionInput } from "@/lib/workflow/types";
+import { postChaseStep } from "./chase/post";
+import type { AppContext } from "./context";
+import { assertAuditOpen } from "./runs";
+
+export interface ActionOutcome {
+  applied: number;
+  /** Items the action does not apply to, with the reason. */
+  skipped: { itemId: string; reason: string }[];
+  /** Items someone else changed meanwhile. */
+  conflicts: number;
+  /**
+   * What a ping or escalation went on without, for the person acting (a roster username that is not a
+   * GitLab user, written without a live mention). Empty when all went as asked.
+   */
+  warnings: string[];
+}
+
+/**
+ * Applies one action to a person's items (ping, escalate, DM: every item it applies to; resolutions: the
+ * chosen items). Refused as a whole (`conflict:item`) when it applies to none: with the workflow's reason,
+ * or because someone else changed every item it applied to between reading and writing; `conflict:audit`
+ * when the audit is signed off, also when that happened between reading and writing.
+ */
+export async function actOnItems(
+  ctx: AppContext,
+  input: {
+    auditId: string;
+    personKey: string;
+    itemIds?: readonly string[];
+    action: UserActionInput;
+    actor: string;
+    /** Person key of the signed-in person acting (`actor` is their display name). */
+    actorKey?: string | null;
+  },
+): Promise<ActionOutcome> {
+  const audit = await getAuditById(ctx.db, input.auditId);
+  assertAuditOpen(audit);
+  const items = await listItems(ctx.db, input.auditId, { personKey: input.personKey });
+  const chosen = input.itemIds ? items.filter((i) => input.itemIds?.includes(i.id)) : items;
+  if (chosen.length === 0)
+    throw new AppError("not_found:item", "No such items for this person in this audit.");
+  return applyToItems(ctx, audit, chosen, input.action, input, { refuseWhenNone: true });
+}
+
+/**
+ * Bulk actions across people: ping everyone with open items, or escalate everyone whose follow-up is due.
+ * Items the action does not apply to are left alone.
+ */
+export async function bulkAct(
+  ctx: AppContext,
+  input: { auditId: string; action: BulkChaseAction; actor: string; actorKey?: string | null },
+): Promise<ActionOutcome> {
+  const audit = await getAuditById(ctx.db, input.auditId);
+  assertAuditOpen(audit);
+  const now = ctx.clock.now();
+  const items = (await listItems(ctx.db, input.auditId)).filter(
+    (item) => item.personKey !== null && deriveStatus(item, now, ctx.workflow).nextAction === input.action,
+  );
+  return applyToItems(ctx, audit, items, { type: input.action }, input, { refuseWhenNone: false });
+}
+
+async function applyToItems(
+  ctx: AppContext,
+  audit: Audit,
+  items: readonly Item[],
+  action: UserActionInput,
+  by: { actor: string; actorKey?: string | null },
+  options: { refuseWhenNone: boolean },
+): Promise<ActionOutcome> {
+  const now = ctx.clock.now();
+  const updates: ItemStateUpdate[] = [];
+  const skipped: ActionOutcome["skipped"] = [];
+  for (const item of items) {
+    const result = applyUserAction(item, action, now, ctx.workflow);
+    if (!result.ok) {
+      skipped.push({ itemId: item.id, reason: result.reason });
+      continue;
+    }
+    updates.push({
+      itemId: item.id,
+      expectedState: item.state,
+      // The rules decided on the whole item, not only its state: a fresh waiver or a reply keeps the state.
+      expectedSince: { stateChangedAt: item.stateChangedAt, repliedAt: item.repliedAt },
+      next: {
+        state: result.next.state,
+        stateChangedAt: result.next.stateChangedAt,
+        waivedUntil: result.next.waivedUntil,
+        repliedAt: result.next.repliedAt,
+        ...(result.justification !== null ? { justification: result.justification } : {}),
+      },
+      event: {
+        actor: by.actor,
+        actorKey: by.actorKey ?? null,
+        at: now,
+        action: action.type,
+        detail: {
+          code: item.code,
+          ...(result.justification !== null ? { justification: result.justification } : {}),
+          ...(action.type === "waive" ? { until: action.until } : {}),
+          // The Support Operations Manager resolved their own finding: kept with the event, shown in history.
+          ...(isOverride(action) ? { override: true } : {}),
+        },
+      },
+    });
+  }
+  if (updates.length === 0 && options.refuseWhenNone) {
+    throw new AppError("conflict:item", skipped[0]?.reason ?? "Nothing to do.");
+  }
+  const { send, failure, warnings } = await postChaseStep(ctx, audit, items, updates, action);
+  const { applied, conflicts } = await applyItemStates(ctx.db, send);
+  if (failure) {
+    throw new AppError(
+      "upstream:gitlab",
+      `Posting on the audit issue failed, so ${updates.length - send.length} finding(s) were not marked as ` +
+        `${isChaseAction(action.type) ? chaseStepOf(action.type).to : action.type}${send.length > 0 ? ` (${send.length} were)` : ""}. ` +
+        "Try again in a moment.",
+      { cause: failure },
+    );
+  }
+  if (options.refuseWhenNone && applied.length === 0 && conflicts.length > 0) {
+    // Another person's action won the race for every item: nothing was done, so say so, as the same click a
+    // moment later would (with the workflow's reason) — not "done: 0 findings".
+    const current = conflicts[0]?.currentState;
+    throw new AppError(
+      "conflict:item",
+      `Someone else acted first: the finding changed meanwhile${current ? ` (now ${current})` : ""}. ` +
+        "Reload to see what was done.",
+    );
+  }
+  return { applied: applied.length, skipped, conflicts: conflicts.length, warnings };
+}
