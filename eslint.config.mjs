@@ -51,7 +51,8 @@ export default defineConfig([
                 "./lib/service",
                 "./lib/workflow",
               ],
-              message: "The checker takes its inputs (roster, snapshot, config, now) and imports nothing else.",
+              message:
+                "The checker takes its inputs (roster, snapshot, config, now) and imports nothing else.",
             },
             {
               target: "./lib/workflow",
