@@ -12,7 +12,7 @@ import type { Provider } from "next-auth/providers/index";
 import { z } from "zod";
 import { isDemoModeAllowed, isLoopbackHost, type Env } from "@/lib/env";
 import { AppError, type ErrorDetail } from "@/lib/errors";
-import { personKeyOf } from "@/lib/roster/person-key";
+import { personKeyOf, personKeyOfEmail } from "@/lib/roster/person-key";
 import type { RosterPerson } from "@/lib/roster/schema";
 import { safeRedirectPath } from "./redirect";
 import {
@@ -214,7 +214,7 @@ function demoProvider(readRoster: RosterLookup): Provider {
       const person =
         byUsername.kind === "person"
           ? byUsername.person
-          : roster.find((p) => personKeyOf(p) === choice.toLowerCase());
+          : roster.find((p) => personKeyOf(p) === personKeyOfEmail(choice));
       if (!person) return refuseSignIn(SIGN_IN_ERRORS.notInRoster);
       const user: User & { gitlabUsername: string | null } = {
         id: personKeyOf(person),
