@@ -63,6 +63,20 @@ describe("manager review sign-off", () => {
     expect(review.reportSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("counts a chase step once per person, however many findings it covered", async () => {
+    const twice = (await queryPeople(t.ctx, auditId, {})).rows.find((r) => r.items === 2);
+    if (!twice) throw new Error("the demo org has a person with two findings");
+    await actOnItems(t.ctx, {
+      auditId,
+      personKey: twice.personKey,
+      action: { type: "ping" },
+      actor: "Theo Marsh",
+    });
+    const review = await getSignOffReview(t.ctx, auditId);
+    expect(review.chase.find((row) => row.personKey === twice.personKey)).toMatchObject({ pings: 1 });
+    expect(review.chase).toHaveLength(2);
+  });
+
   it("is sent back with a comment, and refuses to sign off unaddressed items without an override reason", async () => {
     await submitForReview(t.ctx, { auditId, actor: "Theo Marsh" });
     const issue = recordingIssue();

@@ -40,7 +40,10 @@ export interface SignOffReview {
   /** The run whose report is being signed off: the newest complete or incomplete one. */
   run: Run | null;
   items: ReviewItem[];
-  /** How often each chase step was taken (`pings`, `escalations`, `dms`), and the replies, per person. */
+  /**
+   * Who was chased: one row per person, with how often each chase step was taken for them (`pings`,
+   * `escalations`, `dms`) and how often they replied; a step that covered several findings counts once.
+   */
   chase: ({
     personKey: string;
     personName: string;
@@ -80,8 +83,14 @@ function summarizeChase(items: readonly Item[], events: readonly AuditEvent[]): 
     items.flatMap((i) => (i.personKey ? [[i.personKey, i.personName ?? i.personKey] as const] : [])),
   );
   const rows = new Map<string, SignOffReview["chase"][number]>();
+  // A step taken on several of a person's findings at once is one event per finding; for the person it is
+  // one ping (one reply): count each moment once, keyed as the person's history groups them.
+  const counted = new Set<string>();
   for (const event of events) {
     if (!event.personKey) continue;
+    const step = JSON.stringify([event.personKey, event.action, event.at, event.detail?.commentUrl ?? null]);
+    if (counted.has(step)) continue;
+    counted.add(step);
     const row = rows.get(event.personKey) ?? {
       personKey: event.personKey,
       personName: names.get(event.personKey) ?? event.personKey,

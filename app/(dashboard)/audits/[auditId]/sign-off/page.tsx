@@ -90,28 +90,34 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
           {review.chase.length === 0 ? (
             <p className="text-sm text-slate-600">Nobody has been pinged yet.</p>
           ) : (
-            <Table caption="Pings, escalations, Slack DMs and replies per person" captionHidden>
-              <thead>
-                <tr>
-                  <Th>Person</Th>
-                  {CHASE_STEPS.map((step) => (
-                    <Th key={step.action}>{step.countLabel}</Th>
-                  ))}
-                  <Th>Replies</Th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {review.chase.map((row) => (
-                  <tr key={row.personKey}>
-                    <Td>{row.personName}</Td>
+            <>
+              <p className="mb-3 text-sm text-slate-600">
+                {review.chase.length} {review.chase.length === 1 ? "person" : "people"}; a step that covered
+                several of a person&apos;s findings counts once.
+              </p>
+              <Table caption="Pings, escalations, Slack DMs and replies per person" captionHidden>
+                <thead>
+                  <tr>
+                    <Th>Person</Th>
                     {CHASE_STEPS.map((step) => (
-                      <Td key={step.action}>{row[step.countKey]}</Td>
+                      <Th key={step.action}>{step.countLabel}</Th>
                     ))}
-                    <Td>{row.replies}</Td>
+                    <Th>Replies</Th>
                   </tr>
-                ))}
-              </tbody>
-            </Table>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {review.chase.map((row) => (
+                    <tr key={row.personKey}>
+                      <Td>{row.personName}</Td>
+                      {CHASE_STEPS.map((step) => (
+                        <Td key={step.action}>{row[step.countKey]}</Td>
+                      ))}
+                      <Td>{row.replies}</Td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            </>
           )}
         </Card>
       </div>
