@@ -77,6 +77,52 @@ describe("manager review sign-off", () => {
     expect(review.chase).toHaveLength(2);
   });
 
+  it("shows who resolved each finding without a fix, and when", async () => {
+    const [first, second] = (await queryPeople(t.ctx, auditId, { sort: "name" })).rows.filter(
+      (r) => r.items === 1,
+    );
+    if (!first || !second) throw new Error("two people with one finding each expected");
+    const justification = "Trial account, closed at the end of the month.";
+    await actOnItems(t.ctx, {
+      auditId,
+      personKey: first.personKey,
+      action: { type: "mark_intentional", justification },
+      actor: "Priya Nair",
+      actorKey: "priya@example.com",
+    });
+    await actOnItems(t.ctx, {
+      auditId,
+      personKey: second.personKey,
+      action: { type: "waive", until: "2027-01-31", justification },
+      actor: "Theo Marsh",
+    });
+    const review = await getSignOffReview(t.ctx, auditId);
+    const of = (personKey: string) => review.items.find((i) => i.personKey === personKey);
+    expect(of(first.personKey)?.resolution).toEqual({
+      action: "mark_intentional",
+      actor: "Priya Nair",
+      actorKey: "priya@example.com",
+      at: of(first.personKey)?.stateChangedAt,
+    });
+    expect(of(second.personKey)?.resolution).toEqual({
+      action: "waive",
+      actor: "Theo Marsh",
+      actorKey: null,
+      at: of(second.personKey)?.stateChangedAt,
+    });
+    expect(review.items.filter((i) => i.resolution !== null)).toHaveLength(2);
+    // Put back as they were, for the tests that follow.
+    for (const row of [first, second]) {
+      await actOnItems(t.ctx, {
+        auditId,
+        personKey: row.personKey,
+        action: { type: "reopen" },
+        actor: "Theo Marsh",
+      });
+    }
+    expect((await getSignOffReview(t.ctx, auditId)).items.filter((i) => i.resolution !== null)).toEqual([]);
+  });
+
   it("is sent back with a comment, and refuses to sign off unaddressed items without an override reason", async () => {
     await submitForReview(t.ctx, { auditId, actor: "Theo Marsh" });
     const issue = recordingIssue();

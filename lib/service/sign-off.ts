@@ -21,6 +21,7 @@ import {
 } from "@/lib/workflow/types";
 import { visibleLength, writtenTextProblem } from "@/lib/workflow/visible-text";
 import { auditIssueChannelOf } from "./chase/channel";
+import { resolutionsOf, type Resolution } from "./findings";
 import type { AppContext } from "./context";
 
 /** The audit issue in GitLab, as sign-off needs it; null when the audit has no issue (or no GitLab). */
@@ -33,6 +34,8 @@ export interface AuditIssue {
 export interface ReviewItem extends Item {
   status: ItemStatus;
   addressed: boolean;
+  /** Who resolved it and when; null while it is unresolved. */
+  resolution: Resolution | null;
 }
 
 export interface SignOffReview {
@@ -64,6 +67,7 @@ export async function getSignOffReview(ctx: AppContext, auditId: string): Promis
   ]);
   const run = runs.find((r) => r.status === "complete" || r.status === "incomplete") ?? null;
   const check = canSignOff(items, now);
+  const resolutions = resolutionsOf(items, events);
   return {
     audit,
     run,
@@ -71,6 +75,7 @@ export async function getSignOffReview(ctx: AppContext, auditId: string): Promis
       ...item,
       status: deriveStatus(item, now, ctx.workflow).status,
       addressed: isAddressed(item, now),
+      resolution: resolutions.get(item.id) ?? null,
     })),
     chase: summarizeChase(items, events),
     unaddressed: check.ok ? 0 : check.unaddressed,

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { CodeBadge } from "@/components/code-badge";
 import { PageHeader } from "@/components/page-header";
+import { ResolutionBy } from "@/components/resolution-by";
 import { AuditStatusBadge, StatusBadge } from "@/components/status-badge";
 import { DateTime } from "@/components/time";
 import { Card } from "@/components/ui/card";
@@ -153,6 +154,12 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
                   </Td>
                   <Td className="text-slate-700">
                     {item.justification ?? (item.waivedUntil ? `Waived until ${item.waivedUntil}` : "—")}
+                    {item.resolution && (
+                      <ResolutionBy
+                        resolution={item.resolution}
+                        className="mt-1 block text-xs text-slate-500"
+                      />
+                    )}
                   </Td>
                 </tr>
               ))}
