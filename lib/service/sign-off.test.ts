@@ -5,7 +5,14 @@ import { queryPeople } from "./findings";
 import { actOnItems } from "./item-actions";
 import { openCurrentAudit, startAuditRun } from "./runs";
 import type { AuditIssue } from "./sign-off";
-import { auditIssueOf, getSignOffReview, sendBack, signOff, submitForReview } from "./sign-off";
+import {
+  auditIssueOf,
+  getReviewHistory,
+  getSignOffReview,
+  sendBack,
+  signOff,
+  submitForReview,
+} from "./sign-off";
 import { exportToIssue } from "./export";
 import type { AppContext } from "./context";
 import type { TestContext } from "@/lib/testing/app-context";
@@ -136,6 +143,33 @@ describe("manager review sign-off", () => {
     expect(issue.comments[0]).toContain("Sent back for more work");
     expect(issue.comments[0]).not.toContain("<b>");
 
+    // Support Operations read the comment in the dashboard, with who and when, and the whole hand-over.
+    const events = (await listEvents(t.ctx.db, { auditId })).filter((e) => e.action === "set_audit_status");
+    const sentBack = {
+      kind: "sent_back",
+      actor: "Sofia Reyes",
+      actorKey: null,
+      at: events.at(-1)?.at,
+      comment: "Chase the APAC team first <b>please</b>",
+      commentUrl: "https://gitlab.example/issues/1#note_1",
+    };
+    const history = await getReviewHistory(t.ctx, auditId);
+    expect(history).toEqual({
+      steps: [
+        {
+          kind: "submitted",
+          actor: "Theo Marsh",
+          actorKey: null,
+          at: events[0]?.at,
+          comment: null,
+          commentUrl: null,
+        },
+        sentBack,
+      ],
+      sentBack,
+    });
+    expect((await getSignOffReview(t.ctx, auditId)).history).toEqual(history);
+
     const refused = await rejectedAppError(signOff(t.ctx, { auditId, actor: "Sofia Reyes", issue }));
     expect(refused.message).toMatch(/19 item\(s\) are not addressed yet/);
     expect(issue.closed).toBe(false);
@@ -159,6 +193,14 @@ describe("manager review sign-off", () => {
     expect(issue.closed).toBe(true);
     expect(issue.comments[0]).toContain(`\`${reportSha256}\``);
     expect((await listEvents(t.ctx.db, { auditId })).at(-1)?.action).toBe("sign_off");
+    // Signed off, the send-back is history: no longer the audit's standing word.
+    const history = await getReviewHistory(t.ctx, auditId);
+    expect(history.steps.map((s) => [s.kind, s.actor])).toEqual([
+      ["submitted", "Theo Marsh"],
+      ["sent_back", "Sofia Reyes"],
+      ["signed_off", "Sofia Reyes"],
+    ]);
+    expect(history.sentBack).toBeNull();
 
     const person = (await queryPeople(t.ctx, auditId, { q: "amara" })).rows[0];
     const frozen = await rejectedAppError(

@@ -54,6 +54,69 @@ export interface SignOffReview {
   } & Record<ChaseCountKey, number>)[];
   unaddressed: number;
   reportSha256: string | null;
+  /** The hand-overs between Support Operations and the reviewer, and the send-back still standing. */
+  history: ReviewHistory;
+}
+
+/** One hand-over of the review, from the audit's event log. */
+export interface ReviewStep {
+  /**
+   * `submitted` for review; `sent_back` by the reviewer with a comment; `withdrawn`: a submission put back
+   * because telling the reviewer on the audit issue failed; `signed_off`.
+   */
+  kind: "submitted" | "sent_back" | "withdrawn" | "signed_off";
+  actor: string;
+  actorKey: string | null;
+  at: string;
+  /** The reviewer's comment on a send-back (as written; the page escapes it); else null. */
+  comment: string | null;
+  /** The comment on the audit issue that said so, when there is one. */
+  commentUrl: string | null;
+}
+
+export interface ReviewHistory {
+  /** Oldest first. */
+  steps: ReviewStep[];
+  /** The last send-back while it is still the last word (the audit is open again, not resubmitted). */
+  sentBack: ReviewStep | null;
+}
+
+/** The review's hand-overs among an audit's events (in the log's order). */
+export function reviewHistoryOf(events: readonly AuditEvent[]): ReviewHistory {
+  const text = (value: unknown) => (typeof value === "string" ? value : null);
+  const steps = events.flatMap((event): ReviewStep[] => {
+    const kind: ReviewStep["kind"] | null =
+      event.action === "sign_off"
+        ? "signed_off"
+        : event.action !== "set_audit_status"
+          ? null
+          : event.toState === "in_review"
+            ? "submitted"
+            : event.detail?.withdrawn === true
+              ? "withdrawn"
+              : "sent_back";
+    if (kind === null) return [];
+    const commentUrl = text(event.detail?.commentUrl);
+    return [
+      {
+        kind,
+        actor: event.actor,
+        actorKey: event.actorKey,
+        at: event.at,
+        comment: kind === "sent_back" ? text(event.detail?.comment) : null,
+        // Only a link the page may render (the URL is GitLab's, but never another scheme).
+        commentUrl: commentUrl && /^https?:\/\//.test(commentUrl) ? commentUrl : null,
+      },
+    ];
+  });
+  const last = steps.at(-1);
+  return { steps, sentBack: last?.kind === "sent_back" ? last : null };
+}
+
+/** The review's hand-overs of an audit, for the overview and the sign-off page. */
+export async function getReviewHistory(ctx: AppContext, auditId: string): Promise<ReviewHistory> {
+  await getAuditById(ctx.db, auditId);
+  return reviewHistoryOf(await listEvents(ctx.db, { auditId }));
 }
 
 /** Everything a reviewer looks at before signing off: items, resolutions, evidence, chase history. */
@@ -80,6 +143,7 @@ export async function getSignOffReview(ctx: AppContext, auditId: string): Promis
     chase: summarizeChase(items, events),
     unaddressed: check.ok ? 0 : check.unaddressed,
     reportSha256: run ? await finalReportSha256(ctx, run, items) : null,
+    history: reviewHistoryOf(events),
   };
 }
 

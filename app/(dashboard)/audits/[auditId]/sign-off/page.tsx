@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { CodeBadge } from "@/components/code-badge";
 import { PageHeader } from "@/components/page-header";
 import { ResolutionBy } from "@/components/resolution-by";
+import { ReviewHistoryList, SentBackNotice } from "@/components/review-history";
 import { AuditStatusBadge, StatusBadge } from "@/components/status-badge";
 import { DateTime } from "@/components/time";
 import { Card } from "@/components/ui/card";
@@ -36,6 +37,11 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
         title="Sign-off"
         description="The Support Operations Manager reviews every finding's resolution and signs the audit off."
       />
+      {review.history.sentBack && (
+        <div className="mb-6">
+          <SentBackNotice step={review.history.sentBack} />
+        </div>
+      )}
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Review" className="lg:col-span-1">
           {signedOff ? (
@@ -86,6 +92,9 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
               )}
             </div>
           )}
+        </Card>
+        <Card title="Review history" className="lg:col-span-1">
+          <ReviewHistoryList steps={review.history.steps} />
         </Card>
         <Card title="Who was chased" className="lg:col-span-2">
           {review.chase.length === 0 ? (
