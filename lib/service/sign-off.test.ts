@@ -398,3 +398,105 @@ describe("the audit issue at sign-off", () => {
     }
   });
 });
+
+describe("submitting for review", () => {
+  /** An audit of the demo org, run and exported to the sandbox GitLab's audits project. */
+  async function exportedAudit() {
+    const g = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"), {
+      gitlab: { client: { timeoutMs: 1_000 } },
+    });
+    const id = (await openCurrentAudit(g.ctx, "Theo Marsh")).id;
+    const run = await startAuditRun(g.ctx, { auditId: id, actor: "Theo Marsh" });
+    await g.ctx.backgroundRuns.get(run.id);
+    const exported = await exportToIssue(g.ctx, { auditId: id, actor: "Theo Marsh" });
+    const notes = () =>
+      g.gitlab
+        .state()
+        .projects.flatMap((p) => p.issues ?? [])
+        .find((i) => i.iid === exported.iid)?.notes ?? [];
+    return { g, id, exported, notes };
+  }
+
+  it("tells the Support Operations Manager on the audit issue, with the counts, once for a double click", async () => {
+    const { g, id, exported, notes } = await exportedAudit();
+    try {
+      const before = notes().length;
+      const clicks = await Promise.allSettled([
+        submitForReview(g.ctx, { auditId: id, actor: "Theo Marsh" }),
+        submitForReview(g.ctx, { auditId: id, actor: "Theo Marsh" }),
+      ]);
+      const done = clicks.flatMap((c) => (c.status === "fulfilled" ? [c.value] : []));
+      const refused = clicks.flatMap((c) => (c.status === "rejected" ? [c.reason as { code: string }] : []));
+      expect(done).toHaveLength(1);
+      expect(refused.map((e) => e.code)).toEqual(["conflict:audit"]);
+
+      const posted = notes().slice(before);
+      expect(posted).toHaveLength(1);
+      const body = posted[0]?.body ?? "";
+      // The manager's roster username, checked with GitLab as pings are, so the mention is live.
+      expect(body).toContain("@sreyes");
+      expect(body).toContain("Submitted for review** (submission 1)");
+      expect(body).toContain("Theo Marsh");
+      expect(body).toContain("0 of 19 finding(s) addressed; 19 not yet.");
+      expect(done[0]).toMatchObject({
+        status: "in_review",
+        commentUrl: `${exported.url}#note_${posted[0]?.id}`,
+        warnings: [],
+      });
+    } finally {
+      await g.close();
+    }
+  });
+
+  it("finds its comment when the answer was lost instead of posting it twice", async () => {
+    const { g, id, exported, notes } = await exportedAudit();
+    try {
+      const before = notes().length;
+      // The user look-up for the one Support Operations Manager passes; the comment's answer is lost.
+      g.gitlab.failNext("pass", "timeout");
+      const submitted = await submitForReview(g.ctx, { auditId: id, actor: "Theo Marsh" });
+      const posted = notes().slice(before);
+      expect(posted).toHaveLength(1);
+      expect(submitted.commentUrl).toBe(`${exported.url}#note_${posted[0]?.id}`);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it("is not submitted when the audit issue cannot be told, and says so", async () => {
+    const { g, id, notes } = await exportedAudit();
+    try {
+      const before = notes().length;
+      g.gitlab.failNext("pass", 500);
+      const refused = await rejectedAppError(submitForReview(g.ctx, { auditId: id, actor: "Theo Marsh" }));
+      expect(refused.code).toBe("upstream:gitlab");
+      expect(refused.message).toMatch(/was not submitted for review/);
+      expect(notes().slice(before)).toHaveLength(0);
+      expect((await getSignOffReview(g.ctx, id)).audit.status).toBe("open");
+      expect((await getReviewHistory(g.ctx, id)).steps.map((s) => s.kind)).toEqual([
+        "submitted",
+        "withdrawn",
+      ]);
+      // Trying again once GitLab answers goes through.
+      expect((await submitForReview(g.ctx, { auditId: id, actor: "Theo Marsh" })).status).toBe("in_review");
+      const posted = notes().slice(before);
+      expect(posted.map((n) => n.body.split(" by ")[0])).toEqual(["**Submitted for review** (submission 1)"]);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it("still works for an audit without an issue, and says truthfully that nothing was posted", async () => {
+    const audit = await createAudit(t.ctx.db, {
+      name: "FY27-Q3 no issue",
+      fiscalYear: 2027,
+      quarter: 3,
+      opensOn: "2026-10-01",
+      dueOn: "2026-10-31",
+      createdBy: "Theo Marsh",
+      now: t.ctx.clock.now(),
+    });
+    const submitted = await submitForReview(t.ctx, { auditId: audit.id, actor: "Theo Marsh" });
+    expect(submitted).toMatchObject({ status: "in_review", commentUrl: null, warnings: [] });
+  });
+});

@@ -83,6 +83,7 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
                   auditId={audit.id}
                   status={audit.status === "in_review" ? "in_review" : "open"}
                   unaddressed={review.unaddressed}
+                  hasIssue={audit.issueUrl !== null}
                   may={{
                     submit: can(user, "audit:run"),
                     signOff: can(user, "audit:sign_off"),
