@@ -3,6 +3,7 @@ import Link from "next/link";
 import { CodeBadge } from "@/components/code-badge";
 import { CountList, Stat } from "@/components/count-list";
 import { PageHeader } from "@/components/page-header";
+import { SentBackNotice } from "@/components/review-history";
 import { AuditStatusBadge, StatusBadge } from "@/components/status-badge";
 import { DateTime, Day, formatDueIn } from "@/components/time";
 import { Badge } from "@/components/ui/badge";
@@ -16,6 +17,7 @@ import type { AuditSummary } from "@/lib/service/overview";
 import { formatDetail } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
 import { getRunWarnings } from "@/lib/service/runs";
+import { getReviewHistory } from "@/lib/service/sign-off";
 import { deriveStatus } from "@/lib/workflow/rules";
 import { ITEM_STATUSES, type WorkflowSettings } from "@/lib/workflow/types";
 import { ExportIssueButton } from "./_components/export-issue-button";
@@ -36,6 +38,8 @@ export default async function OverviewPage() {
   const runWarnings = current?.latestRun
     ? { runId: current.latestRun.id, lines: (await getRunWarnings(ctx, current.latestRun)).map(formatDetail) }
     : null;
+  // A send-back is the reviewer's word to Support Operations: shown here, not only on GitLab.
+  const sentBack = current ? (await getReviewHistory(ctx, current.audit.id)).sentBack : null;
   const due = schedule.current;
   const canOpen = can(user, "audit:open");
   const canExport = can(user, "audit:export") && current !== null && current.audit.status !== "signed_off";
@@ -47,6 +51,11 @@ export default async function OverviewPage() {
         description="Every person in the support roster needs a working PagerDuty account on exactly the schedules their rotations call for."
       />
 
+      {sentBack && (
+        <div className="mb-6">
+          <SentBackNotice step={sentBack} />
+        </div>
+      )}
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Audit due" className="lg:col-span-1">
           <p className="flex flex-wrap items-center gap-2 text-lg font-semibold text-slate-900">

@@ -107,6 +107,8 @@ const noConfig = async (): Promise<AuditConfig> => {
   throw new AppError("invalid:config", "No PagerDuty in these tests.");
 };
 let loadConfig: () => Promise<AuditConfig> = noConfig;
+/** Whether the context serves TEST_ROSTER as the loaded roster (for a hand-over's mentions). */
+let rosterLoaded = false;
 const GITLAB_TOKEN = "glpat-routes-test";
 /** The token the app's GitLab client sends; a test may put a revoked one here. */
 let gitlabToken = GITLAB_TOKEN;
@@ -142,7 +144,12 @@ beforeAll(async () => {
     workflow: DEFAULT_WORKFLOW_SETTINGS,
     loadConfig: () => loadConfig(),
     loadRoster: async () => {
-      throw new Error("not used");
+      if (!rosterLoaded) throw new Error("not used");
+      const entries = TEST_ROSTER.map((person, index) => ({
+        person,
+        location: { file: "team.yaml", index, line: index * 6 + 1 },
+      }));
+      return buildRoster("team.yaml", entries, "x");
     },
     createPagerDutyClient: () => {
       throw new Error("not used");
@@ -161,6 +168,7 @@ afterEach(async () => {
   await Promise.all(ctx.backgroundRuns.values());
   demoMode = true;
   loadConfig = noConfig;
+  rosterLoaded = false;
   gitlabToken = GITLAB_TOKEN;
   // Every answer in these tests is an expected one; none may have been a logged server error.
   expect(logError).not.toHaveBeenCalled();
@@ -1023,6 +1031,46 @@ describe("bad input", () => {
     expect(response.status).toBe(400);
     const paths = (await errorOf(response)).details.map((d) => d.path);
     expect(paths.sort()).toEqual(["overdue", "page", "pageSize", "sort", "status"]);
+  });
+});
+
+describe("submitting for review", () => {
+  it("posts on the audit issue for the Support Operations Manager with the counts, and says what it posted", async () => {
+    const auditId = requireAudit(await seed()).id;
+    loadConfig = async () => exportConfig(true);
+    rosterLoaded = true;
+    const ops = routesAs(USERS.ops);
+    const exported = await ops.issueExport.POST(post(`/api/audits/${auditId}/export`), paramsOf({ auditId }));
+    const { url } = z.object({ url: z.string() }).parse(await exported.json());
+    const notesOf = () =>
+      gitlab.state().projects[0]?.issues?.find((i) => url.endsWith(`/${i.iid}`))?.notes ?? [];
+    const before = notesOf().length;
+
+    const response = await ops.review.POST(post(`/api/audits/${auditId}/review`), paramsOf({ auditId }));
+    expect(response.status).toBe(200);
+    const posted = notesOf().slice(before);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]?.body).toMatch(/^\*\*Submitted for review\*\* \(submission 1\) by Omar Haddad on /);
+    expect(posted[0]?.body).toContain("0 of 2 finding(s) addressed; 2 not yet.");
+    // Olivia is the roster's Support Operations Manager; GitLab does not know "ogrant", so her mention is
+    // written inert (as a ping's would be) and the person submitting is told.
+    expect(posted[0]?.body).toContain("ogrant");
+    expect(posted[0]?.body).not.toContain(" @ogrant");
+    expect(await response.json()).toMatchObject({
+      status: "in_review",
+      commentUrl: `${url}#note_${posted[0]?.id}`,
+      warnings: [expect.stringMatching(/^ogrant \(gitlab.username of Olivia Grant\) is not a user on /)],
+    });
+  });
+
+  it("still hands over an audit without an issue, and says that nothing was posted", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const response = await routesAs(USERS.ops).review.POST(
+      post(`/api/audits/${auditId}/review`),
+      paramsOf({ auditId }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: "in_review", commentUrl: null, warnings: [] });
   });
 });
 

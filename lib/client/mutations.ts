@@ -1,7 +1,15 @@
 /** The API's state-changing requests, one function each; pages call them through `useMutation`. */
 import { requestJson } from "./api";
 import type { BulkChaseAction } from "@/lib/workflow/chase";
-import type { ActionOutcome, Audit, DemoClock, IssueExportResult, Run, UserActionInput } from "./types";
+import type {
+  ActionOutcome,
+  Audit,
+  DemoClock,
+  IssueExportResult,
+  Run,
+  SubmitForReviewResult,
+  UserActionInput,
+} from "./types";
 
 const auditPath = (auditId: string) => `/api/audits/${encodeURIComponent(auditId)}`;
 
@@ -57,9 +65,9 @@ export function signOffAudit(input: { auditId: string; overrideReason?: string }
   });
 }
 
-/** Hands the audit to the reviewer. */
-export function submitForReview(auditId: string): Promise<Audit> {
-  return requestJson<Audit>(`/api/audits/${encodeURIComponent(auditId)}/review`, {
+/** Hands the audit to the reviewer; says whether the audit issue was told. */
+export function submitForReview(auditId: string): Promise<SubmitForReviewResult> {
+  return requestJson<SubmitForReviewResult>(`/api/audits/${encodeURIComponent(auditId)}/review`, {
     method: "POST",
     body: {},
   });

@@ -5,13 +5,20 @@
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { FindingCode } from "@/lib/audit/types";
 import type { AuditEvent, Item } from "@/lib/db/queries";
-import { getAuditById, getLatestRun, listItems, listLastPings, listPersonHistory } from "@/lib/db/queries";
+import {
+  getAuditById,
+  getLatestRun,
+  listEvents,
+  listItems,
+  listLastPings,
+  listPersonHistory,
+} from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import { isRosterPersonKey } from "@/lib/roster/person-key";
 import { isChaseAction, type ChaseAction } from "@/lib/workflow/chase";
 import { deriveStatus, summarizePerson } from "@/lib/workflow/rules";
 import type { ItemStatus, WorkflowSettings } from "@/lib/workflow/types";
-import { ITEM_STATUSES } from "@/lib/workflow/types";
+import { ITEM_STATUSES, UNRESOLVED_STATES } from "@/lib/workflow/types";
 import type { AppContext } from "./context";
 import { summarizeItems, type AuditSummary } from "./overview";
 
@@ -170,8 +177,49 @@ export function pagePeopleRows(all: readonly PersonRow[], query: PeopleQuery): P
   };
 }
 
+/** Who resolved a finding and when: the event that put it in its state (fixed, intentional, waived). */
+export interface Resolution {
+  /** `mark_intentional`, `waive`, or `fixed_by_rerun` (a run no longer found it). */
+  action: AuditEvent["action"];
+  /** Display name of who decided (`system`, or whoever started the run, for a fix). */
+  actor: string;
+  /** Person key of who decided; null for the system and for events stored before keys were. */
+  actorKey: string | null;
+  at: string;
+}
+
+/**
+ * Each resolved item's resolution among `events` (any order of the log's ids): the newest event that moved
+ * it into the state it is in now (a waiver given again counts from the newest). Unresolved items have none.
+ */
+export function resolutionsOf(
+  items: readonly Item[],
+  events: readonly AuditEvent[],
+): Map<string, Resolution> {
+  const stateOf = new Map(
+    items.filter((i) => !UNRESOLVED_STATES.includes(i.state)).map((i) => [i.id, i.state] as const),
+  );
+  const resolutions = new Map<string, Resolution & { id: number }>();
+  for (const event of events) {
+    if (event.itemId === null || event.toState === null || stateOf.get(event.itemId) !== event.toState)
+      continue;
+    const previous = resolutions.get(event.itemId);
+    if (previous && previous.id > event.id) continue;
+    resolutions.set(event.itemId, {
+      id: event.id,
+      action: event.action,
+      actor: event.actor,
+      actorKey: event.actorKey,
+      at: event.at,
+    });
+  }
+  return new Map([...resolutions].map(([itemId, { id: _id, ...resolution }]) => [itemId, resolution]));
+}
+
 export interface PersonItem extends Item {
   status: ItemStatus;
+  /** Who resolved it and when; null while it is unresolved. */
+  resolution: Resolution | null;
   nextAction: ChaseAction | null;
   dueAt: string | null;
   overdue: boolean;
@@ -191,15 +239,21 @@ export async function getPersonDetail(
   personKey: string,
 ): Promise<PersonDetail> {
   const now = ctx.clock.now();
-  const [items, history] = await Promise.all([
+  const [items, history, events] = await Promise.all([
     listItems(ctx.db, auditId, { personKey }),
     listPersonHistory(ctx.db, auditId, personKey),
+    listEvents(ctx.db, { auditId, personKey }),
   ]);
   const row = toPeopleRows(items, lastPingsOf(history), now, ctx.workflow)[0];
   if (!row) throw new AppError("not_found:person", "This person has no findings in this audit.");
+  const resolutions = resolutionsOf(items, events);
   return {
     row,
-    items: items.map((item) => ({ ...item, ...deriveStatus(item, now, ctx.workflow) })),
+    items: items.map((item) => ({
+      ...item,
+      ...deriveStatus(item, now, ctx.workflow),
+      resolution: resolutions.get(item.id) ?? null,
+    })),
     history,
   };
 }

@@ -120,6 +120,13 @@ describe("an audit from opening to follow-up", () => {
     expect(amara?.status).toBeNull();
     const detail = await getPersonDetail(ctx, audit.id, amara?.personKey ?? "");
     expect(detail.items[0]?.state).toBe("fixed");
+    // The re-run that found it gone decided it, when it finished.
+    expect(detail.items[0]?.resolution).toEqual({
+      action: "fixed_by_rerun",
+      actor: expect.any(String),
+      actorKey: null,
+      at: detail.items[0]?.stateChangedAt,
+    });
     // Addressed people are still found by the status of their items, as the overview's counts link them.
     const fixedPeople = await queryPeople(ctx, audit.id, { status: "fixed" });
     expect(fixedPeople.rows.map((r) => r.name)).toEqual(["Amara Okafor"]);
@@ -176,6 +183,22 @@ describe("an audit from opening to follow-up", () => {
     const waived = await getPersonDetail(ctx, audit.id, second.personKey);
     expect(waived.history.at(-1)).toMatchObject({ action: "waive", detail: { until: "2027-11-27" } });
     expect(waived.history.at(-1)?.detail).not.toHaveProperty("override");
+    // Who decided, and when, is on the finding itself, not only in the history.
+    expect(overridden.items.map((i) => i.resolution)).toEqual([
+      {
+        action: "mark_intentional",
+        actor: "Olivia Grant",
+        actorKey: null,
+        at: overridden.history.at(-1)?.at,
+      },
+    ]);
+    expect(waived.items.map((i) => i.resolution)).toEqual([
+      { action: "waive", actor: "Omar Haddad", actorKey: null, at: waived.history.at(-1)?.at },
+    ]);
+    // An unresolved finding has no resolution.
+    const third = (await queryPeople(ctx, audit.id, { status: "pinged", sort: "name" })).rows[0];
+    const open = await getPersonDetail(ctx, audit.id, third?.personKey ?? "");
+    expect(open.items.map((i) => i.resolution)).toEqual(open.items.map(() => null));
   });
 
   it("resets the demo to an empty dashboard and real time", async () => {

@@ -5,7 +5,14 @@ import { queryPeople } from "./findings";
 import { actOnItems } from "./item-actions";
 import { openCurrentAudit, startAuditRun } from "./runs";
 import type { AuditIssue } from "./sign-off";
-import { auditIssueOf, getSignOffReview, sendBack, signOff, submitForReview } from "./sign-off";
+import {
+  auditIssueOf,
+  getReviewHistory,
+  getSignOffReview,
+  sendBack,
+  signOff,
+  submitForReview,
+} from "./sign-off";
 import { exportToIssue } from "./export";
 import type { AppContext } from "./context";
 import type { TestContext } from "@/lib/testing/app-context";
@@ -63,6 +70,66 @@ describe("manager review sign-off", () => {
     expect(review.reportSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("counts a chase step once per person, however many findings it covered", async () => {
+    const twice = (await queryPeople(t.ctx, auditId, {})).rows.find((r) => r.items === 2);
+    if (!twice) throw new Error("the demo org has a person with two findings");
+    await actOnItems(t.ctx, {
+      auditId,
+      personKey: twice.personKey,
+      action: { type: "ping" },
+      actor: "Theo Marsh",
+    });
+    const review = await getSignOffReview(t.ctx, auditId);
+    expect(review.chase.find((row) => row.personKey === twice.personKey)).toMatchObject({ pings: 1 });
+    expect(review.chase).toHaveLength(2);
+  });
+
+  it("shows who resolved each finding without a fix, and when", async () => {
+    const [first, second] = (await queryPeople(t.ctx, auditId, { sort: "name" })).rows.filter(
+      (r) => r.items === 1,
+    );
+    if (!first || !second) throw new Error("two people with one finding each expected");
+    const justification = "Trial account, closed at the end of the month.";
+    await actOnItems(t.ctx, {
+      auditId,
+      personKey: first.personKey,
+      action: { type: "mark_intentional", justification },
+      actor: "Priya Nair",
+      actorKey: "priya@example.com",
+    });
+    await actOnItems(t.ctx, {
+      auditId,
+      personKey: second.personKey,
+      action: { type: "waive", until: "2027-01-31", justification },
+      actor: "Theo Marsh",
+    });
+    const review = await getSignOffReview(t.ctx, auditId);
+    const of = (personKey: string) => review.items.find((i) => i.personKey === personKey);
+    expect(of(first.personKey)?.resolution).toEqual({
+      action: "mark_intentional",
+      actor: "Priya Nair",
+      actorKey: "priya@example.com",
+      at: of(first.personKey)?.stateChangedAt,
+    });
+    expect(of(second.personKey)?.resolution).toEqual({
+      action: "waive",
+      actor: "Theo Marsh",
+      actorKey: null,
+      at: of(second.personKey)?.stateChangedAt,
+    });
+    expect(review.items.filter((i) => i.resolution !== null)).toHaveLength(2);
+    // Put back as they were, for the tests that follow.
+    for (const row of [first, second]) {
+      await actOnItems(t.ctx, {
+        auditId,
+        personKey: row.personKey,
+        action: { type: "reopen" },
+        actor: "Theo Marsh",
+      });
+    }
+    expect((await getSignOffReview(t.ctx, auditId)).items.filter((i) => i.resolution !== null)).toEqual([]);
+  });
+
   it("is sent back with a comment, and refuses to sign off unaddressed items without an override reason", async () => {
     await submitForReview(t.ctx, { auditId, actor: "Theo Marsh" });
     const issue = recordingIssue();
@@ -75,6 +142,33 @@ describe("manager review sign-off", () => {
     expect(back.status).toBe("open");
     expect(issue.comments[0]).toContain("Sent back for more work");
     expect(issue.comments[0]).not.toContain("<b>");
+
+    // Support Operations read the comment in the dashboard, with who and when, and the whole hand-over.
+    const events = (await listEvents(t.ctx.db, { auditId })).filter((e) => e.action === "set_audit_status");
+    const sentBack = {
+      kind: "sent_back",
+      actor: "Sofia Reyes",
+      actorKey: null,
+      at: events.at(-1)?.at,
+      comment: "Chase the APAC team first <b>please</b>",
+      commentUrl: "https://gitlab.example/issues/1#note_1",
+    };
+    const history = await getReviewHistory(t.ctx, auditId);
+    expect(history).toEqual({
+      steps: [
+        {
+          kind: "submitted",
+          actor: "Theo Marsh",
+          actorKey: null,
+          at: events[0]?.at,
+          comment: null,
+          commentUrl: null,
+        },
+        sentBack,
+      ],
+      sentBack,
+    });
+    expect((await getSignOffReview(t.ctx, auditId)).history).toEqual(history);
 
     const refused = await rejectedAppError(signOff(t.ctx, { auditId, actor: "Sofia Reyes", issue }));
     expect(refused.message).toMatch(/19 item\(s\) are not addressed yet/);
@@ -99,6 +193,14 @@ describe("manager review sign-off", () => {
     expect(issue.closed).toBe(true);
     expect(issue.comments[0]).toContain(`\`${reportSha256}\``);
     expect((await listEvents(t.ctx.db, { auditId })).at(-1)?.action).toBe("sign_off");
+    // Signed off, the send-back is history: no longer the audit's standing word.
+    const history = await getReviewHistory(t.ctx, auditId);
+    expect(history.steps.map((s) => [s.kind, s.actor])).toEqual([
+      ["submitted", "Theo Marsh"],
+      ["sent_back", "Sofia Reyes"],
+      ["signed_off", "Sofia Reyes"],
+    ]);
+    expect(history.sentBack).toBeNull();
 
     const person = (await queryPeople(t.ctx, auditId, { q: "amara" })).rows[0];
     const frozen = await rejectedAppError(
@@ -294,5 +396,107 @@ describe("the audit issue at sign-off", () => {
     } finally {
       await g.close();
     }
+  });
+});
+
+describe("submitting for review", () => {
+  /** An audit of the demo org, run and exported to the sandbox GitLab's audits project. */
+  async function exportedAudit() {
+    const g = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"), {
+      gitlab: { client: { timeoutMs: 1_000 } },
+    });
+    const id = (await openCurrentAudit(g.ctx, "Theo Marsh")).id;
+    const run = await startAuditRun(g.ctx, { auditId: id, actor: "Theo Marsh" });
+    await g.ctx.backgroundRuns.get(run.id);
+    const exported = await exportToIssue(g.ctx, { auditId: id, actor: "Theo Marsh" });
+    const notes = () =>
+      g.gitlab
+        .state()
+        .projects.flatMap((p) => p.issues ?? [])
+        .find((i) => i.iid === exported.iid)?.notes ?? [];
+    return { g, id, exported, notes };
+  }
+
+  it("tells the Support Operations Manager on the audit issue, with the counts, once for a double click", async () => {
+    const { g, id, exported, notes } = await exportedAudit();
+    try {
+      const before = notes().length;
+      const clicks = await Promise.allSettled([
+        submitForReview(g.ctx, { auditId: id, actor: "Theo Marsh" }),
+        submitForReview(g.ctx, { auditId: id, actor: "Theo Marsh" }),
+      ]);
+      const done = clicks.flatMap((c) => (c.status === "fulfilled" ? [c.value] : []));
+      const refused = clicks.flatMap((c) => (c.status === "rejected" ? [c.reason as { code: string }] : []));
+      expect(done).toHaveLength(1);
+      expect(refused.map((e) => e.code)).toEqual(["conflict:audit"]);
+
+      const posted = notes().slice(before);
+      expect(posted).toHaveLength(1);
+      const body = posted[0]?.body ?? "";
+      // The manager's roster username, checked with GitLab as pings are, so the mention is live.
+      expect(body).toContain("@sreyes");
+      expect(body).toContain("Submitted for review** (submission 1)");
+      expect(body).toContain("Theo Marsh");
+      expect(body).toContain("0 of 19 finding(s) addressed; 19 not yet.");
+      expect(done[0]).toMatchObject({
+        status: "in_review",
+        commentUrl: `${exported.url}#note_${posted[0]?.id}`,
+        warnings: [],
+      });
+    } finally {
+      await g.close();
+    }
+  });
+
+  it("finds its comment when the answer was lost instead of posting it twice", async () => {
+    const { g, id, exported, notes } = await exportedAudit();
+    try {
+      const before = notes().length;
+      // The user look-up for the one Support Operations Manager passes; the comment's answer is lost.
+      g.gitlab.failNext("pass", "timeout");
+      const submitted = await submitForReview(g.ctx, { auditId: id, actor: "Theo Marsh" });
+      const posted = notes().slice(before);
+      expect(posted).toHaveLength(1);
+      expect(submitted.commentUrl).toBe(`${exported.url}#note_${posted[0]?.id}`);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it("is not submitted when the audit issue cannot be told, and says so", async () => {
+    const { g, id, notes } = await exportedAudit();
+    try {
+      const before = notes().length;
+      g.gitlab.failNext("pass", 500);
+      const refused = await rejectedAppError(submitForReview(g.ctx, { auditId: id, actor: "Theo Marsh" }));
+      expect(refused.code).toBe("upstream:gitlab");
+      expect(refused.message).toMatch(/was not submitted for review/);
+      expect(notes().slice(before)).toHaveLength(0);
+      expect((await getSignOffReview(g.ctx, id)).audit.status).toBe("open");
+      expect((await getReviewHistory(g.ctx, id)).steps.map((s) => s.kind)).toEqual([
+        "submitted",
+        "withdrawn",
+      ]);
+      // Trying again once GitLab answers goes through.
+      expect((await submitForReview(g.ctx, { auditId: id, actor: "Theo Marsh" })).status).toBe("in_review");
+      const posted = notes().slice(before);
+      expect(posted.map((n) => n.body.split(" by ")[0])).toEqual(["**Submitted for review** (submission 1)"]);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it("still works for an audit without an issue, and says truthfully that nothing was posted", async () => {
+    const audit = await createAudit(t.ctx.db, {
+      name: "FY27-Q3 no issue",
+      fiscalYear: 2027,
+      quarter: 3,
+      opensOn: "2026-10-01",
+      dueOn: "2026-10-31",
+      createdBy: "Theo Marsh",
+      now: t.ctx.clock.now(),
+    });
+    const submitted = await submitForReview(t.ctx, { auditId: audit.id, actor: "Theo Marsh" });
+    expect(submitted).toMatchObject({ status: "in_review", commentUrl: null, warnings: [] });
   });
 });

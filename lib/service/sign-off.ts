@@ -10,7 +10,8 @@ import {
   signOffAudit,
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
-import { escapeMarkdown } from "@/lib/report/format-markdown";
+import { roleOf } from "@/lib/auth/roles";
+import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
 import { CHASE_STEPS, chaseStepOf, isChaseAction, type ChaseCountKey } from "@/lib/workflow/chase";
 import { canSignOff, deriveStatus, isAddressed } from "@/lib/workflow/rules";
 import type { ItemStatus } from "@/lib/workflow/types";
@@ -20,7 +21,8 @@ import {
   JUSTIFICATION_MIN_LENGTH,
 } from "@/lib/workflow/types";
 import { visibleLength, writtenTextProblem } from "@/lib/workflow/visible-text";
-import { auditIssueChannelOf } from "./chase/channel";
+import { auditIssueChannelOf, type ChaseChannel } from "./chase/channel";
+import { resolutionsOf, type Resolution } from "./findings";
 import type { AppContext } from "./context";
 
 /** The audit issue in GitLab, as sign-off needs it; null when the audit has no issue (or no GitLab). */
@@ -33,6 +35,8 @@ export interface AuditIssue {
 export interface ReviewItem extends Item {
   status: ItemStatus;
   addressed: boolean;
+  /** Who resolved it and when; null while it is unresolved. */
+  resolution: Resolution | null;
 }
 
 export interface SignOffReview {
@@ -40,7 +44,10 @@ export interface SignOffReview {
   /** The run whose report is being signed off: the newest complete or incomplete one. */
   run: Run | null;
   items: ReviewItem[];
-  /** How often each chase step was taken (`pings`, `escalations`, `dms`), and the replies, per person. */
+  /**
+   * Who was chased: one row per person, with how often each chase step was taken for them (`pings`,
+   * `escalations`, `dms`) and how often they replied; a step that covered several findings counts once.
+   */
   chase: ({
     personKey: string;
     personName: string;
@@ -48,6 +55,69 @@ export interface SignOffReview {
   } & Record<ChaseCountKey, number>)[];
   unaddressed: number;
   reportSha256: string | null;
+  /** The hand-overs between Support Operations and the reviewer, and the send-back still standing. */
+  history: ReviewHistory;
+}
+
+/** One hand-over of the review, from the audit's event log. */
+export interface ReviewStep {
+  /**
+   * `submitted` for review; `sent_back` by the reviewer with a comment; `withdrawn`: a submission put back
+   * because telling the reviewer on the audit issue failed; `signed_off`.
+   */
+  kind: "submitted" | "sent_back" | "withdrawn" | "signed_off";
+  actor: string;
+  actorKey: string | null;
+  at: string;
+  /** The reviewer's comment on a send-back (as written; the page escapes it); else null. */
+  comment: string | null;
+  /** The comment on the audit issue that said so, when there is one. */
+  commentUrl: string | null;
+}
+
+export interface ReviewHistory {
+  /** Oldest first. */
+  steps: ReviewStep[];
+  /** The last send-back while it is still the last word (the audit is open again, not resubmitted). */
+  sentBack: ReviewStep | null;
+}
+
+/** The review's hand-overs among an audit's events (in the log's order). */
+export function reviewHistoryOf(events: readonly AuditEvent[]): ReviewHistory {
+  const text = (value: unknown) => (typeof value === "string" ? value : null);
+  const steps = events.flatMap((event): ReviewStep[] => {
+    const kind: ReviewStep["kind"] | null =
+      event.action === "sign_off"
+        ? "signed_off"
+        : event.action !== "set_audit_status"
+          ? null
+          : event.toState === "in_review"
+            ? "submitted"
+            : event.detail?.withdrawn === true
+              ? "withdrawn"
+              : "sent_back";
+    if (kind === null) return [];
+    const commentUrl = text(event.detail?.commentUrl);
+    return [
+      {
+        kind,
+        actor: event.actor,
+        actorKey: event.actorKey,
+        at: event.at,
+        comment: kind === "sent_back" ? text(event.detail?.comment) : null,
+        // Only a link the page may render (the URL is GitLab's, but never another scheme).
+        commentUrl: commentUrl && /^https?:\/\//.test(commentUrl) ? commentUrl : null,
+      },
+    ];
+  });
+  const last = steps.at(-1);
+  return { steps, sentBack: last?.kind === "sent_back" ? last : null };
+}
+
+/** The review's hand-overs of an audit, for the overview and the sign-off page. */
+export async function getReviewHistory(ctx: AppContext, auditId: string): Promise<ReviewHistory> {
+  await getAuditById(ctx.db, auditId);
+  return reviewHistoryOf(await listEvents(ctx.db, { auditId }));
 }
 
 /** Everything a reviewer looks at before signing off: items, resolutions, evidence, chase history. */
@@ -61,6 +131,7 @@ export async function getSignOffReview(ctx: AppContext, auditId: string): Promis
   ]);
   const run = runs.find((r) => r.status === "complete" || r.status === "incomplete") ?? null;
   const check = canSignOff(items, now);
+  const resolutions = resolutionsOf(items, events);
   return {
     audit,
     run,
@@ -68,10 +139,12 @@ export async function getSignOffReview(ctx: AppContext, auditId: string): Promis
       ...item,
       status: deriveStatus(item, now, ctx.workflow).status,
       addressed: isAddressed(item, now),
+      resolution: resolutions.get(item.id) ?? null,
     })),
     chase: summarizeChase(items, events),
     unaddressed: check.ok ? 0 : check.unaddressed,
     reportSha256: run ? await finalReportSha256(ctx, run, items) : null,
+    history: reviewHistoryOf(events),
   };
 }
 
@@ -80,8 +153,14 @@ function summarizeChase(items: readonly Item[], events: readonly AuditEvent[]): 
     items.flatMap((i) => (i.personKey ? [[i.personKey, i.personName ?? i.personKey] as const] : [])),
   );
   const rows = new Map<string, SignOffReview["chase"][number]>();
+  // A step taken on several of a person's findings at once is one event per finding; for the person it is
+  // one ping (one reply): count each moment once, keyed as the person's history groups them.
+  const counted = new Set<string>();
   for (const event of events) {
     if (!event.personKey) continue;
+    const step = JSON.stringify([event.personKey, event.action, event.at, event.detail?.commentUrl ?? null]);
+    if (counted.has(step)) continue;
+    counted.add(step);
     const row = rows.get(event.personKey) ?? {
       personKey: event.personKey,
       personName: names.get(event.personKey) ?? event.personKey,
@@ -217,22 +296,112 @@ async function trySignOff(
   }
 }
 
-/** Ready for review: Support Operations hand the audit to the Support Operations Manager. */
+/** A submission for review, and whether the Support Operations Managers were told on the audit issue. */
+export interface SubmitForReviewResult extends Audit {
+  /** The comment on the audit issue that told them; null when the audit has no issue (nothing was posted). */
+  commentUrl: string | null;
+  /** Mentions left inert (a roster username GitLab does not know), for the person who submitted. */
+  warnings: string[];
+}
+
+/**
+ * Ready for review: Support Operations hand the audit to the Support Operations Manager, and tell them on
+ * the audit issue when it has one: a comment mentioning every Support Operations Manager of the roster (as
+ * pings mention: only usernames GitLab knows are live) with how many findings are addressed. The hand-over
+ * is claimed first, so of a double click one submits and posts and the other is refused (`conflict:audit`)
+ * before posting anything; a comment whose answer was lost is found, not posted twice (the chase channel).
+ * When the comment cannot be posted, the submission is withdrawn and refused with `upstream:gitlab`.
+ */
 export async function submitForReview(
   ctx: AppContext,
   input: { auditId: string; actor: string; actorKey?: string | null },
-): Promise<Audit> {
+): Promise<SubmitForReviewResult> {
   const audit = await getAuditById(ctx.db, input.auditId);
   if (audit.status !== "open")
     throw new AppError("conflict:audit", `${audit.name} is not open (it is ${audit.status}).`);
-  return setAuditStatus(ctx.db, {
-    auditId: audit.id,
+  const now = ctx.clock.now();
+  const [items, events] = await Promise.all([
+    listItems(ctx.db, audit.id),
+    listEvents(ctx.db, { auditId: audit.id }),
+  ]);
+  const check = canSignOff(items, now);
+  const unaddressed = check.ok ? 0 : check.unaddressed;
+  const counts = { findings: items.length, addressed: items.length - unaddressed, unaddressed };
+  // Numbered, so that each submission's comment is its own text: a lost answer is looked for by its text
+  // (a withdrawn one is tried again under its number: if it was posted after all, that comment is found).
+  const { steps } = reviewHistoryOf(events);
+  const submission =
+    steps.filter((step) => step.kind === "submitted").length -
+    steps.filter((step) => step.kind === "withdrawn").length +
+    1;
+  // Everything the comment needs is read before the hand-over, so a failure here changes nothing.
+  const channel = await auditIssueChannelOf(ctx, audit);
+  const comment = channel
+    ? await submissionComment(ctx, channel, { actor: input.actor, now, counts, submission })
+    : null;
+  const by = { auditId: audit.id, actor: input.actor, actorKey: input.actorKey ?? null, now };
+  const submitted = await setAuditStatus(ctx.db, {
+    ...by,
     expectedStatus: "open",
     status: "in_review",
-    actor: input.actor,
-    actorKey: input.actorKey ?? null,
-    now: ctx.clock.now(),
+    detail: counts,
   });
+  if (!channel || !comment) return { ...submitted, commentUrl: null, warnings: [] };
+  try {
+    return { ...submitted, commentUrl: await channel.post(comment.body), warnings: comment.warnings };
+  } catch (error) {
+    // Nobody was told: put the audit back, so that trying again tells them (unless it moved on meanwhile).
+    await setAuditStatus(ctx.db, {
+      ...by,
+      expectedStatus: "in_review",
+      status: "open",
+      detail: { withdrawn: true },
+    }).catch((undo: unknown) => ctx.log(`Could not withdraw the submission of ${audit.name}`, undo));
+    throw new AppError(
+      "upstream:gitlab",
+      `Posting on the audit issue failed, so ${audit.name} was not submitted for review. Try again in a moment.`,
+      { cause: error },
+    );
+  }
+}
+
+/** The comment that hands the audit to the Support Operations Managers, with the mention warnings. */
+async function submissionComment(
+  ctx: AppContext,
+  channel: ChaseChannel,
+  input: {
+    actor: string;
+    now: Date;
+    counts: { findings: number; addressed: number; unaddressed: number };
+    /** 1 for the first submission of the audit, 2 after a send-back, … */
+    submission: number;
+  },
+): Promise<{ body: string; warnings: string[] }> {
+  const roster = (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person);
+  const candidates = roster
+    .filter((person) => roleOf(person, roster) === "ops_manager")
+    .flatMap((person) => {
+      const username = person.gitlab?.username?.replace(/^@/, "");
+      return username ? [{ username, person: person.name }] : [];
+    });
+  const { known, warnings } = await channel.findKnownUsers(candidates);
+  const { findings, addressed, unaddressed } = input.counts;
+  const when = `${input.now.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return {
+    body: [
+      `**Submitted for review** (submission ${input.submission}) by ${escapeMarkdown(input.actor)} on ${when}.`,
+      "",
+      candidates.length > 0
+        ? `${candidates.map((c) => mention(c.username, known)).join(" ")}: ready for your review and sign-off.`
+        : "No Support Operations Manager in the roster has a GitLab username, so nobody is mentioned.",
+      "",
+      `${addressed} of ${findings} finding(s) addressed; ${unaddressed} not yet.`,
+    ].join("\n"),
+    warnings:
+      candidates.length > 0
+        ? warnings
+        : ["No Support Operations Manager in the roster has a GitLab username: nobody was mentioned."],
+  };
 }
 
 /** The reviewer sends the audit back with a comment (also posted on the issue when there is one). */

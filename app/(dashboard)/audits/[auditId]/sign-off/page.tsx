@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { CodeBadge } from "@/components/code-badge";
 import { PageHeader } from "@/components/page-header";
+import { ResolutionBy } from "@/components/resolution-by";
+import { ReviewHistoryList, SentBackNotice } from "@/components/review-history";
 import { AuditStatusBadge, StatusBadge } from "@/components/status-badge";
 import { DateTime } from "@/components/time";
 import { Card } from "@/components/ui/card";
@@ -35,6 +37,11 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
         title="Sign-off"
         description="The Support Operations Manager reviews every finding's resolution and signs the audit off."
       />
+      {review.history.sentBack && (
+        <div className="mb-6">
+          <SentBackNotice step={review.history.sentBack} />
+        </div>
+      )}
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Review" className="lg:col-span-1">
           {signedOff ? (
@@ -76,6 +83,7 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
                   auditId={audit.id}
                   status={audit.status === "in_review" ? "in_review" : "open"}
                   unaddressed={review.unaddressed}
+                  hasIssue={audit.issueUrl !== null}
                   may={{
                     submit: can(user, "audit:run"),
                     signOff: can(user, "audit:sign_off"),
@@ -86,32 +94,41 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
             </div>
           )}
         </Card>
+        <Card title="Review history" className="lg:col-span-1">
+          <ReviewHistoryList steps={review.history.steps} />
+        </Card>
         <Card title="Who was chased" className="lg:col-span-2">
           {review.chase.length === 0 ? (
             <p className="text-sm text-slate-600">Nobody has been pinged yet.</p>
           ) : (
-            <Table caption="Pings, escalations, Slack DMs and replies per person" captionHidden>
-              <thead>
-                <tr>
-                  <Th>Person</Th>
-                  {CHASE_STEPS.map((step) => (
-                    <Th key={step.action}>{step.countLabel}</Th>
-                  ))}
-                  <Th>Replies</Th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {review.chase.map((row) => (
-                  <tr key={row.personKey}>
-                    <Td>{row.personName}</Td>
+            <>
+              <p className="mb-3 text-sm text-slate-600">
+                {review.chase.length} {review.chase.length === 1 ? "person" : "people"}; a step that covered
+                several of a person&apos;s findings counts once.
+              </p>
+              <Table caption="Pings, escalations, Slack DMs and replies per person" captionHidden>
+                <thead>
+                  <tr>
+                    <Th>Person</Th>
                     {CHASE_STEPS.map((step) => (
-                      <Td key={step.action}>{row[step.countKey]}</Td>
+                      <Th key={step.action}>{step.countLabel}</Th>
                     ))}
-                    <Td>{row.replies}</Td>
+                    <Th>Replies</Th>
                   </tr>
-                ))}
-              </tbody>
-            </Table>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {review.chase.map((row) => (
+                    <tr key={row.personKey}>
+                      <Td>{row.personName}</Td>
+                      {CHASE_STEPS.map((step) => (
+                        <Td key={step.action}>{row[step.countKey]}</Td>
+                      ))}
+                      <Td>{row.replies}</Td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            </>
           )}
         </Card>
       </div>
@@ -147,6 +164,12 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
                   </Td>
                   <Td className="text-slate-700">
                     {item.justification ?? (item.waivedUntil ? `Waived until ${item.waivedUntil}` : "—")}
+                    {item.resolution && (
+                      <ResolutionBy
+                        resolution={item.resolution}
+                        className="mt-1 block text-xs text-slate-500"
+                      />
+                    )}
                   </Td>
                 </tr>
               ))}

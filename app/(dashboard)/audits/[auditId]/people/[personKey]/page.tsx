@@ -6,6 +6,7 @@ import { EvidenceList } from "@/components/evidence-list";
 import { NEXT_ACTION_LABELS } from "@/components/findings-table";
 import { PageHeader } from "@/components/page-header";
 import { PingTimeline } from "@/components/ping-timeline";
+import { ResolutionBy } from "@/components/resolution-by";
 import { StatusBadge } from "@/components/status-badge";
 import { DateTime, Day, DueIn } from "@/components/time";
 import { Badge } from "@/components/ui/badge";
@@ -234,6 +235,14 @@ function FindingCard({ item, now, reopen }: { item: PersonItem; now: string; reo
             <dt>Waived until</dt>
             <dd>
               <Day day={item.waivedUntil} />
+            </dd>
+          </div>
+        )}
+        {item.resolution && (
+          <div className="flex gap-1">
+            <dt className="sr-only">Decided</dt>
+            <dd>
+              <ResolutionBy resolution={item.resolution} />
             </dd>
           </div>
         )}

@@ -21,11 +21,14 @@ export function ReviewActions({
   auditId,
   status,
   unaddressed,
+  hasIssue,
   may,
 }: {
   auditId: string;
   status: "open" | "in_review";
   unaddressed: number;
+  /** The audit has a GitLab issue: submitting posts there. */
+  hasIssue: boolean;
   may: ReviewPermissions;
 }) {
   const router = useRouter();
@@ -49,13 +52,45 @@ export function ReviewActions({
           {errorMessage(error)}
         </p>
       )}
+      {submit.data && (
+        <div role="status" className="rounded-md bg-slate-50 p-3 text-sm text-slate-700">
+          {submit.data.commentUrl ? (
+            <p>
+              Submitted for review. The Support Operations Manager was told in{" "}
+              <a
+                href={submit.data.commentUrl}
+                className="text-indigo-700 underline"
+                rel="noreferrer"
+                target="_blank"
+              >
+                a comment on the audit issue
+              </a>
+              .
+            </p>
+          ) : (
+            <p>
+              Submitted for review. The audit has no issue, so nothing was posted: tell the Support Operations
+              Manager yourself.
+            </p>
+          )}
+          {submit.data.warnings.length > 0 && (
+            <ul className="mt-2 list-disc pl-5 text-xs text-amber-800">
+              {submit.data.warnings.map((warning) => (
+                <li key={warning}>{warning}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
       {may.submit && status === "open" && (
         <div>
           <Button variant="secondary" disabled={busy} onClick={() => submit.mutate()}>
             Submit for review
           </Button>
           <p className="mt-1 text-xs text-slate-500">
-            Tells the Support Operations Manager the audit is ready.
+            {hasIssue
+              ? "Posts on the audit issue, mentioning the Support Operations Manager, with how many findings are addressed."
+              : "The audit has no issue, so nothing is posted: tell the Support Operations Manager yourself."}
           </p>
         </div>
       )}
