@@ -315,6 +315,7 @@ async function seed(
     auditId: audit.id,
     startedBy: "Omar Haddad",
     now,
+    wallNow: now,
     staleAfterMs: HOUR,
   });
   const state = options.state ?? "open";
