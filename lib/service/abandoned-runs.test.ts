@@ -158,6 +158,33 @@ describe.each(kinds)("a run whose process died ($name)", (kind) => {
     await startAuditRun(dying(ctx), { auditId: audit.id, actor: "ops" });
   });
 
+  it("is kept alive by its heartbeat while it makes no progress, on the real clock", async () => {
+    const audit = await newAudit();
+    // The staleness short enough to pass in the test; the run waits longer than that on its config.
+    const ctx = { ...instance(0, createClock({ adjustable: true })), staleRunAfterMs: 400 };
+    let release = () => {};
+    const slow: AppContext = {
+      ...ctx,
+      loadConfig: () =>
+        new Promise((_resolve, reject) => {
+          release = () => reject(new Error("stopped by the test"));
+        }),
+    };
+    const live = await startAuditRun(slow, { auditId: audit.id, actor: "ops" });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const second = await refusal(startAuditRun(dying(ctx), { auditId: audit.id, actor: "ops" }));
+      expect(second.code).toBe("conflict:run");
+      expect((await summarizeAudit(ctx, audit.id)).latestRun).toMatchObject({
+        id: live.id,
+        status: "running",
+      });
+    } finally {
+      release();
+      await slow.backgroundRuns.get(live.id);
+    }
+  });
+
   it("is reaped at server start when its heartbeat is stale, while another live instance's run keeps running", async () => {
     const [crashedAudit, liveAudit] = [await newAudit(), await newAudit()];
     const starting = instance(0);

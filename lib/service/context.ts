@@ -47,7 +47,7 @@ export interface AppContext {
   createGitLabClient(config: AuditConfig): GitLabClient | null;
   /**
    * A run whose heartbeat (wall clock) is older than this is taken to have died: shown as failed, replaced
-   * by the next start, marked failed at server start.
+   * by the next start, marked failed at server start. A live run beats several times within it.
    */
   staleRunAfterMs: number;
   /** Runs in progress in this process, so tests (and shutdown) can wait for them. */

@@ -75,19 +75,35 @@ export async function startAuditRun(
   return run;
 }
 
-/** How often a running audit writes its progress (and proves it is alive). */
+/** How often a running audit writes its progress, at most. */
 const PROGRESS_EVERY_MS = 500;
+/**
+ * A run beats this many times per staleness period whether or not it makes progress (a long wait on
+ * PagerDuty's rate limit, storing the result), so only a dead process's run goes stale.
+ */
+const BEATS_PER_STALE_PERIOD = 6;
 
 async function executeRun(ctx: AppContext, run: Run): Promise<void> {
+  let progress: RunProgress | null = null;
   let lastBeat = 0;
-  await runAndStore(ctx, run, (progress) => {
-    const at = Date.now();
-    if (at - lastBeat < PROGRESS_EVERY_MS) return;
-    lastBeat = at;
+  const beat = () => {
+    lastBeat = Date.now();
     void heartbeatRun(ctx.db, run.id, progress, ctx.clock.wallNow()).catch((error: unknown) =>
       ctx.log("Could not record run progress", error),
     );
-  });
+  };
+  // Stopped when the run ends, even if its end could not be written: then its heartbeat goes stale and
+  // frees the audit.
+  const alive = setInterval(beat, ctx.staleRunAfterMs / BEATS_PER_STALE_PERIOD);
+  alive.unref();
+  try {
+    await runAndStore(ctx, run, (next) => {
+      progress = next;
+      if (Date.now() - lastBeat >= PROGRESS_EVERY_MS) beat();
+    });
+  } finally {
+    clearInterval(alive);
+  }
 }
 
 async function runAndStore(
