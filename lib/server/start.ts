@@ -11,8 +11,8 @@ const holder = globalThis as typeof globalThis & { __auditReplySweep?: ReplySwee
 
 /**
  * Server start on the Node.js runtime: checks the sign-in configuration and the session secret, opens the app context, which
- * runs the database migrations, marks failed the runs stopped servers left running, and starts the periodic read of replies on the audit issues. Called from
- * instrumentation.ts.
+ * runs the database migrations, marks failed the runs that stopped servers left running, and starts the
+ * periodic read of replies on the audit issues. Called from instrumentation.ts.
  */
 export async function startServer(): Promise<void> {
   // A misconfigured sign-in (the password-less demo sign-in in production, no session secret) must never
