@@ -323,6 +323,7 @@ async function seed(
     auditId: audit.id,
     startedBy: "Omar Haddad",
     now,
+    wallNow: now,
     staleAfterMs: HOUR,
   });
   const state = options.state ?? "open";
@@ -613,6 +614,41 @@ describe("conflicts", () => {
     } finally {
       release();
       await Promise.all(ctx.backgroundRuns.values());
+      loadConfig = noConfig;
+    }
+  });
+
+  it("a run whose server was killed answers no 409 and shows as failed once its heartbeat is stale, whatever the demo clock says", async () => {
+    const auditId = requireAudit(await seed()).id;
+    const serverCtx = ctx;
+    let wall = NOW;
+    const demoClock = createClock({ adjustable: true, realNow: () => wall });
+    demoClock.advance(30 * 24 * HOUR);
+    const killed: (() => void)[] = [];
+    loadConfig = () =>
+      new Promise((_resolve, reject) => {
+        killed.push(() => reject(new AppError("invalid:config", "No PagerDuty in these tests.")));
+      });
+    try {
+      // Started with the demo clock a month ahead; then the server is killed and started again.
+      ctx = { ...serverCtx, clock: demoClock };
+      const first = await ops().runs.POST(post(`/api/audits/${auditId}/runs`), paramsOf({ auditId }));
+      expect(first.status).toBe(202);
+      const run = z.object({ id: z.string() }).parse(await first.json());
+      ctx = { ...serverCtx, clock: createClock({ adjustable: true, realNow: () => wall }) };
+
+      wall += ctx.staleRunAfterMs + 1_000;
+      const latest = await routesAs(USERS.member).latestRun.GET(
+        get(`/api/audits/${auditId}/runs/latest`),
+        paramsOf({ auditId }),
+      );
+      expect(await latest.json()).toMatchObject({ id: run.id, status: "failed" });
+      const again = await ops().runs.POST(post(`/api/audits/${auditId}/runs`), paramsOf({ auditId }));
+      expect(again.status).toBe(202);
+    } finally {
+      for (const kill of killed) kill();
+      await Promise.all(ctx.backgroundRuns.values());
+      ctx = serverCtx;
       loadConfig = noConfig;
     }
   });

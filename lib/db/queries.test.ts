@@ -6,6 +6,7 @@ import type { AppError } from "@/lib/errors";
 import { rejectedAppError } from "@/lib/testing/errors";
 import { openDatabase, type OpenedDatabase } from "./client";
 import {
+  ABANDONED_RUN_ERROR,
   appendEvent,
   applyItemStates,
   createAudit,
@@ -173,6 +174,7 @@ describe.each(kinds)("storage on $name", (kind) => {
       auditId: audit.id,
       startedBy: "olivia.ops",
       now: NOW,
+      wallNow: NOW,
       staleAfterMs: STALE_AFTER_MS,
     });
     await finishRun(db, {
@@ -297,6 +299,7 @@ describe.each(kinds)("storage on $name", (kind) => {
         auditId: audit.id,
         startedBy: "olivia.ops",
         now: minutesLater(20),
+        wallNow: minutesLater(20),
         staleAfterMs: STALE_AFTER_MS,
       });
       await finishRun(db, {
@@ -328,6 +331,7 @@ describe.each(kinds)("storage on $name", (kind) => {
         auditId: audit.id,
         startedBy: "olivia.ops",
         now: NOW,
+        wallNow: NOW,
         staleAfterMs: STALE_AFTER_MS,
       });
       expect(first).toMatchObject({
@@ -345,6 +349,7 @@ describe.each(kinds)("storage on $name", (kind) => {
           auditId: audit.id,
           startedBy: "sam.ops",
           now: minutesLater(10),
+          wallNow: minutesLater(10),
           staleAfterMs: STALE_AFTER_MS,
         }),
       );
@@ -360,7 +365,13 @@ describe.each(kinds)("storage on $name", (kind) => {
       expect(
         (
           await rejectedAppError(
-            startRun(db, { auditId: "no-such-audit", startedBy: "x", now: NOW, staleAfterMs: 1 }),
+            startRun(db, {
+              auditId: "no-such-audit",
+              startedBy: "x",
+              now: NOW,
+              wallNow: NOW,
+              staleAfterMs: 1,
+            }),
           )
         ).code,
       ).toBe("not_found:audit");
@@ -372,18 +383,20 @@ describe.each(kinds)("storage on $name", (kind) => {
         auditId: audit.id,
         startedBy: "crashed",
         now: NOW,
+        wallNow: NOW,
         staleAfterMs: STALE_AFTER_MS,
       });
       const takeover = await startRun(db, {
         auditId: audit.id,
         startedBy: "sam.ops",
         now: minutesLater(6),
+        wallNow: minutesLater(6),
         staleAfterMs: STALE_AFTER_MS,
       });
       const runs = await listRuns(db, audit.id);
       expect(runs.map((r) => [r.id, r.status, r.error])).toEqual([
         [takeover.id, "running", null],
-        [abandoned.id, "failed", "abandoned"],
+        [abandoned.id, "failed", ABANDONED_RUN_ERROR],
       ]);
       // The abandoned process, should it wake up, can neither beat nor store its result.
       expect(await heartbeatRun(db, abandoned.id, null, minutesLater(7))).toBe(false);
@@ -407,7 +420,13 @@ describe.each(kinds)("storage on $name", (kind) => {
       const audit = await newAudit();
       const attempts = await Promise.allSettled(
         ["a", "b", "c", "d", "e"].map((who) =>
-          startRun(db, { auditId: audit.id, startedBy: who, now: NOW, staleAfterMs: STALE_AFTER_MS }),
+          startRun(db, {
+            auditId: audit.id,
+            startedBy: who,
+            now: NOW,
+            wallNow: NOW,
+            staleAfterMs: STALE_AFTER_MS,
+          }),
         ),
       );
       const won = attempts.filter((a): a is PromiseFulfilledResult<Run> => a.status === "fulfilled");
@@ -454,6 +473,7 @@ describe.each(kinds)("storage on $name", (kind) => {
                 auditId: audit.id,
                 startedBy: "olivia.ops",
                 now: NOW,
+                wallNow: NOW,
                 staleAfterMs: STALE_AFTER_MS,
               }),
             );
@@ -475,6 +495,7 @@ describe.each(kinds)("storage on $name", (kind) => {
         auditId: audit.id,
         startedBy: "olivia.ops",
         now: NOW,
+        wallNow: NOW,
         staleAfterMs: STALE_AFTER_MS,
       });
       const report = reportOf(["k1", "k2"]);
@@ -528,6 +549,7 @@ describe.each(kinds)("storage on $name", (kind) => {
         auditId: audit.id,
         startedBy: "olivia.ops",
         now: minutesLater(60),
+        wallNow: minutesLater(60),
         staleAfterMs: STALE_AFTER_MS,
       });
       await finishRun(db, {
@@ -582,6 +604,7 @@ describe.each(kinds)("storage on $name", (kind) => {
         auditId: audit.id,
         startedBy: "olivia.ops",
         now: NOW,
+        wallNow: NOW,
         staleAfterMs: STALE_AFTER_MS,
       });
       const broken = finishRun(db, {
@@ -630,6 +653,7 @@ describe.each(kinds)("storage on $name", (kind) => {
         auditId: audit.id,
         startedBy: "olivia.ops",
         now: minutesLater(60),
+        wallNow: minutesLater(60),
         staleAfterMs: STALE_AFTER_MS,
       });
       // While the re-run works, someone pings the person.
@@ -675,6 +699,7 @@ describe.each(kinds)("storage on $name", (kind) => {
         auditId: audit.id,
         startedBy: "olivia.ops",
         now: minutesLater(60),
+        wallNow: minutesLater(60),
         staleAfterMs: STALE_AFTER_MS,
       });
       await signOffAudit(db, {
@@ -1109,6 +1134,7 @@ describe.each(kinds)("storage on $name", (kind) => {
           auditId: audit.id,
           startedBy: "olivia.ops",
           now: minutesLater(60),
+          wallNow: minutesLater(60),
           staleAfterMs: STALE_AFTER_MS,
         });
         const other = await openDatabase(place.options);

@@ -10,7 +10,15 @@ vi.mock("@/lib/env", async (importOriginal) => ({
   getEnv: () => env,
 }));
 vi.mock("@/lib/auth/session", () => ({ getAuthOptions: () => ({}) }));
-vi.mock("@/lib/service/app-context", () => ({ getAppContext: async () => ({}) }));
+const context = { stand: "in" };
+vi.mock("@/lib/service/app-context", () => ({ getAppContext: async () => context }));
+const reaped: unknown[] = [];
+vi.mock("@/lib/service/runs", () => ({
+  reapAbandonedRuns: async (ctx: unknown) => {
+    reaped.push(ctx);
+    return 0;
+  },
+}));
 
 const { startServer } = await import("./start");
 
@@ -53,5 +61,12 @@ describe("startServer", () => {
     env = readEnv({ ...GITLAB, NEXTAUTH_SECRET: "x".repeat(44) });
     await expect(startServer()).resolves.toBeUndefined();
     expect(printed).toEqual([]);
+  });
+
+  it("marks failed, once its database is open, the runs no live process owns (a killed server's)", async () => {
+    reaped.length = 0;
+    env = readEnv({ ...GITLAB, NEXTAUTH_SECRET: "x".repeat(44) });
+    await startServer();
+    expect(reaped).toEqual([context]);
   });
 });

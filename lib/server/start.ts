@@ -3,6 +3,7 @@ import { getAuthOptions } from "@/lib/auth/session";
 import { getEnv } from "@/lib/env";
 import { AppError, formatErrorDetails } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
+import { reapAbandonedRuns } from "@/lib/service/runs";
 import { DEFAULT_REPLY_SWEEP_MINUTES, startReplySweep, type ReplySweep } from "./reply-sweep";
 
 // One reply sweep per server process, however many times Next loads this module.
@@ -10,8 +11,8 @@ const holder = globalThis as typeof globalThis & { __auditReplySweep?: ReplySwee
 
 /**
  * Server start on the Node.js runtime: checks the sign-in configuration and the session secret, opens the app context, which
- * runs the database migrations, and starts the periodic read of replies on the audit issues. Called from
- * instrumentation.ts.
+ * runs the database migrations, marks failed the runs that stopped servers left running, and starts the
+ * periodic read of replies on the audit issues. Called from instrumentation.ts.
  */
 export async function startServer(): Promise<void> {
   // A misconfigured sign-in (the password-less demo sign-in in production, no session secret) must never
@@ -28,7 +29,14 @@ export async function startServer(): Promise<void> {
 
   // The database may still be coming up; the context is opened again on the first request that needs it.
   try {
-    await getAppContext();
+    const ctx = await getAppContext();
+    // A run of a server that was killed stays `running` in the database. Those whose heartbeat is stale
+    // are nobody's (a live instance's run beats), so they end as failed now rather than when someone
+    // next presses Run; pages and the next start treat a stale run as dead meanwhile, whatever happens here.
+    await reapAbandonedRuns(ctx).catch((error: unknown) => {
+      console.error("The dashboard could not mark the runs of stopped servers as failed at start.");
+      console.error(error instanceof AppError ? formatErrorDetails(error) : error);
+    });
   } catch (error) {
     console.error("The dashboard could not open its database at start; it will try again on first use.");
     console.error(error instanceof AppError ? formatErrorDetails(error) : error);

@@ -10,8 +10,11 @@ import { DEFAULT_WORKFLOW_SETTINGS } from "@/lib/workflow/types";
 import type { AppContext } from "./context";
 import { createClock } from "./context";
 
-/** A run that has not written progress for this long is taken to have died with its process. */
-const STALE_RUN_AFTER_MS = 5 * 60_000;
+/**
+ * A run whose heartbeat (written every 20 s while its process lives, progress or not) is this old is taken
+ * to have died with its process: the audit is free again that long after a server is killed.
+ */
+const STALE_RUN_AFTER_MS = 2 * 60_000;
 
 // One context per server process. Kept on globalThis because Next may load this module more than once
 // (route handlers and server components are bundled separately); they must share the database and clock.

@@ -11,6 +11,11 @@ import type { WorkflowSettings } from "@/lib/workflow/types";
  */
 export interface Clock {
   now(): Date;
+  /**
+   * Real time, never moved by the demo: what a run's heartbeat is written and judged by, so that another
+   * instance, or this server after a restart (its demo clock back at real time), reads it alike.
+   */
+  wallNow(): Date;
   /** How far the clock runs ahead of real time, in ms. */
   offsetMs(): number;
   advance(ms: number): void;
@@ -21,6 +26,7 @@ export function createClock(options: { adjustable: boolean; realNow?: () => numb
   let offset = 0;
   return {
     now: () => new Date(realNow() + offset),
+    wallNow: () => new Date(realNow()),
     offsetMs: () => offset,
     advance(ms) {
       if (!options.adjustable) throw new Error("The clock can only be moved in demo mode.");
@@ -39,7 +45,10 @@ export interface AppContext {
   createPagerDutyClient(config: AuditConfig): PagerDutyClient;
   /** A client of the config's `gitlab.url` with the server's GL_TOKEN; null when GL_TOKEN is not set. */
   createGitLabClient(config: AuditConfig): GitLabClient | null;
-  /** A run whose heartbeat is older than this is taken to have died and may be replaced. */
+  /**
+   * A run whose heartbeat (wall clock) is older than this is taken to have died: shown as failed, replaced
+   * by the next start, marked failed at server start. A live run beats several times within it.
+   */
   staleRunAfterMs: number;
   /** Runs in progress in this process, so tests (and shutdown) can wait for them. */
   backgroundRuns: Map<string, Promise<void>>;

@@ -8,6 +8,7 @@ import { canSignOff, deriveStatus, summarizePerson } from "@/lib/workflow/rules"
 import type { ItemStatus } from "@/lib/workflow/types";
 import { ITEM_STATUSES } from "@/lib/workflow/types";
 import type { AppContext } from "./context";
+import { showRun } from "./runs";
 
 export interface AuditSummary {
   audit: Audit;
@@ -96,7 +97,7 @@ export function summarizeItems(
   }
   return {
     audit,
-    latestRun,
+    latestRun: latestRun && showRun(ctx, latestRun),
     byStatus,
     byCode,
     people: byPerson.size,

@@ -1,13 +1,24 @@
 import { personKey } from "@/lib/audit/check";
 import type { AuditReport, Finding, ReportWarning } from "@/lib/audit/types";
-import type { Audit, ItemFinding, ItemRunUpdate, NewItem, Run, RunEventInput } from "@/lib/db/queries";
+import type {
+  Audit,
+  ItemFinding,
+  ItemRunUpdate,
+  NewItem,
+  Run,
+  RunEventInput,
+  RunProgress,
+} from "@/lib/db/queries";
 import {
+  ABANDONED_RUN_ERROR,
+  abandonStaleRuns,
   createAudit,
   finishRun,
   getAuditById,
   getLatestRun,
   getRunReport,
   heartbeatRun,
+  isHeartbeatStale,
   listItems,
   startRun,
 } from "@/lib/db/queries";
@@ -56,6 +67,7 @@ export async function startAuditRun(
     auditId: audit.id,
     startedBy: input.actor,
     now: ctx.clock.now(),
+    wallNow: ctx.clock.wallNow(),
     staleAfterMs: ctx.staleRunAfterMs,
   });
   const work = executeRun(ctx, run).finally(() => ctx.backgroundRuns.delete(run.id));
@@ -63,27 +75,51 @@ export async function startAuditRun(
   return run;
 }
 
-/** How often a running audit writes its progress (and proves it is alive). */
-const HEARTBEAT_EVERY_MS = 500;
+/** How often a running audit writes its progress, at most. */
+const PROGRESS_EVERY_MS = 500;
+/**
+ * A run beats this many times per staleness period whether or not it makes progress (a long wait on
+ * PagerDuty's rate limit, storing the result), so only a dead process's run goes stale.
+ */
+const BEATS_PER_STALE_PERIOD = 6;
 
 async function executeRun(ctx: AppContext, run: Run): Promise<void> {
+  let progress: RunProgress | null = null;
+  let lastBeat = 0;
+  const beat = () => {
+    lastBeat = Date.now();
+    void heartbeatRun(ctx.db, run.id, progress, ctx.clock.wallNow()).catch((error: unknown) =>
+      ctx.log("Could not record run progress", error),
+    );
+  };
+  // Stopped when the run ends, even if its end could not be written: then its heartbeat goes stale and
+  // frees the audit.
+  const alive = setInterval(beat, ctx.staleRunAfterMs / BEATS_PER_STALE_PERIOD);
+  alive.unref();
+  try {
+    await runAndStore(ctx, run, (next) => {
+      progress = next;
+      if (Date.now() - lastBeat >= PROGRESS_EVERY_MS) beat();
+    });
+  } finally {
+    clearInterval(alive);
+  }
+}
+
+async function runAndStore(
+  ctx: AppContext,
+  run: Run,
+  onProgress: (progress: RunProgress) => void,
+): Promise<void> {
   try {
     const config = await ctx.loadConfig();
     const roster = await ctx.loadRoster(config);
-    let lastBeat = 0;
     const { report, inputs } = await runAudit({
       config,
       roster,
       client: ctx.createPagerDutyClient(config),
       now: ctx.clock.now(),
-      onProgress: (progress) => {
-        const at = Date.now();
-        if (at - lastBeat < HEARTBEAT_EVERY_MS) return;
-        lastBeat = at;
-        void heartbeatRun(ctx.db, run.id, progress, ctx.clock.now()).catch((error: unknown) =>
-          ctx.log("Could not record run progress", error),
-        );
-      },
+      onProgress,
     });
     const people = new Map(roster.entries.map((e) => [personKeyOf(e.person), e.person]));
     // A user may act on an item while PagerDuty is read; then reconcile against what they did and retry.
@@ -228,5 +264,33 @@ export async function getRunWarnings(ctx: AppContext, run: Run | null): Promise<
  */
 export async function getLatestAuditRun(ctx: AppContext, auditId: string): Promise<Run | null> {
   await getAuditById(ctx.db, auditId);
-  return getLatestRun(ctx.db, auditId);
+  const run = await getLatestRun(ctx.db, auditId);
+  return run && showRun(ctx, run);
+}
+
+/**
+ * A run as the pages show it: one still `running` whose heartbeat is stale is shown as what the next start
+ * (or server start) records it as, failed and abandoned, so that the Run button is free again even when
+ * the dead run could not be marked.
+ */
+export function showRun(ctx: AppContext, run: Run): Run {
+  if (
+    run.status !== "running" ||
+    !isHeartbeatStale(run.heartbeatAt, ctx.clock.wallNow(), ctx.staleRunAfterMs)
+  ) {
+    return run;
+  }
+  return { ...run, status: "failed", error: ABANDONED_RUN_ERROR, progress: null };
+}
+
+/**
+ * At server start: marks failed the runs no live process owns, those whose heartbeat is stale. A run
+ * another instance is working on beats, so it is left running. Returns how many were marked.
+ */
+export function reapAbandonedRuns(ctx: AppContext): Promise<number> {
+  return abandonStaleRuns(ctx.db, {
+    now: ctx.clock.now(),
+    wallNow: ctx.clock.wallNow(),
+    staleAfterMs: ctx.staleRunAfterMs,
+  });
 }

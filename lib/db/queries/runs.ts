@@ -36,15 +36,28 @@ export interface RunInputs {
   snapshotSha256: string;
 }
 
+/** What a run taken to have died with its process says went wrong (stored, and shown before it is). */
+export const ABANDONED_RUN_ERROR =
+  "The run stopped without finishing (its server was stopped or could not record the end); run the audit again.";
+
 /**
- * Starts a run of an audit. A run still `running` whose heartbeat is older than `staleAfterMs` is marked
- * `failed` ("abandoned") and replaced. Throws AppError `conflict:run` when another run is in progress,
- * also when another app instance starts one at the same moment (the one-running-run index decides), and
- * `not_found:audit`.
+ * Whether a `running` run's heartbeat (wall clock, ISO) shows no live process owns it: older than
+ * `staleAfterMs`, or as far ahead of the wall clock, which no live instance writes (heartbeats of
+ * versions that wrote the demo clock's time, a month ahead).
+ */
+export function isHeartbeatStale(heartbeatAt: string, wallNow: Date, staleAfterMs: number): boolean {
+  return Math.abs(wallNow.getTime() - Date.parse(heartbeatAt)) > staleAfterMs;
+}
+
+/**
+ * Starts a run of an audit. A run still `running` whose heartbeat is stale (`isHeartbeatStale` on the wall
+ * clock `wallNow`) is marked `failed` (ABANDONED_RUN_ERROR) and replaced. `now` is the app's clock, for
+ * when it started. Throws AppError `conflict:run` when another run is in progress, also when another app
+ * instance starts one at the same moment (the one-running-run index decides), and `not_found:audit`.
  */
 export async function startRun(
   db: Db,
-  input: { auditId: string; startedBy: string; now: Date; staleAfterMs: number },
+  input: { auditId: string; startedBy: string; now: Date; wallNow: Date; staleAfterMs: number },
 ): Promise<Run> {
   const at = input.now.toISOString();
   try {
@@ -57,11 +70,12 @@ export async function startRun(
       if (!audit) throw auditNotFound();
       const running = await selectRunningRun(trx, input.auditId);
       if (running) {
-        const heartbeat = Date.parse(running.heartbeat_at);
-        if (heartbeat >= input.now.getTime() - input.staleAfterMs) throw runInProgress(running);
+        if (!isHeartbeatStale(running.heartbeat_at, input.wallNow, input.staleAfterMs)) {
+          throw runInProgress(running);
+        }
         await trx
           .updateTable("runs")
-          .set({ status: "failed", error: "abandoned", finished_at: at })
+          .set({ status: "failed", error: ABANDONED_RUN_ERROR, finished_at: at })
           .where("id", "=", running.id)
           .where("status", "=", "running")
           .execute();
@@ -75,7 +89,7 @@ export async function startRun(
           started_at: at,
           finished_at: null,
           started_by: input.startedBy,
-          heartbeat_at: at,
+          heartbeat_at: input.wallNow.toISOString(),
           roster_sha256: null,
           config_sha256: null,
           snapshot_sha256: null,
@@ -96,22 +110,44 @@ export async function startRun(
 }
 
 /**
- * Records that a run is alive, with its latest progress. Returns false when the run is no longer running
- * (finished, or taken over as abandoned): the caller should stop.
+ * Records that a run is alive at `wallNow` (the wall clock, never the demo's), with its latest progress.
+ * Returns false when the run is no longer running (finished, or taken over as abandoned): the caller
+ * should stop.
  */
 export async function heartbeatRun(
   db: Db,
   runId: string,
   progress: RunProgress | null,
-  now: Date,
+  wallNow: Date,
 ): Promise<boolean> {
   const result = await db
     .updateTable("runs")
-    .set({ heartbeat_at: now.toISOString(), progress_json: progress ? JSON.stringify(progress) : null })
+    .set({ heartbeat_at: wallNow.toISOString(), progress_json: progress ? JSON.stringify(progress) : null })
     .where("id", "=", runId)
     .where("status", "=", "running")
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Marks `failed` (ABANDONED_RUN_ERROR) every running run whose heartbeat is stale on the wall clock, of any
+ * audit: what a server does at start, as the runs of a process that died are nobody's. A run another live
+ * instance keeps beating is left alone. `now` (the app's clock) is their end. Returns how many.
+ */
+export async function abandonStaleRuns(
+  db: Db,
+  input: { now: Date; wallNow: Date; staleAfterMs: number },
+): Promise<number> {
+  // Heartbeats are ISO strings of one format, so they compare as text in both databases.
+  const oldest = new Date(input.wallNow.getTime() - input.staleAfterMs).toISOString();
+  const newest = new Date(input.wallNow.getTime() + input.staleAfterMs).toISOString();
+  const result = await db
+    .updateTable("runs")
+    .set({ status: "failed", error: ABANDONED_RUN_ERROR, finished_at: input.now.toISOString() })
+    .where("status", "=", "running")
+    .where((eb) => eb.or([eb("heartbeat_at", "<", oldest), eb("heartbeat_at", ">", newest)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** An item first seen by this run. `stateChangedAt` defaults to the run's `now`. */
@@ -185,7 +221,6 @@ export async function finishRun(db: Db, input: FinishRunInput): Promise<Run> {
       .set({
         status: input.status,
         finished_at: at,
-        heartbeat_at: at,
         report_json: input.report ? JSON.stringify(input.report) : null,
         findings_count: input.report?.findings.length ?? 0,
         roster_sha256: input.inputs?.rosterSha256 ?? null,
