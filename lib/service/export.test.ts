@@ -6,7 +6,7 @@ import { rejectedAppError } from "@/lib/testing/errors";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabQueuedFault, GitLabSandbox, SandboxGitLabIssue } from "@/sandbox/gitlab/types";
 import { AUDITS_PROJECT, gitlabAuditsState } from "@/sandbox/scenarios/gitlab-audits";
-import type { AppContext } from "./context";
+import { createClock, type AppContext } from "./context";
 import { ISSUE_CLAIM_STALE_AFTER_MS, exportToIssue, previewIssueExport } from "./export";
 import { openCurrentAudit, startAuditRun } from "./runs";
 import type { GitLabTestContext, TestContext } from "@/lib/testing/app-context";
@@ -251,21 +251,50 @@ describe.each(kinds)("the first export from two app instances on $name", (kind) 
     expect(issuesOf(audit.name)).toHaveLength(1);
   });
 
+  const STALE_PASSED_MS = ISSUE_CLAIM_STALE_AFTER_MS + 1_000;
+
+  it("does not take over a live export's claim because the demo clock was moved forward", async () => {
+    const audit = await auditWithRun();
+    const ctx = instance(0);
+    await claimAuditIssue(ctx.db, {
+      auditId: audit.id,
+      claimId: "instance-still-exporting",
+      now: ctx.clock.wallNow(),
+      staleAfterMs: ISSUE_CLAIM_STALE_AFTER_MS,
+    });
+    const moved = createClock({ adjustable: true, realNow: () => ctx.clock.wallNow().getTime() });
+    moved.advance(30 * 24 * 3_600_000);
+    const refused = await rejectedAppError(
+      exportToIssue({ ...instance(1), clock: moved }, { auditId: audit.id, actor: "Theo Marsh" }),
+    );
+    expect(refused.code).toBe("conflict:export");
+    expect(issuesOf(audit.name)).toHaveLength(0);
+  });
+
   it("waits out the claim of an instance that died mid-export, then creates the issue", async () => {
     const audit = await auditWithRun();
     const ctx = instance(0);
     await claimAuditIssue(ctx.db, {
       auditId: audit.id,
       claimId: "instance-that-died",
-      now: ctx.clock.now(),
+      now: ctx.clock.wallNow(),
       staleAfterMs: ISSUE_CLAIM_STALE_AFTER_MS,
     });
     const blocked = await rejectedAppError(exportToIssue(ctx, { auditId: audit.id, actor: "Theo Marsh" }));
     expect(blocked.code).toBe("conflict:export");
     expect(issuesOf(audit.name)).toHaveLength(0);
 
-    ctx.clock.advance(ISSUE_CLAIM_STALE_AFTER_MS + 1_000);
-    const later = await exportToIssue(instance(1), { auditId: audit.id, actor: "Theo Marsh" });
+    // Real time passes (the claim's staleness is judged on the wall clock, never on the demo clock).
+    const later = await exportToIssue(
+      {
+        ...instance(1),
+        clock: createClock({
+          adjustable: true,
+          realNow: () => ctx.clock.wallNow().getTime() + STALE_PASSED_MS,
+        }),
+      },
+      { auditId: audit.id, actor: "Theo Marsh" },
+    );
     expect(later).toMatchObject({ created: true, audit: { issueIid: later.iid } });
     expect(issuesOf(audit.name)).toHaveLength(1);
   });

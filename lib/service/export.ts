@@ -167,10 +167,12 @@ async function writeExport(ctx: AppContext, input: ExportInput): Promise<IssueEx
   }
 
   const claimId = randomUUID();
+  // Claims live on the wall clock, like run heartbeats: a demo clock moved forward (or another instance's
+  // demo offset) must not make a live export's claim look stale.
   const claimed = await claimAuditIssue(ctx.db, {
     auditId: target.audit.id,
     claimId,
-    now: ctx.clock.now(),
+    now: ctx.clock.wallNow(),
     staleAfterMs: ISSUE_CLAIM_STALE_AFTER_MS,
   });
   if (!claimed) {
@@ -214,7 +216,7 @@ async function createAuditIssue(
 ): Promise<IssueExportResult> {
   const claim = { auditId: target.audit.id, claimId };
   const renew = setInterval(() => {
-    renewAuditIssueClaim(ctx.db, { ...claim, now: ctx.clock.now() }).catch((error: unknown) =>
+    renewAuditIssueClaim(ctx.db, { ...claim, now: ctx.clock.wallNow() }).catch((error: unknown) =>
       ctx.log(`Could not renew the issue claim of audit ${target.audit.id}`, error),
     );
   }, ISSUE_CLAIM_RENEW_EVERY_MS);
