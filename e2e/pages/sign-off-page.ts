@@ -17,10 +17,13 @@ export class SignOffPage {
     return this.page.getByLabel("Override reason");
   }
 
-  /** Signs the audit off, giving `overrideReason` for the findings still unaddressed. */
+  /** Signs the audit off, giving `overrideReason` for the findings still unaddressed, and confirms. */
   async signOff(overrideReason: string): Promise<void> {
     await this.overrideReason.fill(overrideReason);
     await this.signOffButton.click();
+    const dialog = this.page.getByRole("dialog", { name: "Sign off the audit?" });
+    await expect(dialog).toContainText(overrideReason);
+    await dialog.getByRole("button", { name: /^Sign off/ }).click();
     await expect(this.page.getByText("The audit is read-only.")).toBeVisible();
   }
 

@@ -84,6 +84,7 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
                   status={audit.status === "in_review" ? "in_review" : "open"}
                   unaddressed={review.unaddressed}
                   hasIssue={audit.issueUrl !== null}
+                  issueIid={audit.issueIid}
                   may={{
                     submit: can(user, "audit:run"),
                     signOff: can(user, "audit:sign_off"),

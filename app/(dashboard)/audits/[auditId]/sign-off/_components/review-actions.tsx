@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/dialog";
 import { Field, Textarea } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
 import { sendBackAudit, signOffAudit, submitForReview } from "@/lib/client/mutations";
@@ -22,6 +23,7 @@ export function ReviewActions({
   status,
   unaddressed,
   hasIssue,
+  issueIid,
   may,
 }: {
   auditId: string;
@@ -29,21 +31,27 @@ export function ReviewActions({
   unaddressed: number;
   /** The audit has a GitLab issue: submitting posts there. */
   hasIssue: boolean;
+  /** The audit issue's number, which signing off comments on and closes; null without one. */
+  issueIid: number | null;
   may: ReviewPermissions;
 }) {
   const router = useRouter();
   const [refreshing, startRefresh] = useTransition();
   const [override, setOverride] = useState("");
   const [comment, setComment] = useState("");
+  const [confirming, setConfirming] = useState(false);
   const done = () => startRefresh(() => router.refresh());
   const submit = useMutation({ mutationFn: () => submitForReview(auditId), onSuccess: done });
   const signOff = useMutation({
     mutationFn: () => signOffAudit({ auditId, overrideReason: override.trim() || undefined }),
-    onSuccess: done,
+    onSuccess: () => {
+      setConfirming(false);
+      done();
+    },
   });
   const sendBack = useMutation({ mutationFn: () => sendBackAudit({ auditId, comment }), onSuccess: done });
   const busy = refreshing || submit.isPending || signOff.isPending || sendBack.isPending;
-  const error = submit.error ?? signOff.error ?? sendBack.error;
+  const error = submit.error ?? sendBack.error;
 
   return (
     <div className="flex flex-col gap-5">
@@ -99,7 +107,8 @@ export function ReviewActions({
           className="flex flex-col gap-3"
           onSubmit={(event) => {
             event.preventDefault();
-            signOff.mutate();
+            signOff.reset();
+            setConfirming(true);
           }}
         >
           {unaddressed > 0 && (
@@ -125,6 +134,29 @@ export function ReviewActions({
               Sign off
             </Button>
           </div>
+          <ConfirmDialog
+            open={confirming}
+            title="Sign off the audit?"
+            confirmLabel={issueIid === null ? "Sign off" : `Sign off and close #${issueIid}`}
+            pending={signOff.isPending}
+            error={signOff.isError ? errorMessage(signOff.error) : null}
+            onConfirm={() => signOff.mutate()}
+            onCancel={() => setConfirming(false)}
+          >
+            <ul className="list-disc space-y-1 pl-5">
+              <li>
+                {issueIid === null
+                  ? "The audit has no GitLab issue: nothing is posted or closed."
+                  : `A sign-off comment is posted on the audit issue #${issueIid}, and the issue is closed.`}
+              </li>
+              <li>
+                {unaddressed === 0
+                  ? "Every finding is addressed."
+                  : `${unaddressed} finding(s) are not addressed; your override reason stays in the record: “${override.trim()}”`}
+              </li>
+              <li>The audit becomes read-only: no more pings, resolutions or runs.</li>
+            </ul>
+          </ConfirmDialog>
         </form>
       )}
       {may.sendBack && status === "in_review" && (
