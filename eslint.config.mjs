@@ -2,6 +2,17 @@ import { defineConfig, globalIgnores } from "eslint/config";
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 
+/** What reaches outside the process (database, environment, the adapters, the runner, the server). */
+const OUTSIDE_WORLD = [
+  "./lib/db",
+  "./lib/env.ts",
+  "./lib/gitlab",
+  "./lib/http",
+  "./lib/pagerduty",
+  "./lib/runner",
+  "./lib/server",
+];
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -56,31 +67,12 @@ export default defineConfig([
             },
             {
               target: "./lib/workflow",
-              from: [
-                "./app",
-                "./components",
-                "./lib/db",
-                "./lib/env.ts",
-                "./lib/gitlab",
-                "./lib/http",
-                "./lib/pagerduty",
-                "./lib/runner",
-                "./lib/server",
-                "./lib/service",
-              ],
+              from: ["./app", "./components", ...OUTSIDE_WORLD, "./lib/service"],
               message: "lib/workflow is pure: states, rules and timers, the clock passed in.",
             },
             {
               target: "./components",
-              from: [
-                "./lib/db",
-                "./lib/env.ts",
-                "./lib/gitlab",
-                "./lib/http",
-                "./lib/pagerduty",
-                "./lib/runner",
-                "./lib/server",
-              ],
+              from: OUTSIDE_WORLD,
               message: "Components render what they are given: no database, adapter or environment.",
             },
             {
