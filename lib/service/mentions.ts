@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import type { AuditReport } from "@/lib/audit/types";
 import type { GitLabClient } from "@/lib/gitlab/client";
 import { isMentionable, type KnownUsers } from "@/lib/report/escape";
@@ -16,9 +17,12 @@ export function mentionCandidatesOf(report: AuditReport): MentionCandidate[] {
   );
 }
 
+/** User lookups in flight at once: a 60-person export waits for 15 round trips, not 60. */
+const LOOKUPS_IN_FLIGHT = 4;
+
 /**
  * Asks GitLab which of `candidates` are users (`GET /users?username=`, once per username however many
- * times it comes), for one export or one ping: GitLab answers `[]` for a group path or an unknown name,
+ * times it comes, a few at a time), for one export or one ping: GitLab answers `[]` for a group path or an unknown name,
  * and `@group` would notify every member of the group. Returns the known users (lower-cased) for
  * `mention`, and a warning for each username that is left inert, for the person who exported or pinged.
  * Usernames that can never be live (`all`, `here`, bad characters) are not asked about.
@@ -35,18 +39,25 @@ export async function findKnownUsers(
     if (person !== null) entry.people.add(person);
     people.set(key, entry);
   }
+  const limit = pLimit(LOOKUPS_IN_FLIGHT);
+  const entries = [...people];
+  const found = await Promise.all(
+    entries.map(([, { username }]) =>
+      limit(async () => (await client.findUserByUsername(username)) !== null),
+    ),
+  );
   const known = new Set<string>();
   const warnings: string[] = [];
-  for (const [key, { username, people: names }] of people) {
-    if (await client.findUserByUsername(username)) {
+  entries.forEach(([key, { username, people: names }], i) => {
+    if (found[i]) {
       known.add(key);
-      continue;
+      return;
     }
     const whose = names.size > 0 ? ` (gitlab.username of ${[...names].join(", ")})` : "";
     warnings.push(
       `${username}${whose} is not a user on ${client.baseUrl}: a group, or no one. ` +
         "It is written without a live @ so that it notifies no one; correct it in the roster.",
     );
-  }
+  });
   return { known, warnings };
 }
