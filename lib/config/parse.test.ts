@@ -41,6 +41,13 @@ describe("parseAuditConfig", () => {
       labels: ["Support Ops", "PagerDuty audit"],
       assignee: "jdoe",
     });
+    expect(config.working_time).toEqual({
+      mode: "working_days",
+      default_timezone: "Europe/London",
+      working_days: ["mon", "tue", "wed", "thu", "fri"],
+      hours: "09:00-17:00",
+      holidays: { all: ["2027-01-01"], EMEA: ["2026-12-25", "2026-12-26"] },
+    });
   });
 
   it("fills in defaults for what a minimal config leaves out", () => {
@@ -89,6 +96,20 @@ describe("parseAuditConfig", () => {
         name: "a GitLab URL that is not http(s)",
         text: `roster:\n  gitlab: { project: g/p, path: team.yaml, url: "file:///etc/passwd" }\n${ROTATION}`,
         details: [["roster.gitlab.url", 2, 49, /http\(s\) URL/]],
+      },
+      {
+        name: "a working time that cannot count: unknown zone, day names, hours the wrong way round",
+        text: `roster: { path: team.yaml }\n${ROTATION}working_time:\n  default_timezone: Europe/Berlln\n  working_days: [mon, friday]\n  hours: "17:00-09:00"\n  holidays: { EMEA: [25-12-2026] }\n`,
+        details: [
+          ["working_time.default_timezone", 8, 21, /tz database time zone such as Europe\/London/],
+          ["working_time.working_days[1]", 9, 23, /mon, tue, wed/],
+          ["working_time.holidays.EMEA[0]", 11, 22, /date such as 2026-12-25/],
+        ],
+      },
+      {
+        name: "working hours that end before they start",
+        text: `roster: { path: team.yaml }\n${ROTATION}working_time:\n  hours: "17:00-09:00"\n`,
+        details: [["working_time", 7, 1, /start before it ends \(17:00–09:00\)/]],
       },
       {
         name: "a key with a dot is quoted in the path",

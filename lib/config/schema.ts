@@ -1,4 +1,12 @@
 import { z } from "zod";
+import {
+  calendarProblem,
+  DEFAULT_DAY_END,
+  DEFAULT_DAY_START,
+  DEFAULT_WORKING_DAYS,
+  isKnownZone,
+  type WorkCalendar,
+} from "@/lib/workflow/working-time";
 
 export const DEFAULT_PAGERDUTY_URL = "https://api.pagerduty.com";
 /** Titles skipped by the audit when the config names none; compared case-insensitively. */
@@ -87,6 +95,46 @@ export const IssueExportSchema = z.strictObject({
     .optional(),
 });
 
+const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+const IsoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date such as 2026-12-25");
+
+/**
+ * How the chase's timers count (lib/workflow/working-time.ts): over the recipient's working days in their
+ * `tzdata_timezone` (`default_timezone` when the roster has none), or in plain calendar hours. `holidays`
+ * lists days off by roster `region`; the key `all` applies to everyone.
+ */
+export const WorkingTimeSchema = z
+  .strictObject({
+    mode: z.enum(["working_days", "calendar_hours"]).default("working_days"),
+    default_timezone: z
+      .string()
+      .trim()
+      .refine(isKnownZone, "expected a tz database time zone such as Europe/London")
+      .default("UTC"),
+    working_days: z
+      .array(z.enum(WEEKDAYS, { error: `expected days written ${WEEKDAYS.join(", ")}` }))
+      .min(1, "at least one working day is needed")
+      .default(WEEKDAYS.filter((_, i) => DEFAULT_WORKING_DAYS.includes((i + 1) as 1))),
+    hours: z
+      .string()
+      .trim()
+      .regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, "expected working hours such as 09:00-17:00")
+      .default(`${DEFAULT_DAY_START}-${DEFAULT_DAY_END}`),
+    holidays: z.record(z.string().trim().min(1), z.array(IsoDateSchema)).default({}),
+  })
+  .superRefine((value, ctx) => {
+    const [dayStart = "", dayEnd = ""] = value.hours.split("-");
+    const problem = calendarProblem({
+      mode: value.mode,
+      zone: value.default_timezone,
+      workingDays: value.working_days.map((day) => WEEKDAYS.indexOf(day) + 1),
+      dayStart,
+      dayEnd,
+      holidays: Object.values(value.holidays).flat(),
+    });
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+  });
+
 export const AuditConfigSchema = z.strictObject({
   roster: RosterSourceSchema,
   pagerduty: z
@@ -112,10 +160,45 @@ export const AuditConfigSchema = z.strictObject({
   rotations: z.array(RotationSchema).min(1, "at least one rotation is needed"),
   /** Optional: without it the dashboard cannot export the audit to its GitLab issue. */
   gitlab: IssueExportSchema.optional(),
+  /** How the chase's timers count; `workingTimeOf` gives the defaults when it is absent. */
+  working_time: WorkingTimeSchema.optional(),
 });
 
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;
 export type IssueExportConfig = z.infer<typeof IssueExportSchema>;
 export type Rotation = z.infer<typeof RotationSchema>;
+export type WorkingTimeConfig = z.infer<typeof WorkingTimeSchema>;
+
+/** The config's working time, or working days Monday to Friday, 09:00-17:00 UTC when it has none. */
+export function workingTimeOf(config: Pick<AuditConfig, "working_time">): WorkingTimeConfig {
+  return config.working_time ?? WorkingTimeSchema.parse({});
+}
+
+/**
+ * The calendar a person's timers count on: their `tzdata_timezone` when it is a known zone, else the
+ * config's default (`zoneFallback` says so, for a warning); the holidays of `all` and of their region
+ * (region names compare ignoring case).
+ */
+export function calendarOf(
+  person: { timezone: string | null | undefined; region: string | null | undefined },
+  workingTime: WorkingTimeConfig,
+): WorkCalendar & { zoneFallback: boolean } {
+  const zone = person.timezone?.trim() ?? "";
+  const known = zone !== "" && isKnownZone(zone);
+  const region = person.region?.trim().toLowerCase() ?? "";
+  const holidays = Object.entries(workingTime.holidays).flatMap(([key, days]) =>
+    key.toLowerCase() === "all" || (region !== "" && key.toLowerCase() === region) ? days : [],
+  );
+  const [dayStart = "", dayEnd = ""] = workingTime.hours.split("-");
+  return {
+    mode: workingTime.mode,
+    zone: known ? zone : workingTime.default_timezone,
+    zoneFallback: !known,
+    workingDays: workingTime.working_days.map((day) => WEEKDAYS.indexOf(day) + 1),
+    dayStart,
+    dayEnd,
+    holidays: [...new Set(holidays)].sort(),
+  };
+}
 export type MembershipRule = z.infer<typeof MembershipRuleSchema>;
 export type RosterSource = z.infer<typeof RosterSourceSchema>;
