@@ -135,6 +135,21 @@ export const WorkingTimeSchema = z
     if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
   });
 
+/**
+ * What the server does on its own besides the chase: open the period's audit on the first working day of
+ * fiscal Q1 and Q3 and run it, and re-run an open audit every `rerun_every_hours` (0: never), so fixes are
+ * confirmed without a click. Off unless configured.
+ */
+export const AutopilotConfigSchema = z.strictObject({
+  open_audits: z.boolean().default(false),
+  rerun_every_hours: z
+    .number()
+    .int("expected whole hours")
+    .min(0)
+    .max(24 * 31, "expected at most 744 hours (a month)")
+    .default(0),
+});
+
 export const AuditConfigSchema = z.strictObject({
   roster: RosterSourceSchema,
   pagerduty: z
@@ -162,12 +177,15 @@ export const AuditConfigSchema = z.strictObject({
   gitlab: IssueExportSchema.optional(),
   /** How the chase's timers count; `workingTimeOf` gives the defaults when it is absent. */
   working_time: WorkingTimeSchema.optional(),
+  /** Optional: scheduled audits and re-runs; off when absent. */
+  autopilot: AutopilotConfigSchema.optional(),
 });
 
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;
 export type IssueExportConfig = z.infer<typeof IssueExportSchema>;
 export type Rotation = z.infer<typeof RotationSchema>;
 export type WorkingTimeConfig = z.infer<typeof WorkingTimeSchema>;
+export type AutopilotConfig = z.infer<typeof AutopilotConfigSchema>;
 
 /** The config's working time, or working days Monday to Friday, 09:00-17:00 UTC when it has none. */
 export function workingTimeOf(config: Pick<AuditConfig, "working_time">): WorkingTimeConfig {

@@ -182,11 +182,16 @@ export function stateColumns(next: ItemStateChange) {
 }
 
 /**
- * The audit without the claim on creating its issue: the export's own business, never shown (see
- * issue-claims.ts).
+ * The audit without the claims on creating its issue and on its scheduled re-run: the export's and the
+ * scheduler's own business, never shown (see issue-claims.ts, scheduled-runs.ts).
  */
 export function auditFromRow(row: Selectable<AuditsTable>): Audit {
-  const { issue_claim_id: _claimId, issue_claimed_at: _claimedAt, ...columns } = row;
+  const {
+    issue_claim_id: _claimId,
+    issue_claimed_at: _claimedAt,
+    rerun_claimed_at: _rerunClaimedAt,
+    ...columns
+  } = row;
   return exactly<Audit>()(camelKeys(columns));
 }
 

@@ -65,6 +65,8 @@ export interface AuditsTable {
    */
   issue_claim_id: string | null;
   issue_claimed_at: string | null;
+  /** When an instance last claimed the audit's scheduled re-run (on the app clock); null before the first. */
+  rerun_claimed_at: string | null;
 }
 
 export interface RunsTable {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  auditPeriodOf,
   auditPeriodName,
   auditSchedule,
   currentAuditPeriod,
@@ -7,7 +8,9 @@ import {
   isAuditQuarter,
   nextAuditPeriod,
   parseAuditPeriodName,
+  scheduledOpeningOf,
 } from "./fiscal";
+import type { WorkCalendar } from "./working-time";
 
 describe("fiscalPeriodOf", () => {
   // [moment, fiscal year, quarter, start, end]
@@ -119,5 +122,39 @@ describe("auditSchedule", () => {
     expect(schedule.overdue).toBe(overdue);
     expect(schedule.current).toEqual(currentAuditPeriod(new Date(now)));
     expect(schedule.next).toEqual(nextAuditPeriod(new Date(now)));
+  });
+});
+
+describe("scheduledOpeningOf", () => {
+  const london: WorkCalendar = {
+    mode: "working_days",
+    zone: "Europe/London",
+    workingDays: [1, 2, 3, 4, 5],
+    dayStart: "09:00",
+    dayEnd: "17:00",
+    holidays: [],
+  };
+
+  it("opens Q3 at 09:00 local on the first working day: 1 August 2026 is a Saturday, so Monday the 3rd", () => {
+    expect(scheduledOpeningOf(new Date("2026-08-02T12:00:00Z"), london)).toEqual({
+      period: auditPeriodOf(2027, 3),
+      at: new Date("2026-08-03T08:00:00Z"), // 09:00 BST
+    });
+  });
+
+  it("skips a holiday on the first working day, and counts in the calendar's zone", () => {
+    const opening = scheduledOpeningOf(new Date("2026-08-20T00:00:00Z"), {
+      ...london,
+      holidays: ["2026-08-03"],
+    });
+    expect(opening?.at).toEqual(new Date("2026-08-04T08:00:00Z"));
+    const tokyo = scheduledOpeningOf(new Date("2027-02-05T00:00:00Z"), { ...london, zone: "Asia/Tokyo" });
+    // 1 February 2027 is a Monday: 09:00 in Tokyo is midnight UTC.
+    expect(tokyo).toEqual({ period: auditPeriodOf(2028, 1), at: new Date("2027-02-01T00:00:00Z") });
+  });
+
+  it("opens nothing in Q2 or Q4: an audit not opened in its own quarter is a person's decision", () => {
+    expect(scheduledOpeningOf(new Date("2026-06-10T12:00:00Z"), london)).toBeNull();
+    expect(scheduledOpeningOf(new Date("2026-11-24T12:00:00Z"), london)).toBeNull();
   });
 });

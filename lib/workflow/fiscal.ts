@@ -4,6 +4,9 @@
  * Q4 = Nov–Jan. Audits are opened in Q1 and Q3 and named `FY27-Q1`, `FY27-Q3`. Everything is UTC.
  */
 
+import { DateTime } from "luxon";
+import { nextWorkingMoment, type WorkCalendar } from "./working-time";
+
 export type FiscalQuarter = 1 | 2 | 3 | 4;
 export type AuditQuarter = 1 | 3;
 
@@ -142,4 +145,21 @@ function quarterBounds(fiscalYear: number, quarter: FiscalQuarter): { start: str
 
 function isoDay(time: number): string {
   return new Date(time).toISOString().slice(0, 10);
+}
+
+/**
+ * When autopilot opens the audit of `now`'s period, if it may: during its own quarter (Q1 or Q3, not the
+ * quarter after, when it is overdue and a person should decide), at the start of the first working day
+ * (in `calendar`, the organisation's default zone and holidays) on or after the quarter's first day.
+ * Null in Q2 and Q4.
+ */
+export function scheduledOpeningOf(
+  now: Date,
+  calendar: WorkCalendar,
+): { period: AuditPeriod; at: Date } | null {
+  const { quarter } = fiscalPeriodOf(now);
+  if (!isAuditQuarter(quarter)) return null;
+  const period = currentAuditPeriod(now);
+  const firstDay = DateTime.fromISO(period.opensOn, { zone: calendar.zone }).toJSDate();
+  return { period, at: nextWorkingMoment(firstDay, calendar) };
 }
