@@ -100,6 +100,11 @@ export const EnvSchema = z.object({
    */
   AUDIT_REPLY_SWEEP_MINUTES: wholeNumber(0, 24 * 60, "expected whole minutes from 0 (off) to 1440"),
   /**
+   * Seconds between two looks at what autopilot has to do (the config's `autopilot`: scheduled audits and
+   * re-runs). Unset: 60 (lib/server/start.ts); 0 turns it off for this instance.
+   */
+  AUDIT_AUTOPILOT_TICK_SECONDS: wholeNumber(0, 3600, "expected whole seconds from 0 (off) to 3600"),
+  /**
    * How far ahead a waiver may end, in months from the day it is given. Unset: 12
    * (`DEFAULT_WORKFLOW_SETTINGS.maxWaiverMonths`).
    */

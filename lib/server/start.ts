@@ -3,16 +3,24 @@ import { getAuthOptions } from "@/lib/auth/session";
 import { getEnv } from "@/lib/env";
 import { AppError, formatErrorDetails } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
+import { runScheduledWork } from "@/lib/service/autopilot/schedule";
 import { reapAbandonedRuns } from "@/lib/service/runs";
+import { startPeriodic, type Periodic } from "./periodic";
 import { DEFAULT_REPLY_SWEEP_MINUTES, startReplySweep, type ReplySweep } from "./reply-sweep";
 
-// One reply sweep per server process, however many times Next loads this module.
-const holder = globalThis as typeof globalThis & { __auditReplySweep?: ReplySweep };
+/** Seconds between autopilot's looks at its schedule when `AUDIT_AUTOPILOT_TICK_SECONDS` is unset. */
+export const DEFAULT_AUTOPILOT_TICK_SECONDS = 60;
+
+// One reply sweep and one autopilot tick per server process, however many times Next loads this module.
+const holder = globalThis as typeof globalThis & {
+  __auditReplySweep?: ReplySweep;
+  __auditAutopilot?: Periodic;
+};
 
 /**
  * Server start on the Node.js runtime: checks the sign-in configuration and the session secret, opens the app context, which
  * runs the database migrations, marks failed the runs that stopped servers left running, and starts the
- * periodic read of replies on the audit issues. Called from instrumentation.ts.
+ * periodic read of replies on the audit issues and autopilot's schedule. Called from instrumentation.ts.
  */
 export async function startServer(): Promise<void> {
   // A misconfigured sign-in (the password-less demo sign-in in production, no session secret) must never
@@ -50,6 +58,19 @@ export async function startServer(): Promise<void> {
       intervalMs: minutes * 60_000,
       getContext: getAppContext,
       log: (message, error) => console.error(`[audit] ${message}`, error ?? ""),
+    });
+  }
+
+  // Autopilot's schedule (the config's `autopilot`; nothing happens without it). Every instance ticks; the
+  // database makes one of them take each step.
+  const seconds = getEnv().AUDIT_AUTOPILOT_TICK_SECONDS ?? DEFAULT_AUTOPILOT_TICK_SECONDS;
+  if (seconds > 0) {
+    holder.__auditAutopilot ??= startPeriodic({
+      intervalMs: seconds * 1000,
+      getContext: getAppContext,
+      log: (message, error) => console.error(`[audit] ${message}`, error ?? ""),
+      failure: "Autopilot's scheduled work failed; the next tick tries again.",
+      task: (ctx) => runScheduledWork(ctx),
     });
   }
 }
