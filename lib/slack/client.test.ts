@@ -181,6 +181,18 @@ describe("Slack client", () => {
     expect(mayHaveBeenPosted(error)).toBe(false);
   });
 
+  it("fails a 429 without Retry-After at once, as rate-limited (nothing was posted)", async () => {
+    const { s, client, waits } = await setup();
+    s.failNext("chat.postMessage", { kind: "429", retryAfter: null });
+    const error = await rejectedAppError(client.postMessage("C0SUPPORT", "hi"));
+    expect(error.message).toBe(
+      "Slack rate-limited chat.postMessage (C0SUPPORT) without saying how long to wait; try again later.",
+    );
+    expect(mayHaveBeenPosted(error)).toBe(false);
+    expect(waits).toEqual([]);
+    expect(s.messages("C0SUPPORT")).toEqual([]);
+  });
+
   it("does not wait for a Retry-After longer than a minute: it fails at once", async () => {
     const { s, client, waits } = await setup();
     s.failNext("users.info", { kind: "429", retryAfter: 3600 });

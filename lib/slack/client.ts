@@ -180,6 +180,15 @@ interface LibraryError {
 const asLibraryError = (error: unknown): LibraryError =>
   typeof error === "object" && error !== null ? (error as LibraryError) : {};
 
+/**
+ * A 429 without a usable `Retry-After`: the library gives it up at once with a plain Error of these words
+ * (pinned in `web-client.test.ts`). Nothing was posted.
+ */
+const isRateLimitWithoutWait = (error: unknown): boolean =>
+  error instanceof Error &&
+  !("code" in error) &&
+  error.message.startsWith("Retry header did not contain a valid timeout");
+
 const TOKEN_PROBLEMS: Record<string, string> = {
   not_authed: `no token was sent: set ${TOKEN_NAME} to the app's bot token (xoxb-…)`,
   invalid_auth: `the token is not valid: check that ${TOKEN_NAME} is the app's bot token (xoxb-…), copied whole`,
@@ -249,8 +258,10 @@ function toAppError(error: unknown, ctx: CallContext): AppError {
       break;
     }
     default:
-      // The library reads the body outside its own error handling: a cut-off answer lands here.
-      message = `Slack's answer to ${where} broke off.${mayHavePosted}`;
+      message = isRateLimitWithoutWait(error)
+        ? `Slack rate-limited ${where} without saying how long to wait; try again later.`
+        : // The library reads the body outside its own error handling: a cut-off answer lands here.
+          `Slack's answer to ${where} broke off.${mayHavePosted}`;
   }
   return new AppError("upstream:slack", message, { cause: error });
 }
@@ -263,7 +274,11 @@ function toAppError(error: unknown, ctx: CallContext): AppError {
 export function mayHaveBeenPosted(error: unknown): boolean {
   if (!(error instanceof AppError) || error.code !== "upstream:slack") return false;
   const code = asLibraryError(error.cause).code;
-  return code !== SlackErrorCode.PlatformError && code !== SlackErrorCode.RateLimitedError;
+  return (
+    code !== SlackErrorCode.PlatformError &&
+    code !== SlackErrorCode.RateLimitedError &&
+    !isRateLimitWithoutWait(error.cause)
+  );
 }
 
 const SILENT_LOGGER: Logger = {

@@ -77,6 +77,16 @@ describe("WebClient (@slack/web-api) against the sandbox", () => {
     expect(postCalls(s)).toBe(1);
   });
 
+  it("gives a 429 without Retry-After up at once, with a plain Error (not one of its coded errors)", async () => {
+    const { s, client, channel } = await setup({ retryConfig: NO_BACKOFF });
+    s.failNext("chat.postMessage", { kind: "429", retryAfter: null });
+    const error = await client.chat.postMessage({ channel, text: "x" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toHaveProperty("code");
+    expect((error as Error).message).toMatch(/^Retry header did not contain a valid timeout/);
+    expect(postCalls(s)).toBe(1);
+  });
+
   it("retries a 5xx, chat.postMessage included, up to its retries, then rejects with the HTTP error", async () => {
     const { s, client, channel } = await setup({ retryConfig: NO_BACKOFF });
     s.failNext("chat.postMessage", { kind: "5xx", status: 503 });

@@ -307,6 +307,9 @@ describe("sandbox Slack", () => {
     const limited = await form(s, "chat.postMessage", { channel, text: "a" });
     expect([limited.status, limited.headers.get("retry-after")]).toEqual([429, "7"]);
     expect((await form(s, "chat.postMessage", { channel, text: "b" })).status).toBe(503);
+    s.failNext("chat.postMessage", { kind: "429", retryAfter: null });
+    const bare = await form(s, "chat.postMessage", { channel, text: "c" });
+    expect([bare.status, bare.headers.get("retry-after")]).toEqual([429, null]);
     expect(s.messages(channel)).toEqual([]);
     // Other methods are not affected by a method's faults.
     expect(await formJson(s, "auth.test")).toMatchObject({ ok: true });

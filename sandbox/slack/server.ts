@@ -82,7 +82,7 @@ const SCOPES: Record<string, ScopeRule> = {
 };
 
 const FaultSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("429"), retryAfter: z.number().int().min(0).optional() }),
+  z.object({ kind: z.literal("429"), retryAfter: z.number().int().min(0).nullable().optional() }),
   z.object({ kind: z.literal("5xx"), status: z.number().int().min(500).max(599).optional() }),
   z.object({ kind: z.literal("hang"), ms: z.number().int().min(0).optional() }),
   z.object({ kind: z.literal("drop") }),
@@ -400,7 +400,12 @@ export async function startSlackSandbox(
 
   function failure(fault: SlackFault): Reply | null {
     if (fault.kind === "429") {
-      return json(429, { ok: false, error: "ratelimited" }, { "retry-after": String(fault.retryAfter ?? 1) });
+      const wait = fault.retryAfter === undefined ? 1 : fault.retryAfter;
+      return json(
+        429,
+        { ok: false, error: "ratelimited" },
+        wait === null ? {} : { "retry-after": String(wait) },
+      );
     }
     if (fault.kind === "5xx") {
       const status = fault.status ?? 500;

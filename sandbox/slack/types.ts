@@ -64,7 +64,8 @@ export interface SlackSandboxState {
  * through its body.
  */
 export type SlackFault =
-  | { kind: "429"; retryAfter?: number }
+  /** `retryAfter: null` sends no `Retry-After` at all. */
+  | { kind: "429"; retryAfter?: number | null }
   | { kind: "5xx"; status?: number }
   | { kind: "hang"; ms?: number }
   | { kind: "drop" }
