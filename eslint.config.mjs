@@ -11,6 +11,7 @@ const OUTSIDE_WORLD = [
   "./lib/pagerduty",
   "./lib/runner",
   "./lib/server",
+  "./lib/slack",
 ];
 
 export default defineConfig([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "@/lib/errors";
+import { AppError, formatErrorDetails } from "@/lib/errors";
+import { thrownAppError } from "@/lib/testing/errors";
 import { isDemoMode, isLoopbackHost, readEnv, readListenHostname } from "./env";
 
 describe("readEnv", () => {
@@ -27,6 +28,22 @@ describe("readEnv", () => {
         AUDIT_MAX_WAIVER_MONTHS: " ",
       }),
     ).toEqual(DEFAULTS);
+  });
+
+  it("reads the Slack bot token and API base, both optional, blank as unset", () => {
+    expect(readEnv({ SLACK_BOT_TOKEN: " xoxb-1 ", SLACK_API_URL: "http://127.0.0.1:4010/api/" })).toEqual({
+      SLACK_BOT_TOKEN: "xoxb-1",
+      SLACK_API_URL: "http://127.0.0.1:4010/api/",
+      ...DEFAULTS,
+    });
+    expect(readEnv({ SLACK_BOT_TOKEN: "", SLACK_API_URL: " " })).toEqual(DEFAULTS);
+    const error = thrownAppError(() =>
+      readEnv({ SLACK_BOT_TOKEN: "xoxb-secret", SLACK_API_URL: "slack.com/api" }),
+    );
+    expect(error.details).toEqual([
+      { path: "SLACK_API_URL", message: "expected an http(s) URL such as https://slack.com/api/" },
+    ]);
+    expect(formatErrorDetails(error)).not.toContain("xoxb-secret");
   });
 
   it("reads the dashboard's sign-in and storage settings", () => {

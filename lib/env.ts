@@ -61,6 +61,13 @@ export const EnvSchema = z.object({
   PD_TOKEN: SecretSchema,
   /** GitLab token, for a roster read from GitLab. */
   GL_TOKEN: SecretSchema,
+  /**
+   * Bot token (`xoxb-…`) of the Slack app the chase DMs people with. Scopes: `chat:write`, `im:write`,
+   * `im:history`, `users:read`, `users:read.email`. Unset: no Slack.
+   */
+  SLACK_BOT_TOKEN: SecretSchema,
+  /** Slack's Web API base; default https://slack.com/api/ (the sandbox, a proxy). */
+  SLACK_API_URL: z.preprocess(unsetIfBlank, httpUrl("https://slack.com/api/").optional()),
   /** Overrides the config's `pagerduty.url` (the sandbox, a proxy). */
   PAGERDUTY_API_URL: z.preprocess(unsetIfBlank, HttpUrlSchema.optional()),
   DATABASE_URL: z.preprocess(
