@@ -17,6 +17,10 @@ export interface Servers {
   token: string;
   gitlab: string;
   gitlabToken: string;
+  /** The sandbox Slack: its URL (control routes under `/__sandbox/`), its Web API base and bot token. */
+  slack: string;
+  slackApiUrl: string;
+  slackToken: string;
 }
 
 export const E2E_DATA_DIR = path.join("data", "e2e");

@@ -66,6 +66,7 @@ test.beforeAll(async ({ browser, playwright }) => {
       pagerdutyToken: servers.token,
       pagerdutyUrl: pagerdutyGate.url,
       gitlabToken: servers.gitlabToken,
+      slack: { token: servers.slackToken, apiUrl: servers.slackApiUrl },
       configPath: path.resolve(E2E_CONFIG_PATH),
       dataDir: path.resolve(E2E_DATA_DIR),
       sessionSecret,

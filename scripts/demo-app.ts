@@ -6,6 +6,8 @@ export interface DemoAppSettings {
   appUrl: string;
   pagerdutyToken: string;
   gitlabToken: string;
+  /** The sandbox Slack's bot token and Web API base; unset, the app has no Slack. */
+  slack?: { token: string; apiUrl: string };
   configPath: string;
   dataDir: string;
   /** Signs the session cookies: instances given the same secret accept each other's sessions. */
@@ -28,6 +30,9 @@ export function buildDemoAppEnv(settings: DemoAppSettings): NodeJS.ProcessEnv {
     NEXT_TELEMETRY_DISABLED: "1",
     PD_TOKEN: settings.pagerdutyToken,
     GL_TOKEN: settings.gitlabToken,
+    ...(settings.slack
+      ? { SLACK_BOT_TOKEN: settings.slack.token, SLACK_API_URL: settings.slack.apiUrl }
+      : {}),
     AUDIT_CONFIG: settings.configPath,
     AUDIT_DATA_DIR: settings.dataDir,
     AUDIT_DEMO_SIGN_IN: "1",

@@ -16,6 +16,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { runCli } from "../cli/main";
 import { buildDemoAppEnv } from "./demo-app";
 import { startGitLabSandbox } from "../sandbox/gitlab/server";
+import { SLACK_SANDBOX_TOKEN, slackWorkspaceState } from "../sandbox/scenarios/slack-workspace";
+import { startSlackSandbox } from "../sandbox/slack/server";
 import { DEFAULT_SANDBOX_TOKEN, startPagerDutySandbox } from "../sandbox/pagerduty/server";
 import { generateDemoOrg } from "../sandbox/scenarios/demo-org";
 import { generateOrg } from "../sandbox/scenarios/generate-org";
@@ -125,6 +127,8 @@ const sandbox = await startPagerDutySandbox(scenario.pagerduty, {
 });
 // The audits project "Export to issue" writes into, with its issue template and a user per roster person.
 const gitlab = await startGitLabSandbox(gitlabAuditsState(scenario));
+// A Slack workspace with a user per roster person, for the chase's DMs to the Support Operations Manager.
+const slack = await startSlackSandbox(slackWorkspaceState(scenario));
 const opsManager = scenario.roster.find((p) => p.title === "Support Operations Manager");
 const written = await writeScenario(path.join(dataDir, "scenario"), scenario, {
   pagerdutyUrl: sandbox.url,
@@ -140,7 +144,8 @@ const written = await writeScenario(path.join(dataDir, "scenario"), scenario, {
 const relative = (p: string) => path.relative(process.cwd(), p);
 process.stderr.write(
   `Sandbox PagerDuty at ${sandbox.url} (token ${DEFAULT_SANDBOX_TOKEN}); demo org in ${relative(dataDir)}/scenario/\n` +
-    `Sandbox GitLab at ${gitlab.url} (token ${GITLAB_SANDBOX_TOKEN}); audit issues go to ${AUDITS_PROJECT}\n\n`,
+    `Sandbox GitLab at ${gitlab.url} (token ${GITLAB_SANDBOX_TOKEN}); audit issues go to ${AUDITS_PROJECT}\n` +
+    `Sandbox Slack at ${slack.url} (token ${SLACK_SANDBOX_TOKEN}); what was sent: ${slack.url}/__sandbox/messages\n\n`,
 );
 
 if (options.audit || options.once) {
@@ -152,7 +157,7 @@ if (options.audit || options.once) {
     now: () => now,
   });
   if (options.once) {
-    await Promise.all([sandbox.stop(), gitlab.stop()]);
+    await Promise.all([sandbox.stop(), gitlab.stop(), slack.stop()]);
     // Findings are expected in the demo (exit 1); anything else is a failure of the demo itself.
     process.exit(code === 1 ? 0 : code);
   }
@@ -171,6 +176,9 @@ await writeFile(
       token: sandbox.token,
       gitlab: gitlab.url,
       gitlabToken: GITLAB_SANDBOX_TOKEN,
+      slack: slack.url,
+      slackApiUrl: slack.apiUrl,
+      slackToken: SLACK_SANDBOX_TOKEN,
     },
     null,
     2,
@@ -194,6 +202,7 @@ const app = spawn(
       appUrl,
       pagerdutyToken: sandbox.token,
       gitlabToken: GITLAB_SANDBOX_TOKEN,
+      slack: { token: SLACK_SANDBOX_TOKEN, apiUrl: slack.apiUrl },
       configPath: written.configPath,
       dataDir,
       sessionSecret: randomBytes(32).toString("hex"),
@@ -215,7 +224,7 @@ const stop = (code: number) => {
   if (stopping) return;
   stopping = true;
   app.kill("SIGTERM");
-  void Promise.all([sandbox.stop(), gitlab.stop()]).then(() => process.exit(code));
+  void Promise.all([sandbox.stop(), gitlab.stop(), slack.stop()]).then(() => process.exit(code));
 };
 app.on("exit", (code) => stop(code ?? 0));
 process.once("SIGINT", () => stop(0));
