@@ -5,7 +5,7 @@ import {
   DEFAULT_DAY_START,
   DEFAULT_WORKING_DAYS,
   isKnownZone,
-  type WorkCalendar,
+  type WorkingTimeSettings,
 } from "@/lib/workflow/working-time";
 
 export const DEFAULT_PAGERDUTY_URL = "https://api.pagerduty.com";
@@ -187,36 +187,19 @@ export type Rotation = z.infer<typeof RotationSchema>;
 export type WorkingTimeConfig = z.infer<typeof WorkingTimeSchema>;
 export type AutopilotConfig = z.infer<typeof AutopilotConfigSchema>;
 
-/** The config's working time, or working days Monday to Friday, 09:00-17:00 UTC when it has none. */
-export function workingTimeOf(config: Pick<AuditConfig, "working_time">): WorkingTimeConfig {
-  return config.working_time ?? WorkingTimeSchema.parse({});
-}
-
-/**
- * The calendar a person's timers count on: their `tzdata_timezone` when it is a known zone, else the
- * config's default (`zoneFallback` says so, for a warning); the holidays of `all` and of their region
- * (region names compare ignoring case).
- */
-export function calendarOf(
-  person: { timezone: string | null | undefined; region: string | null | undefined },
-  workingTime: WorkingTimeConfig,
-): WorkCalendar & { zoneFallback: boolean } {
-  const zone = person.timezone?.trim() ?? "";
-  const known = zone !== "" && isKnownZone(zone);
-  const region = person.region?.trim().toLowerCase() ?? "";
-  const holidays = Object.entries(workingTime.holidays).flatMap(([key, days]) =>
-    key.toLowerCase() === "all" || (region !== "" && key.toLowerCase() === region) ? days : [],
-  );
-  const [dayStart = "", dayEnd = ""] = workingTime.hours.split("-");
+/** The config's working time for the workflow; working days Monday to Friday, 09:00-17:00 UTC when it has none. */
+export function workingTimeOf(config: Pick<AuditConfig, "working_time">): WorkingTimeSettings {
+  const section = config.working_time ?? WorkingTimeSchema.parse({});
+  const [dayStart = "", dayEnd = ""] = section.hours.split("-");
   return {
-    mode: workingTime.mode,
-    zone: known ? zone : workingTime.default_timezone,
-    zoneFallback: !known,
-    workingDays: workingTime.working_days.map((day) => WEEKDAYS.indexOf(day) + 1),
+    mode: section.mode,
+    defaultZone: section.default_timezone,
+    workingDays: section.working_days.map((day) => WEEKDAYS.indexOf(day) + 1),
     dayStart,
     dayEnd,
-    holidays: [...new Set(holidays)].sort(),
+    holidays: section.holidays,
   };
 }
+
 export type MembershipRule = z.infer<typeof MembershipRuleSchema>;
 export type RosterSource = z.infer<typeof RosterSourceSchema>;

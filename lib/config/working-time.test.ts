@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseAuditConfig } from "./parse";
-import { calendarOf, workingTimeOf } from "./schema";
+import { calendarOf } from "@/lib/workflow/working-time";
+import { workingTimeOf } from "./schema";
 
 const BASE =
   "roster: { path: team.yaml }\nrotations:\n  - id: emea\n    name: EMEA\n    schedules: [PSCH001]\n    members: { field: pagerduty.rotations }\n";

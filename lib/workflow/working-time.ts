@@ -22,6 +22,18 @@ export interface WorkCalendar {
   holidays: readonly string[];
 }
 
+/** An organisation's working time, from which each person's calendar is made (`calendarOf`). */
+export interface WorkingTimeSettings {
+  mode: WorkCalendarMode;
+  /** The zone of people whose roster has no (known) `tzdata_timezone`. */
+  defaultZone: string;
+  workingDays: readonly number[];
+  dayStart: string;
+  dayEnd: string;
+  /** Days off by roster region (compared ignoring case); `all` applies to everyone. */
+  holidays: Readonly<Record<string, readonly string[]>>;
+}
+
 /** Monday to Friday, 09:00 to 17:00. */
 export const DEFAULT_WORKING_DAYS = [1, 2, 3, 4, 5] as const;
 export const DEFAULT_DAY_START = "09:00";
@@ -29,6 +41,41 @@ export const DEFAULT_DAY_END = "17:00";
 
 /** No calendar has more than a year of days off in a row; a longer search is a configuration mistake. */
 const MAX_DAYS_SEARCHED = 400;
+
+/** Working days Monday to Friday, 09:00-17:00 UTC, no holidays. */
+export const DEFAULT_WORKING_TIME: WorkingTimeSettings = {
+  mode: "working_days",
+  defaultZone: "UTC",
+  workingDays: DEFAULT_WORKING_DAYS,
+  dayStart: DEFAULT_DAY_START,
+  dayEnd: DEFAULT_DAY_END,
+  holidays: {},
+};
+
+/**
+ * The calendar a person's timers count on: their `tzdata_timezone` when it is a known zone, else the
+ * default (`zoneFallback` says so, for a warning); the holidays of `all` and of their region.
+ */
+export function calendarOf(
+  person: { timezone: string | null | undefined; region: string | null | undefined },
+  settings: WorkingTimeSettings,
+): WorkCalendar & { zoneFallback: boolean } {
+  const zone = person.timezone?.trim() ?? "";
+  const known = zone !== "" && isKnownZone(zone);
+  const region = person.region?.trim().toLowerCase() ?? "";
+  const holidays = Object.entries(settings.holidays).flatMap(([key, days]) =>
+    key.toLowerCase() === "all" || (region !== "" && key.toLowerCase() === region) ? days : [],
+  );
+  return {
+    mode: settings.mode,
+    zone: known ? zone : settings.defaultZone,
+    zoneFallback: !known,
+    workingDays: settings.workingDays,
+    dayStart: settings.dayStart,
+    dayEnd: settings.dayEnd,
+    holidays: [...new Set(holidays)].sort(),
+  };
+}
 
 /** Whether `zone` is a time zone the calendar can count in. */
 export function isKnownZone(zone: string): boolean {

@@ -4,10 +4,11 @@
  * every open audit `rerun_every_hours` after its latest run, so fixes are confirmed without a click. Each
  * instance of the app ticks; the database makes exactly one of them take each step.
  */
-import { calendarOf, workingTimeOf } from "@/lib/config/schema";
+import { workingTimeOf } from "@/lib/config/schema";
 import { claimScheduledRun, listAudits, listRuns } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import { scheduledOpeningOf } from "@/lib/workflow/fiscal";
+import { calendarOf } from "@/lib/workflow/working-time";
 import type { AppContext } from "../context";
 import { openCurrentAudit, startAuditRun } from "../runs";
 
