@@ -31,7 +31,8 @@ const MAX_PAGES = 1_000;
 export const MAX_NOTE_SEARCH_PAGES = 20;
 /**
  * How far back a write whose answer was lost is looked for, by GitLab's clock: the request was sent at most
- * a client timeout ago, so a few minutes cover it with room to spare.
+ * a client timeout ago, so a few minutes cover it with room to spare. Also the margin a search from a time
+ * on the app's wall clock allows for GitLab's clock being off.
  */
 export const LOST_ANSWER_WINDOW_MS = 10 * 60_000;
 
