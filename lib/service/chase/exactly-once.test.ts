@@ -142,6 +142,7 @@ describe.each(kinds)("chase comments posted exactly once ($name)", (kind) => {
     onRequest = () => {};
     t.gitlab.setFaults({});
     expect(failed?.code).toBe("upstream:gitlab");
+    expect(failed?.message).toMatch(/answer to the comment .* was lost, so it may be there/);
     expect(notes().slice(before)).toHaveLength(1);
     expect((await getPersonDetail(t.ctx, auditId, personKey)).items[0]?.state).toBe("open");
 
