@@ -18,6 +18,7 @@ const ALL_MIGRATIONS = [
   "0002-issue-claim",
   "0003-health-probe",
   "0004-actor-key",
+  "0005-chase-claims",
   "0007-scheduled-runs",
 ];
 

@@ -5,7 +5,7 @@
  */
 import type { Generated } from "kysely";
 import type { FindingCode, Severity } from "@/lib/audit/types";
-import { CHASE_ACTIONS } from "@/lib/workflow/chase";
+import { CHASE_ACTIONS, type PostedChaseAction } from "@/lib/workflow/chase";
 import type { ItemAction, ItemState } from "@/lib/workflow/types";
 
 export const AUDIT_STATUSES = ["open", "in_review", "signed_off"] as const;
@@ -143,12 +143,35 @@ export interface HealthProbesTable {
   headroom: string;
 }
 
+/**
+ * Who posts a chase step for a person (chase-claims.ts): one row per audit, step, person and version of the
+ * person's findings the step applies to, so that exactly one attempt posts its comment. Internal to posting.
+ */
+export interface ChaseClaimsTable {
+  /** Derived from the audit, the step, the person and their findings' ids and times; the comment's marker. */
+  key: string;
+  audit_id: string;
+  person_key: string;
+  action: PostedChaseAction;
+  /** The attempt holding the claim; null once released (its post failed), so another may take it at once. */
+  holder: string | null;
+  /** When the first attempt claimed it (wall clock): its comment cannot be older. */
+  created_at: string;
+  /** When the holder last renewed it (wall clock); a claim not renewed for a while belonged to one that died. */
+  claimed_at: string | null;
+  /** The comment once posted. */
+  comment_url: string | null;
+  /** When the findings were recorded as chased: nobody posts for this version again. */
+  done_at: string | null;
+}
+
 export interface Database {
   audits: AuditsTable;
   runs: RunsTable;
   items: ItemsTable;
   events: EventsTable;
   health_probes: HealthProbesTable;
+  chase_claims: ChaseClaimsTable;
 }
 
 export type DialectName = "sqlite" | "postgres";

@@ -436,24 +436,38 @@ describe("GitLab client: finding what a create whose answer was lost made", () =
     expect(sandbox.stats().requests).toBe(8);
   });
 
-  it("finds the token user's notes of exactly that body created lately, by GitLab's clock", async () => {
+  it("finds the token user's notes holding a marker since a time, by GitLab's clock, a page at a time", async () => {
     let gitlabNow = Date.now() + 12 * 60 * MINUTE;
     const { client, sandbox } = await setup({}, { now: () => gitlabNow });
     const issue = await client.createIssue(PROJECT, { title: "audit", description: "" });
-    const body = "@anakamura please join the EMEA schedule";
-    await client.createNote(PROJECT, issue.iid, body);
+    const marker = "<!-- claim:abc -->";
+    sandbox.postNoteAs(PROJECT, issue.iid, "audit-bot", `@anakamura please join\n\n${marker}`);
     gitlabNow += 20 * MINUTE;
-    const fresh = await client.createNote(PROJECT, issue.iid, body);
-    await client.createNote(PROJECT, issue.iid, `${body} `);
-    sandbox.postNoteAs(PROJECT, issue.iid, "anakamura", body);
+    const since = gitlabNow;
+    const fresh = sandbox.postNoteAs(PROJECT, issue.iid, "audit-bot", `@anakamura please join\n\n${marker}`);
+    const other = sandbox.postNoteAs(PROJECT, issue.iid, "audit-bot", "<!-- claim:def -->");
+    sandbox.postNoteAs(PROJECT, issue.iid, "audit-bot", "@anakamura please join");
+    sandbox.postNoteAs(PROJECT, issue.iid, "anakamura", `quoting ${marker}`);
+    // The note looked for is two pages back.
+    for (let i = 0; i < 150; i++) sandbox.postNoteAs(PROJECT, issue.iid, "anakamura", `reply ${i}`);
     gitlabNow += 2 * MINUTE;
 
-    const found = await client.findRecentNotes(PROJECT, issue.iid, {
-      body,
+    const before = sandbox.stats().requests;
+    const found = await client.findNotesContaining(PROJECT, issue.iid, {
+      texts: [marker, "<!-- claim:def -->"],
       authorUsername: "audit-bot",
-      withinMs: 10 * MINUTE,
+      since,
     });
-    expect(found.map((note) => note.id)).toEqual([fresh.id]);
+    expect(found.map((note) => note.id)).toEqual([other.id, fresh.id]);
+    // Two pages reach back past `since`; no third is read.
+    expect(sandbox.stats().requests - before).toBe(2);
+    expect(
+      await client.findNotesContaining(PROJECT, issue.iid, {
+        texts: ["<!-- claim:xyz -->"],
+        authorUsername: "audit-bot",
+        since,
+      }),
+    ).toEqual([]);
   });
 
   it.each([

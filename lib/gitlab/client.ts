@@ -27,9 +27,12 @@ export const NOTES_WINDOW_MS = 60_000;
 export const PER_PAGE = 100;
 /** Pages followed before giving up: 100,000 items is far past anything this project lists. */
 const MAX_PAGES = 1_000;
+/** Pages of notes (PER_PAGE each) a note search reads at most before giving up. */
+export const MAX_NOTE_SEARCH_PAGES = 20;
 /**
  * How far back a write whose answer was lost is looked for, by GitLab's clock: the request was sent at most
- * a client timeout ago, so a few minutes cover it with room to spare.
+ * a client timeout ago, so a few minutes cover it with room to spare. Also the margin a search from a time
+ * on the app's wall clock allows for GitLab's clock being off.
  */
 export const LOST_ANSWER_WINDOW_MS = 10 * 60_000;
 
@@ -72,12 +75,12 @@ export interface RecentIssueQuery {
   withinMs: number;
 }
 
-export interface RecentNoteQuery {
-  /** The whole body, matched exactly. */
-  body: string;
+export interface NoteSearch {
+  /** Text a note's body contains (any one of them): a marker the app wrote into it. */
+  texts: readonly string[];
   authorUsername: string;
-  /** Created no longer ago than this, in ms, by GitLab's clock. */
-  withinMs: number;
+  /** Epoch ms, GitLab's clock: notes created before it are not read (the search stops at them). */
+  since: number;
 }
 
 export interface GitLabClient {
@@ -106,14 +109,16 @@ export interface GitLabClient {
     options?: RequestOptions,
   ): Promise<ListedIssue[]>;
   /**
-   * The issue's notes (system notes left out) with exactly `body` by `authorUsername`, created in the last
-   * `withinMs` (GitLab's clock), newest first: where to find a note whose creation lost its answer. Reads
-   * the newest page of notes only.
+   * The issue's notes by `authorUsername` (system notes left out) whose body contains one of `texts`,
+   * created at or after `since`, newest first: where to find a note whose creation lost its answer, or that
+   * an app instance made before it died. Reads pages of notes newest first until one reaches back past
+   * `since`; throws AppError `upstream:gitlab` rather than stop early when that takes more than
+   * MAX_NOTE_SEARCH_PAGES (a note not read might be the one looked for).
    */
-  findRecentNotes(
+  findNotesContaining(
     project: ProjectRef,
     iid: number,
-    query: RecentNoteQuery,
+    query: NoteSearch,
     options?: RequestOptions,
   ): Promise<Note[]>;
   /** The file's bytes at `ref`; with `maxBytes`, reading stops after `maxBytes + 1` bytes. */
@@ -274,23 +279,31 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
           isRecent(issue.created_at, now, withinMs),
       );
     },
-    async findRecentNotes(project, iid, { body, authorUsername, withinMs }, { signal } = {}) {
-      const { value, headers } = await requester.json(
-        "GET",
-        `${issuePath(project, iid)}/notes`,
-        NotesSchema,
-        {
-          query: { sort: "desc", order_by: "created_at", per_page: PER_PAGE },
+    async findNotesContaining(project, iid, { texts, authorUsername, since }, { signal } = {}) {
+      const path = `${issuePath(project, iid)}/notes`;
+      const found: Note[] = [];
+      for (let page = 1; page <= MAX_NOTE_SEARCH_PAGES; page++) {
+        const { value, headers } = await requester.json("GET", path, NotesSchema, {
+          query: { sort: "desc", order_by: "created_at", per_page: PER_PAGE, page },
           signal,
-        },
-      );
-      const now = gitlabNow(headers);
-      return value.filter(
-        (note) =>
-          !note.system &&
-          note.body === body &&
-          note.author.username.toLowerCase() === authorUsername.toLowerCase() &&
-          isRecent(note.created_at, now, withinMs),
+        });
+        for (const note of value) {
+          if (
+            !note.system &&
+            Date.parse(note.created_at) >= since &&
+            note.author.username.toLowerCase() === authorUsername.toLowerCase() &&
+            texts.some((text) => note.body.includes(text))
+          )
+            found.push(note);
+        }
+        const oldest = value.at(-1);
+        const next = Number((headers.get("x-next-page") ?? "").trim());
+        const more = Number.isInteger(next) && next > page;
+        if (!oldest || !more || Date.parse(oldest.created_at) < since) return found;
+      }
+      throw new AppError(
+        "upstream:gitlab",
+        `GET ${path}: more than ${MAX_NOTE_SEARCH_PAGES * PER_PAGE} notes to look through for one the app posted.`,
       );
     },
     async getRawFile(project, path, ref, { signal, maxBytes } = {}) {

@@ -117,16 +117,31 @@ async function applyToItems(
   if (updates.length === 0 && options.refuseWhenNone) {
     throw new AppError("conflict:item", skipped[0]?.reason ?? "Nothing to do.");
   }
-  const { send, failure, warnings } = await postChaseStep(ctx, audit, items, updates, action);
-  const { applied, conflicts } = await applyItemStates(ctx.db, send);
+  const step = await postChaseStep(ctx, audit, items, updates, action);
+  const { send, failure, warnings } = step;
+  const { applied, conflicts } = await applyItemStates(ctx.db, send).catch(async (error: unknown) => {
+    await step.settle(false);
+    throw error;
+  });
+  await step.settle(true);
+  skipped.push(...step.skipped);
   if (failure) {
+    const marked = isChaseAction(action.type) ? chaseStepOf(action.type).to : action.type;
+    const notSent = updates.length - send.length - step.skipped.length;
     throw new AppError(
       "upstream:gitlab",
-      `Posting on the audit issue failed, so ${updates.length - send.length} finding(s) were not marked as ` +
-        `${isChaseAction(action.type) ? chaseStepOf(action.type).to : action.type}${send.length > 0 ? ` (${send.length} were)` : ""}. ` +
-        "Try again in a moment.",
+      `Posting on the audit issue failed, so ${notSent} finding(s) were not marked as ` +
+        `${marked}${send.length > 0 ? ` (${send.length} were)` : ""}. ` +
+        (step.unsure > 0
+          ? `GitLab's answer to the comment for ${step.unsure} of them was lost, so it may be there: it is ` +
+            "looked for before anyone posts for them again, which can be done in a few minutes."
+          : "Try again in a moment."),
       { cause: failure },
     );
+  }
+  if (options.refuseWhenNone && applied.length === 0 && conflicts.length === 0 && step.skipped.length > 0) {
+    // The only people the action was for are being chased by someone else at this moment.
+    throw new AppError("conflict:item", step.skipped[0]?.reason ?? "Someone else acted first.");
   }
   if (options.refuseWhenNone && applied.length === 0 && conflicts.length > 0) {
     // Another person's action won the race for every item: nothing was done, so say so, as the same click a

@@ -5,6 +5,7 @@ import * as initial from "./0001-initial";
 import * as issueClaim from "./0002-issue-claim";
 import * as healthProbe from "./0003-health-probe";
 import * as actorKey from "./0004-actor-key";
+import * as chaseClaims from "./0005-chase-claims";
 import * as scheduledRuns from "./0007-scheduled-runs";
 
 type MigrationUp = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, MigrationUp> = {
   "0002-issue-claim": issueClaim.up,
   "0003-health-probe": healthProbe.up,
   "0004-actor-key": actorKey.up,
+  "0005-chase-claims": chaseClaims.up,
   "0007-scheduled-runs": scheduledRuns.up,
 };
 

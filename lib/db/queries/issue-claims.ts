@@ -1,24 +1,23 @@
 /** The claim on creating an audit's GitLab issue, so that of several exports exactly one creates it. */
 import { auditFromRow, type Audit } from "@/lib/db/records";
-import type { Db } from "@/lib/db/queries/shared";
+import { claimIsStale, type Db } from "@/lib/db/queries/shared";
 
 /**
  * Claims the creation of the audit's GitLab issue for `claimId`: of several app instances exporting a
  * new audit at once, exactly one gets it (one conditional UPDATE). Refused (false) while the audit has an
- * issue or a live claim, and for an unknown audit; a claim not renewed for `staleAfterMs` belonged to an
- * instance that died and is taken over.
+ * issue or a live claim, and for an unknown audit; a claim not renewed for `staleAfterMs` (`claimIsStale`)
+ * belonged to an instance that died and is taken over.
  */
 export async function claimAuditIssue(
   db: Db,
   input: { auditId: string; claimId: string; now: Date; staleAfterMs: number },
 ): Promise<boolean> {
-  const staleBefore = new Date(input.now.getTime() - input.staleAfterMs).toISOString();
   const result = await db
     .updateTable("audits")
     .set({ issue_claim_id: input.claimId, issue_claimed_at: input.now.toISOString() })
     .where("id", "=", input.auditId)
     .where("issue_iid", "is", null)
-    .where((eb) => eb.or([eb("issue_claimed_at", "is", null), eb("issue_claimed_at", "<", staleBefore)]))
+    .where(claimIsStale("issue_claimed_at", input.now, input.staleAfterMs))
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

@@ -20,6 +20,7 @@ import {
   auditNotFound,
   auditSignedOffMeanwhile,
   chunks,
+  claimIsStale,
   compare,
   insertEvents,
   isUniqueViolation,
@@ -138,14 +139,11 @@ export async function abandonStaleRuns(
   db: Db,
   input: { now: Date; wallNow: Date; staleAfterMs: number },
 ): Promise<number> {
-  // Heartbeats are ISO strings of one format, so they compare as text in both databases.
-  const oldest = new Date(input.wallNow.getTime() - input.staleAfterMs).toISOString();
-  const newest = new Date(input.wallNow.getTime() + input.staleAfterMs).toISOString();
   const result = await db
     .updateTable("runs")
     .set({ status: "failed", error: ABANDONED_RUN_ERROR, finished_at: input.now.toISOString() })
     .where("status", "=", "running")
-    .where((eb) => eb.or([eb("heartbeat_at", "<", oldest), eb("heartbeat_at", ">", newest)]))
+    .where(claimIsStale("heartbeat_at", input.wallNow, input.staleAfterMs))
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

@@ -1,5 +1,5 @@
 /** What the query modules share: the handle types, the event log's insert, the errors they throw. */
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from "kysely";
 import { eventToRow, type NewEvent } from "@/lib/db/records";
 import type { Database } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
@@ -22,6 +22,19 @@ export function isUniqueViolation(error: unknown): boolean {
     error.code === "SQLITE_CONSTRAINT_UNIQUE" ||
     error.code === "SQLITE_CONSTRAINT_PRIMARYKEY"
   );
+}
+
+/**
+ * Whether a claim renewed at `column` (wall-clock ISO text, like run heartbeats) is free to take: never
+ * claimed or released (null), not renewed for `staleAfterMs`, or as far ahead of the wall clock, which no
+ * live instance writes (claims of versions that wrote the demo clock's time). A condition for a query's
+ * `where`; ISO times of one format compare as text in both databases.
+ */
+export function claimIsStale(column: string, wallNow: Date, staleAfterMs: number): RawBuilder<SqlBool> {
+  const oldest = new Date(wallNow.getTime() - staleAfterMs).toISOString();
+  const newest = new Date(wallNow.getTime() + staleAfterMs).toISOString();
+  const at = sql.ref(column);
+  return sql<SqlBool>`(${at} is null or ${at} < ${oldest} or ${at} > ${newest})`;
 }
 
 export async function itemConflict(trx: Trx, itemId: string): Promise<AppError> {

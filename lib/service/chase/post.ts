@@ -2,8 +2,16 @@
  * Posting the chase on the audit issue: the ping and escalation comments (who is mentioned, the checklist of
  * findings, batches of people per comment) and posting them before the step is recorded.
  */
+import { createHash, randomUUID } from "node:crypto";
 import { managerKeyOf, roleOf } from "@/lib/auth/roles";
 import type { Audit, Item, ItemStateUpdate } from "@/lib/db/queries";
+import {
+  claimChasePosts,
+  finishChaseClaims,
+  recordChaseComment,
+  releaseChaseClaims,
+  renewChaseClaims,
+} from "@/lib/db/queries";
 import type { KnownUsers } from "@/lib/report/escape";
 import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
 import { personKeyOf } from "@/lib/roster/person-key";
@@ -103,18 +111,25 @@ export function pingTargets(
 }
 
 /**
- * Posts the pings (batched, several people per comment) and returns each person's comment URL. First asks
- * GitLab once which of the usernames to mention are users: the others (a group path, no one) are written
- * inert, each with a warning. Stops at the first failed post and returns it with what was posted before:
- * nothing is recorded as sent unless its comment exists, and what was sent is not lost.
+ * Posts the pings (batched, several people per comment, each comment carrying its people's `markers`) and
+ * returns each person's comment URL; `onPosted` runs after each comment, before the next is posted. First
+ * asks the channel once which of the usernames to mention are users: the others (a group path, no one) are
+ * written inert, each with a warning. Stops at the first failed post and returns it, with the people of
+ * that comment in `unsure` when it may have been posted all the same (its answer was lost), and what was
+ * posted before: nothing is recorded as sent unless its comment exists, and what was sent is not lost.
  */
 export async function postPings(
   channel: ChaseChannel,
   auditName: string,
   kind: PostedChaseAction,
   targets: readonly PingTarget[],
-): Promise<{ urls: Map<string, string>; failure: unknown; warnings: string[] }> {
+  options: {
+    markers: ReadonlyMap<string, string>;
+    onPosted?: (batch: readonly PingTarget[], url: string) => Promise<void>;
+  },
+): Promise<{ urls: Map<string, string>; failure: unknown; unsure: PingTarget[]; warnings: string[] }> {
   const urls = new Map<string, string>();
+  if (targets.length === 0) return { urls, failure: null, unsure: [], warnings: [] };
   let found: Awaited<ReturnType<ChaseChannel["findKnownUsers"]>>;
   try {
     found = await channel.findKnownUsers(
@@ -124,25 +139,87 @@ export async function postPings(
       ]),
     );
   } catch (failure) {
-    return { urls, failure, warnings: [] };
+    return { urls, failure, unsure: [], warnings: [] };
   }
   const { known, warnings } = found;
   for (let i = 0; i < targets.length; i += PEOPLE_PER_COMMENT) {
     const batch = targets.slice(i, i + PEOPLE_PER_COMMENT);
+    const markers = batch.flatMap((target) => options.markers.get(target.personKey) ?? []);
+    let url: string;
     try {
-      const url = await channel.post(pingCommentBody(auditName, kind, batch, known));
-      for (const target of batch) urls.set(target.personKey, url);
+      url = await channel.post({ text: pingCommentBody(auditName, kind, batch, known), markers });
     } catch (failure) {
-      return { urls, failure, warnings };
+      return { urls, failure, unsure: channel.mayHaveBeenPosted(failure) ? batch : [], warnings };
     }
+    for (const target of batch) urls.set(target.personKey, url);
+    await options.onPosted?.(batch, url);
   }
-  return { urls, failure: null, warnings };
+  return { urls, failure: null, unsure: [], warnings };
 }
 
 /**
- * The chase steps posted on the audit issue (ping, escalation) are comments there when it exists: post them
- * first and keep only the updates whose comment was posted, with the comment's URL in the event. Other
- * actions, and every action on an audit without an issue, pass through.
+ * A claim on posting a chase step for a person not renewed for this long (wall clock) belonged to an attempt
+ * that died or lost GitLab's answer; the next attempt takes it over, and looks for its comment first.
+ */
+export const CHASE_CLAIM_STALE_AFTER_MS = 2 * 60_000;
+/** How often an attempt renews its claims while it posts (the notes limit or a 429 may make it wait). */
+const CHASE_CLAIM_RENEW_EVERY_MS = 30_000;
+
+/** Why a person is left out: another attempt holds their claim, or has just recorded them as chased. */
+const CLAIMED_ELSEWHERE: Record<PostedChaseAction, Record<"held" | "done", string>> = {
+  ping: {
+    held: "Someone else is pinging them right now; reload in a moment to see it.",
+    done: "Someone else has just pinged them; reload to see it.",
+  },
+  escalate: {
+    held: "Someone else is escalating them right now; reload in a moment to see it.",
+    done: "Someone else has just escalated them; reload to see it.",
+  },
+};
+
+/**
+ * The claim key of a chase step for a person: the audit, the step, the person and the version of the
+ * findings it applies to (ids, when each last changed state, when the person last replied). Two attempts
+ * that read the same findings get the same key; once the step is recorded, the findings and so the key
+ * change.
+ */
+export function chaseClaimKey(
+  auditId: string,
+  action: PostedChaseAction,
+  personKey: string,
+  items: readonly Pick<Item, "id" | "stateChangedAt" | "repliedAt">[],
+): string {
+  const version = [...items]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((item) => [item.id, item.stateChangedAt, item.repliedAt]);
+  return createHash("sha256")
+    .update(JSON.stringify([auditId, action, personKey, version]))
+    .digest("hex");
+}
+
+/** What posting a chase step came to; `settle` ends its claims once the updates were written (or not). */
+export interface PostedStep {
+  /** The updates whose comment exists, each with the comment's URL in its event. */
+  send: ItemStateUpdate[];
+  failure: unknown;
+  /** Findings whose comment may have been posted though GitLab's answer was lost. */
+  unsure: number;
+  warnings: string[];
+  /** Findings of people another attempt is chasing (or has just chased), with why. */
+  skipped: { itemId: string; reason: string }[];
+  /**
+   * To call once `send` was written (`recorded`) or failed to be: the claims of what was recorded end; the
+   * others stop being renewed, and are taken over (the comment's URL reused) once stale.
+   */
+  settle(recorded: boolean): Promise<void>;
+}
+
+/**
+ * The chase steps posted on the audit issue (ping, escalation) are comments there when it exists: claim
+ * each person first, so that of simultaneous attempts exactly one posts for them (the others skip them);
+ * take over the claim of an attempt that died or failed, looking for its comment before posting; post; and
+ * keep only the updates whose comment exists, with the comment's URL in the event. Other actions, and every
+ * action on an audit without an issue, pass through.
  */
 export async function postChaseStep(
   ctx: AppContext,
@@ -150,28 +227,145 @@ export async function postChaseStep(
   items: readonly Item[],
   updates: ItemStateUpdate[],
   action: UserActionInput,
-): Promise<{ send: ItemStateUpdate[]; failure: unknown; warnings: string[] }> {
-  if (!isPostedChaseAction(action.type) || updates.length === 0)
-    return { send: updates, failure: null, warnings: [] };
+): Promise<PostedStep> {
+  const passThrough: PostedStep = {
+    send: updates,
+    failure: null,
+    unsure: 0,
+    warnings: [],
+    skipped: [],
+    settle: async () => {},
+  };
+  if (!isPostedChaseAction(action.type) || updates.length === 0) return passThrough;
   const channel = await auditIssueChannelOf(ctx, audit);
-  if (!channel) return { send: updates, failure: null, warnings: [] };
+  if (!channel) return passThrough;
+  const kind = action.type;
   // Only a step that mentions more than the person needs the roster (whom the person reports to).
-  const roster = chaseStepOf(action.type).mentions.some((who) => who !== "person")
+  const roster = chaseStepOf(kind).mentions.some((who) => who !== "person")
     ? (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person)
     : [];
-  const chosen = new Set(updates.map((u) => u.itemId));
-  const targets = pingTargets(
-    items.filter((i) => chosen.has(i.id)),
-    action.type,
-    roster,
+  const chosenIds = new Set(updates.map((u) => u.itemId));
+  const chosen = items.filter((i) => chosenIds.has(i.id));
+  const targets = pingTargets(chosen, kind, roster);
+  const itemsOf = (personKey: string) => chosen.filter((i) => i.personKey === personKey);
+  const keyOf = new Map(
+    targets.map((t) => [t.personKey, chaseClaimKey(audit.id, kind, t.personKey, itemsOf(t.personKey))]),
   );
-  const { urls, failure, warnings } = await postPings(channel, audit.name, action.type, targets);
-  const personOf = new Map(items.map((i) => [i.id, i.personKey]));
-  const send = updates.flatMap((update) => {
-    const url = urls.get(personOf.get(update.itemId) ?? "");
-    return url
-      ? [{ ...update, event: { ...update.event, detail: { ...update.event.detail, commentUrl: url } } }]
-      : [];
+
+  const holder = randomUUID();
+  const outcomes = await claimChasePosts(ctx.db, {
+    auditId: audit.id,
+    action: kind,
+    claims: targets.map((t) => ({ key: keyOf.get(t.personKey) ?? "", personKey: t.personKey })),
+    holder,
+    wallNow: ctx.clock.wallNow(),
+    staleAfterMs: CHASE_CLAIM_STALE_AFTER_MS,
   });
-  return { send, failure, warnings };
+  const skipped: PostedStep["skipped"] = [];
+  const mine: string[] = [];
+  const urls = new Map<string, string>();
+  const toLookFor: { personKey: string; key: string; createdAt: string }[] = [];
+  for (const claim of outcomes) {
+    if (claim.outcome === "held" || claim.outcome === "done") {
+      const reason = CLAIMED_ELSEWHERE[kind][claim.outcome];
+      for (const item of itemsOf(claim.personKey)) skipped.push({ itemId: item.id, reason });
+      continue;
+    }
+    mine.push(claim.key);
+    if (claim.outcome === "taken_over") {
+      if (claim.commentUrl !== null) urls.set(claim.personKey, claim.commentUrl);
+      else toLookFor.push(claim);
+    }
+  }
+
+  const renew = setInterval(() => {
+    renewChaseClaims(ctx.db, { keys: mine, holder, wallNow: ctx.clock.wallNow() })
+      .then((held) => {
+        if (held === 0) clearInterval(renew);
+      })
+      .catch((error: unknown) => ctx.log(`Could not renew the chase claims on audit ${audit.id}`, error));
+  }, CHASE_CLAIM_RENEW_EVERY_MS);
+  renew.unref();
+  /**
+   * Looks for the comments of the claims taken over, then posts for everyone still without one. A failure
+   * releases this attempt's claims not posted, so the next attempt may take them at once (and looks for
+   * their comments first), except those whose comment may exist (its answer lost): they wait until stale,
+   * when a comment GitLab was still making can be found.
+   */
+  const postUnposted = async (): Promise<{ failure: unknown; unsure: string[]; warnings: string[] }> => {
+    let outcome: { failure: unknown; unsure: string[]; warnings: string[] } = {
+      failure: null,
+      unsure: [],
+      warnings: [],
+    };
+    try {
+      if (toLookFor.length > 0) {
+        const since = new Date(Math.min(...toLookFor.map((c) => Date.parse(c.createdAt))));
+        const found = await channel.findPosted(
+          toLookFor.map((c) => c.key),
+          since,
+        );
+        for (const claim of toLookFor) {
+          const url = found.get(claim.key);
+          if (url === undefined) continue;
+          urls.set(claim.personKey, url);
+          await recordChaseComment(ctx.db, { keys: [claim.key], commentUrl: url });
+        }
+      }
+      const toPost = targets.filter(
+        (t) => mine.includes(keyOf.get(t.personKey) ?? "") && !urls.has(t.personKey),
+      );
+      const result = await postPings(channel, audit.name, kind, toPost, {
+        markers: keyOf,
+        onPosted: (batch, url) =>
+          recordChaseComment(ctx.db, {
+            keys: batch.flatMap((t) => keyOf.get(t.personKey) ?? []),
+            commentUrl: url,
+          }),
+      });
+      for (const [personKey, url] of result.urls) urls.set(personKey, url);
+      outcome = {
+        failure: result.failure,
+        unsure: result.unsure.map((t) => t.personKey),
+        warnings: result.warnings,
+      };
+    } catch (failure) {
+      outcome = { failure, unsure: [], warnings: [] };
+    }
+    if (outcome.failure) {
+      const keep = new Set(outcome.unsure);
+      const unposted = targets.filter((t) => !urls.has(t.personKey) && !keep.has(t.personKey));
+      await releaseChaseClaims(ctx.db, {
+        keys: unposted.flatMap((t) => keyOf.get(t.personKey) ?? []),
+        holder,
+      });
+    }
+    return outcome;
+  };
+
+  try {
+    const { failure, unsure, warnings } = await postUnposted();
+    const personOf = new Map(items.map((i) => [i.id, i.personKey]));
+    const send = updates.flatMap((update) => {
+      const url = urls.get(personOf.get(update.itemId) ?? "");
+      return url
+        ? [{ ...update, event: { ...update.event, detail: { ...update.event.detail, commentUrl: url } } }]
+        : [];
+    });
+    return {
+      send,
+      failure,
+      unsure: unsure.reduce((n, personKey) => n + itemsOf(personKey).length, 0),
+      warnings,
+      skipped,
+      async settle(recorded) {
+        clearInterval(renew);
+        const posted = [...urls.keys()].flatMap((p) => keyOf.get(p) ?? []);
+        if (recorded) await finishChaseClaims(ctx.db, { keys: posted, wallNow: ctx.clock.wallNow() });
+      },
+    };
+  } catch (error) {
+    clearInterval(renew);
+    throw error;
+  }
 }
