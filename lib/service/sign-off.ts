@@ -10,7 +10,7 @@ import {
   signOffAudit,
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
-import { roleOf } from "@/lib/auth/roles";
+import { opsManagersOnGitLab } from "@/lib/auth/roles";
 import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
 import { CHASE_STEPS, chaseStepOf, isChaseAction, type ChaseCountKey } from "@/lib/workflow/chase";
 import { canSignOff, deriveStatus, isAddressed } from "@/lib/workflow/rules";
@@ -26,7 +26,7 @@ import { resolutionsOf, type Resolution } from "./findings";
 import type { AppContext } from "./context";
 
 /** The audit issue in GitLab, as sign-off needs it; null when the audit has no issue (or no GitLab). */
-export interface AuditIssue {
+interface AuditIssue {
   /** Posts a comment; returns its URL. */
   comment(body: string): Promise<string>;
   close(): Promise<void>;
@@ -198,7 +198,6 @@ export interface SignOffInput {
   actor: string;
   actorKey?: string | null;
   overrideReason?: string | null;
-  issue: AuditIssue | null;
 }
 
 /**
@@ -259,10 +258,11 @@ async function trySignOff(
         : `The override reason needs at least ${JUSTIFICATION_MIN_LENGTH} characters (${overrideProblem.length} so far): it stays in the audit record.`,
     );
   }
+  const issue = await auditIssueOf(ctx, audit);
   const now = ctx.clock.now();
-  if (input.issue && posted !== review.reportSha256) {
+  if (issue && posted !== review.reportSha256) {
     const addressed = review.items.length - review.unaddressed;
-    await input.issue.comment(
+    await issue.comment(
       [
         `**Signed off** by ${escapeMarkdown(input.actor)} on ${now.toISOString().slice(0, 10)}.`,
         "",
@@ -274,9 +274,9 @@ async function trySignOff(
         `Report fingerprint (sha256): \`${review.reportSha256}\``,
       ].join("\n"),
     );
-    await input.issue.close();
+    await issue.close();
   }
-  const sent = input.issue ? review.reportSha256 : null;
+  const sent = issue ? review.reportSha256 : null;
   try {
     const signed = await signOffAudit(ctx.db, {
       auditId: audit.id,
@@ -378,12 +378,7 @@ async function submissionComment(
   },
 ): Promise<{ body: string; warnings: string[] }> {
   const roster = (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person);
-  const candidates = roster
-    .filter((person) => roleOf(person, roster) === "ops_manager")
-    .flatMap((person) => {
-      const username = person.gitlab?.username?.replace(/^@/, "");
-      return username ? [{ username, person: person.name }] : [];
-    });
+  const candidates = opsManagersOnGitLab(roster);
   const { known, warnings } = await channel.findKnownUsers(candidates);
   const { findings, addressed, unaddressed } = input.counts;
   const when = `${input.now.toISOString().slice(0, 16).replace("T", " ")} UTC`;
@@ -412,7 +407,6 @@ export async function sendBack(
     actor: string;
     actorKey?: string | null;
     comment: string;
-    issue: AuditIssue | null;
   },
 ): Promise<Audit> {
   const audit = await getAuditById(ctx.db, input.auditId);
@@ -432,8 +426,9 @@ export async function sendBack(
         : `Say what needs doing (at least ${JUSTIFICATION_MIN_LENGTH} characters; ${problem.length} so far).`,
     );
   }
-  const commentUrl = input.issue
-    ? await input.issue.comment(
+  const issue = await auditIssueOf(ctx, audit);
+  const commentUrl = issue
+    ? await issue.comment(
         `**Sent back for more work** by ${escapeMarkdown(input.actor)}: ${escapeMarkdown(comment)}`,
       )
     : null;
@@ -452,8 +447,7 @@ export async function sendBack(
  * The audit's GitLab issue as sign-off and send-back use it, or null when the audit was never exported
  * (or GitLab is not configured): then the decision is recorded here only.
  */
-export async function auditIssueOf(ctx: AppContext, auditId: string): Promise<AuditIssue | null> {
-  const audit = await getAuditById(ctx.db, auditId);
+async function auditIssueOf(ctx: AppContext, audit: Audit): Promise<AuditIssue | null> {
   const channel = await auditIssueChannelOf(ctx, audit);
   if (!channel) return null;
   const config = await ctx.loadConfig();
