@@ -8,6 +8,8 @@ import { getReviewHistory, getSignOffReview, sendBack, signOff, submitForReview 
 import { exportToIssue } from "./export";
 import type { AppContext } from "./context";
 import { createGitLabTestContext } from "@/lib/testing/app-context";
+import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
+import type { AppError } from "@/lib/errors";
 import type { GitLabTestContext } from "@/lib/testing/app-context";
 
 let t: GitLabTestContext;
@@ -403,3 +405,250 @@ describe("submitting for review", () => {
     expect(submitted).toMatchObject({ status: "in_review", commentUrl: null, warnings: [] });
   });
 });
+
+describe.each(await listTestDatabases())(
+  "the audit issue at sign-off, two app instances on $name",
+  (kind) => {
+    const OVERRIDE = "Remaining items are tracked in the Q4 onboarding epic.";
+    let place: TestDatabase | undefined;
+    let g: GitLabTestContext;
+    let instances: AppContext[] = [];
+    /** `METHOD /path` of every GitLab request, in order, with its JSON body. */
+    const sent: { where: string; body: Record<string, unknown> }[] = [];
+    /** Run (once each) before the first request matching `match` is sent. */
+    let before: { match: RegExp; run: () => Promise<void> | void }[] = [];
+    let audits = 0;
+
+    beforeAll(async () => {
+      place = await kind.create();
+      g = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"), {
+        database: place.options,
+        gitlab: {
+          sandbox: { faults: { timeoutMs: 1_500 } },
+          client: {
+            timeoutMs: 1_000,
+            fetch: async (input, init) => {
+              const where = `${init?.method ?? "GET"} ${new URL(String(input)).pathname}`;
+              const body =
+                typeof init?.body === "string" ? (JSON.parse(init.body) as Record<string, unknown>) : {};
+              sent.push({ where, body });
+              const hook = before.find((h) => h.match.test(`${where} ${JSON.stringify(body)}`));
+              if (hook) {
+                before = before.filter((h) => h !== hook);
+                await hook.run();
+              }
+              return fetch(input, init);
+            },
+          },
+        },
+      });
+      instances = [g.ctx, await g.openInstance()];
+    });
+
+    afterAll(async () => {
+      await g?.close();
+      await place?.drop();
+    });
+
+    const first = () => instances[0] as AppContext;
+    const second = () => instances[1] as AppContext;
+    /**
+     * Who clicks at the same moment: two instances on Postgres; on SQLite, which serves one app instance
+     * (two connections to one file in one process would refuse each other's writes), one instance twice.
+     */
+    const racers = () => (kind.name === "postgres" ? instances : [first(), first()]);
+
+    /** A new audit of the demo org, run and exported to its own issue; its items that belong to a person. */
+    async function exportedAudit() {
+      audits += 1;
+      const audit = await createAudit(first().db, {
+        name: `FY27-Q3 issue ${audits}`,
+        fiscalYear: 2027,
+        quarter: 3,
+        opensOn: "2026-10-01",
+        dueOn: "2026-10-31",
+        createdBy: "Theo Marsh",
+        now: first().clock.now(),
+      });
+      const run = await startAuditRun(first(), { auditId: audit.id, actor: "Theo Marsh" });
+      await first().backgroundRuns.get(run.id);
+      const exported = await exportToIssue(first(), { auditId: audit.id, actor: "Theo Marsh" });
+      const items = (await listItems(first().db, audit.id)).filter((i) => i.personKey !== null);
+      const issue = () => {
+        const found = g.gitlab
+          .state()
+          .projects.flatMap((p) => p.issues ?? [])
+          .find((i) => i.iid === exported.iid);
+        if (!found) throw new Error("the exported issue is in the sandbox");
+        return found;
+      };
+      const signOffNotes = () => issue().notes.filter((n) => n.body.startsWith("**Signed off**"));
+      const closes = () =>
+        sent.filter((s) => s.where.endsWith(`/issues/${exported.iid}`) && s.body.state_event === "close")
+          .length;
+      return { id: audit.id, exported, items, issue, signOffNotes, closes };
+    }
+
+    const pingOne = (ctx: AppContext, auditId: string, item: Item) =>
+      actOnItems(ctx, {
+        auditId,
+        personKey: item.personKey ?? "",
+        itemIds: [item.id],
+        action: { type: "ping" },
+        actor: "Theo Marsh",
+      });
+
+    it("signs off once when two managers sign off at the same moment; the other is told who did", async () => {
+      const { id, signOffNotes, closes, issue } = await exportedAudit();
+      const clicks = await Promise.allSettled(
+        racers().map((ctx, i) =>
+          signOff(ctx, {
+            auditId: id,
+            actor: ["Sofia Reyes", "Olivia Grant"][i] ?? "",
+            overrideReason: OVERRIDE,
+          }),
+        ),
+      );
+      const done = clicks.flatMap((c) => (c.status === "fulfilled" ? [c.value] : []));
+      const refused = clicks.flatMap((c) => (c.status === "rejected" ? [c.reason as AppError] : []));
+      expect(done).toHaveLength(1);
+      expect(refused.map((e) => e.code)).toEqual(["conflict:audit"]);
+      expect(refused[0]?.message).toContain(`signed off by ${done[0]?.signedOffBy}`);
+      expect(signOffNotes()).toHaveLength(1);
+      expect(signOffNotes()[0]?.body).toContain(done[0]?.signedOffBy);
+      expect(closes()).toBe(1);
+      expect(issue().state).toBe("closed");
+      const events = await listEvents(first().db, { auditId: id });
+      expect(events.filter((e) => e.action === "sign_off")).toHaveLength(1);
+    });
+
+    it("decides in the database before telling the issue: a change arriving meanwhile is refused", async () => {
+      const { id, items, signOffNotes, issue } = await exportedAudit();
+      const decided = await getSignOffReview(first(), id);
+      let pingRefused: AppError | null = null;
+      before.push({
+        match: /^POST .*\/notes .*Signed off/,
+        run: async () => {
+          pingRefused = await rejectedAppError(pingOne(second(), id, items[0] as Item));
+        },
+      });
+      const audit = await signOff(first(), { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE });
+      expect(pingRefused).toMatchObject({ code: "conflict:audit" });
+      expect(audit).toMatchObject({ status: "signed_off", signOffReportSha256: decided.reportSha256 });
+      expect((await getSignOffReview(first(), id)).reportSha256).toBe(decided.reportSha256);
+      expect(signOffNotes()).toHaveLength(1);
+      expect(signOffNotes()[0]?.body).toContain(`\`${decided.reportSha256}\``);
+      expect(issue().state).toBe("closed");
+    });
+
+    it("refuses when the findings keep changing before it is decided, posting nothing", async () => {
+      const { id, items, signOffNotes, issue } = await exportedAudit();
+      let acted = 0;
+      // Each time the sign-off reads the config (after reading the findings, before deciding), someone pings.
+      const busy: AppContext = {
+        ...first(),
+        loadConfig: async () => {
+          const item = items[acted++];
+          if (item) await pingOne(second(), id, item);
+          return first().loadConfig();
+        },
+      };
+      const refused = await rejectedAppError(
+        signOff(busy, { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE }),
+      );
+      expect([refused.code, refused.message]).toEqual([
+        "conflict:audit",
+        "Findings changed while signing off; review again.",
+      ]);
+      expect(acted).toBeGreaterThan(1);
+      expect((await getSignOffReview(first(), id)).audit.status).toBe("open");
+      expect(signOffNotes()).toEqual([]);
+      expect(issue().state).toBe("opened");
+    });
+
+    it("is undone when the issue cannot be closed, saying so on the issue, and goes through when tried again", async () => {
+      const { id, exported, signOffNotes, issue } = await exportedAudit();
+      await submitForReview(first(), { auditId: id, actor: "Theo Marsh" });
+      before.push({ match: /^PUT .*"state_event":"close"/, run: () => g.gitlab.failNext(500) });
+      const refused = await rejectedAppError(
+        signOff(first(), { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE }),
+      );
+      expect(refused.code).toBe("upstream:gitlab");
+      expect(refused.message).toMatch(/was not signed off/);
+      const review = await getSignOffReview(first(), id);
+      expect(review.audit).toMatchObject({
+        status: "in_review",
+        signedOffAt: null,
+        signOffReportSha256: null,
+      });
+      expect(review.history.steps.map((s) => s.kind)).toEqual(["submitted"]);
+      const events = await listEvents(first().db, { auditId: id });
+      expect(events.at(-1)).toMatchObject({
+        action: "reopen_audit",
+        fromState: "signed_off",
+        toState: "in_review",
+        actor: "Sofia Reyes",
+      });
+      expect(events.at(-1)?.detail?.reason).toMatch(/closing the audit issue failed/i);
+      expect(issue().state).toBe("opened");
+      expect(signOffNotes()).toHaveLength(1);
+      expect(issue().notes.at(-1)?.body).toMatch(/^\*\*Sign-off undone\*\*/);
+
+      const audit = await signOff(second(), { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE });
+      expect(audit.status).toBe("signed_off");
+      expect(issue().state).toBe("closed");
+      expect(signOffNotes()).toHaveLength(2);
+      expect(issue().notes.at(-1)?.body).toMatch(/^\*\*Signed off\*\*/);
+      expect(issue().notes.at(-1)?.body).toContain(`<!-- pagerduty-audit:sign-off:${id}:2 -->`);
+      expect(exported.url).toBeTruthy();
+    });
+
+    it("reopens the issue with a comment when its close lost the answer and the sign-off is undone", async () => {
+      const { id, issue } = await exportedAudit();
+      // The close is applied, its answer never arrives.
+      before.push({ match: /^PUT .*"state_event":"close"/, run: () => g.gitlab.failNext("timeout") });
+      const refused = await rejectedAppError(
+        signOff(first(), { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE }),
+      );
+      expect(refused.code).toBe("upstream:gitlab");
+      expect((await getSignOffReview(first(), id)).audit.status).toBe("open");
+      expect(issue().state).toBe("opened");
+      const last = issue().notes.at(-1)?.body ?? "";
+      expect(last).toMatch(/^\*\*Sign-off undone\*\*/);
+      expect(last).toContain("Sofia Reyes");
+      expect(last).toMatch(/open again/);
+    });
+
+    it("does not post the sign-off comment twice when GitLab hung after posting it", async () => {
+      const { id, signOffNotes, issue } = await exportedAudit();
+      // The comment is posted but its answer is lost, and looking for it fails too.
+      before.push({ match: /^POST .*\/notes .*Signed off/, run: () => g.gitlab.failNext("timeout", 500) });
+      const refused = await rejectedAppError(
+        signOff(first(), { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE }),
+      );
+      expect(refused.code).toBe("upstream:gitlab");
+      expect((await getSignOffReview(first(), id)).audit.status).toBe("open");
+      expect(signOffNotes()).toHaveLength(1);
+      expect(signOffNotes()[0]?.body).toContain(`<!-- pagerduty-audit:sign-off:${id}:1 -->`);
+
+      const audit = await signOff(second(), { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE });
+      expect(audit.status).toBe("signed_off");
+      expect(signOffNotes()).toHaveLength(1);
+      expect(issue().state).toBe("closed");
+    });
+
+    it("posts the hand-over for review once when two instances submit at the same moment", async () => {
+      const { id, issue } = await exportedAudit();
+      const notesBefore = issue().notes.length;
+      const clicks = await Promise.allSettled(
+        racers().map((ctx) => submitForReview(ctx, { auditId: id, actor: "Theo Marsh" })),
+      );
+      expect(clicks.filter((c) => c.status === "fulfilled")).toHaveLength(1);
+      expect(clicks.flatMap((c) => (c.status === "rejected" ? [(c.reason as AppError).code] : []))).toEqual([
+        "conflict:audit",
+      ]);
+      const posted = issue().notes.slice(notesBefore);
+      expect(posted.map((n) => n.body.split(" by ")[0])).toEqual(["**Submitted for review** (submission 1)"]);
+    });
+  },
+);

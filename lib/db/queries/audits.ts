@@ -133,8 +133,9 @@ export interface SignOffBasis {
  * Records the manager's sign-off: who, when, the sha256 of the report signed and, when signed with
  * findings left, why. The audit row is locked first, so no item change or run result lands between the
  * check of `basis` and the sign-off (they check the audit's status under the same lock). Throws AppError
- * `conflict:audit` when the audit is no longer in `expectedStatus`, or when the items or the newest run
- * differ from `basis` (the hash no longer describes them); `not_found:audit`.
+ * `conflict:audit` when the audit is no longer in `expectedStatus`, when the items or the newest run
+ * differ from `basis` (the hash no longer describes them), or when `attempt` is no longer the next
+ * sign-off's number; `not_found:audit`.
  */
 export async function signOffAudit(
   db: Db,
@@ -149,6 +150,11 @@ export async function signOffAudit(
     overrideReason: string | null;
     /** Omitted: signed without comparing (setup in tests and scripts). */
     basis?: SignOffBasis;
+    /**
+     * The sign-off's number among the audit's sign-offs, 1 for the first (logged with it, so that what it
+     * posts can be told apart from what an earlier, undone one posted); checked under the lock.
+     */
+    attempt?: number;
   },
 ): Promise<Audit> {
   const at = input.now.toISOString();
@@ -156,6 +162,17 @@ export async function signOffAudit(
     const status = await lockAudit(trx, input.auditId, "update");
     if (input.basis && status === input.expectedStatus) {
       await assertSignOffBasis(trx, input.auditId, input.basis);
+    }
+    if (input.attempt !== undefined && status === input.expectedStatus) {
+      const { count } = await trx
+        .selectFrom("events")
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as("count"))
+        .where("audit_id", "=", input.auditId)
+        .where("action", "=", "sign_off")
+        .executeTakeFirstOrThrow();
+      if (Number(count) + 1 !== input.attempt) {
+        throw new AppError("conflict:audit", "The audit changed meanwhile; reload and try again.");
+      }
     }
     return changeAuditStatus(
       trx,
@@ -174,7 +191,65 @@ export async function signOffAudit(
         actorKey: input.signedOffByKey ?? null,
         at: input.now,
         action: "sign_off",
-        detail: { reportSha256: input.reportSha256, overrideReason: input.overrideReason },
+        detail: {
+          reportSha256: input.reportSha256,
+          overrideReason: input.overrideReason,
+          ...(input.attempt === undefined ? {} : { attempt: input.attempt }),
+        },
+      },
+    );
+  });
+}
+
+/**
+ * Reopens a signed-off audit: back to `status`, the sign-off's fields cleared, logged `reopen_audit` with
+ * `detail` (why). Only the sign-off identified by `signedOffAt` and `reportSha256` is reopened: throws
+ * AppError `conflict:audit` when the audit is not signed off or was signed off otherwise; `not_found:audit`.
+ */
+export async function reopenSignedOffAudit(
+  db: Db,
+  input: {
+    auditId: string;
+    signedOffAt: string;
+    reportSha256: string;
+    status: "open" | "in_review";
+    actor: string;
+    actorKey?: string | null;
+    now: Date;
+    detail: EventDetail;
+  },
+): Promise<Audit> {
+  return db.transaction().execute(async (trx) => {
+    await lockAudit(trx, input.auditId, "update");
+    const row = await trx
+      .selectFrom("audits")
+      .select(["signed_off_at", "sign_off_report_sha256"])
+      .where("id", "=", input.auditId)
+      .executeTakeFirst();
+    if (
+      row &&
+      (row.signed_off_at !== input.signedOffAt || row.sign_off_report_sha256 !== input.reportSha256)
+    ) {
+      throw new AppError("conflict:audit", "The audit changed meanwhile; reload and try again.");
+    }
+    return changeAuditStatus(
+      trx,
+      input.auditId,
+      "signed_off",
+      {
+        status: input.status,
+        signed_off_at: null,
+        signed_off_by: null,
+        signed_off_by_key: null,
+        sign_off_report_sha256: null,
+        sign_off_override_reason: null,
+      },
+      {
+        actor: input.actor,
+        actorKey: input.actorKey ?? null,
+        at: input.now,
+        action: "reopen_audit",
+        detail: input.detail,
       },
     );
   });
