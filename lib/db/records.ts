@@ -182,11 +182,17 @@ export function stateColumns(next: ItemStateChange) {
 }
 
 /**
- * The audit without the claim on creating its issue: the export's own business, never shown (see
- * issue-claims.ts).
+ * The audit without the claims on creating its issue and on sending it back: the export's and the
+ * send-back's own business, never shown (see issue-claims.ts, audits.ts).
  */
 export function auditFromRow(row: Selectable<AuditsTable>): Audit {
-  const { issue_claim_id: _claimId, issue_claimed_at: _claimedAt, ...columns } = row;
+  const {
+    issue_claim_id: _claimId,
+    issue_claimed_at: _claimedAt,
+    send_back_claim_id: _sendBackClaimId,
+    send_back_claimed_at: _sendBackClaimedAt,
+    ...columns
+  } = row;
   return exactly<Audit>()(camelKeys(columns));
 }
 

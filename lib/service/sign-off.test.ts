@@ -650,5 +650,55 @@ describe.each(await listTestDatabases())(
       const posted = issue().notes.slice(notesBefore);
       expect(posted.map((n) => n.body.split(" by ")[0])).toEqual(["**Submitted for review** (submission 1)"]);
     });
+
+    it("posts the send-back once when two reviewers send it back at the same moment", async () => {
+      const { id, issue } = await exportedAudit();
+      await submitForReview(first(), { auditId: id, actor: "Theo Marsh" });
+      const notesBefore = issue().notes.length;
+      const clicks = await Promise.allSettled(
+        racers().map((ctx) =>
+          sendBack(ctx, { auditId: id, actor: "Sofia Reyes", comment: "Chase the APAC team first, please." }),
+        ),
+      );
+      expect(clicks.filter((c) => c.status === "fulfilled")).toHaveLength(1);
+      const posted = issue().notes.slice(notesBefore);
+      expect(posted.map((n) => n.body.split(" by ")[0])).toEqual(["**Sent back for more work**"]);
+      const history = await getReviewHistory(first(), id);
+      expect(history.sentBack?.commentUrl).toMatch(new RegExp(`#note_${posted[0]?.id}$`));
+    });
+
+    it("does not send back when its comment cannot be posted, and says so", async () => {
+      const { id, issue } = await exportedAudit();
+      await submitForReview(first(), { auditId: id, actor: "Theo Marsh" });
+      const notesBefore = issue().notes.length;
+      before.push({ match: /^POST .*\/notes .*Sent back/, run: () => g.gitlab.failNext(500) });
+      const refused = await rejectedAppError(
+        sendBack(first(), {
+          auditId: id,
+          actor: "Sofia Reyes",
+          comment: "Chase the APAC team first, please.",
+        }),
+      );
+      expect([refused.code, refused.message]).toEqual([
+        "upstream:gitlab",
+        "Posting on the audit issue failed, so FY27-Q3 issue " +
+          String(audits) +
+          " was not sent back. Try again in a moment.",
+      ]);
+      expect((await getSignOffReview(first(), id)).audit.status).toBe("in_review");
+      expect(issue().notes.length).toBe(notesBefore);
+      // Trying again once GitLab answers goes through: the failed try left no claim behind.
+      const back = await sendBack(second(), {
+        auditId: id,
+        actor: "Sofia Reyes",
+        comment: "Chase the APAC team first, please.",
+      });
+      expect(back.status).toBe("open");
+      expect(
+        issue()
+          .notes.slice(notesBefore)
+          .map((n) => n.body.split(" by ")[0]),
+      ).toEqual(["**Sent back for more work**"]);
+    });
   },
 );

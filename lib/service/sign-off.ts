@@ -1,11 +1,13 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Audit, AuditEvent, Item, Run } from "@/lib/db/queries";
 import {
+  claimSendBack,
   getAuditById,
   getRunReport,
   listEvents,
   listItems,
   listRuns,
+  releaseSendBackClaim,
   reopenSignedOffAudit,
   setAuditStatus,
   signOffAudit,
@@ -517,7 +519,18 @@ async function submissionComment(
   };
 }
 
-/** The reviewer sends the audit back with a comment (also posted on the issue when there is one). */
+/**
+ * How long a send-back's claim holds before another send-back may take it over: far longer than posting one
+ * comment takes, retries and lost-answer look-up included.
+ */
+const SEND_BACK_CLAIM_STALE_AFTER_MS = 5 * 60_000;
+
+/**
+ * The reviewer sends the audit back with a comment, also posted on the audit issue when there is one. The
+ * send-back is claimed first, so of two reviewers sending back at once one posts and the other is refused
+ * (`conflict:audit`) before posting anything; when the comment cannot be posted, nothing is recorded and it
+ * is refused with `upstream:gitlab`.
+ */
 export async function sendBack(
   ctx: AppContext,
   input: {
@@ -545,19 +558,46 @@ export async function sendBack(
     );
   }
   const issue = await auditIssueOf(ctx, audit);
-  const commentUrl = issue
-    ? await issue.comment(
-        `**Sent back for more work** by ${escapeMarkdown(input.actor)}: ${escapeMarkdown(comment)}`,
-      )
-    : null;
-  return setAuditStatus(ctx.db, {
-    auditId: audit.id,
-    expectedStatus: "in_review",
-    status: "open",
-    actor: input.actor,
-    actorKey: input.actorKey ?? null,
+  const by = { auditId: audit.id, actor: input.actor, actorKey: input.actorKey ?? null };
+  const back = { expectedStatus: "in_review", status: "open" } as const;
+  if (!issue) return setAuditStatus(ctx.db, { ...by, ...back, now: ctx.clock.now(), detail: { comment } });
+  const claimId = randomUUID();
+  const claim = { auditId: audit.id, claimId };
+  const claimed = await claimSendBack(ctx.db, {
+    ...claim,
     now: ctx.clock.now(),
-    detail: { comment, ...(commentUrl ? { commentUrl } : {}) },
+    staleAfterMs: SEND_BACK_CLAIM_STALE_AFTER_MS,
+  });
+  if (!claimed) {
+    const now = await getAuditById(ctx.db, audit.id);
+    throw new AppError(
+      "conflict:audit",
+      now.status === "in_review"
+        ? `${audit.name} is being sent back by someone else right now.`
+        : `Only an audit in review can be sent back; ${audit.name} is ${now.status}.`,
+    );
+  }
+  let commentUrl: string;
+  try {
+    commentUrl = await issue.comment(
+      `**Sent back for more work** by ${escapeMarkdown(input.actor)}: ${escapeMarkdown(comment)}`,
+    );
+  } catch (error) {
+    await releaseSendBackClaim(ctx.db, claim).catch((release: unknown) =>
+      ctx.log(`Could not release the send-back claim of ${audit.name}`, release),
+    );
+    throw new AppError(
+      "upstream:gitlab",
+      `Posting on the audit issue failed, so ${audit.name} was not sent back. Try again in a moment.`,
+      { cause: error },
+    );
+  }
+  return setAuditStatus(ctx.db, {
+    ...by,
+    ...back,
+    now: ctx.clock.now(),
+    detail: { comment, commentUrl },
+    sendBackClaimId: claimId,
   });
 }
 

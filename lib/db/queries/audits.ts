@@ -103,14 +103,20 @@ export async function setAuditStatus(
     now: Date;
     /** Why, e.g. a reviewer's comment when sending the audit back. */
     detail?: EventDetail | null;
+    /** The send-back claim (`claimSendBack`) this change ends: refused unless it still holds it. */
+    sendBackClaimId?: string;
   },
 ): Promise<Audit> {
+  const claim = input.sendBackClaimId;
   return db.transaction().execute((trx) =>
     changeAuditStatus(
       trx,
       input.auditId,
       input.expectedStatus,
-      { status: input.status },
+      {
+        status: input.status,
+        ...(claim === undefined ? {} : { send_back_claim_id: null, send_back_claimed_at: null }),
+      },
       {
         actor: input.actor,
         actorKey: input.actorKey ?? null,
@@ -118,8 +124,45 @@ export async function setAuditStatus(
         action: "set_audit_status",
         detail: input.detail ?? null,
       },
+      claim,
     ),
   );
+}
+
+/**
+ * Claims sending the audit back for `claimId`, before its comment is posted on the audit issue: of several
+ * reviewers sending back at once, exactly one gets it (one conditional UPDATE). Refused (false) unless the
+ * audit is in review with no live claim; a claim older than `staleAfterMs` belonged to a send-back that
+ * died and is taken over. `setAuditStatus` with `sendBackClaimId` ends it; `releaseSendBackClaim` drops it.
+ */
+export async function claimSendBack(
+  db: Db,
+  input: { auditId: string; claimId: string; now: Date; staleAfterMs: number },
+): Promise<boolean> {
+  const staleBefore = new Date(input.now.getTime() - input.staleAfterMs).toISOString();
+  const result = await db
+    .updateTable("audits")
+    .set({ send_back_claim_id: input.claimId, send_back_claimed_at: input.now.toISOString() })
+    .where("id", "=", input.auditId)
+    .where("status", "=", "in_review")
+    .where((eb) =>
+      eb.or([eb("send_back_claimed_at", "is", null), eb("send_back_claimed_at", "<", staleBefore)]),
+    )
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Drops the send-back claim when `claimId` still holds it (its comment could not be posted). */
+export async function releaseSendBackClaim(
+  db: Db,
+  input: { auditId: string; claimId: string },
+): Promise<void> {
+  await db
+    .updateTable("audits")
+    .set({ send_back_claim_id: null, send_back_claimed_at: null })
+    .where("id", "=", input.auditId)
+    .where("send_back_claim_id", "=", input.claimId)
+    .execute();
 }
 
 /** What a sign-off was decided on and hashed: the run whose report is signed and every item as read. */
@@ -300,12 +343,15 @@ async function changeAuditStatus(
     action: EventAction;
     detail: EventDetail | null;
   },
+  /** Also refused unless this send-back claim is held. */
+  sendBackClaimId?: string,
 ): Promise<Audit> {
   const row = await trx
     .updateTable("audits")
     .set(set)
     .where("id", "=", auditId)
     .where("status", "=", expectedStatus)
+    .$if(sendBackClaimId !== undefined, (q) => q.where("send_back_claim_id", "=", sendBackClaimId ?? ""))
     .returningAll()
     .executeTakeFirst();
   if (!row) {
