@@ -223,7 +223,7 @@ export interface SignOffInput {
  * The invisible marker at the end of a sign-off's closing comment: which audit and which of its sign-offs
  * (`attempt`, 1 for the first) posted it, so that a comment whose answer was lost is found on a retry.
  */
-export function signOffMarker(auditId: string, attempt: number): string {
+function signOffMarker(auditId: string, attempt: number): string {
   return `<!-- pagerduty-audit:sign-off:${auditId}:${attempt} -->`;
 }
 
