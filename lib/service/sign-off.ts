@@ -235,9 +235,9 @@ function signOffMarker(auditId: string, attempt: number): string {
  * deciding, it is decided again on what is there now, and refused after a few such attempts. Only then is
  * the audit issue told: a closing comment (with the report's hash) and the issue closed. Afterwards the
  * audit is read-only. When GitLab fails, the sign-off is undone (logged `reopen_audit`), the issue is
- * reopened with a comment saying why when it was told anything, and the sign-off is refused with
- * `upstream:gitlab`; a closing comment whose answer was lost is found by its marker on the next try, not
- * posted twice.
+ * reopened with a comment saying why when it shows the sign-off (its comment posted, its close sent), and
+ * the sign-off is refused with `upstream:gitlab`; a closing comment whose answer was lost is found by its
+ * marker on the next try, not posted twice.
  */
 export async function signOff(ctx: AppContext, input: SignOffInput): Promise<Audit> {
   const decision = await decideSignOff(ctx, input);
