@@ -1110,6 +1110,35 @@ describe("submitting for review", () => {
   });
 });
 
+describe("signing off", () => {
+  it("409 for the second of two sign-offs at the same moment; the issue is commented on and closed once", async () => {
+    const auditId = requireAudit(await seed({ state: "intentional" })).id;
+    loadConfig = async () => exportConfig(true);
+    const exported = await routesAs(USERS.ops).issueExport.POST(
+      post(`/api/audits/${auditId}/export`),
+      paramsOf({ auditId }),
+    );
+    const { url } = z.object({ url: z.string() }).parse(await exported.json());
+    const issue = () => gitlab.state().projects[0]?.issues?.find((i) => url.endsWith(`/${i.iid}`));
+
+    const olivia = routesAs(sessionUserOf("Olivia Grant"));
+    const responses = await Promise.all(
+      [1, 2].map(() =>
+        olivia.signOff.POST(post(`/api/audits/${auditId}/sign-off`, {}), paramsOf({ auditId })),
+      ),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 409]);
+    const refused = responses.find((r) => r.status === 409);
+    if (!refused) throw new Error("one sign-off is refused");
+    expect(await errorOf(refused)).toMatchObject({
+      code: "conflict:audit",
+      message: "FY27-Q3 was already signed off by Olivia Grant.",
+    });
+    expect(issue()?.state).toBe("closed");
+    expect(issue()?.notes.filter((n) => n.body.startsWith("**Signed off**"))).toHaveLength(1);
+  });
+});
+
 describe("export to the audit issue", () => {
   const exportPath = (auditId: string) => `/api/audits/${auditId}/export`;
 

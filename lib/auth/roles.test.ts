@@ -9,6 +9,7 @@ import {
   can,
   managerChainOf,
   matchRosterPerson,
+  opsManagersOnGitLab,
   parseSessionUser,
   reportsOf,
   roleOf,
@@ -76,6 +77,26 @@ describe("roleOf", () => {
 });
 
 const keyOf = (name: string) => rosterPerson(name).email;
+
+describe("opsManagersOnGitLab", () => {
+  it("lists each Support Operations Manager with a GitLab username, without its @, in roster order", () => {
+    const roster: RosterPerson[] = [
+      ...TEST_ROSTER,
+      { name: "Nia Cole", email: "nia@example.com", title: "Support Operations Manager", gitlab: null },
+      {
+        name: "Kai Ito",
+        email: "kai@example.com",
+        title: "Senior Support Operations Manager",
+        gitlab: { username: "@kito" },
+      },
+    ];
+    expect(opsManagersOnGitLab(roster)).toEqual([
+      { username: "ogrant", person: "Olivia Grant" },
+      { username: "kito", person: "Kai Ito" },
+    ]);
+    expect(opsManagersOnGitLab(TEST_ROSTER.filter((p) => p.name !== "Olivia Grant"))).toEqual([]);
+  });
+});
 
 describe("reportsOf", () => {
   const names = (people: RosterPerson[]) => people.map((p) => p.name);

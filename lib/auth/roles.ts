@@ -127,6 +127,20 @@ export function roleOf(person: RosterPerson, roster: readonly RosterPerson[]): R
 }
 
 /**
+ * The roster's Support Operations Managers who have a GitLab username, in roster order, each with the
+ * username as a mention needs it (no leading `@`) and their name: whom a hand-over for review and an
+ * escalation mention. Those without a username are left out.
+ */
+export function opsManagersOnGitLab(roster: readonly RosterPerson[]): { username: string; person: string }[] {
+  return roster
+    .filter((person) => roleOf(person, roster) === "ops_manager")
+    .flatMap((person) => {
+      const username = person.gitlab?.username?.replace(/^@/, "");
+      return username ? [{ username, person: person.name }] : [];
+    });
+}
+
+/**
  * Everyone who reports to the person with `managerKey`, directly or through other managers, nearest
  * first. Safe with cycles in `reports_to` (each person appears once; the manager never appears among
  * their own reports).

@@ -19,6 +19,7 @@ const ALL_MIGRATIONS = [
   "0003-health-probe",
   "0004-actor-key",
   "0005-chase-claims",
+  "0006-send-back-claim",
   "0007-scheduled-runs",
 ];
 

@@ -9,6 +9,7 @@ import {
   ABANDONED_RUN_ERROR,
   appendEvent,
   applyItemStates,
+  claimSendBack,
   createAudit,
   finishRun,
   getAuditById,
@@ -20,6 +21,8 @@ import {
   listItems,
   listPersonHistory,
   listRuns,
+  releaseSendBackClaim,
+  reopenSignedOffAudit,
   setAuditStatus,
   signOffAudit,
   startRun,
@@ -321,6 +324,94 @@ describe.each(kinds)("storage on $name", (kind) => {
       expect(await getAuditById(db, audit.id)).toMatchObject({ status: "open", signedOffAt: null });
       expect((await listEvents(db, { auditId: audit.id })).map((e) => e.action)).not.toContain("sign_off");
       expect(await signOff({ runId: rerun.id, items: reviewed })).toMatchObject({ status: "signed_off" });
+    });
+
+    it("numbers sign-offs, and reopens only the sign-off it names, back to the status before", async () => {
+      const audit = await newAudit();
+      const signOff = (attempt: number, minutes: number) =>
+        signOffAudit(db, {
+          auditId: audit.id,
+          expectedStatus: "open",
+          signedOffBy: "mia.manager",
+          now: minutesLater(minutes),
+          reportSha256: "d".repeat(64),
+          overrideReason: null,
+          attempt,
+        });
+      // Another sign-off took number 1 meanwhile (or none was made yet for number 2): decided again.
+      expect((await rejectedAppError(signOff(2, 1))).code).toBe("conflict:audit");
+      const signed = await signOff(1, 2);
+      const reopen = (signedOffAt: string) =>
+        reopenSignedOffAudit(db, {
+          auditId: audit.id,
+          signedOffAt,
+          reportSha256: "d".repeat(64),
+          status: "open",
+          actor: "mia.manager",
+          now: minutesLater(3),
+          detail: { attempt: 1, undone: true, reason: "Closing the audit issue failed" },
+        });
+      expect((await rejectedAppError(reopen(minutesLater(1).toISOString()))).code).toBe("conflict:audit");
+      expect(await reopen(signed.signedOffAt ?? "")).toMatchObject({
+        status: "open",
+        signedOffAt: null,
+        signedOffBy: null,
+        signOffReportSha256: null,
+      });
+      expect((await rejectedAppError(reopen(signed.signedOffAt ?? ""))).code).toBe("conflict:audit");
+      expect(await signOff(2, 4)).toMatchObject({ status: "signed_off" });
+      const events = await listEvents(db, { auditId: audit.id });
+      expect(events.map((e) => [e.action, e.fromState, e.toState, e.detail?.attempt])).toEqual([
+        ["sign_off", "open", "signed_off", 1],
+        ["reopen_audit", "signed_off", "open", 1],
+        ["sign_off", "open", "signed_off", 2],
+      ]);
+    });
+
+    it("gives the send-back claim to one at a time, and ends it with the send-back", async () => {
+      const audit = await newAudit();
+      const claim = (claimId: string, minutes: number) =>
+        claimSendBack(db, {
+          auditId: audit.id,
+          claimId,
+          now: minutesLater(minutes),
+          staleAfterMs: 5 * 60_000,
+        });
+      expect(await claim("a", 0)).toBe(false); // not in review
+      await setAuditStatus(db, {
+        auditId: audit.id,
+        expectedStatus: "open",
+        status: "in_review",
+        actor: "olivia.ops",
+        now: NOW,
+      });
+      expect(await claim("a", 1)).toBe(true);
+      expect(await claim("b", 2)).toBe(false);
+      await releaseSendBackClaim(db, { auditId: audit.id, claimId: "b" }); // not b's: kept
+      expect(await claim("b", 3)).toBe(false);
+      expect(await claim("b", 7)).toBe(true); // a's claim went stale
+      const sendBack = (claimId: string) =>
+        setAuditStatus(db, {
+          auditId: audit.id,
+          expectedStatus: "in_review",
+          status: "open",
+          actor: "mia.manager",
+          now: minutesLater(8),
+          sendBackClaimId: claimId,
+        });
+      expect((await rejectedAppError(sendBack("a"))).code).toBe("conflict:audit");
+      expect(await sendBack("b")).toMatchObject({ status: "open" });
+      await setAuditStatus(db, {
+        auditId: audit.id,
+        expectedStatus: "open",
+        status: "in_review",
+        actor: "olivia.ops",
+        now: minutesLater(9),
+      });
+      // The send-back ended its claim: the next one may claim at once.
+      expect(await claim("c", 10)).toBe(true);
+      await releaseSendBackClaim(db, { auditId: audit.id, claimId: "c" });
+      expect(await claim("d", 10)).toBe(true);
     });
   });
 

@@ -182,14 +182,17 @@ export function stateColumns(next: ItemStateChange) {
 }
 
 /**
- * The audit without the claims on creating its issue and on its scheduled re-run: the export's and the
- * scheduler's own business, never shown (see issue-claims.ts, scheduled-runs.ts).
+ * The audit without the claims on creating its issue, on sending it back and on its scheduled re-run:
+ * the export's, the send-back's and the scheduler's own business, never shown (see issue-claims.ts,
+ * audits.ts, scheduled-runs.ts).
  */
 export function auditFromRow(row: Selectable<AuditsTable>): Audit {
   const {
     issue_claim_id: _claimId,
     issue_claimed_at: _claimedAt,
     rerun_claimed_at: _rerunClaimedAt,
+    send_back_claim_id: _sendBackClaimId,
+    send_back_claimed_at: _sendBackClaimedAt,
     ...columns
   } = row;
   return exactly<Audit>()(camelKeys(columns));

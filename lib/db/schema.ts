@@ -67,6 +67,12 @@ export interface AuditsTable {
   issue_claimed_at: string | null;
   /** When an instance last claimed the audit's scheduled re-run (on the app clock); null before the first. */
   rerun_claimed_at: string | null;
+  /**
+   * Set while one send-back tells the audit issue: the claim's id and when it was taken. Cleared when the
+   * send-back is recorded or its comment fails. Internal to the send-back.
+   */
+  send_back_claim_id: string | null;
+  send_back_claimed_at: string | null;
 }
 
 export interface RunsTable {

@@ -577,13 +577,13 @@ describe.each(kinds)("50 simultaneous actions on one audit ($name)", (kind) => {
     const planned = Array.from({ length: RACE }, (_, i): PlannedAttempt => {
       if (i % 10 === 7)
         return auditAction("sign off", (ctx, actor) =>
-          signOff(ctx, { auditId: audit.id, actor, overrideReason: JUSTIFICATION, issue: null }),
+          signOff(ctx, { auditId: audit.id, actor, overrideReason: JUSTIFICATION }),
         );
       if (i % 10 === 3)
         return auditAction("submit", (ctx, actor) => submitForReview(ctx, { auditId: audit.id, actor }));
       if (i % 10 === 5)
         return auditAction("send back", (ctx, actor) =>
-          sendBack(ctx, { auditId: audit.id, actor, comment: JUSTIFICATION, issue: null }),
+          sendBack(ctx, { auditId: audit.id, actor, comment: JUSTIFICATION }),
         );
       return itemAction(audit.id, rng.pick(items), rng.pick(["ping", "waive", "mark_intentional"] as const));
     });
@@ -608,7 +608,7 @@ describe.each(kinds)("50 simultaneous actions on one audit ($name)", (kind) => {
     const planned = Array.from({ length: RACE }, (_, i): PlannedAttempt => {
       if (i === 0)
         return auditAction("sign off", (ctx, actor) =>
-          signOff(ctx, { auditId: audit.id, actor, overrideReason: JUSTIFICATION, issue: null }),
+          signOff(ctx, { auditId: audit.id, actor, overrideReason: JUSTIFICATION }),
         );
       return itemAction(audit.id, rng.pick(items), rng.pick(["ping", "waive", "mark_intentional"] as const));
     });

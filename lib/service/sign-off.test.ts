@@ -4,44 +4,35 @@ import { rejectedAppError } from "@/lib/testing/errors";
 import { queryPeople } from "./findings";
 import { actOnItems } from "./item-actions";
 import { openCurrentAudit, startAuditRun } from "./runs";
-import type { AuditIssue } from "./sign-off";
-import {
-  auditIssueOf,
-  getReviewHistory,
-  getSignOffReview,
-  sendBack,
-  signOff,
-  submitForReview,
-} from "./sign-off";
+import { getReviewHistory, getSignOffReview, sendBack, signOff, submitForReview } from "./sign-off";
 import { exportToIssue } from "./export";
 import type { AppContext } from "./context";
-import type { TestContext } from "@/lib/testing/app-context";
-import { createGitLabTestContext, createTestContext } from "@/lib/testing/app-context";
+import { createGitLabTestContext } from "@/lib/testing/app-context";
+import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
+import type { AppError } from "@/lib/errors";
+import type { GitLabTestContext } from "@/lib/testing/app-context";
 
-let t: TestContext;
+let t: GitLabTestContext;
 let auditId: string;
-
-/** A stand-in for the GitLab issue that records what was posted (the real client is tested on its own). */
-function recordingIssue(): AuditIssue & { comments: string[]; closed: boolean } {
-  const issue = {
-    comments: [] as string[],
-    closed: false,
-    async comment(body: string) {
-      issue.comments.push(body);
-      return `https://gitlab.example/issues/1#note_${issue.comments.length}`;
-    },
-    async close() {
-      issue.closed = true;
-    },
-  };
-  return issue;
-}
+/** The main audit's issue in the sandbox GitLab. */
+let issueOf: () => { state: string; notes: { id: number; body: string }[] };
+let issueUrl: string;
 
 beforeAll(async () => {
-  t = await createTestContext(new Date("2026-11-24T12:00:00Z"));
+  t = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"));
   auditId = (await openCurrentAudit(t.ctx, "Theo Marsh")).id;
   const run = await startAuditRun(t.ctx, { auditId, actor: "Theo Marsh" });
   await t.ctx.backgroundRuns.get(run.id);
+  const exported = await exportToIssue(t.ctx, { auditId, actor: "Theo Marsh" });
+  issueUrl = exported.url;
+  issueOf = () => {
+    const found = t.gitlab
+      .state()
+      .projects.flatMap((p) => p.issues ?? [])
+      .find((i) => i.iid === exported.iid);
+    if (!found) throw new Error("the exported issue is in the sandbox");
+    return found;
+  };
 });
 afterAll(async () => t.close());
 
@@ -132,16 +123,15 @@ describe("manager review sign-off", () => {
 
   it("is sent back with a comment, and refuses to sign off unaddressed items without an override reason", async () => {
     await submitForReview(t.ctx, { auditId, actor: "Theo Marsh" });
-    const issue = recordingIssue();
     const back = await sendBack(t.ctx, {
       auditId,
       actor: "Sofia Reyes",
       comment: "Chase the APAC team first <b>please</b>",
-      issue,
     });
     expect(back.status).toBe("open");
-    expect(issue.comments[0]).toContain("Sent back for more work");
-    expect(issue.comments[0]).not.toContain("<b>");
+    const note = issueOf().notes.at(-1);
+    expect(note?.body).toContain("Sent back for more work");
+    expect(note?.body).not.toContain("<b>");
 
     // Support Operations read the comment in the dashboard, with who and when, and the whole hand-over.
     const events = (await listEvents(t.ctx.db, { auditId })).filter((e) => e.action === "set_audit_status");
@@ -151,7 +141,7 @@ describe("manager review sign-off", () => {
       actorKey: null,
       at: events.at(-1)?.at,
       comment: "Chase the APAC team first <b>please</b>",
-      commentUrl: "https://gitlab.example/issues/1#note_1",
+      commentUrl: `${issueUrl}#note_${note?.id}`,
     };
     const history = await getReviewHistory(t.ctx, auditId);
     expect(history).toEqual({
@@ -170,19 +160,18 @@ describe("manager review sign-off", () => {
     });
     expect((await getSignOffReview(t.ctx, auditId)).history).toEqual(history);
 
-    const refused = await rejectedAppError(signOff(t.ctx, { auditId, actor: "Sofia Reyes", issue }));
+    const notes = issueOf().notes.length;
+    const refused = await rejectedAppError(signOff(t.ctx, { auditId, actor: "Sofia Reyes" }));
     expect(refused.message).toMatch(/19 item\(s\) are not addressed yet/);
-    expect(issue.closed).toBe(false);
+    expect(issueOf()).toMatchObject({ state: "opened", notes: { length: notes } });
   });
 
   it("signs off with an override: records who, when and the hash, closes the issue, and the audit becomes read-only", async () => {
-    const issue = recordingIssue();
     const { reportSha256 } = await getSignOffReview(t.ctx, auditId);
     const audit = await signOff(t.ctx, {
       auditId,
       actor: "Sofia Reyes",
       overrideReason: "Remaining items are tracked in the Q4 onboarding epic.",
-      issue,
     });
     expect(audit).toMatchObject({
       status: "signed_off",
@@ -190,8 +179,9 @@ describe("manager review sign-off", () => {
       signOffReportSha256: reportSha256,
       signOffOverrideReason: "Remaining items are tracked in the Q4 onboarding epic.",
     });
-    expect(issue.closed).toBe(true);
-    expect(issue.comments[0]).toContain(`\`${reportSha256}\``);
+    expect(issueOf().state).toBe("closed");
+    expect(issueOf().notes.at(-1)?.body).toMatch(/^\*\*Signed off\*\* by Sofia Reyes on 2026-11-24\./);
+    expect(issueOf().notes.at(-1)?.body).toContain(`\`${reportSha256}\``);
     expect((await listEvents(t.ctx.db, { auditId })).at(-1)?.action).toBe("sign_off");
     // Signed off, the send-back is history: no longer the audit's standing word.
     const history = await getReviewHistory(t.ctx, auditId);
@@ -215,9 +205,9 @@ describe("manager review sign-off", () => {
     expect((await rejectedAppError(startAuditRun(t.ctx, { auditId, actor: "Theo Marsh" }))).code).toBe(
       "conflict:audit",
     );
-    expect(
-      (await rejectedAppError(signOff(t.ctx, { auditId, actor: "Sofia Reyes", issue: null }))).code,
-    ).toBe("conflict:audit");
+    expect((await rejectedAppError(signOff(t.ctx, { auditId, actor: "Sofia Reyes" }))).code).toBe(
+      "conflict:audit",
+    );
   });
 });
 
@@ -243,81 +233,22 @@ describe("sign-off racing with changes", () => {
     return { auditId: audit.id, items };
   }
 
-  /** An issue on which every comment is posted while someone pings the next item (up to `times` times). */
-  function issueWhileActing(auditId: string, items: readonly Item[], times: number) {
-    const issue = recordingIssue();
-    const comment = issue.comment;
-    let acted = 0;
-    issue.comment = async (body) => {
-      const item = items[acted];
-      if (acted < times && item) {
-        acted += 1;
-        await actOnItems(t.ctx, {
-          auditId,
-          personKey: item.personKey ?? "",
-          itemIds: [item.id],
-          action: { type: "ping" },
-          actor: "Theo Marsh",
-        });
-      }
-      return comment(body);
-    };
-    return issue;
-  }
-
-  it("decides again on the findings as they are when one changes while the issue is being closed", async () => {
-    const { auditId: id, items } = await newAudit();
-    const before = await getSignOffReview(t.ctx, id);
-    const issue = issueWhileActing(id, items, 1);
-    const audit = await signOff(t.ctx, {
-      auditId: id,
-      actor: "Sofia Reyes",
-      overrideReason: OVERRIDE,
-      issue,
-    });
-
-    // What was signed is what is stored, ping included; the issue's last comment names it.
-    const after = await getSignOffReview(t.ctx, id);
-    expect(after.items.filter((i) => i.state === "pinged")).toHaveLength(1);
-    expect(audit.signOffReportSha256).toBe(after.reportSha256);
-    expect(after.reportSha256).not.toBe(before.reportSha256);
-    expect(issue.comments).toHaveLength(2);
-    expect(issue.comments[0]).toContain(`\`${before.reportSha256}\``);
-    expect(issue.comments[1]).toContain(`\`${after.reportSha256}\``);
-    expect((await listEvents(t.ctx.db, { auditId: id })).filter((e) => e.action === "sign_off")).toHaveLength(
-      1,
-    );
-  });
-
-  it("refuses when the findings keep changing while signing off, leaving the audit open", async () => {
-    const { auditId: id, items } = await newAudit();
-    const issue = issueWhileActing(id, items, items.length);
-    const refused = await rejectedAppError(
-      signOff(t.ctx, { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE, issue }),
-    );
-    expect([refused.code, refused.message]).toEqual([
-      "conflict:audit",
-      "Findings changed while signing off; review again.",
-    ]);
-    const review = await getSignOffReview(t.ctx, id);
-    expect(review.audit).toMatchObject({ status: "open", signedOffAt: null, signOffReportSha256: null });
-    expect(issue.comments.length).toBeGreaterThan(1);
-    // Once nobody is acting any more, the same sign-off goes through.
-    expect(
-      await signOff(t.ctx, { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE, issue: null }),
-    ).toMatchObject({ status: "signed_off", signOffReportSha256: review.reportSha256 });
-  });
-
   it("refuses an override reason or a send-back comment a reader cannot see, posting nothing", async () => {
     const { auditId: id } = await newAudit();
-    const issue = recordingIssue();
+    const exported = await exportToIssue(t.ctx, { auditId: id, actor: "Theo Marsh" });
+    const notesOf = () =>
+      t.gitlab
+        .state()
+        .projects.flatMap((p) => p.issues ?? [])
+        .find((i) => i.iid === exported.iid)?.notes ?? [];
+    const notes = notesOf().length;
     const invisible = "\u200b".repeat(10);
     const noReason = await rejectedAppError(
-      signOff(t.ctx, { auditId: id, actor: "Sofia Reyes", overrideReason: invisible, issue }),
+      signOff(t.ctx, { auditId: id, actor: "Sofia Reyes", overrideReason: invisible }),
     );
     expect(noReason.message).toMatch(/item\(s\) are not addressed yet/);
     const short = await rejectedAppError(
-      signOff(t.ctx, { auditId: id, actor: "Sofia Reyes", overrideReason: `ok ${invisible}   .`, issue }),
+      signOff(t.ctx, { auditId: id, actor: "Sofia Reyes", overrideReason: `ok ${invisible}   .` }),
     );
     expect([short.code, short.message]).toEqual([
       "invalid:request",
@@ -325,13 +256,17 @@ describe("sign-off racing with changes", () => {
     ]);
     await submitForReview(t.ctx, { auditId: id, actor: "Theo Marsh" });
     const comment = await rejectedAppError(
-      sendBack(t.ctx, { auditId: id, actor: "Sofia Reyes", comment: `\u2060${invisible}\u3000fix`, issue }),
+      sendBack(t.ctx, { auditId: id, actor: "Sofia Reyes", comment: `\u2060${invisible}\u3000fix` }),
     );
     expect([comment.code, comment.message]).toEqual([
       "invalid:request",
       "Say what needs doing (at least 10 characters; 3 so far).",
     ]);
-    expect(issue.comments).toEqual([]);
+    expect(
+      notesOf()
+        .slice(notes)
+        .map((n) => n.body.split(" by ")[0]),
+    ).toEqual(["**Submitted for review** (submission 1)"]);
     expect((await getSignOffReview(t.ctx, id)).audit.status).toBe("in_review");
   });
 
@@ -355,7 +290,6 @@ describe("sign-off racing with changes", () => {
       auditId: id,
       actor: "Sofia Reyes",
       overrideReason: OVERRIDE,
-      issue: null,
     });
     release();
     await slow.backgroundRuns.get(run.id);
@@ -367,35 +301,6 @@ describe("sign-off racing with changes", () => {
     });
     expect(await listItems(t.ctx.db, id)).toEqual(before);
     expect((await getSignOffReview(t.ctx, id)).reportSha256).toBe(audit.signOffReportSha256);
-  });
-});
-
-describe("the audit issue at sign-off", () => {
-  it("finds a closing comment whose answer was lost instead of posting it twice", async () => {
-    const g = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"), {
-      gitlab: { client: { timeoutMs: 1_000 } },
-    });
-    try {
-      const id = (await openCurrentAudit(g.ctx, "Theo Marsh")).id;
-      const run = await startAuditRun(g.ctx, { auditId: id, actor: "Theo Marsh" });
-      await g.ctx.backgroundRuns.get(run.id);
-      const exported = await exportToIssue(g.ctx, { auditId: id, actor: "Theo Marsh" });
-      const issue = await auditIssueOf(g.ctx, id);
-      if (!issue) throw new Error("the exported audit has an issue");
-
-      g.gitlab.failNext("timeout");
-      const url = await issue.comment("Signed off by Sofia Reyes.");
-      await issue.close();
-
-      const stored = g.gitlab.state().projects.flatMap((p) => p.issues ?? []);
-      const closing = stored.find((i) => i.iid === exported.iid);
-      expect(closing?.state).toBe("closed");
-      const notes = closing?.notes.filter((n) => n.body === "Signed off by Sofia Reyes.") ?? [];
-      expect(notes).toHaveLength(1);
-      expect(url).toBe(`${exported.url}#note_${notes[0]?.id}`);
-    } finally {
-      await g.close();
-    }
   });
 });
 
@@ -500,3 +405,300 @@ describe("submitting for review", () => {
     expect(submitted).toMatchObject({ status: "in_review", commentUrl: null, warnings: [] });
   });
 });
+
+describe.each(await listTestDatabases())(
+  "the audit issue at sign-off, two app instances on $name",
+  (kind) => {
+    const OVERRIDE = "Remaining items are tracked in the Q4 onboarding epic.";
+    let place: TestDatabase | undefined;
+    let g: GitLabTestContext;
+    let instances: AppContext[] = [];
+    /** `METHOD /path` of every GitLab request, in order, with its JSON body. */
+    const sent: { where: string; body: Record<string, unknown> }[] = [];
+    /** Run (once each) before the first request matching `match` is sent. */
+    let before: { match: RegExp; run: () => Promise<void> | void }[] = [];
+    let audits = 0;
+
+    beforeAll(async () => {
+      place = await kind.create();
+      g = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"), {
+        database: place.options,
+        gitlab: {
+          sandbox: { faults: { timeoutMs: 1_500 } },
+          client: {
+            timeoutMs: 1_000,
+            fetch: async (input, init) => {
+              const where = `${init?.method ?? "GET"} ${new URL(String(input)).pathname}`;
+              const body =
+                typeof init?.body === "string" ? (JSON.parse(init.body) as Record<string, unknown>) : {};
+              sent.push({ where, body });
+              const hook = before.find((h) => h.match.test(`${where} ${JSON.stringify(body)}`));
+              if (hook) {
+                before = before.filter((h) => h !== hook);
+                await hook.run();
+              }
+              return fetch(input, init);
+            },
+          },
+        },
+      });
+      instances = [g.ctx, await g.openInstance()];
+    });
+
+    afterAll(async () => {
+      await g?.close();
+      await place?.drop();
+    });
+
+    const first = () => instances[0] as AppContext;
+    const second = () => instances[1] as AppContext;
+    /**
+     * Who clicks at the same moment: two instances on Postgres; on SQLite, which serves one app instance
+     * (two connections to one file in one process would refuse each other's writes), one instance twice.
+     */
+    const racers = () => (kind.name === "postgres" ? instances : [first(), first()]);
+
+    /** A new audit of the demo org, run and exported to its own issue; its items that belong to a person. */
+    async function exportedAudit() {
+      audits += 1;
+      const audit = await createAudit(first().db, {
+        name: `FY27-Q3 issue ${audits}`,
+        fiscalYear: 2027,
+        quarter: 3,
+        opensOn: "2026-10-01",
+        dueOn: "2026-10-31",
+        createdBy: "Theo Marsh",
+        now: first().clock.now(),
+      });
+      const run = await startAuditRun(first(), { auditId: audit.id, actor: "Theo Marsh" });
+      await first().backgroundRuns.get(run.id);
+      const exported = await exportToIssue(first(), { auditId: audit.id, actor: "Theo Marsh" });
+      const items = (await listItems(first().db, audit.id)).filter((i) => i.personKey !== null);
+      const issue = () => {
+        const found = g.gitlab
+          .state()
+          .projects.flatMap((p) => p.issues ?? [])
+          .find((i) => i.iid === exported.iid);
+        if (!found) throw new Error("the exported issue is in the sandbox");
+        return found;
+      };
+      const signOffNotes = () => issue().notes.filter((n) => n.body.startsWith("**Signed off**"));
+      const closes = () =>
+        sent.filter((s) => s.where.endsWith(`/issues/${exported.iid}`) && s.body.state_event === "close")
+          .length;
+      return { id: audit.id, exported, items, issue, signOffNotes, closes };
+    }
+
+    const pingOne = (ctx: AppContext, auditId: string, item: Item) =>
+      actOnItems(ctx, {
+        auditId,
+        personKey: item.personKey ?? "",
+        itemIds: [item.id],
+        action: { type: "ping" },
+        actor: "Theo Marsh",
+      });
+
+    it("signs off once when two managers sign off at the same moment; the other is told who did", async () => {
+      const { id, signOffNotes, closes, issue } = await exportedAudit();
+      const clicks = await Promise.allSettled(
+        racers().map((ctx, i) =>
+          signOff(ctx, {
+            auditId: id,
+            actor: ["Sofia Reyes", "Olivia Grant"][i] ?? "",
+            overrideReason: OVERRIDE,
+          }),
+        ),
+      );
+      const done = clicks.flatMap((c) => (c.status === "fulfilled" ? [c.value] : []));
+      const refused = clicks.flatMap((c) => (c.status === "rejected" ? [c.reason as AppError] : []));
+      expect(done).toHaveLength(1);
+      expect(refused.map((e) => e.code)).toEqual(["conflict:audit"]);
+      expect(refused[0]?.message).toContain(`signed off by ${done[0]?.signedOffBy}`);
+      expect(signOffNotes()).toHaveLength(1);
+      expect(signOffNotes()[0]?.body).toContain(done[0]?.signedOffBy);
+      expect(closes()).toBe(1);
+      expect(issue().state).toBe("closed");
+      const events = await listEvents(first().db, { auditId: id });
+      expect(events.filter((e) => e.action === "sign_off")).toHaveLength(1);
+    });
+
+    it("decides in the database before telling the issue: a change arriving meanwhile is refused", async () => {
+      const { id, items, signOffNotes, issue } = await exportedAudit();
+      const decided = await getSignOffReview(first(), id);
+      let pingRefused: AppError | null = null;
+      before.push({
+        match: /^POST .*\/notes .*Signed off/,
+        run: async () => {
+          pingRefused = await rejectedAppError(pingOne(second(), id, items[0] as Item));
+        },
+      });
+      const audit = await signOff(first(), { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE });
+      expect(pingRefused).toMatchObject({ code: "conflict:audit" });
+      expect(audit).toMatchObject({ status: "signed_off", signOffReportSha256: decided.reportSha256 });
+      expect((await getSignOffReview(first(), id)).reportSha256).toBe(decided.reportSha256);
+      expect(signOffNotes()).toHaveLength(1);
+      expect(signOffNotes()[0]?.body).toContain(`\`${decided.reportSha256}\``);
+      expect(issue().state).toBe("closed");
+    });
+
+    it("refuses when the findings keep changing before it is decided, posting nothing", async () => {
+      const { id, items, signOffNotes, issue } = await exportedAudit();
+      let acted = 0;
+      // Each time the sign-off reads the config (after reading the findings, before deciding), someone pings.
+      const busy: AppContext = {
+        ...first(),
+        loadConfig: async () => {
+          const item = items[acted++];
+          if (item) await pingOne(second(), id, item);
+          return first().loadConfig();
+        },
+      };
+      const refused = await rejectedAppError(
+        signOff(busy, { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE }),
+      );
+      expect([refused.code, refused.message]).toEqual([
+        "conflict:audit",
+        "Findings changed while signing off; review again.",
+      ]);
+      expect(acted).toBeGreaterThan(1);
+      expect((await getSignOffReview(first(), id)).audit.status).toBe("open");
+      expect(signOffNotes()).toEqual([]);
+      expect(issue().state).toBe("opened");
+    });
+
+    it("is undone when the issue cannot be closed, saying so on the issue, and goes through when tried again", async () => {
+      const { id, exported, signOffNotes, issue } = await exportedAudit();
+      await submitForReview(first(), { auditId: id, actor: "Theo Marsh" });
+      before.push({ match: /^PUT .*"state_event":"close"/, run: () => g.gitlab.failNext(500) });
+      const refused = await rejectedAppError(
+        signOff(first(), { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE }),
+      );
+      expect(refused.code).toBe("upstream:gitlab");
+      expect(refused.message).toMatch(/was not signed off/);
+      const review = await getSignOffReview(first(), id);
+      expect(review.audit).toMatchObject({
+        status: "in_review",
+        signedOffAt: null,
+        signOffReportSha256: null,
+      });
+      expect(review.history.steps.map((s) => s.kind)).toEqual(["submitted"]);
+      const events = await listEvents(first().db, { auditId: id });
+      expect(events.at(-1)).toMatchObject({
+        action: "reopen_audit",
+        fromState: "signed_off",
+        toState: "in_review",
+        actor: "Sofia Reyes",
+      });
+      expect(events.at(-1)?.detail?.reason).toMatch(/closing the audit issue failed/i);
+      expect(issue().state).toBe("opened");
+      expect(signOffNotes()).toHaveLength(1);
+      expect(issue().notes.at(-1)?.body).toMatch(/^\*\*Sign-off undone\*\*/);
+
+      const audit = await signOff(second(), { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE });
+      expect(audit.status).toBe("signed_off");
+      expect(issue().state).toBe("closed");
+      expect(signOffNotes()).toHaveLength(2);
+      expect(issue().notes.at(-1)?.body).toMatch(/^\*\*Signed off\*\*/);
+      expect(issue().notes.at(-1)?.body).toContain(`<!-- pagerduty-audit:sign-off:${id}:2 -->`);
+      expect(exported.url).toBeTruthy();
+    });
+
+    it("reopens the issue with a comment when its close lost the answer and the sign-off is undone", async () => {
+      const { id, issue } = await exportedAudit();
+      // The close is applied, its answer never arrives.
+      before.push({ match: /^PUT .*"state_event":"close"/, run: () => g.gitlab.failNext("timeout") });
+      const refused = await rejectedAppError(
+        signOff(first(), { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE }),
+      );
+      expect(refused.code).toBe("upstream:gitlab");
+      expect((await getSignOffReview(first(), id)).audit.status).toBe("open");
+      expect(issue().state).toBe("opened");
+      const last = issue().notes.at(-1)?.body ?? "";
+      expect(last).toMatch(/^\*\*Sign-off undone\*\*/);
+      expect(last).toContain("Sofia Reyes");
+      expect(last).toMatch(/open again/);
+    });
+
+    it("does not post the sign-off comment twice when GitLab hung after posting it", async () => {
+      const { id, signOffNotes, issue } = await exportedAudit();
+      // The comment is posted but its answer is lost, and looking for it fails too.
+      before.push({ match: /^POST .*\/notes .*Signed off/, run: () => g.gitlab.failNext("timeout", 500) });
+      const refused = await rejectedAppError(
+        signOff(first(), { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE }),
+      );
+      expect(refused.code).toBe("upstream:gitlab");
+      expect((await getSignOffReview(first(), id)).audit.status).toBe("open");
+      expect(signOffNotes()).toHaveLength(1);
+      expect(signOffNotes()[0]?.body).toContain(`<!-- pagerduty-audit:sign-off:${id}:1 -->`);
+
+      const audit = await signOff(second(), { auditId: id, actor: "Sofia Reyes", overrideReason: OVERRIDE });
+      expect(audit.status).toBe("signed_off");
+      expect(signOffNotes()).toHaveLength(1);
+      expect(issue().state).toBe("closed");
+    });
+
+    it("posts the hand-over for review once when two instances submit at the same moment", async () => {
+      const { id, issue } = await exportedAudit();
+      const notesBefore = issue().notes.length;
+      const clicks = await Promise.allSettled(
+        racers().map((ctx) => submitForReview(ctx, { auditId: id, actor: "Theo Marsh" })),
+      );
+      expect(clicks.filter((c) => c.status === "fulfilled")).toHaveLength(1);
+      expect(clicks.flatMap((c) => (c.status === "rejected" ? [(c.reason as AppError).code] : []))).toEqual([
+        "conflict:audit",
+      ]);
+      const posted = issue().notes.slice(notesBefore);
+      expect(posted.map((n) => n.body.split(" by ")[0])).toEqual(["**Submitted for review** (submission 1)"]);
+    });
+
+    it("posts the send-back once when two reviewers send it back at the same moment", async () => {
+      const { id, issue } = await exportedAudit();
+      await submitForReview(first(), { auditId: id, actor: "Theo Marsh" });
+      const notesBefore = issue().notes.length;
+      const clicks = await Promise.allSettled(
+        racers().map((ctx) =>
+          sendBack(ctx, { auditId: id, actor: "Sofia Reyes", comment: "Chase the APAC team first, please." }),
+        ),
+      );
+      expect(clicks.filter((c) => c.status === "fulfilled")).toHaveLength(1);
+      const posted = issue().notes.slice(notesBefore);
+      expect(posted.map((n) => n.body.split(" by ")[0])).toEqual(["**Sent back for more work**"]);
+      const history = await getReviewHistory(first(), id);
+      expect(history.sentBack?.commentUrl).toMatch(new RegExp(`#note_${posted[0]?.id}$`));
+    });
+
+    it("does not send back when its comment cannot be posted, and says so", async () => {
+      const { id, issue } = await exportedAudit();
+      await submitForReview(first(), { auditId: id, actor: "Theo Marsh" });
+      const notesBefore = issue().notes.length;
+      before.push({ match: /^POST .*\/notes .*Sent back/, run: () => g.gitlab.failNext(500) });
+      const refused = await rejectedAppError(
+        sendBack(first(), {
+          auditId: id,
+          actor: "Sofia Reyes",
+          comment: "Chase the APAC team first, please.",
+        }),
+      );
+      expect([refused.code, refused.message]).toEqual([
+        "upstream:gitlab",
+        "Posting on the audit issue failed, so FY27-Q3 issue " +
+          String(audits) +
+          " was not sent back. Try again in a moment.",
+      ]);
+      expect((await getSignOffReview(first(), id)).audit.status).toBe("in_review");
+      expect(issue().notes.length).toBe(notesBefore);
+      // Trying again once GitLab answers goes through: the failed try left no claim behind.
+      const back = await sendBack(second(), {
+        auditId: id,
+        actor: "Sofia Reyes",
+        comment: "Chase the APAC team first, please.",
+      });
+      expect(back.status).toBe("open");
+      expect(
+        issue()
+          .notes.slice(notesBefore)
+          .map((n) => n.body.split(" by ")[0]),
+      ).toEqual(["**Sent back for more work**"]);
+    });
+  },
+);

@@ -1,16 +1,20 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Audit, AuditEvent, Item, Run } from "@/lib/db/queries";
 import {
+  claimSendBack,
   getAuditById,
   getRunReport,
   listEvents,
   listItems,
   listRuns,
+  releaseSendBackClaim,
+  reopenSignedOffAudit,
   setAuditStatus,
   signOffAudit,
 } from "@/lib/db/queries";
+import { mayHaveBeenApplied } from "@/lib/gitlab/client";
 import { AppError } from "@/lib/errors";
-import { roleOf } from "@/lib/auth/roles";
+import { opsManagersOnGitLab } from "@/lib/auth/roles";
 import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
 import { CHASE_STEPS, chaseStepOf, isChaseAction, type ChaseCountKey } from "@/lib/workflow/chase";
 import { canSignOff, deriveStatus, isAddressed } from "@/lib/workflow/rules";
@@ -21,15 +25,18 @@ import {
   JUSTIFICATION_MIN_LENGTH,
 } from "@/lib/workflow/types";
 import { visibleLength, writtenTextProblem } from "@/lib/workflow/visible-text";
-import { auditIssueChannelOf, type ChaseChannel } from "./chase/channel";
+import { auditIssueChannelOf, noteUrl, type ChaseChannel } from "./chase/channel";
 import { resolutionsOf, type Resolution } from "./findings";
 import type { AppContext } from "./context";
 
 /** The audit issue in GitLab, as sign-off needs it; null when the audit has no issue (or no GitLab). */
-export interface AuditIssue {
-  /** Posts a comment; returns its URL. */
+interface AuditIssue {
+  /** Posts a comment; returns its URL. A post whose answer was lost is found, not posted twice. */
   comment(body: string): Promise<string>;
+  /** The URL of a comment the app posted with exactly one of `bodies`, however long ago; null when none. */
+  findComment(bodies: readonly string[]): Promise<string | null>;
   close(): Promise<void>;
+  reopen(): Promise<void>;
 }
 
 export interface ReviewItem extends Item {
@@ -85,7 +92,19 @@ export interface ReviewHistory {
 /** The review's hand-overs among an audit's events (in the log's order). */
 export function reviewHistoryOf(events: readonly AuditEvent[]): ReviewHistory {
   const text = (value: unknown) => (typeof value === "string" ? value : null);
+  // A sign-off undone because the audit issue could not be told of it never stood.
+  const undone = new Set(
+    events.flatMap((e) =>
+      e.action === "reopen_audit" && e.detail?.undone === true ? [e.detail.attempt] : [],
+    ),
+  );
   const steps = events.flatMap((event): ReviewStep[] => {
+    if (
+      event.action === "sign_off" &&
+      event.detail?.attempt !== undefined &&
+      undone.has(event.detail.attempt)
+    )
+      return [];
     const kind: ReviewStep["kind"] | null =
       event.action === "sign_off"
         ? "signed_off"
@@ -198,72 +217,99 @@ export interface SignOffInput {
   actor: string;
   actorKey?: string | null;
   overrideReason?: string | null;
-  issue: AuditIssue | null;
 }
 
 /**
- * Signs the audit off: refused while items are unaddressed unless an override reason is given; records
- * who, when and the report's hash; posts a closing comment and closes the audit issue first, so a GitLab
- * failure leaves the audit open to try again. Afterwards the audit is read-only. The write checks that the
- * items and the run are still those hashed; when someone changed them meanwhile, the sign-off is decided
- * again on what is there now, as the same click a moment later would be (a new closing comment is posted
- * only when the fingerprint changed), and refused with `conflict:audit` after a few such attempts.
+ * The invisible marker at the end of a sign-off's closing comment: which audit and which of its sign-offs
+ * (`attempt`, 1 for the first) posted it, so that a comment whose answer was lost is found on a retry.
  */
-export async function signOff(ctx: AppContext, input: SignOffInput): Promise<Audit> {
-  let posted: string | null = null;
-  for (let attempt = 1; ; attempt++) {
-    const outcome = await trySignOff(ctx, input, posted);
-    if (outcome.ok) return outcome.audit;
-    posted = outcome.posted;
-    if (attempt >= SIGN_OFF_ATTEMPTS) throw outcome.error;
-  }
+function signOffMarker(auditId: string, attempt: number): string {
+  return `<!-- pagerduty-audit:sign-off:${auditId}:${attempt} -->`;
 }
 
-type SignOffOutcome =
-  | { ok: true; audit: Audit }
-  /** The write was refused (`conflict:audit`); `posted` is the fingerprint last posted on the issue. */
-  | { ok: false; error: AppError; posted: string | null };
+/**
+ * Signs the audit off: refused while items are unaddressed unless an override reason is given. Decided in
+ * the database first: under the audit's lock, the items and the run must still be those hashed, and the
+ * audit must still be open or in review, so of two managers signing off at once one signs and the other is
+ * refused (`conflict:audit`) before anything is posted; when findings changed between reading and
+ * deciding, it is decided again on what is there now, and refused after a few such attempts. Only then is
+ * the audit issue told: a closing comment (with the report's hash) and the issue closed. Afterwards the
+ * audit is read-only. When GitLab fails, the sign-off is undone (logged `reopen_audit`), the issue is
+ * reopened with a comment saying why when it shows the sign-off (its comment posted, its close sent), and
+ * the sign-off is refused with `upstream:gitlab`; a closing comment whose answer was lost is found by its
+ * marker on the next try, not posted twice.
+ */
+export async function signOff(ctx: AppContext, input: SignOffInput): Promise<Audit> {
+  const decision = await decideSignOff(ctx, input);
+  if (decision.issue) await tellIssueOfSignOff(ctx, input, { ...decision, issue: decision.issue });
+  return decision.audit;
+}
 
-async function trySignOff(
-  ctx: AppContext,
-  input: SignOffInput,
-  posted: string | null,
-): Promise<SignOffOutcome> {
-  const review = await getSignOffReview(ctx, input.auditId);
-  const { audit } = review;
-  if (audit.status === "signed_off") {
-    throw new AppError(
-      "conflict:audit",
-      `${audit.name} was already signed off by ${audit.signedOffBy ?? "someone"}.`,
-    );
-  }
-  if (!review.run || !review.reportSha256) {
-    throw new AppError("conflict:audit", `${audit.name} has no completed run to sign off yet.`);
-  }
-  // A reason nobody can read is no reason: only what a reader sees counts (visible-text.ts).
-  const given = input.overrideReason?.trim() ?? "";
-  const override = visibleLength(given) > 0 ? given : null;
-  if (review.unaddressed > 0 && !override) {
-    throw new AppError(
-      "conflict:audit",
-      `${review.unaddressed} item(s) are not addressed yet (fixed, intentional or waived). ` +
-        "Give an override reason to sign off anyway.",
-    );
-  }
-  const overrideProblem = override === null ? null : writtenTextProblem(override, JUSTIFICATION_BOUNDS);
-  if (overrideProblem !== null) {
-    throw new AppError(
-      "invalid:request",
-      overrideProblem.problem === "too_long"
-        ? `The override reason is too long (${overrideProblem.length} characters); keep it to ${JUSTIFICATION_MAX_LENGTH}.`
-        : `The override reason needs at least ${JUSTIFICATION_MIN_LENGTH} characters (${overrideProblem.length} so far): it stays in the audit record.`,
-    );
-  }
-  const now = ctx.clock.now();
-  if (input.issue && posted !== review.reportSha256) {
-    const addressed = review.items.length - review.unaddressed;
-    await input.issue.comment(
-      [
+interface SignOffDecision {
+  /** As signed off. */
+  audit: Audit;
+  /** The audit's status before the sign-off: where an undone sign-off puts it back. */
+  previousStatus: "open" | "in_review";
+  /** This sign-off's number among the audit's sign-offs (`signOffMarker`). */
+  attempt: number;
+  /** The closing comment, without its marker. */
+  comment: string;
+  issue: AuditIssue | null;
+  /** The audit's events before the sign-off. */
+  events: AuditEvent[];
+}
+
+async function decideSignOff(ctx: AppContext, input: SignOffInput): Promise<SignOffDecision> {
+  for (let tries = 1; ; tries++) {
+    const review = await getSignOffReview(ctx, input.auditId);
+    const { audit } = review;
+    if (audit.status === "signed_off") {
+      throw new AppError(
+        "conflict:audit",
+        `${audit.name} was already signed off by ${audit.signedOffBy ?? "someone"}.`,
+      );
+    }
+    if (!review.run || !review.reportSha256) {
+      throw new AppError("conflict:audit", `${audit.name} has no completed run to sign off yet.`);
+    }
+    // A reason nobody can read is no reason: only what a reader sees counts (visible-text.ts).
+    const given = input.overrideReason?.trim() ?? "";
+    const override = visibleLength(given) > 0 ? given : null;
+    if (review.unaddressed > 0 && !override) {
+      throw new AppError(
+        "conflict:audit",
+        `${review.unaddressed} item(s) are not addressed yet (fixed, intentional or waived). ` +
+          "Give an override reason to sign off anyway.",
+      );
+    }
+    const overrideProblem = override === null ? null : writtenTextProblem(override, JUSTIFICATION_BOUNDS);
+    if (overrideProblem !== null) {
+      throw new AppError(
+        "invalid:request",
+        overrideProblem.problem === "too_long"
+          ? `The override reason is too long (${overrideProblem.length} characters); keep it to ${JUSTIFICATION_MAX_LENGTH}.`
+          : `The override reason needs at least ${JUSTIFICATION_MIN_LENGTH} characters (${overrideProblem.length} so far): it stays in the audit record.`,
+      );
+    }
+    // Read before deciding, so that a configuration that cannot be read changes nothing.
+    const issue = await auditIssueOf(ctx, audit);
+    const events = await listEvents(ctx.db, { auditId: audit.id });
+    const attempt = events.filter((e) => e.action === "sign_off").length + 1;
+    const now = ctx.clock.now();
+    try {
+      const signed = await signOffAudit(ctx.db, {
+        auditId: audit.id,
+        expectedStatus: audit.status,
+        signedOffBy: input.actor,
+        signedOffByKey: input.actorKey ?? null,
+        now,
+        reportSha256: review.reportSha256,
+        overrideReason: override,
+        basis: { runId: review.run.id, items: review.items },
+        attempt,
+      });
+      const addressed = review.items.length - review.unaddressed;
+      const comment = [
         `**Signed off** by ${escapeMarkdown(input.actor)} on ${now.toISOString().slice(0, 10)}.`,
         "",
         `${addressed} of ${review.items.length} item(s) addressed.` +
@@ -272,28 +318,102 @@ async function trySignOff(
             : ""),
         "",
         `Report fingerprint (sha256): \`${review.reportSha256}\``,
-      ].join("\n"),
-    );
-    await input.issue.close();
+      ].join("\n");
+      return { audit: signed, previousStatus: audit.status, attempt, comment, issue, events };
+    } catch (error) {
+      // Someone changed the findings, or signed off, meanwhile: decide again on what is there now.
+      if (!(error instanceof AppError && error.code === "conflict:audit") || tries >= SIGN_OFF_ATTEMPTS)
+        throw error;
+    }
   }
-  const sent = input.issue ? review.reportSha256 : null;
+}
+
+/**
+ * Posts the closing comment (or finds the one an earlier try of this sign-off posted, whose answer was
+ * lost) and closes the issue; when GitLab fails, undoes the sign-off and refuses with `upstream:gitlab`.
+ */
+async function tellIssueOfSignOff(
+  ctx: AppContext,
+  input: SignOffInput,
+  decision: SignOffDecision & { issue: AuditIssue },
+): Promise<void> {
+  const { issue, audit, attempt, comment } = decision;
+  let step: "comment" | "close" = "comment";
   try {
-    const signed = await signOffAudit(ctx.db, {
-      auditId: audit.id,
-      expectedStatus: audit.status,
-      signedOffBy: input.actor,
-      signedOffByKey: input.actorKey ?? null,
-      now,
-      reportSha256: review.reportSha256,
-      overrideReason: override,
-      basis: { runId: review.run.id, items: review.items },
-    });
-    return { ok: true, audit: signed };
+    // Earlier sign-offs of this audit undone without knowing whether their comment was posted: one of
+    // them with this very text stands for this one.
+    const unsure = decision.events.flatMap((e) =>
+      e.action === "reopen_audit" && e.detail?.comment === "unknown" && typeof e.detail.attempt === "number"
+        ? [`${comment}\n\n${signOffMarker(audit.id, e.detail.attempt)}`]
+        : [],
+    );
+    const earlier = unsure.length > 0 ? await issue.findComment(unsure) : null;
+    if (earlier === null) await issue.comment(`${comment}\n\n${signOffMarker(audit.id, attempt)}`);
+    step = "close";
+    await issue.close();
   } catch (error) {
-    if (error instanceof AppError && error.code === "conflict:audit")
-      return { ok: false, error, posted: sent };
-    throw error;
+    throw await undoSignOff(ctx, input, decision, { step, error });
   }
+}
+
+/**
+ * Undoes a sign-off the audit issue could not be told of: the audit goes back to its status before (logged
+ * `reopen_audit` with why), then, when the issue shows the sign-off (its comment posted, its close sent),
+ * the issue is reopened and a comment says why. The error to refuse the sign-off with.
+ */
+async function undoSignOff(
+  ctx: AppContext,
+  input: SignOffInput,
+  decision: SignOffDecision & { issue: AuditIssue },
+  failed: { step: "comment" | "close"; error: unknown },
+): Promise<AppError> {
+  const { audit, issue, previousStatus, attempt } = decision;
+  const reason =
+    failed.step === "close"
+      ? "Closing the audit issue failed"
+      : "Posting the sign-off comment on the audit issue failed";
+  // Whether the closing comment is on the issue: a post whose answer was lost may be.
+  const comment =
+    failed.step === "close" ? "posted" : mayHaveBeenApplied(failed.error) ? "unknown" : "not_posted";
+  const by = { actor: input.actor, actorKey: input.actorKey ?? null, now: ctx.clock.now() };
+  try {
+    await reopenSignedOffAudit(ctx.db, {
+      ...by,
+      auditId: audit.id,
+      signedOffAt: audit.signedOffAt ?? "",
+      reportSha256: audit.signOffReportSha256 ?? "",
+      status: previousStatus,
+      detail: { attempt, undone: true, reason, comment },
+    });
+  } catch (undo) {
+    ctx.log(`Could not undo the sign-off of ${audit.name} after GitLab failed`, undo);
+    return new AppError(
+      "upstream:gitlab",
+      `${reason}, and the sign-off of ${audit.name} could not be undone: it stands, but the audit issue may not say so.`,
+      { cause: failed.error },
+    );
+  }
+  let issueLeft = false;
+  if (comment === "posted") {
+    try {
+      if (failed.step === "close") await issue.reopen();
+      await issue.comment(
+        `**Sign-off undone**: ${reason.toLowerCase()}, so the sign-off by ${escapeMarkdown(input.actor)} ` +
+          `above is undone and the audit is ${previousStatus === "in_review" ? "in review" : "open"} again. ` +
+          "Signing off again closes the issue.",
+      );
+    } catch (error) {
+      ctx.log(`Could not reopen the audit issue of ${audit.name} after undoing its sign-off`, error);
+      issueLeft = true;
+    }
+  }
+  return new AppError(
+    "upstream:gitlab",
+    `${reason}, so ${audit.name} was not signed off` +
+      (issueLeft ? "; the issue may still show it signed off and closed: reopen it by hand" : "") +
+      ". Try again in a moment.",
+    { cause: failed.error },
+  );
 }
 
 /** A submission for review, and whether the Support Operations Managers were told on the audit issue. */
@@ -378,12 +498,7 @@ async function submissionComment(
   },
 ): Promise<{ body: string; warnings: string[] }> {
   const roster = (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person);
-  const candidates = roster
-    .filter((person) => roleOf(person, roster) === "ops_manager")
-    .flatMap((person) => {
-      const username = person.gitlab?.username?.replace(/^@/, "");
-      return username ? [{ username, person: person.name }] : [];
-    });
+  const candidates = opsManagersOnGitLab(roster);
   const { known, warnings } = await channel.findKnownUsers(candidates);
   const { findings, addressed, unaddressed } = input.counts;
   const when = `${input.now.toISOString().slice(0, 16).replace("T", " ")} UTC`;
@@ -404,7 +519,18 @@ async function submissionComment(
   };
 }
 
-/** The reviewer sends the audit back with a comment (also posted on the issue when there is one). */
+/**
+ * How long a send-back's claim holds before another send-back may take it over: far longer than posting one
+ * comment takes, retries and lost-answer look-up included.
+ */
+const SEND_BACK_CLAIM_STALE_AFTER_MS = 5 * 60_000;
+
+/**
+ * The reviewer sends the audit back with a comment, also posted on the audit issue when there is one. The
+ * send-back is claimed first, so of two reviewers sending back at once one posts and the other is refused
+ * (`conflict:audit`) before posting anything; when the comment cannot be posted, nothing is recorded and it
+ * is refused with `upstream:gitlab`.
+ */
 export async function sendBack(
   ctx: AppContext,
   input: {
@@ -412,7 +538,6 @@ export async function sendBack(
     actor: string;
     actorKey?: string | null;
     comment: string;
-    issue: AuditIssue | null;
   },
 ): Promise<Audit> {
   const audit = await getAuditById(ctx.db, input.auditId);
@@ -432,19 +557,47 @@ export async function sendBack(
         : `Say what needs doing (at least ${JUSTIFICATION_MIN_LENGTH} characters; ${problem.length} so far).`,
     );
   }
-  const commentUrl = input.issue
-    ? await input.issue.comment(
-        `**Sent back for more work** by ${escapeMarkdown(input.actor)}: ${escapeMarkdown(comment)}`,
-      )
-    : null;
-  return setAuditStatus(ctx.db, {
-    auditId: audit.id,
-    expectedStatus: "in_review",
-    status: "open",
-    actor: input.actor,
-    actorKey: input.actorKey ?? null,
+  const issue = await auditIssueOf(ctx, audit);
+  const by = { auditId: audit.id, actor: input.actor, actorKey: input.actorKey ?? null };
+  const back = { expectedStatus: "in_review", status: "open" } as const;
+  if (!issue) return setAuditStatus(ctx.db, { ...by, ...back, now: ctx.clock.now(), detail: { comment } });
+  const claimId = randomUUID();
+  const claim = { auditId: audit.id, claimId };
+  const claimed = await claimSendBack(ctx.db, {
+    ...claim,
     now: ctx.clock.now(),
-    detail: { comment, ...(commentUrl ? { commentUrl } : {}) },
+    staleAfterMs: SEND_BACK_CLAIM_STALE_AFTER_MS,
+  });
+  if (!claimed) {
+    const now = await getAuditById(ctx.db, audit.id);
+    throw new AppError(
+      "conflict:audit",
+      now.status === "in_review"
+        ? `${audit.name} is being sent back by someone else right now.`
+        : `Only an audit in review can be sent back; ${audit.name} is ${now.status}.`,
+    );
+  }
+  let commentUrl: string;
+  try {
+    commentUrl = await issue.comment(
+      `**Sent back for more work** by ${escapeMarkdown(input.actor)}: ${escapeMarkdown(comment)}`,
+    );
+  } catch (error) {
+    await releaseSendBackClaim(ctx.db, claim).catch((release: unknown) =>
+      ctx.log(`Could not release the send-back claim of ${audit.name}`, release),
+    );
+    throw new AppError(
+      "upstream:gitlab",
+      `Posting on the audit issue failed, so ${audit.name} was not sent back. Try again in a moment.`,
+      { cause: error },
+    );
+  }
+  return setAuditStatus(ctx.db, {
+    ...by,
+    ...back,
+    now: ctx.clock.now(),
+    detail: { comment, commentUrl },
+    sendBackClaimId: claimId,
   });
 }
 
@@ -452,20 +605,33 @@ export async function sendBack(
  * The audit's GitLab issue as sign-off and send-back use it, or null when the audit was never exported
  * (or GitLab is not configured): then the decision is recorded here only.
  */
-export async function auditIssueOf(ctx: AppContext, auditId: string): Promise<AuditIssue | null> {
-  const audit = await getAuditById(ctx.db, auditId);
+async function auditIssueOf(ctx: AppContext, audit: Audit): Promise<AuditIssue | null> {
   const channel = await auditIssueChannelOf(ctx, audit);
   if (!channel) return null;
   const config = await ctx.loadConfig();
   const client = ctx.createGitLabClient(config);
   const project = config.gitlab?.project;
-  if (!client || project === undefined || audit.issueIid === null) return null;
+  if (!client || project === undefined || audit.issueIid === null || audit.issueUrl === null) return null;
   const iid = audit.issueIid;
+  const url = audit.issueUrl;
   return {
-    // A closing comment whose answer was lost is found on the issue, not posted twice.
     comment: (body) => channel.post(body),
+    async findComment(bodies) {
+      const me = await client.getCurrentUser();
+      const notes = await client.listNotes(project, iid);
+      const note = notes.find(
+        (n) =>
+          !n.system &&
+          n.author.username.toLowerCase() === me.username.toLowerCase() &&
+          bodies.includes(n.body),
+      );
+      return note ? noteUrl(url, note.id) : null;
+    },
     close: async () => {
       await client.updateIssue(project, iid, { stateEvent: "close" });
+    },
+    reopen: async () => {
+      await client.updateIssue(project, iid, { stateEvent: "reopen" });
     },
   };
 }

@@ -6,6 +6,7 @@ import * as issueClaim from "./0002-issue-claim";
 import * as healthProbe from "./0003-health-probe";
 import * as actorKey from "./0004-actor-key";
 import * as chaseClaims from "./0005-chase-claims";
+import * as sendBackClaim from "./0006-send-back-claim";
 import * as scheduledRuns from "./0007-scheduled-runs";
 
 type MigrationUp = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, MigrationUp> = {
   "0003-health-probe": healthProbe.up,
   "0004-actor-key": actorKey.up,
   "0005-chase-claims": chaseClaims.up,
+  "0006-send-back-claim": sendBackClaim.up,
   "0007-scheduled-runs": scheduledRuns.up,
 };
 

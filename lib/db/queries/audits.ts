@@ -103,14 +103,20 @@ export async function setAuditStatus(
     now: Date;
     /** Why, e.g. a reviewer's comment when sending the audit back. */
     detail?: EventDetail | null;
+    /** The send-back claim (`claimSendBack`) this change ends: refused unless it still holds it. */
+    sendBackClaimId?: string;
   },
 ): Promise<Audit> {
+  const claim = input.sendBackClaimId;
   return db.transaction().execute((trx) =>
     changeAuditStatus(
       trx,
       input.auditId,
       input.expectedStatus,
-      { status: input.status },
+      {
+        status: input.status,
+        ...(claim === undefined ? {} : { send_back_claim_id: null, send_back_claimed_at: null }),
+      },
       {
         actor: input.actor,
         actorKey: input.actorKey ?? null,
@@ -118,8 +124,45 @@ export async function setAuditStatus(
         action: "set_audit_status",
         detail: input.detail ?? null,
       },
+      claim,
     ),
   );
+}
+
+/**
+ * Claims sending the audit back for `claimId`, before its comment is posted on the audit issue: of several
+ * reviewers sending back at once, exactly one gets it (one conditional UPDATE). Refused (false) unless the
+ * audit is in review with no live claim; a claim older than `staleAfterMs` belonged to a send-back that
+ * died and is taken over. `setAuditStatus` with `sendBackClaimId` ends it; `releaseSendBackClaim` drops it.
+ */
+export async function claimSendBack(
+  db: Db,
+  input: { auditId: string; claimId: string; now: Date; staleAfterMs: number },
+): Promise<boolean> {
+  const staleBefore = new Date(input.now.getTime() - input.staleAfterMs).toISOString();
+  const result = await db
+    .updateTable("audits")
+    .set({ send_back_claim_id: input.claimId, send_back_claimed_at: input.now.toISOString() })
+    .where("id", "=", input.auditId)
+    .where("status", "=", "in_review")
+    .where((eb) =>
+      eb.or([eb("send_back_claimed_at", "is", null), eb("send_back_claimed_at", "<", staleBefore)]),
+    )
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Drops the send-back claim when `claimId` still holds it (its comment could not be posted). */
+export async function releaseSendBackClaim(
+  db: Db,
+  input: { auditId: string; claimId: string },
+): Promise<void> {
+  await db
+    .updateTable("audits")
+    .set({ send_back_claim_id: null, send_back_claimed_at: null })
+    .where("id", "=", input.auditId)
+    .where("send_back_claim_id", "=", input.claimId)
+    .execute();
 }
 
 /** What a sign-off was decided on and hashed: the run whose report is signed and every item as read. */
@@ -133,8 +176,9 @@ export interface SignOffBasis {
  * Records the manager's sign-off: who, when, the sha256 of the report signed and, when signed with
  * findings left, why. The audit row is locked first, so no item change or run result lands between the
  * check of `basis` and the sign-off (they check the audit's status under the same lock). Throws AppError
- * `conflict:audit` when the audit is no longer in `expectedStatus`, or when the items or the newest run
- * differ from `basis` (the hash no longer describes them); `not_found:audit`.
+ * `conflict:audit` when the audit is no longer in `expectedStatus`, when the items or the newest run
+ * differ from `basis` (the hash no longer describes them), or when `attempt` is no longer the next
+ * sign-off's number; `not_found:audit`.
  */
 export async function signOffAudit(
   db: Db,
@@ -149,6 +193,11 @@ export async function signOffAudit(
     overrideReason: string | null;
     /** Omitted: signed without comparing (setup in tests and scripts). */
     basis?: SignOffBasis;
+    /**
+     * The sign-off's number among the audit's sign-offs, 1 for the first (logged with it, so that what it
+     * posts can be told apart from what an earlier, undone one posted); checked under the lock.
+     */
+    attempt?: number;
   },
 ): Promise<Audit> {
   const at = input.now.toISOString();
@@ -156,6 +205,17 @@ export async function signOffAudit(
     const status = await lockAudit(trx, input.auditId, "update");
     if (input.basis && status === input.expectedStatus) {
       await assertSignOffBasis(trx, input.auditId, input.basis);
+    }
+    if (input.attempt !== undefined && status === input.expectedStatus) {
+      const { count } = await trx
+        .selectFrom("events")
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as("count"))
+        .where("audit_id", "=", input.auditId)
+        .where("action", "=", "sign_off")
+        .executeTakeFirstOrThrow();
+      if (Number(count) + 1 !== input.attempt) {
+        throw new AppError("conflict:audit", "The audit changed meanwhile; reload and try again.");
+      }
     }
     return changeAuditStatus(
       trx,
@@ -174,7 +234,65 @@ export async function signOffAudit(
         actorKey: input.signedOffByKey ?? null,
         at: input.now,
         action: "sign_off",
-        detail: { reportSha256: input.reportSha256, overrideReason: input.overrideReason },
+        detail: {
+          reportSha256: input.reportSha256,
+          overrideReason: input.overrideReason,
+          ...(input.attempt === undefined ? {} : { attempt: input.attempt }),
+        },
+      },
+    );
+  });
+}
+
+/**
+ * Reopens a signed-off audit: back to `status`, the sign-off's fields cleared, logged `reopen_audit` with
+ * `detail` (why). Only the sign-off identified by `signedOffAt` and `reportSha256` is reopened: throws
+ * AppError `conflict:audit` when the audit is not signed off or was signed off otherwise; `not_found:audit`.
+ */
+export async function reopenSignedOffAudit(
+  db: Db,
+  input: {
+    auditId: string;
+    signedOffAt: string;
+    reportSha256: string;
+    status: "open" | "in_review";
+    actor: string;
+    actorKey?: string | null;
+    now: Date;
+    detail: EventDetail;
+  },
+): Promise<Audit> {
+  return db.transaction().execute(async (trx) => {
+    await lockAudit(trx, input.auditId, "update");
+    const row = await trx
+      .selectFrom("audits")
+      .select(["signed_off_at", "sign_off_report_sha256"])
+      .where("id", "=", input.auditId)
+      .executeTakeFirst();
+    if (
+      row &&
+      (row.signed_off_at !== input.signedOffAt || row.sign_off_report_sha256 !== input.reportSha256)
+    ) {
+      throw new AppError("conflict:audit", "The audit changed meanwhile; reload and try again.");
+    }
+    return changeAuditStatus(
+      trx,
+      input.auditId,
+      "signed_off",
+      {
+        status: input.status,
+        signed_off_at: null,
+        signed_off_by: null,
+        signed_off_by_key: null,
+        sign_off_report_sha256: null,
+        sign_off_override_reason: null,
+      },
+      {
+        actor: input.actor,
+        actorKey: input.actorKey ?? null,
+        at: input.now,
+        action: "reopen_audit",
+        detail: input.detail,
       },
     );
   });
@@ -225,12 +343,15 @@ async function changeAuditStatus(
     action: EventAction;
     detail: EventDetail | null;
   },
+  /** Also refused unless this send-back claim is held. */
+  sendBackClaimId?: string,
 ): Promise<Audit> {
   const row = await trx
     .updateTable("audits")
     .set(set)
     .where("id", "=", auditId)
     .where("status", "=", expectedStatus)
+    .$if(sendBackClaimId !== undefined, (q) => q.where("send_back_claim_id", "=", sendBackClaimId ?? ""))
     .returningAll()
     .executeTakeFirst();
   if (!row) {

@@ -1,6 +1,6 @@
 import { apiHandler } from "@/lib/api/handler";
 import { AuditParamsSchema, SendBackSchema } from "@/lib/api/schemas";
-import { auditIssueOf, sendBack } from "@/lib/service/sign-off";
+import { sendBack } from "@/lib/service/sign-off";
 
 export const dynamic = "force-dynamic";
 
@@ -9,12 +9,11 @@ export const POST = apiHandler({
   permission: "audit:send_back",
   params: AuditParamsSchema,
   input: SendBackSchema,
-  run: async ({ app, user, params, input }) =>
+  run: ({ app, user, params, input }) =>
     sendBack(app, {
       auditId: params.auditId,
       actor: user.name,
       actorKey: user.personKey,
       comment: input.comment,
-      issue: await auditIssueOf(app, params.auditId),
     }),
 });

@@ -1,6 +1,6 @@
 import { apiHandler } from "@/lib/api/handler";
 import { AuditParamsSchema, SignOffSchema } from "@/lib/api/schemas";
-import { auditIssueOf, signOff } from "@/lib/service/sign-off";
+import { signOff } from "@/lib/service/sign-off";
 
 export const dynamic = "force-dynamic";
 
@@ -9,12 +9,11 @@ export const POST = apiHandler({
   permission: "audit:sign_off",
   params: AuditParamsSchema,
   input: SignOffSchema,
-  run: async ({ app, user, params, input }) =>
+  run: ({ app, user, params, input }) =>
     signOff(app, {
       auditId: params.auditId,
       actor: user.name,
       actorKey: user.personKey,
       overrideReason: input.overrideReason,
-      issue: await auditIssueOf(app, params.auditId),
     }),
 });
