@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import { createGitLabClient } from "@/lib/gitlab/client";
 import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
+import { slackClientFromEnv } from "@/lib/slack/client";
 import { DEFAULT_WORKFLOW_SETTINGS } from "@/lib/workflow/types";
 import type { AppContext } from "./context";
 import { createClock } from "./context";
@@ -33,6 +34,7 @@ async function createServerContext(): Promise<AppContext> {
   const env = getEnv();
   const opened = await openDatabase({ databaseUrl: env.DATABASE_URL ?? null, dataDir: env.AUDIT_DATA_DIR });
   const demo = isDemoMode(env);
+  const slack = slackClientFromEnv(env);
   return {
     db: opened.db,
     clock: createClock({ adjustable: demo }),
@@ -55,6 +57,9 @@ async function createServerContext(): Promise<AppContext> {
       env.GL_TOKEN && config.gitlab
         ? createGitLabClient({ baseUrl: config.gitlab.url, token: env.GL_TOKEN })
         : null,
+    // One client per server: it keeps the bot's own ids once asked (auth.test).
+    createSlackClient: () => slack,
+    appUrl: env.NEXTAUTH_URL ?? null,
     staleRunAfterMs: STALE_RUN_AFTER_MS,
     backgroundRuns: new Map(),
     log: (message, error) => console.error(`[audit] ${message}`, error ?? ""),

@@ -3,6 +3,7 @@ import type { Db } from "@/lib/db/queries";
 import type { GitLabClient } from "@/lib/gitlab/client";
 import type { PagerDutyClient } from "@/lib/pagerduty/client";
 import type { Roster } from "@/lib/roster/schema";
+import type { SlackClient } from "@/lib/slack/client";
 import type { WorkflowSettings } from "@/lib/workflow/types";
 
 /**
@@ -45,6 +46,10 @@ export interface AppContext {
   createPagerDutyClient(config: AuditConfig): PagerDutyClient;
   /** A client of the config's `gitlab.url` with the server's GL_TOKEN; null when GL_TOKEN is not set. */
   createGitLabClient(config: AuditConfig): GitLabClient | null;
+  /** A Slack client with the server's SLACK_BOT_TOKEN; absent or null without one (the DM is sent by hand). */
+  createSlackClient?(): SlackClient | null;
+  /** The dashboard's public URL (NEXTAUTH_URL), for links in what the app posts; absent when unknown. */
+  appUrl?: string | null;
   /**
    * A run whose heartbeat (wall clock) is older than this is taken to have died: shown as failed, replaced
    * by the next start, marked failed at server start. A live run beats several times within it.
