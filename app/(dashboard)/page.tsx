@@ -17,7 +17,7 @@ import type { AuditSummary } from "@/lib/service/overview";
 import { formatDetail } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
 import { getRunWarnings } from "@/lib/service/runs";
-import { getReviewHistory } from "@/lib/service/sign-off";
+import { getStandingSendBack } from "@/lib/service/sign-off";
 import { deriveStatus } from "@/lib/workflow/rules";
 import { ITEM_STATUSES, type WorkflowSettings } from "@/lib/workflow/types";
 import { ExportIssueButton } from "./_components/export-issue-button";
@@ -39,7 +39,7 @@ export default async function OverviewPage() {
     ? { runId: current.latestRun.id, lines: (await getRunWarnings(ctx, current.latestRun)).map(formatDetail) }
     : null;
   // A send-back is the reviewer's word to Support Operations: shown here, not only on GitLab.
-  const sentBack = current ? (await getReviewHistory(ctx, current.audit.id)).sentBack : null;
+  const sentBack = current ? await getStandingSendBack(ctx, current.audit.id) : null;
   const due = schedule.current;
   const canOpen = can(user, "audit:open");
   const canExport = can(user, "audit:export") && current !== null && current.audit.status !== "signed_off";

@@ -19,6 +19,9 @@ export type FinishedRunStatus = Exclude<RunStatus, "running">;
 export const AUDIT_ACTIONS = ["sign_off", "reopen_audit", "set_audit_status", "export_issue"] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** The audit actions that hand its review over: submitted, sent back or withdrawn, and signed off. */
+export const REVIEW_ACTIONS = ["set_audit_status", "sign_off"] as const satisfies readonly AuditAction[];
+
 /**
  * Everything the event log records: the workflow's item actions, a reply read from the audit issue, and
  * the audit's own actions.

@@ -2,7 +2,7 @@ import { CHASE_ACTIONS } from "@/lib/workflow/chase";
 /** The append-only event log: what happened to an audit and its items, and who did it. */
 import { eventFromRow, eventToRow, type AuditEvent, type NewEvent } from "@/lib/db/records";
 import type { Db } from "@/lib/db/queries/shared";
-import { PERSON_HISTORY_ACTIONS } from "@/lib/db/schema";
+import { PERSON_HISTORY_ACTIONS, REVIEW_ACTIONS } from "@/lib/db/schema";
 
 /** Appends an event that changes no stored state (a comment posted, a reminder sent). */
 export async function appendEvent(db: Db, event: NewEvent): Promise<AuditEvent> {
@@ -60,4 +60,20 @@ export async function listPersonHistory(db: Db, auditId: string, personKey: stri
     .orderBy("id")
     .execute();
   return rows.map(eventFromRow);
+}
+
+/**
+ * The newest hand-over of an audit's review (submitted, sent back, withdrawn or signed off), or null before
+ * the first: one row, however long the event log has grown.
+ */
+export async function getLatestReviewEvent(db: Db, auditId: string): Promise<AuditEvent | null> {
+  const row = await db
+    .selectFrom("events")
+    .selectAll()
+    .where("audit_id", "=", auditId)
+    .where("action", "in", REVIEW_ACTIONS)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row ? eventFromRow(row) : null;
 }
