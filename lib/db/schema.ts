@@ -40,6 +40,21 @@ export const PERSON_HISTORY_ACTIONS = [
   "reopen",
 ] as const satisfies readonly EventAction[];
 
+/**
+ * Actions that make up the activity of a person or an audit: their history, and what re-runs found of their
+ * findings (fixed, or back after a fix). Not the run's bookkeeping (`detected`, `still_present`).
+ */
+export const ACTIVITY_ACTIONS = [
+  ...PERSON_HISTORY_ACTIONS,
+  "fixed_by_rerun",
+  "recurred",
+] as const satisfies readonly EventAction[];
+export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
+
+export function isActivityAction(action: EventAction): action is ActivityAction {
+  return (ACTIVITY_ACTIONS as readonly EventAction[]).includes(action);
+}
+
 /** An event's `from_state`/`to_state`: an item state, or an audit status for the audit's own actions. */
 export type EventState = ItemState | AuditStatus;
 

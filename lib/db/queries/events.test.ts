@@ -4,7 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type OpenedDatabase } from "@/lib/db/client";
 import type { Database } from "@/lib/db/schema";
 import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
-import { appendEvent, createAudit, getLatestReviewEvent, setAuditStatus, type Audit } from "./index";
+import {
+  appendEvent,
+  countActivity,
+  createAudit,
+  finishRun,
+  getLatestReviewEvent,
+  listActivity,
+  listItems,
+  setAuditStatus,
+  startRun,
+  type Audit,
+  type Item,
+} from "./index";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const kinds = await listTestDatabases();
@@ -88,6 +100,102 @@ describe.each(kinds)("the event log's reads on $name", (kind) => {
         at: minutesLater(2).toISOString(),
         detail: { comment: "Justify the two waivers." },
       });
+    });
+  });
+
+  /** An audit whose one run found a finding each for Ada Lovelace and for Grace Hopper. */
+  async function auditOfAdaAndGrace(): Promise<{ audit: Audit; ada: Item; grace: Item }> {
+    const audit = await newAudit();
+    const run = await startRun(db, {
+      auditId: audit.id,
+      startedBy: "theo",
+      now: NOW,
+      wallNow: NOW,
+      staleAfterMs: 60_000,
+    });
+    const finding = (key: string, personKey: string, personName: string) => ({
+      key,
+      code: "missing_from_schedule" as const,
+      severity: "error" as const,
+      personKey,
+      personName,
+      personEmail: `${personKey}@example.com`,
+      gitlabUsername: personKey,
+      managerName: null,
+      region: null,
+      scheduleId: "PSCHE01",
+      scheduleName: "AMER East",
+      rotation: "amer-east",
+      message: `${personName} is missing`,
+      evidence: { roster: ["amer-east"], pagerduty: null, onCall: false },
+      state: "open" as const,
+    });
+    await finishRun(db, {
+      runId: run.id,
+      status: "complete",
+      report: null,
+      inputs: null,
+      error: null,
+      now: NOW,
+      items: {
+        insert: [finding("k-ada", "ada", "Ada Lovelace"), finding("k-grace", "grace", "Grace Hopper")],
+        update: [],
+      },
+      events: [
+        { itemKey: "k-ada", action: "detected", toState: "open" },
+        { itemKey: "k-grace", action: "detected", toState: "open" },
+      ],
+    });
+    const items = await listItems(db, audit.id);
+    const ada = items.find((i) => i.personKey === "ada");
+    const grace = items.find((i) => i.personKey === "grace");
+    if (!ada || !grace) throw new Error("the run stored both findings");
+    return { audit, ada, grace };
+  }
+
+  describe("an audit's activity", () => {
+    it("is what happened to its people's findings, newest first, with whose finding it was; not the run's bookkeeping or the review", async () => {
+      const { audit, ada, grace } = await auditOfAdaAndGrace();
+      const on = (item: Item) => ({ auditId: audit.id, itemId: item.id, personKey: item.personKey });
+      await appendEvent(db, { ...on(ada), actor: "Theo Marsh", at: minutesLater(1), action: "ping" });
+      await appendEvent(db, {
+        ...on(ada),
+        actor: "ada",
+        at: minutesLater(2),
+        action: "reply",
+        detail: { excerpt: "On it." },
+      });
+      await appendEvent(db, {
+        auditId: audit.id,
+        actor: "Theo Marsh",
+        at: minutesLater(3),
+        action: "export_issue",
+      });
+      await setAuditStatus(db, {
+        auditId: audit.id,
+        expectedStatus: "open",
+        status: "in_review",
+        actor: "Theo Marsh",
+        now: minutesLater(4),
+      });
+      await appendEvent(db, { ...on(grace), actor: "system", at: minutesLater(5), action: "still_present" });
+      await appendEvent(db, { ...on(grace), actor: "system", at: minutesLater(5), action: "fixed_by_rerun" });
+      await appendEvent(db, { ...on(grace), actor: "system", at: minutesLater(6), action: "recurred" });
+      await appendEvent(db, { ...on(ada), actor: "Theo Marsh", at: minutesLater(7), action: "waive" });
+
+      const activity = await listActivity(db, audit.id);
+      expect(activity.map(({ event, personName }) => [event.action, event.actor, personName])).toEqual([
+        ["waive", "Theo Marsh", "Ada Lovelace"],
+        ["recurred", "system", "Grace Hopper"],
+        ["fixed_by_rerun", "system", "Grace Hopper"],
+        ["reply", "ada", "Ada Lovelace"],
+        ["ping", "Theo Marsh", "Ada Lovelace"],
+      ]);
+      expect(activity[3]?.event.detail).toEqual({ excerpt: "On it." });
+      expect(await countActivity(db, audit.id)).toBe(5);
+
+      const page = await listActivity(db, audit.id, { limit: 2, offset: 1 });
+      expect(page.map(({ event }) => event.action)).toEqual(["recurred", "fixed_by_rerun"]);
     });
   });
 });
