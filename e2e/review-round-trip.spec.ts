@@ -78,8 +78,9 @@ test.describe("the review, there and back", () => {
     });
 
     await test.step("Support Operations see it signed off; the issue tells the whole round trip", async () => {
-      await page.reload();
+      await ops.goto();
       await expect(page.getByText("The audit is read-only.")).toBeVisible();
+      await expect(page.getByText(`Signed off by`)).toBeVisible();
       await expect(ops.submitForReviewButton).toHaveCount(0);
       const [issue, ...others] = await gitlab.auditIssues();
       expect(others).toHaveLength(0);
