@@ -30,6 +30,7 @@ test.describe("activity", () => {
     await expect(replied).toContainText(`from ${AMARA.name} (@${AMARA.gitlab})`);
     await expect(replied).toContainText(REPLY);
     await expect(person.timelineEntry("Pinged")).toHaveCount(1);
+    await page.screenshot({ path: "test-results/screenshots/person-activity.png", fullPage: true });
 
     await overview.goto();
     const recent = page.getByRole("list", { name: "Activity" });

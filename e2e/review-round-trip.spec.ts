@@ -38,6 +38,7 @@ test.describe("the review, there and back", () => {
       await reviewerPage.keyboard.type(CHANGES);
       await reviewerPage.keyboard.press("Tab");
       await expect(reviewer.requestChangesButton).toBeFocused();
+      await reviewerPage.screenshot({ path: "test-results/screenshots/review-decision.png", fullPage: true });
       await reviewerPage.keyboard.press("Enter");
       await expect(reviewer.sentBackNotice).toContainText(CHANGES);
     });
@@ -46,6 +47,7 @@ test.describe("the review, there and back", () => {
       await overview.goto();
       await expect(ops.sentBackNotice).toContainText(CHANGES);
       await expect(ops.sentBackNotice).toContainText(`by ${PEOPLE.opsManager}`);
+      await page.screenshot({ path: "test-results/screenshots/overview-sent-back.png", fullPage: true });
       await ops.goto();
       await expect(ops.sentBackNotice).toContainText(CHANGES);
       await expect(page.getByRole("list", { name: "Review history" })).toContainText(
