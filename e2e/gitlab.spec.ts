@@ -176,7 +176,8 @@ test.describe("the audit issue in GitLab", () => {
     await findings.openPerson(AMARA.name);
     const replied = person.timelineEntry("Reply received");
     await expect(replied).toHaveCount(1);
-    await expect(replied).toContainText(`by ${AMARA.gitlab}`);
+    await expect(replied).toContainText(`from ${AMARA.name} (@${AMARA.gitlab})`);
+    await expect(replied).toContainText("Thanks, I was on the old APAC event only.");
     await expect(replied.getByRole("link", { name: "comment on the issue" })).toHaveAttribute(
       "href",
       new RegExp(`/-/issues/${issue.iid}#note_${replyId}$`),

@@ -40,7 +40,7 @@ test.describe("sign-off by anyone else", () => {
       await signOff.goto();
       await expect(page.getByRole("button", { name: "Submit for review" })).toBeVisible();
       await expect(signOff.signOffButton).toHaveCount(0);
-      await expect(signOff.overrideReason).toHaveCount(0);
+      await expect(signOff.comment).toHaveCount(0);
       const response = await postFromPage(page, `${signOff.auditApiPath()}/sign-off`, {
         overrideReason: "Open items are tracked in the Q4 onboarding epic.",
       });

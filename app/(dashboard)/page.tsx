@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { ActivityTimeline } from "@/components/activity-timeline";
 import { CodeBadge } from "@/components/code-badge";
 import { CountList, Stat } from "@/components/count-list";
 import { PageHeader } from "@/components/page-header";
@@ -16,17 +17,21 @@ import { can } from "@/lib/auth/roles";
 import type { AuditSummary } from "@/lib/service/overview";
 import { formatDetail } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
+import { getAuditActivity, type ActivityPage } from "@/lib/service/activity";
 import { getRunWarnings } from "@/lib/service/runs";
-import { getReviewHistory } from "@/lib/service/sign-off";
+import { getStandingSendBack } from "@/lib/service/sign-off";
 import { deriveStatus } from "@/lib/workflow/rules";
 import { ITEM_STATUSES, type WorkflowSettings } from "@/lib/workflow/types";
 import { ExportIssueButton } from "./_components/export-issue-button";
 import { OpenAuditButton } from "./_components/open-audit-button";
 import { RunAuditPanel } from "./_components/run-audit-panel";
 import { loadAuditIndex, loadAuditSummary, requireSessionUser } from "./_lib/data";
-import { findingsPath, schedulesPath } from "./_lib/paths";
+import { activityPath, findingsPath, personPath, schedulesPath } from "./_lib/paths";
 
 export const metadata: Metadata = { title: "Overview" };
+
+/** How many of the newest activity events the overview shows; the rest are on the audit's Activity page. */
+const RECENT_ACTIVITY = 8;
 
 export default async function OverviewPage() {
   const user = await requireSessionUser("/");
@@ -39,7 +44,12 @@ export default async function OverviewPage() {
     ? { runId: current.latestRun.id, lines: (await getRunWarnings(ctx, current.latestRun)).map(formatDetail) }
     : null;
   // A send-back is the reviewer's word to Support Operations: shown here, not only on GitLab.
-  const sentBack = current ? (await getReviewHistory(ctx, current.audit.id)).sentBack : null;
+  const [sentBack, activity] = current
+    ? await Promise.all([
+        getStandingSendBack(ctx, current.audit.id),
+        getAuditActivity(ctx, current.audit.id, { pageSize: RECENT_ACTIVITY }),
+      ])
+    : [null, null];
   const due = schedule.current;
   const canOpen = can(user, "audit:open");
   const canExport = can(user, "audit:export") && current !== null && current.audit.status !== "signed_off";
@@ -153,6 +163,7 @@ export default async function OverviewPage() {
       </div>
 
       {current && <CurrentAudit summary={current} now={now} workflow={ctx.workflow} />}
+      {current && activity && <RecentActivity auditId={current.audit.id} activity={activity} />}
 
       <section aria-labelledby="history" className="mt-8">
         <h2 id="history" className="mb-3 text-base font-semibold text-slate-900">
@@ -296,5 +307,27 @@ function CurrentAudit({
         </Card>
       </div>
     </>
+  );
+}
+
+function RecentActivity({ auditId, activity }: { auditId: string; activity: ActivityPage }) {
+  return (
+    <Card
+      className="mt-6"
+      title="Recent activity"
+      actions={
+        activity.total > 0 && (
+          <Link href={activityPath(auditId)} className="text-sm font-medium text-indigo-700 hover:underline">
+            All activity ({activity.total})
+          </Link>
+        )
+      }
+    >
+      <ActivityTimeline
+        entries={activity.entries}
+        personHref={(personKey) => personPath(auditId, personKey)}
+        empty="Nothing yet: nobody has been pinged and no finding was resolved."
+      />
+    </Card>
   );
 }

@@ -7,10 +7,10 @@ export class PersonPage {
     return this.page.getByText(text, { exact: true }).first();
   }
 
-  /** The entries of the person's history whose label is `label` ("Pinged", "Reply received", …). */
+  /** The entries of the person's activity whose label is `label` ("Pinged", "Reply received", …). */
   timelineEntry(label: string): Locator {
     return this.page
-      .getByRole("list", { name: "History" })
+      .getByRole("list", { name: "Activity" })
       .getByRole("listitem")
       .filter({ has: this.page.getByText(label, { exact: true }) });
   }

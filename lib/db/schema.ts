@@ -19,6 +19,9 @@ export type FinishedRunStatus = Exclude<RunStatus, "running">;
 export const AUDIT_ACTIONS = ["sign_off", "reopen_audit", "set_audit_status", "export_issue"] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** The audit actions that hand its review over: submitted, sent back or withdrawn, and signed off. */
+export const REVIEW_ACTIONS = ["set_audit_status", "sign_off"] as const satisfies readonly AuditAction[];
+
 /**
  * Everything the event log records: the workflow's item actions, a reply read from the audit issue, and
  * the audit's own actions.
@@ -36,6 +39,21 @@ export const PERSON_HISTORY_ACTIONS = [
   "waive",
   "reopen",
 ] as const satisfies readonly EventAction[];
+
+/**
+ * Actions that make up the activity of a person or an audit: their history, and what re-runs found of their
+ * findings (fixed, or back after a fix). Not the run's bookkeeping (`detected`, `still_present`).
+ */
+export const ACTIVITY_ACTIONS = [
+  ...PERSON_HISTORY_ACTIONS,
+  "fixed_by_rerun",
+  "recurred",
+] as const satisfies readonly EventAction[];
+export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
+
+export function isActivityAction(action: EventAction): action is ActivityAction {
+  return (ACTIVITY_ACTIONS as readonly EventAction[]).includes(action);
+}
 
 /** An event's `from_state`/`to_state`: an item state, or an audit status for the audit's own actions. */
 export type EventState = ItemState | AuditStatus;

@@ -19,6 +19,7 @@ import { isChaseAction, type ChaseAction } from "@/lib/workflow/chase";
 import { deriveStatus, summarizePerson } from "@/lib/workflow/rules";
 import type { ItemStatus, WorkflowSettings } from "@/lib/workflow/types";
 import { ITEM_STATUSES, UNRESOLVED_STATES } from "@/lib/workflow/types";
+import { activityOf, type ActivityEntry } from "./activity";
 import type { AppContext } from "./context";
 import { summarizeItems, type AuditSummary } from "./overview";
 
@@ -230,6 +231,8 @@ export interface PersonDetail {
   items: PersonItem[];
   /** Pings, escalations, DMs, replies, resolutions without a fix (overrides marked) and reopenings, oldest first. */
   history: AuditEvent[];
+  /** The history with what re-runs found of the person's findings (fixed, back after a fix), newest first. */
+  activity: ActivityEntry[];
 }
 
 /** One person's findings with evidence, timers and history. */
@@ -255,6 +258,7 @@ export async function getPersonDetail(
       resolution: resolutions.get(item.id) ?? null,
     })),
     history,
+    activity: activityOf(events.toReversed().map((event) => ({ event, personName: row.name }))),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Audit, AuditEvent, Item, Run } from "@/lib/db/queries";
 import {
   claimSendBack,
   getAuditById,
+  getLatestReviewEvent,
   getRunReport,
   listEvents,
   listItems,
@@ -137,6 +138,18 @@ export function reviewHistoryOf(events: readonly AuditEvent[]): ReviewHistory {
 export async function getReviewHistory(ctx: AppContext, auditId: string): Promise<ReviewHistory> {
   await getAuditById(ctx.db, auditId);
   return reviewHistoryOf(await listEvents(ctx.db, { auditId }));
+}
+
+/**
+ * The reviewer's send-back while it is still the last word on the audit (not resubmitted or signed off
+ * since), else null, for the overview: read from the newest hand-over alone, not the whole event log.
+ */
+export async function getStandingSendBack(ctx: AppContext, auditId: string): Promise<ReviewStep | null> {
+  const [, latest] = await Promise.all([
+    getAuditById(ctx.db, auditId),
+    getLatestReviewEvent(ctx.db, auditId),
+  ]);
+  return latest ? reviewHistoryOf([latest]).sentBack : null;
 }
 
 /** Everything a reviewer looks at before signing off: items, resolutions, evidence, chase history. */

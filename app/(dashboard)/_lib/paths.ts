@@ -20,3 +20,8 @@ export function personPath(auditId: string, personKey: string): string {
 export function signOffPath(auditId: string): string {
   return `${auditPath(auditId)}/sign-off`;
 }
+
+/** An audit's whole activity, newest first, with an optional `?…` search string (the page). */
+export function activityPath(auditId: string, search = ""): string {
+  return `${auditPath(auditId)}/activity${search}`;
+}

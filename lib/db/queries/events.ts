@@ -2,7 +2,7 @@ import { CHASE_ACTIONS } from "@/lib/workflow/chase";
 /** The append-only event log: what happened to an audit and its items, and who did it. */
 import { eventFromRow, eventToRow, type AuditEvent, type NewEvent } from "@/lib/db/records";
 import type { Db } from "@/lib/db/queries/shared";
-import { PERSON_HISTORY_ACTIONS } from "@/lib/db/schema";
+import { ACTIVITY_ACTIONS, PERSON_HISTORY_ACTIONS, REVIEW_ACTIONS } from "@/lib/db/schema";
 
 /** Appends an event that changes no stored state (a comment posted, a reminder sent). */
 export async function appendEvent(db: Db, event: NewEvent): Promise<AuditEvent> {
@@ -60,4 +60,63 @@ export async function listPersonHistory(db: Db, auditId: string, personKey: stri
     .orderBy("id")
     .execute();
   return rows.map(eventFromRow);
+}
+
+/**
+ * The newest hand-over of an audit's review (submitted, sent back, withdrawn or signed off), or null before
+ * the first: one row, however long the event log has grown.
+ */
+export async function getLatestReviewEvent(db: Db, auditId: string): Promise<AuditEvent | null> {
+  const row = await db
+    .selectFrom("events")
+    .selectAll()
+    .where("audit_id", "=", auditId)
+    .where("action", "in", REVIEW_ACTIONS)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row ? eventFromRow(row) : null;
+}
+
+/** An event of an audit's activity, with the name of the person whose finding it is about. */
+export interface ActivityEvent {
+  event: AuditEvent;
+  /** The finding's person as the run recorded them; null for a finding about no person. */
+  personName: string | null;
+}
+
+/**
+ * An audit's activity (ACTIVITY_ACTIONS: chase steps, replies, resolutions, reopenings, re-run results),
+ * newest first: all, or `limit` events after skipping `offset` of them.
+ */
+export async function listActivity(
+  db: Db,
+  auditId: string,
+  page?: { limit: number; offset: number },
+): Promise<ActivityEvent[]> {
+  let query = db
+    .selectFrom("events")
+    .leftJoin("items", "items.id", "events.item_id")
+    .selectAll("events")
+    .select("items.person_name")
+    .where("events.audit_id", "=", auditId)
+    .where("events.action", "in", ACTIVITY_ACTIONS)
+    .orderBy("events.id", "desc");
+  // SQLite takes an offset only with a limit.
+  if (page) query = query.limit(page.limit).offset(page.offset);
+  return (await query.execute()).map(({ person_name, ...row }) => ({
+    event: eventFromRow(row),
+    personName: person_name,
+  }));
+}
+
+/** How many events an audit's activity holds (see `listActivity`). */
+export async function countActivity(db: Db, auditId: string): Promise<number> {
+  const row = await db
+    .selectFrom("events")
+    .select((e) => e.fn.countAll<string | number>().as("count"))
+    .where("audit_id", "=", auditId)
+    .where("action", "in", ACTIVITY_ACTIONS)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }

@@ -3,9 +3,9 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { CodeBadge, SeverityBadge } from "@/components/code-badge";
 import { EvidenceList } from "@/components/evidence-list";
+import { ActivityTimeline } from "@/components/activity-timeline";
 import { NEXT_ACTION_LABELS } from "@/components/findings-table";
 import { PageHeader } from "@/components/page-header";
-import { PingTimeline } from "@/components/ping-timeline";
 import { ResolutionBy } from "@/components/resolution-by";
 import { StatusBadge } from "@/components/status-badge";
 import { DateTime, Day, DueIn } from "@/components/time";
@@ -65,7 +65,7 @@ export default async function PersonPage({
   const user = await requireSessionUser(personPath(auditId, personKey));
   const audit = await requireAudit(auditId);
   const ctx = await getAppContext();
-  const { row, items, history } = await orNotFound(getPersonDetail(ctx, auditId, personKey));
+  const { row, items, activity } = await orNotFound(getPersonDetail(ctx, auditId, personKey));
   const now = ctx.clock.now();
   const target = await targetOf(user, personKey);
   const auditOpen = audit.status !== "signed_off";
@@ -187,8 +187,11 @@ export default async function PersonPage({
               </p>
             )}
           </Card>
-          <Card title="History">
-            <PingTimeline events={history} />
+          <Card title="Activity">
+            <ActivityTimeline
+              entries={activity}
+              empty="Nothing yet: no pings, replies or resolutions for this person in this audit."
+            />
           </Card>
         </div>
       </div>

@@ -8,8 +8,9 @@ import { ConfirmDialog } from "@/components/ui/dialog";
 import { Field, Textarea } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
 import { sendBackAudit, signOffAudit, submitForReview } from "@/lib/client/mutations";
-import { JUSTIFICATION_MIN_LENGTH } from "@/lib/workflow/types";
-import { visibleLength } from "@/lib/workflow/visible-text";
+import { DECISIONS, decisionView, type Decision } from "./review-decision";
+
+const CHOICE_LABELS: Record<Decision, string> = { approve: "Approve", request_changes: "Request changes" };
 
 /** What the signed-in user may do on the sign-off page; the server checks again. */
 export interface ReviewPermissions {
@@ -37,19 +38,35 @@ export function ReviewActions({
 }) {
   const router = useRouter();
   const [refreshing, startRefresh] = useTransition();
-  const [override, setOverride] = useState("");
+  const [decision, setDecision] = useState<Decision>(may.signOff ? "approve" : "request_changes");
   const [comment, setComment] = useState("");
   const [confirming, setConfirming] = useState(false);
+  const view = decisionView({ decision, comment, status, unaddressed, may });
+  const choiceHint = (choice: Decision) =>
+    choice === "approve"
+      ? issueIid === null
+        ? "Sign off: the audit becomes read-only. You confirm first."
+        : `Sign off: comment on and close the audit issue #${issueIid}; the audit becomes read-only. You confirm first.`
+      : view.choices.request_changes
+        ? "Send the audit back to Support Operations with your comment."
+        : "Only an audit submitted for review can be sent back.";
   const done = () => startRefresh(() => router.refresh());
   const submit = useMutation({ mutationFn: () => submitForReview(auditId), onSuccess: done });
   const signOff = useMutation({
-    mutationFn: () => signOffAudit({ auditId, overrideReason: override.trim() || undefined }),
+    mutationFn: (overrideReason: string | undefined) => signOffAudit({ auditId, overrideReason }),
     onSuccess: () => {
       setConfirming(false);
       done();
     },
   });
-  const sendBack = useMutation({ mutationFn: () => sendBackAudit({ auditId, comment }), onSuccess: done });
+  const sendBack = useMutation({
+    mutationFn: (text: string) => sendBackAudit({ auditId, comment: text }),
+    onSuccess: () => {
+      setComment("");
+      setDecision(may.signOff ? "approve" : "request_changes");
+      done();
+    },
+  });
   const busy = refreshing || submit.isPending || signOff.isPending || sendBack.isPending;
   const error = submit.error ?? sendBack.error;
 
@@ -102,36 +119,64 @@ export function ReviewActions({
           </p>
         </div>
       )}
-      {may.signOff && (
+      {(may.signOff || may.sendBack) && (
         <form
           className="flex flex-col gap-3"
           onSubmit={(event) => {
             event.preventDefault();
+            if (!view.canSubmit) return;
+            if (decision === "request_changes") {
+              sendBack.mutate(view.sent ?? "");
+              return;
+            }
             signOff.reset();
             setConfirming(true);
           }}
         >
-          {unaddressed > 0 && (
-            <Field
-              id="override-reason"
-              label="Override reason"
-              hint={`${unaddressed} item(s) are not addressed. Signing off anyway needs a reason of at least ${JUSTIFICATION_MIN_LENGTH} characters (${visibleLength(override)} so far); it stays in the record.`}
-            >
-              <Textarea
-                id="override-reason"
-                aria-describedby="override-reason-hint"
-                rows={3}
-                value={override}
-                onChange={(e) => setOverride(e.target.value)}
-              />
-            </Field>
-          )}
+          <fieldset className="flex flex-col gap-2">
+            <legend className="mb-1 text-xs font-medium text-slate-700">Your decision</legend>
+            {DECISIONS.map((choice) => (
+              <div key={choice} className="flex items-start gap-2">
+                <input
+                  type="radio"
+                  id={`decision-${choice}`}
+                  name="decision"
+                  value={choice}
+                  checked={decision === choice}
+                  disabled={!view.choices[choice]}
+                  aria-describedby={`decision-${choice}-hint`}
+                  onChange={() => setDecision(choice)}
+                  className="mt-0.5 h-4 w-4 border-slate-300 text-indigo-600 focus:ring-indigo-600 disabled:opacity-50"
+                />
+                <div className="text-sm">
+                  <label htmlFor={`decision-${choice}`} className="font-medium text-slate-900">
+                    {CHOICE_LABELS[choice]}
+                  </label>
+                  <p id={`decision-${choice}-hint`} className="text-xs text-slate-500">
+                    {choiceHint(choice)}
+                  </p>
+                </div>
+              </div>
+            ))}
+          </fieldset>
+          <Field id="review-comment" label="Comment" hint={view.hint}>
+            <Textarea
+              id="review-comment"
+              aria-describedby="review-comment-hint"
+              aria-required={view.commentNeeded}
+              rows={3}
+              value={comment}
+              disabled={view.commentDisabled}
+              onChange={(e) => setComment(e.target.value)}
+            />
+          </Field>
           <div>
             <Button
               type="submit"
-              disabled={busy || (unaddressed > 0 && visibleLength(override) < JUSTIFICATION_MIN_LENGTH)}
+              variant={decision === "approve" ? "primary" : "secondary"}
+              disabled={busy || !view.canSubmit}
             >
-              Sign off
+              {view.submitLabel}
             </Button>
           </div>
           <ConfirmDialog
@@ -140,7 +185,7 @@ export function ReviewActions({
             confirmLabel={issueIid === null ? "Sign off" : `Sign off and close #${issueIid}`}
             pending={signOff.isPending}
             error={signOff.isError ? errorMessage(signOff.error) : null}
-            onConfirm={() => signOff.mutate()}
+            onConfirm={() => signOff.mutate(view.sent ?? undefined)}
             onCancel={() => setConfirming(false)}
           >
             <ul className="list-disc space-y-1 pl-5">
@@ -152,43 +197,11 @@ export function ReviewActions({
               <li>
                 {unaddressed === 0
                   ? "Every finding is addressed."
-                  : `${unaddressed} finding(s) are not addressed; your override reason stays in the record: “${override.trim()}”`}
+                  : `${unaddressed} finding(s) are not addressed; your override reason stays in the record: “${view.sent ?? ""}”`}
               </li>
               <li>The audit becomes read-only: no more pings, resolutions or runs.</li>
             </ul>
           </ConfirmDialog>
-        </form>
-      )}
-      {may.sendBack && status === "in_review" && (
-        <form
-          className="flex flex-col gap-3"
-          onSubmit={(event) => {
-            event.preventDefault();
-            sendBack.mutate();
-          }}
-        >
-          <Field
-            id="send-back-comment"
-            label="What needs doing"
-            hint={`At least ${JUSTIFICATION_MIN_LENGTH} characters (${visibleLength(comment)} so far). Posted on the audit issue when there is one.`}
-          >
-            <Textarea
-              id="send-back-comment"
-              aria-describedby="send-back-comment-hint"
-              rows={3}
-              value={comment}
-              onChange={(e) => setComment(e.target.value)}
-            />
-          </Field>
-          <div>
-            <Button
-              type="submit"
-              variant="secondary"
-              disabled={busy || visibleLength(comment) < JUSTIFICATION_MIN_LENGTH}
-            >
-              Send back
-            </Button>
-          </div>
         </form>
       )}
     </div>

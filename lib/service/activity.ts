@@ -1,0 +1,114 @@
+/**
+ * The activity read model: what happened to an audit's findings (chase steps, replies with their text,
+ * resolutions, reopenings, what re-runs found), one entry per moment, for a person's page and the audit's.
+ */
+import { FINDING_CODES, type FindingCode } from "@/lib/audit/types";
+import type { ActivityEvent } from "@/lib/db/queries";
+import { countActivity, getAuditById, listActivity } from "@/lib/db/queries";
+import { isActivityAction, type ActivityAction } from "@/lib/db/schema";
+import type { AppContext } from "./context";
+
+/** One moment of the activity: an action, on one or several findings of one person at once. */
+export interface ActivityEntry {
+  /** Unique within the list (the first event's id). */
+  key: string;
+  action: ActivityAction;
+  /**
+   * Who acted: a display name; the GitLab username of whoever replied (the person, see `person`); `system`
+   * for what a run found.
+   */
+  actor: string;
+  at: string;
+  /** Whose findings; null for a finding about no person (a schedule). */
+  person: { key: string; name: string } | null;
+  codes: FindingCode[];
+  /** The comment on the audit issue: the step posted there, or the reply read from there (http(s) only). */
+  commentUrl: string | null;
+  /** A reply's text, or a resolution's justification, as written (the page escapes it). */
+  text: string | null;
+  /** A waiver's end day. */
+  until: string | null;
+  /** The Support Operations Manager resolved their own finding: allowed only as an override. */
+  override: boolean;
+}
+
+/**
+ * The entries of `events` (in the order given; other than ACTIVITY_ACTIONS left out): consecutive events of
+ * one action by one actor at one moment on one person's findings are one entry, listing each finding.
+ */
+export function activityOf(events: readonly ActivityEvent[]): ActivityEntry[] {
+  const entries: ActivityEntry[] = [];
+  for (const { event, personName } of events) {
+    const action = event.action;
+    if (!isActivityAction(action)) continue;
+    const code = findingCodeOf(event.detail?.code);
+    const previous = entries.at(-1);
+    if (
+      previous &&
+      previous.action === action &&
+      previous.actor === event.actor &&
+      previous.at === event.at &&
+      (previous.person?.key ?? null) === event.personKey
+    ) {
+      if (code && !previous.codes.includes(code)) previous.codes.push(code);
+      continue;
+    }
+    const text =
+      event.action === "reply" ? textOf(event.detail?.excerpt) : textOf(event.detail?.justification);
+    entries.push({
+      key: String(event.id),
+      action,
+      actor: event.actor,
+      at: event.at,
+      person: event.personKey ? { key: event.personKey, name: personName ?? event.personKey } : null,
+      codes: code ? [code] : [],
+      commentUrl: httpUrlOf(event.detail?.commentUrl),
+      text,
+      until: textOf(event.detail?.until),
+      override: event.detail?.override === true,
+    });
+  }
+  return entries;
+}
+
+/** One page of an audit's activity, newest first. */
+export interface ActivityPage {
+  entries: ActivityEntry[];
+  /** Events in the whole activity (an entry may hold several). */
+  total: number;
+  page: number;
+  /** Events per page. */
+  pageSize: number;
+}
+
+/**
+ * An audit's activity, newest first, `pageSize` events a page (default 20; the overview shows the first
+ * page). `not_found:audit` for an unknown audit.
+ */
+export async function getAuditActivity(
+  ctx: AppContext,
+  auditId: string,
+  query: { page?: number; pageSize?: number },
+): Promise<ActivityPage> {
+  const pageSize = Math.min(Math.max(Math.trunc(query.pageSize ?? 20), 1), 200);
+  const [, total] = await Promise.all([getAuditById(ctx.db, auditId), countActivity(ctx.db, auditId)]);
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(Math.max(Math.trunc(query.page ?? 1), 1), pages);
+  const events = await listActivity(ctx.db, auditId, { limit: pageSize, offset: (page - 1) * pageSize });
+  return { entries: activityOf(events), total, page, pageSize };
+}
+
+function textOf(value: unknown): string | null {
+  return typeof value === "string" && value.trim() !== "" ? value : null;
+}
+
+/** Only http(s) links are shown: the URL comes from GitLab, but the page never renders another scheme. */
+function httpUrlOf(value: unknown): string | null {
+  return typeof value === "string" && /^https?:\/\//i.test(value) ? value : null;
+}
+
+function findingCodeOf(value: unknown): FindingCode | null {
+  return typeof value === "string" && (FINDING_CODES as readonly string[]).includes(value)
+    ? (value as FindingCode)
+    : null;
+}
