@@ -27,7 +27,6 @@ describe("the overview's standing send-back", () => {
       actor: "Sofia Reyes",
       actorKey: "sofia",
       comment: "Justify the APAC waivers <b>first</b>",
-      issue: null,
     });
     // Support Operations get to work: the findings' events come after the send-back, which still stands.
     for (const row of (await queryPeople(t.ctx, auditId, {})).rows.slice(0, 3)) {
