@@ -21,6 +21,7 @@ const ALL_MIGRATIONS = [
   "0005-chase-claims",
   "0006-send-back-claim",
   "0007-scheduled-runs",
+  "0008-autopilot",
 ];
 
 async function appliedMigrations(opened: OpenedDatabase): Promise<string[]> {

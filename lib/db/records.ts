@@ -48,6 +48,8 @@ export interface Audit {
   signedOffByKey: string | null;
   signOffReportSha256: string | null;
   signOffOverrideReason: string | null;
+  /** The server takes the chase's due steps itself (escalations, the Slack DM). */
+  autopilot: boolean;
 }
 
 /** A run without its report (which can be large): see getRunReport. */
@@ -193,9 +195,10 @@ export function auditFromRow(row: Selectable<AuditsTable>): Audit {
     rerun_claimed_at: _rerunClaimedAt,
     send_back_claim_id: _sendBackClaimId,
     send_back_claimed_at: _sendBackClaimedAt,
+    autopilot,
     ...columns
   } = row;
-  return exactly<Audit>()(camelKeys(columns));
+  return exactly<Audit>()({ ...camelKeys(columns), autopilot: autopilot === 1 });
 }
 
 export function runFromRow(row: RunRow): Run {

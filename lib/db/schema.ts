@@ -16,7 +16,13 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export type FinishedRunStatus = Exclude<RunStatus, "running">;
 
 /** Actions on the audit itself, logged in `events` with no item. */
-export const AUDIT_ACTIONS = ["sign_off", "reopen_audit", "set_audit_status", "export_issue"] as const;
+export const AUDIT_ACTIONS = [
+  "sign_off",
+  "reopen_audit",
+  "set_audit_status",
+  "export_issue",
+  "set_autopilot",
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The audit actions that hand its review over: submitted, sent back or withdrawn, and signed off. */
@@ -83,6 +89,8 @@ export interface AuditsTable {
    */
   issue_claim_id: string | null;
   issue_claimed_at: string | null;
+  /** 0/1: the server takes the chase's due steps itself (escalations, the Slack DM). */
+  autopilot: Generated<number>;
   /** When an instance last claimed the audit's scheduled re-run (on the app clock); null before the first. */
   rerun_claimed_at: string | null;
   /**

@@ -8,6 +8,7 @@ import * as actorKey from "./0004-actor-key";
 import * as chaseClaims from "./0005-chase-claims";
 import * as sendBackClaim from "./0006-send-back-claim";
 import * as scheduledRuns from "./0007-scheduled-runs";
+import * as autopilot from "./0008-autopilot";
 
 type MigrationUp = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, MigrationUp> = {
   "0005-chase-claims": chaseClaims.up,
   "0006-send-back-claim": sendBackClaim.up,
   "0007-scheduled-runs": scheduledRuns.up,
+  "0008-autopilot": autopilot.up,
 };
 
 /** The migrations as modules of this code base (no folder to scan at run time, so bundling keeps them). */

@@ -1,5 +1,6 @@
 /** Audits: one per fiscal quarter, moved between open and in review, and signed off. */
 import { randomUUID } from "node:crypto";
+import type { Updateable } from "kysely";
 import { auditFromRow, type Audit, type EventDetail, type Item } from "@/lib/db/records";
 import { lockAudit } from "@/lib/db/queries/locks";
 import { auditNotFound, insertEvents, isUniqueViolation, type Db, type Trx } from "@/lib/db/queries/shared";
@@ -335,7 +336,7 @@ async function changeAuditStatus(
   trx: Trx,
   auditId: string,
   expectedStatus: AuditStatus,
-  set: Partial<Omit<AuditsTable, "id">> & { status: AuditStatus },
+  set: Omit<Updateable<AuditsTable>, "id"> & { status: AuditStatus },
   event: {
     actor: string;
     actorKey: string | null;
@@ -377,5 +378,48 @@ export async function deleteAllAudits(db: Db): Promise<void> {
     await trx.deleteFrom("items").execute();
     await trx.deleteFrom("runs").execute();
     await trx.deleteFrom("audits").execute();
+  });
+}
+
+/**
+ * Turns the audit's autopilot on or off and logs who did (`set_autopilot`, with `{ on }`), in one
+ * transaction. Refused with `conflict:audit` once the audit is signed off; turning it to what it already
+ * is logs nothing and returns the audit as it is.
+ */
+export async function setAuditAutopilot(
+  db: Db,
+  input: { auditId: string; on: boolean; actor: string; actorKey: string | null; now: Date },
+): Promise<Audit> {
+  return db.transaction().execute(async (trx) => {
+    if ((await lockAudit(trx, input.auditId, "update")) === "signed_off") {
+      throw new AppError("conflict:audit", "The audit was signed off; its autopilot can no longer change.");
+    }
+    const row = await trx
+      .updateTable("audits")
+      .set({ autopilot: input.on ? 1 : 0 })
+      .where("id", "=", input.auditId)
+      .where("autopilot", "=", input.on ? 0 : 1)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) {
+      const current = await trx
+        .selectFrom("audits")
+        .selectAll()
+        .where("id", "=", input.auditId)
+        .executeTakeFirst();
+      if (!current) throw auditNotFound();
+      return auditFromRow(current);
+    }
+    await insertEvents(trx, [
+      {
+        auditId: input.auditId,
+        actor: input.actor,
+        actorKey: input.actorKey,
+        at: input.now,
+        action: "set_autopilot",
+        detail: { on: input.on },
+      },
+    ]);
+    return auditFromRow(row);
   });
 }
