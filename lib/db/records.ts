@@ -112,7 +112,7 @@ export interface ItemStateChange {
   repliedAt?: string | null;
 }
 
-export interface Item extends ItemFinding, ItemWorkflowFields {
+export interface Item extends ItemFinding, Omit<ItemWorkflowFields, "code"> {
   id: string;
   auditId: string;
   justification: string | null;
