@@ -13,7 +13,13 @@ import { fillSqliteDatabase, getAuditByName, listTestDatabases, withPlace } from
 const NOW = new Date("2026-11-24T12:00:00Z");
 const kinds = await listTestDatabases();
 /** Every migration, in the order they apply. */
-const ALL_MIGRATIONS = ["0001-initial", "0002-issue-claim", "0003-health-probe", "0004-actor-key"];
+const ALL_MIGRATIONS = [
+  "0001-initial",
+  "0002-issue-claim",
+  "0003-health-probe",
+  "0004-actor-key",
+  "0005-item-owner",
+];
 
 async function appliedMigrations(opened: OpenedDatabase): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(

@@ -98,6 +98,8 @@ export interface ItemFinding {
   scheduleId: string | null;
   scheduleName: string | null;
   rotation: string | null;
+  /** The configured owner's name, for a finding no colleague can fix; null or absent: Support Operations. */
+  ownerName?: string | null;
   message: string;
   evidence: Finding["evidence"];
 }
@@ -113,6 +115,7 @@ export interface ItemStateChange {
 }
 
 export interface Item extends ItemFinding, Omit<ItemWorkflowFields, "code"> {
+  ownerName: string | null;
   id: string;
   auditId: string;
   justification: string | null;
@@ -166,6 +169,7 @@ export function findingColumns(finding: Omit<ItemFinding, "key">) {
     schedule_id: finding.scheduleId,
     schedule_name: finding.scheduleName,
     rotation: finding.rotation,
+    owner_name: finding.ownerName ?? null,
     message: finding.message,
     evidence_json: JSON.stringify(finding.evidence),
   };

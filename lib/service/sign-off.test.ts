@@ -15,6 +15,7 @@ import {
 } from "./sign-off";
 import { exportToIssue } from "./export";
 import type { AppContext } from "./context";
+import { isColleagueFinding } from "@/lib/workflow/owners";
 import type { TestContext } from "@/lib/testing/app-context";
 import { createGitLabTestContext, createTestContext } from "@/lib/testing/app-context";
 
@@ -239,7 +240,10 @@ describe("sign-off racing with changes", () => {
     });
     const run = await startAuditRun(t.ctx, { auditId: audit.id, actor: "Theo Marsh" });
     await t.ctx.backgroundRuns.get(run.id);
-    const items = (await listItems(t.ctx.db, audit.id)).filter((i) => i.personKey !== null);
+    // The items a ping applies to: a person's, and a colleague's to fix.
+    const items = (await listItems(t.ctx.db, audit.id)).filter(
+      (i) => i.personKey !== null && isColleagueFinding(i.code),
+    );
     return { auditId: audit.id, items };
   }
 

@@ -51,3 +51,11 @@ export function scheduleOwnerTaskOf(code: FindingCode): string | null {
   const fixer = FINDING_FIXERS[code];
   return fixer.by === "schedule_owner" ? fixer.task : null;
 }
+
+/**
+ * Who owns a finding: null for a colleague's (they fix it and are chased); else `ownerName`, the owner the
+ * config names for the finding's rotation, or Support Operations.
+ */
+export function ownerOf(item: { code: FindingCode; ownerName: string | null }): string | null {
+  return isColleagueFinding(item.code) ? null : (item.ownerName ?? DEFAULT_SCHEDULE_OWNER);
+}

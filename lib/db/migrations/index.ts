@@ -5,6 +5,7 @@ import * as initial from "./0001-initial";
 import * as issueClaim from "./0002-issue-claim";
 import * as healthProbe from "./0003-health-probe";
 import * as actorKey from "./0004-actor-key";
+import * as itemOwner from "./0005-item-owner";
 
 type MigrationUp = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, MigrationUp> = {
   "0002-issue-claim": issueClaim.up,
   "0003-health-probe": healthProbe.up,
   "0004-actor-key": actorKey.up,
+  "0005-item-owner": itemOwner.up,
 };
 
 /** The migrations as modules of this code base (no folder to scan at run time, so bundling keeps them). */
