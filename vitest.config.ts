@@ -7,6 +7,7 @@ export default defineConfig({
     include: [
       "lib/**/*.test.ts",
       "app/**/*.test.{ts,tsx}",
+      "components/**/*.test.tsx",
       "proxy.test.ts",
       "cli/**/*.test.ts",
       "sandbox/**/*.test.ts",

@@ -70,8 +70,8 @@ export default async function PersonPage({
   const now = ctx.clock.now();
   const target = await targetOf(user, personKey);
   const auditOpen = audit.status !== "signed_off";
-  // Findings the schedule's owner fixes are never chased: no chase when they are all there is.
-  const chased = items.some((item) => item.owner === null);
+  // Findings the schedule's owner fixes are never chased: no chase when they are all the person has.
+  const chased = row.owner === null;
   const allowed = {
     ...(Object.fromEntries(
       CHASE_STEPS.map((step) => [step.action, auditOpen && chased && can(user, step.permission, target)]),
