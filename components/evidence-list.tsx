@@ -16,6 +16,7 @@ const KEY_LABELS: Record<string, string> = {
   deleted_at: "Deleted in PagerDuty on",
   schedule_kind: "Schedule type",
   schedule_id: "Schedule ID",
+  schedule_url: "Schedule page in PagerDuty",
   schedules: "Schedules of the rotation",
   rotations: "Rotations that own the schedule",
   contact_methods: "Contact methods",
@@ -23,7 +24,7 @@ const KEY_LABELS: Record<string, string> = {
 };
 
 const ROSTER_KEYS = new Set(["roster_email", "roster_pagerduty_id", "also_used_by"]);
-const SCHEDULE_KEYS = new Set(["schedule_id", "schedule_kind", "schedules", "rotations"]);
+const SCHEDULE_KEYS = new Set(["schedule_id", "schedule_kind", "schedule_url", "schedules", "rotations"]);
 
 /**
  * What the roster and PagerDuty each say about a finding, side by side, with the schedule it concerns, so

@@ -9,7 +9,10 @@ import { Table, Td, Th } from "./ui/table";
 
 export const NEXT_ACTION_LABELS: Record<NonNullable<PersonRow["nextAction"]>, string> = CHASE_LABELS;
 
-/** One row per person: who, where, what was found, where they are in the process and what comes next. */
+/**
+ * One row per person: who, where, what was found, where they are in the process and what comes next; for
+ * someone nobody is chased about (not in the roster, a deleted user), who owns the fix instead.
+ */
 export function FindingsTable({
   caption,
   rows,
@@ -71,17 +74,32 @@ export function FindingsTable({
               </ul>
             </Td>
             <Td>
-              {row.status ? <StatusBadge status={row.status} /> : <Badge tone="success">Addressed</Badge>}
+              {row.status === null ? (
+                <Badge tone="success">Addressed</Badge>
+              ) : row.owner !== null ? (
+                // Nobody is chased: whoever owns the schedule fixes it.
+                <span className="text-sm">
+                  <span className="block text-xs text-slate-500">Owner</span>
+                  {row.owner}
+                </span>
+              ) : (
+                <StatusBadge status={row.status} />
+              )}
             </Td>
             <Td className="whitespace-nowrap text-xs">
               {row.lastPingAt ? (
                 <DateTime iso={row.lastPingAt} />
               ) : (
-                <span className="text-slate-500">Never</span>
+                <span className="text-slate-500">{row.owner !== null ? "Not chased" : "Never"}</span>
               )}
             </Td>
             <Td className="whitespace-nowrap">
-              {row.nextAction ? (
+              {row.status !== null && row.owner !== null ? (
+                <>
+                  <span className="font-medium text-slate-900">Fix in PagerDuty</span>
+                  <div className="text-xs text-slate-600">the next run confirms</div>
+                </>
+              ) : row.nextAction ? (
                 <>
                   <span className="font-medium text-slate-900">{NEXT_ACTION_LABELS[row.nextAction]}</span>
                   <div className="text-xs">

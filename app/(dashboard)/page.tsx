@@ -20,6 +20,7 @@ import { getAppContext } from "@/lib/service/app-context";
 import { getAuditActivity, type ActivityPage } from "@/lib/service/activity";
 import { getRunWarnings } from "@/lib/service/runs";
 import { getStandingSendBack } from "@/lib/service/sign-off";
+import { ownerOf, scheduleOwnerTaskOf } from "@/lib/workflow/owners";
 import { deriveStatus } from "@/lib/workflow/rules";
 import { ITEM_STATUSES, type WorkflowSettings } from "@/lib/workflow/types";
 import { ExportIssueButton } from "./_components/export-issue-button";
@@ -294,6 +295,10 @@ function CurrentAudit({
                     <StatusBadge status={deriveStatus(item, new Date(now), workflow).status} />
                   </div>
                   <p className="mt-1 text-slate-700">{item.message}</p>
+                  <p className="mt-1 text-xs text-slate-600">
+                    <span className="font-medium">Owner: {ownerOf(item)}.</span>{" "}
+                    {scheduleOwnerTaskOf(item.code)} The next run confirms the fix.
+                  </p>
                   {item.scheduleId && (
                     <p className="font-mono text-xs text-slate-500">
                       {item.scheduleName ? `${item.scheduleName} · ` : ""}

@@ -245,12 +245,17 @@ async function errorOf(response: Response) {
 // ---------------------------------------------------------------------------------------------------------
 // Seeding: an audit with items in the states an action needs, written straight to the database.
 
-function itemOf(personKey: string, state: ItemState, hoursAgo: number): NewItem {
+function itemOf(
+  personKey: string,
+  state: ItemState,
+  hoursAgo: number,
+  code: FindingCode = "missing_from_schedule",
+): NewItem {
   const inRoster = !personKey.startsWith("pd:");
   const name = TEST_ROSTER.find((p) => p.email === personKey)?.name ?? "Stranger Danger";
   return {
-    key: `missing_from_schedule|${personKey}|PSCHE01|amer-east`,
-    code: "missing_from_schedule",
+    key: `${code}|${personKey}|PSCHE01|amer-east`,
+    code,
     severity: "error",
     personKey,
     personName: name,
@@ -303,7 +308,14 @@ function reportWith(coverage: RotationCoverage[]): AuditReport {
 
 /** Forgets everything and puts the clock back; then, unless `audit: false`, one audit of FY27-Q3. */
 async function seed(
-  options: { audit?: boolean; state?: ItemState; hoursAgo?: number; people?: readonly string[] } = {},
+  options: {
+    audit?: boolean;
+    state?: ItemState;
+    hoursAgo?: number;
+    people?: readonly string[];
+    /** The finding of each person key's item; default `missing_from_schedule`. */
+    codes?: Readonly<Record<string, FindingCode>>;
+  } = {},
 ): Promise<Audit | null> {
   await deleteAllAudits(ctx.db);
   ctx.clock.advance(-ctx.clock.offsetMs());
@@ -336,7 +348,9 @@ async function seed(
     error: null,
     now,
     items: {
-      insert: (options.people ?? [SAM, STRANGER]).map((key) => itemOf(key, state, hoursAgo)),
+      insert: (options.people ?? [SAM, STRANGER]).map((key) =>
+        itemOf(key, state, hoursAgo, options.codes?.[key]),
+      ),
       update: [],
     },
     events: [],
@@ -704,6 +718,58 @@ describe("who a person action is checked against", () => {
     expect((await send(["no-such-item"])).status).toBe(404);
     expect((await send([item.id])).status).toBe(200);
     expect((await listItems(ctx.db, auditId, { personKey: SAM }))[0]?.state).toBe("pinged");
+  });
+});
+
+describe("a finding the schedule's owner fixes", () => {
+  const strangerNotInRoster = () => seed({ codes: { [STRANGER]: "not_in_roster" } });
+  const reason =
+    "Cannot ping the person about this finding: it is fixed in PagerDuty by the schedule's owner, not " +
+    "chased; the next run confirms the fix.";
+
+  it("a ping is refused with 409 and the reason, and nothing changes", async () => {
+    const auditId = requireAudit(await strangerNotInRoster()).id;
+    const before = await snapshot();
+    const response = await personAction(auditId, STRANGER, { type: "ping" })(routesAs(USERS.ops));
+    expect(response.status).toBe(409);
+    expect(await errorOf(response)).toMatchObject({ code: "conflict:item", message: reason });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("an escalation long after an old ping is refused too: no follow-up is ever due", async () => {
+    const auditId = requireAudit(
+      await seed({ state: "pinged", hoursAgo: 200, codes: { [STRANGER]: "deleted_user_in_schedule" } }),
+    ).id;
+    const response = await personAction(auditId, STRANGER, { type: "escalate" })(routesAs(USERS.ops));
+    expect(response.status).toBe(409);
+    expect((await errorOf(response)).message).toBe(reason.replace("ping the person about", "escalate"));
+  });
+
+  it("Ping all open leaves it alone", async () => {
+    const auditId = requireAudit(await strangerNotInRoster()).id;
+    const response = await routesAs(USERS.ops).bulk.POST(
+      post(`/api/audits/${auditId}/bulk`, { action: "ping" }),
+      paramsOf({ auditId }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ applied: 1 });
+    const states = (await listItems(ctx.db, auditId)).map((i) => [i.personKey, i.state]);
+    expect(states).toEqual(
+      expect.arrayContaining([
+        [SAM, "pinged"],
+        [STRANGER, "open"],
+      ]),
+    );
+  });
+
+  it("Support Operations may mark it intentional with a justification", async () => {
+    const auditId = requireAudit(await strangerNotInRoster()).id;
+    const response = await personAction(auditId, STRANGER, {
+      type: "mark_intentional",
+      justification: "A contractor covering nights until March.",
+    })(routesAs(USERS.ops));
+    expect(response.status).toBe(200);
+    expect((await listItems(ctx.db, auditId, { personKey: STRANGER }))[0]?.state).toBe("intentional");
   });
 });
 

@@ -393,6 +393,28 @@ describe("checkAudit", () => {
     expect(finding?.person).toMatchObject({ name: "Alice Adams", gitlab: "aliceadams", inRoster: true });
   });
 
+  it("links a schedule's stranger and deleted user to the schedule's page, for its owner to fix", () => {
+    const org = baseOrg();
+    org.snapshot.users.push(userOf("PSTRANGE", "Stan Ger"));
+    const ceoc = schedule(org, "PCEOC01");
+    ceoc.htmlUrl = "https://acme.pagerduty.com/schedules/PCEOC01";
+    ceoc.periods[0]?.members.push(memberOf("PSTRANGE"), memberOf("PGONE01", "2026-10-01T00:00:00Z"));
+    const report = checkAudit({
+      roster: rosterOf(org.people),
+      snapshot: org.snapshot,
+      config: org.config,
+      now: NOW,
+    });
+    expect(
+      report.findings
+        .filter((f) => f.code === "not_in_roster" || f.code === "deleted_user_in_schedule")
+        .map((f) => [f.code, f.evidence.pagerduty_id, f.evidence.schedule_url]),
+    ).toEqual([
+      ["deleted_user_in_schedule", "PGONE01", "https://acme.pagerduty.com/schedules/PCEOC01"],
+      ["not_in_roster", "PSTRANGE", "https://acme.pagerduty.com/schedules/PCEOC01"],
+    ]);
+  });
+
   it("reports what was withheld and why when data is missing", () => {
     const org = baseOrg();
     org.snapshot.failures = [{ kind: "schedule", scheduleId: "PCEOC02", message: "HTTP 503 after 4 tries" }];

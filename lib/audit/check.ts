@@ -688,7 +688,12 @@ function checkScheduleMembers(
           schedule: scheduleRef,
           rotation: firstRotation?.id ?? null,
           message: `Schedule ${schedule.name} still holds deleted PagerDuty user ${member.name ?? userId} (${userId}${when}).`,
-          evidence: { pagerduty_id: userId, deleted_at: member.deletedAt, schedule_kind: schedule.kind },
+          evidence: {
+            pagerduty_id: userId,
+            deleted_at: member.deletedAt,
+            schedule_kind: schedule.kind,
+            schedule_url: schedule.htmlUrl,
+          },
         });
         continue;
       }
@@ -705,6 +710,7 @@ function checkScheduleMembers(
             pagerduty_id: userId,
             pagerduty_email: user?.email ?? null,
             pagerduty_known: user !== undefined,
+            schedule_url: schedule.htmlUrl,
           },
         });
         continue;

@@ -31,6 +31,15 @@ describe("parseAuditConfig", () => {
       "apac",
       "amer-managers",
     ]);
+    // A schedule's owner, when named: a GitLab username without its `@`, or an email as its person key.
+    expect(config.rotations.map((r) => r.owner)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      "apac-scheduler",
+      undefined,
+    ]);
     expect(config.rotations.at(-1)?.members).toEqual({
       where: { title: "Manager", region: ["AMER-W", "AMER-C", "AMER-E"] },
     });
@@ -84,6 +93,18 @@ describe("parseAuditConfig", () => {
           ["rotations[0].schedules[1]", 8, 26, /PBLAHV7/],
           ["rotations[1].id", 10, 9, /already used by rotations\[0\] \(line 6\)/],
           ["rotations[1].members.where", 13, 23, /at least one key/],
+        ],
+      },
+      {
+        name: "a schedule owner that is neither an email nor a GitLab username",
+        text: `roster: { path: team.yaml }\nrotations:\n  - id: m\n    name: M\n    schedules: [PSCH001]\n    owner: Support Ops\n    members: { field: x }\n`,
+        details: [
+          [
+            "rotations[0].owner",
+            6,
+            12,
+            /expected a roster person's email \(ana@example\.com\) or GitLab username \(@ana\)/,
+          ],
         ],
       },
       {
@@ -155,5 +176,16 @@ describe("dottedPathProblem", () => {
     const found = dottedPathProblem(path);
     if (problem === null) expect(found).toBeNull();
     else expect(found).toMatch(problem);
+  });
+});
+
+describe("a rotation's schedule owner", () => {
+  it.each([
+    ["@Ana.Lima", "ana.lima"],
+    ["alima", "alima"],
+    [" Ana.Lima@Example.com ", "ana.lima@example.com"],
+  ])("%s is kept as %s", (owner, kept) => {
+    const text = `roster: { path: team.yaml }\nrotations:\n  - id: m\n    name: M\n    schedules: [PSCH001]\n    owner: "${owner}"\n    members: { field: x }\n`;
+    expect(parseAuditConfig(text, "audit.yaml").rotations[0]?.owner).toBe(kept);
   });
 });

@@ -62,6 +62,20 @@ export const MembershipRuleSchema = z.union(
   },
 );
 
+/**
+ * Who owns a rotation's schedules: a roster person's email (kept as their person key, trimmed and
+ * lower-cased) or GitLab username (kept without the `@`).
+ */
+export const ScheduleOwnerSchema = z
+  .string()
+  .trim()
+  .regex(/^(?:@?[A-Za-z0-9_][A-Za-z0-9_.-]*|[^\s@]+@[^\s@]+\.[^\s@]+)$/, {
+    error: "expected a roster person's email (ana@example.com) or GitLab username (@ana)",
+  })
+  .transform((owner) =>
+    owner.includes("@", 1) ? owner.toLowerCase() : owner.replace(/^@/, "").toLowerCase(),
+  );
+
 export const RotationSchema = z.strictObject({
   id: z
     .string()
@@ -76,6 +90,11 @@ export const RotationSchema = z.strictObject({
         .regex(/^[A-Z0-9]{2,32}$/, "a PagerDuty schedule ID looks like PBLAHV7"),
     )
     .min(1),
+  /**
+   * Who fixes what no colleague can on these schedules (someone not in the roster, a deleted user, a
+   * schedule that does not exist); default: Support Operations. Must name a roster person.
+   */
+  owner: ScheduleOwnerSchema.optional(),
   members: MembershipRuleSchema,
 });
 

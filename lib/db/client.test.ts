@@ -22,6 +22,7 @@ const ALL_MIGRATIONS = [
   "0006-send-back-claim",
   "0007-scheduled-runs",
   "0008-autopilot",
+  "0009-item-owner",
 ];
 
 async function appliedMigrations(opened: OpenedDatabase): Promise<string[]> {

@@ -100,6 +100,8 @@ export interface ItemFinding {
   scheduleId: string | null;
   scheduleName: string | null;
   rotation: string | null;
+  /** The configured owner's name, for a finding no colleague can fix; null or absent: Support Operations. */
+  ownerName?: string | null;
   message: string;
   evidence: Finding["evidence"];
 }
@@ -114,7 +116,8 @@ export interface ItemStateChange {
   repliedAt?: string | null;
 }
 
-export interface Item extends ItemFinding, ItemWorkflowFields {
+export interface Item extends ItemFinding, Omit<ItemWorkflowFields, "code"> {
+  ownerName: string | null;
   id: string;
   auditId: string;
   justification: string | null;
@@ -168,6 +171,7 @@ export function findingColumns(finding: Omit<ItemFinding, "key">) {
     schedule_id: finding.scheduleId,
     schedule_name: finding.scheduleName,
     rotation: finding.rotation,
+    owner_name: finding.ownerName ?? null,
     message: finding.message,
     evidence_json: JSON.stringify(finding.evidence),
   };

@@ -137,6 +137,11 @@ export interface ItemsTable {
   schedule_id: string | null;
   schedule_name: string | null;
   rotation: string | null;
+  /**
+   * Name of the owner the config gives the rotation, for a finding no colleague can fix; null: Support
+   * Operations, and every colleague's finding (lib/workflow/owners.ts). Null before 0005.
+   */
+  owner_name: string | null;
   message: string;
   evidence_json: string;
   state: ItemState;

@@ -13,6 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Audit, AuditEvent, Item, Run } from "@/lib/db/queries";
 import { createAudit, getAuditById, listEvents, listItems, listRuns } from "@/lib/db/queries";
+import { isColleagueFinding } from "@/lib/workflow/owners";
 import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
 import { AppError } from "@/lib/errors";
 import { applySystemAction, applyUserAction, deriveStatus } from "@/lib/workflow/rules";
@@ -123,7 +124,10 @@ describe.each(kinds)("50 simultaneous actions on one audit ($name)", (kind) => {
     });
     const run = await startAuditRun(first(), { auditId: audit.id, actor: "setup" });
     await first().backgroundRuns.get(run.id);
-    const items = (await listItems(first().db, audit.id)).filter((i) => i.personKey !== null);
+    // The items the chase applies to: a person's, and a colleague's to fix.
+    const items = (await listItems(first().db, audit.id)).filter(
+      (i) => i.personKey !== null && isColleagueFinding(i.code),
+    );
     expect(items.length).toBeGreaterThan(10);
     return { audit, items };
   }
@@ -472,7 +476,7 @@ describe.each(kinds)("50 simultaneous actions on one audit ($name)", (kind) => {
     t.clock.advance(TIMER);
     await prepare(audit.id, items.slice(4, 6), inputOf("waive"));
     const before = await snapshot(audit.id);
-    const current = before.items.filter((i) => i.personKey !== null);
+    const current = before.items.filter((i) => i.personKey !== null && isColleagueFinding(i.code));
     const open = current.filter((i) => i.state === "open");
     const due = current.filter((i) => deriveStatus(i, t.clock.now(), first().workflow).overdue);
     const rng = createRandom(4);

@@ -16,6 +16,7 @@ import {
 import { AppError } from "@/lib/errors";
 import { isRosterPersonKey } from "@/lib/roster/person-key";
 import { isChaseAction, type ChaseAction } from "@/lib/workflow/chase";
+import { ownerOf, scheduleOwnerTaskOf } from "@/lib/workflow/owners";
 import { deriveStatus, summarizePerson } from "@/lib/workflow/rules";
 import type { ItemStatus, WorkflowSettings } from "@/lib/workflow/types";
 import { ITEM_STATUSES, UNRESOLVED_STATES } from "@/lib/workflow/types";
@@ -43,6 +44,11 @@ export interface PersonRow {
   overdue: boolean;
   /** The newest chase step taken for the person (ping, escalation or DM). */
   lastPingAt: string | null;
+  /**
+   * Who fixes the person's findings when none is a colleague's to fix (someone on a schedule who is not in
+   * the roster, a deleted user): the schedules' owners (`ownerOf`), joined; null when the person is chased.
+   */
+  owner: string | null;
 }
 
 export const PEOPLE_SORTS = ["name", "due", "status", "items"] as const;
@@ -122,8 +128,16 @@ export function toPeopleRows(
       dueAt: summary.dueAt,
       overdue: summary.overdue,
       lastPingAt: lastPing.get(key) ?? null,
+      owner: ownersOf(personItems),
     };
   });
+}
+
+/** The owners of these items' findings, joined, when none is a colleague's to fix; else null. */
+function ownersOf(items: readonly Item[]): string | null {
+  const owners = items.map(ownerOf);
+  if (owners.some((owner) => owner === null)) return null;
+  return [...new Set(owners)].join(", ");
 }
 
 /**
@@ -217,8 +231,21 @@ export function resolutionsOf(
   return new Map([...resolutions].map(([itemId, { id: _id, ...resolution }]) => [itemId, resolution]));
 }
 
+/** Where the owner of a finding no colleague can fix sees it in PagerDuty (null: no page to link). */
+export interface PagerDutyLinks {
+  /** The schedule's page, as PagerDuty gave it to the run. */
+  schedule: string | null;
+  /** The PagerDuty user's page, beside the schedule's; null for a deleted user (PagerDuty has none). */
+  user: string | null;
+}
+
 export interface PersonItem extends Item {
   status: ItemStatus;
+  /** Who fixes it when no colleague can (`ownerOf`); null for a colleague's finding, who is chased. */
+  owner: string | null;
+  /** What the owner does (owners.ts); null for a colleague's finding. */
+  ownerTask: string | null;
+  pagerdutyLinks: PagerDutyLinks;
   /** Who resolved it and when; null while it is unresolved. */
   resolution: Resolution | null;
   nextAction: ChaseAction | null;
@@ -256,10 +283,28 @@ export async function getPersonDetail(
       ...item,
       ...deriveStatus(item, now, ctx.workflow),
       resolution: resolutions.get(item.id) ?? null,
+      owner: ownerOf(item),
+      ownerTask: scheduleOwnerTaskOf(item.code),
+      pagerdutyLinks: pagerDutyLinksOf(item),
     })),
     history,
     activity: activityOf(events.toReversed().map((event) => ({ event, personName: row.name }))),
   };
+}
+
+/**
+ * The PagerDuty pages of an item's schedule and user: the schedule's from the run's evidence (`schedule_url`,
+ * PagerDuty's own link); the user's beside it on the same site, unless the user is deleted.
+ */
+function pagerDutyLinksOf(item: Item): PagerDutyLinks {
+  const schedule = item.evidence.schedule_url;
+  const userId = item.evidence.pagerduty_id;
+  if (typeof schedule !== "string" || !URL.canParse(schedule)) return { schedule: null, user: null };
+  const user =
+    typeof userId === "string" && item.code !== "deleted_user_in_schedule"
+      ? new URL(`/users/${encodeURIComponent(userId)}`, schedule).toString()
+      : null;
+  return { schedule, user };
 }
 
 /**

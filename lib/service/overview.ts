@@ -2,11 +2,16 @@ import type { FindingCode } from "@/lib/audit/types";
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { Audit, Item, Run } from "@/lib/db/queries";
 import { getAuditById, getLatestRun, listAudits, listItems } from "@/lib/db/queries";
+import { BULK_CHASE_ACTIONS, type BulkChaseAction } from "@/lib/workflow/chase";
 import type { AuditSchedule } from "@/lib/workflow/fiscal";
 import { auditSchedule } from "@/lib/workflow/fiscal";
 import { canSignOff, deriveStatus, summarizePerson } from "@/lib/workflow/rules";
 import type { ItemStatus } from "@/lib/workflow/types";
 import { ITEM_STATUSES } from "@/lib/workflow/types";
+
+function isBulkChaseAction(action: string): action is BulkChaseAction {
+  return (BULK_CHASE_ACTIONS as readonly string[]).includes(action);
+}
 import type { AppContext } from "./context";
 import { showRun } from "./runs";
 
@@ -17,6 +22,11 @@ export interface AuditSummary {
   byCode: Record<FindingCode, number>;
   people: number;
   overduePeople: number;
+  /**
+   * Findings each bulk chase step would act on now (the findings page's buttons): a person's findings whose
+   * next action it is and is due (a ping at once); never one the schedule's owner fixes.
+   */
+  bulkDue: Record<BulkChaseAction, number>;
   /** Findings about schedules themselves (no person), e.g. a configured schedule that does not exist. */
   configurationItems: Item[];
   signOff: { ok: true } | { ok: false; unaddressed: number };
@@ -82,11 +92,20 @@ export function summarizeItems(
   const now = ctx.clock.now();
   const byStatus = Object.fromEntries(ITEM_STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
   const byCode = Object.fromEntries(FINDING_CODES.map((c) => [c, 0])) as Record<FindingCode, number>;
+  const bulkDue = Object.fromEntries(BULK_CHASE_ACTIONS.map((a) => [a, 0])) as Record<
+    BulkChaseAction,
+    number
+  >;
   const byPerson = new Map<string, Item[]>();
   for (const item of items) {
-    byStatus[deriveStatus(item, now, ctx.workflow).status] += 1;
+    const derived = deriveStatus(item, now, ctx.workflow);
+    byStatus[derived.status] += 1;
     byCode[item.code] += 1;
     if (item.personKey === null) continue;
+    const next = derived.nextAction;
+    if (next !== null && isBulkChaseAction(next) && (derived.dueAt === null || derived.overdue)) {
+      bulkDue[next] += 1;
+    }
     const list = byPerson.get(item.personKey);
     if (list) list.push(item);
     else byPerson.set(item.personKey, [item]);
@@ -102,6 +121,7 @@ export function summarizeItems(
     byCode,
     people: byPerson.size,
     overduePeople,
+    bulkDue,
     configurationItems: items.filter((i) => i.personKey === null),
     signOff: canSignOff(items, now),
   };

@@ -27,8 +27,10 @@ import { personKeyOf, personKeyOfEmail } from "@/lib/roster/person-key";
 import type { RosterPerson } from "@/lib/roster/schema";
 import { describeReadErrors, runAudit } from "@/lib/runner/run-audit";
 import { currentAuditPeriod } from "@/lib/workflow/fiscal";
+import { isColleagueFinding } from "@/lib/workflow/owners";
 import { reconcileRun } from "@/lib/workflow/rules";
 import type { AppContext } from "./context";
+import { resolveScheduleOwners } from "./schedule-owners";
 
 /** Opens the audit of the current audit period (FY27-Q3 …). Refused when it exists already. */
 export async function openCurrentAudit(ctx: AppContext, actor: string): Promise<Audit> {
@@ -114,6 +116,10 @@ async function runAndStore(
   try {
     const config = await ctx.loadConfig();
     const roster = await ctx.loadRoster(config);
+    const owners = resolveScheduleOwners(
+      config,
+      roster.entries.map((e) => e.person),
+    );
     const { report, inputs } = await runAudit({
       config,
       roster,
@@ -125,7 +131,7 @@ async function runAndStore(
     // A user may act on an item while PagerDuty is read; then reconcile against what they did and retry.
     for (let attempt = 1; ; attempt++) {
       try {
-        await storeRun(ctx, run, report, people, inputs);
+        await storeRun(ctx, run, report, { people, owners }, inputs);
         return;
       } catch (error) {
         if (attempt >= 3 || !(error instanceof AppError) || error.code !== "conflict:item") throw error;
@@ -156,7 +162,7 @@ async function storeRun(
   ctx: AppContext,
   run: Run,
   report: AuditReport,
-  people: Map<string, RosterPerson>,
+  known: ItemContext,
   inputs: { rosterSha256: string; configSha256: string; snapshotSha256: string },
 ): Promise<void> {
   const now = ctx.clock.now();
@@ -175,7 +181,7 @@ async function storeRun(
     if (!finding || !transition) return [];
     return [
       {
-        ...toItemFinding(finding, people),
+        ...toItemFinding(finding, known),
         state: transition.to,
         stateChangedAt: transition.next.stateChangedAt,
       },
@@ -190,7 +196,7 @@ async function storeRun(
       {
         id: item.id,
         expectedState: item.state,
-        finding: finding ? withoutKey(toItemFinding(finding, people)) : null,
+        finding: finding ? withoutKey(toItemFinding(finding, known)) : null,
         next: transition && {
           state: transition.to,
           stateChangedAt: transition.next.stateChangedAt,
@@ -221,8 +227,17 @@ async function storeRun(
   });
 }
 
-/** What an item stores of a finding, with the manager and region from the roster for filters and pings. */
-function toItemFinding(finding: Finding, people: Map<string, RosterPerson>): ItemFinding {
+/** What a run knows besides its report: the roster's people by key, the schedules' owners by rotation. */
+interface ItemContext {
+  people: Map<string, RosterPerson>;
+  owners: Map<string, string>;
+}
+
+/**
+ * What an item stores of a finding, with the manager and region from the roster for filters and pings, and
+ * the configured owner of a finding no colleague can fix.
+ */
+function toItemFinding(finding: Finding, { people, owners }: ItemContext): ItemFinding {
   const rosterPerson =
     finding.person?.inRoster && finding.person.email
       ? people.get(personKeyOfEmail(finding.person.email))
@@ -240,6 +255,10 @@ function toItemFinding(finding: Finding, people: Map<string, RosterPerson>): Ite
     scheduleId: finding.schedule?.id ?? null,
     scheduleName: finding.schedule?.name ?? null,
     rotation: finding.rotation,
+    ownerName:
+      isColleagueFinding(finding.code) || finding.rotation === null
+        ? null
+        : (owners.get(finding.rotation) ?? null),
     message: finding.message,
     evidence: finding.evidence,
   };

@@ -11,6 +11,7 @@ import { createGitLabTestContext } from "@/lib/testing/app-context";
 import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
 import type { AppError } from "@/lib/errors";
 import type { GitLabTestContext } from "@/lib/testing/app-context";
+import { isColleagueFinding } from "@/lib/workflow/owners";
 
 let t: GitLabTestContext;
 let auditId: string;
@@ -229,7 +230,10 @@ describe("sign-off racing with changes", () => {
     });
     const run = await startAuditRun(t.ctx, { auditId: audit.id, actor: "Theo Marsh" });
     await t.ctx.backgroundRuns.get(run.id);
-    const items = (await listItems(t.ctx.db, audit.id)).filter((i) => i.personKey !== null);
+    // The items a ping applies to: a person's, and a colleague's to fix.
+    const items = (await listItems(t.ctx.db, audit.id)).filter(
+      (i) => i.personKey !== null && isColleagueFinding(i.code),
+    );
     return { auditId: audit.id, items };
   }
 

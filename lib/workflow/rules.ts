@@ -22,6 +22,7 @@ import {
   UNRESOLVED_STATES,
 } from "./types";
 import { writtenTextProblem } from "./visible-text";
+import { isColleagueFinding } from "./owners";
 import {
   CHASE_ACTIONS,
   CHASE_STEPS,
@@ -135,6 +136,8 @@ export function canSignOff(
 export function deriveStatus(item: ItemWorkflowFields, now: Date, settings: WorkflowSettings): DerivedStatus {
   assertSettings(settings);
   const state = ruleStateOf(item, now);
+  // The schedule's owner fixes it in PagerDuty: nobody to chase, so no next step and no clock.
+  if (!isChased(item)) return { status: state, nextAction: null, dueAt: null, overdue: false };
   if (state === "open" || state === "waiver_expired") {
     return { status: state, nextAction: CHASE_ACTIONS[0], dueAt: null, overdue: false };
   }
@@ -164,6 +167,14 @@ export function applyUserAction(
 ): UserActionResult {
   assertSettings(settings);
   const ruleState = ruleStateOf(item, now);
+  if (isChaseStepInput(action) && !isChased(item)) {
+    return {
+      ok: false,
+      reason:
+        `Cannot ${ACTION_PHRASES[action.type]("this finding")}: it is fixed in PagerDuty by the ` +
+        "schedule's owner, not chased; the next run confirms the fix.",
+    };
+  }
   if (isChaseStepInput(action)) return applyChaseStep(item, action.type, ruleState, now, settings);
   switch (action.type) {
     case "mark_intentional": {
@@ -188,6 +199,11 @@ export function applyUserAction(
       }
       return allow(item, moved(item, "open", now), null);
   }
+}
+
+/** Whether a chase applies to the item: its finding is a colleague's to fix (an item with no code is). */
+function isChased(item: ItemWorkflowFields): boolean {
+  return item.code === undefined || isColleagueFinding(item.code);
 }
 
 function isChaseStepInput(action: UserActionInput): action is { type: ChaseAction } {

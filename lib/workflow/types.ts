@@ -3,6 +3,7 @@
  * types shared by the workflow rules (lib/workflow), storage (lib/db) and the pages. The chase's steps,
  * states and timers come from chase.ts.
  */
+import type { FindingCode } from "@/lib/audit/types";
 import { CHASE_ACTIONS, CHASE_STATES, CHASE_STEPS, type ChaseAction, type ChaseTimer } from "./chase";
 
 /** Stored state of one audit item (one finding of one person, keyed stably across runs). */
@@ -53,6 +54,11 @@ export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
 
 /** The part of a stored item the workflow rules read. Times are ISO 8601 UTC strings. */
 export interface ItemWorkflowFields {
+  /**
+   * The finding's code: one that is not a colleague's to fix (owners.ts) is never chased. Absent (an item
+   * not yet stored), the rules treat it as a colleague's.
+   */
+  code?: FindingCode;
   state: ItemState;
   /** When `state` was entered. */
   stateChangedAt: string;

@@ -9,6 +9,7 @@ import * as chaseClaims from "./0005-chase-claims";
 import * as sendBackClaim from "./0006-send-back-claim";
 import * as scheduledRuns from "./0007-scheduled-runs";
 import * as autopilot from "./0008-autopilot";
+import * as itemOwner from "./0009-item-owner";
 
 type MigrationUp = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, MigrationUp> = {
   "0006-send-back-claim": sendBackClaim.up,
   "0007-scheduled-runs": scheduledRuns.up,
   "0008-autopilot": autopilot.up,
+  "0009-item-owner": itemOwner.up,
 };
 
 /** The migrations as modules of this code base (no folder to scan at run time, so bundling keeps them). */

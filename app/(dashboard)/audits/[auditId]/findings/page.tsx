@@ -41,15 +41,11 @@ export default async function FindingsPage({
   const now = ctx.clock.now().toISOString();
   const auditOpen = audit.status !== "signed_off";
   const canPing = auditOpen && can(user, "item:ping");
-  // Each bulk step: the findings it is due for now (the first step: every unchased one), 0 when not allowed.
+  // Each bulk step: the findings it is due for now, 0 when not allowed.
   const bulkCounts = Object.fromEntries(
     BULK_CHASE_ACTIONS.map((action) => {
       const step = chaseStepOf(action);
-      const due =
-        step.dueStatus === null
-          ? summary.byStatus.open + summary.byStatus.waiver_expired
-          : summary.byStatus[step.dueStatus];
-      return [action, auditOpen && can(user, step.permission) ? due : 0];
+      return [action, auditOpen && can(user, step.permission) ? summary.bulkDue[action] : 0];
     }),
   ) as Record<BulkChaseAction, number>;
   const canBulk = BULK_CHASE_ACTIONS.some((action) => auditOpen && can(user, chaseStepOf(action).permission));

@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { CodeBadge, SeverityBadge } from "@/components/code-badge";
 import { EvidenceList } from "@/components/evidence-list";
 import { ActivityTimeline } from "@/components/activity-timeline";
+import { FindingOwner } from "@/components/finding-owner";
 import { NEXT_ACTION_LABELS } from "@/components/findings-table";
 import { PageHeader } from "@/components/page-header";
 import { ResolutionBy } from "@/components/resolution-by";
@@ -69,9 +70,11 @@ export default async function PersonPage({
   const now = ctx.clock.now();
   const target = await targetOf(user, personKey);
   const auditOpen = audit.status !== "signed_off";
+  // Findings the schedule's owner fixes are never chased: no chase when they are all the person has.
+  const chased = row.owner === null;
   const allowed = {
     ...(Object.fromEntries(
-      CHASE_STEPS.map((step) => [step.action, auditOpen && can(user, step.permission, target)]),
+      CHASE_STEPS.map((step) => [step.action, auditOpen && chased && can(user, step.permission, target)]),
     ) as Record<ChaseAction, boolean>),
     resolve: auditOpen && can(user, "item:resolve", target),
     // The Support Operations Manager's own finding: resolved only as a recorded override.
@@ -109,10 +112,17 @@ export default async function PersonPage({
           <dt className="text-xs font-medium text-slate-500">Region</dt>
           <dd className="mt-0.5 text-slate-900">{row.region ?? "Unknown"}</dd>
         </div>
-        <div>
-          <dt className="text-xs font-medium text-slate-500">Manager</dt>
-          <dd className="mt-0.5 text-slate-900">{row.manager ?? "Unknown"}</dd>
-        </div>
+        {row.owner !== null ? (
+          <div>
+            <dt className="text-xs font-medium text-slate-500">Owner</dt>
+            <dd className="mt-0.5 text-slate-900">{row.owner}</dd>
+          </div>
+        ) : (
+          <div>
+            <dt className="text-xs font-medium text-slate-500">Manager</dt>
+            <dd className="mt-0.5 text-slate-900">{row.manager ?? "Unknown"}</dd>
+          </div>
+        )}
         <div>
           <dt className="text-xs font-medium text-slate-500">Status</dt>
           <dd className="mt-0.5">
@@ -122,7 +132,9 @@ export default async function PersonPage({
         <div>
           <dt className="text-xs font-medium text-slate-500">Next action</dt>
           <dd className="mt-0.5 text-slate-900">
-            {row.nextAction ? (
+            {row.owner !== null && row.status !== null ? (
+              `${row.owner} fixes it in PagerDuty; the next run confirms`
+            ) : row.nextAction ? (
               <>
                 {NEXT_ACTION_LABELS[row.nextAction]}{" "}
                 {row.dueAt ? <DueIn dueAt={row.dueAt} now={now.toISOString()} /> : "now"}
@@ -220,6 +232,9 @@ function FindingCard({ item, now, reopen }: { item: PersonItem; now: string; reo
         </div>
       </header>
       <p className="mt-3 text-sm text-slate-700">{item.message}</p>
+      {item.owner !== null && !RESOLVED.has(item.status) && (
+        <FindingOwner owner={item.owner} task={item.ownerTask} links={item.pagerdutyLinks} />
+      )}
       <dl className="mt-3 flex flex-wrap gap-x-6 gap-y-1 text-xs text-slate-600">
         {item.nextAction && (
           <div className="flex gap-1">
