@@ -477,7 +477,9 @@ describe.each(await listTestDatabases())(
       const run = await startAuditRun(first(), { auditId: audit.id, actor: "Theo Marsh" });
       await first().backgroundRuns.get(run.id);
       const exported = await exportToIssue(first(), { auditId: audit.id, actor: "Theo Marsh" });
-      const items = (await listItems(first().db, audit.id)).filter((i) => i.personKey !== null);
+      const items = (await listItems(first().db, audit.id)).filter(
+        (i) => i.personKey !== null && isColleagueFinding(i.code),
+      );
       const issue = () => {
         const found = g.gitlab
           .state()

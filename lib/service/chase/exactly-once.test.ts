@@ -215,7 +215,7 @@ describe.each(kinds)("chase comments posted exactly once ($name)", (kind) => {
       expect(posted, `comments posted by two "${action} all"`).toHaveLength(1);
       const applied = results.map((r) => r.applied);
       expect(Math.min(...applied)).toBe(0);
-      expect(Math.max(...applied)).toBeGreaterThan(10);
+      expect(Math.max(...applied)).toBeGreaterThan(5);
       const loser = results.find((r) => r.applied === 0);
       expect(loser?.skipped.length).toBe(Math.max(...applied));
       expect(loser?.skipped[0]?.reason).toMatch(/someone else is (pinging|escalating) them right now/i);
