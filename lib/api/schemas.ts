@@ -138,3 +138,6 @@ export const SignOffSchema = z.strictObject({
 
 /** `POST /api/audits/[auditId]/send-back`. */
 export const SendBackSchema = z.strictObject({ comment: WrittenReasonSchema });
+
+/** `POST /api/audits/[auditId]/autopilot`. */
+export const AutopilotSchema = z.strictObject({ on: z.boolean() });

@@ -192,6 +192,7 @@ const MATRIX = `
   audit:export     YYY          YYY  NNN      NNN
   audit:sign_off   YYY          NNN  NNN      NNN
   audit:send_back  YYY          NNN  NNN      NNN
+  audit:autopilot  YYY          YYY  NNN      NNN
   item:ping        YYY          YYY  NYN      NNN
   item:escalate    YYY          YYY  NYN      NNN
   item:record_dm   YYY          YYY  NYN      NNN

@@ -22,6 +22,7 @@ export const PERMISSIONS = [
   "audit:export",
   "audit:sign_off",
   "audit:send_back",
+  "audit:autopilot",
   ...CHASE_PERMISSIONS,
   "item:resolve",
   "item:resolve_own",
@@ -271,6 +272,7 @@ const PERMISSION_LABELS: Record<Permission, string> = {
   "audit:export": "export an audit",
   "audit:sign_off": "sign off an audit",
   "audit:send_back": "send an audit back",
+  "audit:autopilot": "turn an audit's autopilot on or off",
   ...(Object.fromEntries(CHASE_STEPS.map((step) => [step.permission, step.permissionLabel])) as Record<
     ChasePermission,
     string
