@@ -31,10 +31,12 @@ import { AuditConfigSchema, type AuditConfig } from "@/lib/config/schema";
 import { createGitLabClient } from "@/lib/gitlab/client";
 import { createClock, type AppContext } from "@/lib/service/context";
 import { readDemoClock } from "@/lib/service/demo";
+import { exportToIssue } from "@/lib/service/export";
 import { getPersonDetail } from "@/lib/service/findings";
 import { getScheduleCoverage } from "@/lib/service/schedules";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox } from "@/sandbox/gitlab/types";
+import { isPostedChaseAction } from "@/lib/workflow/chase";
 import { DEFAULT_WORKFLOW_SETTINGS, type ItemState, type UserActionInput } from "@/lib/workflow/types";
 import * as audits from "@/app/api/audits/route";
 import * as bulk from "@/app/api/audits/[auditId]/bulk/route";
@@ -127,7 +129,12 @@ const logError = vi.fn();
 
 beforeAll(async () => {
   gitlab = await startGitLabSandbox({
-    users: [{ id: 1, username: "audit-bot", name: "Audit Bot", token: GITLAB_TOKEN }],
+    users: [
+      { id: 1, username: "audit-bot", name: "Audit Bot", token: GITLAB_TOKEN },
+      // Whom a ping or an escalation of Sam mentions: Sam and his manager (not Olivia Grant, the Support
+      // Operations Manager, who is no user here: her mention is written inert, with a warning).
+      ...["srivera", "lpark"].map((username, i) => ({ id: i + 2, username, name: username })),
+    ],
     projects: [
       {
         id: 7,
@@ -301,9 +308,18 @@ function reportWith(coverage: RotationCoverage[]): AuditReport {
   };
 }
 
-/** Forgets everything and puts the clock back; then, unless `audit: false`, one audit of FY27-Q3. */
+/**
+ * Forgets everything and puts the clock back; then, unless `audit: false`, one audit of FY27-Q3. With
+ * `exported`, GitLab is configured, the roster loaded and the audit exported to its issue: ready to ping.
+ */
 async function seed(
-  options: { audit?: boolean; state?: ItemState; hoursAgo?: number; people?: readonly string[] } = {},
+  options: {
+    audit?: boolean;
+    state?: ItemState;
+    hoursAgo?: number;
+    people?: readonly string[];
+    exported?: boolean;
+  } = {},
 ): Promise<Audit | null> {
   await deleteAllAudits(ctx.db);
   ctx.clock.advance(-ctx.clock.offsetMs());
@@ -341,7 +357,10 @@ async function seed(
     },
     events: [],
   });
-  return audit;
+  if (!options.exported) return audit;
+  loadConfig = async () => exportConfig(true);
+  rosterLoaded = true;
+  return (await exportToIssue(ctx, { auditId: audit.id, actor: "Omar Haddad" })).audit;
 }
 
 function requireAudit(audit: Audit | null): Audit {
@@ -439,14 +458,20 @@ const MUTATIONS: MutationCase[] = [
     ] satisfies [UserActionInput, ItemState, number][]
   ).map(([action, state, hoursAgo]): MutationCase => ({
     route: `POST …/actions ${action.type}`,
-    seed: () => seed({ state, hoursAgo }),
+    // A ping or an escalation is posted on the audit's issue.
+    seed: () => seed({ state, hoursAgo, exported: isPostedChaseAction(action.type) }),
     send: (audit) => personAction(requireAudit(audit).id, SAM, action),
     expected: opsAndTheirManagers(200),
-    body: () => ({ applied: 1, skipped: [], conflicts: 0, warnings: [] }),
+    body: () => ({
+      applied: 1,
+      skipped: [],
+      conflicts: 0,
+      warnings: action.type === "escalate" ? [expect.stringMatching(/^ogrant is not a user/)] : [],
+    }),
   })),
   {
     route: "POST …/bulk ping",
-    seed: () => seed({ state: "open" }),
+    seed: () => seed({ state: "open", exported: true }),
     send: (audit) => (routes) => {
       const auditId = requireAudit(audit).id;
       return routes.bulk.POST(post(`/api/audits/${auditId}/bulk`, { action: "ping" }), paramsOf({ auditId }));
@@ -456,7 +481,7 @@ const MUTATIONS: MutationCase[] = [
   },
   {
     route: "POST …/bulk escalate",
-    seed: () => seed({ state: "pinged", hoursAgo: 73 }),
+    seed: () => seed({ state: "pinged", hoursAgo: 73, exported: true }),
     send: (audit) => (routes) => {
       const auditId = requireAudit(audit).id;
       return routes.bulk.POST(
@@ -579,6 +604,30 @@ describe("conflicts", () => {
     expect((await errorOf(response)).message).toMatch(/Export the audit to its GitLab issue first/);
   });
 
+  it("409 conflict:audit_issue for a ping or an escalation, single or bulk, before the audit has an issue", async () => {
+    for (const [type, state, hoursAgo] of [
+      ["ping", "open", 1],
+      ["escalate", "pinged", 73],
+    ] as const) {
+      const auditId = requireAudit(await seed({ state, hoursAgo })).id;
+      loadConfig = async () => exportConfig(true);
+      const before = await snapshot();
+      const single = await personAction(auditId, SAM, { type })(ops());
+      const all = await ops().bulk.POST(
+        post(`/api/audits/${auditId}/bulk`, { action: type }),
+        paramsOf({ auditId }),
+      );
+      for (const response of [single, all]) {
+        expect(response.status).toBe(409);
+        expect(await errorOf(response)).toMatchObject({
+          code: "conflict:audit_issue",
+          message: "Export the audit to its GitLab issue first: pings are posted there.",
+        });
+      }
+      expect(await snapshot()).toEqual(before);
+    }
+  });
+
   it("409 when the current period's audit is open already", async () => {
     await seed();
     const response = await ops().audits.POST(post("/api/audits"), paramsOf());
@@ -684,7 +733,7 @@ describe("conflicts", () => {
 
 describe("who a person action is checked against", () => {
   it("a person the roster does not hold has no managers: Support Operations only", async () => {
-    const auditId = requireAudit(await seed()).id;
+    const auditId = requireAudit(await seed({ exported: true })).id;
     const manager = await personAction(auditId, STRANGER, { type: "ping" })(routesAs(USERS["their manager"]));
     expect(manager.status).toBe(403);
     const ops = await personAction(auditId, STRANGER, { type: "ping" })(routesAs(USERS.ops));
@@ -693,7 +742,7 @@ describe("who a person action is checked against", () => {
   });
 
   it("only the chosen items when itemIds are given; unknown ids are 404", async () => {
-    const auditId = requireAudit(await seed()).id;
+    const auditId = requireAudit(await seed({ exported: true })).id;
     const [item] = await listItems(ctx.db, auditId, { personKey: SAM });
     if (!item) throw new Error("seed wrote no item");
     const send = (itemIds: string[]) =>
@@ -767,7 +816,7 @@ describe("identity is the person key, never the display name", () => {
 
 describe("who acted is stored by person key as well as by name", () => {
   it("an item action, the hand-over, the send-back and the sign-off record the actor's person key", async () => {
-    const auditId = requireAudit(await seed({ state: "intentional" })).id;
+    const auditId = requireAudit(await seed({ state: "intentional", exported: true })).id;
     const lee = sessionUserOf("Lee Park");
     const omar = sessionUserOf("Omar Haddad");
     const olivia = sessionUserOf("Olivia Grant");
@@ -800,6 +849,7 @@ describe("who acted is stored by person key as well as by name", () => {
 
     const events = await listEvents(ctx.db, { auditId });
     expect(events.map((e) => [e.action, e.actor, e.actorKey])).toEqual([
+      ["export_issue", "Omar Haddad", null],
       ["reopen", "Lee Park", "lee@example.com"],
       ["ping", "Lee Park", "lee@example.com"],
       ["mark_intentional", "Lee Park", "lee@example.com"],

@@ -16,7 +16,7 @@ import {
 import { exportToIssue } from "./export";
 import type { AppContext } from "./context";
 import type { TestContext } from "@/lib/testing/app-context";
-import { createGitLabTestContext, createTestContext } from "@/lib/testing/app-context";
+import { createGitLabTestContext } from "@/lib/testing/app-context";
 
 let t: TestContext;
 let auditId: string;
@@ -38,10 +38,12 @@ function recordingIssue(): AuditIssue & { comments: string[]; closed: boolean } 
 }
 
 beforeAll(async () => {
-  t = await createTestContext(new Date("2026-11-24T12:00:00Z"));
+  // Pings are comments on the audit's GitLab issue: the audits are exported to it.
+  t = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"));
   auditId = (await openCurrentAudit(t.ctx, "Theo Marsh")).id;
   const run = await startAuditRun(t.ctx, { auditId, actor: "Theo Marsh" });
   await t.ctx.backgroundRuns.get(run.id);
+  await exportToIssue(t.ctx, { auditId, actor: "Theo Marsh" });
 });
 afterAll(async () => t.close());
 
@@ -239,6 +241,7 @@ describe("sign-off racing with changes", () => {
     });
     const run = await startAuditRun(t.ctx, { auditId: audit.id, actor: "Theo Marsh" });
     await t.ctx.backgroundRuns.get(run.id);
+    await exportToIssue(t.ctx, { auditId: audit.id, actor: "Theo Marsh" });
     const items = (await listItems(t.ctx.db, audit.id)).filter((i) => i.personKey !== null);
     return { auditId: audit.id, items };
   }

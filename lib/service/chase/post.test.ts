@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyItemStates, listEvents, listItems } from "@/lib/db/queries";
+import { statusForError } from "@/lib/errors";
 import { rejectedAppError } from "@/lib/testing/errors";
 import type { GitLabSandbox, SandboxGitLabIssue } from "@/sandbox/gitlab/types";
 import { AUDITS_PROJECT } from "@/sandbox/scenarios/gitlab-audits";
@@ -206,6 +208,83 @@ describe("a ping whose answer was lost", () => {
     expect(lost.gitlab.stats().requests - before).toBe(2);
     expect((await getPersonDetail(lost.ctx, lostAuditId, personKey)).items[0]?.state).toBe("open");
   });
+});
+
+describe("a chase step before it can be posted", () => {
+  let bare: GitLabTestContext;
+  let bareAuditId: string;
+
+  beforeAll(async () => {
+    bare = await createGitLabTestContext(START);
+    // Run, not exported: the audit has no issue yet.
+    bareAuditId = (await openCurrentAudit(bare.ctx, "Theo Marsh")).id;
+    await bare.ctx.backgroundRuns.get(
+      (await startAuditRun(bare.ctx, { auditId: bareAuditId, actor: "Theo Marsh" })).id,
+    );
+  });
+
+  afterAll(async () => {
+    await bare.close();
+  });
+
+  /** Marks every item of the audit pinged `hoursAgo` hours ago without a comment, as before pings had to be posted. */
+  async function pingedWithoutComment(on: AppContext, id: string, hoursAgo: number) {
+    const at = new Date(on.clock.now().getTime() - hoursAgo * HOUR);
+    const items = await listItems(on.db, id);
+    await applyItemStates(
+      on.db,
+      items.map((item) => ({
+        itemId: item.id,
+        expectedState: item.state,
+        next: { state: "pinged", stateChangedAt: at.toISOString(), waivedUntil: null, repliedAt: null },
+        event: { actor: "Theo Marsh", actorKey: null, at, action: "ping", detail: { code: item.code } },
+      })),
+    );
+  }
+
+  it("refuses a ping when GitLab is not configured, naming what is missing", async () => {
+    const base = await bare.openInstance();
+    const config = await base.loadConfig();
+    const noSection: AppContext = { ...base, loadConfig: async () => ({ ...config, gitlab: undefined }) };
+    const noToken: AppContext = { ...base, createGitLabClient: () => null };
+    const personKey = await personKeyOf("Olivia Grant", { ctx: base, auditId: bareAuditId });
+    const act = (on: AppContext) =>
+      rejectedAppError(
+        actOnItems(on, { auditId: bareAuditId, personKey, action: { type: "ping" }, actor: "Theo Marsh" }),
+      );
+
+    const before = await listItems(base.db, bareAuditId);
+    const section = await act(noSection);
+    expect(section.code).toBe("invalid:config");
+    expect(section.message).toMatch(/no `gitlab` section/);
+    const token = await act(noToken);
+    expect(token.code).toBe("invalid:environment");
+    expect(token.message).toMatch(/GL_TOKEN is not set/);
+    expect(await listItems(base.db, bareAuditId)).toEqual(before);
+  });
+
+  it.each(["ping", "escalate"] as const)(
+    "refuses a %s, single or bulk, until the audit is exported to its issue, and changes nothing",
+    async (type) => {
+      const personKey = await personKeyOf("Amara Okafor", { ctx: bare.ctx, auditId: bareAuditId });
+      if (type === "escalate") await pingedWithoutComment(bare.ctx, bareAuditId, 73);
+      const before = await listItems(bare.ctx.db, bareAuditId);
+      const events = (await listEvents(bare.ctx.db, { auditId: bareAuditId })).length;
+      for (const attempt of [
+        () =>
+          actOnItems(bare.ctx, { auditId: bareAuditId, personKey, action: { type }, actor: "Theo Marsh" }),
+        () => bulkAct(bare.ctx, { auditId: bareAuditId, action: type, actor: "Theo Marsh" }),
+      ]) {
+        const refused = await rejectedAppError(attempt());
+        expect(refused.code).toBe("conflict:audit_issue");
+        expect(statusForError(refused)).toBe(409);
+        expect(refused.message).toBe("Export the audit to its GitLab issue first: pings are posted there.");
+      }
+      expect(await listItems(bare.ctx.db, bareAuditId)).toEqual(before);
+      expect(await listEvents(bare.ctx.db, { auditId: bareAuditId })).toHaveLength(events);
+      expect(bare.gitlab.state().projects.flatMap((p) => p.issues ?? [])).toHaveLength(0);
+    },
+  );
 });
 
 describe("pingCommentBody", () => {

@@ -4,6 +4,7 @@
  */
 import { managerKeyOf, roleOf } from "@/lib/auth/roles";
 import type { Audit, Item, ItemStateUpdate } from "@/lib/db/queries";
+import { AppError } from "@/lib/errors";
 import type { KnownUsers } from "@/lib/report/escape";
 import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
 import { personKeyOf } from "@/lib/roster/person-key";
@@ -140,9 +141,39 @@ export async function postPings(
 }
 
 /**
- * The chase steps posted on the audit issue (ping, escalation) are comments there when it exists: post them
- * first and keep only the updates whose comment was posted, with the comment's URL in the event. Other
- * actions, and every action on an audit without an issue, pass through.
+ * The audit issue a ping or an escalation is posted on. A step counts only once its comment exists (the
+ * escalation points at the ping, the clock runs from it), so without somewhere to post it is refused:
+ * `invalid:config` without the config's `gitlab` section, `invalid:environment` without GL_TOKEN,
+ * `conflict:audit_issue` (409) before the audit is exported to its issue.
+ */
+export async function requireChaseChannel(ctx: AppContext, audit: Audit): Promise<ChaseChannel> {
+  const config = await ctx.loadConfig();
+  if (!config.gitlab) {
+    throw new AppError(
+      "invalid:config",
+      "The audit config has no `gitlab` section (project, template): pings are posted on the audit's GitLab issue.",
+    );
+  }
+  if (!ctx.createGitLabClient(config)) {
+    throw new AppError(
+      "invalid:environment",
+      "GL_TOKEN is not set on the server: pings are posted on the audit's GitLab issue.",
+    );
+  }
+  const channel = await auditIssueChannelOf(ctx, audit);
+  if (!channel) {
+    throw new AppError(
+      "conflict:audit_issue",
+      "Export the audit to its GitLab issue first: pings are posted there.",
+    );
+  }
+  return channel;
+}
+
+/**
+ * The chase steps posted on the audit issue (ping, escalation) are comments there: post them first and keep
+ * only the updates whose comment was posted, with the comment's URL in the event. Refused as a whole when
+ * there is nowhere to post (`requireChaseChannel`). Other actions pass through.
  */
 export async function postChaseStep(
   ctx: AppContext,
@@ -151,10 +182,9 @@ export async function postChaseStep(
   updates: ItemStateUpdate[],
   action: UserActionInput,
 ): Promise<{ send: ItemStateUpdate[]; failure: unknown; warnings: string[] }> {
-  if (!isPostedChaseAction(action.type) || updates.length === 0)
-    return { send: updates, failure: null, warnings: [] };
-  const channel = await auditIssueChannelOf(ctx, audit);
-  if (!channel) return { send: updates, failure: null, warnings: [] };
+  if (!isPostedChaseAction(action.type)) return { send: updates, failure: null, warnings: [] };
+  const channel = await requireChaseChannel(ctx, audit);
+  if (updates.length === 0) return { send: updates, failure: null, warnings: [] };
   // Only a step that mentions more than the person needs the roster (whom the person reports to).
   const roster = chaseStepOf(action.type).mentions.some((who) => who !== "person")
     ? (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person)
