@@ -87,13 +87,19 @@ describe("pings as comments on the audit issue", () => {
     expect(posted[0]?.body).toContain("@cpark");
   });
 
-  it("escalates to the manager and the Support Operations Manager after 72 hours", async () => {
+  it("escalates to the manager and the Support Operations Manager after 72 hours, linking the ping", async () => {
     ctx.clock.advance(72 * HOUR);
     const amara = await personKeyOf("Amara Okafor");
+    const ping = (await getPersonDetail(ctx, auditId, amara)).history.findLast((e) => e.action === "ping");
+    const pingUrl = String(ping?.detail?.commentUrl);
+    expect(pingUrl).toMatch(/#note_\d+$/);
     await actOnItems(ctx, { auditId, personKey: amara, action: { type: "escalate" }, actor: "Theo Marsh" });
     const body = issue().notes.at(-1)?.body ?? "";
     expect(body).toContain("@aokafor");
     expect(body).toMatch(/cc @pdesai @sreyes/);
+    // The ping it follows up on is the one posted for her, linked; no "ping above" that may not be there.
+    expect(body).toContain(`Pinged in [this comment](${pingUrl}).`);
+    expect(body).not.toMatch(/above/);
   });
 
   it("reads a reply back from the issue: the person's clock stops and the timeline shows it", async () => {
@@ -303,5 +309,41 @@ describe("pingCommentBody", () => {
     expect(body).not.toContain("@all");
     expect(body).not.toContain("](javascript:");
     expect(body).toContain("**Ada** @ada (cc @boss)\n- [ ] No PagerDuty ID.");
+  });
+
+  it("names in an escalation each person's pings that were posted, as links, and says when there was none", () => {
+    const issueUrl = "https://gitlab.example/support/audits/-/issues/7";
+    const body = pingCommentBody("FY27-Q3", "escalate", [
+      {
+        personKey: "a",
+        name: "Ada",
+        gitlab: "ada",
+        alsoMention: ["boss"],
+        messages: ["No PagerDuty ID."],
+        pingUrls: [`${issueUrl}#note_3`, `${issueUrl}#note_9`],
+      },
+      {
+        personKey: "b",
+        name: "Bo",
+        gitlab: "bo",
+        alsoMention: [],
+        messages: ["x"],
+        pingUrls: [`${issueUrl}#note_4`],
+      },
+      {
+        personKey: "c",
+        name: "Cy",
+        gitlab: "cy",
+        alsoMention: [],
+        messages: ["y"],
+        pingUrls: ["javascript:alert(1)", `${issueUrl}#note_5) [evil](https://evil.example`],
+      },
+    ]);
+    expect(body.split("\n")[0]).not.toMatch(/above/);
+    expect(body).toContain(`Pinged in these comments: [1](${issueUrl}#note_3), [2](${issueUrl}#note_9).`);
+    expect(body).toContain(`Pinged in [this comment](${issueUrl}#note_4).`);
+    expect(body).not.toContain("javascript:");
+    expect(body).not.toContain("evil");
+    expect(body).toContain("No ping of theirs was posted on this issue.");
   });
 });

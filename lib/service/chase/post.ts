@@ -4,12 +4,18 @@
  */
 import { managerKeyOf, roleOf } from "@/lib/auth/roles";
 import type { Audit, Item, ItemStateUpdate } from "@/lib/db/queries";
+import { listEvents } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import type { KnownUsers } from "@/lib/report/escape";
 import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
 import { personKeyOf } from "@/lib/roster/person-key";
 import type { RosterPerson } from "@/lib/roster/schema";
-import { chaseStepOf, isPostedChaseAction, type PostedChaseAction } from "@/lib/workflow/chase";
+import {
+  CHASE_ACTIONS,
+  chaseStepOf,
+  isPostedChaseAction,
+  type PostedChaseAction,
+} from "@/lib/workflow/chase";
 import type { UserActionInput } from "@/lib/workflow/types";
 import type { AppContext } from "../context";
 import { auditIssueChannelOf, type ChaseChannel } from "./channel";
@@ -24,6 +30,11 @@ export interface PingTarget {
   /** The GitLab usernames to mention besides the person (for an escalation: manager, Support Ops Manager). */
   alsoMention: string[];
   messages: string[];
+  /**
+   * For an escalation: the links of the ping comments it follows up on (each finding's latest ping), oldest
+   * first. Empty when none was posted; not given for a ping.
+   */
+  pingUrls?: readonly string[];
 }
 
 /** The first line of each posted step's comment, given the audit's name (escaped). */
@@ -31,13 +42,24 @@ const COMMENT_INTROS: Record<PostedChaseAction, (auditName: string) => string> =
   ping: (auditName) =>
     `The PagerDuty audit ${auditName} found the following. Please fix them, or reply here if they are intentional.`,
   escalate: (auditName) =>
-    `No reply for 72 hours to the ping above: escalating to managers and the Support Operations Manager (${auditName}).`,
+    `No reply to the ping linked under each person: escalating to managers and the Support Operations Manager (${auditName}).`,
 };
+
+/** A link the comment may hold: an http(s) URL with nothing that could end the Markdown link early. */
+const SAFE_LINK = /^https?:\/\/[^\s()<>[\]"'`\\]+$/;
+
+/** The line naming the pings an escalation follows up on, as links; only pings that were posted count. */
+function pingsLine(urls: readonly string[]): string {
+  const links = urls.filter((url) => SAFE_LINK.test(url));
+  if (links.length === 0) return "No ping of theirs was posted on this issue.";
+  if (links.length === 1) return `Pinged in [this comment](${links[0]}).`;
+  return `Pinged in these comments: ${links.map((url, i) => `[${i + 1}](${url})`).join(", ")}.`;
+}
 
 /**
  * The comment text for a ping or an escalation of several people: each person's @mention (only real
- * usernames are live; with `known`, only users GitLab resolves) with their findings as a checklist.
- * Untrusted text (names, messages) is escaped.
+ * usernames are live; with `known`, only users GitLab resolves) with their findings as a checklist; an
+ * escalation also links the person's pings it follows up on. Untrusted text (names, messages) is escaped.
  */
 export function pingCommentBody(
   auditName: string,
@@ -54,6 +76,7 @@ export function pingCommentBody(
         : "";
     return [
       `**${escapeMarkdown(target.name)}** ${who}${cc}`,
+      ...(target.pingUrls ? [pingsLine(target.pingUrls)] : []),
       ...target.messages.map((m) => `- [ ] ${escapeMarkdown(m)}`),
     ].join("\n");
   });
@@ -80,11 +103,15 @@ export function escalationMentions(
   return [...new Set([manager, ...opsManagers].filter((u): u is string => u !== null))];
 }
 
-/** Groups the items being pinged by person, in a stable order, for comment batching. */
+/**
+ * Groups the items being pinged by person, in a stable order, for comment batching. With `pingUrls` (an
+ * escalation: each item's latest ping comment), each person's target links their items' pings.
+ */
 export function pingTargets(
   items: readonly Item[],
   kind: PostedChaseAction,
   roster: readonly RosterPerson[],
+  pingUrls?: ReadonlyMap<string, string>,
 ): PingTarget[] {
   const mentionsManagers = chaseStepOf(kind).mentions.some((who) => who !== "person");
   const byPerson = new Map<string, PingTarget>();
@@ -96,8 +123,13 @@ export function pingTargets(
       gitlab: item.gitlabUsername,
       alsoMention: mentionsManagers ? escalationMentions(item, roster) : [],
       messages: [],
+      ...(pingUrls ? { pingUrls: [] } : {}),
     };
     target.messages.push(item.message);
+    const url = pingUrls?.get(item.id);
+    if (url !== undefined && target.pingUrls && !target.pingUrls.includes(url)) {
+      target.pingUrls = [...target.pingUrls, url];
+    }
     byPerson.set(item.personKey, target);
   }
   return [...byPerson.values()].sort((a, b) => a.name.localeCompare(b.name, "en"));
@@ -138,6 +170,26 @@ export async function postPings(
     }
   }
   return { urls, failure: null, warnings };
+}
+
+/**
+ * For a step after the ping (the escalation), each item's latest posted ping comment, by item id, in the
+ * order they were posted; undefined for the ping itself. A ping recorded without a comment has no link.
+ */
+async function latestPingUrls(
+  ctx: AppContext,
+  audit: Audit,
+  kind: PostedChaseAction,
+): Promise<Map<string, string> | undefined> {
+  if (kind === CHASE_ACTIONS[0]) return undefined;
+  const urls = new Map<string, string>();
+  for (const event of await listEvents(ctx.db, { auditId: audit.id })) {
+    const url = event.detail?.commentUrl;
+    if (event.action !== CHASE_ACTIONS[0] || event.itemId === null) continue;
+    if (typeof url === "string") urls.set(event.itemId, url);
+    else urls.delete(event.itemId);
+  }
+  return urls;
 }
 
 /**
@@ -194,6 +246,7 @@ export async function postChaseStep(
     items.filter((i) => chosen.has(i.id)),
     action.type,
     roster,
+    await latestPingUrls(ctx, audit, action.type),
   );
   const { urls, failure, warnings } = await postPings(channel, audit.name, action.type, targets);
   const personOf = new Map(items.map((i) => [i.id, i.personKey]));
