@@ -43,6 +43,7 @@ import * as bulk from "@/app/api/audits/[auditId]/bulk/route";
 import * as issueExport from "@/app/api/audits/[auditId]/export/route";
 import * as people from "@/app/api/audits/[auditId]/people/route";
 import * as personActions from "@/app/api/audits/[auditId]/people/[personKey]/actions/route";
+import * as personActionPreview from "@/app/api/audits/[auditId]/people/[personKey]/actions/preview/route";
 import * as replies from "@/app/api/audits/[auditId]/replies/route";
 import * as review from "@/app/api/audits/[auditId]/review/route";
 import * as runs from "@/app/api/audits/[auditId]/runs/route";
@@ -195,6 +196,7 @@ const ROUTES = {
   latestRun,
   people,
   personActions,
+  personActionPreview,
   bulk,
   signOff,
   review,
@@ -1117,6 +1119,112 @@ describe("bad input", () => {
     expect(response.status).toBe(400);
     const paths = (await errorOf(response)).details.map((d) => d.path);
     expect(paths.sort()).toEqual(["overdue", "page", "pageSize", "sort", "status"]);
+  });
+});
+
+describe("the comment a ping or an escalation posts: preview and note", () => {
+  const previewOf = (auditId: string, body: unknown, user: SessionUser | null = USERS.ops) =>
+    routesAs(user).personActionPreview.POST(
+      post(`${personPath(auditId, SAM)}/actions/preview`, body),
+      paramsOf({ auditId, personKey: SAM }),
+    );
+  const actOn = (auditId: string, body: unknown) =>
+    routesAs(USERS.ops).personActions.POST(
+      post(`${personPath(auditId, SAM)}/actions`, body),
+      paramsOf({ auditId, personKey: SAM }),
+    );
+  const notes = () =>
+    gitlab
+      .state()
+      .projects.flatMap((p) => p.issues ?? [])
+      .flatMap((i) => i.notes ?? []);
+  const NOTE = "Sam, this blocks the @all <b>APAC</b> hand-over [x](javascript:alert(1)).\nThanks!";
+
+  it.each(USER_NAMES.map((user) => ({ user, status: opsAndTheirManagers(200)[user] })))(
+    "is checked as the action is: $user → $status, and changes nothing",
+    async ({ user, status }) => {
+      const auditId = requireAudit(await seed({ exported: true })).id;
+      const before = await snapshot();
+      const posted = notes().length;
+      const response = await previewOf(auditId, { action: { type: "ping" } }, USERS[user]);
+      expect(response.status).toBe(status);
+      if (status === 200)
+        expect(await response.json()).toMatchObject({ body: expect.stringContaining("@srivera") });
+      expect(await snapshot()).toEqual(before);
+      expect(notes()).toHaveLength(posted);
+    },
+  );
+
+  it.each([
+    { type: "ping", state: "open", hoursAgo: 1 },
+    { type: "escalate", state: "pinged", hoursAgo: 73 },
+  ] as const)(
+    "previews exactly the $type comment that is then posted, with the note quoted and inert",
+    async ({ type, state, hoursAgo }) => {
+      const auditId = requireAudit(await seed({ state, hoursAgo, exported: true })).id;
+      const body = { action: { type, note: NOTE } };
+      const preview = await previewOf(auditId, body);
+      expect(preview.status).toBe(200);
+      const { body: text } = z.object({ body: z.string() }).parse(await preview.json());
+      expect(text).toContain("> Note from Omar Haddad:");
+      expect(text).toContain("Sam, this blocks the");
+      expect(text).not.toContain("@all");
+      expect(text).not.toContain("<b>");
+      expect(text).not.toContain("](javascript:");
+      expect(text).toContain("> Thanks\\!");
+
+      expect((await actOn(auditId, body)).status).toBe(200);
+      expect(notes().at(-1)?.body).toBe(text);
+      const event = (await listEvents(ctx.db, { auditId })).at(-1);
+      expect(event).toMatchObject({ action: type, detail: { note: NOTE } });
+    },
+  );
+
+  it("409 before the audit has an issue, and with the workflow's reason when nothing is due", async () => {
+    const bare = requireAudit(await seed()).id;
+    loadConfig = async () => exportConfig(true);
+    const early = await previewOf(bare, { action: { type: "ping" } });
+    expect(early.status).toBe(409);
+    expect((await errorOf(early)).code).toBe("conflict:audit_issue");
+
+    const exported = requireAudit(await seed({ state: "pinged", hoursAgo: 1, exported: true })).id;
+    const notDue = await previewOf(exported, { action: { type: "escalate" } });
+    expect(notDue.status).toBe(409);
+    expect((await errorOf(notDue)).message).toMatch(/^Follow-up is due at/);
+  });
+
+  it.each([
+    { name: "a note too long", action: { type: "ping", note: "x".repeat(1001) }, paths: ["action.note"] },
+    {
+      name: "a note of invisible characters",
+      action: { type: "ping", note: "\u200b\u2060\ufeff" },
+      paths: ["action.note"],
+    },
+    // A Slack DM is sent by hand: it has no comment, so no note, and nothing to preview.
+    {
+      name: "a note on a Slack DM",
+      action: { type: "record_dm", note: "Sent on Slack." },
+      paths: ["action"],
+      previewPaths: ["action.type"],
+    },
+  ])("400 for $name, to the action and to its preview", async ({ action, paths, previewPaths }) => {
+    const auditId = requireAudit(await seed({ exported: true })).id;
+    const acted = await actOn(auditId, { action });
+    const previewed = await previewOf(auditId, { action });
+    for (const [response, expected] of [
+      [acted, paths],
+      [previewed, previewPaths ?? paths],
+    ] as const) {
+      expect(response.status).toBe(400);
+      expect((await errorOf(response)).details.map((d) => d.path ?? "")).toEqual(expected);
+    }
+  });
+
+  it("a blank note is no note", async () => {
+    const auditId = requireAudit(await seed({ exported: true })).id;
+    const response = await previewOf(auditId, { action: { type: "ping", note: "  \n " } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { body: string }).body).not.toContain("Note from");
   });
 });
 

@@ -18,6 +18,7 @@ import {
 } from "@/lib/workflow/chase";
 import type { UserActionInput } from "@/lib/workflow/types";
 import type { AppContext } from "../context";
+import type { MentionCandidate } from "../mentions";
 import { auditIssueChannelOf, type ChaseChannel } from "./channel";
 
 /** People mentioned in one comment at most: gitlab.com caps new comments at 60 a minute, so batch. */
@@ -35,6 +36,28 @@ export interface PingTarget {
    * first. Empty when none was posted; not given for a ping.
    */
   pingUrls?: readonly string[];
+  /** A personal note from the person posting (a single ping or escalation), quoted under the findings. */
+  note?: ChaseNote;
+}
+
+/** A personal note on a posted chase step and who wrote it (the comment itself is the app's account's). */
+export interface ChaseNote {
+  by: string;
+  text: string;
+}
+
+/** The note of a ping or an escalation, with its author; undefined without one. */
+function noteOf(action: UserActionInput, by: string | undefined): ChaseNote | undefined {
+  const text = "note" in action ? action.note?.trim() : undefined;
+  return text && by !== undefined ? { by, text } : undefined;
+}
+
+/** The note as a quote: every line escaped, so it mentions, links and formats nothing. */
+function noteQuote(note: ChaseNote): string[] {
+  return [
+    `> Note from ${escapeMarkdown(note.by)}:`,
+    ...note.text.split(/\r\n|\r|\n/).map((line) => (line.trim() === "" ? ">" : `> ${escapeMarkdown(line)}`)),
+  ];
 }
 
 /** The first line of each posted step's comment, given the audit's name (escaped). */
@@ -78,6 +101,7 @@ export function pingCommentBody(
       `**${escapeMarkdown(target.name)}** ${who}${cc}`,
       ...(target.pingUrls ? [pingsLine(target.pingUrls)] : []),
       ...target.messages.map((m) => `- [ ] ${escapeMarkdown(m)}`),
+      ...(target.note ? ["", ...noteQuote(target.note)] : []),
     ].join("\n");
   });
   return [intro, ...blocks].join("\n\n");
@@ -135,6 +159,14 @@ export function pingTargets(
   return [...byPerson.values()].sort((a, b) => a.name.localeCompare(b.name, "en"));
 }
 
+/** The usernames the comments for `targets` mention: each person's, and whom their step copies in. */
+function mentionCandidates(targets: readonly PingTarget[]): MentionCandidate[] {
+  return targets.flatMap((target) => [
+    ...(target.gitlab ? [{ username: target.gitlab, person: target.name }] : []),
+    ...target.alsoMention.map((username) => ({ username, person: null })),
+  ]);
+}
+
 /**
  * Posts the pings (batched, several people per comment) and returns each person's comment URL. First asks
  * GitLab once which of the usernames to mention are users: the others (a group path, no one) are written
@@ -150,12 +182,7 @@ export async function postPings(
   const urls = new Map<string, string>();
   let found: Awaited<ReturnType<ChaseChannel["findKnownUsers"]>>;
   try {
-    found = await channel.findKnownUsers(
-      targets.flatMap((target) => [
-        ...(target.gitlab ? [{ username: target.gitlab, person: target.name }] : []),
-        ...target.alsoMention.map((username) => ({ username, person: null })),
-      ]),
-    );
+    found = await channel.findKnownUsers(mentionCandidates(targets));
   } catch (failure) {
     return { urls, failure, warnings: [] };
   }
@@ -237,16 +264,13 @@ export async function postChaseStep(
   if (!isPostedChaseAction(action.type)) return { send: updates, failure: null, warnings: [] };
   const channel = await requireChaseChannel(ctx, audit);
   if (updates.length === 0) return { send: updates, failure: null, warnings: [] };
-  // Only a step that mentions more than the person needs the roster (whom the person reports to).
-  const roster = chaseStepOf(action.type).mentions.some((who) => who !== "person")
-    ? (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person)
-    : [];
   const chosen = new Set(updates.map((u) => u.itemId));
-  const targets = pingTargets(
+  const targets = await chaseTargets(
+    ctx,
+    audit,
     items.filter((i) => chosen.has(i.id)),
     action.type,
-    roster,
-    await latestPingUrls(ctx, audit, action.type),
+    noteOf(action, updates[0]?.event.actor),
   );
   const { urls, failure, warnings } = await postPings(channel, audit.name, action.type, targets);
   const personOf = new Map(items.map((i) => [i.id, i.personKey]));
@@ -257,4 +281,38 @@ export async function postChaseStep(
       : [];
   });
   return { send, failure, warnings };
+}
+
+/** The people a posted step's comment is for, with what it says for each (see `pingTargets`). */
+async function chaseTargets(
+  ctx: AppContext,
+  audit: Audit,
+  items: readonly Item[],
+  kind: PostedChaseAction,
+  note: ChaseNote | undefined,
+): Promise<PingTarget[]> {
+  // Only a step that mentions more than the person needs the roster (whom the person reports to).
+  const roster = chaseStepOf(kind).mentions.some((who) => who !== "person")
+    ? (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person)
+    : [];
+  const targets = pingTargets(items, kind, roster, await latestPingUrls(ctx, audit, kind));
+  return note ? targets.map((target) => ({ ...target, note })) : targets;
+}
+
+/**
+ * The comment a ping or an escalation of one person's `items` would post now, as `by`, with the action's
+ * note: the exact text (mentions checked with GitLab, as posting does) and the warnings posting would give.
+ * Refused as posting is (`requireChaseChannel`); posts nothing.
+ */
+export async function previewChaseStep(
+  ctx: AppContext,
+  audit: Audit,
+  items: readonly Item[],
+  action: { type: PostedChaseAction; note?: string },
+  by: string,
+): Promise<{ body: string; warnings: string[] }> {
+  const channel = await requireChaseChannel(ctx, audit);
+  const targets = await chaseTargets(ctx, audit, items, action.type, noteOf(action, by));
+  const { known, warnings } = await channel.findKnownUsers(mentionCandidates(targets));
+  return { body: pingCommentBody(audit.name, action.type, targets, known), warnings };
 }
