@@ -171,6 +171,8 @@ export default async function PersonPage({
                 personKey={personKey}
                 personName={row.name}
                 now={now.toISOString()}
+                hasIssue={audit.issueUrl !== null}
+                mayExport={auditOpen && can(user, "audit:export")}
                 allowed={allowed}
                 chase={
                   Object.fromEntries(
