@@ -31,6 +31,8 @@ interface TimelineEntry {
   commentUrl: string | null;
   /** A resolution's justification, and a waiver's end day. */
   justification: string | null;
+  /** The personal note quoted in a ping's or an escalation's comment. */
+  note: string | null;
   until: string | null;
   /** The Support Operations Manager resolved their own finding: allowed only as an override, shown as one. */
   override: boolean;
@@ -59,6 +61,7 @@ function groupEvents(events: readonly AuditEvent[]): TimelineEntry[] {
       codes: code ? [code] : [],
       commentUrl: commentUrlOf(event),
       justification: textOf(event, "justification"),
+      note: textOf(event, "note"),
       until: textOf(event, "until"),
       override: event.detail?.override === true,
     });
@@ -72,7 +75,7 @@ function commentUrlOf(event: AuditEvent): string | null {
   return typeof url === "string" && /^https?:\/\//.test(url) ? url : null;
 }
 
-function textOf(event: AuditEvent, key: "justification" | "until"): string | null {
+function textOf(event: AuditEvent, key: "justification" | "note" | "until"): string | null {
   const value = event.detail?.[key];
   return typeof value === "string" ? value : null;
 }
@@ -143,6 +146,7 @@ export function PingTimeline({ events }: { events: readonly AuditEvent[] }) {
             {entry.justification && (
               <p className="mt-0.5 text-xs italic text-slate-600">“{entry.justification}”</p>
             )}
+            {entry.note && <p className="mt-0.5 text-xs italic text-slate-600">Note: “{entry.note}”</p>}
           </li>
         );
       })}

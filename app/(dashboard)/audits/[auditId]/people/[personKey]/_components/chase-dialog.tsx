@@ -34,6 +34,7 @@ export function ChaseDialog({
   personKey,
   personName,
   action,
+  done,
   mayExport,
   onClose,
   onDone,
@@ -43,6 +44,8 @@ export function ChaseDialog({
   personName: string;
   /** The step being sent; null while the dialog is closed. */
   action: PostedChaseAction | null;
+  /** What the outcome says was done ("Pinged"). */
+  done: string;
   /** The signed-in user may export the audit to its issue (offered when the issue is missing). */
   mayExport: boolean;
   onClose: () => void;
@@ -87,7 +90,7 @@ export function ChaseDialog({
           setNote("");
           setPreviewedNote("");
           onClose();
-          onDone(describeOutcome(step.historyLabel, outcome));
+          onDone(describeOutcome(done, outcome));
         },
       },
     );

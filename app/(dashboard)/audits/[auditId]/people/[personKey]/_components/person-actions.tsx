@@ -153,12 +153,12 @@ function ProcessActions({
   const { mutation, busy } = usePersonAction(auditId, personKey);
   const id = useId();
   // A step posted on the audit issue is shown first, with a note, in the dialog; a step done by hand is recorded.
-  const [composing, setComposing] = useState<PostedChaseAction | null>(null);
+  const [composing, setComposing] = useState<{ type: PostedChaseAction; done: string } | null>(null);
   const run = (type: ChaseAction, verb: string) => {
     onDone(null);
     mutation.reset();
     if (isPostedChaseAction(type)) {
-      setComposing(type);
+      setComposing({ type, done: verb });
       return;
     }
     mutation.mutate({ action: { type } }, { onSuccess: (outcome) => onDone(describeOutcome(verb, outcome)) });
@@ -184,7 +184,8 @@ function ProcessActions({
         auditId={auditId}
         personKey={personKey}
         personName={personName}
-        action={composing}
+        action={composing?.type ?? null}
+        done={composing?.done ?? ""}
         mayExport={mayExport}
         onClose={() => setComposing(null)}
         onDone={onDone}
