@@ -118,6 +118,30 @@ describe("pings as comments on the audit issue", () => {
     expect(await syncReplies(ctx, auditId)).toEqual({ replies: 0 });
   });
 
+  it("pings again a person who replied: a new comment, and the follow-up clock runs again", async () => {
+    const olivia = await personKeyOf("Olivia Grant");
+    const before = issue().notes.length;
+    const outcome = await actOnItems(ctx, {
+      auditId,
+      personKey: olivia,
+      action: { type: "ping" },
+      actor: "Theo Marsh",
+    });
+    expect(outcome.applied).toBeGreaterThan(0);
+    const posted = issue().notes.slice(before);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]?.body).toContain("@ogrant");
+    const detail = await getPersonDetail(ctx, auditId, olivia);
+    expect(detail.items[0]).toMatchObject({
+      state: "pinged",
+      repliedAt: null,
+      nextAction: "escalate",
+      overdue: false,
+    });
+    // Her earlier reply answered the earlier ping, not this one.
+    expect(await syncReplies(ctx, auditId)).toEqual({ replies: 0 });
+  });
+
   it("counts a reply after an escalation made on the app's clock 72 hours ahead of GitLab's", async () => {
     // Amara was escalated after the app's clock moved 72 hours forward; GitLab's clock did not move, so it
     // stamps her reply days before the escalation it answers. Its note id says it came after.
