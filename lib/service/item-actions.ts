@@ -162,7 +162,7 @@ async function applyToItems(
           ...(result.justification !== null ? { justification: result.justification } : {}),
           ...(action.type === "waive" ? { until: action.until } : {}),
           // A personal note quoted in the ping's or escalation's comment.
-          ...("note" in action && action.note ? { note: action.note } : {}),
+          ...("note" in action && action.note?.trim() ? { note: action.note.trim() } : {}),
           // The Support Operations Manager resolved their own finding: kept with the event, shown in history.
           ...(isOverride(action) ? { override: true } : {}),
         },

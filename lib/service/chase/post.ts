@@ -65,7 +65,7 @@ const COMMENT_INTROS: Record<PostedChaseAction, (auditName: string) => string> =
   ping: (auditName) =>
     `The PagerDuty audit ${auditName} found the following. Please fix them, or reply here if they are intentional.`,
   escalate: (auditName) =>
-    `No reply to the ping linked under each person: escalating to managers and the Support Operations Manager (${auditName}).`,
+    `No reply to the pings linked under each person: escalating to managers and the Support Operations Manager (${auditName}).`,
 };
 
 /** A link the comment may hold: an http(s) URL with nothing that could end the Markdown link early. */
