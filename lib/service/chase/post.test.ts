@@ -335,6 +335,31 @@ describe("pingCommentBody", () => {
     expect(body).toContain("**Ada** @ada (cc @boss)\n- [ ] No PagerDuty ID.");
   });
 
+  it("quotes a personal note under the findings, with its author, every line inert", () => {
+    const body = pingCommentBody("FY27-Q3", "ping", [
+      {
+        personKey: "a",
+        name: "Ada",
+        gitlab: "ada",
+        alsoMention: [],
+        messages: ["No PagerDuty ID."],
+        note: {
+          by: "Theo [Marsh](javascript:x)",
+          text: "Hi @all,\n\n# please <b>fix</b>\r\n[this](javascript:y)",
+        },
+      },
+    ]);
+    const quote = body.split("\n").slice(-6);
+    expect(quote[0]).toBe("");
+    expect(quote.slice(1).every((line) => line.startsWith(">"))).toBe(true);
+    expect(quote[1]).toMatch(/^> Note from Theo \\\[Marsh\\\]/);
+    expect(quote[3]).toBe(">");
+    expect(body).not.toContain("@all");
+    expect(body).not.toContain("<b>");
+    expect(body).not.toContain("](javascript:");
+    expect(body).not.toMatch(/^> # /m);
+  });
+
   it("names in an escalation each person's pings that were posted, as links, and says when there was none", () => {
     const issueUrl = "https://gitlab.example/support/audits/-/issues/7";
     const body = pingCommentBody("FY27-Q3", "escalate", [
