@@ -19,6 +19,8 @@ test.describe("an audit, as Support Operations run it", () => {
     await overview.openAudit(AUDIT);
     await overview.runAudit();
     await page.screenshot({ path: "test-results/screenshots/overview.png", fullPage: true });
+    // Pings are comments on the audit's GitLab issue: export first.
+    await overview.exportToIssue();
 
     await overview.gotoFindings();
     const findings = new FindingsPage(page);

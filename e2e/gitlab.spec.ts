@@ -150,6 +150,40 @@ test.describe("the audit issue in GitLab", () => {
     );
   });
 
+  test("a ping before the audit issue exists is refused with 'Export to issue'; once exported, the comment is previewed with a note and posted as shown", async ({
+    page,
+    demo,
+    gitlab,
+  }) => {
+    const overview = await demo.freshAudit();
+    await overview.gotoFindings();
+    await new FindingsPage(page).openPerson(AMARA.name);
+    await expect(page.getByText(/which does not exist yet/)).toBeVisible();
+
+    const person = new PersonPage(page);
+    await page.getByRole("button", { name: /^Ping/ }).click();
+    const dialog = person.chaseDialog;
+    await expect(
+      dialog.getByText("Export the audit to its GitLab issue first: pings are posted there."),
+    ).toBeVisible();
+    await expect(dialog.getByRole("button", { name: "Send" })).toBeDisabled();
+
+    await dialog.getByRole("button", { name: "Export to issue" }).click();
+    await page.getByRole("button", { name: "Create issue" }).click();
+    // The export's dialog closes; the ping's stays open and reads the comment again.
+    await expect(page.getByRole("dialog")).toHaveCount(1);
+    const preview = await person.chasePreview("Please fix this before Friday");
+    await expect(preview).toContainText(`**${AMARA.name}** @${AMARA.gitlab}`);
+    await expect(preview).toContainText("> Please fix this before Friday");
+    const shown = await preview.textContent();
+    await dialog.getByRole("button", { name: "Send" }).click();
+    await expect(person.status("Pinged")).toBeVisible();
+
+    const issue = await theAuditIssue(gitlab);
+    expect(issue.notes).toHaveLength(1);
+    expect(issue.notes[0]?.body).toBe(shown);
+  });
+
   test("a reply on the issue shows as replied in the person's timeline after 'Check replies'", async ({
     page,
     demo,

@@ -250,6 +250,8 @@ it.describe("two app instances on one Postgres", () => {
 
   it("a ping sent on B is in A's ping history", async ({ a, b }) => {
     const auditId = await seedRunAudit(a);
+    // Pings are comments on the audit's GitLab issue.
+    await expectStatus(await postFromPage(a, `/api/audits/${auditId}/export`, {}), 200);
     await a.goto(`/audits/${auditId}/findings?q=Amara`);
     await new FindingsPage(a).openPerson("Amara Okafor");
     const pinged = new PersonPage(a).timelineEntry("Pinged");

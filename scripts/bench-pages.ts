@@ -200,7 +200,9 @@ async function openAndRunAudit(cookie: string): Promise<{ auditId: string; findi
     const run = await api<RunState | null>(cookie, "GET", `/api/audits/${audit}/runs/latest`);
     if (run && run.status !== "running") {
       if (run.status !== "complete") throw new Error(`the audit run ended ${run.status}`);
-      // What Support Operations do next: ping everyone, so pages show pings and the event log has them.
+      // What Support Operations do next: export to the audit issue (pings are comments there) and ping
+      // everyone, so pages show pings and the event log has them.
+      await api(cookie, "POST", `/api/audits/${audit}/export`);
       await api(cookie, "POST", `/api/audits/${audit}/bulk`, { action: "ping" });
       return { auditId, findings: run.findingsCount };
     }

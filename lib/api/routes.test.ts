@@ -31,16 +31,19 @@ import { AuditConfigSchema, type AuditConfig } from "@/lib/config/schema";
 import { createGitLabClient } from "@/lib/gitlab/client";
 import { createClock, type AppContext } from "@/lib/service/context";
 import { readDemoClock } from "@/lib/service/demo";
+import { exportToIssue } from "@/lib/service/export";
 import { getPersonDetail } from "@/lib/service/findings";
 import { getScheduleCoverage } from "@/lib/service/schedules";
 import { startGitLabSandbox } from "@/sandbox/gitlab/server";
 import type { GitLabSandbox } from "@/sandbox/gitlab/types";
+import { isPostedChaseAction } from "@/lib/workflow/chase";
 import { DEFAULT_WORKFLOW_SETTINGS, type ItemState, type UserActionInput } from "@/lib/workflow/types";
 import * as audits from "@/app/api/audits/route";
 import * as bulk from "@/app/api/audits/[auditId]/bulk/route";
 import * as issueExport from "@/app/api/audits/[auditId]/export/route";
 import * as people from "@/app/api/audits/[auditId]/people/route";
 import * as personActions from "@/app/api/audits/[auditId]/people/[personKey]/actions/route";
+import * as personActionPreview from "@/app/api/audits/[auditId]/people/[personKey]/actions/preview/route";
 import * as replies from "@/app/api/audits/[auditId]/replies/route";
 import * as review from "@/app/api/audits/[auditId]/review/route";
 import * as runs from "@/app/api/audits/[auditId]/runs/route";
@@ -127,7 +130,12 @@ const logError = vi.fn();
 
 beforeAll(async () => {
   gitlab = await startGitLabSandbox({
-    users: [{ id: 1, username: "audit-bot", name: "Audit Bot", token: GITLAB_TOKEN }],
+    users: [
+      { id: 1, username: "audit-bot", name: "Audit Bot", token: GITLAB_TOKEN },
+      // Whom a ping or an escalation of Sam mentions: Sam and his manager (not Olivia Grant, the Support
+      // Operations Manager, who is no user here: her mention is written inert, with a warning).
+      ...["srivera", "lpark"].map((username, i) => ({ id: i + 2, username, name: username })),
+    ],
     projects: [
       {
         id: 7,
@@ -188,6 +196,7 @@ const ROUTES = {
   latestRun,
   people,
   personActions,
+  personActionPreview,
   bulk,
   signOff,
   review,
@@ -306,7 +315,10 @@ function reportWith(coverage: RotationCoverage[]): AuditReport {
   };
 }
 
-/** Forgets everything and puts the clock back; then, unless `audit: false`, one audit of FY27-Q3. */
+/**
+ * Forgets everything and puts the clock back; then, unless `audit: false`, one audit of FY27-Q3. With
+ * `exported`, GitLab is configured, the roster loaded and the audit exported to its issue: ready to ping.
+ */
 async function seed(
   options: {
     audit?: boolean;
@@ -315,6 +327,7 @@ async function seed(
     people?: readonly string[];
     /** The finding of each person key's item; default `missing_from_schedule`. */
     codes?: Readonly<Record<string, FindingCode>>;
+    exported?: boolean;
   } = {},
 ): Promise<Audit | null> {
   await deleteAllAudits(ctx.db);
@@ -355,7 +368,10 @@ async function seed(
     },
     events: [],
   });
-  return audit;
+  if (!options.exported) return audit;
+  loadConfig = async () => exportConfig(true);
+  rosterLoaded = true;
+  return (await exportToIssue(ctx, { auditId: audit.id, actor: "Omar Haddad" })).audit;
 }
 
 function requireAudit(audit: Audit | null): Audit {
@@ -453,14 +469,20 @@ const MUTATIONS: MutationCase[] = [
     ] satisfies [UserActionInput, ItemState, number][]
   ).map(([action, state, hoursAgo]): MutationCase => ({
     route: `POST …/actions ${action.type}`,
-    seed: () => seed({ state, hoursAgo }),
+    // A ping or an escalation is posted on the audit's issue.
+    seed: () => seed({ state, hoursAgo, exported: isPostedChaseAction(action.type) }),
     send: (audit) => personAction(requireAudit(audit).id, SAM, action),
     expected: opsAndTheirManagers(200),
-    body: () => ({ applied: 1, skipped: [], conflicts: 0, warnings: [] }),
+    body: () => ({
+      applied: 1,
+      skipped: [],
+      conflicts: 0,
+      warnings: action.type === "escalate" ? [expect.stringMatching(/^ogrant is not a user/)] : [],
+    }),
   })),
   {
     route: "POST …/bulk ping",
-    seed: () => seed({ state: "open" }),
+    seed: () => seed({ state: "open", exported: true }),
     send: (audit) => (routes) => {
       const auditId = requireAudit(audit).id;
       return routes.bulk.POST(post(`/api/audits/${auditId}/bulk`, { action: "ping" }), paramsOf({ auditId }));
@@ -470,7 +492,7 @@ const MUTATIONS: MutationCase[] = [
   },
   {
     route: "POST …/bulk escalate",
-    seed: () => seed({ state: "pinged", hoursAgo: 73 }),
+    seed: () => seed({ state: "pinged", hoursAgo: 73, exported: true }),
     send: (audit) => (routes) => {
       const auditId = requireAudit(audit).id;
       return routes.bulk.POST(
@@ -593,6 +615,30 @@ describe("conflicts", () => {
     expect((await errorOf(response)).message).toMatch(/Export the audit to its GitLab issue first/);
   });
 
+  it("409 conflict:audit_issue for a ping or an escalation, single or bulk, before the audit has an issue", async () => {
+    for (const [type, state, hoursAgo] of [
+      ["ping", "open", 1],
+      ["escalate", "pinged", 73],
+    ] as const) {
+      const auditId = requireAudit(await seed({ state, hoursAgo })).id;
+      loadConfig = async () => exportConfig(true);
+      const before = await snapshot();
+      const single = await personAction(auditId, SAM, { type })(ops());
+      const all = await ops().bulk.POST(
+        post(`/api/audits/${auditId}/bulk`, { action: type }),
+        paramsOf({ auditId }),
+      );
+      for (const response of [single, all]) {
+        expect(response.status).toBe(409);
+        expect(await errorOf(response)).toMatchObject({
+          code: "conflict:audit_issue",
+          message: "Export the audit to its GitLab issue first: pings are posted there.",
+        });
+      }
+      expect(await snapshot()).toEqual(before);
+    }
+  });
+
   it("409 when the current period's audit is open already", async () => {
     await seed();
     const response = await ops().audits.POST(post("/api/audits"), paramsOf());
@@ -698,7 +744,7 @@ describe("conflicts", () => {
 
 describe("who a person action is checked against", () => {
   it("a person the roster does not hold has no managers: Support Operations only", async () => {
-    const auditId = requireAudit(await seed()).id;
+    const auditId = requireAudit(await seed({ exported: true })).id;
     const manager = await personAction(auditId, STRANGER, { type: "ping" })(routesAs(USERS["their manager"]));
     expect(manager.status).toBe(403);
     const ops = await personAction(auditId, STRANGER, { type: "ping" })(routesAs(USERS.ops));
@@ -707,7 +753,7 @@ describe("who a person action is checked against", () => {
   });
 
   it("only the chosen items when itemIds are given; unknown ids are 404", async () => {
-    const auditId = requireAudit(await seed()).id;
+    const auditId = requireAudit(await seed({ exported: true })).id;
     const [item] = await listItems(ctx.db, auditId, { personKey: SAM });
     if (!item) throw new Error("seed wrote no item");
     const send = (itemIds: string[]) =>
@@ -833,7 +879,7 @@ describe("identity is the person key, never the display name", () => {
 
 describe("who acted is stored by person key as well as by name", () => {
   it("an item action, the hand-over, the send-back and the sign-off record the actor's person key", async () => {
-    const auditId = requireAudit(await seed({ state: "intentional" })).id;
+    const auditId = requireAudit(await seed({ state: "intentional", exported: true })).id;
     const lee = sessionUserOf("Lee Park");
     const omar = sessionUserOf("Omar Haddad");
     const olivia = sessionUserOf("Olivia Grant");
@@ -866,6 +912,7 @@ describe("who acted is stored by person key as well as by name", () => {
 
     const events = await listEvents(ctx.db, { auditId });
     expect(events.map((e) => [e.action, e.actor, e.actorKey])).toEqual([
+      ["export_issue", "Omar Haddad", null],
       ["reopen", "Lee Park", "lee@example.com"],
       ["ping", "Lee Park", "lee@example.com"],
       ["mark_intentional", "Lee Park", "lee@example.com"],
@@ -1133,6 +1180,112 @@ describe("bad input", () => {
     expect(response.status).toBe(400);
     const paths = (await errorOf(response)).details.map((d) => d.path);
     expect(paths.sort()).toEqual(["overdue", "page", "pageSize", "sort", "status"]);
+  });
+});
+
+describe("the comment a ping or an escalation posts: preview and note", () => {
+  const previewOf = (auditId: string, body: unknown, user: SessionUser | null = USERS.ops) =>
+    routesAs(user).personActionPreview.POST(
+      post(`${personPath(auditId, SAM)}/actions/preview`, body),
+      paramsOf({ auditId, personKey: SAM }),
+    );
+  const actOn = (auditId: string, body: unknown) =>
+    routesAs(USERS.ops).personActions.POST(
+      post(`${personPath(auditId, SAM)}/actions`, body),
+      paramsOf({ auditId, personKey: SAM }),
+    );
+  const notes = () =>
+    gitlab
+      .state()
+      .projects.flatMap((p) => p.issues ?? [])
+      .flatMap((i) => i.notes ?? []);
+  const NOTE = "Sam, this blocks the @all <b>APAC</b> hand-over [x](javascript:alert(1)).\nThanks!";
+
+  it.each(USER_NAMES.map((user) => ({ user, status: opsAndTheirManagers(200)[user] })))(
+    "is checked as the action is: $user → $status, and changes nothing",
+    async ({ user, status }) => {
+      const auditId = requireAudit(await seed({ exported: true })).id;
+      const before = await snapshot();
+      const posted = notes().length;
+      const response = await previewOf(auditId, { action: { type: "ping" } }, USERS[user]);
+      expect(response.status).toBe(status);
+      if (status === 200)
+        expect(await response.json()).toMatchObject({ body: expect.stringContaining("@srivera") });
+      expect(await snapshot()).toEqual(before);
+      expect(notes()).toHaveLength(posted);
+    },
+  );
+
+  it.each([
+    { type: "ping", state: "open", hoursAgo: 1 },
+    { type: "escalate", state: "pinged", hoursAgo: 73 },
+  ] as const)(
+    "previews exactly the $type comment that is then posted, with the note quoted and inert",
+    async ({ type, state, hoursAgo }) => {
+      const auditId = requireAudit(await seed({ state, hoursAgo, exported: true })).id;
+      const body = { action: { type, note: NOTE } };
+      const preview = await previewOf(auditId, body);
+      expect(preview.status).toBe(200);
+      const { body: text } = z.object({ body: z.string() }).parse(await preview.json());
+      expect(text).toContain("> Note from Omar Haddad:");
+      expect(text).toContain("Sam, this blocks the");
+      expect(text).not.toContain("@all");
+      expect(text).not.toContain("<b>");
+      expect(text).not.toContain("](javascript:");
+      expect(text).toContain("> Thanks\\!");
+
+      expect((await actOn(auditId, body)).status).toBe(200);
+      expect(notes().at(-1)?.body).toBe(text);
+      const event = (await listEvents(ctx.db, { auditId })).at(-1);
+      expect(event).toMatchObject({ action: type, detail: { note: NOTE } });
+    },
+  );
+
+  it("409 before the audit has an issue, and with the workflow's reason when nothing is due", async () => {
+    const bare = requireAudit(await seed()).id;
+    loadConfig = async () => exportConfig(true);
+    const early = await previewOf(bare, { action: { type: "ping" } });
+    expect(early.status).toBe(409);
+    expect((await errorOf(early)).code).toBe("conflict:audit_issue");
+
+    const exported = requireAudit(await seed({ state: "pinged", hoursAgo: 1, exported: true })).id;
+    const notDue = await previewOf(exported, { action: { type: "escalate" } });
+    expect(notDue.status).toBe(409);
+    expect((await errorOf(notDue)).message).toMatch(/^Follow-up is due at/);
+  });
+
+  it.each([
+    { name: "a note too long", action: { type: "ping", note: "x".repeat(1001) }, paths: ["action.note"] },
+    {
+      name: "a note of invisible characters",
+      action: { type: "ping", note: "\u200b\u2060\ufeff" },
+      paths: ["action.note"],
+    },
+    // A Slack DM is sent by hand: it has no comment, so no note, and nothing to preview.
+    {
+      name: "a note on a Slack DM",
+      action: { type: "record_dm", note: "Sent on Slack." },
+      paths: ["action"],
+      previewPaths: ["action.type"],
+    },
+  ])("400 for $name, to the action and to its preview", async ({ action, paths, previewPaths }) => {
+    const auditId = requireAudit(await seed({ exported: true })).id;
+    const acted = await actOn(auditId, { action });
+    const previewed = await previewOf(auditId, { action });
+    for (const [response, expected] of [
+      [acted, paths],
+      [previewed, previewPaths ?? paths],
+    ] as const) {
+      expect(response.status).toBe(400);
+      expect((await errorOf(response)).details.map((d) => d.path ?? "")).toEqual(expected);
+    }
+  });
+
+  it("a blank note is no note", async () => {
+    const auditId = requireAudit(await seed({ exported: true })).id;
+    const response = await previewOf(auditId, { action: { type: "ping", note: "  \n " } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { body: string }).body).not.toContain("Note from");
   });
 });
 

@@ -7,6 +7,8 @@ import { FINDING_CODES } from "@/lib/audit/types";
 import type { Permission } from "@/lib/auth/roles";
 import { PEOPLE_SORTS, type PeopleQuery } from "@/lib/service/findings";
 import {
+  CHASE_NOTE_BOUNDS,
+  CHASE_NOTE_MAX_LENGTH,
   ITEM_STATUSES,
   JUSTIFICATION_BOUNDS,
   JUSTIFICATION_MAX_LENGTH,
@@ -14,7 +16,15 @@ import {
   type UserAction,
   type UserActionInput,
 } from "@/lib/workflow/types";
-import { BULK_CHASE_ACTIONS, CHASE_ACTIONS, CHASE_STEPS, type ChaseAction } from "@/lib/workflow/chase";
+import {
+  BULK_CHASE_ACTIONS,
+  CHASE_ACTIONS,
+  CHASE_STEPS,
+  POSTED_CHASE_ACTIONS,
+  isPostedChaseAction,
+  type ChaseAction,
+  type PostedChaseAction,
+} from "@/lib/workflow/chase";
 import { isOverride } from "@/lib/workflow/rules";
 import { writtenTextProblem } from "@/lib/workflow/visible-text";
 
@@ -70,6 +80,35 @@ const WrittenReasonSchema = z
     });
   });
 
+/**
+ * A personal note on a ping or an escalation, trimmed; blank is no note. Otherwise at least one character a
+ * reader sees, at most 1000 stored.
+ */
+const ChaseNoteSchema = z.preprocess(
+  blankAsUnset,
+  z
+    .string()
+    .trim()
+    .superRefine((text, ctx) => {
+      const problem = writtenTextProblem(text, CHASE_NOTE_BOUNDS);
+      if (problem === null) return;
+      ctx.addIssue({
+        code: "custom",
+        message:
+          problem.problem === "too_long"
+            ? `keep it to ${CHASE_NOTE_MAX_LENGTH} characters`
+            : "write something a reader sees, or leave the note empty (invisible characters do not count)",
+      });
+    })
+    .optional(),
+);
+
+/** A chase step posted on the audit issue (ping, escalation), with an optional personal note. */
+const PostedChaseActionSchema = z.strictObject({
+  type: z.enum(POSTED_CHASE_ACTIONS as [PostedChaseAction, ...PostedChaseAction[]]),
+  note: ChaseNoteSchema,
+});
+
 /** Marks the Support Operations Manager's resolution of their own finding as the override it is. */
 const OverrideSchema = z.literal(true).optional();
 
@@ -78,7 +117,12 @@ const OverrideSchema = z.literal(true).optional();
  * the waiver limit). `override: true` only on a resolution: see `permissionForAction`.
  */
 export const UserActionSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal(CHASE_ACTIONS) }),
+  PostedChaseActionSchema,
+  z.strictObject({
+    type: z.enum(
+      CHASE_ACTIONS.filter((action) => !isPostedChaseAction(action)) as [ChaseAction, ...ChaseAction[]],
+    ),
+  }),
   z.strictObject({
     type: z.literal("mark_intentional"),
     justification: WrittenReasonSchema,
@@ -99,6 +143,16 @@ export const PersonActionSchema = z.strictObject({
   itemIds: z.array(z.string().min(1).max(200)).min(1).max(1000).optional(),
 });
 export type PersonAction = z.infer<typeof PersonActionSchema>;
+
+/**
+ * `POST …/people/[personKey]/actions/preview`: the body of the action it previews, for a step posted on the
+ * audit issue.
+ */
+export const ChasePreviewSchema = z.strictObject({
+  action: PostedChaseActionSchema,
+  itemIds: PersonActionSchema.shape.itemIds,
+});
+export type ChasePreview = z.infer<typeof ChasePreviewSchema>;
 
 /** `POST …/bulk`. */
 export const BulkActionSchema = z.strictObject({ action: z.enum(BULK_CHASE_ACTIONS) });

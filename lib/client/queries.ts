@@ -4,11 +4,14 @@
  */
 import { queryOptions } from "@tanstack/react-query";
 import { requestJson } from "./api";
-import type { IssueExportPreview, Run } from "./types";
+import type { PostedChaseAction } from "@/lib/workflow/chase";
+import type { ChasePreview, IssueExportPreview, Run } from "./types";
 
 export const queryKeys = {
   latestRun: (auditId: string) => ["audits", auditId, "runs", "latest"] as const,
   issueExportPreview: (auditId: string) => ["audits", auditId, "export", "preview"] as const,
+  chasePreview: (auditId: string, personKey: string, type: PostedChaseAction, note: string) =>
+    ["audits", auditId, "people", personKey, "chase-preview", type, note] as const,
 };
 
 /** How often a running audit is polled. */
@@ -30,6 +33,30 @@ export function issueExportPreviewQueryOptions(auditId: string) {
     queryKey: queryKeys.issueExportPreview(auditId),
     queryFn: ({ signal }) =>
       requestJson<IssueExportPreview>(`/api/audits/${encodeURIComponent(auditId)}/export`, { signal }),
+    staleTime: 0,
+    gcTime: 0,
+    retry: false,
+  });
+}
+
+/**
+ * The exact comment a ping or an escalation of one person (all their findings it applies to) would post
+ * now, with `note`; always read fresh. Posts nothing.
+ */
+export function chasePreviewQueryOptions(input: {
+  auditId: string;
+  personKey: string;
+  type: PostedChaseAction;
+  note: string;
+}) {
+  const { auditId, personKey, type, note } = input;
+  return queryOptions({
+    queryKey: queryKeys.chasePreview(auditId, personKey, type, note),
+    queryFn: ({ signal }) =>
+      requestJson<ChasePreview>(
+        `/api/audits/${encodeURIComponent(auditId)}/people/${encodeURIComponent(personKey)}/actions/preview`,
+        { method: "POST", body: { action: { type, ...(note.trim() ? { note } : {}) } }, signal },
+      ),
     staleTime: 0,
     gcTime: 0,
     retry: false,

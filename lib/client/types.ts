@@ -6,6 +6,6 @@ export type { Audit, AuditEvent, Run, RunProgress } from "@/lib/db/records";
 export type { ActivityEntry } from "@/lib/service/activity";
 export type { IssueExportPreview, IssueExportResult } from "@/lib/service/export";
 export type { DemoClockState as DemoClock } from "@/lib/service/demo";
-export type { ActionOutcome } from "@/lib/service/item-actions";
+export type { ActionOutcome, ChasePreview } from "@/lib/service/item-actions";
 export type { SubmitForReviewResult } from "@/lib/service/sign-off";
 export type { UserActionInput } from "@/lib/workflow/types";

@@ -11,7 +11,8 @@ import { getPersonDetail, queryPeople } from "./findings";
 import { actOnItems, bulkAct } from "./item-actions";
 import { openCurrentAudit, startAuditRun } from "./runs";
 import type { TestContext } from "@/lib/testing/app-context";
-import { createTestContext } from "@/lib/testing/app-context";
+import { createGitLabTestContext } from "@/lib/testing/app-context";
+import { exportToIssue } from "./export";
 
 const START = Date.parse("2026-11-24T12:00:00Z");
 const HOUR = 3_600_000;
@@ -21,7 +22,8 @@ let sandbox: PagerDutySandbox;
 let scenario: Scenario;
 
 beforeAll(async () => {
-  t = await createTestContext(new Date(START));
+  // Pings are comments on the audit's GitLab issue.
+  t = await createGitLabTestContext(new Date(START));
   ({ ctx, sandbox, scenario } = t);
 });
 
@@ -45,6 +47,7 @@ describe("an audit from opening to follow-up", () => {
 
     const run = await runToEnd(audit.id);
     expect(run).toMatchObject({ status: "complete", findingsCount: 19 });
+    await exportToIssue(ctx, { auditId: audit.id, actor: "ops" });
 
     const page = await queryPeople(ctx, audit.id, { sort: "name" });
     expect(page.total).toBe(17);
@@ -92,7 +95,8 @@ describe("an audit from opening to follow-up", () => {
     const bulk = await bulkAct(ctx, { auditId: audit.id, action: "ping", actor: "ops" });
     // 19 findings, less Amara, the schedule that has no person and the three the schedule's owner fixes.
     expect(bulk.applied).toBe(14);
-    expect(await listEvents(ctx.db, { auditId: audit.id })).toHaveLength(19 + 2 + 14);
+    // Found, exported, Amara's two steps, the bulk ping.
+    expect(await listEvents(ctx.db, { auditId: audit.id })).toHaveLength(19 + 1 + 2 + 14);
   });
 
   it("marks an item intentional only with a reason, and a re-run after a fix resolves it as fixed", async () => {

@@ -6,10 +6,15 @@
 import type { Audit, Item, ItemStateUpdate } from "@/lib/db/queries";
 import { applyItemStates, getAuditById, listItems } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
-import { chaseStepOf, isChaseAction, type BulkChaseAction } from "@/lib/workflow/chase";
+import {
+  chaseStepOf,
+  isChaseAction,
+  type BulkChaseAction,
+  type PostedChaseAction,
+} from "@/lib/workflow/chase";
 import { applyUserAction, deriveStatus, isOverride } from "@/lib/workflow/rules";
 import type { UserActionInput } from "@/lib/workflow/types";
-import { postChaseStep } from "./chase/post";
+import { postChaseStep, previewChaseStep } from "./chase/post";
 import type { AppContext } from "./context";
 import { assertAuditOpen } from "./runs";
 
@@ -44,13 +49,61 @@ export async function actOnItems(
     actorKey?: string | null;
   },
 ): Promise<ActionOutcome> {
+  const { audit, chosen } = await personItems(ctx, input);
+  return applyToItems(ctx, audit, chosen, input.action, input, { refuseWhenNone: true });
+}
+
+/** The open audit and the person's items an action is about (all of them, or the `itemIds`). */
+async function personItems(
+  ctx: AppContext,
+  input: { auditId: string; personKey: string; itemIds?: readonly string[] },
+): Promise<{ audit: Audit; chosen: Item[] }> {
   const audit = await getAuditById(ctx.db, input.auditId);
   assertAuditOpen(audit);
   const items = await listItems(ctx.db, input.auditId, { personKey: input.personKey });
   const chosen = input.itemIds ? items.filter((i) => input.itemIds?.includes(i.id)) : items;
   if (chosen.length === 0)
     throw new AppError("not_found:item", "No such items for this person in this audit.");
-  return applyToItems(ctx, audit, chosen, input.action, input, { refuseWhenNone: true });
+  return { audit, chosen };
+}
+
+export interface ChasePreview {
+  /** The exact text of the comment the action would post now. */
+  body: string;
+  /** How many of the person's findings it is about. */
+  findings: number;
+  /** What posting would go on without (a username that is not a GitLab user, written inert). */
+  warnings: string[];
+}
+
+/**
+ * The comment a ping or an escalation of one person would post if sent now, with its note, as `actor`:
+ * refused as the action would be (the workflow's reason, `conflict:audit_issue`, no GitLab), and posting
+ * and recording nothing.
+ */
+export async function previewPersonChase(
+  ctx: AppContext,
+  input: {
+    auditId: string;
+    personKey: string;
+    itemIds?: readonly string[];
+    action: { type: PostedChaseAction; note?: string };
+    actor: string;
+  },
+): Promise<ChasePreview> {
+  const { audit, chosen } = await personItems(ctx, input);
+  const now = ctx.clock.now();
+  const decided = chosen.map((item) => ({
+    item,
+    result: applyUserAction(item, input.action, now, ctx.workflow),
+  }));
+  const applies = decided.filter((d) => d.result.ok).map((d) => d.item);
+  if (applies.length === 0) {
+    const refused = decided.find((d) => !d.result.ok)?.result;
+    throw new AppError("conflict:item", refused && !refused.ok ? refused.reason : "Nothing to do.");
+  }
+  const preview = await previewChaseStep(ctx, audit, applies, input.action, input.actor);
+  return { ...preview, findings: applies.length };
 }
 
 /**
@@ -108,6 +161,8 @@ async function applyToItems(
           code: item.code,
           ...(result.justification !== null ? { justification: result.justification } : {}),
           ...(action.type === "waive" ? { until: action.until } : {}),
+          // A personal note quoted in the ping's or escalation's comment.
+          ...("note" in action && action.note?.trim() ? { note: action.note.trim() } : {}),
           // The Support Operations Manager resolved their own finding: kept with the event, shown in history.
           ...(isOverride(action) ? { override: true } : {}),
         },

@@ -20,6 +20,7 @@ let issueOf: () => { state: string; notes: { id: number; body: string }[] };
 let issueUrl: string;
 
 beforeAll(async () => {
+  // Pings are comments on the audit's GitLab issue: the audits are exported to it.
   t = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"));
   auditId = (await openCurrentAudit(t.ctx, "Theo Marsh")).id;
   const run = await startAuditRun(t.ctx, { auditId, actor: "Theo Marsh" });
@@ -230,6 +231,7 @@ describe("sign-off racing with changes", () => {
     });
     const run = await startAuditRun(t.ctx, { auditId: audit.id, actor: "Theo Marsh" });
     await t.ctx.backgroundRuns.get(run.id);
+    await exportToIssue(t.ctx, { auditId: audit.id, actor: "Theo Marsh" });
     // The items a ping applies to: a person's, and a colleague's to fix.
     const items = (await listItems(t.ctx.db, audit.id)).filter(
       (i) => i.personKey !== null && isColleagueFinding(i.code),

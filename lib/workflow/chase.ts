@@ -11,7 +11,7 @@ export type ChaseAudience = "person" | "manager" | "ops_managers";
 
 /** How a step reaches people. */
 export type ChaseDelivery =
-  /** A comment on the audit's GitLab issue when it has one (else only recorded); replies are read there. */
+  /** A comment on the audit's GitLab issue (refused until the audit has one); replies are read there. */
   | "audit_issue"
   /** Sent outside the app by hand (a Slack DM) and recorded with a click. */
   | "by_hand";

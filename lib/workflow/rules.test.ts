@@ -105,7 +105,8 @@ const TABLE: Record<string, Row> = {
   "pinged 80 h ago, replied 20 h ago": {
     item: itemOf("pinged", { stateChangedAt: hoursAgo(80), repliedAt: hoursAgo(20) }),
     expect: {
-      ping: no("the person has already been pinged"),
+      // A reply stopped the clock; pinging again after reading it restarts it.
+      ping: to("pinged"),
       escalate: no("The person replied on 2026-11-23 13:00 UTC; follow up with them instead."),
       record_dm: no("escalate it first"),
       mark_intentional: to("intentional"),
@@ -150,7 +151,7 @@ const TABLE: Record<string, Row> = {
   "escalated 100 h ago, replied 5 h ago": {
     item: itemOf("escalated", { stateChangedAt: hoursAgo(100), repliedAt: hoursAgo(5) }),
     expect: {
-      ping: no("it has already been escalated"),
+      ping: to("pinged"),
       escalate: no("it has already been escalated"),
       record_dm: no("The person replied on 2026-11-24 04:00 UTC; follow up with them instead."),
       mark_intentional: to("intentional"),
@@ -469,6 +470,44 @@ describe("timers", () => {
     if (!result.ok) throw new Error(result.reason);
     expect(result.next.repliedAt).toBeNull();
     expect(deriveStatus(result.next, at(dueAt), SETTINGS).status).toBe("follow_up_due");
+  });
+
+  it.each([
+    [
+      "pinged",
+      itemOf("pinged", { stateChangedAt: pingedAt.toISOString(), repliedAt: "2026-11-25T09:00:00.000Z" }),
+    ],
+    [
+      "escalated",
+      itemOf("escalated", { stateChangedAt: pingedAt.toISOString(), repliedAt: "2026-11-25T09:00:00.000Z" }),
+    ],
+  ] as const)("a ping after a reply to the %s item restarts the follow-up clock", (_state, replied) => {
+    const repingAt = at("2026-11-26T09:00:00.000Z");
+    expect(deriveStatus(replied, repingAt, SETTINGS).nextAction).toBeNull();
+    const result = applyUserAction(replied, { type: "ping" }, repingAt, SETTINGS);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.next).toMatchObject({
+      state: "pinged",
+      stateChangedAt: repingAt.toISOString(),
+      repliedAt: null,
+    });
+    expect(deriveStatus(result.next, repingAt, SETTINGS)).toEqual({
+      status: "pinged",
+      nextAction: "escalate",
+      dueAt: "2026-11-29T09:00:00.000Z",
+      overdue: false,
+    });
+  });
+
+  it("a ping is still refused while the person has not replied since the last step", () => {
+    const replyBefore = itemOf("pinged", {
+      stateChangedAt: pingedAt.toISOString(),
+      repliedAt: "2026-11-20T00:00:00.000Z",
+    });
+    expect(applyUserAction(replyBefore, { type: "ping" }, at(dueAt), SETTINGS)).toEqual({
+      ok: false,
+      reason: expect.stringContaining("the person has already been pinged"),
+    });
   });
 
   it.each([

@@ -149,7 +149,8 @@ export function deriveStatus(item: ItemWorkflowFields, now: Date, settings: Work
 
 /**
  * Applies a person's action to an item at `now`, or says why it is refused. Allowed: the chase's steps in
- * their order (chase.ts): the first (ping) on an open item or an expired waiver, each later one on the state
+ * their order (chase.ts): the first (ping) on an open item, an expired waiver, or a chased item whose person
+ * replied since its last step (the re-ping restarts the follow-up clock), each later one on the state
  * the step before it moved to, once its timer is due and the person has not replied since (so: pinged →
  * escalated after the follow-up time, escalated → dm_sent after the DM time); mark_intentional and waive
  * (open, pinged, escalated, dm_sent or expired waiver), reopen (fixed, intentional, waived → open).
@@ -224,8 +225,13 @@ function applyChaseStep(
   const step = chaseStepOf(action);
   const previous = CHASE_STEPS[chaseIndexOf(step.action) - 1];
   if (!previous) {
-    // The first step: any unresolved item not yet chased, and a fresh chase forgets an old reply.
-    if (ruleState !== "open" && ruleState !== "waiver_expired") return refuse(action, item, ruleState);
+    // The first step: any unresolved item not yet chased, or one whose person replied since the last step
+    // (their reply stopped the clock; pinging again restarts it). A fresh chase forgets the old reply.
+    const mayStart =
+      ruleState === "open" ||
+      ruleState === "waiver_expired" ||
+      (isChaseState(ruleState) && repliedSince(item));
+    if (!mayStart) return refuse(action, item, ruleState);
     return allow(item, { ...moved(item, step.to, now), repliedAt: null }, null);
   }
   if (ruleState !== previous.to) return refuse(action, item, ruleState);
@@ -414,6 +420,14 @@ function isUnresolvedRuleState(state: RuleState): boolean {
   return state === "waiver_expired" || UNRESOLVED_STATES.includes(state);
 }
 
+/** Whether the person replied at or after the item entered its state (which stops its clock). */
+function repliedSince(item: ItemWorkflowFields): boolean {
+  return (
+    item.repliedAt !== null &&
+    parseStoredTime(item.repliedAt, "repliedAt") >= parseStoredTime(item.stateChangedAt, "stateChangedAt")
+  );
+}
+
 /** The item waits in `waiting` for `next`, due `hours` after it got there unless the person replied since. */
 function timedStatus(
   item: ItemWorkflowFields,
@@ -422,10 +436,8 @@ function timedStatus(
   waiting: ItemState,
   next: (typeof CHASE_STEPS)[number],
 ): DerivedStatus {
+  if (repliedSince(item)) return { status: waiting, nextAction: null, dueAt: null, overdue: false };
   const since = parseStoredTime(item.stateChangedAt, "stateChangedAt");
-  if (item.repliedAt !== null && parseStoredTime(item.repliedAt, "repliedAt") >= since) {
-    return { status: waiting, nextAction: null, dueAt: null, overdue: false };
-  }
   const dueAt = since + hours * HOUR_MS;
   const overdue = now.getTime() >= dueAt;
   return {

@@ -84,10 +84,20 @@ export const JUSTIFICATION_MIN_LENGTH = 10;
 export const JUSTIFICATION_MAX_LENGTH = 2000;
 export const JUSTIFICATION_BOUNDS = { min: JUSTIFICATION_MIN_LENGTH, max: JUSTIFICATION_MAX_LENGTH } as const;
 
+/**
+ * Bounds of a personal note added to a ping or an escalation comment: optional, but when given at least one
+ * character a reader sees, at most MAX stored (`writtenTextProblem`).
+ */
+export const CHASE_NOTE_MAX_LENGTH = 1000;
+export const CHASE_NOTE_BOUNDS = { min: 1, max: CHASE_NOTE_MAX_LENGTH } as const;
+
 /** A user action with its input, as a route handler receives it. */
 export type UserActionInput =
-  /** A chase step (chase.ts): needs the item's state and timer, nothing else. */
-  | { type: ChaseAction }
+  /**
+   * A chase step (chase.ts): needs the item's state and timer, nothing else. `note`: a step posted on the
+   * audit issue (ping, escalation) may carry a personal note, quoted in its comment; the rules ignore it.
+   */
+  | { type: ChaseAction; note?: string }
   /**
    * `override`: the Support Operations Manager resolving their own finding, which only they may do and
    * only as an override; recorded with the event. The workflow rules do not read it (who may is roles.ts).

@@ -13,7 +13,16 @@ import { issueExportPreviewQueryOptions } from "@/lib/client/queries";
  * "Export to issue": shows what would be written into the audit's GitLab issue (the whole description,
  * the report under `## Notes`), then creates the issue or updates it on confirmation.
  */
-export function ExportIssueButton({ auditId, hasIssue }: { auditId: string; hasIssue: boolean }) {
+export function ExportIssueButton({
+  auditId,
+  hasIssue,
+  onExported,
+}: {
+  auditId: string;
+  hasIssue: boolean;
+  /** Called once the issue is written (e.g. to try again what needed it). */
+  onExported?: () => void;
+}) {
   const router = useRouter();
   const [, startRefresh] = useTransition();
   const [open, setOpen] = useState(false);
@@ -22,6 +31,7 @@ export function ExportIssueButton({ auditId, hasIssue }: { auditId: string; hasI
     mutationFn: () => exportToIssue(auditId),
     onSuccess: () => {
       setOpen(false);
+      onExported?.();
       // The card shows the issue link from the server.
       startRefresh(() => router.refresh());
     },

@@ -48,7 +48,7 @@ export const markerComment = (marker: string) => `<!-- pagerduty-audit:claim:${m
 
 /**
  * The audit's GitLab issue as a chase channel, when the audit was exported and GitLab is configured;
- * otherwise null, and chase steps are only recorded.
+ * otherwise null (a ping or an escalation is then refused: `requireChaseChannel` in post.ts).
  */
 export async function auditIssueChannelOf(ctx: AppContext, audit: Audit): Promise<ChaseChannel | null> {
   if (audit.issueIid === null || audit.issueUrl === null) return null;

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyItemStates, listEvents, listItems } from "@/lib/db/queries";
+import { statusForError } from "@/lib/errors";
 import { rejectedAppError } from "@/lib/testing/errors";
 import type { GitLabSandbox, SandboxGitLabIssue } from "@/sandbox/gitlab/types";
 import { AUDITS_PROJECT } from "@/sandbox/scenarios/gitlab-audits";
@@ -88,13 +90,19 @@ describe("pings as comments on the audit issue", () => {
     expect(posted[0]?.body).not.toContain("Jordan Blake");
   });
 
-  it("escalates to the manager and the Support Operations Manager after 72 hours", async () => {
+  it("escalates to the manager and the Support Operations Manager after 72 hours, linking the ping", async () => {
     ctx.clock.advance(72 * HOUR);
     const amara = await personKeyOf("Amara Okafor");
+    const ping = (await getPersonDetail(ctx, auditId, amara)).history.findLast((e) => e.action === "ping");
+    const pingUrl = String(ping?.detail?.commentUrl);
+    expect(pingUrl).toMatch(/#note_\d+$/);
     await actOnItems(ctx, { auditId, personKey: amara, action: { type: "escalate" }, actor: "Theo Marsh" });
     const body = issue().notes.at(-1)?.body ?? "";
     expect(body).toContain("@aokafor");
     expect(body).toMatch(/cc @pdesai @sreyes/);
+    // The ping it follows up on is the one posted for her, linked; no "ping above" that may not be there.
+    expect(body).toContain(`Pinged in [this comment](${pingUrl}).`);
+    expect(body).not.toMatch(/above/);
   });
 
   it("reads a reply back from the issue: the person's clock stops and the timeline shows it", async () => {
@@ -110,6 +118,30 @@ describe("pings as comments on the audit issue", () => {
     expect(detail.history.at(-1)).toMatchObject({ action: "reply", actor: "ogrant" });
     expect(detail.items[0]).toMatchObject({ repliedAt: expect.any(String), nextAction: null });
     // Reading again finds nothing new.
+    expect(await syncReplies(ctx, auditId)).toEqual({ replies: 0 });
+  });
+
+  it("pings again a person who replied: a new comment, and the follow-up clock runs again", async () => {
+    const olivia = await personKeyOf("Olivia Grant");
+    const before = issue().notes.length;
+    const outcome = await actOnItems(ctx, {
+      auditId,
+      personKey: olivia,
+      action: { type: "ping" },
+      actor: "Theo Marsh",
+    });
+    expect(outcome.applied).toBeGreaterThan(0);
+    const posted = issue().notes.slice(before);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]?.body).toContain("@ogrant");
+    const detail = await getPersonDetail(ctx, auditId, olivia);
+    expect(detail.items[0]).toMatchObject({
+      state: "pinged",
+      repliedAt: null,
+      nextAction: "escalate",
+      overdue: false,
+    });
+    // Her earlier reply answered the earlier ping, not this one.
     expect(await syncReplies(ctx, auditId)).toEqual({ replies: 0 });
   });
 
@@ -211,6 +243,83 @@ describe("a ping whose answer was lost", () => {
   });
 });
 
+describe("a chase step before it can be posted", () => {
+  let bare: GitLabTestContext;
+  let bareAuditId: string;
+
+  beforeAll(async () => {
+    bare = await createGitLabTestContext(START);
+    // Run, not exported: the audit has no issue yet.
+    bareAuditId = (await openCurrentAudit(bare.ctx, "Theo Marsh")).id;
+    await bare.ctx.backgroundRuns.get(
+      (await startAuditRun(bare.ctx, { auditId: bareAuditId, actor: "Theo Marsh" })).id,
+    );
+  });
+
+  afterAll(async () => {
+    await bare.close();
+  });
+
+  /** Marks every item of the audit pinged `hoursAgo` hours ago without a comment, as before pings had to be posted. */
+  async function pingedWithoutComment(on: AppContext, id: string, hoursAgo: number) {
+    const at = new Date(on.clock.now().getTime() - hoursAgo * HOUR);
+    const items = await listItems(on.db, id);
+    await applyItemStates(
+      on.db,
+      items.map((item) => ({
+        itemId: item.id,
+        expectedState: item.state,
+        next: { state: "pinged", stateChangedAt: at.toISOString(), waivedUntil: null, repliedAt: null },
+        event: { actor: "Theo Marsh", actorKey: null, at, action: "ping", detail: { code: item.code } },
+      })),
+    );
+  }
+
+  it("refuses a ping when GitLab is not configured, naming what is missing", async () => {
+    const base = await bare.openInstance();
+    const config = await base.loadConfig();
+    const noSection: AppContext = { ...base, loadConfig: async () => ({ ...config, gitlab: undefined }) };
+    const noToken: AppContext = { ...base, createGitLabClient: () => null };
+    const personKey = await personKeyOf("Olivia Grant", { ctx: base, auditId: bareAuditId });
+    const act = (on: AppContext) =>
+      rejectedAppError(
+        actOnItems(on, { auditId: bareAuditId, personKey, action: { type: "ping" }, actor: "Theo Marsh" }),
+      );
+
+    const before = await listItems(base.db, bareAuditId);
+    const section = await act(noSection);
+    expect(section.code).toBe("invalid:config");
+    expect(section.message).toMatch(/no `gitlab` section/);
+    const token = await act(noToken);
+    expect(token.code).toBe("invalid:environment");
+    expect(token.message).toMatch(/GL_TOKEN is not set/);
+    expect(await listItems(base.db, bareAuditId)).toEqual(before);
+  });
+
+  it.each(["ping", "escalate"] as const)(
+    "refuses a %s, single or bulk, until the audit is exported to its issue, and changes nothing",
+    async (type) => {
+      const personKey = await personKeyOf("Amara Okafor", { ctx: bare.ctx, auditId: bareAuditId });
+      if (type === "escalate") await pingedWithoutComment(bare.ctx, bareAuditId, 73);
+      const before = await listItems(bare.ctx.db, bareAuditId);
+      const events = (await listEvents(bare.ctx.db, { auditId: bareAuditId })).length;
+      for (const attempt of [
+        () =>
+          actOnItems(bare.ctx, { auditId: bareAuditId, personKey, action: { type }, actor: "Theo Marsh" }),
+        () => bulkAct(bare.ctx, { auditId: bareAuditId, action: type, actor: "Theo Marsh" }),
+      ]) {
+        const refused = await rejectedAppError(attempt());
+        expect(refused.code).toBe("conflict:audit_issue");
+        expect(statusForError(refused)).toBe(409);
+        expect(refused.message).toBe("Export the audit to its GitLab issue first: pings are posted there.");
+      }
+      expect(await listItems(bare.ctx.db, bareAuditId)).toEqual(before);
+      expect(await listEvents(bare.ctx.db, { auditId: bareAuditId })).toHaveLength(events);
+      expect(bare.gitlab.state().projects.flatMap((p) => p.issues ?? [])).toHaveLength(0);
+    },
+  );
+});
+
 describe("pingCommentBody", () => {
   it("keeps untrusted names and messages inert; only real usernames are live mentions", () => {
     const body = pingCommentBody("FY27-Q3", "ping", [
@@ -227,5 +336,66 @@ describe("pingCommentBody", () => {
     expect(body).not.toContain("@all");
     expect(body).not.toContain("](javascript:");
     expect(body).toContain("**Ada** @ada (cc @boss)\n- [ ] No PagerDuty ID.");
+  });
+
+  it("quotes a personal note under the findings, with its author, every line inert", () => {
+    const body = pingCommentBody("FY27-Q3", "ping", [
+      {
+        personKey: "a",
+        name: "Ada",
+        gitlab: "ada",
+        alsoMention: [],
+        messages: ["No PagerDuty ID."],
+        note: {
+          by: "Theo [Marsh](javascript:x)",
+          text: "Hi @all,\n\n# please <b>fix</b>\r\n[this](javascript:y)",
+        },
+      },
+    ]);
+    const quote = body.split("\n").slice(-6);
+    expect(quote[0]).toBe("");
+    expect(quote.slice(1).every((line) => line.startsWith(">"))).toBe(true);
+    expect(quote[1]).toMatch(/^> Note from Theo \\\[Marsh\\\]/);
+    expect(quote[3]).toBe(">");
+    expect(body).not.toContain("@all");
+    expect(body).not.toContain("<b>");
+    expect(body).not.toContain("](javascript:");
+    expect(body).not.toMatch(/^> # /m);
+  });
+
+  it("names in an escalation each person's pings that were posted, as links, and says when there was none", () => {
+    const issueUrl = "https://gitlab.example/support/audits/-/issues/7";
+    const body = pingCommentBody("FY27-Q3", "escalate", [
+      {
+        personKey: "a",
+        name: "Ada",
+        gitlab: "ada",
+        alsoMention: ["boss"],
+        messages: ["No PagerDuty ID."],
+        pingUrls: [`${issueUrl}#note_3`, `${issueUrl}#note_9`],
+      },
+      {
+        personKey: "b",
+        name: "Bo",
+        gitlab: "bo",
+        alsoMention: [],
+        messages: ["x"],
+        pingUrls: [`${issueUrl}#note_4`],
+      },
+      {
+        personKey: "c",
+        name: "Cy",
+        gitlab: "cy",
+        alsoMention: [],
+        messages: ["y"],
+        pingUrls: ["javascript:alert(1)", `${issueUrl}#note_5) [evil](https://evil.example`],
+      },
+    ]);
+    expect(body.split("\n")[0]).not.toMatch(/above/);
+    expect(body).toContain(`Pinged in these comments: [1](${issueUrl}#note_3), [2](${issueUrl}#note_9).`);
+    expect(body).toContain(`Pinged in [this comment](${issueUrl}#note_4).`);
+    expect(body).not.toContain("javascript:");
+    expect(body).not.toContain("evil");
+    expect(body).toContain("No ping of theirs was posted on this issue.");
   });
 });

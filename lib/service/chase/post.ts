@@ -3,22 +3,30 @@
  * findings, batches of people per comment) and posting them before the step is recorded.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { managerKeyOf, roleOf } from "@/lib/auth/roles";
+import { managerKeyOf, opsManagersOnGitLab } from "@/lib/auth/roles";
 import type { Audit, Item, ItemStateUpdate } from "@/lib/db/queries";
 import {
   claimChasePosts,
+  listEvents,
   finishChaseClaims,
   recordChaseComment,
   releaseChaseClaims,
   renewChaseClaims,
 } from "@/lib/db/queries";
+import { AppError } from "@/lib/errors";
 import type { KnownUsers } from "@/lib/report/escape";
 import { escapeMarkdown, mention } from "@/lib/report/format-markdown";
 import { personKeyOf } from "@/lib/roster/person-key";
 import type { RosterPerson } from "@/lib/roster/schema";
-import { chaseStepOf, isPostedChaseAction, type PostedChaseAction } from "@/lib/workflow/chase";
+import {
+  CHASE_ACTIONS,
+  chaseStepOf,
+  isPostedChaseAction,
+  type PostedChaseAction,
+} from "@/lib/workflow/chase";
 import type { UserActionInput } from "@/lib/workflow/types";
 import type { AppContext } from "../context";
+import type { MentionCandidate } from "../mentions";
 import { auditIssueChannelOf, type ChaseChannel } from "./channel";
 
 /** People mentioned in one comment at most: gitlab.com caps new comments at 60 a minute, so batch. */
@@ -31,6 +39,33 @@ export interface PingTarget {
   /** The GitLab usernames to mention besides the person (for an escalation: manager, Support Ops Manager). */
   alsoMention: string[];
   messages: string[];
+  /**
+   * For an escalation: the links of the ping comments it follows up on (each finding's latest ping), oldest
+   * first. Empty when none was posted; not given for a ping.
+   */
+  pingUrls?: readonly string[];
+  /** A personal note from the person posting (a single ping or escalation), quoted under the findings. */
+  note?: ChaseNote;
+}
+
+/** A personal note on a posted chase step and who wrote it (the comment itself is the app's account's). */
+export interface ChaseNote {
+  by: string;
+  text: string;
+}
+
+/** The note of a ping or an escalation, with its author; undefined without one. */
+function noteOf(action: UserActionInput, by: string | undefined): ChaseNote | undefined {
+  const text = "note" in action ? action.note?.trim() : undefined;
+  return text && by !== undefined ? { by, text } : undefined;
+}
+
+/** The note as a quote: every line escaped, so it mentions, links and formats nothing. */
+function noteQuote(note: ChaseNote): string[] {
+  return [
+    `> Note from ${escapeMarkdown(note.by)}:`,
+    ...note.text.split(/\r\n|\r|\n/).map((line) => (line.trim() === "" ? ">" : `> ${escapeMarkdown(line)}`)),
+  ];
 }
 
 /** The first line of each posted step's comment, given the audit's name (escaped). */
@@ -38,13 +73,24 @@ const COMMENT_INTROS: Record<PostedChaseAction, (auditName: string) => string> =
   ping: (auditName) =>
     `The PagerDuty audit ${auditName} found the following. Please fix them, or reply here if they are intentional.`,
   escalate: (auditName) =>
-    `No reply for 72 hours to the ping above: escalating to managers and the Support Operations Manager (${auditName}).`,
+    `No reply to the pings linked under each person: escalating to managers and the Support Operations Manager (${auditName}).`,
 };
+
+/** A link the comment may hold: an http(s) URL with nothing that could end the Markdown link early. */
+const SAFE_LINK = /^https?:\/\/[^\s()<>[\]"'`\\]+$/;
+
+/** The line naming the pings an escalation follows up on, as links; only pings that were posted count. */
+function pingsLine(urls: readonly string[]): string {
+  const links = urls.filter((url) => SAFE_LINK.test(url));
+  if (links.length === 0) return "No ping of theirs was posted on this issue.";
+  if (links.length === 1) return `Pinged in [this comment](${links[0]}).`;
+  return `Pinged in these comments: ${links.map((url, i) => `[${i + 1}](${url})`).join(", ")}.`;
+}
 
 /**
  * The comment text for a ping or an escalation of several people: each person's @mention (only real
- * usernames are live; with `known`, only users GitLab resolves) with their findings as a checklist.
- * Untrusted text (names, messages) is escaped.
+ * usernames are live; with `known`, only users GitLab resolves) with their findings as a checklist; an
+ * escalation also links the person's pings it follows up on. Untrusted text (names, messages) is escaped.
  */
 export function pingCommentBody(
   auditName: string,
@@ -61,7 +107,9 @@ export function pingCommentBody(
         : "";
     return [
       `**${escapeMarkdown(target.name)}** ${who}${cc}`,
+      ...(target.pingUrls ? [pingsLine(target.pingUrls)] : []),
       ...target.messages.map((m) => `- [ ] ${escapeMarkdown(m)}`),
+      ...(target.note ? ["", ...noteQuote(target.note)] : []),
     ].join("\n");
   });
   return [intro, ...blocks].join("\n\n");
@@ -80,18 +128,19 @@ export function escalationMentions(
   const entry = person.personKey === null ? undefined : byKey.get(person.personKey);
   const managerKey = entry ? managerKeyOf(entry, roster) : null;
   const manager = managerKey === null ? null : usernameOf(byKey.get(managerKey));
-  const opsManagers = roster
-    .filter((p) => roleOf(p, roster) === "ops_manager")
-    .map(usernameOf)
-    .filter((u): u is string => u !== null);
+  const opsManagers = opsManagersOnGitLab(roster).map((m) => m.username);
   return [...new Set([manager, ...opsManagers].filter((u): u is string => u !== null))];
 }
 
-/** Groups the items being pinged by person, in a stable order, for comment batching. */
+/**
+ * Groups the items being pinged by person, in a stable order, for comment batching. With `pingUrls` (an
+ * escalation: each item's latest ping comment), each person's target links their items' pings.
+ */
 export function pingTargets(
   items: readonly Item[],
   kind: PostedChaseAction,
   roster: readonly RosterPerson[],
+  pingUrls?: ReadonlyMap<string, string>,
 ): PingTarget[] {
   const mentionsManagers = chaseStepOf(kind).mentions.some((who) => who !== "person");
   const byPerson = new Map<string, PingTarget>();
@@ -103,11 +152,24 @@ export function pingTargets(
       gitlab: item.gitlabUsername,
       alsoMention: mentionsManagers ? escalationMentions(item, roster) : [],
       messages: [],
+      ...(pingUrls ? { pingUrls: [] } : {}),
     };
     target.messages.push(item.message);
+    const url = pingUrls?.get(item.id);
+    if (url !== undefined && target.pingUrls && !target.pingUrls.includes(url)) {
+      target.pingUrls = [...target.pingUrls, url];
+    }
     byPerson.set(item.personKey, target);
   }
   return [...byPerson.values()].sort((a, b) => a.name.localeCompare(b.name, "en"));
+}
+
+/** The usernames the comments for `targets` mention: each person's, and whom their step copies in. */
+function mentionCandidates(targets: readonly PingTarget[]): MentionCandidate[] {
+  return targets.flatMap((target) => [
+    ...(target.gitlab ? [{ username: target.gitlab, person: target.name }] : []),
+    ...target.alsoMention.map((username) => ({ username, person: null })),
+  ]);
 }
 
 /**
@@ -132,12 +194,7 @@ export async function postPings(
   if (targets.length === 0) return { urls, failure: null, unsure: [], warnings: [] };
   let found: Awaited<ReturnType<ChaseChannel["findKnownUsers"]>>;
   try {
-    found = await channel.findKnownUsers(
-      targets.flatMap((target) => [
-        ...(target.gitlab ? [{ username: target.gitlab, person: target.name }] : []),
-        ...target.alsoMention.map((username) => ({ username, person: null })),
-      ]),
-    );
+    found = await channel.findKnownUsers(mentionCandidates(targets));
   } catch (failure) {
     return { urls, failure, unsure: [], warnings: [] };
   }
@@ -215,11 +272,61 @@ export interface PostedStep {
 }
 
 /**
- * The chase steps posted on the audit issue (ping, escalation) are comments there when it exists: claim
- * each person first, so that of simultaneous attempts exactly one posts for them (the others skip them);
- * take over the claim of an attempt that died or failed, looking for its comment before posting; post; and
- * keep only the updates whose comment exists, with the comment's URL in the event. Other actions, and every
- * action on an audit without an issue, pass through.
+ * For a step after the ping (the escalation), each item's latest posted ping comment, by item id, in the
+ * order they were posted; undefined for the ping itself. A ping recorded without a comment has no link.
+ */
+async function latestPingUrls(
+  ctx: AppContext,
+  audit: Audit,
+  kind: PostedChaseAction,
+): Promise<Map<string, string> | undefined> {
+  if (kind === CHASE_ACTIONS[0]) return undefined;
+  const urls = new Map<string, string>();
+  for (const event of await listEvents(ctx.db, { auditId: audit.id })) {
+    const url = event.detail?.commentUrl;
+    if (event.action !== CHASE_ACTIONS[0] || event.itemId === null) continue;
+    if (typeof url === "string") urls.set(event.itemId, url);
+    else urls.delete(event.itemId);
+  }
+  return urls;
+}
+
+/**
+ * The audit issue a ping or an escalation is posted on. A step counts only once its comment exists (the
+ * escalation points at the ping, the clock runs from it), so without somewhere to post it is refused:
+ * `invalid:config` without the config's `gitlab` section, `invalid:environment` without GL_TOKEN,
+ * `conflict:audit_issue` (409) before the audit is exported to its issue.
+ */
+export async function requireChaseChannel(ctx: AppContext, audit: Audit): Promise<ChaseChannel> {
+  const config = await ctx.loadConfig();
+  if (!config.gitlab) {
+    throw new AppError(
+      "invalid:config",
+      "The audit config has no `gitlab` section (project, template): pings are posted on the audit's GitLab issue.",
+    );
+  }
+  if (!ctx.createGitLabClient(config)) {
+    throw new AppError(
+      "invalid:environment",
+      "GL_TOKEN is not set on the server: pings are posted on the audit's GitLab issue.",
+    );
+  }
+  const channel = await auditIssueChannelOf(ctx, audit);
+  if (!channel) {
+    throw new AppError(
+      "conflict:audit_issue",
+      "Export the audit to its GitLab issue first: pings are posted there.",
+    );
+  }
+  return channel;
+}
+
+/**
+ * The chase steps posted on the audit issue (ping, escalation) are comments there: claim each person
+ * first, so that of simultaneous attempts exactly one posts for them (the others skip them); take over the
+ * claim of an attempt that died or failed, looking for its comment before posting; post; and keep only the
+ * updates whose comment exists, with the comment's URL in the event. Refused as a whole when there is
+ * nowhere to post (`requireChaseChannel`). Other actions pass through.
  */
 export async function postChaseStep(
   ctx: AppContext,
@@ -236,17 +343,13 @@ export async function postChaseStep(
     skipped: [],
     settle: async () => {},
   };
-  if (!isPostedChaseAction(action.type) || updates.length === 0) return passThrough;
-  const channel = await auditIssueChannelOf(ctx, audit);
-  if (!channel) return passThrough;
+  if (!isPostedChaseAction(action.type)) return passThrough;
+  const channel = await requireChaseChannel(ctx, audit);
+  if (updates.length === 0) return passThrough;
   const kind = action.type;
-  // Only a step that mentions more than the person needs the roster (whom the person reports to).
-  const roster = chaseStepOf(kind).mentions.some((who) => who !== "person")
-    ? (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person)
-    : [];
   const chosenIds = new Set(updates.map((u) => u.itemId));
   const chosen = items.filter((i) => chosenIds.has(i.id));
-  const targets = pingTargets(chosen, kind, roster);
+  const targets = await chaseTargets(ctx, audit, chosen, kind, noteOf(action, updates[0]?.event.actor));
   const itemsOf = (personKey: string) => chosen.filter((i) => i.personKey === personKey);
   const keyOf = new Map(
     targets.map((t) => [t.personKey, chaseClaimKey(audit.id, kind, t.personKey, itemsOf(t.personKey))]),
@@ -368,4 +471,38 @@ export async function postChaseStep(
     clearInterval(renew);
     throw error;
   }
+}
+
+/** The people a posted step's comment is for, with what it says for each (see `pingTargets`). */
+async function chaseTargets(
+  ctx: AppContext,
+  audit: Audit,
+  items: readonly Item[],
+  kind: PostedChaseAction,
+  note: ChaseNote | undefined,
+): Promise<PingTarget[]> {
+  // Only a step that mentions more than the person needs the roster (whom the person reports to).
+  const roster = chaseStepOf(kind).mentions.some((who) => who !== "person")
+    ? (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person)
+    : [];
+  const targets = pingTargets(items, kind, roster, await latestPingUrls(ctx, audit, kind));
+  return note ? targets.map((target) => ({ ...target, note })) : targets;
+}
+
+/**
+ * The comment a ping or an escalation of one person's `items` would post now, as `by`, with the action's
+ * note: the exact text (mentions checked with GitLab, as posting does) and the warnings posting would give.
+ * Refused as posting is (`requireChaseChannel`); posts nothing.
+ */
+export async function previewChaseStep(
+  ctx: AppContext,
+  audit: Audit,
+  items: readonly Item[],
+  action: { type: PostedChaseAction; note?: string },
+  by: string,
+): Promise<{ body: string; warnings: string[] }> {
+  const channel = await requireChaseChannel(ctx, audit);
+  const targets = await chaseTargets(ctx, audit, items, action.type, noteOf(action, by));
+  const { known, warnings } = await channel.findKnownUsers(mentionCandidates(targets));
+  return { body: pingCommentBody(audit.name, action.type, targets, known), warnings };
 }

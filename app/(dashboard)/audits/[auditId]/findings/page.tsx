@@ -67,7 +67,12 @@ export default async function FindingsPage({
           summary.people > 0 && (
             <>
               {canPing && audit.issueUrl && <CheckRepliesButton auditId={auditId} />}
-              <BulkActions auditId={auditId} counts={bulkCounts} />
+              <BulkActions
+                auditId={auditId}
+                counts={bulkCounts}
+                hasIssue={audit.issueUrl !== null}
+                mayExport={auditOpen && can(user, "audit:export")}
+              />
             </>
           )
         }

@@ -7,7 +7,8 @@ export const dynamic = "force-dynamic";
 
 /**
  * `POST /api/audits/[auditId]/bulk` `{ action }`, a bulk chase step (ping, escalate) → ActionOutcome.
- * Checked with no target: it reaches everyone's items, so only Support Operations may.
+ * Checked with no target: it reaches everyone's items, so only Support Operations may. 409
+ * `conflict:audit_issue` before the audit is exported to its issue, where the comments are posted.
  */
 export const POST = apiHandler({
   params: AuditParamsSchema,

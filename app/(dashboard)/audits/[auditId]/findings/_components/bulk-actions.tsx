@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { errorMessage } from "@/lib/client/api";
 import { bulkAct } from "@/lib/client/mutations";
 import type { ActionOutcome } from "@/lib/client/types";
+import { ChaseRefusal, isAuditIssueMissing } from "../../../../_components/chase-refusal";
 import { BULK_CHASE_ACTIONS, type BulkChaseAction } from "@/lib/workflow/chase";
 
 type BulkAction = BulkChaseAction;
@@ -58,10 +59,16 @@ function describeOutcome(action: BulkAction, outcome: ActionOutcome): string {
 export function BulkActions({
   auditId,
   counts,
+  hasIssue,
+  mayExport,
 }: {
   auditId: string;
   /** Findings each step is due for now: a first ping (open or expired waiver), an escalation (follow-up due). */
   counts: Record<BulkAction, number>;
+  /** The audit has its GitLab issue, where pings and escalations are posted. */
+  hasIssue: boolean;
+  /** The signed-in user may export the audit to its issue (offered when a ping is refused for want of it). */
+  mayExport: boolean;
 }) {
   const router = useRouter();
   const [refreshing, startRefresh] = useTransition();
@@ -76,7 +83,12 @@ export function BulkActions({
       setResult(describeOutcome(done, outcome));
       startRefresh(() => router.refresh());
     },
+    // Refused for want of the audit issue: the dialog closes and the refusal offers the export.
+    onError: (error) => {
+      if (isAuditIssueMissing(error)) setOpen(false);
+    },
   });
+  const missingIssue = act.isError && isAuditIssueMissing(act.error);
 
   const ask = (next: BulkAction) => {
     act.reset();
@@ -102,12 +114,25 @@ export function BulkActions({
       <p role="status" className="text-xs text-slate-600">
         {result}
       </p>
+      {!hasIssue && !missingIssue && (
+        <p className="text-xs text-amber-800">
+          Pings are posted on the audit&apos;s GitLab issue: export it first.
+        </p>
+      )}
+      {missingIssue && (
+        <ChaseRefusal
+          error={act.error}
+          auditId={auditId}
+          mayExport={mayExport}
+          onExported={() => act.reset()}
+        />
+      )}
       <ConfirmDialog
         open={open}
         title={COPY[action].title}
         confirmLabel={COPY[action].confirm}
         pending={act.isPending}
-        error={act.isError ? errorMessage(act.error) : null}
+        error={act.isError && !missingIssue ? errorMessage(act.error) : null}
         onConfirm={() => act.mutate(action)}
         onCancel={() => setOpen(false)}
       >

@@ -19,7 +19,8 @@ import { getAppContext } from "@/lib/service/app-context";
 import { getPersonDetail, type PersonItem } from "@/lib/service/findings";
 import { permissionTargetFor } from "@/lib/service/targets";
 import { CHASE_STEPS, type ChaseAction } from "@/lib/workflow/chase";
-import { lastWaiverDay } from "@/lib/workflow/rules";
+import { applyUserAction, lastWaiverDay } from "@/lib/workflow/rules";
+import type { WorkflowSettings } from "@/lib/workflow/types";
 import { orNotFound, requireAudit, requireSessionUser } from "../../../../_lib/data";
 import { findingsPath, personPath } from "../../../../_lib/paths";
 import { PersonActions, type TimedAction } from "./_components/person-actions";
@@ -39,14 +40,18 @@ async function targetOf(user: SessionUser, personKey: string): Promise<Permissio
   return permissionTargetFor(personKey, await getRosterPeople());
 }
 
-function timedAction(items: PersonItem[], action: ChaseAction): TimedAction {
-  const waiting = items.filter((item) => item.nextAction === action);
-  const upcoming = waiting
-    .filter((item) => !item.overdue && item.dueAt !== null)
+function timedAction(
+  items: PersonItem[],
+  action: ChaseAction,
+  now: Date,
+  settings: WorkflowSettings,
+): TimedAction {
+  const upcoming = items
+    .filter((item) => item.nextAction === action && !item.overdue && item.dueAt !== null)
     .map((item) => item.dueAt as string)
     .sort();
-  // A step with no due time (the first) is due at once.
-  const ready = waiting.filter((item) => item.overdue || item.dueAt === null).length;
+  // What the rules accept now: a step due, and also a ping again after the person replied.
+  const ready = items.filter((item) => applyUserAction(item, { type: action }, now, settings).ok).length;
   return { ready, nextDueAt: upcoming[0] ?? null };
 }
 
@@ -178,10 +183,15 @@ export default async function PersonPage({
                 personKey={personKey}
                 personName={row.name}
                 now={now.toISOString()}
+                hasIssue={audit.issueUrl !== null}
+                mayExport={auditOpen && can(user, "audit:export")}
                 allowed={allowed}
                 chase={
                   Object.fromEntries(
-                    CHASE_STEPS.map((step) => [step.action, timedAction(items, step.action)]),
+                    CHASE_STEPS.map((step) => [
+                      step.action,
+                      timedAction(items, step.action, now, ctx.workflow),
+                    ]),
                   ) as Record<ChaseAction, TimedAction>
                 }
                 resolvable={items

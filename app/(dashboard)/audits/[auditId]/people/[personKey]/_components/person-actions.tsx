@@ -5,13 +5,21 @@ import { formatDateTime, formatDueIn } from "@/components/time";
 import { Button } from "@/components/ui/button";
 import { Field, Input, Textarea } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
-import { CHASE_STEPS, type ChaseAction } from "@/lib/workflow/chase";
+import {
+  CHASE_STEPS,
+  isPostedChaseAction,
+  type ChaseAction,
+  type PostedChaseAction,
+} from "@/lib/workflow/chase";
 import {
   JUSTIFICATION_BOUNDS,
   JUSTIFICATION_MAX_LENGTH,
   JUSTIFICATION_MIN_LENGTH,
 } from "@/lib/workflow/types";
 import { visibleLength, writtenTextProblem } from "@/lib/workflow/visible-text";
+import { ChaseRefusal } from "../../../../../_components/chase-refusal";
+import { ExportIssueButton } from "../../../../../_components/export-issue-button";
+import { ChaseDialog } from "./chase-dialog";
 import { describeOutcome, usePersonAction } from "./use-person-action";
 
 /** A chase step: how many items it is due for now, and when it is next due for the others. */
@@ -27,6 +35,10 @@ export interface PersonActionsProps {
   personName: string;
   /** The app's clock (the demo can move it). */
   now: string;
+  /** The audit has its GitLab issue, where pings and escalations are posted. */
+  hasIssue: boolean;
+  /** The signed-in user may export the audit to its issue (offered while it has none). */
+  mayExport: boolean;
   /**
    * What the signed-in user may do for this person (the server checks again). `override`: these are the
    * Support Operations Manager's own findings, which they resolve only as a recorded override.
@@ -100,8 +112,8 @@ const CHASE_COPY: Partial<Record<ChaseAction, ChaseCopy>> = {
     done: "Pinged",
     hint: ({ ready }) =>
       ready > 0
-        ? `Asks them to fix ${ready} open finding${ready === 1 ? "" : "s"}; the follow-up is due 72 h later.`
-        : "Nothing to ping: every finding has been pinged or resolved.",
+        ? `Asks them to fix ${ready} finding${ready === 1 ? "" : "s"}, with a comment you see first; the follow-up is due 72 h later.`
+        : "Nothing to ping: every finding has been pinged (and not answered since) or resolved.",
   },
   escalate: {
     button: () => "Escalate",
@@ -132,14 +144,23 @@ function ProcessActions({
   personKey,
   personName,
   now,
+  hasIssue,
+  mayExport,
   allowed,
   chase,
   onDone,
 }: PersonActionsProps & { onDone: OnDone }) {
   const { mutation, busy } = usePersonAction(auditId, personKey);
   const id = useId();
+  // A step posted on the audit issue is shown first, with a note, in the dialog; a step done by hand is recorded.
+  const [composing, setComposing] = useState<{ type: PostedChaseAction; done: string } | null>(null);
   const run = (type: ChaseAction, verb: string) => {
     onDone(null);
+    mutation.reset();
+    if (isPostedChaseAction(type)) {
+      setComposing({ type, done: verb });
+      return;
+    }
     mutation.mutate({ action: { type } }, { onSuccess: (outcome) => onDone(describeOutcome(verb, outcome)) });
   };
 
@@ -148,6 +169,27 @@ function ProcessActions({
       <h3 id={`${id}-heading`} className="text-sm font-semibold text-slate-900">
         Chase
       </h3>
+      {!hasIssue && (
+        <div className="space-y-2 rounded-md bg-amber-50 p-2 text-xs text-amber-900 ring-1 ring-inset ring-amber-200">
+          <p>
+            Pings and escalations are comments on the audit&apos;s GitLab issue, which does not exist yet:
+            {mayExport
+              ? " export the audit to it first."
+              : " Support Operations export it from the overview."}
+          </p>
+          {mayExport && <ExportIssueButton auditId={auditId} hasIssue={false} />}
+        </div>
+      )}
+      <ChaseDialog
+        auditId={auditId}
+        personKey={personKey}
+        personName={personName}
+        action={composing?.type ?? null}
+        done={composing?.done ?? ""}
+        mayExport={mayExport}
+        onClose={() => setComposing(null)}
+        onDone={onDone}
+      />
       <ul className="space-y-3">
         {CHASE_STEPS.map((step, i) => {
           if (!allowed[step.action]) return null;
@@ -165,7 +207,7 @@ function ProcessActions({
           );
         })}
       </ul>
-      <ErrorMessage error={mutation.isError ? errorMessage(mutation.error) : null} />
+      {mutation.isError && <ChaseRefusal error={mutation.error} auditId={auditId} mayExport={mayExport} />}
     </section>
   );
 }

@@ -9,7 +9,10 @@ export const dynamic = "force-dynamic";
  * `POST /api/audits/[auditId]/people/[personKey]/actions` `{ action, itemIds? }` → ActionOutcome. Allowed
  * to Support Operations and to the person's managers (not to the person); nobody marks their own
  * finding intentional or waives it, except the Support Operations Manager with `override: true`,
- * which the event records. 409 on a signed-off audit or when the action fits none of the items.
+ * which the event records. A ping or an escalation is a comment on the audit issue, with the action's
+ * optional `note` quoted in it (`…/actions/preview` shows it first). 409 on a signed-off audit, when the
+ * action fits none of the items, or (`conflict:audit_issue`) for a ping or an escalation before the audit
+ * is exported to its issue.
  */
 export const POST = apiHandler({
   params: PersonParamsSchema,
