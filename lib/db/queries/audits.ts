@@ -374,6 +374,7 @@ async function changeAuditStatus(
 /** Deletes every audit with its runs, items and events. For the demo and e2e reset only. */
 export async function deleteAllAudits(db: Db): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("chase_claims").execute();
     await trx.deleteFrom("events").execute();
     await trx.deleteFrom("items").execute();
     await trx.deleteFrom("runs").execute();
