@@ -768,7 +768,7 @@ describe("who a person action is checked against", () => {
 });
 
 describe("a finding the schedule's owner fixes", () => {
-  const strangerNotInRoster = () => seed({ codes: { [STRANGER]: "not_in_roster" } });
+  const strangerNotInRoster = () => seed({ codes: { [STRANGER]: "not_in_roster" }, exported: true });
   const reason =
     "Cannot ping the person about this finding: it is fixed in PagerDuty by the schedule's owner, not " +
     "chased; the next run confirms the fix.";
@@ -1235,7 +1235,10 @@ describe("the comment a ping or an escalation posts: preview and note", () => {
       expect(text).toContain("> Thanks\\!");
 
       expect((await actOn(auditId, body)).status).toBe(200);
-      expect(notes().at(-1)?.body).toBe(text);
+      // What readers see is the preview; after it, the claim's marker, an HTML comment GitLab does not render.
+      const posted = notes().at(-1)?.body ?? "";
+      expect(posted).toMatch(/\n\n<!-- pagerduty-audit:claim:[0-9a-f]{64} -->$/);
+      expect(posted.replace(/\n\n<!-- pagerduty-audit:claim:[0-9a-f]{64} -->/g, "")).toBe(text);
       const event = (await listEvents(ctx.db, { auditId })).at(-1);
       expect(event).toMatchObject({ action: type, detail: { note: NOTE } });
     },
