@@ -296,9 +296,11 @@ describe.each(kinds)("50 simultaneous actions on one audit ($name)", (kind) => {
     // An item some action was allowed on before the race was changed by someone: no update was lost.
     const before = new Map(itemsBefore.map((i) => [i.id, i]));
     const changed = new Set(fresh.flatMap((e) => (e.itemId ? [e.itemId] : [])));
+    // A ping or escalation refused because another attempt held the person's claim lost nothing: the
+    // holder decides (and may itself be refused, by a sign-off).
     const contested = new Set(
       attempts
-        .filter((a) => a.error?.code !== "conflict:audit")
+        .filter((a) => a.error?.code !== "conflict:audit" && !/right now/.test(a.error?.message ?? ""))
         .flatMap((a) => a.targets.filter((x) => x.allowedBefore).map((x) => x.itemId)),
     );
     for (const itemId of contested) {
@@ -417,9 +419,12 @@ describe.each(kinds)("50 simultaneous actions on one audit ($name)", (kind) => {
     const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason as AppError] : []));
     expect(done).toEqual([{ applied: 2, skipped: [], conflicts: 0, warnings: [] }]);
     expect(refused.map((e) => e.code)).toEqual(Array(PEOPLE.length - 1).fill("conflict:item"));
-    expect(refused.map((e) => e.message)).toContainEqual(
-      "Someone else acted first: the finding changed meanwhile (now pinged). Reload to see what was done.",
-    );
+    // Refused for losing the write, or before posting for finding the person claimed by the winner's ping.
+    for (const message of refused.map((e) => e.message)) {
+      expect(message).toMatch(
+        /^Someone else (acted first: the finding changed meanwhile \(now pinged\)|is pinging them right now|has just pinged them)/,
+      );
+    }
   });
 
   // A waive of an expired waiver leaves the item in the state the others read (`waived`, with a new end):
