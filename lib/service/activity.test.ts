@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordItemReplies, type ActivityEvent, type AuditEvent } from "@/lib/db/queries";
 import type { TestContext } from "@/lib/testing/app-context";
-import { createTestContext } from "@/lib/testing/app-context";
+import { createGitLabTestContext } from "@/lib/testing/app-context";
+import { exportToIssue } from "./export";
 import { activityOf, getAuditActivity } from "./activity";
 import { getPersonDetail, queryPeople } from "./findings";
 import { actOnItems } from "./item-actions";
@@ -115,10 +116,12 @@ describe("the activity of a person and of an audit", () => {
   let auditId: string;
 
   beforeAll(async () => {
-    t = await createTestContext(new Date("2026-11-24T12:00:00Z"));
+    t = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"));
     auditId = (await openCurrentAudit(t.ctx, "Theo Marsh")).id;
     const run = await startAuditRun(t.ctx, { auditId, actor: "Theo Marsh" });
     await t.ctx.backgroundRuns.get(run.id);
+    // Pings are comments on the audit issue.
+    await exportToIssue(t.ctx, { auditId, actor: "Theo Marsh" });
   });
   afterAll(async () => t.close());
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditConfigSchema, type AuditConfig } from "@/lib/config/schema";
 import { getLatestRun, listItems } from "@/lib/db/queries";
 import type { TestContext } from "@/lib/testing/app-context";
-import { createTestContext } from "@/lib/testing/app-context";
+import { createGitLabTestContext } from "@/lib/testing/app-context";
+import { exportToIssue } from "./export";
 import { rejectedAppError } from "@/lib/testing/errors";
 import { SANDBOX_HTML_BASE } from "@/sandbox/pagerduty/server";
 import { demoUserId } from "@/sandbox/scenarios/demo-org";
@@ -49,7 +50,7 @@ function withOwner(rotationId: string, owner: string): AuditConfig {
 }
 
 beforeAll(async () => {
-  t = await createTestContext(new Date(START));
+  t = await createGitLabTestContext(new Date(START));
   ctx = t.ctx;
   baseConfig = await ctx.loadConfig();
   // The APAC rotation names its owner: Theo Marsh, of Support Operations, by GitLab username.
@@ -62,6 +63,8 @@ beforeAll(async () => {
   const run = await runToEnd();
   expect(run?.error ?? null).toBeNull();
   expect(run).toMatchObject({ status: "complete" });
+  // Pings are comments on the audit issue.
+  await exportToIssue(ctx, { auditId, actor: "ops" });
 });
 
 afterAll(async () => t.close());

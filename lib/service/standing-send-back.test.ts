@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestContext } from "@/lib/testing/app-context";
-import { createTestContext } from "@/lib/testing/app-context";
+import { createGitLabTestContext } from "@/lib/testing/app-context";
+import { exportToIssue } from "./export";
 import { queryPeople } from "./findings";
 import { actOnItems } from "./item-actions";
 import { openCurrentAudit, startAuditRun } from "./runs";
@@ -10,10 +11,12 @@ let t: TestContext;
 let auditId: string;
 
 beforeAll(async () => {
-  t = await createTestContext(new Date("2026-11-24T12:00:00Z"));
+  t = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"));
   auditId = (await openCurrentAudit(t.ctx, "Theo Marsh")).id;
   const run = await startAuditRun(t.ctx, { auditId, actor: "Theo Marsh" });
   await t.ctx.backgroundRuns.get(run.id);
+  // Pings are comments on the audit issue.
+  await exportToIssue(t.ctx, { auditId, actor: "Theo Marsh" });
 });
 afterAll(async () => t.close());
 
