@@ -45,6 +45,7 @@ import * as people from "@/app/api/audits/[auditId]/people/route";
 import * as personActions from "@/app/api/audits/[auditId]/people/[personKey]/actions/route";
 import * as personActionPreview from "@/app/api/audits/[auditId]/people/[personKey]/actions/preview/route";
 import * as replies from "@/app/api/audits/[auditId]/replies/route";
+import * as autopilot from "@/app/api/audits/[auditId]/autopilot/route";
 import * as review from "@/app/api/audits/[auditId]/review/route";
 import * as runs from "@/app/api/audits/[auditId]/runs/route";
 import * as latestRun from "@/app/api/audits/[auditId]/runs/latest/route";
@@ -205,6 +206,7 @@ const ROUTES = {
   issueExport,
   demoClock,
   demoReset,
+  autopilot,
 };
 /** Each module's handlers (`GET`, `POST`), without its route segment config. */
 type ApiRoutes = { [Name in keyof typeof ROUTES]: Omit<(typeof ROUTES)[Name], "dynamic"> };
@@ -528,6 +530,19 @@ const MUTATIONS: MutationCase[] = [
     },
     expected: opsOnly(200),
     body: () => ({ status: "in_review" }),
+  },
+  {
+    route: "POST …/autopilot",
+    seed: () => seed(),
+    send: (audit) => (routes) => {
+      const auditId = requireAudit(audit).id;
+      return routes.autopilot.POST(
+        post(`/api/audits/${auditId}/autopilot`, { on: true }),
+        paramsOf({ auditId }),
+      );
+    },
+    expected: opsOnly(200),
+    body: () => ({ autopilot: true }),
   },
   {
     route: "POST …/send-back",

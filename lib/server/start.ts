@@ -3,7 +3,7 @@ import { getAuthOptions } from "@/lib/auth/session";
 import { getEnv } from "@/lib/env";
 import { AppError, formatErrorDetails } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
-import { runScheduledWork } from "@/lib/service/autopilot/schedule";
+import { autopilotTick } from "@/lib/service/autopilot/tick";
 import { reapAbandonedRuns } from "@/lib/service/runs";
 import { startPeriodic, type Periodic } from "./periodic";
 import { DEFAULT_REPLY_SWEEP_MINUTES, startReplySweep, type ReplySweep } from "./reply-sweep";
@@ -61,16 +61,16 @@ export async function startServer(): Promise<void> {
     });
   }
 
-  // Autopilot's schedule (the config's `autopilot`; nothing happens without it). Every instance ticks; the
-  // database makes one of them take each step.
+  // Autopilot: the config's schedule (`autopilot`), and the chase of the audits whose autopilot is on;
+  // nothing happens without either. Every instance ticks; the database makes one of them take each step.
   const seconds = getEnv().AUDIT_AUTOPILOT_TICK_SECONDS ?? DEFAULT_AUTOPILOT_TICK_SECONDS;
   if (seconds > 0) {
     holder.__auditAutopilot ??= startPeriodic({
       intervalMs: seconds * 1000,
       getContext: getAppContext,
       log: (message, error) => console.error(`[audit] ${message}`, error ?? ""),
-      failure: "Autopilot's scheduled work failed; the next tick tries again.",
-      task: (ctx) => runScheduledWork(ctx),
+      failure: "Autopilot's tick failed; the next tick tries again.",
+      task: (ctx) => autopilotTick(ctx),
     });
   }
 }

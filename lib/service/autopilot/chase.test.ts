@@ -1,0 +1,103 @@
+/**
+ * Autopilot for the chase over a real database and the sandbox GitLab, with two app instances on Postgres
+ * ticking at the same moment: while it is on, the escalations that fall due are posted once, as the button
+ * would post them, by "Autopilot"; while it is off, nothing happens on its own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getAuditById, listEvents, listItems } from "@/lib/db/queries";
+import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
+import { rejectedAppError } from "@/lib/testing/errors";
+import { createTestInstances, type TestInstances } from "@/lib/testing/instances";
+import type { AppContext } from "../context";
+import { exportToIssue } from "../export";
+import { bulkAct } from "../item-actions";
+import { openCurrentAudit, startAuditRun } from "../runs";
+import { runChaseAutopilot, setAutopilot } from "./chase";
+import { AUTOPILOT_ACTOR } from "./schedule";
+
+const START = new Date("2026-11-24T12:00:00Z");
+const HOUR = 3_600_000;
+const kinds = await listTestDatabases();
+
+describe.each(kinds)("autopilot for the chase ($name)", (kind) => {
+  const instanceCount = kind.name === "postgres" ? 2 : 1;
+  let place: TestDatabase | undefined;
+  let t: TestInstances;
+  let auditId: string;
+  const first = () => t.instances[0] as AppContext;
+
+  beforeAll(async () => {
+    place = await kind.create();
+    t = await createTestInstances(START, place, instanceCount);
+    auditId = (await openCurrentAudit(first(), "Theo Marsh")).id;
+    const run = await startAuditRun(first(), { auditId, actor: "Theo Marsh" });
+    await first().backgroundRuns.get(run.id);
+    await exportToIssue(first(), { auditId, actor: "Theo Marsh" });
+    await bulkAct(first(), { auditId, action: "ping", actor: "Theo Marsh" });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await place?.drop();
+  });
+
+  const notes = () => t.gitlab.state().projects.flatMap((p) => p.issues ?? [])[0]?.notes ?? [];
+  const tickAll = () => Promise.all(t.instances.map((ctx) => runChaseAutopilot(ctx)));
+  const escalatedCount = async () =>
+    (await listItems(first().db, auditId)).filter((i) => i.state === "escalated").length;
+
+  it("does nothing on its own while it is off, even once the follow-ups are due", async () => {
+    t.clock.advance(73 * HOUR);
+    const before = notes().length;
+    expect(await tickAll()).toEqual(Array(instanceCount).fill({ escalated: {}, failed: [] }));
+    expect(notes()).toHaveLength(before);
+    expect(await escalatedCount()).toBe(0);
+  });
+
+  it("is turned on by a person, with who and when in the timeline", async () => {
+    const audit = await setAutopilot(first(), {
+      auditId,
+      on: true,
+      actor: "Theo Marsh",
+      actorKey: "theo.marsh@example.com",
+    });
+    expect(audit.autopilot).toBe(true);
+    const event = (await listEvents(first().db, { auditId })).at(-1);
+    expect(event).toMatchObject({
+      action: "set_autopilot",
+      actor: "Theo Marsh",
+      actorKey: "theo.marsh@example.com",
+      detail: { on: true },
+    });
+    // Turning it on again changes and logs nothing.
+    await setAutopilot(first(), { auditId, on: true, actor: "Priya Nair" });
+    expect((await listEvents(first().db, { auditId })).at(-1)?.id).toBe(event?.id);
+  });
+
+  it("escalates the due findings once, whichever instances tick, as Autopilot, with the same comment", async () => {
+    const pinged = (await listItems(first().db, auditId)).filter((i) => i.state === "pinged").length;
+    expect(pinged).toBeGreaterThan(5);
+    const before = notes().length;
+    const results = await tickAll();
+    const escalated = results.reduce((n, r) => n + (r.escalated["FY27-Q3"] ?? 0), 0);
+    expect(escalated).toBe(pinged);
+    expect(await escalatedCount()).toBe(pinged);
+    const posted = notes().slice(before);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]?.body).toMatch(/^No reply to the pings linked under each person: escalating/);
+    const events = (await listEvents(first().db, { auditId })).filter((e) => e.action === "escalate");
+    expect(new Set(events.map((e) => e.actor))).toEqual(new Set([AUTOPILOT_ACTOR]));
+    // Nothing more is due: the next tick does nothing.
+    expect((await tickAll()).flatMap((r) => Object.keys(r.escalated))).toEqual([]);
+    expect(notes().slice(before)).toHaveLength(1);
+  });
+
+  it("stops when turned off, and cannot change once the audit is signed off", async () => {
+    const audit = await setAutopilot(first(), { auditId, on: false, actor: "Theo Marsh" });
+    expect(audit.autopilot).toBe(false);
+    expect((await getAuditById(first().db, auditId)).autopilot).toBe(false);
+    await first().db.updateTable("audits").set({ status: "signed_off" }).where("id", "=", auditId).execute();
+    const refused = await rejectedAppError(setAutopilot(first(), { auditId, on: true, actor: "Theo Marsh" }));
+    expect(refused.code).toBe("conflict:audit");
+  });
+});
