@@ -1,4 +1,5 @@
 import type { PagerDutySnapshot, PdSchedule, PdUser } from "@/lib/audit/types";
+import { SANDBOX_HTML_BASE } from "../pagerduty/server";
 import type { PagerDutyState } from "../pagerduty/types";
 
 /**
@@ -39,7 +40,7 @@ export function snapshotOfState(
         id,
         name: schedule.name,
         kind: "v2",
-        htmlUrl: null,
+        htmlUrl: `${SANDBOX_HTML_BASE}/schedules/${id}`,
         periods: schedule.layers.map((l) => ({
           id: l.id,
           name: l.name,
@@ -57,7 +58,7 @@ export function snapshotOfState(
         id,
         name: schedule.name,
         kind: "v3",
-        htmlUrl: null,
+        htmlUrl: `${SANDBOX_HTML_BASE}/schedules/${id}`,
         periods: schedule.rotations.flatMap((r) =>
           r.events.map((e) => ({
             id: e.id,
