@@ -17,6 +17,7 @@ import { can } from "@/lib/auth/roles";
 import type { AuditSummary } from "@/lib/service/overview";
 import { formatDetail } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
+import { workflowOf } from "@/lib/service/workflow-settings";
 import { getAuditActivity, type ActivityPage } from "@/lib/service/activity";
 import { getRunWarnings } from "@/lib/service/runs";
 import { getStandingSendBack } from "@/lib/service/sign-off";
@@ -163,7 +164,7 @@ export default async function OverviewPage() {
         )}
       </div>
 
-      {current && <CurrentAudit summary={current} now={now} workflow={ctx.workflow} />}
+      {current && <CurrentAudit summary={current} now={now} workflow={await workflowOf(ctx)} />}
       {current && activity && <RecentActivity auditId={current.audit.id} activity={activity} />}
 
       <section aria-labelledby="history" className="mt-8">

@@ -23,6 +23,7 @@ const ALL_MIGRATIONS = [
   "0007-scheduled-runs",
   "0008-autopilot",
   "0009-item-owner",
+  "0010-person-timezone",
 ];
 
 async function appliedMigrations(opened: OpenedDatabase): Promise<string[]> {

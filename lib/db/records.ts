@@ -102,6 +102,8 @@ export interface ItemFinding {
   rotation: string | null;
   /** The configured owner's name, for a finding no colleague can fix; null or absent: Support Operations. */
   ownerName?: string | null;
+  /** The person's roster `tzdata_timezone`, which their timers count in; null or absent: the default zone. */
+  personTimezone?: string | null;
   message: string;
   evidence: Finding["evidence"];
 }
@@ -116,8 +118,9 @@ export interface ItemStateChange {
   repliedAt?: string | null;
 }
 
-export interface Item extends ItemFinding, Omit<ItemWorkflowFields, "code"> {
+export interface Item extends ItemFinding, Omit<ItemWorkflowFields, "code" | "region" | "personTimezone"> {
   ownerName: string | null;
+  personTimezone: string | null;
   id: string;
   auditId: string;
   justification: string | null;
@@ -172,6 +175,7 @@ export function findingColumns(finding: Omit<ItemFinding, "key">) {
     schedule_name: finding.scheduleName,
     rotation: finding.rotation,
     owner_name: finding.ownerName ?? null,
+    person_timezone: finding.personTimezone ?? null,
     message: finding.message,
     evidence_json: JSON.stringify(finding.evidence),
   };

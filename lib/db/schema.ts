@@ -134,6 +134,8 @@ export interface ItemsTable {
   gitlab_username: string | null;
   manager_name: string | null;
   region: string | null;
+  /** The person's roster `tzdata_timezone` at the latest run (their timers count in it); null before 0010. */
+  person_timezone: string | null;
   schedule_id: string | null;
   schedule_name: string | null;
   rotation: string | null;

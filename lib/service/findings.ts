@@ -23,6 +23,7 @@ import { ITEM_STATUSES, UNRESOLVED_STATES } from "@/lib/workflow/types";
 import { activityOf, type ActivityEntry } from "./activity";
 import type { AppContext } from "./context";
 import { summarizeItems, type AuditSummary } from "./overview";
+import { workflowOf } from "./workflow-settings";
 
 /** One row of the findings table: a person and the state of their items. */
 export interface PersonRow {
@@ -81,7 +82,7 @@ const STATUS_ORDER = new Map(ITEM_STATUSES.map((s, i) => [s, i]));
 /** Groups an audit's items into per-person rows with their timers, as of the context's clock. */
 export async function listPeopleRows(ctx: AppContext, auditId: string): Promise<PersonRow[]> {
   const [items, lastPing] = await Promise.all([listItems(ctx.db, auditId), listLastPings(ctx.db, auditId)]);
-  return toPeopleRows(items, lastPing, ctx.clock.now(), ctx.workflow);
+  return toPeopleRows(items, lastPing, ctx.clock.now(), await workflowOf(ctx));
 }
 
 /** The newest chase step (ping, escalation or DM) per person among `events`. */
@@ -274,14 +275,15 @@ export async function getPersonDetail(
     listPersonHistory(ctx.db, auditId, personKey),
     listEvents(ctx.db, { auditId, personKey }),
   ]);
-  const row = toPeopleRows(items, lastPingsOf(history), now, ctx.workflow)[0];
+  const workflow = await workflowOf(ctx);
+  const row = toPeopleRows(items, lastPingsOf(history), now, workflow)[0];
   if (!row) throw new AppError("not_found:person", "This person has no findings in this audit.");
   const resolutions = resolutionsOf(items, events);
   return {
     row,
     items: items.map((item) => ({
       ...item,
-      ...deriveStatus(item, now, ctx.workflow),
+      ...deriveStatus(item, now, workflow),
       resolution: resolutions.get(item.id) ?? null,
       owner: ownerOf(item),
       ownerTask: scheduleOwnerTaskOf(item.code),
@@ -322,8 +324,9 @@ export async function getFindingsView(
     listItems(ctx.db, auditId),
     listLastPings(ctx.db, auditId),
   ]);
+  const workflow = await workflowOf(ctx);
   return {
-    summary: summarizeItems(ctx, audit, latestRun, items),
-    page: pagePeopleRows(toPeopleRows(items, lastPing, ctx.clock.now(), ctx.workflow), query),
+    summary: summarizeItems(ctx, audit, latestRun, items, workflow),
+    page: pagePeopleRows(toPeopleRows(items, lastPing, ctx.clock.now(), workflow), query),
   };
 }

@@ -17,6 +17,7 @@ import type { UserActionInput } from "@/lib/workflow/types";
 import { postChaseStep, previewChaseStep } from "./chase/post";
 import type { AppContext } from "./context";
 import { assertAuditOpen } from "./runs";
+import { workflowOf } from "./workflow-settings";
 
 export interface ActionOutcome {
   applied: number;
@@ -93,9 +94,10 @@ export async function previewPersonChase(
 ): Promise<ChasePreview> {
   const { audit, chosen } = await personItems(ctx, input);
   const now = ctx.clock.now();
+  const workflow = await workflowOf(ctx);
   const decided = chosen.map((item) => ({
     item,
-    result: applyUserAction(item, input.action, now, ctx.workflow),
+    result: applyUserAction(item, input.action, now, workflow),
   }));
   const applies = decided.filter((d) => d.result.ok).map((d) => d.item);
   if (applies.length === 0) {
@@ -117,8 +119,9 @@ export async function bulkAct(
   const audit = await getAuditById(ctx.db, input.auditId);
   assertAuditOpen(audit);
   const now = ctx.clock.now();
+  const workflow = await workflowOf(ctx);
   const items = (await listItems(ctx.db, input.auditId)).filter(
-    (item) => item.personKey !== null && deriveStatus(item, now, ctx.workflow).nextAction === input.action,
+    (item) => item.personKey !== null && deriveStatus(item, now, workflow).nextAction === input.action,
   );
   return applyToItems(ctx, audit, items, { type: input.action }, input, { refuseWhenNone: false });
 }
@@ -134,8 +137,9 @@ async function applyToItems(
   const now = ctx.clock.now();
   const updates: ItemStateUpdate[] = [];
   const skipped: ActionOutcome["skipped"] = [];
+  const workflow = await workflowOf(ctx);
   for (const item of items) {
-    const result = applyUserAction(item, action, now, ctx.workflow);
+    const result = applyUserAction(item, action, now, workflow);
     if (!result.ok) {
       skipped.push({ itemId: item.id, reason: result.reason });
       continue;

@@ -14,6 +14,8 @@ function isBulkChaseAction(action: string): action is BulkChaseAction {
 }
 import type { AppContext } from "./context";
 import { showRun } from "./runs";
+import type { WorkflowSettings } from "@/lib/workflow/types";
+import { workflowOf } from "./workflow-settings";
 
 export interface AuditSummary {
   audit: Audit;
@@ -79,7 +81,7 @@ export async function summarizeAudit(ctx: AppContext, auditId: string): Promise<
     getLatestRun(ctx.db, auditId),
     listItems(ctx.db, auditId),
   ]);
-  return summarizeItems(ctx, audit, latestRun, items);
+  return summarizeItems(ctx, audit, latestRun, items, await workflowOf(ctx));
 }
 
 /** An audit's counts from one read of its items, as of the context's clock. */
@@ -88,6 +90,7 @@ export function summarizeItems(
   audit: Audit,
   latestRun: Run | null,
   items: Item[],
+  workflow: WorkflowSettings,
 ): AuditSummary {
   const now = ctx.clock.now();
   const byStatus = Object.fromEntries(ITEM_STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
@@ -98,7 +101,7 @@ export function summarizeItems(
   >;
   const byPerson = new Map<string, Item[]>();
   for (const item of items) {
-    const derived = deriveStatus(item, now, ctx.workflow);
+    const derived = deriveStatus(item, now, workflow);
     byStatus[derived.status] += 1;
     byCode[item.code] += 1;
     if (item.personKey === null) continue;
@@ -112,7 +115,7 @@ export function summarizeItems(
   }
   let overduePeople = 0;
   for (const personItems of byPerson.values()) {
-    if (summarizePerson(personItems, now, ctx.workflow).overdue) overduePeople += 1;
+    if (summarizePerson(personItems, now, workflow).overdue) overduePeople += 1;
   }
   return {
     audit,

@@ -234,7 +234,8 @@ interface ItemContext {
 }
 
 /**
- * What an item stores of a finding, with the manager and region from the roster for filters and pings, and
+ * What an item stores of a finding, with the manager, region and time zone from the roster for filters,
+ * pings and the person's working time, and
  * the configured owner of a finding no colleague can fix.
  */
 function toItemFinding(finding: Finding, { people, owners }: ItemContext): ItemFinding {
@@ -252,6 +253,7 @@ function toItemFinding(finding: Finding, { people, owners }: ItemContext): ItemF
     gitlabUsername: finding.person?.gitlab ?? null,
     managerName: rosterPerson?.reports_to ?? null,
     region: rosterPerson?.region ?? null,
+    personTimezone: rosterPerson?.tzdata_timezone ?? null,
     scheduleId: finding.schedule?.id ?? null,
     scheduleName: finding.schedule?.name ?? null,
     rotation: finding.rotation,

@@ -29,6 +29,7 @@ import { visibleLength, writtenTextProblem } from "@/lib/workflow/visible-text";
 import { auditIssueChannelOf, noteUrl, type ChaseChannel } from "./chase/channel";
 import { resolutionsOf, type Resolution } from "./findings";
 import type { AppContext } from "./context";
+import { workflowOf } from "./workflow-settings";
 
 /** The audit issue in GitLab, as sign-off needs it; null when the audit has no issue (or no GitLab). */
 interface AuditIssue {
@@ -164,12 +165,13 @@ export async function getSignOffReview(ctx: AppContext, auditId: string): Promis
   const run = runs.find((r) => r.status === "complete" || r.status === "incomplete") ?? null;
   const check = canSignOff(items, now);
   const resolutions = resolutionsOf(items, events);
+  const workflow = await workflowOf(ctx);
   return {
     audit,
     run,
     items: items.map((item) => ({
       ...item,
-      status: deriveStatus(item, now, ctx.workflow).status,
+      status: deriveStatus(item, now, workflow).status,
       addressed: isAddressed(item, now),
       resolution: resolutions.get(item.id) ?? null,
     })),

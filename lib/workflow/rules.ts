@@ -23,6 +23,7 @@ import {
 } from "./types";
 import { writtenTextProblem } from "./visible-text";
 import { isColleagueFinding } from "./owners";
+import { calendarOf, dueMoment } from "./working-time";
 import {
   CHASE_ACTIONS,
   CHASE_STEPS,
@@ -144,7 +145,14 @@ export function deriveStatus(item: ItemWorkflowFields, now: Date, settings: Work
   const reached = chaseStepReaching(state);
   const next = reached ? CHASE_STEPS[chaseIndexOf(reached.action) + 1] : undefined;
   if (!reached || !next) return { status: state, nextAction: null, dueAt: null, overdue: false };
-  return timedStatus(item, now, next.dueAfter === null ? 0 : settings[next.dueAfter], reached.to, next);
+  return timedStatus(
+    item,
+    now,
+    next.dueAfter === null ? 0 : settings[next.dueAfter],
+    reached.to,
+    next,
+    settings,
+  );
 }
 
 /**
@@ -428,17 +436,28 @@ function repliedSince(item: ItemWorkflowFields): boolean {
   );
 }
 
-/** The item waits in `waiting` for `next`, due `hours` after it got there unless the person replied since. */
+/**
+ * The item waits in `waiting` for `next`, due `hours` after it got there (counted on the person's working
+ * time when the settings have one) unless the person replied since.
+ */
 function timedStatus(
   item: ItemWorkflowFields,
   now: Date,
   hours: number,
   waiting: ItemState,
   next: (typeof CHASE_STEPS)[number],
+  settings: WorkflowSettings,
 ): DerivedStatus {
   if (repliedSince(item)) return { status: waiting, nextAction: null, dueAt: null, overdue: false };
   const since = parseStoredTime(item.stateChangedAt, "stateChangedAt");
-  const dueAt = since + hours * HOUR_MS;
+  // On the person's working time when the settings have one: their working days, due at their day's start.
+  const dueAt = settings.workingTime
+    ? dueMoment(
+        new Date(since),
+        hours,
+        calendarOf({ timezone: item.personTimezone, region: item.region }, settings.workingTime),
+      ).getTime()
+    : since + hours * HOUR_MS;
   const overdue = now.getTime() >= dueAt;
   return {
     status: overdue ? (next.dueStatus ?? waiting) : waiting,

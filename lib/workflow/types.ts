@@ -5,6 +5,7 @@
  */
 import type { FindingCode } from "@/lib/audit/types";
 import { CHASE_ACTIONS, CHASE_STATES, CHASE_STEPS, type ChaseAction, type ChaseTimer } from "./chase";
+import type { WorkingTimeSettings } from "./working-time";
 
 /** Stored state of one audit item (one finding of one person, keyed stably across runs). */
 export const ITEM_STATES = ["open", ...CHASE_STATES, "fixed", "intentional", "waived"] as const;
@@ -44,6 +45,11 @@ export interface WorkflowSettings extends Record<ChaseTimer, number> {
    * look again, not a way to hide a finding for good. Policy: 12; `AUDIT_MAX_WAIVER_MONTHS` changes it.
    */
   maxWaiverMonths: number;
+  /**
+   * How the timers count (working-time.ts): over each person's working days in their zone, a step falling
+   * due at the start of their working day; absent, in plain hours from the step before.
+   */
+  workingTime?: WorkingTimeSettings;
 }
 
 export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
@@ -66,6 +72,9 @@ export interface ItemWorkflowFields {
   waivedUntil: string | null;
   /** Last reply from the person after the latest ping (read from the audit issue); stops the follow-up clock. */
   repliedAt: string | null;
+  /** The person's roster `tzdata_timezone` and region, for timers on their working time (`workingTime`). */
+  personTimezone?: string | null;
+  region?: string | null;
 }
 
 /** Every status a person can see, in the order of the process (stored states first, as in ITEM_STATES). */

@@ -10,6 +10,7 @@ import * as sendBackClaim from "./0006-send-back-claim";
 import * as scheduledRuns from "./0007-scheduled-runs";
 import * as autopilot from "./0008-autopilot";
 import * as itemOwner from "./0009-item-owner";
+import * as personTimezone from "./0010-person-timezone";
 
 type MigrationUp = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, MigrationUp> = {
   "0007-scheduled-runs": scheduledRuns.up,
   "0008-autopilot": autopilot.up,
   "0009-item-owner": itemOwner.up,
+  "0010-person-timezone": personTimezone.up,
 };
 
 /** The migrations as modules of this code base (no folder to scan at run time, so bundling keeps them). */

@@ -16,6 +16,7 @@ import { CODE_LABELS } from "@/lib/audit/labels";
 import { can, type PermissionTarget, type SessionUser } from "@/lib/auth/roles";
 import { getRosterPeople } from "@/lib/auth/session";
 import { getAppContext } from "@/lib/service/app-context";
+import { workflowOf } from "@/lib/service/workflow-settings";
 import { getPersonDetail, type PersonItem } from "@/lib/service/findings";
 import { permissionTargetFor } from "@/lib/service/targets";
 import { CHASE_STEPS, type ChaseAction } from "@/lib/workflow/chase";
@@ -73,6 +74,7 @@ export default async function PersonPage({
   const ctx = await getAppContext();
   const { row, items, activity } = await orNotFound(getPersonDetail(ctx, auditId, personKey));
   const now = ctx.clock.now();
+  const workflow = await workflowOf(ctx);
   const target = await targetOf(user, personKey);
   const auditOpen = audit.status !== "signed_off";
   // Findings the schedule's owner fixes are never chased: no chase when they are all the person has.
@@ -188,18 +190,15 @@ export default async function PersonPage({
                 allowed={allowed}
                 chase={
                   Object.fromEntries(
-                    CHASE_STEPS.map((step) => [
-                      step.action,
-                      timedAction(items, step.action, now, ctx.workflow),
-                    ]),
+                    CHASE_STEPS.map((step) => [step.action, timedAction(items, step.action, now, workflow)]),
                   ) as Record<ChaseAction, TimedAction>
                 }
                 resolvable={items
                   .filter((item) => !RESOLVED.has(item.status))
                   .map((item) => ({ id: item.id, label: itemLabel(item) }))}
                 minWaiverDay={tomorrow.toISOString().slice(0, 10)}
-                maxWaiverDay={lastWaiverDay(now, ctx.workflow.maxWaiverMonths)}
-                maxWaiverMonths={ctx.workflow.maxWaiverMonths}
+                maxWaiverDay={lastWaiverDay(now, workflow.maxWaiverMonths)}
+                maxWaiverMonths={workflow.maxWaiverMonths}
               />
             ) : (
               <p className="text-sm text-slate-600">
