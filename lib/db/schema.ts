@@ -5,7 +5,7 @@
  */
 import type { Generated } from "kysely";
 import type { FindingCode, Severity } from "@/lib/audit/types";
-import { CHASE_ACTIONS, type PostedChaseAction } from "@/lib/workflow/chase";
+import { CHASE_ACTIONS, type ChaseAction } from "@/lib/workflow/chase";
 import type { ItemAction, ItemState } from "@/lib/workflow/types";
 
 export const AUDIT_STATUSES = ["open", "in_review", "signed_off"] as const;
@@ -191,7 +191,7 @@ export interface ChaseClaimsTable {
   key: string;
   audit_id: string;
   person_key: string;
-  action: PostedChaseAction;
+  action: ChaseAction;
   /** The attempt holding the claim; null once released (its post failed), so another may take it at once. */
   holder: string | null;
   /** When the first attempt claimed it (wall clock): its comment cannot be older. */

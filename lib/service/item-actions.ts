@@ -10,6 +10,7 @@ import {
   chaseStepOf,
   isChaseAction,
   type BulkChaseAction,
+  type ChaseAction,
   type PostedChaseAction,
 } from "@/lib/workflow/chase";
 import { applyUserAction, deriveStatus, isOverride } from "@/lib/workflow/rules";
@@ -116,6 +117,17 @@ export async function bulkAct(
   ctx: AppContext,
   input: { auditId: string; action: BulkChaseAction; actor: string; actorKey?: string | null },
 ): Promise<ActionOutcome> {
+  return actOnDue(ctx, input);
+}
+
+/**
+ * A chase step for everyone whose next action it is (bulk buttons, autopilot): items it does not apply to
+ * (not due yet, replied since) are skipped; nothing is refused as a whole.
+ */
+export async function actOnDue(
+  ctx: AppContext,
+  input: { auditId: string; action: ChaseAction; actor: string; actorKey?: string | null },
+): Promise<ActionOutcome> {
   const audit = await getAuditById(ctx.db, input.auditId);
   assertAuditOpen(audit);
   const now = ctx.clock.now();
@@ -187,12 +199,13 @@ async function applyToItems(
   if (failure) {
     const marked = isChaseAction(action.type) ? chaseStepOf(action.type).to : action.type;
     const notSent = updates.length - send.length - step.skipped.length;
+    const slack = action.type === "record_dm";
     throw new AppError(
-      "upstream:gitlab",
-      `Posting on the audit issue failed, so ${notSent} finding(s) were not marked as ` +
+      slack ? "upstream:slack" : "upstream:gitlab",
+      `${slack ? "Sending the Slack DM" : "Posting on the audit issue"} failed, so ${notSent} finding(s) were not marked as ` +
         `${marked}${send.length > 0 ? ` (${send.length} were)` : ""}. ` +
         (step.unsure > 0
-          ? `GitLab's answer to the comment for ${step.unsure} of them was lost, so it may be there: it is ` +
+          ? `${slack ? "Slack" : "GitLab"}'s answer to the message for ${step.unsure} of them was lost, so it may be there: it is ` +
             "looked for before anyone posts for them again, which can be done in a few minutes."
           : "Try again in a moment."),
       { cause: failure },

@@ -4,7 +4,7 @@
  * answer looks for the comment before posting again. Times are the wall clock, like run heartbeats.
  */
 import { chunks, claimIsStale, compare, type Db } from "@/lib/db/queries/shared";
-import type { PostedChaseAction } from "@/lib/workflow/chase";
+import type { ChaseAction } from "@/lib/workflow/chase";
 
 /** One person's claim to take: `key` names the audit, the step, the person and their findings' version. */
 export interface ChaseClaimRequest {
@@ -33,7 +33,7 @@ export async function claimChasePosts(
   db: Db,
   input: {
     auditId: string;
-    action: PostedChaseAction;
+    action: ChaseAction;
     claims: readonly ChaseClaimRequest[];
     holder: string;
     wallNow: Date;

@@ -49,7 +49,7 @@ describe.each(kinds)("autopilot for the chase ($name)", (kind) => {
   it("does nothing on its own while it is off, even once the follow-ups are due", async () => {
     t.clock.advance(73 * HOUR);
     const before = notes().length;
-    expect(await tickAll()).toEqual(Array(instanceCount).fill({ escalated: {}, failed: [] }));
+    expect(await tickAll()).toEqual(Array(instanceCount).fill({ escalated: {}, dms: {}, failed: [] }));
     expect(notes()).toHaveLength(before);
     expect(await escalatedCount()).toBe(0);
   });

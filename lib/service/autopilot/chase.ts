@@ -1,13 +1,14 @@
 /**
  * Autopilot for the chase: while it is on for an audit, the server takes the steps a person would when they
- * fall due (today the escalation, the same comment as the button posts), on the recipient's working time
- * (the workflow's timers). Exactly once across instances: a step goes through the same claims as a click.
- * Pinging new findings stays a person's decision: the policy has someone go through them first.
+ * fall due: the escalation (the same comment as the button posts) and, when the server has a Slack token,
+ * the Slack DM to the Support Operations Managers; on the recipient's working time (the workflow's timers).
+ * Exactly once across instances: a step goes through the same claims as a click. Pinging new findings stays
+ * a person's decision: the policy has someone go through them first. Without Slack the DM is a person's.
  */
 import { listAudits, setAuditAutopilot, type Audit } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import type { AppContext } from "../context";
-import { bulkAct } from "../item-actions";
+import { actOnDue } from "../item-actions";
 import { assertAuditOpen } from "../runs";
 import { AUTOPILOT_ACTOR } from "./schedule";
 
@@ -28,19 +29,30 @@ export async function setAutopilot(
 export interface ChaseAutopilotResult {
   /** Per audit name, the findings escalated by this tick. */
   escalated: Record<string, number>;
+  /** Per audit name, the findings whose Slack DM this tick sent. */
+  dms: Record<string, number>;
   /** Audits whose step could not be taken (logged); the next tick tries again. */
   failed: string[];
 }
 
 /** Takes the due steps of every open audit whose autopilot is on. Failures are logged, never thrown. */
 export async function runChaseAutopilot(ctx: AppContext): Promise<ChaseAutopilotResult> {
-  const result: ChaseAutopilotResult = { escalated: {}, failed: [] };
+  const result: ChaseAutopilotResult = { escalated: {}, dms: {}, failed: [] };
+  const slack = (ctx.createSlackClient?.() ?? null) !== null;
   for (const audit of await listAudits(ctx.db)) {
     if (!audit.autopilot || audit.status !== "open") continue;
     try {
       assertAuditOpen(audit);
-      const outcome = await bulkAct(ctx, { auditId: audit.id, action: "escalate", actor: AUTOPILOT_ACTOR });
-      if (outcome.applied > 0) result.escalated[audit.name] = outcome.applied;
+      const escalated = await actOnDue(ctx, {
+        auditId: audit.id,
+        action: "escalate",
+        actor: AUTOPILOT_ACTOR,
+      });
+      if (escalated.applied > 0) result.escalated[audit.name] = escalated.applied;
+      if (slack) {
+        const dms = await actOnDue(ctx, { auditId: audit.id, action: "record_dm", actor: AUTOPILOT_ACTOR });
+        if (dms.applied > 0) result.dms[audit.name] = dms.applied;
+      }
     } catch (error) {
       result.failed.push(audit.name);
       const why = error instanceof AppError ? error.message : "unexpected error";

@@ -20,6 +20,7 @@ import { personKeyOf } from "@/lib/roster/person-key";
 import type { RosterPerson } from "@/lib/roster/schema";
 import {
   CHASE_ACTIONS,
+  type ChaseAction,
   chaseStepOf,
   isPostedChaseAction,
   type PostedChaseAction,
@@ -28,6 +29,7 @@ import type { UserActionInput } from "@/lib/workflow/types";
 import type { AppContext } from "../context";
 import type { MentionCandidate } from "../mentions";
 import { auditIssueChannelOf, type ChaseChannel } from "./channel";
+import { findSlackRecipients, slackDmChannelOf, slackDmText } from "./slack-dm";
 
 /** People mentioned in one comment at most: gitlab.com caps new comments at 60 a minute, so batch. */
 export const PEOPLE_PER_COMMENT = 20;
@@ -44,6 +46,8 @@ export interface PingTarget {
    * first. Empty when none was posted; not given for a ping.
    */
   pingUrls?: readonly string[];
+  /** Their manager's name as the run stored it (the Slack DM names them). */
+  manager?: string | null;
   /** A personal note from the person posting (a single ping or escalation), quoted under the findings. */
   note?: ChaseNote;
 }
@@ -138,7 +142,7 @@ export function escalationMentions(
  */
 export function pingTargets(
   items: readonly Item[],
-  kind: PostedChaseAction,
+  kind: ChaseAction,
   roster: readonly RosterPerson[],
   pingUrls?: ReadonlyMap<string, string>,
 ): PingTarget[] {
@@ -152,6 +156,7 @@ export function pingTargets(
       gitlab: item.gitlabUsername,
       alsoMention: mentionsManagers ? escalationMentions(item, roster) : [],
       messages: [],
+      manager: item.managerName,
       ...(pingUrls ? { pingUrls: [] } : {}),
     };
     target.messages.push(item.message);
@@ -182,8 +187,7 @@ function mentionCandidates(targets: readonly PingTarget[]): MentionCandidate[] {
  */
 export async function postPings(
   channel: ChaseChannel,
-  auditName: string,
-  kind: PostedChaseAction,
+  render: (batch: readonly PingTarget[], known: KnownUsers) => string,
   targets: readonly PingTarget[],
   options: {
     markers: ReadonlyMap<string, string>;
@@ -204,7 +208,7 @@ export async function postPings(
     const markers = batch.flatMap((target) => options.markers.get(target.personKey) ?? []);
     let url: string;
     try {
-      url = await channel.post({ text: pingCommentBody(auditName, kind, batch, known), markers });
+      url = await channel.post({ text: render(batch, known), markers });
     } catch (failure) {
       return { urls, failure, unsure: channel.mayHaveBeenPosted(failure) ? batch : [], warnings };
     }
@@ -223,7 +227,11 @@ export const CHASE_CLAIM_STALE_AFTER_MS = 2 * 60_000;
 const CHASE_CLAIM_RENEW_EVERY_MS = 30_000;
 
 /** Why a person is left out: another attempt holds their claim, or has just recorded them as chased. */
-const CLAIMED_ELSEWHERE: Record<PostedChaseAction, Record<"held" | "done", string>> = {
+const CLAIMED_ELSEWHERE: Record<ChaseAction, Record<"held" | "done", string>> = {
+  record_dm: {
+    held: "Someone else is sending their Slack DM right now; reload in a moment to see it.",
+    done: "Someone else has just sent their Slack DM; reload to see it.",
+  },
   ping: {
     held: "Someone else is pinging them right now; reload in a moment to see it.",
     done: "Someone else has just pinged them; reload to see it.",
@@ -242,7 +250,7 @@ const CLAIMED_ELSEWHERE: Record<PostedChaseAction, Record<"held" | "done", strin
  */
 export function chaseClaimKey(
   auditId: string,
-  action: PostedChaseAction,
+  action: ChaseAction,
   personKey: string,
   items: readonly Pick<Item, "id" | "stateChangedAt" | "repliedAt">[],
 ): string {
@@ -278,13 +286,15 @@ export interface PostedStep {
 async function latestPingUrls(
   ctx: AppContext,
   audit: Audit,
-  kind: PostedChaseAction,
+  kind: ChaseAction,
+  /** The step whose links are wanted; the ping by default (what an escalation follows up on). */
+  of: ChaseAction = CHASE_ACTIONS[0],
 ): Promise<Map<string, string> | undefined> {
   if (kind === CHASE_ACTIONS[0]) return undefined;
   const urls = new Map<string, string>();
   for (const event of await listEvents(ctx.db, { auditId: audit.id })) {
     const url = event.detail?.commentUrl;
-    if (event.action !== CHASE_ACTIONS[0] || event.itemId === null) continue;
+    if (event.action !== of || event.itemId === null) continue;
     if (typeof url === "string") urls.set(event.itemId, url);
     else urls.delete(event.itemId);
   }
@@ -326,7 +336,9 @@ export async function requireChaseChannel(ctx: AppContext, audit: Audit): Promis
  * first, so that of simultaneous attempts exactly one posts for them (the others skip them); take over the
  * claim of an attempt that died or failed, looking for its comment before posting; post; and keep only the
  * updates whose comment exists, with the comment's URL in the event. Refused as a whole when there is
- * nowhere to post (`requireChaseChannel`). Other actions pass through.
+ * nowhere to post (`requireChaseChannel`). The Slack DM goes the same way to the Support Operations
+ * Managers' DM when the server has a Slack token (`slackDmRoute`); without one it is recorded by hand.
+ * Other actions pass through.
  */
 export async function postChaseStep(
   ctx: AppContext,
@@ -343,13 +355,16 @@ export async function postChaseStep(
     skipped: [],
     settle: async () => {},
   };
-  if (!isPostedChaseAction(action.type)) return passThrough;
-  const channel = await requireChaseChannel(ctx, audit);
-  if (updates.length === 0) return passThrough;
-  const kind = action.type;
+  const route = isPostedChaseAction(action.type)
+    ? await auditIssueRoute(ctx, audit, action.type, noteOf(action, updates[0]?.event.actor))
+    : action.type === "record_dm"
+      ? await slackDmRoute(ctx, audit)
+      : null;
+  if (route === null || updates.length === 0) return passThrough;
+  const { channel, render, kind } = route;
   const chosenIds = new Set(updates.map((u) => u.itemId));
   const chosen = items.filter((i) => chosenIds.has(i.id));
-  const targets = await chaseTargets(ctx, audit, chosen, kind, noteOf(action, updates[0]?.event.actor));
+  const targets = await route.targets(chosen);
   const itemsOf = (personKey: string) => chosen.filter((i) => i.personKey === personKey);
   const keyOf = new Map(
     targets.map((t) => [t.personKey, chaseClaimKey(audit.id, kind, t.personKey, itemsOf(t.personKey))]),
@@ -418,7 +433,7 @@ export async function postChaseStep(
       const toPost = targets.filter(
         (t) => mine.includes(keyOf.get(t.personKey) ?? "") && !urls.has(t.personKey),
       );
-      const result = await postPings(channel, audit.name, kind, toPost, {
+      const result = await postPings(channel, render, toPost, {
         markers: keyOf,
         onPosted: (batch, url) =>
           recordChaseComment(ctx.db, {
@@ -471,6 +486,60 @@ export async function postChaseStep(
     clearInterval(renew);
     throw error;
   }
+}
+
+/** Where a chase step is posted, how its message reads for a batch of people, and who they are. */
+interface ChaseRoute {
+  kind: ChaseAction;
+  channel: ChaseChannel;
+  render(batch: readonly PingTarget[], known: KnownUsers): string;
+  targets(items: readonly Item[]): Promise<PingTarget[]>;
+}
+
+/** A ping or an escalation: a comment on the audit issue (refused without one: `requireChaseChannel`). */
+async function auditIssueRoute(
+  ctx: AppContext,
+  audit: Audit,
+  kind: PostedChaseAction,
+  note: ChaseNote | undefined,
+): Promise<ChaseRoute> {
+  return {
+    kind,
+    channel: await requireChaseChannel(ctx, audit),
+    render: (batch, known) => pingCommentBody(audit.name, kind, batch, known),
+    targets: (items) => chaseTargets(ctx, audit, items, kind, note),
+  };
+}
+
+/**
+ * The Slack DM to the Support Operations Managers, when the server has a Slack token; null without one (the
+ * DM is sent by hand and recorded). Refused (`conflict:slack_recipient`) when a manager cannot be reached.
+ * Each person is listed with their manager, their findings and their escalation's link.
+ */
+async function slackDmRoute(ctx: AppContext, audit: Audit): Promise<ChaseRoute | null> {
+  const client = ctx.createSlackClient?.() ?? null;
+  if (client === null) return null;
+  const roster = (await ctx.loadRoster(await ctx.loadConfig())).entries.map((e) => e.person);
+  const channel = await slackDmChannelOf(client, await findSlackRecipients(client, roster));
+  const dashboardUrl = ctx.appUrl ? new URL(`/audits/${audit.id}/findings`, ctx.appUrl).toString() : null;
+  return {
+    kind: "record_dm",
+    channel,
+    render: (batch) =>
+      slackDmText({
+        auditName: audit.name,
+        issueUrl: audit.issueUrl,
+        dashboardUrl,
+        people: batch.map((target) => ({
+          name: target.name,
+          manager: target.manager ?? null,
+          messages: target.messages,
+          escalationUrl: target.pingUrls?.at(-1) ?? null,
+        })),
+      }),
+    targets: async (items) =>
+      pingTargets(items, "record_dm", roster, await latestPingUrls(ctx, audit, "record_dm", "escalate")),
+  };
 }
 
 /** The people a posted step's comment is for, with what it says for each (see `pingTargets`). */
