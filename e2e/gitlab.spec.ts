@@ -181,7 +181,10 @@ test.describe("the audit issue in GitLab", () => {
 
     const issue = await theAuditIssue(gitlab);
     expect(issue.notes).toHaveLength(1);
-    expect(issue.notes[0]?.body).toBe(shown);
+    // What GitLab shows is the preview; after it, the claim's marker, an HTML comment GitLab does not render.
+    const body = issue.notes[0]?.body ?? "";
+    expect(body).toMatch(/\n\n<!-- pagerduty-audit:claim:[0-9a-f]{64} -->$/);
+    expect(body.replace(/\n\n<!-- pagerduty-audit:claim:[0-9a-f]{64} -->/g, "")).toBe(shown);
   });
 
   test("a reply on the issue shows as replied in the person's timeline after 'Check replies'", async ({

@@ -5,7 +5,7 @@ import { readServers } from "./servers";
 
 /**
  * Secrets stay on the server: neither the client bundle nor anything the app sends to a browser holds a
- * token. The demo serves the app with the sandbox tokens as PD_TOKEN and GL_TOKEN, so their values are
+ * token. The demo serves the app with the sandbox tokens as PD_TOKEN, GL_TOKEN and SLACK_BOT_TOKEN, so their values are
  * known here and can be looked for.
  */
 
@@ -35,7 +35,7 @@ test.describe("secrets", () => {
     const leaks: string[] = [];
     for (const file of files) {
       const text = await readFile(file, "utf8");
-      for (const needle of [servers.token, servers.gitlabToken, ...SERVER_ONLY_MARKERS]) {
+      for (const needle of [servers.token, servers.gitlabToken, servers.slackToken, ...SERVER_ONLY_MARKERS]) {
         if (text.includes(needle)) leaks.push(`${path.relative(".next", file)}: ${needle}`);
       }
     }
@@ -44,7 +44,7 @@ test.describe("secrets", () => {
 
   test("no token in any page, script or API response a signed-in user receives", async ({ page, demo }) => {
     const servers = await readServers();
-    const tokens = [servers.token, servers.gitlabToken];
+    const tokens = [servers.token, servers.gitlabToken, servers.slackToken];
     const bodies: { url: string; text: string }[] = [];
     page.on("response", (response) => {
       const url = response.url();
