@@ -17,6 +17,7 @@ function entryOf(overrides: Partial<ActivityEntry>): ActivityEntry {
     text: null,
     until: null,
     override: false,
+    autopilot: null,
     ...overrides,
   };
 }
@@ -114,5 +115,24 @@ describe("ActivityTimeline", () => {
   it("says so when nothing happened yet", () => {
     const html = renderToStaticMarkup(<ActivityTimeline entries={[]} empty="Nothing yet for this person." />);
     expect(textOf(html)).toBe("Nothing yet for this person.");
+  });
+
+  it("says who turned autopilot on or off, and links a Slack DM as a Slack message", () => {
+    const text = textOf(
+      renderToStaticMarkup(
+        <ActivityTimeline
+          entries={[
+            entryOf({ action: "set_autopilot", autopilot: true, person: null, codes: [] }),
+            entryOf({ action: "set_autopilot", autopilot: false, person: null, codes: [] }),
+            entryOf({ action: "record_dm", commentUrl: "https://support.slack.com/archives/D1/p1" }),
+            entryOf({ action: "ping", text: "Please fix this before Friday" }),
+          ]}
+        />,
+      ),
+    );
+    expect(text).toContain("Autopilot turned on");
+    expect(text).toContain("Autopilot turned off");
+    expect(text).toContain("message on Slack");
+    expect(text).toContain("“Please fix this before Friday”");
   });
 });

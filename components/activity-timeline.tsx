@@ -21,7 +21,14 @@ const LOOKS: Record<ActivityEntry["action"], { label: string; dot: string }> = {
   reopen: { label: "Reopened", dot: "bg-slate-500" },
   fixed_by_rerun: { label: "Found fixed by a re-run", dot: "bg-emerald-400" },
   recurred: { label: "Came back after a fix: a re-run found it again", dot: "bg-rose-400" },
+  set_autopilot: { label: "Autopilot turned", dot: "bg-indigo-500" },
 };
+
+/** What an entry says happened. */
+function labelOf(entry: ActivityEntry): string {
+  if (entry.action === "set_autopilot") return `Autopilot turned ${entry.autopilot ? "on" : "off"}`;
+  return LOOKS[entry.action].label;
+}
 
 /** Who acted, as a reader says it: the replier by name (and username), a run as the audit run. */
 function byline(entry: ActivityEntry): string {
@@ -69,7 +76,7 @@ export function ActivityTimeline({
                   {": "}
                 </>
               )}
-              {look.label}
+              {labelOf(entry)}
               {entry.until && ` until ${formatDay(entry.until)}`}
               {entry.override && (
                 <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">
@@ -88,7 +95,7 @@ export function ActivityTimeline({
                     rel="noreferrer"
                     target="_blank"
                   >
-                    comment on the issue
+                    {entry.action === "record_dm" ? "message on Slack" : "comment on the issue"}
                   </a>
                 </>
               )}

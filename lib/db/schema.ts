@@ -54,6 +54,7 @@ export const ACTIVITY_ACTIONS = [
   ...PERSON_HISTORY_ACTIONS,
   "fixed_by_rerun",
   "recurred",
+  "set_autopilot",
 ] as const satisfies readonly EventAction[];
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
 

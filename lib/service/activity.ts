@@ -22,7 +22,10 @@ export interface ActivityEntry {
   /** Whose findings; null for a finding about no person (a schedule). */
   person: { key: string; name: string } | null;
   codes: FindingCode[];
-  /** The comment on the audit issue: the step posted there, or the reply read from there (http(s) only). */
+  /**
+   * The comment on the audit issue (the step posted there, or the reply read from there), or the Slack DM's
+   * permalink; http(s) only.
+   */
   commentUrl: string | null;
   /** A reply's text, or a resolution's justification, as written (the page escapes it). */
   text: string | null;
@@ -30,6 +33,8 @@ export interface ActivityEntry {
   until: string | null;
   /** The Support Operations Manager resolved their own finding: allowed only as an override. */
   override: boolean;
+  /** For `set_autopilot`: whether it was turned on; null for every other action. */
+  autopilot: boolean | null;
 }
 
 /**
@@ -53,8 +58,11 @@ export function activityOf(events: readonly ActivityEvent[]): ActivityEntry[] {
       if (code && !previous.codes.includes(code)) previous.codes.push(code);
       continue;
     }
+    // A reply's text, a resolution's justification, or the personal note a ping or escalation carried.
     const text =
-      event.action === "reply" ? textOf(event.detail?.excerpt) : textOf(event.detail?.justification);
+      event.action === "reply"
+        ? textOf(event.detail?.excerpt)
+        : (textOf(event.detail?.justification) ?? textOf(event.detail?.note));
     entries.push({
       key: String(event.id),
       action,
@@ -66,6 +74,7 @@ export function activityOf(events: readonly ActivityEvent[]): ActivityEntry[] {
       text,
       until: textOf(event.detail?.until),
       override: event.detail?.override === true,
+      autopilot: action === "set_autopilot" ? event.detail?.on === true : null,
     });
   }
   return entries;

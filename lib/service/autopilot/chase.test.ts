@@ -8,6 +8,7 @@ import { getAuditById, listEvents, listItems } from "@/lib/db/queries";
 import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
 import { rejectedAppError } from "@/lib/testing/errors";
 import { createTestInstances, type TestInstances } from "@/lib/testing/instances";
+import { getAuditActivity } from "../activity";
 import type { AppContext } from "../context";
 import { exportToIssue } from "../export";
 import { bulkAct } from "../item-actions";
@@ -69,6 +70,8 @@ describe.each(kinds)("autopilot for the chase ($name)", (kind) => {
       actorKey: "theo.marsh@example.com",
       detail: { on: true },
     });
+    const [latest] = (await getAuditActivity(first(), auditId, { pageSize: 1 })).entries;
+    expect(latest).toMatchObject({ action: "set_autopilot", autopilot: true, actor: "Theo Marsh" });
     // Turning it on again changes and logs nothing.
     await setAutopilot(first(), { auditId, on: true, actor: "Priya Nair" });
     expect((await listEvents(first().db, { auditId })).at(-1)?.id).toBe(event?.id);
