@@ -35,7 +35,8 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}/sign-in`,
     timeout: 240_000,
     reuseExistingServer: false,
-    env: { AUDIT_REPLY_SWEEP_MINUTES: "0" },
+    // No reply sweep ("Check replies" reads a reply a test posts); autopilot looks every second.
+    env: { AUDIT_REPLY_SWEEP_MINUTES: "0", AUDIT_AUTOPILOT_TICK_SECONDS: "1" },
     stdout: "pipe",
     stderr: "pipe",
   },

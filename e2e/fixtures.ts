@@ -122,6 +122,7 @@ export const test = base.extend<{
             headers: { "private-token": servers.gitlabToken },
           }),
         );
+        await expectOk(await page.request.post(`${servers.slack}/__sandbox/reset`));
       },
       async freshAudit(on = page) {
         await demo.reset(on);

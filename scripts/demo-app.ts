@@ -44,5 +44,9 @@ export function buildDemoAppEnv(settings: DemoAppSettings): NodeJS.ProcessEnv {
     ...(process.env.AUDIT_REPLY_SWEEP_MINUTES
       ? { AUDIT_REPLY_SWEEP_MINUTES: process.env.AUDIT_REPLY_SWEEP_MINUTES }
       : {}),
+    // The e2e run has autopilot look every second, so a moved demo clock is acted on at once.
+    ...(process.env.AUDIT_AUTOPILOT_TICK_SECONDS
+      ? { AUDIT_AUTOPILOT_TICK_SECONDS: process.env.AUDIT_AUTOPILOT_TICK_SECONDS }
+      : {}),
   };
 }

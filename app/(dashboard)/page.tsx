@@ -24,6 +24,7 @@ import { getStandingSendBack } from "@/lib/service/sign-off";
 import { ownerOf, scheduleOwnerTaskOf } from "@/lib/workflow/owners";
 import { deriveStatus } from "@/lib/workflow/rules";
 import { ITEM_STATUSES, type WorkflowSettings } from "@/lib/workflow/types";
+import { AutopilotToggle } from "./_components/autopilot-toggle";
 import { ExportIssueButton } from "./_components/export-issue-button";
 import { OpenAuditButton } from "./_components/open-audit-button";
 import { RunAuditPanel } from "./_components/run-audit-panel";
@@ -132,6 +133,16 @@ export default async function OverviewPage() {
               canRun={can(user, "audit:run") && current.audit.status !== "signed_off"}
               now={now}
             />
+            {current.audit.status !== "signed_off" && (
+              <div className="mt-4 border-t border-slate-100 pt-4">
+                <AutopilotToggle
+                  auditId={current.audit.id}
+                  on={current.audit.autopilot}
+                  slack={(ctx.createSlackClient?.() ?? null) !== null}
+                  canChange={can(user, "audit:autopilot")}
+                />
+              </div>
+            )}
             {(current.audit.issueUrl || canExport) && (
               <div className="mt-4 flex flex-wrap items-start justify-between gap-3 border-t border-slate-100 pt-4">
                 <p className="text-sm text-slate-700">

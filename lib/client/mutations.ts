@@ -88,3 +88,11 @@ export function checkReplies(auditId: string): Promise<{ replies: number }> {
     body: {},
   });
 }
+
+/** Turns the audit's autopilot on or off (Support Operations). */
+export function setAutopilot(input: { auditId: string; on: boolean }): Promise<Audit> {
+  return requestJson<Audit>(`${auditPath(input.auditId)}/autopilot`, {
+    method: "POST",
+    body: { on: input.on },
+  });
+}
