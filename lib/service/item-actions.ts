@@ -205,7 +205,7 @@ async function applyToItems(
       `${slack ? "Sending the Slack DM" : "Posting on the audit issue"} failed, so ${notSent} finding(s) were not marked as ` +
         `${marked}${send.length > 0 ? ` (${send.length} were)` : ""}. ` +
         (step.unsure > 0
-          ? `${slack ? "Slack" : "GitLab"}'s answer to the message for ${step.unsure} of them was lost, so it may be there: it is ` +
+          ? `${slack ? "Slack's answer to the message" : "GitLab's answer to the comment"} for ${step.unsure} of them was lost, so it may be there: it is ` +
             "looked for before anyone posts for them again, which can be done in a few minutes."
           : "Try again in a moment."),
       { cause: failure },

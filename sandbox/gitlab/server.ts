@@ -6,7 +6,6 @@
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { z } from "zod";
 import { mulberry32 } from "../random";
 import { createConnectionFaults, DEFAULT_HOLD_MS } from "./connection-faults";
@@ -22,6 +21,7 @@ import type {
   SandboxGitLabProject,
   SandboxGitLabUser,
 } from "./types";
+import { listenOnLoopback } from "../loopback";
 
 /** `web_url`s use a reserved domain: nothing serves them, nobody mistakes them for real. */
 export const SANDBOX_WEB_BASE = "https://gitlab.sandbox.example";
@@ -171,7 +171,6 @@ export async function startGitLabSandbox(
   /** Note creation times per username, oldest first. */
   const noteTimes = new Map<string, number[]>();
   let stats: GitLabSandboxStats = { requests: 0, byStatus: {}, notesRateLimited: 0 };
-  const sockets = new Set<Socket>();
   const nextIds = (of: GitLabSandboxState) => ({
     issue: 1 + Math.max(0, ...of.projects.flatMap((p) => (p.issues ?? []).map((i) => i.id))),
     note:
@@ -597,23 +596,10 @@ export async function startGitLabSandbox(
       res.end(reply.body);
     });
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const listening = await listenOnLoopback(server, options);
 
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url: listening.url,
     state: () => structuredClone(state),
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     setFaults: (next) => {
@@ -630,10 +616,7 @@ export async function startGitLabSandbox(
     },
     stop: async () => {
       connection.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await listening.close();
       stats = { requests: 0, byStatus: {}, notesRateLimited: 0 };
     },
   };

@@ -8,7 +8,6 @@
  * pick something the description leaves open, the choice is commented where it is made.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { z } from "zod";
 import { mulberry32 } from "../random";
 import type {
@@ -25,6 +24,7 @@ import type {
   SandboxStats,
   SandboxUser,
 } from "./types";
+import { listenOnLoopback } from "../loopback";
 
 /** The served data as the control route accepts it: the `PagerDutyState` types, checked. */
 const PagerDutyStateSchema = z.object({
@@ -707,7 +707,6 @@ export async function startPagerDutySandbox(
   const tokenWindows = new Map<string, RollingWindow>();
 
   const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
   let stopped = false;
   let baseUrl = "";
 
@@ -931,21 +930,8 @@ export async function startPagerDutySandbox(
     }
     handle(req, res);
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  baseUrl = `http://${urlHost}:${address.port}`;
+  const listening = await listenOnLoopback(server, { host, port: options.port });
+  baseUrl = listening.url;
 
   return {
     url: baseUrl,
@@ -972,11 +958,7 @@ export async function startPagerDutySandbox(
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Held (timeout-fault) and keep-alive connections would otherwise keep `close` waiting.
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await listening.close();
     },
   };
 }

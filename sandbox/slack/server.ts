@@ -8,7 +8,6 @@
  * memory, seeded from a plain object.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { z } from "zod";
 import { createConnectionFaults, DEFAULT_HOLD_MS } from "../gitlab/connection-faults";
 import type {
@@ -21,6 +20,7 @@ import type {
   SlackSandboxState,
   SlackSandboxStats,
 } from "./types";
+import { listenOnLoopback } from "../loopback";
 
 /** Permalinks use a reserved domain: nothing serves them, nobody mistakes them for real. */
 export const SANDBOX_WORKSPACE_URL = "https://workspace.slack.sandbox.example";
@@ -158,7 +158,6 @@ export async function startSlackSandbox(
   /** Post times per channel, oldest first, for the per-channel limit. */
   const postTimes = new Map<string, number[]>();
   const connection = createConnectionFaults();
-  const sockets = new Set<Socket>();
   let lastTs = 0;
   let nextChannel = 1;
   let stats: SlackSandboxStats = { requests: 0, byMethod: {}, byStatus: {}, postsRateLimited: 0 };
@@ -586,21 +585,8 @@ export async function startSlackSandbox(
       res.end(reply.body);
     });
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${urlHost}:${address.port}`;
+  const listening = await listenOnLoopback(server, options);
+  const url = listening.url;
 
   return {
     url,
@@ -619,10 +605,7 @@ export async function startSlackSandbox(
     reset,
     stop: async () => {
       connection.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await listening.close();
       stats = { requests: 0, byMethod: {}, byStatus: {}, postsRateLimited: 0 };
     },
   };

@@ -1,0 +1,44 @@
+/**
+ * What every sandbox server does the same way on `node:http`: listen on loopback (a free port by default),
+ * know its URL, and stop without waiting for held or keep-alive connections.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+export interface Listening {
+  /** `http://127.0.0.1:<port>` (an IPv6 host in brackets). */
+  url: string;
+  /** Closes the server, dropping every connection, held ones included; resolves once it is closed. */
+  close(): Promise<void>;
+}
+
+/** Starts `server` on `host` (default 127.0.0.1) and `port` (default 0: a free one). */
+export async function listenOnLoopback(
+  server: Server,
+  options: { host?: string; port?: number } = {},
+): Promise<Listening> {
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Held (timeout-fault) and keep-alive connections would otherwise keep `close` waiting.
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
