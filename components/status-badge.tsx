@@ -47,3 +47,12 @@ export function AuditStatusBadge({ status }: { status: Audit["status"] }) {
   const { label, tone } = AUDIT_STATUS[status];
   return <Badge tone={tone}>{label}</Badge>;
 }
+
+/** The eyebrow of an audit's pages: its name and where it stands. */
+export function AuditEyebrow({ audit }: { audit: Pick<Audit, "name" | "status"> }) {
+  return (
+    <span className="inline-flex items-center gap-2">
+      {audit.name} audit <AuditStatusBadge status={audit.status} />
+    </span>
+  );
+}

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { ActivityTimeline } from "@/components/activity-timeline";
 import { PageHeader } from "@/components/page-header";
 import { Pagination } from "@/components/pagination";
-import { AuditStatusBadge } from "@/components/status-badge";
+import { AuditEyebrow } from "@/components/status-badge";
 import { Card } from "@/components/ui/card";
 import { getAppContext } from "@/lib/service/app-context";
 import { getAuditActivity } from "@/lib/service/activity";
@@ -38,11 +38,7 @@ export default async function ActivityPage({
   return (
     <>
       <PageHeader
-        eyebrow={
-          <span className="inline-flex items-center gap-2">
-            {audit.name} audit <AuditStatusBadge status={audit.status} />
-          </span>
-        }
+        eyebrow={<AuditEyebrow audit={audit} />}
         title="Activity"
         description="Pings, escalations, Slack DMs, replies, resolutions, reopenings and what re-runs found, newest first."
       />

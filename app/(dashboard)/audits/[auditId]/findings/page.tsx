@@ -3,7 +3,7 @@ import Link from "next/link";
 import { FindingsTable } from "@/components/findings-table";
 import { PageHeader } from "@/components/page-header";
 import { Pagination } from "@/components/pagination";
-import { AuditStatusBadge } from "@/components/status-badge";
+import { AuditEyebrow } from "@/components/status-badge";
 import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/states";
 import { can } from "@/lib/auth/roles";
@@ -55,11 +55,7 @@ export default async function FindingsPage({
   return (
     <>
       <PageHeader
-        eyebrow={
-          <span className="inline-flex items-center gap-2">
-            {audit.name} audit <AuditStatusBadge status={audit.status} />
-          </span>
-        }
+        eyebrow={<AuditEyebrow audit={audit} />}
         title="Findings"
         description="One row per person with findings. Open a person to see the evidence and to ping, escalate or resolve."
         actions={

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/page-header";
 import { RotationCoverageView } from "@/components/rotation-coverage";
-import { AuditStatusBadge, RunStatusBadge } from "@/components/status-badge";
+import { AuditEyebrow, RunStatusBadge } from "@/components/status-badge";
 import { DateTime } from "@/components/time";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { requireAudit, requireSessionUser } from "../../../_lib/data";
@@ -21,11 +21,7 @@ export default async function SchedulesPage({ params }: { params: Promise<{ audi
   return (
     <>
       <PageHeader
-        eyebrow={
-          <span className="inline-flex items-center gap-2">
-            {audit.name} audit <AuditStatusBadge status={audit.status} />
-          </span>
-        }
+        eyebrow={<AuditEyebrow audit={audit} />}
         title="Schedules"
         description={
           run ? (

@@ -3,7 +3,7 @@ import { CodeBadge } from "@/components/code-badge";
 import { PageHeader } from "@/components/page-header";
 import { ResolutionBy } from "@/components/resolution-by";
 import { ReviewHistoryList, SentBackNotice } from "@/components/review-history";
-import { AuditStatusBadge, StatusBadge } from "@/components/status-badge";
+import { AuditEyebrow, StatusBadge } from "@/components/status-badge";
 import { DateTime } from "@/components/time";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/states";
@@ -29,11 +29,7 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
   return (
     <>
       <PageHeader
-        eyebrow={
-          <span className="inline-flex items-center gap-2">
-            {audit.name} audit <AuditStatusBadge status={audit.status} />
-          </span>
-        }
+        eyebrow={<AuditEyebrow audit={audit} />}
         title="Sign-off"
         description="The Support Operations Manager reviews every finding's resolution and signs the audit off."
       />
