@@ -88,3 +88,35 @@ export function DueIn({ dueAt, now }: { dueAt: string; now: string }) {
     </time>
   );
 }
+
+/**
+ * A moment as the clock reads in `zone`, for a person elsewhere: `Wed 2 Dec, 11:00 Europe/Berlin`. Null when
+ * `zone` is not one the runtime knows (a roster typo), so the page shows only the UTC time.
+ */
+export function formatInZone(iso: string, zone: string): string | null {
+  try {
+    const text = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone,
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).format(new Date(iso));
+    return `${text} ${zone}`;
+  } catch {
+    return null;
+  }
+}
+
+/** A due moment for a person: when, relative to now, and their own clock's time where they have a zone. */
+export function DueFor({ dueAt, now, zone }: { dueAt: string; now: string; zone: string | null }) {
+  const local = zone ? formatInZone(dueAt, zone) : null;
+  return (
+    <>
+      <DueIn dueAt={dueAt} now={now} />
+      {local && <span className="text-slate-500"> ({local} their time)</span>}
+    </>
+  );
+}

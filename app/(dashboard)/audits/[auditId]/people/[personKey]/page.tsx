@@ -9,7 +9,7 @@ import { NEXT_ACTION_LABELS } from "@/components/findings-table";
 import { PageHeader } from "@/components/page-header";
 import { ResolutionBy } from "@/components/resolution-by";
 import { StatusBadge } from "@/components/status-badge";
-import { DateTime, Day, DueIn } from "@/components/time";
+import { DateTime, Day, DueFor } from "@/components/time";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { CODE_LABELS } from "@/lib/audit/labels";
@@ -144,7 +144,11 @@ export default async function PersonPage({
             ) : row.nextAction ? (
               <>
                 {NEXT_ACTION_LABELS[row.nextAction]}{" "}
-                {row.dueAt ? <DueIn dueAt={row.dueAt} now={now.toISOString()} /> : "now"}
+                {row.dueAt ? (
+                  <DueFor dueAt={row.dueAt} now={now.toISOString()} zone={items[0]?.personTimezone ?? null} />
+                ) : (
+                  "now"
+                )}
               </>
             ) : (
               "Nothing due"
@@ -248,7 +252,7 @@ function FindingCard({ item, now, reopen }: { item: PersonItem; now: string; reo
         {item.nextAction && (
           <div className="flex gap-1">
             <dt>{NEXT_ACTION_LABELS[item.nextAction]}:</dt>
-            <dd>{item.dueAt ? <DueIn dueAt={item.dueAt} now={now} /> : "now"}</dd>
+            <dd>{item.dueAt ? <DueFor dueAt={item.dueAt} now={now} zone={item.personTimezone} /> : "now"}</dd>
           </div>
         )}
         <div className="flex gap-1">
