@@ -28,6 +28,9 @@ test.describe("autopilot", () => {
     await expect(page.getByText("Autopilot off", { exact: true })).toBeVisible();
     await page.getByRole("button", { name: "Turn autopilot on" }).click();
     await expect(page.getByText("Autopilot on", { exact: true })).toBeVisible();
+    await expect(page.getByRole("list", { name: "What autopilot does next" })).toContainText(
+      `Escalates ${AMARA}'s`,
+    );
 
     // 73 hours later the follow-up is due: the server escalates without a click.
     await demo.advanceClock(73);

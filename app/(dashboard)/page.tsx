@@ -17,6 +17,7 @@ import { can } from "@/lib/auth/roles";
 import type { AuditSummary } from "@/lib/service/overview";
 import { formatDetail } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
+import { nextAutopilotSteps } from "@/lib/service/autopilot/chase";
 import { workflowOf } from "@/lib/service/workflow-settings";
 import { getAuditActivity, type ActivityPage } from "@/lib/service/activity";
 import { getRunWarnings } from "@/lib/service/runs";
@@ -140,6 +141,8 @@ export default async function OverviewPage() {
                   on={current.audit.autopilot}
                   slack={(ctx.createSlackClient?.() ?? null) !== null}
                   canChange={can(user, "audit:autopilot")}
+                  next={current.audit.autopilot ? await nextAutopilotSteps(ctx, current.audit.id) : []}
+                  now={now}
                 />
               </div>
             )}

@@ -6,6 +6,8 @@ import { useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { errorMessage } from "@/lib/client/api";
 import { setAutopilot } from "@/lib/client/mutations";
+import type { AutopilotStep } from "@/lib/service/autopilot/chase";
+import { formatDateTime, formatInZone } from "@/components/time";
 
 /**
  * The audit's autopilot, on or off: what it does while on, and (for Support Operations) the switch. While
@@ -17,12 +19,18 @@ export function AutopilotToggle({
   on,
   slack,
   canChange,
+  next,
+  now,
 }: {
   auditId: string;
   on: boolean;
   /** The server can send the Slack DM itself (SLACK_BOT_TOKEN is set). */
   slack: boolean;
   canChange: boolean;
+  /** What it will do next, soonest first (while on). */
+  next: readonly AutopilotStep[];
+  /** The app's clock (the demo can move it). */
+  now: string;
 }) {
   const router = useRouter();
   const [refreshing, startRefresh] = useTransition();
@@ -43,6 +51,13 @@ export function AutopilotToggle({
             ? `: takes the ${steps} when they fall due, in each person's working hours.`
             : `: every step waits for someone to take it. On, it takes the ${steps} when due.`}
         </p>
+        {on && next.length > 0 && (
+          <ul aria-label="What autopilot does next" className="mt-1 space-y-0.5 text-slate-600">
+            {next.map((step) => (
+              <li key={`${step.personKey}|${step.action}`}>{describeStep(step, now)}</li>
+            ))}
+          </ul>
+        )}
         {change.isError && (
           <p role="alert" className="mt-1 text-red-700">
             {errorMessage(change.error)}
@@ -56,4 +71,13 @@ export function AutopilotToggle({
       )}
     </div>
   );
+}
+
+/** `Escalates Lukas Becker's 2 findings 5 Dec 2026, 08:00 UTC (Thu 5 Dec, 09:00 Europe/Berlin their time)`. */
+function describeStep(step: AutopilotStep, now: string): string {
+  const what = step.action === "escalate" ? "Escalates" : "Sends the Slack DM about";
+  const findings = `${step.personName}'s ${step.findings} finding${step.findings === 1 ? "" : "s"}`;
+  if (Date.parse(step.dueAt) <= Date.parse(now)) return `${what} ${findings} at its next look (due now)`;
+  const local = step.zone ? formatInZone(step.dueAt, step.zone) : null;
+  return `${what} ${findings} ${formatDateTime(step.dueAt)}${local ? ` (${local} their time)` : ""}`;
 }

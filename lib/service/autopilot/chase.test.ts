@@ -13,7 +13,7 @@ import type { AppContext } from "../context";
 import { exportToIssue } from "../export";
 import { bulkAct } from "../item-actions";
 import { openCurrentAudit, startAuditRun } from "../runs";
-import { runChaseAutopilot, setAutopilot } from "./chase";
+import { nextAutopilotSteps, runChaseAutopilot, setAutopilot } from "./chase";
 import { AUTOPILOT_ACTOR } from "./schedule";
 
 const START = new Date("2026-11-24T12:00:00Z");
@@ -46,6 +46,19 @@ describe.each(kinds)("autopilot for the chase ($name)", (kind) => {
   const tickAll = () => Promise.all(t.instances.map((ctx) => runChaseAutopilot(ctx)));
   const escalatedCount = async () =>
     (await listItems(first().db, auditId)).filter((i) => i.state === "escalated").length;
+
+  it("says which escalations come next and when: 72 hours after each person's ping, soonest first", async () => {
+    const next = await nextAutopilotSteps(first(), auditId, 3);
+    expect(next).toHaveLength(3);
+    for (const step of next) {
+      expect(step.action).toBe("escalate");
+      const late = Date.parse(step.dueAt) - (START.getTime() + 72 * HOUR);
+      expect(late).toBeGreaterThanOrEqual(0);
+      expect(late).toBeLessThan(60_000);
+      expect(step.findings).toBeGreaterThan(0);
+    }
+    expect([...next].sort((a, b) => a.dueAt.localeCompare(b.dueAt))).toEqual(next);
+  });
 
   it("does nothing on its own while it is off, even once the follow-ups are due", async () => {
     t.clock.advance(73 * HOUR);

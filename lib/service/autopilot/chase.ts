@@ -5,11 +5,13 @@
  * Exactly once across instances: a step goes through the same claims as a click. Pinging new findings stays
  * a person's decision: the policy has someone go through them first. Without Slack the DM is a person's.
  */
-import { listAudits, setAuditAutopilot, type Audit } from "@/lib/db/queries";
+import { listAudits, listItems, setAuditAutopilot, type Audit } from "@/lib/db/queries";
+import { deriveStatus } from "@/lib/workflow/rules";
 import { AppError } from "@/lib/errors";
 import type { AppContext } from "../context";
 import { actOnDue } from "../item-actions";
 import { assertAuditOpen } from "../runs";
+import { workflowOf } from "../workflow-settings";
 import { AUTOPILOT_ACTOR } from "./schedule";
 
 /** Turns the audit's autopilot on or off; the timeline shows who did and when. */
@@ -63,4 +65,54 @@ export async function runChaseAutopilot(ctx: AppContext): Promise<ChaseAutopilot
     }
   }
   return result;
+}
+
+/** A step autopilot will take: for whom, how many findings, and when (on the person's clock). */
+export interface AutopilotStep {
+  personKey: string;
+  personName: string;
+  action: "escalate" | "record_dm";
+  findings: number;
+  /** When it falls due; a past moment means at the next tick. */
+  dueAt: string;
+  /** The person's time zone, to say when on their clock; null when the roster has none. */
+  zone: string | null;
+}
+
+/**
+ * The next steps autopilot will take on the audit, soonest first, `limit` of them: each person's due
+ * escalation, and their Slack DM when the server can send it. What the overview says autopilot does next.
+ */
+export async function nextAutopilotSteps(
+  ctx: AppContext,
+  auditId: string,
+  limit = 3,
+): Promise<AutopilotStep[]> {
+  const now = ctx.clock.now();
+  const workflow = await workflowOf(ctx);
+  const slack = (ctx.createSlackClient?.() ?? null) !== null;
+  const steps = new Map<string, AutopilotStep>();
+  for (const item of await listItems(ctx.db, auditId)) {
+    if (item.personKey === null) continue;
+    const { nextAction, dueAt } = deriveStatus(item, now, workflow);
+    if (dueAt === null || !(nextAction === "escalate" || (nextAction === "record_dm" && slack))) continue;
+    const key = `${item.personKey}|${nextAction}`;
+    const step = steps.get(key);
+    if (step) {
+      step.findings += 1;
+      if (dueAt < step.dueAt) step.dueAt = dueAt;
+      continue;
+    }
+    steps.set(key, {
+      personKey: item.personKey,
+      personName: item.personName ?? item.personKey,
+      action: nextAction,
+      findings: 1,
+      dueAt,
+      zone: item.personTimezone,
+    });
+  }
+  return [...steps.values()]
+    .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.personName.localeCompare(b.personName, "en"))
+    .slice(0, limit);
 }
