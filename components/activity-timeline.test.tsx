@@ -124,6 +124,7 @@ describe("ActivityTimeline", () => {
           entries={[
             entryOf({ action: "set_autopilot", autopilot: true, person: null, codes: [] }),
             entryOf({ action: "set_autopilot", autopilot: false, person: null, codes: [] }),
+            entryOf({ action: "set_autopilot", autopilot: false, codes: [] }),
             entryOf({ action: "record_dm", commentUrl: "https://support.slack.com/archives/D1/p1" }),
             entryOf({ action: "ping", text: "Please fix this before Friday" }),
           ]}
@@ -132,6 +133,7 @@ describe("ActivityTimeline", () => {
     );
     expect(text).toContain("Autopilot turned on");
     expect(text).toContain("Autopilot turned off");
+    expect(text).toContain("Autopilot paused for them");
     expect(text).toContain("message on Slack");
     expect(text).toContain("“Please fix this before Friday”");
   });

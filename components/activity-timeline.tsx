@@ -26,7 +26,11 @@ const LOOKS: Record<ActivityEntry["action"], { label: string; dot: string }> = {
 
 /** What an entry says happened. */
 function labelOf(entry: ActivityEntry): string {
-  if (entry.action === "set_autopilot") return `Autopilot turned ${entry.autopilot ? "on" : "off"}`;
+  if (entry.action === "set_autopilot") {
+    // With a person, it was paused or resumed for them alone.
+    if (entry.person) return entry.autopilot ? "Autopilot resumed for them" : "Autopilot paused for them";
+    return `Autopilot turned ${entry.autopilot ? "on" : "off"}`;
+  }
   return LOOKS[entry.action].label;
 }
 

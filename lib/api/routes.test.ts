@@ -46,6 +46,7 @@ import * as personActions from "@/app/api/audits/[auditId]/people/[personKey]/ac
 import * as personActionPreview from "@/app/api/audits/[auditId]/people/[personKey]/actions/preview/route";
 import * as replies from "@/app/api/audits/[auditId]/replies/route";
 import * as autopilot from "@/app/api/audits/[auditId]/autopilot/route";
+import * as personAutopilot from "@/app/api/audits/[auditId]/people/[personKey]/autopilot/route";
 import * as review from "@/app/api/audits/[auditId]/review/route";
 import * as runs from "@/app/api/audits/[auditId]/runs/route";
 import * as latestRun from "@/app/api/audits/[auditId]/runs/latest/route";
@@ -207,6 +208,7 @@ const ROUTES = {
   demoClock,
   demoReset,
   autopilot,
+  personAutopilot,
 };
 /** Each module's handlers (`GET`, `POST`), without its route segment config. */
 type ApiRoutes = { [Name in keyof typeof ROUTES]: Omit<(typeof ROUTES)[Name], "dynamic"> };
@@ -543,6 +545,19 @@ const MUTATIONS: MutationCase[] = [
     },
     expected: opsOnly(200),
     body: () => ({ autopilot: true }),
+  },
+  {
+    route: "POST …/people/…/autopilot",
+    seed: () => seed(),
+    send: (audit) => (routes) => {
+      const auditId = requireAudit(audit).id;
+      return routes.personAutopilot.POST(
+        post(`${personPath(auditId, SAM)}/autopilot`, { paused: true }),
+        paramsOf({ auditId, personKey: SAM }),
+      );
+    },
+    expected: opsOnly(200),
+    body: () => ({ paused: true }),
   },
   {
     route: "POST …/send-back",

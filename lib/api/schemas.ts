@@ -195,3 +195,6 @@ export const SendBackSchema = z.strictObject({ comment: WrittenReasonSchema });
 
 /** `POST /api/audits/[auditId]/autopilot`. */
 export const AutopilotSchema = z.strictObject({ on: z.boolean() });
+
+/** `POST /api/audits/[auditId]/people/[personKey]/autopilot`. */
+export const PersonAutopilotSchema = z.strictObject({ paused: z.boolean() });

@@ -96,3 +96,15 @@ export function setAutopilot(input: { auditId: string; on: boolean }): Promise<A
     body: { on: input.on },
   });
 }
+
+/** Pauses or resumes autopilot for one person of the audit (Support Operations). */
+export function setPersonAutopilotPaused(input: {
+  auditId: string;
+  personKey: string;
+  paused: boolean;
+}): Promise<{ paused: boolean }> {
+  return requestJson<{ paused: boolean }>(
+    `${auditPath(input.auditId)}/people/${encodeURIComponent(input.personKey)}/autopilot`,
+    { method: "POST", body: { paused: input.paused } },
+  );
+}

@@ -24,6 +24,7 @@ const ALL_MIGRATIONS = [
   "0008-autopilot",
   "0009-item-owner",
   "0010-person-timezone",
+  "0011-autopilot-pauses",
 ];
 
 async function appliedMigrations(opened: OpenedDatabase): Promise<string[]> {

@@ -205,6 +205,15 @@ export interface ChaseClaimsTable {
   done_at: string | null;
 }
 
+/** Autopilot paused for one person of an audit (see migration 0011). */
+export interface AutopilotPausesTable {
+  audit_id: string;
+  person_key: string;
+  paused_by: string;
+  paused_by_key: string | null;
+  paused_at: string;
+}
+
 export interface Database {
   audits: AuditsTable;
   runs: RunsTable;
@@ -212,6 +221,7 @@ export interface Database {
   events: EventsTable;
   health_probes: HealthProbesTable;
   chase_claims: ChaseClaimsTable;
+  autopilot_pauses: AutopilotPausesTable;
 }
 
 export type DialectName = "sqlite" | "postgres";

@@ -126,14 +126,24 @@ export async function bulkAct(
  */
 export async function actOnDue(
   ctx: AppContext,
-  input: { auditId: string; action: ChaseAction; actor: string; actorKey?: string | null },
+  input: {
+    auditId: string;
+    action: ChaseAction;
+    actor: string;
+    actorKey?: string | null;
+    /** People left alone (autopilot paused for them). */
+    except?: ReadonlySet<string>;
+  },
 ): Promise<ActionOutcome> {
   const audit = await getAuditById(ctx.db, input.auditId);
   assertAuditOpen(audit);
   const now = ctx.clock.now();
   const workflow = await workflowOf(ctx);
   const items = (await listItems(ctx.db, input.auditId)).filter(
-    (item) => item.personKey !== null && deriveStatus(item, now, workflow).nextAction === input.action,
+    (item) =>
+      item.personKey !== null &&
+      !input.except?.has(item.personKey) &&
+      deriveStatus(item, now, workflow).nextAction === input.action,
   );
   return applyToItems(ctx, audit, items, { type: input.action }, input, { refuseWhenNone: false });
 }

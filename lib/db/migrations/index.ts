@@ -11,6 +11,7 @@ import * as scheduledRuns from "./0007-scheduled-runs";
 import * as autopilot from "./0008-autopilot";
 import * as itemOwner from "./0009-item-owner";
 import * as personTimezone from "./0010-person-timezone";
+import * as autopilotPauses from "./0011-autopilot-pauses";
 
 type MigrationUp = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, MigrationUp> = {
   "0008-autopilot": autopilot.up,
   "0009-item-owner": itemOwner.up,
   "0010-person-timezone": personTimezone.up,
+  "0011-autopilot-pauses": autopilotPauses.up,
 };
 
 /** The migrations as modules of this code base (no folder to scan at run time, so bundling keeps them). */

@@ -375,6 +375,7 @@ async function changeAuditStatus(
 export async function deleteAllAudits(db: Db): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom("chase_claims").execute();
+    await trx.deleteFrom("autopilot_pauses").execute();
     await trx.deleteFrom("events").execute();
     await trx.deleteFrom("items").execute();
     await trx.deleteFrom("runs").execute();

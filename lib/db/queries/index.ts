@@ -4,6 +4,7 @@
  * atomically and refuse it with a `conflict:*` AppError when the stored data changed since the caller read it.
  */
 export * from "@/lib/db/queries/audits";
+export * from "@/lib/db/queries/autopilot-pauses";
 export * from "@/lib/db/queries/chase-claims";
 export * from "@/lib/db/queries/events";
 export * from "@/lib/db/queries/issue-claims";

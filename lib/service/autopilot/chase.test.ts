@@ -13,7 +13,7 @@ import type { AppContext } from "../context";
 import { exportToIssue } from "../export";
 import { bulkAct } from "../item-actions";
 import { openCurrentAudit, startAuditRun } from "../runs";
-import { nextAutopilotSteps, runChaseAutopilot, setAutopilot } from "./chase";
+import { nextAutopilotSteps, runChaseAutopilot, setAutopilot, setPersonAutopilotPaused } from "./chase";
 import { AUTOPILOT_ACTOR } from "./schedule";
 
 const START = new Date("2026-11-24T12:00:00Z");
@@ -93,19 +93,34 @@ describe.each(kinds)("autopilot for the chase ($name)", (kind) => {
   it("escalates the due findings once, whichever instances tick, as Autopilot, with the same comment", async () => {
     const pinged = (await listItems(first().db, auditId)).filter((i) => i.state === "pinged").length;
     expect(pinged).toBeGreaterThan(5);
+    // Support Operations pause it for one person, who is chased by hand.
+    const items = await listItems(first().db, auditId);
+    const held = items.find((i) => i.state === "pinged")?.personKey ?? "";
+    const theirs = items.filter((i) => i.personKey === held && i.state === "pinged").length;
+    await setPersonAutopilotPaused(first(), { auditId, personKey: held, paused: true, actor: "Theo Marsh" });
+    expect((await nextAutopilotSteps(first(), auditId, 100)).map((s) => s.personKey)).not.toContain(held);
     const before = notes().length;
     const results = await tickAll();
     const escalated = results.reduce((n, r) => n + (r.escalated["FY27-Q3"] ?? 0), 0);
-    expect(escalated).toBe(pinged);
-    expect(await escalatedCount()).toBe(pinged);
+    expect(escalated).toBe(pinged - theirs);
+    expect(await escalatedCount()).toBe(pinged - theirs);
     const posted = notes().slice(before);
     expect(posted).toHaveLength(1);
     expect(posted[0]?.body).toMatch(/^No reply to the pings linked under each person: escalating/);
     const events = (await listEvents(first().db, { auditId })).filter((e) => e.action === "escalate");
     expect(new Set(events.map((e) => e.actor))).toEqual(new Set([AUTOPILOT_ACTOR]));
+    expect((await listEvents(first().db, { auditId, personKey: held })).at(-1)).toMatchObject({
+      action: "set_autopilot",
+      detail: { on: false, personKey: held },
+    });
     // Nothing more is due: the next tick does nothing.
     expect((await tickAll()).flatMap((r) => Object.keys(r.escalated))).toEqual([]);
-    expect(notes().slice(before)).toHaveLength(1);
+    // Resumed, their escalation is taken at the next tick.
+    await setPersonAutopilotPaused(first(), { auditId, personKey: held, paused: false, actor: "Theo Marsh" });
+    const resumed = await tickAll();
+    expect(resumed.reduce((n, r) => n + (r.escalated["FY27-Q3"] ?? 0), 0)).toBe(theirs);
+    expect(notes().slice(before)).toHaveLength(2);
+    expect(await escalatedCount()).toBe(pinged);
   });
 
   it("stops when turned off, and cannot change once the audit is signed off", async () => {

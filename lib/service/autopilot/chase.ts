@@ -5,7 +5,14 @@
  * Exactly once across instances: a step goes through the same claims as a click. Pinging new findings stays
  * a person's decision: the policy has someone go through them first. Without Slack the DM is a person's.
  */
-import { listAudits, listItems, setAuditAutopilot, type Audit } from "@/lib/db/queries";
+import {
+  listAudits,
+  listAutopilotPauses,
+  listItems,
+  setAuditAutopilot,
+  setAutopilotPaused,
+  type Audit,
+} from "@/lib/db/queries";
 import { deriveStatus } from "@/lib/workflow/rules";
 import { AppError } from "@/lib/errors";
 import type { AppContext } from "../context";
@@ -28,6 +35,34 @@ export async function setAutopilot(
   });
 }
 
+/**
+ * Pauses or resumes autopilot for one person of the audit (chased by hand, on leave…); the person's timeline
+ * says who and when. Refused once the audit is signed off.
+ */
+export async function setPersonAutopilotPaused(
+  ctx: AppContext,
+  input: { auditId: string; personKey: string; paused: boolean; actor: string; actorKey?: string | null },
+): Promise<{ paused: boolean }> {
+  await setAutopilotPaused(ctx.db, {
+    auditId: input.auditId,
+    personKey: input.personKey,
+    paused: input.paused,
+    actor: input.actor,
+    actorKey: input.actorKey ?? null,
+    now: ctx.clock.now(),
+  });
+  return { paused: input.paused };
+}
+
+/** Whether autopilot is paused for the person. */
+export async function isAutopilotPaused(
+  ctx: AppContext,
+  auditId: string,
+  personKey: string,
+): Promise<boolean> {
+  return (await listAutopilotPauses(ctx.db, auditId)).has(personKey);
+}
+
 export interface ChaseAutopilotResult {
   /** Per audit name, the findings escalated by this tick. */
   escalated: Record<string, number>;
@@ -45,14 +80,21 @@ export async function runChaseAutopilot(ctx: AppContext): Promise<ChaseAutopilot
     if (!audit.autopilot || audit.status !== "open") continue;
     try {
       assertAuditOpen(audit);
+      const except = await listAutopilotPauses(ctx.db, audit.id);
       const escalated = await actOnDue(ctx, {
         auditId: audit.id,
         action: "escalate",
         actor: AUTOPILOT_ACTOR,
+        except,
       });
       if (escalated.applied > 0) result.escalated[audit.name] = escalated.applied;
       if (slack) {
-        const dms = await actOnDue(ctx, { auditId: audit.id, action: "record_dm", actor: AUTOPILOT_ACTOR });
+        const dms = await actOnDue(ctx, {
+          auditId: audit.id,
+          action: "record_dm",
+          actor: AUTOPILOT_ACTOR,
+          except,
+        });
         if (dms.applied > 0) result.dms[audit.name] = dms.applied;
       }
     } catch (error) {
@@ -92,8 +134,9 @@ export async function nextAutopilotSteps(
   const workflow = await workflowOf(ctx);
   const slack = (ctx.createSlackClient?.() ?? null) !== null;
   const steps = new Map<string, AutopilotStep>();
+  const paused = await listAutopilotPauses(ctx.db, auditId);
   for (const item of await listItems(ctx.db, auditId)) {
-    if (item.personKey === null) continue;
+    if (item.personKey === null || paused.has(item.personKey)) continue;
     const { nextAction, dueAt } = deriveStatus(item, now, workflow);
     if (dueAt === null || !(nextAction === "escalate" || (nextAction === "record_dm" && slack))) continue;
     const key = `${item.personKey}|${nextAction}`;

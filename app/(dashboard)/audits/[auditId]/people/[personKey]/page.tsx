@@ -16,6 +16,7 @@ import { CODE_LABELS } from "@/lib/audit/labels";
 import { can, type PermissionTarget, type SessionUser } from "@/lib/auth/roles";
 import { getRosterPeople } from "@/lib/auth/session";
 import { getAppContext } from "@/lib/service/app-context";
+import { isAutopilotPaused } from "@/lib/service/autopilot/chase";
 import { workflowOf } from "@/lib/service/workflow-settings";
 import { getPersonDetail, type PersonItem } from "@/lib/service/findings";
 import { permissionTargetFor } from "@/lib/service/targets";
@@ -24,6 +25,7 @@ import { applyUserAction, lastWaiverDay } from "@/lib/workflow/rules";
 import type { WorkflowSettings } from "@/lib/workflow/types";
 import { orNotFound, requireAudit, requireSessionUser } from "../../../../_lib/data";
 import { findingsPath, personPath } from "../../../../_lib/paths";
+import { PersonAutopilot } from "./_components/person-autopilot";
 import { PersonActions, type TimedAction } from "./_components/person-actions";
 import { ReopenButton } from "./_components/reopen-button";
 
@@ -210,6 +212,15 @@ export default async function PersonPage({
                   ? "Support Operations and this person's managers act on these findings. You can follow them here."
                   : `${audit.name} was signed off; its findings can no longer be changed.`}
               </p>
+            )}
+            {auditOpen && audit.autopilot && chased && (
+              <PersonAutopilot
+                auditId={auditId}
+                personKey={personKey}
+                personName={row.name}
+                paused={await isAutopilotPaused(ctx, auditId, personKey)}
+                canChange={can(user, "audit:autopilot")}
+              />
             )}
           </Card>
           <Card title="Activity">
