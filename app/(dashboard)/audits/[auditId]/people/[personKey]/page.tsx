@@ -193,6 +193,7 @@ export default async function PersonPage({
                 now={now.toISOString()}
                 hasIssue={audit.issueUrl !== null}
                 mayExport={auditOpen && can(user, "audit:export")}
+                slack={(ctx.createSlackClient?.() ?? null) !== null}
                 allowed={allowed}
                 chase={
                   Object.fromEntries(

@@ -39,6 +39,8 @@ export interface PersonActionsProps {
   hasIssue: boolean;
   /** The signed-in user may export the audit to its issue (offered while it has none). */
   mayExport: boolean;
+  /** The server sends the Slack DM itself (SLACK_BOT_TOKEN); else the DM is sent by hand and recorded. */
+  slack?: boolean;
   /**
    * What the signed-in user may do for this person (the server checks again). `override`: these are the
    * Support Operations Manager's own findings, which they resolve only as a recorded override.
@@ -139,6 +141,19 @@ const CHASE_COPY: Partial<Record<ChaseAction, ChaseCopy>> = {
   },
 };
 
+/** The DM step when the server sends it on Slack itself. */
+const SLACK_DM_COPY: ChaseCopy = {
+  button: () => "Send Slack DM",
+  done: "Slack DM sent",
+  hint: (action, now) =>
+    timedHint(
+      action,
+      "The Slack DM to the Support Ops Manager",
+      "Nothing to send: a DM follows an escalation left unanswered for 72 h.",
+      now,
+    ),
+};
+
 function ProcessActions({
   auditId,
   personKey,
@@ -146,6 +161,7 @@ function ProcessActions({
   now,
   hasIssue,
   mayExport,
+  slack = false,
   allowed,
   chase,
   onDone,
@@ -193,7 +209,10 @@ function ProcessActions({
       <ul className="space-y-3">
         {CHASE_STEPS.map((step, i) => {
           if (!allowed[step.action]) return null;
-          const copy = CHASE_COPY[step.action] ?? defaultChaseCopy(step);
+          const copy =
+            step.action === "record_dm" && slack
+              ? SLACK_DM_COPY
+              : (CHASE_COPY[step.action] ?? defaultChaseCopy(step));
           return (
             <ChaseStep
               key={step.action}
