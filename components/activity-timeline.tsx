@@ -15,6 +15,7 @@ const LOOKS: Record<ActivityEntry["action"], { label: string; dot: string }> = {
       { label: step.historyLabel, dot: CHASE_DOTS[Math.min(i, CHASE_DOTS.length - 1)] },
     ]),
   ) as Record<(typeof CHASE_STEPS)[number]["action"], { label: string; dot: string }>),
+  remind: { label: "Reminded", dot: "bg-sky-300" },
   reply: { label: "Reply received", dot: "bg-emerald-500" },
   mark_intentional: { label: "Marked intentional", dot: "bg-emerald-600" },
   waive: { label: "Waived", dot: "bg-violet-500" },

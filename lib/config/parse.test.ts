@@ -57,7 +57,7 @@ describe("parseAuditConfig", () => {
       hours: "09:00-17:00",
       holidays: { all: ["2027-01-01"], EMEA: ["2026-12-25", "2026-12-26"] },
     });
-    expect(config.autopilot).toEqual({ open_audits: true, rerun_every_hours: 24 });
+    expect(config.autopilot).toEqual({ open_audits: true, rerun_every_hours: 24, reminders: [50] });
   });
 
   it("fills in defaults for what a minimal config leaves out", () => {

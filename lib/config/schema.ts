@@ -167,6 +167,14 @@ export const AutopilotConfigSchema = z.strictObject({
     .min(0)
     .max(24 * 31, "expected at most 744 hours (a month)")
     .default(0),
+  /**
+   * While an audit's autopilot is on: gentle reminders before the escalation, at these percentages of the
+   * follow-up time after the ping (50: halfway); each posted once per ping, never once the escalation is due.
+   */
+  reminders: z
+    .array(z.number().int("expected whole percentages").min(1).max(99, "expected percentages from 1 to 99"))
+    .max(5, "at most five reminders")
+    .default([50]),
 });
 
 export const AuditConfigSchema = z.strictObject({

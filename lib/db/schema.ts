@@ -29,10 +29,10 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const REVIEW_ACTIONS = ["set_audit_status", "sign_off"] as const satisfies readonly AuditAction[];
 
 /**
- * Everything the event log records: the workflow's item actions, a reply read from the audit issue, and
- * the audit's own actions.
+ * Everything the event log records: the workflow's item actions, a reply read from the audit issue, a
+ * reminder autopilot posted there (it changes no state), and the audit's own actions.
  */
-export type EventAction = ItemAction | "reply" | AuditAction;
+export type EventAction = ItemAction | "reply" | "remind" | AuditAction;
 
 /**
  * Actions that make up a person's history on their page: what was sent to them, what they answered, and
@@ -40,6 +40,7 @@ export type EventAction = ItemAction | "reply" | AuditAction;
  */
 export const PERSON_HISTORY_ACTIONS = [
   ...CHASE_ACTIONS,
+  "remind",
   "reply",
   "mark_intentional",
   "waive",
@@ -192,7 +193,8 @@ export interface ChaseClaimsTable {
   key: string;
   audit_id: string;
   person_key: string;
-  action: ChaseAction;
+  /** The step claimed: a chase action, or `remind` (autopilot's reminder before the escalation). */
+  action: ChaseAction | "remind";
   /** The attempt holding the claim; null once released (its post failed), so another may take it at once. */
   holder: string | null;
   /** When the first attempt claimed it (wall clock): its comment cannot be older. */

@@ -4,7 +4,7 @@
  * storage records what was decided unless someone else changed the item meanwhile.
  */
 import type { Audit, Item, ItemStateUpdate } from "@/lib/db/queries";
-import { applyItemStates, getAuditById, listItems } from "@/lib/db/queries";
+import { applyItemStates, getAuditById, listEvents, listItems } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import {
   chaseStepOf,
@@ -13,9 +13,9 @@ import {
   type ChaseAction,
   type PostedChaseAction,
 } from "@/lib/workflow/chase";
-import { applyUserAction, deriveStatus, isOverride } from "@/lib/workflow/rules";
+import { applyUserAction, deriveStatus, dueAfter, isOverride } from "@/lib/workflow/rules";
 import type { UserActionInput } from "@/lib/workflow/types";
-import { postChaseStep, previewChaseStep } from "./chase/post";
+import { postChaseStep, postReminders, previewChaseStep } from "./chase/post";
 import type { AppContext } from "./context";
 import { assertAuditOpen } from "./runs";
 import { workflowOf } from "./workflow-settings";
@@ -146,6 +146,77 @@ export async function actOnDue(
       deriveStatus(item, now, workflow).nextAction === input.action,
   );
   return applyToItems(ctx, audit, items, { type: input.action }, input, { refuseWhenNone: false });
+}
+
+/**
+ * Autopilot's reminders before the escalation: for each pinged finding whose person has not replied and whose
+ * escalation is not due yet, the highest `rung` (a percentage of the follow-up time after the ping) that has
+ * come and was not posted for this ping, one comment per rung for everyone at once. The findings keep their
+ * state; each gets a `remind` event with the comment. How many findings were reminded.
+ */
+export async function remindDue(
+  ctx: AppContext,
+  input: { auditId: string; rungs: readonly number[]; actor: string; except?: ReadonlySet<string> },
+): Promise<number> {
+  if (input.rungs.length === 0) return 0;
+  const audit = await getAuditById(ctx.db, input.auditId);
+  assertAuditOpen(audit);
+  const now = ctx.clock.now();
+  const workflow = await workflowOf(ctx);
+  const reminded = new Map<string, { at: string; rung: unknown }[]>();
+  for (const event of await listEvents(ctx.db, { auditId: audit.id })) {
+    if (event.action !== "remind" || event.itemId === null) continue;
+    reminded.set(event.itemId, [
+      ...(reminded.get(event.itemId) ?? []),
+      { at: event.at, rung: event.detail?.rung },
+    ]);
+  }
+  const byRung = new Map<number, Item[]>();
+  for (const item of await listItems(ctx.db, audit.id)) {
+    if (item.state !== "pinged" || item.personKey === null || input.except?.has(item.personKey)) continue;
+    const status = deriveStatus(item, now, workflow);
+    // Replied since the ping (no next action), or the escalation is due: no reminder.
+    if (status.nextAction === null || status.overdue) continue;
+    const done = (reminded.get(item.id) ?? []).filter((r) => r.at >= item.stateChangedAt).map((r) => r.rung);
+    const rung = [...input.rungs]
+      .sort((a, b) => b - a)
+      .find((r) => dueAfter(item, (workflow.followUpHours * r) / 100, workflow) <= now);
+    if (rung === undefined || done.some((r) => typeof r === "number" && r >= rung)) continue;
+    byRung.set(rung, [...(byRung.get(rung) ?? []), item]);
+  }
+  let count = 0;
+  for (const [rung, items] of byRung) {
+    const updates: ItemStateUpdate[] = items.map((item) => ({
+      itemId: item.id,
+      expectedState: item.state,
+      expectedSince: { stateChangedAt: item.stateChangedAt, repliedAt: item.repliedAt },
+      next: {
+        state: item.state,
+        stateChangedAt: item.stateChangedAt,
+        waivedUntil: item.waivedUntil,
+        repliedAt: item.repliedAt,
+      },
+      event: {
+        actor: input.actor,
+        actorKey: null,
+        at: now,
+        action: "remind",
+        detail: { code: item.code, rung },
+      },
+    }));
+    const step = await postReminders(ctx, audit, items, updates, rung);
+    const { applied } = await applyItemStates(ctx.db, step.send).catch(async (error: unknown) => {
+      await step.settle(false);
+      throw error;
+    });
+    await step.settle(true);
+    if (step.failure)
+      throw new AppError("upstream:gitlab", "Posting a reminder on the audit issue failed.", {
+        cause: step.failure,
+      });
+    count += applied.length;
+  }
+  return count;
 }
 
 async function applyToItems(

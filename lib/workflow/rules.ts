@@ -437,6 +437,20 @@ function repliedSince(item: ItemWorkflowFields): boolean {
 }
 
 /**
+ * `hours` after the item entered its state: on the person's working time when the settings have one (their
+ * working days, due at the start of their working day), else plain hours. Reminders are timed by it too.
+ */
+export function dueAfter(item: ItemWorkflowFields, hours: number, settings: WorkflowSettings): Date {
+  const since = parseStoredTime(item.stateChangedAt, "stateChangedAt");
+  if (!settings.workingTime) return new Date(since + hours * HOUR_MS);
+  return dueMoment(
+    new Date(since),
+    hours,
+    calendarOf({ timezone: item.personTimezone, region: item.region }, settings.workingTime),
+  );
+}
+
+/**
  * The item waits in `waiting` for `next`, due `hours` after it got there (counted on the person's working
  * time when the settings have one) unless the person replied since.
  */
@@ -449,15 +463,7 @@ function timedStatus(
   settings: WorkflowSettings,
 ): DerivedStatus {
   if (repliedSince(item)) return { status: waiting, nextAction: null, dueAt: null, overdue: false };
-  const since = parseStoredTime(item.stateChangedAt, "stateChangedAt");
-  // On the person's working time when the settings have one: their working days, due at their day's start.
-  const dueAt = settings.workingTime
-    ? dueMoment(
-        new Date(since),
-        hours,
-        calendarOf({ timezone: item.personTimezone, region: item.region }, settings.workingTime),
-      ).getTime()
-    : since + hours * HOUR_MS;
+  const dueAt = dueAfter(item, hours, settings).getTime();
   const overdue = now.getTime() >= dueAt;
   return {
     status: overdue ? (next.dueStatus ?? waiting) : waiting,

@@ -33,7 +33,7 @@ export async function claimChasePosts(
   db: Db,
   input: {
     auditId: string;
-    action: ChaseAction;
+    action: ChaseAction | "remind";
     claims: readonly ChaseClaimRequest[];
     holder: string;
     wallNow: Date;

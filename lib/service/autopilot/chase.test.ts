@@ -63,7 +63,9 @@ describe.each(kinds)("autopilot for the chase ($name)", (kind) => {
   it("does nothing on its own while it is off, even once the follow-ups are due", async () => {
     t.clock.advance(73 * HOUR);
     const before = notes().length;
-    expect(await tickAll()).toEqual(Array(instanceCount).fill({ escalated: {}, dms: {}, failed: [] }));
+    expect(await tickAll()).toEqual(
+      Array(instanceCount).fill({ escalated: {}, dms: {}, reminded: {}, failed: [] }),
+    );
     expect(notes()).toHaveLength(before);
     expect(await escalatedCount()).toBe(0);
   });
@@ -130,5 +132,74 @@ describe.each(kinds)("autopilot for the chase ($name)", (kind) => {
     await first().db.updateTable("audits").set({ status: "signed_off" }).where("id", "=", auditId).execute();
     const refused = await rejectedAppError(setAutopilot(first(), { auditId, on: true, actor: "Theo Marsh" }));
     expect(refused.code).toBe("conflict:audit");
+  });
+});
+
+describe.each(kinds)("autopilot's reminders before the escalation ($name)", (kind) => {
+  const instanceCount = kind.name === "postgres" ? 2 : 1;
+  let place: TestDatabase | undefined;
+  let t: TestInstances;
+  let auditId: string;
+  const first = () => t.instances[0] as AppContext;
+
+  beforeAll(async () => {
+    place = await kind.create();
+    t = await createTestInstances(START, place, instanceCount);
+    auditId = (await openCurrentAudit(first(), "Theo Marsh")).id;
+    const run = await startAuditRun(first(), { auditId, actor: "Theo Marsh" });
+    await first().backgroundRuns.get(run.id);
+    await exportToIssue(first(), { auditId, actor: "Theo Marsh" });
+    await bulkAct(first(), { auditId, action: "ping", actor: "Theo Marsh" });
+    await setAutopilot(first(), { auditId, on: true, actor: "Theo Marsh" });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await place?.drop();
+  });
+
+  const notes = () => t.gitlab.state().projects.flatMap((p) => p.issues ?? [])[0]?.notes ?? [];
+  const tickAll = () => Promise.all(t.instances.map((ctx) => runChaseAutopilot(ctx)));
+
+  it("reminds nobody before half the follow-up time", async () => {
+    t.clock.advance(35 * HOUR);
+    const before = notes().length;
+    expect((await tickAll()).flatMap((r) => Object.keys(r.reminded))).toEqual([]);
+    expect(notes()).toHaveLength(before);
+  });
+
+  it("reminds everyone pinged once, halfway, in one comment that links their pings, keeping their state", async () => {
+    t.clock.advance(2 * HOUR);
+    const pinged = (await listItems(first().db, auditId)).filter((i) => i.state === "pinged");
+    const before = notes().length;
+    const results = await tickAll();
+    expect(results.reduce((n, r) => n + (r.reminded["FY27-Q3"] ?? 0), 0)).toBe(pinged.length);
+    const posted = notes().slice(before);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]?.body).toMatch(
+      /^A reminder: the PagerDuty audit FY27-Q3 is waiting on the findings below/,
+    );
+    expect(posted[0]?.body).toContain("Pinged in [this comment](");
+    const after = await listItems(first().db, auditId);
+    expect(after.filter((i) => i.state === "pinged")).toHaveLength(pinged.length);
+    const reminders = (await listEvents(first().db, { auditId })).filter((e) => e.action === "remind");
+    expect(reminders).toHaveLength(pinged.length);
+    expect(new Set(reminders.map((e) => e.actor))).toEqual(new Set([AUTOPILOT_ACTOR]));
+    // Once is enough: the next ticks post nothing more until the escalation.
+    expect((await tickAll()).flatMap((r) => Object.keys(r.reminded))).toEqual([]);
+    expect(notes().slice(before)).toHaveLength(1);
+  });
+
+  it("does not remind once the escalation is due: it escalates", async () => {
+    t.clock.advance(36 * HOUR);
+    const before = notes().length;
+    const results = await tickAll();
+    expect(results.flatMap((r) => Object.keys(r.reminded))).toEqual([]);
+    expect(results.reduce((n, r) => n + (r.escalated["FY27-Q3"] ?? 0), 0)).toBeGreaterThan(0);
+    expect(
+      notes()
+        .slice(before)
+        .map((n) => n.body.split(":")[0]),
+    ).toEqual(["No reply to the pings linked under each person"]);
   });
 });

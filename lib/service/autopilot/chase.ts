@@ -16,7 +16,7 @@ import {
 import { deriveStatus } from "@/lib/workflow/rules";
 import { AppError } from "@/lib/errors";
 import type { AppContext } from "../context";
-import { actOnDue } from "../item-actions";
+import { actOnDue, remindDue } from "../item-actions";
 import { assertAuditOpen } from "../runs";
 import { workflowOf } from "../workflow-settings";
 import { AUTOPILOT_ACTOR } from "./schedule";
@@ -68,13 +68,17 @@ export interface ChaseAutopilotResult {
   escalated: Record<string, number>;
   /** Per audit name, the findings whose Slack DM this tick sent. */
   dms: Record<string, number>;
+  /** Per audit name, the findings this tick reminded their person of (before the escalation). */
+  reminded: Record<string, number>;
   /** Audits whose step could not be taken (logged); the next tick tries again. */
   failed: string[];
 }
 
 /** Takes the due steps of every open audit whose autopilot is on. Failures are logged, never thrown. */
 export async function runChaseAutopilot(ctx: AppContext): Promise<ChaseAutopilotResult> {
-  const result: ChaseAutopilotResult = { escalated: {}, dms: {}, failed: [] };
+  const result: ChaseAutopilotResult = { escalated: {}, dms: {}, reminded: {}, failed: [] };
+  const config = await ctx.loadConfig().catch(() => null);
+  const rungs = config?.autopilot?.reminders ?? [50];
   const slack = (ctx.createSlackClient?.() ?? null) !== null;
   for (const audit of await listAudits(ctx.db)) {
     if (!audit.autopilot || audit.status !== "open") continue;
@@ -88,6 +92,8 @@ export async function runChaseAutopilot(ctx: AppContext): Promise<ChaseAutopilot
         except,
       });
       if (escalated.applied > 0) result.escalated[audit.name] = escalated.applied;
+      const reminded = await remindDue(ctx, { auditId: audit.id, rungs, actor: AUTOPILOT_ACTOR, except });
+      if (reminded > 0) result.reminded[audit.name] = reminded;
       if (slack) {
         const dms = await actOnDue(ctx, {
           auditId: audit.id,

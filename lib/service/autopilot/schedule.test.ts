@@ -59,12 +59,12 @@ describe.each(kinds)("scheduled audits ($name)", (kind) => {
     return results;
   }
 
-  const everything = { open_audits: true, rerun_every_hours: 24 };
+  const everything = { open_audits: true, rerun_every_hours: 24, reminders: [] };
 
   it("does nothing unless the config asks for it", async () => {
     t.clock.advance(24 * HOUR); // Monday 12:00 UTC: time to open
     expect(await tickAll(undefined)).toEqual(Array(instanceCount).fill({ opened: null, reruns: [] }));
-    expect(await tickAll({ open_audits: false, rerun_every_hours: 0 })).toEqual(
+    expect(await tickAll({ open_audits: false, rerun_every_hours: 0, reminders: [] })).toEqual(
       Array(instanceCount).fill({ opened: null, reruns: [] }),
     );
     expect(await listAudits(t.instances[0]!.db)).toEqual([]);

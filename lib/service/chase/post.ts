@@ -73,7 +73,9 @@ function noteQuote(note: ChaseNote): string[] {
 }
 
 /** The first line of each posted step's comment, given the audit's name (escaped). */
-const COMMENT_INTROS: Record<PostedChaseAction, (auditName: string) => string> = {
+const COMMENT_INTROS: Record<PostedChaseAction | "remind", (auditName: string) => string> = {
+  remind: (auditName) =>
+    `A reminder: the PagerDuty audit ${auditName} is waiting on the findings below. Please fix them, or reply here if they are intentional.`,
   ping: (auditName) =>
     `The PagerDuty audit ${auditName} found the following. Please fix them, or reply here if they are intentional.`,
   escalate: (auditName) =>
@@ -98,7 +100,7 @@ function pingsLine(urls: readonly string[]): string {
  */
 export function pingCommentBody(
   auditName: string,
-  kind: PostedChaseAction,
+  kind: PostedChaseAction | "remind",
   targets: readonly PingTarget[],
   known?: KnownUsers,
 ): string {
@@ -142,11 +144,12 @@ export function escalationMentions(
  */
 export function pingTargets(
   items: readonly Item[],
-  kind: ChaseAction,
+  kind: ClaimedStep,
   roster: readonly RosterPerson[],
   pingUrls?: ReadonlyMap<string, string>,
 ): PingTarget[] {
-  const mentionsManagers = chaseStepOf(kind).mentions.some((who) => who !== "person");
+  // A reminder, like the ping, is for the person alone.
+  const mentionsManagers = kind !== "remind" && chaseStepOf(kind).mentions.some((who) => who !== "person");
   const byPerson = new Map<string, PingTarget>();
   for (const item of items) {
     if (item.personKey === null) continue;
@@ -227,7 +230,14 @@ export const CHASE_CLAIM_STALE_AFTER_MS = 2 * 60_000;
 const CHASE_CLAIM_RENEW_EVERY_MS = 30_000;
 
 /** Why a person is left out: another attempt holds their claim, or has just recorded them as chased. */
-const CLAIMED_ELSEWHERE: Record<ChaseAction, Record<"held" | "done", string>> = {
+/** What is claimed before it is posted: a chase step, or a reminder (which changes no state). */
+export type ClaimedStep = ChaseAction | "remind";
+
+const CLAIMED_ELSEWHERE: Record<ClaimedStep, Record<"held" | "done", string>> = {
+  remind: {
+    held: "Someone else is reminding them right now; reload in a moment to see it.",
+    done: "They have just been reminded; reload to see it.",
+  },
   record_dm: {
     held: "Someone else is sending their Slack DM right now; reload in a moment to see it.",
     done: "Someone else has just sent their Slack DM; reload to see it.",
@@ -250,7 +260,7 @@ const CLAIMED_ELSEWHERE: Record<ChaseAction, Record<"held" | "done", string>> = 
  */
 export function chaseClaimKey(
   auditId: string,
-  action: ChaseAction,
+  action: ClaimedStep | `remind:${number}`,
   personKey: string,
   items: readonly Pick<Item, "id" | "stateChangedAt" | "repliedAt">[],
 ): string {
@@ -286,7 +296,7 @@ export interface PostedStep {
 async function latestPingUrls(
   ctx: AppContext,
   audit: Audit,
-  kind: ChaseAction,
+  kind: ClaimedStep,
   /** The step whose links are wanted; the ping by default (what an escalation follows up on). */
   of: ChaseAction = CHASE_ACTIONS[0],
 ): Promise<Map<string, string> | undefined> {
@@ -361,13 +371,49 @@ export async function postChaseStep(
       ? await slackDmRoute(ctx, audit)
       : null;
   if (route === null || updates.length === 0) return passThrough;
+  return postThroughClaims(ctx, audit, items, updates, route);
+}
+
+/**
+ * Autopilot's reminder before the escalation: a comment on the audit issue mentioning each person, linking
+ * the ping it follows up on, posted through the same claims (once per ping and `rung`, the percentage of
+ * the follow-up time it falls at); `updates` keep each item's state and record the reminder.
+ */
+export async function postReminders(
+  ctx: AppContext,
+  audit: Audit,
+  items: readonly Item[],
+  updates: ItemStateUpdate[],
+  rung: number,
+): Promise<PostedStep> {
+  const channel = await requireChaseChannel(ctx, audit);
+  return postThroughClaims(ctx, audit, items, updates, {
+    kind: "remind",
+    claimAs: `remind:${rung}`,
+    channel,
+    render: (batch, known) => pingCommentBody(audit.name, "remind", batch, known),
+    targets: async (chosen) => pingTargets(chosen, "remind", [], await latestPingUrls(ctx, audit, "remind")),
+  });
+}
+
+/** Claims each person of `updates`, posts for those it holds through `route`, and keeps what was posted. */
+async function postThroughClaims(
+  ctx: AppContext,
+  audit: Audit,
+  items: readonly Item[],
+  updates: ItemStateUpdate[],
+  route: ChaseRoute,
+): Promise<PostedStep> {
   const { channel, render, kind } = route;
   const chosenIds = new Set(updates.map((u) => u.itemId));
   const chosen = items.filter((i) => chosenIds.has(i.id));
   const targets = await route.targets(chosen);
   const itemsOf = (personKey: string) => chosen.filter((i) => i.personKey === personKey);
   const keyOf = new Map(
-    targets.map((t) => [t.personKey, chaseClaimKey(audit.id, kind, t.personKey, itemsOf(t.personKey))]),
+    targets.map((t) => [
+      t.personKey,
+      chaseClaimKey(audit.id, route.claimAs ?? kind, t.personKey, itemsOf(t.personKey)),
+    ]),
   );
 
   const holder = randomUUID();
@@ -490,7 +536,9 @@ export async function postChaseStep(
 
 /** Where a chase step is posted, how its message reads for a batch of people, and who they are. */
 interface ChaseRoute {
-  kind: ChaseAction;
+  kind: ClaimedStep;
+  /** What the claim key names (a reminder's rung, so each rung is posted once per ping). */
+  claimAs?: `remind:${number}`;
   channel: ChaseChannel;
   render(batch: readonly PingTarget[], known: KnownUsers): string;
   targets(items: readonly Item[]): Promise<PingTarget[]>;
