@@ -2,7 +2,7 @@
  * What every sandbox server does the same way on `node:http`: listen on loopback (a free port by default),
  * know its URL, and stop without waiting for held or keep-alive connections.
  */
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 export interface Listening {
@@ -41,4 +41,33 @@ export async function listenOnLoopback(
       await closed;
     },
   };
+}
+
+/** Collects a request's body: `onEnd` gets it, or null when it was larger than `maxBytes` (a 413). */
+export function readRequestBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  onEnd: (body: Buffer | null) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.byteLength;
+    if (size <= maxBytes) chunks.push(chunk);
+  });
+  req.on("end", () => onEnd(size > maxBytes ? null : Buffer.concat(chunks)));
+}
+
+/** Sends an answer whose `Date` is the sandbox's clock (`date`), as a real service stamps its own. */
+export function writeReply(
+  res: ServerResponse,
+  reply: { status: number; headers: Record<string, string>; body: string | Buffer },
+  date: Date,
+): void {
+  res.writeHead(reply.status, {
+    date: date.toUTCString(),
+    ...reply.headers,
+    "content-length": Buffer.byteLength(reply.body),
+  });
+  res.end(reply.body);
 }

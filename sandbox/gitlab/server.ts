@@ -21,7 +21,7 @@ import type {
   SandboxGitLabProject,
   SandboxGitLabUser,
 } from "./types";
-import { listenOnLoopback } from "../loopback";
+import { listenOnLoopback, readRequestBody, writeReply } from "../loopback";
 
 /** `web_url`s use a reserved domain: nothing serves them, nobody mistakes them for real. */
 export const SANDBOX_WEB_BASE = "https://gitlab.sandbox.example";
@@ -569,17 +569,9 @@ export async function startGitLabSandbox(
   }
 
   const server = createServer((req, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on("end", () => {
+    readRequestBody(req, MAX_BODY_BYTES, (body) => {
       const { reply, lost } =
-        size > MAX_BODY_BYTES
-          ? answered(message(413, "413 Request Entity Too Large"))
-          : handle(req, Buffer.concat(chunks));
+        body === null ? answered(message(413, "413 Request Entity Too Large")) : handle(req, body);
       if (!(req.url ?? "").startsWith("/__sandbox/")) {
         const key = lost === null ? String(reply.status) : lost === "timeout" ? "timeout" : "reset";
         stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
@@ -588,12 +580,7 @@ export async function startGitLabSandbox(
       if (lost === "reset") return connection.reset(req, res);
       if (lost === "reset_midway") return connection.reset(req, res, reply);
       // The answer's Date is the sandbox's clock, as GitLab's is its own: the one `created_at` is stamped with.
-      res.writeHead(reply.status, {
-        date: new Date(now()).toUTCString(),
-        ...reply.headers,
-        "content-length": Buffer.byteLength(reply.body),
-      });
-      res.end(reply.body);
+      writeReply(res, reply, new Date(now()));
     });
   });
   const listening = await listenOnLoopback(server, options);

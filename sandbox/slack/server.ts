@@ -20,7 +20,7 @@ import type {
   SlackSandboxState,
   SlackSandboxStats,
 } from "./types";
-import { listenOnLoopback } from "../loopback";
+import { listenOnLoopback, readRequestBody, writeReply } from "../loopback";
 
 /** Permalinks use a reserved domain: nothing serves them, nobody mistakes them for real. */
 export const SANDBOX_WORKSPACE_URL = "https://workspace.slack.sandbox.example";
@@ -555,21 +555,15 @@ export async function startSlackSandbox(
   }
 
   const server = createServer((req, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on("end", () => {
+    readRequestBody(req, MAX_BODY_BYTES, (body) => {
       const { reply, lost } =
-        size > MAX_BODY_BYTES
+        body === null
           ? answered({
               status: 413,
               headers: { "content-type": "text/plain" },
               body: "Request Entity Too Large",
             })
-          : handle(req, Buffer.concat(chunks));
+          : handle(req, body);
       if (!(req.url ?? "").startsWith("/__sandbox/")) {
         const key = lost?.kind ?? String(reply.status);
         stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
@@ -577,12 +571,7 @@ export async function startSlackSandbox(
       if (lost?.kind === "hang") return connection.hold(req, lost.ms ?? DEFAULT_HOLD_MS);
       if (lost?.kind === "drop") return connection.reset(req, res);
       if (lost?.kind === "truncate") return connection.reset(req, res, reply);
-      res.writeHead(reply.status, {
-        date: new Date(now()).toUTCString(),
-        ...reply.headers,
-        "content-length": Buffer.byteLength(reply.body),
-      });
-      res.end(reply.body);
+      writeReply(res, reply, new Date(now()));
     });
   });
   const listening = await listenOnLoopback(server, options);
