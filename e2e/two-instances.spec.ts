@@ -60,8 +60,9 @@ test.beforeAll(async ({ browser, playwright }) => {
   const pagerdutyGate = await startGate(servers.pagerduty);
   started.gate = pagerdutyGate;
   const sessionSecret = randomBytes(32).toString("hex");
-  const envFor = (port: number) =>
-    buildDemoAppEnv({
+  // Both instances look at autopilot's work every second, as two servers of one deployment do.
+  const envFor = (port: number) => ({
+    ...buildDemoAppEnv({
       appUrl: `http://127.0.0.1:${port}`,
       pagerdutyToken: servers.token,
       pagerdutyUrl: pagerdutyGate.url,
@@ -71,7 +72,9 @@ test.beforeAll(async ({ browser, playwright }) => {
       dataDir: path.resolve(E2E_DATA_DIR),
       sessionSecret,
       databaseUrl,
-    });
+    }),
+    AUDIT_AUTOPILOT_TICK_SECONDS: "1",
+  });
   // Both at once, as a deployment starts its servers: each migrates at start, under the migrator's lock.
   const [a, b] = await Promise.all(
     [PORTS.a, PORTS.b].map((port) =>
@@ -263,6 +266,44 @@ it.describe("two app instances on one Postgres", () => {
     await a.reload();
     await expect(pinged).toHaveCount(1);
     await expect(pinged).toContainText(PEOPLE.opsManager);
+  });
+
+  it("autopilot on both instances escalates a due finding once", async ({ a, b, request }) => {
+    const auditId = await seedRunAudit(a);
+    const exported = await postFromPage(a, `/api/audits/${auditId}/export`, {});
+    await expectStatus(exported, 200);
+    const { iid } = (await exported.json()) as { iid: number };
+    await a.goto(`/audits/${auditId}/findings?q=Amara`);
+    await new FindingsPage(a).openPerson("Amara Okafor");
+    await new PersonPage(a).ping();
+    await expectStatus(await postFromPage(a, `/api/audits/${auditId}/autopilot`, { on: true }), 200);
+
+    // Each instance keeps its own demo clock: move both past the follow-up, and both tick every second.
+    for (const page of [a, b]) {
+      await page.goto("/");
+      await expectStatus(await postFromPage(page, "/api/demo/clock", { hours: 73 }), 200);
+    }
+    const servers = await readServers();
+    const escalations = async () => {
+      const response = await request.get(`${servers.gitlab}/__sandbox/state`, {
+        headers: { "private-token": servers.gitlabToken },
+      });
+      const state = (await response.json()) as {
+        projects: { issues?: { iid: number; notes?: { body: string }[] }[] }[];
+      };
+      const issue = state.projects.flatMap((p) => p.issues ?? []).find((i) => i.iid === iid);
+      return (issue?.notes ?? []).filter((n) => n.body.startsWith("No reply to the pings linked")).length;
+    };
+    await expect.poll(escalations, { timeout: 20_000 }).toBe(1);
+    // Both instances have looked since (their pages show it escalated); still one comment.
+    for (const page of [a, b]) {
+      await page.goto(`/audits/${auditId}/findings?q=Amara`);
+      await new FindingsPage(page).openPerson("Amara Okafor");
+      await expect(
+        new PersonPage(page).timelineEntry("Escalated to their manager and the Support Ops Manager"),
+      ).toContainText("by Autopilot");
+    }
+    expect(await escalations()).toBe(1);
   });
 
   it("a finding marked intentional on A has that status on B's findings page", async ({ a, b }) => {
