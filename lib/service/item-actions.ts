@@ -164,8 +164,8 @@ export async function remindDue(
   const now = ctx.clock.now();
   const workflow = await workflowOf(ctx);
   const reminded = new Map<string, { at: string; rung: unknown }[]>();
-  for (const event of await listEvents(ctx.db, { auditId: audit.id })) {
-    if (event.action !== "remind" || event.itemId === null) continue;
+  for (const event of await listEvents(ctx.db, { auditId: audit.id, actions: ["remind"] })) {
+    if (event.itemId === null) continue;
     reminded.set(event.itemId, [
       ...(reminded.get(event.itemId) ?? []),
       { at: event.at, rung: event.detail?.rung },

@@ -2,7 +2,7 @@ import { CHASE_ACTIONS } from "@/lib/workflow/chase";
 /** The append-only event log: what happened to an audit and its items, and who did it. */
 import { eventFromRow, eventToRow, type AuditEvent, type NewEvent } from "@/lib/db/records";
 import type { Db } from "@/lib/db/queries/shared";
-import { ACTIVITY_ACTIONS, PERSON_HISTORY_ACTIONS, REVIEW_ACTIONS } from "@/lib/db/schema";
+import { ACTIVITY_ACTIONS, PERSON_HISTORY_ACTIONS, REVIEW_ACTIONS, type EventAction } from "@/lib/db/schema";
 
 /** Appends an event that changes no stored state (a comment posted, a reminder sent). */
 export async function appendEvent(db: Db, event: NewEvent): Promise<AuditEvent> {
@@ -17,9 +17,13 @@ export async function appendEvent(db: Db, event: NewEvent): Promise<AuditEvent> 
 /** An audit's events in the order they were appended, optionally of one person or one item. */
 export async function listEvents(
   db: Db,
-  filters: { auditId: string; personKey?: string; itemId?: string },
+  filters: { auditId: string; personKey?: string; itemId?: string; actions?: readonly EventAction[] },
 ): Promise<AuditEvent[]> {
   let query = db.selectFrom("events").selectAll().where("audit_id", "=", filters.auditId);
+  if (filters.actions !== undefined) {
+    if (filters.actions.length === 0) return [];
+    query = query.where("action", "in", filters.actions);
+  }
   if (filters.personKey !== undefined) query = query.where("person_key", "=", filters.personKey);
   if (filters.itemId !== undefined) query = query.where("item_id", "=", filters.itemId);
   return (await query.orderBy("id").execute()).map(eventFromRow);

@@ -302,9 +302,9 @@ async function latestPingUrls(
 ): Promise<Map<string, string> | undefined> {
   if (kind === CHASE_ACTIONS[0]) return undefined;
   const urls = new Map<string, string>();
-  for (const event of await listEvents(ctx.db, { auditId: audit.id })) {
+  for (const event of await listEvents(ctx.db, { auditId: audit.id, actions: [of] })) {
     const url = event.detail?.commentUrl;
-    if (event.action !== of || event.itemId === null) continue;
+    if (event.itemId === null) continue;
     if (typeof url === "string") urls.set(event.itemId, url);
     else urls.delete(event.itemId);
   }
