@@ -23,7 +23,7 @@ import {
 } from "./types";
 import { writtenTextProblem } from "./visible-text";
 import { isColleagueFinding } from "./owners";
-import { calendarOf, dueMoment } from "./working-time";
+import { addCountedHours, calendarOf, dueMoment, nextWorkingMoment } from "./working-time";
 import {
   CHASE_ACTIONS,
   CHASE_STEPS,
@@ -437,17 +437,23 @@ function repliedSince(item: ItemWorkflowFields): boolean {
 }
 
 /**
- * `hours` after the item entered its state: on the person's working time when the settings have one (their
- * working days, due at the start of their working day), else plain hours. Reminders are timed by it too.
+ * `hours` after the item entered its state: on the person's working time when the settings have one (the
+ * hours of their working days), taken at the start of the recipient's working day: the person's, or for a
+ * step only the Support Operations Managers receive (the DM), the organisation's (`defaultZone`, its
+ * holidays for everyone); else plain hours. Reminders are timed by it too.
  */
-export function dueAfter(item: ItemWorkflowFields, hours: number, settings: WorkflowSettings): Date {
+export function dueAfter(
+  item: ItemWorkflowFields,
+  hours: number,
+  settings: WorkflowSettings,
+  recipient: "person" | "organisation" = "person",
+): Date {
   const since = parseStoredTime(item.stateChangedAt, "stateChangedAt");
   if (!settings.workingTime) return new Date(since + hours * HOUR_MS);
-  return dueMoment(
-    new Date(since),
-    hours,
-    calendarOf({ timezone: item.personTimezone, region: item.region }, settings.workingTime),
-  );
+  const person = calendarOf({ timezone: item.personTimezone, region: item.region }, settings.workingTime);
+  if (recipient === "person") return dueMoment(new Date(since), hours, person);
+  const organisation = calendarOf({ timezone: null, region: null }, settings.workingTime);
+  return nextWorkingMoment(addCountedHours(new Date(since), hours, person), organisation);
 }
 
 /**
@@ -463,7 +469,8 @@ function timedStatus(
   settings: WorkflowSettings,
 ): DerivedStatus {
   if (repliedSince(item)) return { status: waiting, nextAction: null, dueAt: null, overdue: false };
-  const dueAt = dueAfter(item, hours, settings).getTime();
+  const recipient = next.mentions.some((who) => who === "person") ? "person" : "organisation";
+  const dueAt = dueAfter(item, hours, settings, recipient).getTime();
   const overdue = now.getTime() >= dueAt;
   return {
     status: overdue ? (next.dueStatus ?? waiting) : waiting,
