@@ -4,7 +4,7 @@
  * would post them, by "Autopilot"; while it is off, nothing happens on its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getAuditById, listEvents, listItems } from "@/lib/db/queries";
+import { createAudit, getAuditById, listEvents, listItems } from "@/lib/db/queries";
 import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
 import { rejectedAppError } from "@/lib/testing/errors";
 import { createTestInstances, type TestInstances } from "@/lib/testing/instances";
@@ -160,6 +160,20 @@ describe.each(kinds)("autopilot's reminders before the escalation ($name)", (kin
 
   const notes = () => t.gitlab.state().projects.flatMap((p) => p.issues ?? [])[0]?.notes ?? [];
   const tickAll = () => Promise.all(t.instances.map((ctx) => runChaseAutopilot(ctx)));
+
+  it("leaves alone an audit with autopilot on but no issue yet, without failing every tick", async () => {
+    const bare = await createAudit(first().db, {
+      name: "FY27-Q3 not exported",
+      fiscalYear: 2027,
+      quarter: 3,
+      opensOn: "2026-08-01",
+      dueOn: "2026-10-31",
+      createdBy: "Theo Marsh",
+      now: START,
+    });
+    await setAutopilot(first(), { auditId: bare.id, on: true, actor: "Theo Marsh" });
+    for (const result of await tickAll()) expect(result.failed).toEqual([]);
+  });
 
   it("reminds nobody before half the follow-up time", async () => {
     t.clock.advance(35 * HOUR);

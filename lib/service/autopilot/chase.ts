@@ -81,7 +81,8 @@ export async function runChaseAutopilot(ctx: AppContext): Promise<ChaseAutopilot
   const rungs = config?.autopilot?.reminders ?? [50];
   const slack = (ctx.createSlackClient?.() ?? null) !== null;
   for (const audit of await listAudits(ctx.db)) {
-    if (!audit.autopilot || audit.status !== "open") continue;
+    // Without its issue nothing can be posted (nor was anyone pinged): nothing to take yet.
+    if (!audit.autopilot || audit.status !== "open" || audit.issueUrl === null) continue;
     try {
       assertAuditOpen(audit);
       const except = await listAutopilotPauses(ctx.db, audit.id);

@@ -367,7 +367,7 @@ export async function postChaseStep(
   };
   const route = isPostedChaseAction(action.type)
     ? await auditIssueRoute(ctx, audit, action.type, noteOf(action, updates[0]?.event.actor))
-    : action.type === "record_dm"
+    : action.type === "record_dm" && updates.length > 0
       ? await slackDmRoute(ctx, audit)
       : null;
   if (route === null || updates.length === 0) return passThrough;
