@@ -177,6 +177,12 @@ export const AutopilotConfigSchema = z.strictObject({
     .default([50]),
 });
 
+/** Optional Slack behaviour besides the DM step (which needs only SLACK_BOT_TOKEN). */
+export const SlackConfigSchema = z.strictObject({
+  /** Also DM each person on Slack when they are pinged, pointing at the ping's comment. */
+  dm_on_ping: z.boolean().default(false),
+});
+
 export const AuditConfigSchema = z.strictObject({
   roster: RosterSourceSchema,
   pagerduty: z
@@ -206,6 +212,8 @@ export const AuditConfigSchema = z.strictObject({
   working_time: WorkingTimeSchema.optional(),
   /** Optional: scheduled audits and re-runs; off when absent. */
   autopilot: AutopilotConfigSchema.optional(),
+  /** Optional: Slack besides the DM step; off when absent. */
+  slack: SlackConfigSchema.optional(),
 });
 
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;

@@ -193,8 +193,11 @@ export interface ChaseClaimsTable {
   key: string;
   audit_id: string;
   person_key: string;
-  /** The step claimed: a chase action, or `remind` (autopilot's reminder before the escalation). */
-  action: ChaseAction | "remind";
+  /**
+   * The step claimed: a chase action, `remind` (autopilot's reminder before the escalation), or `ping_dm`
+   * (the Slack DM to a person pinged, with the config's `slack.dm_on_ping`).
+   */
+  action: ChaseAction | "remind" | "ping_dm";
   /** The attempt holding the claim; null once released (its post failed), so another may take it at once. */
   holder: string | null;
   /** When the first attempt claimed it (wall clock): its comment cannot be older. */

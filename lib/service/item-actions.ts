@@ -7,6 +7,7 @@ import type { Audit, Item, ItemStateUpdate } from "@/lib/db/queries";
 import { applyItemStates, getAuditById, listEvents, listItems } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import {
+  CHASE_ACTIONS,
   chaseStepOf,
   isChaseAction,
   type BulkChaseAction,
@@ -15,6 +16,7 @@ import {
 } from "@/lib/workflow/chase";
 import { applyUserAction, deriveStatus, dueAfter, isOverride } from "@/lib/workflow/rules";
 import type { UserActionInput } from "@/lib/workflow/types";
+import { dmPinged } from "./chase/ping-dm";
 import { postChaseStep, postReminders, previewChaseStep } from "./chase/post";
 import type { AppContext } from "./context";
 import { assertAuditOpen } from "./runs";
@@ -277,6 +279,19 @@ async function applyToItems(
   });
   await step.settle(true);
   skipped.push(...step.skipped);
+  if (action.type === CHASE_ACTIONS[0] && applied.length > 0) {
+    // With `slack.dm_on_ping`, each person pinged also gets a DM pointing at the ping; a warning if not.
+    const urlOf = new Map(send.map((u) => [u.itemId, u.event.detail?.commentUrl]));
+    const byPerson = new Map<string, { personKey: string; items: Item[]; commentUrl: string }>();
+    for (const item of applied) {
+      const url = urlOf.get(item.id);
+      if (item.personKey === null || typeof url !== "string") continue;
+      const entry = byPerson.get(item.personKey) ?? { personKey: item.personKey, items: [], commentUrl: url };
+      entry.items.push(item);
+      byPerson.set(item.personKey, entry);
+    }
+    warnings.push(...(await dmPinged(ctx, audit, [...byPerson.values()])));
+  }
   if (failure) {
     const marked = isChaseAction(action.type) ? chaseStepOf(action.type).to : action.type;
     const notSent = updates.length - send.length - step.skipped.length;

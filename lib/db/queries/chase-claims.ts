@@ -33,7 +33,7 @@ export async function claimChasePosts(
   db: Db,
   input: {
     auditId: string;
-    action: ChaseAction | "remind";
+    action: ChaseAction | "remind" | "ping_dm";
     claims: readonly ChaseClaimRequest[];
     holder: string;
     wallNow: Date;

@@ -260,7 +260,7 @@ const CLAIMED_ELSEWHERE: Record<ClaimedStep, Record<"held" | "done", string>> = 
  */
 export function chaseClaimKey(
   auditId: string,
-  action: ClaimedStep | `remind:${number}`,
+  action: ClaimedStep | `remind:${number}` | "ping_dm",
   personKey: string,
   items: readonly Pick<Item, "id" | "stateChangedAt" | "repliedAt">[],
 ): string {
