@@ -58,6 +58,7 @@ describe("parseAuditConfig", () => {
       holidays: { all: ["2027-01-01"], EMEA: ["2026-12-25", "2026-12-26"] },
     });
     expect(config.autopilot).toEqual({ open_audits: true, rerun_every_hours: 24, reminders: [50] });
+    expect(config.slack).toEqual({ dm_on_ping: true });
   });
 
   it("fills in defaults for what a minimal config leaves out", () => {
