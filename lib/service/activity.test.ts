@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordItemReplies, type ActivityEvent, type AuditEvent } from "@/lib/db/queries";
 import type { TestContext } from "@/lib/testing/app-context";
-import { createGitLabTestContext } from "@/lib/testing/app-context";
-import { exportToIssue } from "./export";
+import { createGitLabTestContext, openRunAndExport } from "@/lib/testing/app-context";
 import { activityOf, getAuditActivity } from "./activity";
 import { getPersonDetail, queryPeople } from "./findings";
 import { actOnItems } from "./item-actions";
-import { openCurrentAudit, startAuditRun } from "./runs";
 
 const AT = "2026-11-24T12:00:00.000Z";
 let nextId = 1;
@@ -117,11 +115,7 @@ describe("the activity of a person and of an audit", () => {
 
   beforeAll(async () => {
     t = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"));
-    auditId = (await openCurrentAudit(t.ctx, "Theo Marsh")).id;
-    const run = await startAuditRun(t.ctx, { auditId, actor: "Theo Marsh" });
-    await t.ctx.backgroundRuns.get(run.id);
-    // Pings are comments on the audit issue.
-    await exportToIssue(t.ctx, { auditId, actor: "Theo Marsh" });
+    auditId = await openRunAndExport(t.ctx);
   });
   afterAll(async () => t.close());
 

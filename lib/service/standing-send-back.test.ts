@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestContext } from "@/lib/testing/app-context";
-import { createGitLabTestContext } from "@/lib/testing/app-context";
-import { exportToIssue } from "./export";
+import { createGitLabTestContext, openRunAndExport } from "@/lib/testing/app-context";
 import { queryPeople } from "./findings";
 import { actOnItems } from "./item-actions";
-import { openCurrentAudit, startAuditRun } from "./runs";
 import { getReviewHistory, getStandingSendBack, sendBack, submitForReview } from "./sign-off";
 
 let t: TestContext;
@@ -12,11 +10,7 @@ let auditId: string;
 
 beforeAll(async () => {
   t = await createGitLabTestContext(new Date("2026-11-24T12:00:00Z"));
-  auditId = (await openCurrentAudit(t.ctx, "Theo Marsh")).id;
-  const run = await startAuditRun(t.ctx, { auditId, actor: "Theo Marsh" });
-  await t.ctx.backgroundRuns.get(run.id);
-  // Pings are comments on the audit issue.
-  await exportToIssue(t.ctx, { auditId, actor: "Theo Marsh" });
+  auditId = await openRunAndExport(t.ctx);
 });
 afterAll(async () => t.close());
 

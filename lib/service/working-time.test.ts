@@ -5,13 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";
-import { createGitLabTestContext, type GitLabTestContext } from "@/lib/testing/app-context";
+import { createGitLabTestContext, type GitLabTestContext, openRunAndExport } from "@/lib/testing/app-context";
 import { rejectedAppError } from "@/lib/testing/errors";
 import type { AppContext } from "./context";
-import { exportToIssue } from "./export";
 import { getPersonDetail, queryPeople } from "./findings";
 import { actOnItems } from "./item-actions";
-import { openCurrentAudit, startAuditRun } from "./runs";
 
 /** Friday 27 November 2026, 10:00 UTC: 11:00 in Berlin. */
 const FRIDAY = new Date("2026-11-27T10:00:00Z");
@@ -44,10 +42,7 @@ describe("timers on the person's working time", () => {
         : entry,
     );
     ctx = { ...t.ctx, loadConfig: async () => config, loadRoster: async () => ({ ...roster, entries }) };
-    auditId = (await openCurrentAudit(ctx, "Theo Marsh")).id;
-    const run = await startAuditRun(ctx, { auditId, actor: "Theo Marsh" });
-    await ctx.backgroundRuns.get(run.id);
-    await exportToIssue(ctx, { auditId, actor: "Theo Marsh" });
+    auditId = await openRunAndExport(ctx);
     const amara = (await queryPeople(ctx, auditId, { q: "Amara" })).rows[0];
     if (!amara) throw new Error("the demo org has Amara Okafor");
     personKey = amara.personKey;

@@ -33,7 +33,8 @@ import {
 import type { Scenario } from "@/sandbox/scenarios/scenario";
 import type { AppContext } from "@/lib/service/context";
 import { createClock } from "@/lib/service/context";
-import { startAuditRun } from "@/lib/service/runs";
+import { exportToIssue } from "@/lib/service/export";
+import { openCurrentAudit, startAuditRun } from "@/lib/service/runs";
 
 export interface TestContextOptions {
   /** Where the data is kept; default: a new SQLite file in a temporary directory, removed by `close`. */
@@ -203,4 +204,16 @@ export async function runAuditToEnd(ctx: AppContext, auditId: string): Promise<R
   const [latest] = await listRuns(ctx.db, auditId, { limit: 1 });
   if (latest?.id !== run.id) throw new Error("the run just started is not the latest");
   return latest;
+}
+
+/**
+ * The current period's audit, opened and run to its end as Support Operations, and exported to its GitLab
+ * issue, where pings are posted: ready to chase. Its id. `ctx` needs the sandbox GitLab.
+ */
+export async function openRunAndExport(ctx: AppContext, actor = "Theo Marsh"): Promise<string> {
+  const auditId = (await openCurrentAudit(ctx, actor)).id;
+  const run = await startAuditRun(ctx, { auditId, actor });
+  await ctx.backgroundRuns.get(run.id);
+  await exportToIssue(ctx, { auditId, actor });
+  return auditId;
 }

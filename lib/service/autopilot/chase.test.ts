@@ -7,12 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAudit, getAuditById, listEvents, listItems } from "@/lib/db/queries";
 import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
 import { rejectedAppError } from "@/lib/testing/errors";
+import { openRunAndExport } from "@/lib/testing/app-context";
 import { createTestInstances, type TestInstances } from "@/lib/testing/instances";
 import { getAuditActivity } from "../activity";
 import type { AppContext } from "../context";
-import { exportToIssue } from "../export";
 import { bulkAct } from "../item-actions";
-import { openCurrentAudit, startAuditRun } from "../runs";
 import { nextAutopilotSteps, runChaseAutopilot, setAutopilot, setPersonAutopilotPaused } from "./chase";
 import { AUTOPILOT_ACTOR } from "./schedule";
 
@@ -30,10 +29,7 @@ describe.each(kinds)("autopilot for the chase ($name)", (kind) => {
   beforeAll(async () => {
     place = await kind.create();
     t = await createTestInstances(START, place, instanceCount);
-    auditId = (await openCurrentAudit(first(), "Theo Marsh")).id;
-    const run = await startAuditRun(first(), { auditId, actor: "Theo Marsh" });
-    await first().backgroundRuns.get(run.id);
-    await exportToIssue(first(), { auditId, actor: "Theo Marsh" });
+    auditId = await openRunAndExport(first());
     await bulkAct(first(), { auditId, action: "ping", actor: "Theo Marsh" });
   });
 
@@ -145,10 +141,7 @@ describe.each(kinds)("autopilot's reminders before the escalation ($name)", (kin
   beforeAll(async () => {
     place = await kind.create();
     t = await createTestInstances(START, place, instanceCount);
-    auditId = (await openCurrentAudit(first(), "Theo Marsh")).id;
-    const run = await startAuditRun(first(), { auditId, actor: "Theo Marsh" });
-    await first().backgroundRuns.get(run.id);
-    await exportToIssue(first(), { auditId, actor: "Theo Marsh" });
+    auditId = await openRunAndExport(first());
     await bulkAct(first(), { auditId, action: "ping", actor: "Theo Marsh" });
     await setAutopilot(first(), { auditId, on: true, actor: "Theo Marsh" });
   });

@@ -5,15 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSlackClient } from "@/lib/slack/client";
-import { createGitLabTestContext, type GitLabTestContext } from "@/lib/testing/app-context";
+import { createGitLabTestContext, type GitLabTestContext, openRunAndExport } from "@/lib/testing/app-context";
 import { SLACK_SANDBOX_TOKEN, slackWorkspaceState } from "@/sandbox/scenarios/slack-workspace";
 import { startSlackSandbox } from "@/sandbox/slack/server";
 import type { SlackSandbox } from "@/sandbox/slack/types";
 import type { AppContext } from "../context";
-import { exportToIssue } from "../export";
 import { queryPeople } from "../findings";
 import { actOnItems } from "../item-actions";
-import { openCurrentAudit, startAuditRun } from "../runs";
 import { pingDmText } from "./ping-dm";
 
 const START = new Date("2026-11-24T12:00:00Z");
@@ -36,10 +34,7 @@ describe("the Slack DM at ping time", () => {
       createSlackClient: () => client,
       loadConfig: async () => ({ ...base, slack: { dm_on_ping: dmOnPing } }),
     };
-    auditId = (await openCurrentAudit(ctx, "Theo Marsh")).id;
-    const run = await startAuditRun(ctx, { auditId, actor: "Theo Marsh" });
-    await ctx.backgroundRuns.get(run.id);
-    await exportToIssue(ctx, { auditId, actor: "Theo Marsh" });
+    auditId = await openRunAndExport(ctx);
     const { rows } = await queryPeople(ctx, auditId, {});
     const row = rows.find((r) => r.owner === null && !/^(Amara|Lukas)/.test(r.name));
     if (!row) throw new Error("the demo org has more people with findings");

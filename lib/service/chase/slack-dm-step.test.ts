@@ -7,17 +7,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { listEvents, listItems } from "@/lib/db/queries";
 import { createSlackClient } from "@/lib/slack/client";
-import { createGitLabTestContext, type GitLabTestContext } from "@/lib/testing/app-context";
+import { createGitLabTestContext, type GitLabTestContext, openRunAndExport } from "@/lib/testing/app-context";
 import { rejectedAppError } from "@/lib/testing/errors";
 import { SLACK_SANDBOX_TOKEN, slackWorkspaceState } from "@/sandbox/scenarios/slack-workspace";
 import { startSlackSandbox } from "@/sandbox/slack/server";
 import type { SlackSandbox } from "@/sandbox/slack/types";
 import { runChaseAutopilot, setAutopilot } from "../autopilot/chase";
 import type { AppContext } from "../context";
-import { exportToIssue } from "../export";
 import { queryPeople } from "../findings";
 import { actOnItems, bulkAct } from "../item-actions";
-import { openCurrentAudit, startAuditRun } from "../runs";
 
 const START = new Date("2026-11-24T12:00:00Z");
 const HOUR = 3_600_000;
@@ -36,10 +34,7 @@ describe("the Slack DM step", () => {
     // Real waits: Slack takes one post a second per conversation, and the client waits out its 429.
     const client = createSlackClient({ token: SLACK_SANDBOX_TOKEN, apiUrl: slack.apiUrl });
     ctx = { ...t.ctx, createSlackClient: () => client, appUrl: APP_URL };
-    auditId = (await openCurrentAudit(ctx, "Theo Marsh")).id;
-    const run = await startAuditRun(ctx, { auditId, actor: "Theo Marsh" });
-    await ctx.backgroundRuns.get(run.id);
-    await exportToIssue(ctx, { auditId, actor: "Theo Marsh" });
+    auditId = await openRunAndExport(ctx);
     await bulkAct(ctx, { auditId, action: "ping", actor: "Theo Marsh" });
     ctx.clock.advance(73 * HOUR);
     await bulkAct(ctx, { auditId, action: "escalate", actor: "Theo Marsh" });
