@@ -12,7 +12,7 @@ import { personKeyOf } from "@/lib/roster/person-key";
 import type { SlackClient } from "@/lib/slack/client";
 import type { AppContext } from "../context";
 import { CHASE_CLAIM_STALE_AFTER_MS, chaseClaimKey } from "./post";
-import { escapeSlack, slackLink, slackReference } from "./slack-dm";
+import { escapeSlack, slackLink, slackUserOf, withReferences } from "./slack-dm";
 
 /** What a pinged person reads on Slack. */
 export function pingDmText(input: {
@@ -95,11 +95,7 @@ async function sendOne(
   client: SlackClient,
   input: { slackId: string | null; email: string | null; text: string; marker: string; name: string },
 ): Promise<string> {
-  const user = input.slackId
-    ? await client.userById(input.slackId)
-    : input.email
-      ? await client.findUserByEmail(input.email)
-      : null;
+  const user = await slackUserOf(client, input);
   if (!user) {
     throw new AppError(
       "conflict:slack_recipient",
@@ -107,6 +103,6 @@ async function sendOne(
     );
   }
   const channel = await client.openDm([user.id]);
-  const posted = await client.postMessage(channel, `${input.text}\n\n_${slackReference(input.marker)}_`);
+  const posted = await client.postMessage(channel, withReferences(input.text, [input.marker]));
   return client.permalink(posted.channel, posted.ts);
 }

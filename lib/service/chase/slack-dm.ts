@@ -36,8 +36,7 @@ export async function findSlackRecipients(
   const problems: string[] = [];
   const recipients: SlackRecipient[] = [];
   for (const person of managers) {
-    const id = person.slack?.id?.trim();
-    const user = id ? await client.userById(id) : await client.findUserByEmail(person.email);
+    const user = await slackUserOf(client, { slackId: person.slack?.id, email: person.email });
     if (!user) {
       problems.push(
         `${person.name}: no Slack user has the email ${person.email}; set slack.id in their roster entry`,
@@ -55,6 +54,21 @@ export async function findSlackRecipients(
     );
   }
   return recipients;
+}
+
+/** A roster person on Slack: by their `slack.id` when they have one, else by email; null when neither finds them. */
+export async function slackUserOf(
+  client: SlackClient,
+  person: { slackId?: string | null; email: string | null },
+): Promise<SlackUser | null> {
+  const id = person.slackId?.trim();
+  if (id) return client.userById(id);
+  return person.email ? client.findUserByEmail(person.email) : null;
+}
+
+/** A message with the references it is found again by (each claim's key, short), in a line of its own. */
+export function withReferences(text: string, markers: readonly string[]): string {
+  return markers.length === 0 ? text : `${text}\n\n_${markers.map(slackReference).join(" · ")}_`;
 }
 
 /** Slack's mrkdwn needs only `&`, `<` and `>` escaped; anything else a name holds is shown as written. */
@@ -80,9 +94,7 @@ export async function slackDmChannelOf(
 ): Promise<ChaseChannel> {
   const conversation = await client.openDm(recipients.map((r) => r.user.id));
   const textOf = (message: ChaseMessage | string) =>
-    typeof message === "string"
-      ? message
-      : [message.text, `_${message.markers.map(slackReference).join(" · ")}_`].join("\n\n");
+    typeof message === "string" ? message : withReferences(message.text, message.markers);
   const findPosted: ChaseChannel["findPosted"] = async (markers, since) => {
     const found = new Map<string, string>();
     for (const marker of markers) {
