@@ -3,6 +3,7 @@
  * and the API cannot drift apart; nothing here pulls server code into the browser bundle.
  */
 export type { Audit, AuditEvent, Run, RunProgress } from "@/lib/db/records";
+export type { AutopilotStep } from "@/lib/service/autopilot/chase";
 export type { ActivityEntry } from "@/lib/service/activity";
 export type { IssueExportPreview, IssueExportResult } from "@/lib/service/export";
 export type { DemoClockState as DemoClock } from "@/lib/service/demo";

@@ -6,7 +6,7 @@ import { useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { errorMessage } from "@/lib/client/api";
 import { setAutopilot } from "@/lib/client/mutations";
-import type { AutopilotStep } from "@/lib/service/autopilot/chase";
+import type { AutopilotStep } from "@/lib/client/types";
 import { formatDateTime, formatInZone } from "@/components/time";
 
 /**
