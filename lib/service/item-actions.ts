@@ -14,7 +14,7 @@ import {
   type ChaseAction,
   type PostedChaseAction,
 } from "@/lib/workflow/chase";
-import { applyUserAction, deriveStatus, dueAfter, isOverride } from "@/lib/workflow/rules";
+import { applyUserAction, deriveStatus, dueReminder, isOverride } from "@/lib/workflow/rules";
 import type { UserActionInput } from "@/lib/workflow/types";
 import { dmPinged } from "./chase/ping-dm";
 import { postChaseStep, postReminders, previewChaseStep } from "./chase/post";
@@ -175,16 +175,12 @@ export async function remindDue(
   }
   const byRung = new Map<number, Item[]>();
   for (const item of await listItems(ctx.db, audit.id)) {
-    if (item.state !== "pinged" || item.personKey === null || input.except?.has(item.personKey)) continue;
-    const status = deriveStatus(item, now, workflow);
-    // Replied since the ping (no next action), or the escalation is due: no reminder.
-    if (status.nextAction === null || status.overdue) continue;
-    const done = (reminded.get(item.id) ?? []).filter((r) => r.at >= item.stateChangedAt).map((r) => r.rung);
-    const rung = [...input.rungs]
-      .sort((a, b) => b - a)
-      .find((r) => dueAfter(item, (workflow.followUpHours * r) / 100, workflow) <= now);
-    if (rung === undefined || done.some((r) => typeof r === "number" && r >= rung)) continue;
-    byRung.set(rung, [...(byRung.get(rung) ?? []), item]);
+    if (item.personKey === null || input.except?.has(item.personKey)) continue;
+    const done = (reminded.get(item.id) ?? []).flatMap((r) =>
+      r.at >= item.stateChangedAt && typeof r.rung === "number" ? [r.rung] : [],
+    );
+    const rung = dueReminder(item, now, workflow, input.rungs, done);
+    if (rung !== null) byRung.set(rung, [...(byRung.get(rung) ?? []), item]);
   }
   let count = 0;
   for (const [rung, items] of byRung) {

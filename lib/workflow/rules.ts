@@ -457,6 +457,28 @@ export function dueAfter(
 }
 
 /**
+ * The reminder due for a pinged item at `now`, as a rung (a percentage of the follow-up time after the
+ * ping), or null: the highest rung that has come, unless one as high was already posted for this ping
+ * (`done`); none once the person replied or the escalation is due (that step comes instead).
+ */
+export function dueReminder(
+  item: ItemWorkflowFields,
+  now: Date,
+  settings: WorkflowSettings,
+  rungs: readonly number[],
+  done: readonly number[],
+): number | null {
+  if (item.state !== "pinged") return null;
+  const status = deriveStatus(item, now, settings);
+  if (status.nextAction === null || status.overdue) return null;
+  const rung = [...rungs]
+    .sort((a, b) => b - a)
+    .find((r) => dueAfter(item, (settings.followUpHours * r) / 100, settings) <= now);
+  if (rung === undefined || done.some((r) => r >= rung)) return null;
+  return rung;
+}
+
+/**
  * The item waits in `waiting` for `next`, due `hours` after it got there (counted on the person's working
  * time when the settings have one) unless the person replied since.
  */

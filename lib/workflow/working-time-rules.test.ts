@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deriveStatus } from "./rules";
+import { deriveStatus, dueReminder } from "./rules";
 import { DEFAULT_WORKFLOW_SETTINGS, type ItemWorkflowFields, type WorkflowSettings } from "./types";
 import { DEFAULT_WORKING_TIME } from "./working-time";
 
@@ -32,5 +32,34 @@ describe("timers on working time, for whom each step is", () => {
     const escalated = item("escalated", "2026-12-07T02:00:00.000Z", "Asia/Tokyo");
     const now = new Date("2026-12-07T03:00:00Z");
     expect(deriveStatus(escalated, now, settings).dueAt).toBe("2026-12-10T09:00:00.000Z");
+  });
+});
+
+describe("dueReminder", () => {
+  const pinged = item("pinged", "2026-12-07T10:00:00.000Z", "Europe/London");
+  const at = (iso: string) => new Date(iso);
+  const plain = DEFAULT_WORKFLOW_SETTINGS;
+
+  it("gives the highest rung that has come, once per rung, and none once the escalation is due", () => {
+    expect(dueReminder(pinged, at("2026-12-08T21:00:00Z"), plain, [50, 80], [])).toBeNull(); // 35 h
+    expect(dueReminder(pinged, at("2026-12-08T23:00:00Z"), plain, [50, 80], [])).toBe(50); // 37 h
+    expect(dueReminder(pinged, at("2026-12-08T23:00:00Z"), plain, [50, 80], [50])).toBeNull();
+    expect(dueReminder(pinged, at("2026-12-09T20:00:00Z"), plain, [50, 80], [50])).toBe(80); // 58 h
+    expect(dueReminder(pinged, at("2026-12-10T11:00:00Z"), plain, [50, 80], [])).toBeNull(); // 73 h: escalate
+  });
+
+  it("reminds nobody who replied since the ping, nor a finding in another state", () => {
+    const replied = { ...pinged, repliedAt: "2026-12-07T12:00:00.000Z" };
+    expect(dueReminder(replied, at("2026-12-08T23:00:00Z"), plain, [50], [])).toBeNull();
+    expect(dueReminder({ ...pinged, state: "open" }, at("2026-12-08T23:00:00Z"), plain, [50], [])).toBeNull();
+  });
+
+  it("counts the rung on the person's working time", () => {
+    // Friday 4 Dec 10:00 London: 36 working-day hours are Friday's 14 and Monday's 22, ending at 22:00,
+    // after hours: the reminder waits for Tuesday 09:00, not Saturday 22:00 (36 plain hours).
+    const friday = item("pinged", "2026-12-04T10:00:00.000Z", "Europe/London");
+    expect(dueReminder(friday, at("2026-12-05T23:00:00Z"), settings, [50], [])).toBeNull();
+    expect(dueReminder(friday, at("2026-12-07T21:00:00Z"), settings, [50], [])).toBeNull();
+    expect(dueReminder(friday, at("2026-12-08T09:00:00Z"), settings, [50], [])).toBe(50);
   });
 });
