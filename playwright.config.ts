@@ -4,7 +4,8 @@ import { defineConfig } from "@playwright/test";
  * End-to-end tests: the built dashboard and the sandbox PagerDuty, started by the demo script on loopback,
  * driven by Debian's Chromium (no browser download). One worker: the specs share one server and reset it.
  */
-const PORT = 3100;
+/** `E2E_PORT` lets two checkouts run their e2e side by side; 3100 by default. */
+const PORT = Number(process.env.E2E_PORT ?? 3100);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({

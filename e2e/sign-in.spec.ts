@@ -20,10 +20,10 @@ test.describe("signing in", () => {
     await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
   });
 
-  test("an open redirect in the callback is refused", async ({ page }) => {
+  test("an open redirect in the callback is refused", async ({ page, baseURL }) => {
     await page.goto("/sign-in?callbackUrl=https%3A%2F%2Fevil.example%2Fphish");
     await page.getByRole("button", { name: /^Sign in as Theo Marsh/ }).click();
-    await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:3100\//);
+    await expect(page).toHaveURL((url) => url.origin === new URL(baseURL ?? "").origin);
     // Let the page finish rendering, so the test never ends on a half-streamed response.
     await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   });
