@@ -86,6 +86,11 @@ vi.mock(import("./handler"), async (importOriginal) => {
 const SITE = "https://audit.example.com";
 const NOW = Date.parse("2026-11-24T12:00:00Z");
 const HOUR = 3_600_000;
+/**
+ * How long ago an item entered its state for its 72-hour timer to have passed: a week, since without a
+ * `working_time` section the timers count on the working week (Monday to Friday, UTC).
+ */
+const TIMER_PASSED = 7 * 24;
 const SAM = "sam@example.com";
 /** A schedule member PagerDuty knows and the roster does not. */
 const STRANGER = "pd:PSTRANGE";
@@ -465,8 +470,8 @@ const MUTATIONS: MutationCase[] = [
   ...(
     [
       [{ type: "ping" }, "open", 1],
-      [{ type: "escalate" }, "pinged", 73],
-      [{ type: "record_dm" }, "escalated", 73],
+      [{ type: "escalate" }, "pinged", TIMER_PASSED],
+      [{ type: "record_dm" }, "escalated", TIMER_PASSED],
       [{ type: "mark_intentional", justification: "Covers AMER East from the EMEA schedule." }, "open", 1],
       [{ type: "waive", until: IN_A_MONTH, justification: "On leave until the new year." }, "pinged", 1],
       [{ type: "reopen" }, "intentional", 1],
@@ -496,7 +501,7 @@ const MUTATIONS: MutationCase[] = [
   },
   {
     route: "POST …/bulk escalate",
-    seed: () => seed({ state: "pinged", hoursAgo: 73, exported: true }),
+    seed: () => seed({ state: "pinged", hoursAgo: TIMER_PASSED, exported: true }),
     send: (audit) => (routes) => {
       const auditId = requireAudit(audit).id;
       return routes.bulk.POST(
@@ -648,7 +653,7 @@ describe("conflicts", () => {
   it("409 conflict:audit_issue for a ping or an escalation, single or bulk, before the audit has an issue", async () => {
     for (const [type, state, hoursAgo] of [
       ["ping", "open", 1],
-      ["escalate", "pinged", 73],
+      ["escalate", "pinged", TIMER_PASSED],
     ] as const) {
       const auditId = requireAudit(await seed({ state, hoursAgo })).id;
       loadConfig = async () => exportConfig(true);
@@ -1248,7 +1253,7 @@ describe("the comment a ping or an escalation posts: preview and note", () => {
 
   it.each([
     { type: "ping", state: "open", hoursAgo: 1 },
-    { type: "escalate", state: "pinged", hoursAgo: 73 },
+    { type: "escalate", state: "pinged", hoursAgo: TIMER_PASSED },
   ] as const)(
     "previews exactly the $type comment that is then posted, with the note quoted and inert",
     async ({ type, state, hoursAgo }) => {
@@ -1504,7 +1509,7 @@ describe("reads", () => {
   });
 
   it("the findings table coerces its query: numbers, booleans, blanks", async () => {
-    const auditId = requireAudit(await seed({ state: "pinged", hoursAgo: 73 })).id;
+    const auditId = requireAudit(await seed({ state: "pinged", hoursAgo: TIMER_PASSED })).id;
     const read = async (query: string) => {
       const response = await routesAs(USERS.member).people.GET(
         get(`/api/audits/${auditId}/people?${query}`),

@@ -79,3 +79,38 @@ describe("timers on the person's working time", () => {
     expect(done.applied).toBeGreaterThan(0);
   });
 });
+
+describe("timers without a working_time section", () => {
+  let t: GitLabTestContext;
+  let auditId: string;
+  let personKey: string;
+
+  beforeAll(async () => {
+    t = await createGitLabTestContext(FRIDAY, { workingTime: "default" });
+    const config = await t.ctx.loadConfig();
+    expect(config.working_time).toBeUndefined();
+    auditId = await openRunAndExport(t.ctx);
+    const first = (await queryPeople(t.ctx, auditId, { state: "open" })).rows[0];
+    if (!first) throw new Error("the demo org has open findings");
+    personKey = first.personKey;
+    await actOnItems(t.ctx, { auditId, personKey, action: { type: "ping" }, actor: "Theo Marsh" });
+  });
+  afterAll(async () => t.close());
+
+  it("count on the default working week: Friday's ping is not escalated on Monday, but midweek", async () => {
+    t.ctx.clock.advance(73 * HOUR); // Monday 11:00 UTC: 72 plain hours, 24 working-day hours
+    const early = await rejectedAppError(
+      actOnItems(t.ctx, { auditId, personKey, action: { type: "escalate" }, actor: "Theo Marsh" }),
+    );
+    expect(early.code).toBe("conflict:item");
+    // Thursday 11:00 UTC: three working days have passed in every zone the demo's people work in.
+    t.ctx.clock.advance(72 * HOUR);
+    const done = await actOnItems(t.ctx, {
+      auditId,
+      personKey,
+      action: { type: "escalate" },
+      actor: "Theo Marsh",
+    });
+    expect(done.applied).toBeGreaterThan(0);
+  });
+});

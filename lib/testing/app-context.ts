@@ -44,6 +44,12 @@ export interface TestContextOptions {
    * in for GL_TOKEN). Default: the scenario's roster, handed over without reading any file.
    */
   roster?: { source: RosterSource; gitlabToken?: string };
+  /**
+   * The config's `working_time`. Default: plain calendar hours, so a test about something else can say
+   * "73 hours later the follow-up is due" whatever the weekday and each demo person's zone; `"default"`
+   * leaves the section out, for the working week the product counts on without one.
+   */
+  workingTime?: AuditConfig["working_time"] | "default";
 }
 
 export interface TestContext {
@@ -67,6 +73,9 @@ export async function createTestContext(start: Date, options: TestContextOptions
     ...scenario.config,
     ...(options.roster ? { roster: options.roster.source } : {}),
     pagerduty: { url: sandbox.url, max_retries: 1 },
+    ...(options.workingTime === "default"
+      ? {}
+      : { working_time: options.workingTime ?? { mode: "calendar_hours" } }),
   });
   const roster = options.roster;
   const realStart = Date.now();
