@@ -90,7 +90,7 @@ describe("timers without a working_time section", () => {
     const config = await t.ctx.loadConfig();
     expect(config.working_time).toBeUndefined();
     auditId = await openRunAndExport(t.ctx);
-    const first = (await queryPeople(t.ctx, auditId, { state: "open" })).rows[0];
+    const first = (await queryPeople(t.ctx, auditId, { status: "open" })).rows[0];
     if (!first) throw new Error("the demo org has open findings");
     personKey = first.personKey;
     await actOnItems(t.ctx, { auditId, personKey, action: { type: "ping" }, actor: "Theo Marsh" });
