@@ -32,8 +32,8 @@ test.describe("autopilot", () => {
       `Escalates ${AMARA}'s`,
     );
 
-    // 73 hours later the follow-up is due: the server escalates without a click.
-    await demo.advanceClock(73);
+    // A week later the follow-up (72 hours of the working week) is due: the server escalates without a click.
+    await demo.advanceClock(7 * 24);
     await expect
       .poll(
         async () =>
@@ -44,8 +44,8 @@ test.describe("autopilot", () => {
       )
       .toBe(true);
 
-    // 73 hours after that, the Slack DM to the Support Operations Manager.
-    await demo.advanceClock(73);
+    // A week after that, the Slack DM to the Support Operations Manager.
+    await demo.advanceClock(7 * 24);
     const slackMessages = async () => {
       const response = await request.get(`${servers.slack}/__sandbox/messages`);
       const byChannel = (await response.json()) as Record<string, { text: string }[]>;

@@ -278,10 +278,11 @@ it.describe("two app instances on one Postgres", () => {
     await new PersonPage(a).ping();
     await expectStatus(await postFromPage(a, `/api/audits/${auditId}/autopilot`, { on: true }), 200);
 
-    // Each instance keeps its own demo clock: move both past the follow-up, and both tick every second.
+    // Each instance keeps its own demo clock: move both a week on, past the follow-up (72 hours of the
+    // working week), and both tick every second.
     for (const page of [a, b]) {
       await page.goto("/");
-      await expectStatus(await postFromPage(page, "/api/demo/clock", { hours: 73 }), 200);
+      await expectStatus(await postFromPage(page, "/api/demo/clock", { hours: 7 * 24 }), 200);
     }
     const servers = await readServers();
     const escalations = async () => {

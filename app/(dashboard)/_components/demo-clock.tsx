@@ -9,8 +9,16 @@ import { advanceDemoClock } from "@/lib/client/mutations";
 
 /**
  * Demo mode only: how far the app's clock runs ahead of real time, and (for people who may run audits)
- * buttons to move it on, so the 72-hour follow-up timers can be shown without waiting.
+ * buttons to move it on, so the 72-hour follow-up timers can be shown without waiting. The timers count
+ * working days (a weekend does not count), so "+1 week" always brings a follow-up due; "+72 h" does from
+ * Monday or Tuesday.
  */
+const STEPS = [
+  { hours: 24, label: "+24 h" },
+  { hours: 72, label: "+72 h" },
+  { hours: 168, label: "+1 week" },
+] as const;
+
 export function DemoClock({ offsetHours, canAdvance }: { offsetHours: number; canAdvance: boolean }) {
   const router = useRouter();
   const [refreshing, startRefresh] = useTransition();
@@ -30,7 +38,7 @@ export function DemoClock({ offsetHours, canAdvance }: { offsetHours: number; ca
         Demo clock: <span className="font-semibold tabular-nums">+{offsetHours} h</span>
       </span>
       {canAdvance &&
-        [24, 72].map((hours) => (
+        STEPS.map(({ hours, label }) => (
           <Button
             key={hours}
             size="sm"
@@ -39,7 +47,7 @@ export function DemoClock({ offsetHours, canAdvance }: { offsetHours: number; ca
             onClick={() => advance.mutate(hours)}
             title={`Move the demo clock ${hours} hours forward`}
           >
-            +{hours} h
+            {label}
           </Button>
         ))}
       {advance.isError && (
