@@ -17,10 +17,11 @@ export interface AuditProgress {
 /**
  * The burn-down of an audit: each day from its opening to today (the sign-off day once signed off), with
  * the findings found, addressed and still to address at the day's end. Its last day's `remaining` is the
- * overview's "Still to address".
+ * overview's "Still to address". Given the audit as read already, it is not read again.
  */
-export async function getAuditProgress(ctx: AppContext, auditId: string): Promise<AuditProgress> {
-  const audit = await getAuditById(ctx.db, auditId);
+export async function getAuditProgress(ctx: AppContext, auditOrId: Audit | string): Promise<AuditProgress> {
+  const audit = typeof auditOrId === "string" ? await getAuditById(ctx.db, auditOrId) : auditOrId;
+  const auditId = audit.id;
   const asOf = audit.signedOffAt ?? ctx.clock.now().toISOString();
   const [changes, endedWaivers] = await Promise.all([
     listDailyItemChanges(ctx.db, auditId),
