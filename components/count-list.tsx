@@ -76,7 +76,7 @@ export function Stat({
             : linked
               ? "text-indigo-700"
               : "text-slate-900",
-        linked && "underline decoration-2 underline-offset-4",
+        linked && "underline decoration-2 underline-offset-4 group-hover:decoration-current",
         linked && (tone === "danger" ? "decoration-rose-300" : "decoration-indigo-300"),
       )}
     >
@@ -90,7 +90,7 @@ export function Stat({
         {linked ? (
           <Link
             href={href}
-            className="group inline-block rounded hover:[&>span:first-child]:decoration-current focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+            className="group inline-block rounded focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
           >
             {number}
             <span className="sr-only"> {label.toLowerCase()}: show them</span>

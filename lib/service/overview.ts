@@ -101,7 +101,14 @@ export function summarizeItems(
   judged = isReported(latestRun) || items.length > 0,
 ): AuditSummary {
   const now = ctx.clock.now();
-  const counts = countAudit({ items, judged, signedOffAt: audit.signedOffAt, now, workflow });
+  const counts = countAudit({
+    items,
+    judged,
+    incompleteRunId: latestRun?.status === "incomplete" ? latestRun.id : null,
+    signedOffAt: audit.signedOffAt,
+    now,
+    workflow,
+  });
   const bulkDue = Object.fromEntries(BULK_CHASE_ACTIONS.map((a) => [a, 0])) as Record<
     BulkChaseAction,
     number

@@ -88,6 +88,23 @@ describe("countAudit: one definition of each number, per audit state", () => {
     expect(Object.values(counts.byStatus).reduce((a, b) => a + b, 0)).toBe(counts.found);
   });
 
+  it("after an incomplete re-run: what it could not read is still present, and counted as unchecked", () => {
+    const items = FIRST_RUN.map((item, i) => ({ ...item, lastSeenRunId: i < 3 ? "run-2" : "run-1" }));
+    // run-2 read three of the five findings again; the other two it could not judge (nor fix).
+    expect(
+      countAudit({
+        items,
+        judged: true,
+        incompleteRunId: "run-2",
+        signedOffAt: null,
+        now: NOW,
+        workflow: DEFAULT_WORKFLOW_SETTINGS,
+      }),
+    ).toMatchObject({ present: 5, unchecked: 2 });
+    // After a complete run nothing is unchecked: what it did not find, it fixed.
+    expect(count(items).unchecked).toBe(0);
+  });
+
   it("after sign-off: counted at the sign-off, nobody overdue, a later waiver end reopens nothing", () => {
     const items = [
       itemOf({ state: "fixed" }),

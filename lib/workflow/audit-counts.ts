@@ -20,12 +20,19 @@ export interface CountedItem extends ItemWorkflowFields {
   /** Null for a finding about a schedule itself (no person). */
   personKey: string | null;
   managerName: string | null;
+  /** The run that last found it. */
+  lastSeenRunId?: string;
 }
 
 export interface AuditCountsInput {
   items: readonly CountedItem[];
   /** Some run of the audit finished with a report (complete or incomplete): its findings are in `items`. */
   judged: boolean;
+  /**
+   * The latest run, when it ended incomplete: it judged only what it could read, so findings it did not
+   * see keep their state unchecked (`unchecked`). Null otherwise.
+   */
+  incompleteRunId?: string | null;
   /** When the audit was signed off (ISO 8601 UTC); null while it is not. */
   signedOffAt: string | null;
   now: Date;
@@ -49,6 +56,11 @@ export interface AuditCounts {
    * number of findings that run reported.
    */
   present: number;
+  /**
+   * Of `present`, those the latest run did not see because it was incomplete (not judged, not fixed): why
+   * its "N findings" is lower than `present`. Zero after a complete run.
+   */
+  unchecked: number;
   /** Found fixed by a re-run. */
   fixed: number;
   /** Marked intentional. */
@@ -91,12 +103,16 @@ export function countAudit(input: AuditCountsInput): AuditCounts {
   let fixed = 0;
   let intentional = 0;
   let waived = 0;
+  let unchecked = 0;
   const byPerson = new Map<string, CountedItem[]>();
   const present = new Set<string>();
   for (const item of input.items) {
     byStatus[deriveStatus(item, at, input.workflow).status] += 1;
     if (item.state === "fixed") fixed += 1;
-    else byCode[item.code] += 1;
+    else {
+      byCode[item.code] += 1;
+      if (input.incompleteRunId && item.lastSeenRunId !== input.incompleteRunId) unchecked += 1;
+    }
     if (item.state === "intentional") intentional += 1;
     if (item.state === "waived" && isAddressed(item, at)) waived += 1;
     if (item.personKey === null) continue;
@@ -125,6 +141,7 @@ export function countAudit(input: AuditCountsInput): AuditCounts {
     asOf: at.toISOString(),
     found,
     present: found - fixed,
+    unchecked,
     fixed,
     intentional,
     waived,

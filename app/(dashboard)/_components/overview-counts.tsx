@@ -29,13 +29,7 @@ export function OverviewStats({ auditId, counts }: { auditId: string; counts: Au
         label="Findings"
         value={notRun ? null : counts.present}
         href={findingsPath(auditId)}
-        hint={
-          notRun
-            ? notYet
-            : counts.fixed > 0
-              ? `still present; ${counts.fixed} fixed since found`
-              : "still present"
-        }
+        hint={notRun ? notYet : findingsHint(counts)}
       />
       <Stat
         label="People with findings"
@@ -65,6 +59,17 @@ export function OverviewStats({ auditId, counts }: { auditId: string; counts: Au
       />
     </dl>
   );
+}
+
+/**
+ * What "Findings" counts: those still present; and why the last run's own count may differ (an
+ * incomplete run leaves what it could not read unchecked).
+ */
+function findingsHint(counts: AuditCounts): string {
+  const parts = ["still present"];
+  if (counts.unchecked > 0) parts.push(`${counts.unchecked} not read again by the incomplete run`);
+  if (counts.fixed > 0) parts.push(`${counts.fixed} fixed since found`);
+  return parts.join("; ");
 }
 
 /** Findings by status, each count a link to those findings. */
