@@ -2,6 +2,12 @@ import type { ReactNode } from "react";
 import { cn } from "@/components/ui/cn";
 
 /**
+ * The size of a chart's text in its own units: larger on a narrow screen, where the picture is drawn
+ * smaller than its own width, so the text stays readable.
+ */
+export const CHART_TEXT = "text-[12px] max-sm:text-[20px]";
+
+/**
  * A chart as a figure: the SVG picture (named by its <title> and <desc>) and, under it, the same figures as
  * a table a reader can open. `id` makes the ids of the title and description unique on the page.
  */
@@ -12,6 +18,7 @@ export function ChartFigure({
   width,
   height,
   role = "img",
+  stretch = false,
   legend,
   table,
   children,
@@ -30,6 +37,11 @@ export function ChartFigure({
    * assistive technology, so its links would be too).
    */
   role?: "img" | "group";
+  /**
+   * Widen past its own width to fill the box (a bar with no text). Otherwise it is drawn at its own width
+   * at most, so its text keeps its size on a wide screen, and shrinks only on a narrow one.
+   */
+  stretch?: boolean;
   legend?: { key: string; label: string; swatch: string }[];
   table: ReactNode;
   children: ReactNode;
@@ -42,6 +54,7 @@ export function ChartFigure({
         aria-labelledby={`${id}-title ${id}-desc`}
         viewBox={`0 0 ${width} ${height}`}
         className="h-auto w-full overflow-visible"
+        style={stretch ? undefined : { maxWidth: width }}
       >
         <title id={`${id}-title`}>{title}</title>
         <desc id={`${id}-desc`}>{description}</desc>
@@ -63,7 +76,7 @@ export function ChartFigure({
         <summary className="cursor-pointer rounded text-xs font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
           {title}: the figures as a table
         </summary>
-        <div className="mt-2 overflow-x-auto">{table}</div>
+        <div className="mt-2">{table}</div>
       </details>
     </figure>
   );
@@ -80,7 +93,7 @@ export function ChartTable({
   rows: { key: string; cells: ReactNode[] }[];
 }) {
   return (
-    <table className="min-w-full divide-y divide-slate-200 text-sm">
+    <table className="w-full divide-y divide-slate-200 text-sm break-words">
       <caption className="sr-only">{caption}</caption>
       <thead>
         <tr>

@@ -1,6 +1,6 @@
 import { formatDay } from "@/components/time";
 import type { ProgressDay } from "@/lib/workflow/progress";
-import { ChartFigure, ChartTable } from "./chart-figure";
+import { CHART_TEXT, ChartFigure, ChartTable } from "./chart-figure";
 import { countTicks, linearScale, niceMax, percentOf, stackSegments } from "./scale";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -52,6 +52,7 @@ export function AddressedBar({ id, counts }: { id: string; counts: AddressedCoun
         description={`${summary}: ${SEGMENTS.map((s) => `${counts[s.key]} ${s.label.toLowerCase()}`).join(", ")}.`}
         width={BAR_WIDTH}
         height={BAR_HEIGHT}
+        stretch
         legend={SEGMENTS.map((s) => ({
           key: s.key,
           label: `${s.label} (${counts[s.key]})`,
@@ -83,9 +84,9 @@ export function AddressedBar({ id, counts }: { id: string; counts: AddressedCoun
   );
 }
 
-const WIDTH = 640;
-const HEIGHT = 240;
-const MARGIN = { top: 24, right: 16, bottom: 28, left: 36 };
+const WIDTH = 560;
+const HEIGHT = 220;
+const MARGIN = { top: 28, right: 16, bottom: 34, left: 36 };
 
 /**
  * The burn-down: findings still to address at the end of each day of the audit (and all found, dashed),
@@ -149,16 +150,26 @@ export function BurnDownChart({ id, days, dueOn }: { id: string; days: ProgressD
             y2={y(tick)}
             className="stroke-slate-200"
           />
-          <text x={MARGIN.left - 6} y={y(tick) + 4} fontSize={12} textAnchor="end" className="fill-slate-500">
+          <text
+            x={MARGIN.left - 6}
+            y={y(tick) + 4}
+            textAnchor="end"
+            className={`${CHART_TEXT} fill-slate-500`}
+          >
             {tick}
           </text>
         </g>
       ))}
-      <text x={x(0)} y={HEIGHT - 8} fontSize={12} className="fill-slate-600">
+      <text x={x(0)} y={HEIGHT - 8} className={`${CHART_TEXT} fill-slate-600`}>
         {shortDay(first.day)}
       </text>
       {days.length > 1 && (
-        <text x={x(days.length - 1)} y={HEIGHT - 8} fontSize={12} textAnchor="end" className="fill-slate-600">
+        <text
+          x={x(days.length - 1)}
+          y={HEIGHT - 8}
+          textAnchor="end"
+          className={`${CHART_TEXT} fill-slate-600`}
+        >
           {shortDay(last.day)}
         </text>
       )}
@@ -172,7 +183,7 @@ export function BurnDownChart({ id, days, dueOn }: { id: string; days: ProgressD
             strokeDasharray="4 3"
             className="stroke-rose-600"
           />
-          <text x={x(dueIndex)} y={MARGIN.top - 8} fontSize={12} textAnchor="end" className="fill-rose-700">
+          <text x={x(dueIndex)} y={MARGIN.top - 8} textAnchor="end" className={`${CHART_TEXT} fill-rose-700`}>
             Due {shortDay(dueOn)}
           </text>
           <line

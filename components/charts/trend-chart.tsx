@@ -1,10 +1,10 @@
 import { CODE_LABELS } from "@/lib/audit/labels";
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { TrendEntry } from "@/lib/workflow/progress";
-import { ChartFigure, ChartTable } from "./chart-figure";
+import { CHART_TEXT, ChartFigure, ChartTable } from "./chart-figure";
 import { barLength } from "./scale";
 
-const WIDTH = 600;
+const WIDTH = 480;
 const ROW = 56;
 const BAR = 14;
 const FIXED_BAR = 8;
@@ -71,10 +71,10 @@ export function TrendChart({ id, trend }: { id: string; trend: TrendEntry[] }) {
         const found = t.total.new + t.total.recurring;
         return (
           <g key={t.auditId}>
-            <text x={0} y={y + 14} fontSize={13} className="fill-slate-900 font-medium">
+            <text x={0} y={y + 14} className={`${CHART_TEXT} fill-slate-900 font-medium`}>
               {t.name}
             </text>
-            <text x={WIDTH} y={y + 14} fontSize={12} textAnchor="end" className="fill-slate-600">
+            <text x={WIDTH} y={y + 14} textAnchor="end" className={`${CHART_TEXT} fill-slate-600`}>
               {t.compared ? `${found} found · ${t.total.fixed} fixed since` : `${found} found`}
             </text>
             <rect x={0} y={y + 20} width={recurring} height={BAR} className="fill-indigo-700" />
