@@ -96,19 +96,24 @@ export default async function OverviewPage() {
       {current && details && (
         <>
           <OverviewStats auditId={current.audit.id} counts={current} />
-          <div className="mt-6 grid gap-6 lg:grid-cols-3">
-            <OverviewProgressCard counts={current} progress={details.progress} />
-            <OverviewCodesCard auditId={current.audit.id} counts={current} />
-          </div>
-          <div className="mt-6 grid gap-6 lg:grid-cols-3">
-            <OverviewStatusCard auditId={current.audit.id} counts={current} />
-            <OverviewOverdueCard auditId={current.audit.id} counts={current} />
-            <OverviewConfigurationCard
-              counts={current}
-              items={current.configurationItems}
-              workflow={details.workflow}
-            />
-          </div>
+          {/* Before the first run the stats say so; there is nothing to draw yet. */}
+          {current.phase !== "not_run" && (
+            <>
+              <div className="mt-6 grid gap-6 lg:grid-cols-3">
+                <OverviewProgressCard counts={current} progress={details.progress} />
+                <OverviewCodesCard auditId={current.audit.id} counts={current} />
+              </div>
+              <div className="mt-6 grid gap-6 lg:grid-cols-3">
+                <OverviewStatusCard auditId={current.audit.id} counts={current} />
+                <OverviewOverdueCard auditId={current.audit.id} counts={current} />
+                <OverviewConfigurationCard
+                  counts={current}
+                  items={current.configurationItems}
+                  workflow={details.workflow}
+                />
+              </div>
+            </>
+          )}
           <OverviewActivity auditId={current.audit.id} activity={details.activity} />
         </>
       )}

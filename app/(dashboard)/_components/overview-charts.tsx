@@ -91,6 +91,7 @@ export function OverviewTrendCard({ trend }: { trend: TrendEntry[] }) {
     <Card title="Across audits" className="mt-6">
       <p className="mb-3 text-sm text-slate-600">
         A finding recurs when the same person (or schedule) had the same code in the audit before.
+        {trend.length === 1 && " The next audit is compared with this one."}
       </p>
       <TrendChart id="overview-trend" trend={trend} />
     </Card>
