@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { cn } from "./ui/cn";
 
 export interface CountEntry {
   key: string;
@@ -26,9 +27,12 @@ export function CountList({ entries, empty }: { entries: CountEntry[]; empty: Re
             {entry.href && entry.count > 0 ? (
               <Link
                 href={entry.href}
-                className="-mx-2 flex items-center justify-between gap-3 rounded px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-50 hover:text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-600"
+                className="group -mx-2 flex items-center justify-between gap-3 rounded px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-50 hover:text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-600"
               >
-                {body}
+                <span className="min-w-0 truncate">{entry.label}</span>
+                <span className="font-semibold tabular-nums text-indigo-700 underline decoration-indigo-300 underline-offset-4 group-hover:decoration-2 group-hover:decoration-indigo-700">
+                  {entry.count}
+                </span>
               </Link>
             ) : (
               <div className="flex items-center justify-between gap-3 py-1.5 text-sm text-slate-500">
@@ -42,33 +46,51 @@ export function CountList({ entries, empty }: { entries: CountEntry[]; empty: Re
   );
 }
 
-/** A headline number. */
+/**
+ * A headline number. With `href`, the number is a link to the findings it counts, and looks like one
+ * (indigo, underlined, a focus ring). `value` null: nothing to count yet, shown as a dash with the `hint`.
+ */
 export function Stat({
   label,
   value,
   href,
+  hint,
   tone = "neutral",
 }: {
   label: string;
-  value: number;
+  value: number | null;
   href?: string;
+  /** A line under the number saying what it counts or why there is none. */
+  hint?: ReactNode;
   tone?: "neutral" | "danger";
 }) {
+  const linked = href !== undefined && value !== null && value > 0;
   const number = (
     <span
-      className={`text-2xl font-semibold tabular-nums ${tone === "danger" && value > 0 ? "text-rose-700" : "text-slate-900"}`}
+      className={cn(
+        "text-2xl font-semibold tabular-nums",
+        value === null
+          ? "text-slate-400"
+          : tone === "danger" && value > 0
+            ? "text-rose-700"
+            : linked
+              ? "text-indigo-700"
+              : "text-slate-900",
+        linked && "underline decoration-2 underline-offset-4 group-hover:decoration-current",
+        linked && (tone === "danger" ? "decoration-rose-300" : "decoration-indigo-300"),
+      )}
     >
-      {value}
+      {value ?? "–"}
     </span>
   );
   return (
     <div className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
       <dt className="text-xs font-medium text-slate-500">{label}</dt>
       <dd className="mt-1">
-        {href && value > 0 ? (
+        {linked ? (
           <Link
             href={href}
-            className="hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+            className="group inline-block rounded focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
           >
             {number}
             <span className="sr-only"> {label.toLowerCase()}: show them</span>
@@ -76,6 +98,7 @@ export function Stat({
         ) : (
           number
         )}
+        {hint && <span className="mt-1 block text-xs text-slate-500">{hint}</span>}
       </dd>
     </div>
   );

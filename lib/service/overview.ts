@@ -1,13 +1,10 @@
-import type { FindingCode } from "@/lib/audit/types";
-import { FINDING_CODES } from "@/lib/audit/types";
 import type { Audit, Item, Run } from "@/lib/db/queries";
-import { getAuditById, getLatestRun, listAudits, listItems } from "@/lib/db/queries";
+import { getAuditById, getLatestRun, hasReportedRun, listAudits, listItems } from "@/lib/db/queries";
+import { countAudit, type AuditCounts } from "@/lib/workflow/audit-counts";
 import { BULK_CHASE_ACTIONS, type BulkChaseAction } from "@/lib/workflow/chase";
 import type { AuditSchedule } from "@/lib/workflow/fiscal";
 import { auditSchedule } from "@/lib/workflow/fiscal";
-import { canSignOff, deriveStatus, summarizePerson } from "@/lib/workflow/rules";
-import type { ItemStatus } from "@/lib/workflow/types";
-import { ITEM_STATUSES } from "@/lib/workflow/types";
+import { deriveStatus } from "@/lib/workflow/rules";
 
 function isBulkChaseAction(action: string): action is BulkChaseAction {
   return (BULK_CHASE_ACTIONS as readonly string[]).includes(action);
@@ -17,13 +14,13 @@ import { showRun } from "./runs";
 import type { WorkflowSettings } from "@/lib/workflow/types";
 import { workflowOf } from "./workflow-settings";
 
-export interface AuditSummary {
+/**
+ * An audit's state for the dashboard. Its counts (AuditCounts) are defined once, in countAudit: every
+ * number a page shows of the audit is one of them.
+ */
+export interface AuditSummary extends AuditCounts {
   audit: Audit;
   latestRun: Run | null;
-  byStatus: Record<ItemStatus, number>;
-  byCode: Record<FindingCode, number>;
-  people: number;
-  overduePeople: number;
   /**
    * Findings each bulk chase step would act on now (the findings page's buttons): a person's findings whose
    * next action it is and is due (a ping at once); never one the schedule's owner fixes.
@@ -31,6 +28,7 @@ export interface AuditSummary {
   bulkDue: Record<BulkChaseAction, number>;
   /** Findings about schedules themselves (no person), e.g. a configured schedule that does not exist. */
   configurationItems: Item[];
+  /** Whether sign-off needs no override: nothing still to address (`toAddress`). */
   signOff: { ok: true } | { ok: false; unaddressed: number };
 }
 
@@ -71,9 +69,9 @@ export async function getOverview(ctx: AppContext): Promise<Overview> {
 }
 
 /**
- * Counts by status and by finding code, who is overdue, and whether sign-off is possible. One read of the
- * audit's items serves every count (people are grouped here rather than through the findings table's
- * rows, which also read the event log for the last ping).
+ * An audit's counts (countAudit), who is due a chase step, and whether sign-off is possible. One read of the
+ * audit's items serves every count (people are grouped here rather than through the findings table's rows,
+ * which also read the event log for the last ping).
  */
 export async function summarizeAudit(ctx: AppContext, auditId: string): Promise<AuditSummary> {
   const [audit, latestRun, items] = await Promise.all([
@@ -81,51 +79,54 @@ export async function summarizeAudit(ctx: AppContext, auditId: string): Promise<
     getLatestRun(ctx.db, auditId),
     listItems(ctx.db, auditId),
   ]);
-  return summarizeItems(ctx, audit, latestRun, items, await workflowOf(ctx));
+  // Only when the latest run did not report and nothing was found: was an earlier run all clear?
+  const judged = isReported(latestRun) || items.length > 0 || (await hasReportedRun(ctx.db, auditId));
+  return summarizeItems(ctx, audit, latestRun, items, await workflowOf(ctx), judged);
 }
 
-/** An audit's counts from one read of its items, as of the context's clock. */
+function isReported(run: Run | null): boolean {
+  return run?.status === "complete" || run?.status === "incomplete";
+}
+
+/**
+ * An audit's counts from one read of its items, as of the context's clock. `judged`: some run of the audit
+ * reported (by default: the latest did, or it found something).
+ */
 export function summarizeItems(
   ctx: AppContext,
   audit: Audit,
   latestRun: Run | null,
   items: Item[],
   workflow: WorkflowSettings,
+  judged = isReported(latestRun) || items.length > 0,
 ): AuditSummary {
   const now = ctx.clock.now();
-  const byStatus = Object.fromEntries(ITEM_STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
-  const byCode = Object.fromEntries(FINDING_CODES.map((c) => [c, 0])) as Record<FindingCode, number>;
+  const counts = countAudit({
+    items,
+    judged,
+    incompleteRunId: latestRun?.status === "incomplete" ? latestRun.id : null,
+    signedOffAt: audit.signedOffAt,
+    now,
+    workflow,
+  });
   const bulkDue = Object.fromEntries(BULK_CHASE_ACTIONS.map((a) => [a, 0])) as Record<
     BulkChaseAction,
     number
   >;
-  const byPerson = new Map<string, Item[]>();
   for (const item of items) {
-    const derived = deriveStatus(item, now, workflow);
-    byStatus[derived.status] += 1;
-    byCode[item.code] += 1;
     if (item.personKey === null) continue;
+    const derived = deriveStatus(item, now, workflow);
     const next = derived.nextAction;
     if (next !== null && isBulkChaseAction(next) && (derived.dueAt === null || derived.overdue)) {
       bulkDue[next] += 1;
     }
-    const list = byPerson.get(item.personKey);
-    if (list) list.push(item);
-    else byPerson.set(item.personKey, [item]);
-  }
-  let overduePeople = 0;
-  for (const personItems of byPerson.values()) {
-    if (summarizePerson(personItems, now, workflow).overdue) overduePeople += 1;
   }
   return {
+    ...counts,
     audit,
     latestRun: latestRun && showRun(ctx, latestRun),
-    byStatus,
-    byCode,
-    people: byPerson.size,
-    overduePeople,
     bulkDue,
     configurationItems: items.filter((i) => i.personKey === null),
-    signOff: canSignOff(items, now),
+    signOff: counts.toAddress === 0 ? { ok: true } : { ok: false, unaddressed: counts.toAddress },
   };
 }

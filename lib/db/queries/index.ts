@@ -9,6 +9,7 @@ export * from "@/lib/db/queries/chase-claims";
 export * from "@/lib/db/queries/events";
 export * from "@/lib/db/queries/issue-claims";
 export * from "@/lib/db/queries/items";
+export * from "@/lib/db/queries/progress";
 export * from "@/lib/db/queries/replies";
 export * from "@/lib/db/queries/runs";
 export * from "@/lib/db/queries/scheduled-runs";

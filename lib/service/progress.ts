@@ -1,0 +1,45 @@
+/**
+ * The overview's pictures over time: how the current audit burns down, and how audits compare with the one
+ * before. Each is a grouped read (a row per day, a row per finding group), never the whole event log.
+ */
+import type { Audit } from "@/lib/db/queries";
+import { getAuditById, listDailyItemChanges, listEndedWaiverDays, listFindingGroups } from "@/lib/db/queries";
+import { burnDownOf, trendOf, type ProgressDay, type TrendEntry } from "@/lib/workflow/progress";
+import type { AppContext } from "./context";
+
+export interface AuditProgress {
+  /** From the day the audit was opened to today (or its sign-off); empty before its first run. */
+  days: ProgressDay[];
+  /** The audit's due day, `YYYY-MM-DD`. */
+  dueOn: string;
+}
+
+/**
+ * The burn-down of an audit: each day from its opening to today (the sign-off day once signed off), with
+ * the findings found, addressed and still to address at the day's end. Its last day's `remaining` is the
+ * overview's "Still to address". Given the audit as read already, it is not read again.
+ */
+export async function getAuditProgress(ctx: AppContext, auditOrId: Audit | string): Promise<AuditProgress> {
+  const audit = typeof auditOrId === "string" ? await getAuditById(ctx.db, auditOrId) : auditOrId;
+  const auditId = audit.id;
+  const asOf = audit.signedOffAt ?? ctx.clock.now().toISOString();
+  const [changes, endedWaivers] = await Promise.all([
+    listDailyItemChanges(ctx.db, auditId),
+    listEndedWaiverDays(ctx.db, auditId, asOf),
+  ]);
+  if (changes.length === 0) return { days: [], dueOn: audit.dueOn };
+  return {
+    days: burnDownOf(changes, endedWaivers, audit.createdAt.slice(0, 10), asOf.slice(0, 10)),
+    dueOn: audit.dueOn,
+  };
+}
+
+/**
+ * Every audit's findings by code, split into new, recurring and fixed against the audit before it (oldest
+ * first). `audits` as listed for the page (any order).
+ */
+export async function getAuditTrend(ctx: AppContext, audits: readonly Audit[]): Promise<TrendEntry[]> {
+  const ordered = [...audits].sort((a, b) => a.fiscalYear - b.fiscalYear || a.quarter - b.quarter);
+  if (ordered.length === 0) return [];
+  return trendOf(ordered, await listFindingGroups(ctx.db));
+}
