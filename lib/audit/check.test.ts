@@ -464,6 +464,7 @@ describe("coverage", () => {
       memberOf("PCARL01"),
       memberOf("PDEL001", "2026-01-01T00:00:00Z"),
     );
+    schedule(org, "PCEOC01").htmlUrl = "https://acme.pagerduty.com/schedules/PCEOC01";
     org.config.rotations[0]!.schedules.push("PMISS01");
     org.snapshot.missingScheduleIds = ["PMISS01"];
     const report = checkAudit({
@@ -478,6 +479,12 @@ describe("coverage", () => {
       ["PCEOC01", "read"],
       ["PCEOC02", "read"],
       ["PMISS01", "missing"],
+    ]);
+    // PagerDuty's own page of each schedule read, for the dashboard to link to.
+    expect(ceoc?.schedules.map((s) => s.url)).toEqual([
+      "https://acme.pagerduty.com/schedules/PCEOC01",
+      null,
+      null,
     ]);
     expect(ceoc?.schedules[0]?.members).toEqual([
       {
