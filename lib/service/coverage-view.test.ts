@@ -217,7 +217,7 @@ describe("coverageShowOf", () => {
     [undefined, 0, "all"],
     ["all", 300, "all"],
     ["problems", 3, "problems"],
-  ] as const)("asked %s with %i people: %s", (asked, people, shown) => {
+  ] as const)("asked %s, %i people in the roster: %s", (asked, people, shown) => {
     expect(coverageShowOf(asked, people)).toBe(shown);
   });
 });

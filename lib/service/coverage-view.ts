@@ -9,8 +9,8 @@ import { pagerDutySiteOf, pagerDutyUserUrl } from "@/lib/pagerduty/web-links";
 import { isSameEmail } from "@/lib/roster/person-key";
 
 /**
- * Above this many people, the page shows only problems unless asked for everyone (`?show=all`): a healthy
- * row of a large org is noise, and every rotation in full runs to dozens of screens.
+ * Above this many people in the roster, the page shows only problems unless asked for everyone
+ * (`?show=all`): a healthy row of a large org is noise, and every rotation in full runs to dozens of screens.
  */
 export const PROBLEMS_ONLY_ABOVE_PEOPLE = 50;
 
@@ -252,9 +252,9 @@ export function coverageViewOf(coverage: readonly RotationCoverage[]): CoverageV
 }
 
 /**
- * Which people the page lists: what the URL asks (`?show=all|problems`), else problems only for an org of
- * more than PROBLEMS_ONLY_ABOVE_PEOPLE people and everyone for a smaller one.
+ * Which people the page lists: what the URL asks (`?show=all|problems`), else problems only for an org
+ * whose roster holds more than PROBLEMS_ONLY_ABOVE_PEOPLE people, and everyone for a smaller one.
  */
-export function coverageShowOf(asked: CoverageShow | undefined, people: number): CoverageShow {
-  return asked ?? (people > PROBLEMS_ONLY_ABOVE_PEOPLE ? "problems" : "all");
+export function coverageShowOf(asked: CoverageShow | undefined, rosterPeople: number): CoverageShow {
+  return asked ?? (rosterPeople > PROBLEMS_ONLY_ABOVE_PEOPLE ? "problems" : "all");
 }

@@ -10,6 +10,8 @@ export interface ScheduleCoverage {
   coverage: RotationCoverage[];
   /** What that run could not read (its schedules show as failed). */
   errors: AuditReport["errors"];
+  /** The org's size: people in that run's roster, exempt ones included; 0 before the first run. */
+  rosterPeople: number;
 }
 
 /**
@@ -21,7 +23,12 @@ export async function getScheduleCoverage(ctx: AppContext, auditId: string): Pro
   const run = (await listRuns(ctx.db, auditId)).find(
     (r) => r.status === "complete" || r.status === "incomplete",
   );
-  if (!run) return { run: null, coverage: [], errors: [] };
+  if (!run) return { run: null, coverage: [], errors: [], rosterPeople: 0 };
   const report = await getRunReport(ctx.db, run.id);
-  return { run, coverage: report?.coverage ?? [], errors: report?.errors ?? [] };
+  return {
+    run,
+    coverage: report?.coverage ?? [],
+    errors: report?.errors ?? [],
+    rosterPeople: report?.summary.rosterPeople ?? 0,
+  };
 }

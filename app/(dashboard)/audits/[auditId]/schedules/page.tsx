@@ -34,9 +34,9 @@ export default async function SchedulesPage({
   const asked = parseSchedulesParams(await searchParams);
   await requireSessionUser(schedulesPath(auditId, schedulesSearch(asked)));
   const audit = await requireAudit(auditId);
-  const { run, coverage, errors } = await getScheduleCoverage(await getAppContext(), auditId);
+  const { run, coverage, errors, rosterPeople } = await getScheduleCoverage(await getAppContext(), auditId);
   const view = coverageViewOf(coverage);
-  const show = coverageShowOf(asked.show, view.people);
+  const show = coverageShowOf(asked.show, rosterPeople);
   const hrefFor = (value: typeof show) => schedulesPath(auditId, schedulesSearch({ show: value }));
   const intro = "Each rotation: who the roster puts in it and who is on its schedules, problems first.";
 
@@ -97,7 +97,7 @@ export default async function SchedulesPage({
               {asked.show === undefined && show === "problems" && (
                 <span className="text-slate-500">
                   {" "}
-                  (problems only: more than {PROBLEMS_ONLY_ABOVE_PEOPLE} people)
+                  (problems only: the roster holds more than {PROBLEMS_ONLY_ABOVE_PEOPLE} people)
                 </span>
               )}
             </p>
