@@ -33,6 +33,15 @@ function rotationOf(healthy: number): RotationCoverage {
             deleted: false,
           })),
           { pagerdutyId: "PSTRNGR", name: "Aaron Stranger", email: null, inRoster: false, deleted: false },
+          // The VP: on the schedule, not expected, exempt (no finding, so no problem).
+          {
+            pagerdutyId: "PVP",
+            name: "Dana Vp",
+            email: "dana@example.com",
+            inRoster: true,
+            deleted: false,
+            exempt: true,
+          },
         ],
       },
     ],
@@ -68,26 +77,41 @@ describe("the rotation coverage", () => {
     expect(personNames(html)).toEqual([
       "Aaron Stranger",
       "Zara Missing",
+      "Dana Vp",
       "Healthy 000",
       "Healthy 001",
       "Healthy 002",
     ]);
     expect(html).toContain("Not in roster");
     expect(html).toContain("Missing");
+    expect(html).toContain("Exempt");
+    expect(html).not.toContain("Not expected here");
   });
 
   it("hides healthy rows of a large org by default, and says how to see them", () => {
     const { html, show } = render(rotationOf(PROBLEMS_ONLY_ABOVE_PEOPLE), PROBLEMS_ONLY_ABOVE_PEOPLE + 1);
     expect(show).toBe("problems");
     expect(personNames(html)).toEqual(["Aaron Stranger", "Zara Missing"]);
-    expect(html).toContain(`${PROBLEMS_ONLY_ABOVE_PEOPLE} more people covered, not shown.`);
+    // The healthy people and the exempt VP.
+    expect(html).toContain(`${PROBLEMS_ONLY_ABOVE_PEOPLE + 1} more people covered, not shown.`);
     expect(html).toContain('href="/schedules?show=all#rotation-ceoc-emea"');
   });
 
   it("shows everyone of a large org when asked", () => {
     const { html } = render(rotationOf(PROBLEMS_ONLY_ABOVE_PEOPLE), PROBLEMS_ONLY_ABOVE_PEOPLE + 1, "all");
-    expect(personNames(html)).toHaveLength(PROBLEMS_ONLY_ABOVE_PEOPLE + 2);
+    expect(personNames(html)).toHaveLength(PROBLEMS_ONLY_ABOVE_PEOPLE + 3);
     expect(html).not.toContain("not shown");
+  });
+
+  it("says a healthy rotation of a large org is all covered, and lists no one", () => {
+    const healthy = rotationOf(3);
+    healthy.expected = healthy.expected.filter((p) => p.pagerdutyId !== "PZARA");
+    healthy.schedules[0]!.members = healthy.schedules[0]!.members.filter((m) => m.inRoster);
+    const { html, view } = render(healthy, PROBLEMS_ONLY_ABOVE_PEOPLE + 1);
+    expect(view.rotations[0]?.problems).toBe(0);
+    expect(personNames(html)).toEqual([]);
+    expect(html).toContain("All 4 people covered.");
+    expect(html).toContain("No problems");
   });
 
   it("links people by person key and users and schedules to PagerDuty", () => {

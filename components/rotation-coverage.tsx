@@ -244,6 +244,7 @@ function PersonRow({
               {COVERAGE_PROBLEM_LABELS[problem].label}
             </Badge>
           ))}
+          {person.exempt && <Badge>Exempt</Badge>}
         </div>
         {person.email && <div className="break-all text-xs text-slate-500">{person.email}</div>}
       </div>

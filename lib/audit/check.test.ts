@@ -493,6 +493,7 @@ describe("coverage", () => {
         email: "alice.adams@example.com",
         inRoster: true,
         deleted: false,
+        exempt: false,
       },
       {
         pagerdutyId: "PCARL01",
@@ -500,14 +501,16 @@ describe("coverage", () => {
         email: "carl.clark@example.com",
         inRoster: true,
         deleted: false,
+        exempt: false,
       },
-      { pagerdutyId: "PDEL001", name: "PDEL001", email: null, inRoster: false, deleted: true },
+      { pagerdutyId: "PDEL001", name: "PDEL001", email: null, inRoster: false, deleted: true, exempt: false },
       {
         pagerdutyId: "PVERA01",
         name: "Vera Vp",
         email: "vera.vp@example.com",
         inRoster: true,
         deleted: false,
+        exempt: true,
       },
     ]);
   });

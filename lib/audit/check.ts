@@ -644,6 +644,7 @@ function checkScheduleMembers(
         email: shownAs?.person.email ?? user?.email ?? null,
         inRoster: shownAs !== undefined || exemptMember,
         deleted: knownGone,
+        exempt: exemptMember,
       });
 
       // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.

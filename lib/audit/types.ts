@@ -153,6 +153,11 @@ export interface RotationCoverage {
       email: string | null;
       inRoster: boolean;
       deleted: boolean;
+      /**
+       * A roster person with an exempt title (or their account): not audited, so on any schedule without a
+       * finding. Absent in reports stored before it was added.
+       */
+      exempt?: boolean;
     }[];
   }[];
 }

@@ -128,6 +128,26 @@ describe("rotationCoverageViewOf", () => {
     ]);
   });
 
+  it("raises no problem about someone with an exempt title, as the checker raises no finding", () => {
+    const vp = member("PVP", "vp@example.com", { name: "Vera", exempt: true });
+    const goneVp = member("PVP2", null, { name: "Vera (old)", exempt: true, deleted: true });
+    const people = byName(
+      rotationCoverageViewOf(
+        {
+          ...COVERAGE,
+          schedules: [
+            { ...COVERAGE.schedules[0]!, members: [...COVERAGE.schedules[0]!.members, vp, goneVp] },
+          ],
+        },
+        SITE,
+      ).people,
+    );
+    expect(people.Vera).toMatchObject({ exempt: true, expected: false, problems: [] });
+    expect(people["Vera (old)"]).toMatchObject({ exempt: true, problems: [] });
+    // Theo, in the roster without an exempt title, is still unexpected.
+    expect(people.Theo).toMatchObject({ exempt: false, problems: ["not_expected"] });
+  });
+
   it("says nobody is missing when no schedule could be read", () => {
     const view = rotationCoverageViewOf(
       {
@@ -158,6 +178,7 @@ describe("the order of people", () => {
     pagerdutyId: null,
     pagerdutyUrl: null,
     expected: true,
+    exempt: false,
     schedules: [],
     problems,
   });

@@ -49,6 +49,8 @@ export interface CoveragePerson {
   pagerdutyUrl: string | null;
   /** Whether the roster puts them in this rotation. */
   expected: boolean;
+  /** An exempt title (such as the VP of Support): not audited, so on a schedule without a problem. */
+  exempt: boolean;
   /** The schedules read that have them as a member. */
   schedules: CoverageScheduleRef[];
   problems: CoverageProblem[];
@@ -156,6 +158,7 @@ export function rotationCoverageViewOf(
       pagerdutyId: person.pagerdutyId,
       pagerdutyUrl: userUrl(person.pagerdutyId),
       expected: true,
+      exempt: false,
       schedules: [],
       problems: [],
     };
@@ -169,8 +172,10 @@ export function rotationCoverageViewOf(
     }
     if (anyRead && row.schedules.length === 0) row.problems.push("missing");
     if (person.pagerdutyId === null) row.problems.push("no_pagerduty_id");
-    if (onDeletedAccount) row.problems.push("deleted");
-    if (onDeletedAccount) row.pagerdutyUrl = null;
+    if (onDeletedAccount) {
+      row.problems.push("deleted");
+      row.pagerdutyUrl = null;
+    }
     return row;
   });
 
@@ -182,6 +187,7 @@ export function rotationCoverageViewOf(
       let row = others.get(member.pagerdutyId);
       if (!row) {
         const name = member.name ?? member.pagerdutyId;
+        const exempt = member.exempt === true;
         row = {
           key: personKey({
             name,
@@ -197,8 +203,12 @@ export function rotationCoverageViewOf(
           // A deleted user's page is gone.
           pagerdutyUrl: member.deleted ? null : userUrl(member.pagerdutyId),
           expected: false,
+          exempt,
           schedules: [],
-          problems: [member.deleted ? "deleted" : member.inRoster ? "not_expected" : "not_in_roster"],
+          // The checker raises no finding about an exempt person's account, deleted or not.
+          problems: exempt
+            ? []
+            : [member.deleted ? "deleted" : member.inRoster ? "not_expected" : "not_in_roster"],
         };
         others.set(member.pagerdutyId, row);
       }

@@ -122,8 +122,9 @@ export default async function SchedulesPage({
             <strong className="font-medium text-slate-800">Missing</strong>: the roster puts the person in the
             rotation, but they are on none of its schedules.{" "}
             <strong className="font-medium text-slate-800">Not expected here</strong>: on a schedule of the
-            rotation, but the roster does not put them in it (people with exempt titles, such as the VP of
-            Support, are not audited and raise no finding).{" "}
+            rotation, but the roster does not put them in it.{" "}
+            <strong className="font-medium text-slate-800">Exempt</strong>: an exempt title, such as the VP of
+            Support: not audited, so no problem wherever they are.{" "}
             <strong className="font-medium text-slate-800">Not in roster</strong> and{" "}
             <strong className="font-medium text-slate-800">Deleted user</strong>: PagerDuty accounts that
             should leave the schedule.
