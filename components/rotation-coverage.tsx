@@ -1,170 +1,275 @@
-import type { MatchedRotationCoverage } from "@/lib/service/schedules";
-import { Badge } from "./ui/badge";
-import { Table, Td, Th } from "./ui/table";
+import Link from "next/link";
+import { SCHEDULE_KIND_LABELS } from "@/lib/audit/labels";
+import type {
+  CoveragePerson,
+  CoverageProblem,
+  CoverageSchedule,
+  CoverageShow,
+  RotationCoverageView,
+} from "@/lib/service/coverage-view";
+import { Badge, type BadgeTone } from "./ui/badge";
+import { cn } from "./ui/cn";
+import { ExternalLink } from "./ui/external-link";
 
-type Schedule = MatchedRotationCoverage["schedules"][number];
+/** The marks of a person's problems, in the words the page's legend explains. */
+export const COVERAGE_PROBLEM_LABELS: Record<CoverageProblem, { label: string; tone: BadgeTone }> = {
+  missing: { label: "Missing", tone: "danger" },
+  no_pagerduty_id: { label: "No PagerDuty ID", tone: "danger" },
+  deleted: { label: "Deleted user", tone: "danger" },
+  not_in_roster: { label: "Not in roster", tone: "warning" },
+  not_expected: { label: "Not expected here", tone: "warning" },
+};
 
-/** Who is on a rotation's schedules next to who should be, with the differences marked (matched by the server). */
-export function RotationCoverageView({ coverage }: { coverage: MatchedRotationCoverage }) {
-  const readSchedules = coverage.schedules.filter((s) => s.status === "read");
-  const anyRead = readSchedules.length > 0;
-  const expected = coverage.expected.map((person) => ({ person, on: person.onSchedules }));
-  const missing = anyRead ? expected.filter((e) => e.on.length === 0).length : 0;
-  const unexpected = new Set(
-    readSchedules.flatMap((s) => s.members.filter((m) => !m.expected).map((m) => m.pagerdutyId)),
-  ).size;
-  const broken = coverage.schedules.length - readSchedules.length;
-  const headingId = `rotation-${coverage.rotation}`;
+/** The element id of a rotation's section, for the jump list's anchors. */
+export function rotationAnchor(rotation: string): string {
+  return `rotation-${rotation}`;
+}
 
-  return (
-    <section aria-labelledby={headingId} className="rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
-      <header className="flex flex-wrap items-baseline justify-between gap-3">
-        <h2 id={headingId} className="text-base font-semibold text-slate-900">
-          {coverage.name}{" "}
-          <span className="font-mono text-xs font-normal text-slate-500">{coverage.rotation}</span>
-        </h2>
-        <ul className="flex flex-wrap gap-1.5" aria-label="Summary">
-          <li>
-            <Badge>{coverage.expected.length} expected</Badge>
-          </li>
-          {missing > 0 && (
-            <li>
-              <Badge tone="danger">{missing} missing from the schedules</Badge>
-            </li>
-          )}
-          {unexpected > 0 && (
-            <li>
-              <Badge tone="warning">{unexpected} not expected</Badge>
-            </li>
-          )}
-          {broken > 0 && (
-            <li>
-              <Badge tone="danger">
-                {broken} schedule{broken === 1 ? "" : "s"} missing or unreadable
-              </Badge>
-            </li>
-          )}
-          {missing === 0 && unexpected === 0 && broken === 0 && (
-            <li>
-              <Badge tone="success">Matches the roster</Badge>
-            </li>
-          )}
-        </ul>
-      </header>
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
 
-      <div className="mt-4 grid gap-6 lg:grid-cols-2">
-        <Table caption={`Who should be on ${coverage.name}`}>
-          <thead>
-            <tr>
-              <Th>Person</Th>
-              <Th>PagerDuty ID</Th>
-              <Th>On schedules</Th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {expected.length === 0 && (
-              <tr>
-                <Td colSpan={3} className="text-slate-500">
-                  The roster puts no one in this rotation.
-                </Td>
-              </tr>
-            )}
-            {expected.map(({ person, on }) => (
-              <tr key={person.email} className={anyRead && on.length === 0 ? "bg-rose-50/60" : undefined}>
-                <Td>
-                  <div className="font-medium text-slate-900">{person.name}</div>
-                  <div className="text-xs text-slate-500">{person.email}</div>
-                </Td>
-                <Td className="font-mono text-xs">
-                  {person.pagerdutyId ?? <Badge tone="danger">None</Badge>}
-                </Td>
-                <Td>
-                  {!anyRead ? (
-                    <span className="text-slate-500">Unknown (no schedule could be read)</span>
-                  ) : on.length === 0 ? (
-                    <Badge tone="danger">Missing</Badge>
-                  ) : (
-                    <span className="text-slate-700">{on.map((s) => s.name ?? s.id).join(", ")}</span>
-                  )}
-                </Td>
-              </tr>
-            ))}
-          </tbody>
-        </Table>
-
-        <div className="space-y-4">
-          {coverage.schedules.map((schedule) => (
-            <ScheduleMembers key={schedule.id} schedule={schedule} />
-          ))}
-        </div>
-      </div>
-    </section>
+/** A count of problems, or that there are none, for a summary line. */
+function ProblemCount({ problems }: { problems: number }) {
+  return problems > 0 ? (
+    <Badge tone="danger">{plural(problems, "problem")}</Badge>
+  ) : (
+    <Badge tone="success">No problems</Badge>
   );
 }
 
-function ScheduleMembers({ schedule }: { schedule: Schedule }) {
-  const title = schedule.name ?? schedule.id;
-  if (schedule.status !== "read") {
-    return (
-      <div className="rounded-lg border border-rose-200 bg-rose-50 p-4">
-        <p className="text-sm font-semibold text-rose-900">
-          {schedule.name ?? "Schedule"} <span className="font-mono text-xs font-normal">{schedule.id}</span>
-        </p>
-        <p className="mt-1 text-sm text-rose-800">
-          {schedule.status === "missing"
-            ? "This configured schedule exists in PagerDuty neither as a layer-based nor as a shift-based schedule. Fix the ID in the audit config, or create the schedule."
-            : "This schedule could not be read from PagerDuty, so findings that depend on it were withheld. Run the audit again."}
-        </p>
-      </div>
-    );
-  }
+/** Links to each rotation's section, problems first as the sections are, each with its count of problems. */
+export function CoverageJumpList({ rotations }: { rotations: RotationCoverageView[] }) {
   return (
-    <Table
-      caption={
-        <span className="flex flex-wrap items-center gap-2">
-          <span>Members of {title}</span>
-          <span className="font-mono text-xs font-normal text-slate-500">{schedule.id}</span>
-          {schedule.kind && <Badge>{schedule.kind === "v3" ? "shift-based" : "layer-based"}</Badge>}
-        </span>
-      }
+    <nav aria-label="Rotations" className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
+      <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Rotations</h2>
+      <ul className="mt-2 flex flex-wrap gap-2">
+        {rotations.map((rotation) => (
+          <li key={rotation.rotation}>
+            <a
+              href={`#${rotationAnchor(rotation.rotation)}`}
+              className="inline-flex items-center gap-2 rounded-md px-2 py-1 text-sm font-medium text-indigo-700 ring-1 ring-inset ring-slate-200 hover:bg-slate-50 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+            >
+              {rotation.name}
+              <ProblemCount problems={rotation.problems} />
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+/** "Problems only" or "Everyone": plain links (`?show=…`), so the choice is linkable and needs no script. */
+export function CoverageShowToggle({
+  show,
+  hrefFor,
+}: {
+  show: CoverageShow;
+  hrefFor: (show: CoverageShow) => string;
+}) {
+  const options: { value: CoverageShow; label: string }[] = [
+    { value: "problems", label: "Problems only" },
+    { value: "all", label: "Everyone" },
+  ];
+  return (
+    <nav
+      aria-label="Who to show"
+      className="inline-flex rounded-md shadow-sm ring-1 ring-inset ring-slate-300"
     >
-      <thead>
-        <tr>
-          <Th>Member</Th>
-          <Th>PagerDuty ID</Th>
-          <Th>Check</Th>
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100">
-        {schedule.members.length === 0 && (
-          <tr>
-            <Td colSpan={3} className="text-slate-500">
-              No one is on this schedule now.
-            </Td>
-          </tr>
+      {options.map(({ value, label }, i) => (
+        <Link
+          key={value}
+          href={hrefFor(value)}
+          aria-current={value === show ? "true" : undefined}
+          className={cn(
+            "px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-600",
+            i === 0 ? "rounded-l-md" : "rounded-r-md",
+            value === show ? "bg-indigo-600 text-white" : "bg-white text-slate-700 hover:bg-slate-50",
+          )}
+        >
+          {label}
+        </Link>
+      ))}
+    </nav>
+  );
+}
+
+/**
+ * One rotation: who the roster puts in it and who is on its schedules, as one list of people, problems
+ * first. Collapsible (a native `<details>`); with `show="problems"` healthy people are left out and counted.
+ */
+export function RotationCoverageSection({
+  rotation,
+  show,
+  open,
+  personHref,
+  showAllHref,
+}: {
+  rotation: RotationCoverageView;
+  show: CoverageShow;
+  /** Whether the section starts open. */
+  open: boolean;
+  /** The person page of a person key. */
+  personHref: (personKey: string) => string;
+  /** This rotation with everyone shown. */
+  showAllHref: string;
+}) {
+  const shown = show === "all" ? rotation.people : rotation.people.filter((p) => p.problems.length > 0);
+  const hidden = rotation.people.length - shown.length;
+  const anchor = rotationAnchor(rotation.rotation);
+
+  return (
+    <details
+      id={anchor}
+      open={open}
+      className="group scroll-mt-4 rounded-lg bg-white shadow-sm ring-1 ring-slate-200"
+    >
+      <summary className="flex cursor-pointer list-none flex-wrap items-center gap-x-3 gap-y-1.5 rounded-lg p-4 focus-visible:outline-2 focus-visible:outline-indigo-600 sm:px-5 [&::-webkit-details-marker]:hidden">
+        <svg
+          aria-hidden
+          viewBox="0 0 20 20"
+          className="h-4 w-4 shrink-0 fill-slate-500 transition-transform group-open:rotate-90"
+        >
+          <path d="M7 4l6 6-6 6z" />
+        </svg>
+        <h2 className="text-base font-semibold text-slate-900">{rotation.name}</h2>
+        <ProblemCount problems={rotation.problems} />
+        <span className="text-xs text-slate-500">
+          {plural(rotation.people.length, "person", "people")} ·{" "}
+          {plural(rotation.schedules.length, "schedule")}
+        </span>
+      </summary>
+
+      <div className="space-y-4 border-t border-slate-100 p-4 sm:px-5">
+        <ScheduleList schedules={rotation.schedules} />
+
+        {rotation.people.length === 0 ? (
+          <p className="text-sm text-slate-500">
+            The roster puts no one in this rotation, and no one is on its schedules.
+          </p>
+        ) : (
+          <>
+            {!rotation.anyRead && (
+              <p className="text-sm text-slate-600">
+                No schedule of this rotation could be read, so whether anyone is missing is unknown.
+              </p>
+            )}
+            {shown.length > 0 && (
+              <ul aria-label={`People of ${rotation.name}`} className="divide-y divide-slate-100">
+                {shown.map((person) => (
+                  <PersonRow
+                    key={`${person.key}|${person.pagerdutyId ?? ""}`}
+                    person={person}
+                    personHref={personHref}
+                  />
+                ))}
+              </ul>
+            )}
+            {hidden > 0 && (
+              <p className="text-sm text-slate-600">
+                {shown.length === 0 ? (
+                  <>All {plural(hidden, "person", "people")} covered.</>
+                ) : (
+                  <>{plural(hidden, "more person", "more people")} covered, not shown.</>
+                )}{" "}
+                <Link
+                  href={`${showAllHref}#${anchor}`}
+                  className="font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+                >
+                  Show everyone<span className="sr-only"> in {rotation.name}</span>
+                </Link>
+              </p>
+            )}
+          </>
         )}
-        {schedule.members.map((member) => {
-          const isExpected = member.expected;
-          const problem = member.deleted || !member.inRoster || !isExpected;
-          return (
-            <tr key={member.pagerdutyId} className={problem ? "bg-amber-50/60" : undefined}>
-              <Td>
-                <div className="font-medium text-slate-900">{member.name ?? "Unknown name"}</div>
-                {member.email && <div className="text-xs text-slate-500">{member.email}</div>}
-              </Td>
-              <Td className="font-mono text-xs">{member.pagerdutyId}</Td>
-              <Td>
-                <span className="flex flex-wrap gap-1">
-                  {member.deleted && <Badge tone="danger">Deleted user</Badge>}
-                  {!member.inRoster && <Badge tone="warning">Not in roster</Badge>}
-                  {member.inRoster && !isExpected && <Badge tone="warning">Not expected here</Badge>}
-                  {!problem && <Badge tone="success">Expected</Badge>}
-                </span>
-              </Td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </Table>
+      </div>
+    </details>
+  );
+}
+
+function ScheduleList({ schedules }: { schedules: CoverageSchedule[] }) {
+  return (
+    <ul aria-label="Schedules" className="space-y-1.5 text-sm">
+      {schedules.map((schedule) => (
+        <li key={schedule.id} className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1">
+          {schedule.status === "read" ? (
+            <>
+              {schedule.url ? (
+                <ExternalLink href={schedule.url} className="break-words">
+                  {schedule.name ?? schedule.id}
+                </ExternalLink>
+              ) : (
+                <span className="font-medium text-slate-900">{schedule.name ?? schedule.id}</span>
+              )}
+              {schedule.kind && <Badge>{SCHEDULE_KIND_LABELS[schedule.kind]}</Badge>}
+              <span className="text-xs text-slate-500">
+                {plural(schedule.members, "person", "people")} on it
+              </span>
+            </>
+          ) : (
+            <span className="block w-full rounded-md bg-rose-50 px-3 py-2 text-rose-900 ring-1 ring-inset ring-rose-200">
+              <span className="font-mono text-xs">{schedule.id}</span>{" "}
+              <Badge tone="danger">{schedule.status === "missing" ? "Not found" : "Unreadable"}</Badge>{" "}
+              {schedule.status === "missing"
+                ? `This configured schedule exists in PagerDuty neither as a ${SCHEDULE_KIND_LABELS.v2} nor as a ${SCHEDULE_KIND_LABELS.v3} schedule. Fix the ID in the audit config, or create the schedule.`
+                : "This schedule could not be read from PagerDuty, so findings that depend on it were withheld. Run the audit again."}
+            </span>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function PersonRow({
+  person,
+  personHref,
+}: {
+  person: CoveragePerson;
+  personHref: (personKey: string) => string;
+}) {
+  return (
+    <li className="grid gap-1 py-3 sm:grid-cols-[minmax(0,5fr)_minmax(0,3fr)_minmax(0,5fr)] sm:gap-4">
+      <div className="min-w-0">
+        <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+          <Link
+            href={personHref(person.key)}
+            className="font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+          >
+            {person.name}
+          </Link>
+          {person.problems.map((problem) => (
+            <Badge key={problem} tone={COVERAGE_PROBLEM_LABELS[problem].tone}>
+              {COVERAGE_PROBLEM_LABELS[problem].label}
+            </Badge>
+          ))}
+          {person.exempt && <Badge>Exempt</Badge>}
+        </div>
+        {person.email && <div className="break-all text-xs text-slate-500">{person.email}</div>}
+      </div>
+      <div className="min-w-0 text-sm">
+        <span className="text-xs text-slate-500">PagerDuty </span>
+        {person.pagerdutyId === null ? (
+          <span className="text-slate-500">none</span>
+        ) : person.pagerdutyUrl ? (
+          <ExternalLink href={person.pagerdutyUrl} className="break-all font-mono text-xs">
+            {person.pagerdutyId}
+          </ExternalLink>
+        ) : (
+          <span className="break-all font-mono text-xs text-slate-700">{person.pagerdutyId}</span>
+        )}
+      </div>
+      <div className="min-w-0 text-sm text-slate-700">
+        {person.schedules.length > 0 ? (
+          <>
+            <span className="text-xs text-slate-500">On </span>
+            {person.schedules.map((s) => s.name).join(", ")}
+          </>
+        ) : (
+          <span className="text-slate-500">On no schedule read</span>
+        )}
+      </div>
+    </li>
   );
 }

@@ -705,7 +705,11 @@ describe("conflicts", () => {
 
       // Meanwhile the schedules page still shows what the previous run read.
       const schedules = await getScheduleCoverage(ctx, auditId);
-      expect(schedules).toMatchObject({ run: { status: "complete" }, coverage: COVERAGE });
+      expect(schedules).toMatchObject({
+        run: { status: "complete" },
+        coverage: COVERAGE,
+        rosterPeople: TEST_ROSTER.length,
+      });
     } finally {
       release();
       await Promise.all(ctx.backgroundRuns.values());
@@ -1566,7 +1570,12 @@ describe("reads", () => {
       paramsOf({ auditId }),
     );
     expect(await latest.json()).toBeNull();
-    expect(await getScheduleCoverage(ctx, auditId)).toEqual({ run: null, coverage: [], errors: [] });
+    expect(await getScheduleCoverage(ctx, auditId)).toEqual({
+      run: null,
+      coverage: [],
+      errors: [],
+      rosterPeople: 0,
+    });
     const unknown = await routes.latestRun.GET(
       get("/api/audits/nope/runs/latest"),
       paramsOf({ auditId: "nope" }),

@@ -464,6 +464,7 @@ describe("coverage", () => {
       memberOf("PCARL01"),
       memberOf("PDEL001", "2026-01-01T00:00:00Z"),
     );
+    schedule(org, "PCEOC01").htmlUrl = "https://acme.pagerduty.com/schedules/PCEOC01";
     org.config.rotations[0]!.schedules.push("PMISS01");
     org.snapshot.missingScheduleIds = ["PMISS01"];
     const report = checkAudit({
@@ -479,6 +480,12 @@ describe("coverage", () => {
       ["PCEOC02", "read"],
       ["PMISS01", "missing"],
     ]);
+    // PagerDuty's own page of each schedule read, for the dashboard to link to.
+    expect(ceoc?.schedules.map((s) => s.url)).toEqual([
+      "https://acme.pagerduty.com/schedules/PCEOC01",
+      null,
+      null,
+    ]);
     expect(ceoc?.schedules[0]?.members).toEqual([
       {
         pagerdutyId: "PALICE1",
@@ -486,6 +493,7 @@ describe("coverage", () => {
         email: "alice.adams@example.com",
         inRoster: true,
         deleted: false,
+        exempt: false,
       },
       {
         pagerdutyId: "PCARL01",
@@ -493,14 +501,16 @@ describe("coverage", () => {
         email: "carl.clark@example.com",
         inRoster: true,
         deleted: false,
+        exempt: false,
       },
-      { pagerdutyId: "PDEL001", name: "PDEL001", email: null, inRoster: false, deleted: true },
+      { pagerdutyId: "PDEL001", name: "PDEL001", email: null, inRoster: false, deleted: true, exempt: false },
       {
         pagerdutyId: "PVERA01",
         name: "Vera Vp",
         email: "vera.vp@example.com",
         inRoster: true,
         deleted: false,
+        exempt: true,
       },
     ]);
   });

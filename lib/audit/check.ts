@@ -644,6 +644,7 @@ function checkScheduleMembers(
         email: shownAs?.person.email ?? user?.email ?? null,
         inRoster: shownAs !== undefined || exemptMember,
         deleted: knownGone,
+        exempt: exemptMember,
       });
 
       // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.
@@ -918,12 +919,13 @@ function coverageOf(
       const schedule = facts.schedulesById.get(id);
       if (!schedule || !currentMembers.has(id)) {
         const status = facts.failedScheduleIds.has(id) ? ("failed" as const) : ("missing" as const);
-        return { id, name: null, kind: null, status, members: [] };
+        return { id, name: null, kind: null, url: null, status, members: [] };
       }
       return {
         id,
         name: schedule.name,
         kind: schedule.kind,
+        url: schedule.htmlUrl,
         status: "read" as const,
         members: coverageMembers.get(id) ?? [],
       };

@@ -1,4 +1,4 @@
-import type { FindingCode } from "./types";
+import type { FindingCode, PdSchedule } from "./types";
 
 /** Short human names of the finding codes, for tables, filters and the exported report. */
 export const CODE_LABELS: Record<FindingCode, string> = {
@@ -13,4 +13,13 @@ export const CODE_LABELS: Record<FindingCode, string> = {
   not_pageable: "Cannot be paged (no contact methods or rules)",
   invitation_pending: "PagerDuty invitation not accepted",
   schedule_not_found: "Configured schedule does not exist",
+};
+
+/**
+ * The one name of each kind of PagerDuty schedule, wherever the dashboard shows it: PagerDuty's REST API
+ * serves layer-based schedules at /schedules (v2) and shift-based ones at /v3/schedules.
+ */
+export const SCHEDULE_KIND_LABELS: Record<PdSchedule["kind"], string> = {
+  v2: "layer-based",
+  v3: "shift-based",
 };

@@ -141,6 +141,11 @@ export interface RotationCoverage {
     /** null when the schedule could not be read or does not exist. */
     name: string | null;
     kind: "v2" | "v3" | null;
+    /**
+     * PagerDuty's page of the schedule (its `html_url`); null when it was not read or PagerDuty sent none.
+     * Absent in reports stored before it was added.
+     */
+    url?: string | null;
     status: "read" | "missing" | "failed";
     members: {
       pagerdutyId: string;
@@ -148,6 +153,11 @@ export interface RotationCoverage {
       email: string | null;
       inRoster: boolean;
       deleted: boolean;
+      /**
+       * A roster person with an exempt title (or their account): not audited, so on any schedule without a
+       * finding. Absent in reports stored before it was added.
+       */
+      exempt?: boolean;
     }[];
   }[];
 }

@@ -9,8 +9,9 @@ export function findingsPath(auditId: string, search = ""): string {
   return `${auditPath(auditId)}/findings${search}`;
 }
 
-export function schedulesPath(auditId: string): string {
-  return `${auditPath(auditId)}/schedules`;
+/** The Schedules page, with an optional `?…` search string. */
+export function schedulesPath(auditId: string, search = ""): string {
+  return `${auditPath(auditId)}/schedules${search}`;
 }
 
 export function personPath(auditId: string, personKey: string): string {

@@ -3,11 +3,12 @@ import { LoadingState, Skeleton } from "@/components/ui/states";
 export default function SchedulesLoading() {
   return (
     <div>
-      <Skeleton className="mb-6 h-14 w-80" />
+      <Skeleton className="mb-6 h-14 w-full max-w-80" />
       <LoadingState label="Loading schedule coverage…" />
-      <div className="space-y-6">
-        <Skeleton className="h-64" />
-        <Skeleton className="h-64" />
+      <div className="space-y-4">
+        <Skeleton className="h-20" />
+        <Skeleton className="h-40" />
+        <Skeleton className="h-14" />
       </div>
     </div>
   );
