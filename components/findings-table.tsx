@@ -16,13 +16,13 @@ export const NEXT_ACTION_LABELS: Record<NonNullable<PersonRow["nextAction"]>, st
 
 /** The columns, each with the sort it offers and its share of the width (the table's layout is fixed). */
 const COLUMNS = [
-  { label: "Person", sort: "name", width: "w-[20%]" },
-  { label: "Region", sort: "region", width: "w-[9%]" },
+  { label: "Person", sort: "name", width: "w-[21%]" },
+  { label: "Region", sort: "region", width: "w-[8%]" },
   { label: "Manager", sort: "manager", width: "w-[13%]" },
   { label: "Findings", sort: "items", width: "w-[19%]" },
-  { label: "Status", sort: "status", width: "w-[12%]" },
-  { label: "Last ping", sort: "last_ping", width: "w-[11%]" },
-  { label: "Next action", sort: "due", width: "w-[16%]" },
+  { label: "Status", sort: "status", width: "w-[14%]" },
+  { label: "Last ping", sort: "last_ping", width: "w-[10%]" },
+  { label: "Next action", sort: "due", width: "w-[15%]" },
 ] as const satisfies readonly { label: string; sort: PeopleSort; width: string }[];
 
 /** The list's order and where each sortable header leads (the page owns the URL). */
@@ -77,7 +77,8 @@ export function FindingsTable({
                 <td className={CELL}>
                   <div className="flex min-w-0 items-center gap-2">
                     <PersonLink row={row} href={personHref(row.personKey)} className="truncate" />
-                    <Handle row={row} className="min-w-0 truncate" />
+                    {/* The handle gives way before the name does. */}
+                    <Handle row={row} className="min-w-0 shrink-[10] truncate" />
                     {!row.inRoster && (
                       <span className="shrink-0">
                         <Badge tone="warning">Not in roster</Badge>
@@ -101,7 +102,7 @@ export function FindingsTable({
                   <LastPing row={row} now={now} />
                 </td>
                 <td className={cn(CELL, "truncate")}>
-                  <NextAction row={row} now={now} />
+                  <NextAction row={row} now={now} compact />
                 </td>
               </tr>
             ))}
@@ -244,8 +245,8 @@ function Status({ row }: { row: PersonRow }) {
   // Nobody is chased: whoever owns the schedule fixes it.
   if (row.owner !== null) {
     return (
-      <span className="text-sm" title={`Owner: ${row.owner}`}>
-        <span className="text-xs text-slate-500">Owner: </span>
+      <span className="text-xs" title={`Owner: ${row.owner}`}>
+        <span className="text-slate-500">Owner: </span>
         {row.owner}
       </span>
     );
@@ -265,12 +266,13 @@ function LastPing({ row, now }: { row: PersonRow; now: string }) {
   );
 }
 
-function NextAction({ row, now }: { row: PersonRow; now: string }) {
+/** What comes next; compact (the table's one line) leaves the owner's "the next run confirms" to the hover. */
+function NextAction({ row, now, compact = false }: { row: PersonRow; now: string; compact?: boolean }) {
   if (row.status !== null && row.owner !== null) {
     return (
       <span title="Fix in PagerDuty; the next run confirms">
         <span className="font-medium text-slate-900">Fix in PagerDuty</span>
-        <span className="text-xs text-slate-600"> · the next run confirms</span>
+        {!compact && <span className="text-xs text-slate-600"> · the next run confirms</span>}
       </span>
     );
   }

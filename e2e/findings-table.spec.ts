@@ -33,6 +33,8 @@ async function settle(page: Page): Promise<void> {
 
 test.describe("the findings table", () => {
   test.use({ role: "ops" });
+  // Each test opens and runs a fresh audit first, which alone takes a good part of the default minute.
+  test.describe.configure({ timeout: 180_000 });
 
   test("sorts by a header, finds people by @handle and PagerDuty ID, and drops filters by their chips", async ({
     page,
