@@ -23,6 +23,7 @@ import {
   sortedBy,
   sortOf,
   toPeopleQuery,
+  withoutFilters,
   type FindingsParams,
   type SearchParams,
 } from "./_lib/params";
@@ -89,12 +90,16 @@ export default async function FindingsPage({
           <EmptyState
             title="No one matches these filters"
             action={
-              <Link href={findingsPath(auditId)} className={buttonClasses({ variant: "secondary" })}>
+              <Link
+                href={hrefFor(withoutFilters(filters))}
+                className={buttonClasses({ variant: "secondary" })}
+              >
                 Clear filters
               </Link>
             }
           >
-            Try another status, finding or manager, or search for part of a name.
+            Try another status, finding or manager, or search for part of a name, an @handle or a PagerDuty
+            ID.
           </EmptyState>
         ) : summary.latestRun === null ? (
           <EmptyState title="Not run yet">
