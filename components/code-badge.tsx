@@ -1,13 +1,20 @@
 import { CODE_LABELS } from "@/lib/audit/labels";
+import { SEVERITY_OF_CODE } from "@/lib/audit/severity";
 import type { FindingCode, Severity } from "@/lib/audit/types";
-import { Badge } from "./ui/badge";
+import { Badge, type BadgeTone } from "./ui/badge";
 
-/** A finding code, short; the full description is announced and shown on hover. */
+/** The colour of a severity, on code chips and severity badges alike. */
+const SEVERITY_TONE: Record<Severity, BadgeTone> = { error: "danger", warning: "warning" };
+
+/**
+ * A finding code, short, coloured by its severity (errors red, warnings amber); the full description is
+ * announced and shown on hover. The severity is the code's (`SEVERITY_OF_CODE`) unless a stored one is given.
+ */
 export function CodeBadge({ code, severity }: { code: FindingCode; severity?: Severity }) {
   const label = CODE_LABELS[code];
   return (
     <span title={label}>
-      <Badge tone={severity === "error" ? "danger" : severity === "warning" ? "warning" : "neutral"}>
+      <Badge tone={SEVERITY_TONE[severity ?? SEVERITY_OF_CODE[code]]}>
         <span aria-hidden>{code.replaceAll("_", " ")}</span>
         <span className="sr-only">{label}</span>
       </Badge>
@@ -16,9 +23,5 @@ export function CodeBadge({ code, severity }: { code: FindingCode; severity?: Se
 }
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
-  return (
-    <Badge tone={severity === "error" ? "danger" : "warning"}>
-      {severity === "error" ? "Error" : "Warning"}
-    </Badge>
-  );
+  return <Badge tone={SEVERITY_TONE[severity]}>{severity === "error" ? "Error" : "Warning"}</Badge>;
 }

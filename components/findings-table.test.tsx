@@ -2,7 +2,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { PersonRow } from "@/lib/service/findings";
 import { FindingOwner } from "./finding-owner";
-import { FindingsTable } from "./findings-table";
+import { FindingsTable, type TableSort } from "./findings-table";
 
 const NOW = "2026-11-24T12:00:00.000Z";
 
@@ -12,6 +12,7 @@ function rowOf(overrides: Partial<PersonRow>): PersonRow {
     name: "Yara Cohen",
     email: "yara@example.com",
     gitlab: null,
+    pagerdutyIds: ["PSTRANGE"],
     region: null,
     manager: null,
     inRoster: false,
@@ -61,6 +62,105 @@ describe("the findings table", () => {
     const [, , , , status, , next] = cellsOf(rowOf({ status: null, statuses: ["intentional"] }));
     expect(status).toContain("Addressed");
     expect(next).toContain("Nothing due");
+  });
+});
+
+/** The table's markup (the wide screen's), and the cards' (the narrow screen's). */
+function renderBoth(rows: PersonRow[], sort?: TableSort): { table: string; cards: string } {
+  const html = renderToStaticMarkup(
+    <FindingsTable caption="People" rows={rows} now={NOW} personHref={(key) => `/p/${key}`} sort={sort} />,
+  );
+  const cardsAt = html.indexOf("<ul aria-labelledby");
+  return { table: html.slice(0, cardsAt), cards: html.slice(cardsAt) };
+}
+
+const SORT: TableSort = {
+  sort: "items",
+  dir: "desc",
+  hrefFor: (sort) => `?sort=${sort}`,
+  nextDirFor: (sort) => (sort === "items" ? "asc" : "desc"),
+};
+
+describe("the findings table's polish", () => {
+  const chased = rowOf({
+    personKey: "amara@example.com",
+    name: "Amara Okafor",
+    gitlab: "aokafor",
+    inRoster: true,
+    owner: null,
+    nextAction: "ping",
+    // A warning listed before an error: the chips show the error first.
+    codes: ["unexpected_in_schedule", "missing_from_schedule", "email_mismatch"],
+    items: 3,
+  });
+
+  it("colours code chips by severity: errors red, warnings amber", () => {
+    const { cards } = renderBoth([chased]);
+    const chip = (code: string) =>
+      cards.match(new RegExp(`<span class="([^"]*)"><span aria-hidden="true">${code}<`))?.[1];
+    expect(chip("missing from schedule")).toContain("bg-rose-50");
+    expect(chip("unexpected in schedule")).toContain("bg-amber-50");
+    expect(chip("email mismatch")).toContain("bg-amber-50");
+  });
+
+  it("keeps a table row to one chip and +N, the most severe first, every finding still announced", () => {
+    const { table } = renderBoth([chased]);
+    const chips = [...table.matchAll(/<span aria-hidden="true">([a-z ]+)<\/span>/g)].map((m) => m[1]);
+    expect(chips[0]).toBe("missing from schedule");
+    expect(table).toContain(">+2</span>");
+    // The two not shown are hidden from the eye only.
+    const announced = [...table.matchAll(/<li class="sr-only">.*?<span class="sr-only">([^<]+)</g)].map(
+      (m) => m[1],
+    );
+    expect(announced).toEqual([
+      "On a schedule the roster does not put them on",
+      "Roster and PagerDuty emails differ",
+    ]);
+    expect(table).toContain('aria-label="3 findings"');
+  });
+
+  it("cuts long text to one line at table width and keeps it whole on hover", () => {
+    const long = rowOf({ ...chased, manager: "Maximiliana Featherstonehaugh-Cholmondeley" });
+    const { table } = renderBoth([long]);
+    expect(table).toContain('class="w-full table-fixed');
+    expect(table).toMatch(
+      /<td class="[^"]*truncate[^"]*" title="Maximiliana Featherstonehaugh-Cholmondeley">/,
+    );
+    expect(table).toContain('title="Amara Okafor"');
+  });
+
+  it("marks the sorted column with aria-sort and links every header to its sort", () => {
+    const { table } = renderBoth([chased], SORT);
+    const headers = [...table.matchAll(/<th([^>]*)>(.*?)<\/th>/g)];
+    expect(headers).toHaveLength(7);
+    const sorted = headers.filter(([, attributes]) => attributes?.includes("aria-sort"));
+    expect(sorted).toHaveLength(1);
+    expect(sorted[0]?.[1]).toContain('aria-sort="descending"');
+    expect(sorted[0]?.[2]).toContain('href="?sort=items"');
+    expect(sorted[0]?.[2]).toContain("(sort ascending)");
+    for (const [, , cell] of headers) expect(cell).toMatch(/<a [^>]*href="\?sort=[a-z_]+"/);
+  });
+
+  it("has plain headers without a sort", () => {
+    const { table } = renderBoth([chased]);
+    expect(table).not.toContain("aria-sort");
+    expect(table).not.toMatch(/<th[^>]*><a /);
+  });
+
+  it("shows each person as a card on narrow screens, with their status and next action", () => {
+    const owned = rowOf({ personKey: "pd:PSTRANGE", name: "Yara Cohen" });
+    const { cards } = renderBoth([chased, owned]);
+    const items = [
+      ...cards.matchAll(/<li class="rounded-lg[^"]*"><article aria-label="([^"]+)"(.*?)<\/article><\/li>/g),
+    ];
+    expect(items.map((m) => m[1])).toEqual(["Amara Okafor", "Yara Cohen"]);
+    const [amara, yara] = items.map((m) => (m[2] ?? "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " "));
+    expect(amara).toContain("Status Open");
+    expect(amara).toContain("Next action Ping · now");
+    expect(amara).toContain("@aokafor");
+    expect(yara).toContain("Status Owner: Support Operations");
+    expect(yara).toContain("Next action Fix in PagerDuty");
+    expect(yara).toContain("Not in roster");
   });
 });
 

@@ -3,22 +3,51 @@ import { expect, type Locator, type Page } from "@playwright/test";
 export class FindingsPage {
   constructor(private readonly page: Page) {}
 
+  /** The table's rows of people (its body: the headers' sort links are not people). Wide screens only. */
   get table(): Locator {
-    return this.page.getByRole("table");
+    return this.page.getByRole("table").locator("tbody");
+  }
+
+  /** The people as cards, as narrow screens show them. */
+  get cards(): Locator {
+    return this.page.getByRole("article");
+  }
+
+  /** A column header of the table (its name also says what activating its sort link does). */
+  columnHeader(label: string): Locator {
+    return this.page.getByRole("table").getByRole("columnheader", { name: new RegExp(`^${label}\\b`) });
   }
 
   row(name: string): Locator {
     return this.table.getByRole("row").filter({ has: this.page.getByRole("link", { name }) });
   }
 
+  /** The Status filter menu. */
+  get statusFilter(): Locator {
+    return this.page.getByLabel("Status", { exact: true });
+  }
+
   async filterByStatus(label: string): Promise<void> {
-    await this.page.getByLabel("Status").selectOption({ label });
+    await this.statusFilter.selectOption({ label });
     await expect(this.page).toHaveURL(/status=/);
   }
 
   async search(text: string): Promise<void> {
-    await this.page.getByLabel(/Search/).fill(text);
+    await this.page.getByRole("searchbox", { name: "Search" }).fill(text);
     await expect(this.page).toHaveURL(new RegExp(`q=${encodeURIComponent(text)}`));
+  }
+
+  /** Sorts by a column with the keyboard (its header's link), and waits for the list in that order. */
+  async sortBy(label: string, direction: "ascending" | "descending"): Promise<void> {
+    const link = this.columnHeader(label).getByRole("link");
+    await link.focus();
+    await this.page.keyboard.press("Enter");
+    await expect(this.columnHeader(label)).toHaveAttribute("aria-sort", direction);
+  }
+
+  /** The chip of an active filter ("Status: Open"), a link that removes it. */
+  filterChip(text: string): Locator {
+    return this.page.getByRole("link", { name: `${text}, remove this filter` });
   }
 
   async openPerson(name: string): Promise<void> {

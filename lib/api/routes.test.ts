@@ -1213,12 +1213,12 @@ describe("bad input", () => {
   it("400 naming each bad query parameter of the findings table", async () => {
     const auditId = requireAudit(await seed()).id;
     const response = await routesAs(USERS.member).people.GET(
-      get(`/api/audits/${auditId}/people?overdue=maybe&page=0&pageSize=x&sort=age&status=lost`),
+      get(`/api/audits/${auditId}/people?overdue=maybe&page=0&pageSize=x&sort=age&dir=up&status=lost`),
       paramsOf({ auditId }),
     );
     expect(response.status).toBe(400);
     const paths = (await errorOf(response)).details.map((d) => d.path);
-    expect(paths.sort()).toEqual(["overdue", "page", "pageSize", "sort", "status"]);
+    expect(paths.sort()).toEqual(["dir", "overdue", "page", "pageSize", "sort", "status"]);
   });
 });
 

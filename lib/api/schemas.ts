@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { Permission } from "@/lib/auth/roles";
-import { PEOPLE_SORTS, type PeopleQuery } from "@/lib/service/findings";
+import { PEOPLE_SORTS, SORT_DIRECTIONS, type PeopleQuery } from "@/lib/service/findings";
 import {
   CHASE_NOTE_BOUNDS,
   CHASE_NOTE_MAX_LENGTH,
@@ -57,6 +57,7 @@ export const PeopleQuerySchema = z.object({
   ),
   q: queryText,
   sort: z.preprocess(blankAsUnset, z.enum(PEOPLE_SORTS).optional()),
+  dir: z.preprocess(blankAsUnset, z.enum(SORT_DIRECTIONS).optional()),
   page: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(100_000).optional()),
   pageSize: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(200).optional()),
 }) satisfies z.ZodType<PeopleQuery>;

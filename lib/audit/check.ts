@@ -12,8 +12,8 @@ import type {
   PdUser,
   ReportError,
   RotationCoverage,
-  Severity,
 } from "./types";
+import { SEVERITY_OF_CODE } from "./severity";
 import { FINDING_CODES } from "./types";
 
 export interface CheckInput {
@@ -23,20 +23,6 @@ export interface CheckInput {
   /** The moment the audit speaks for (UTC). Layers and events that ended before it have no members. */
   now: Date;
 }
-
-const SEVERITY: Record<FindingCode, Severity> = {
-  missing_pagerduty_id: "error",
-  unknown_pagerduty_id: "error",
-  duplicate_pagerduty_id: "error",
-  missing_from_schedule: "error",
-  unexpected_in_schedule: "warning",
-  not_in_roster: "warning",
-  deleted_user_in_schedule: "error",
-  email_mismatch: "warning",
-  not_pageable: "error",
-  invitation_pending: "warning",
-  schedule_not_found: "error",
-};
 
 /** How one roster entry is tied to PagerDuty users. */
 interface Identity {
@@ -190,7 +176,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const findings = new Map<string, Finding>();
   const add: AddFinding = (finding) => {
     const key = findingKey(finding);
-    if (!findings.has(key)) findings.set(key, { ...finding, key, severity: SEVERITY[finding.code] });
+    if (!findings.has(key)) findings.set(key, { ...finding, key, severity: SEVERITY_OF_CODE[finding.code] });
   };
 
   const facts = factsOf(snapshot);

@@ -23,7 +23,16 @@ import { ITEM_STATUSES, UNRESOLVED_STATES } from "@/lib/workflow/types";
 import { activityOf, type ActivityEntry } from "./activity";
 import type { AppContext } from "./context";
 import { summarizeItems, type AuditSummary } from "./overview";
+import {
+  comparePeopleRows,
+  matchesPeopleSearch,
+  pagerDutyIdsOf,
+  type PeopleSort,
+  type SortDirection,
+} from "./people-query";
 import { workflowOf } from "./workflow-settings";
+
+export { PEOPLE_SORTS, SORT_DIRECTIONS, type PeopleSort, type SortDirection } from "./people-query";
 
 /** One row of the findings table: a person and the state of their items. */
 export interface PersonRow {
@@ -31,6 +40,8 @@ export interface PersonRow {
   name: string;
   email: string | null;
   gitlab: string | null;
+  /** The PagerDuty user IDs the person's findings name as theirs (`pagerDutyIdsOf`), for search. */
+  pagerdutyIds: string[];
   region: string | null;
   manager: string | null;
   inRoster: boolean;
@@ -52,18 +63,17 @@ export interface PersonRow {
   owner: string | null;
 }
 
-export const PEOPLE_SORTS = ["name", "due", "status", "items"] as const;
-export type PeopleSort = (typeof PEOPLE_SORTS)[number];
-
 export interface PeopleQuery {
   status?: ItemStatus;
   code?: FindingCode;
   region?: string;
   manager?: string;
   overdue?: boolean;
-  /** Case-insensitive substring of name, email or GitLab username. */
+  /** Search text: `matchesPeopleSearch` (`@handle`, a PagerDuty ID, part of a name, email or username). */
   q?: string;
   sort?: PeopleSort;
+  /** The sort's direction; its default direction when absent (`defaultDirectionOf`). */
+  dir?: SortDirection;
   page?: number;
   pageSize?: number;
 }
@@ -76,8 +86,6 @@ export interface PeoplePage {
   /** Values present in the audit, for the filter menus. */
   facets: { regions: string[]; managers: string[]; codes: FindingCode[] };
 }
-
-const STATUS_ORDER = new Map(ITEM_STATUSES.map((s, i) => [s, i]));
 
 /** Groups an audit's items into per-person rows with their timers, as of the context's clock. */
 export async function listPeopleRows(ctx: AppContext, auditId: string): Promise<PersonRow[]> {
@@ -116,6 +124,7 @@ export function toPeopleRows(
       name: first.personName ?? key,
       email: first.personEmail,
       gitlab: first.gitlabUsername,
+      pagerdutyIds: pagerDutyIdsOf(personItems),
       region: first.region,
       manager: first.managerName,
       inRoster: isRosterPersonKey(key),
@@ -152,7 +161,6 @@ export async function queryPeople(ctx: AppContext, auditId: string, query: Peopl
 
 /** One page of `all` for `query`: filtered, searched, sorted, with the facets of all rows. */
 export function pagePeopleRows(all: readonly PersonRow[], query: PeopleQuery): PeoplePage {
-  const needle = query.q?.trim().toLowerCase();
   const rows = all.filter(
     (row) =>
       (!query.status || row.statuses.includes(query.status)) &&
@@ -160,21 +168,9 @@ export function pagePeopleRows(all: readonly PersonRow[], query: PeopleQuery): P
       (!query.region || row.region === query.region) &&
       (!query.manager || row.manager === query.manager) &&
       (query.overdue === undefined || row.overdue === query.overdue) &&
-      (!needle || [row.name, row.email, row.gitlab].some((v) => v?.toLowerCase().includes(needle))),
+      matchesPeopleSearch(row, query.q),
   );
-  const sort = query.sort ?? "name";
-  const byName = (a: PersonRow, b: PersonRow) => a.name.localeCompare(b.name, "en");
-  rows.sort((a, b) => {
-    if (sort === "due") {
-      return (a.dueAt ?? "9999").localeCompare(b.dueAt ?? "9999") || byName(a, b);
-    }
-    if (sort === "status") {
-      const rank = (r: PersonRow) => (r.status === null ? 99 : (STATUS_ORDER.get(r.status) ?? 98));
-      return rank(a) - rank(b) || byName(a, b);
-    }
-    if (sort === "items") return b.items - a.items || byName(a, b);
-    return byName(a, b);
-  });
+  rows.sort(comparePeopleRows(query.sort, query.dir));
   const pageSize = Math.min(Math.max(query.pageSize ?? 50, 10), 200);
   const pages = Math.max(1, Math.ceil(rows.length / pageSize));
   const page = Math.min(Math.max(query.page ?? 1, 1), pages);

@@ -12,6 +12,7 @@ import { getFindingsView } from "@/lib/service/findings";
 import { BULK_CHASE_ACTIONS, chaseStepOf, type BulkChaseAction } from "@/lib/workflow/chase";
 import { requireAudit, requireSessionUser } from "../../../_lib/data";
 import { findingsPath, personPath } from "../../../_lib/paths";
+import { ActiveFilters } from "./_components/active-filters";
 import { BulkActions } from "./_components/bulk-actions";
 import { CheckRepliesButton } from "./_components/check-replies-button";
 import { FilterBar } from "./_components/filter-bar";
@@ -19,7 +20,11 @@ import {
   findingsSearch,
   hasFilters,
   parseFindingsParams,
+  sortedBy,
+  sortOf,
   toPeopleQuery,
+  withoutFilters,
+  type FindingsParams,
   type SearchParams,
 } from "./_lib/params";
 
@@ -50,7 +55,9 @@ export default async function FindingsPage({
   ) as Record<BulkChaseAction, number>;
   const canBulk = BULK_CHASE_ACTIONS.some((action) => auditOpen && can(user, chaseStepOf(action).permission));
   const filtered = hasFilters(filters);
-  const hrefForPage = (n: number) => findingsPath(auditId, findingsSearch({ ...filters, page: n }));
+  const hrefFor = (next: FindingsParams) => findingsPath(auditId, findingsSearch(next));
+  const hrefForPage = (n: number) => hrefFor({ ...filters, page: n });
+  const order = sortOf(filters);
 
   return (
     <>
@@ -66,6 +73,7 @@ export default async function FindingsPage({
               <BulkActions
                 auditId={auditId}
                 counts={bulkCounts}
+                filteredPeople={filtered ? page.total : null}
                 hasIssue={audit.issueUrl !== null}
                 mayExport={auditOpen && can(user, "audit:export")}
               />
@@ -75,18 +83,23 @@ export default async function FindingsPage({
       />
 
       <FilterBar params={filters} facets={page.facets} />
+      <ActiveFilters params={filters} hrefFor={hrefFor} />
 
       {page.total === 0 ? (
         filtered ? (
           <EmptyState
             title="No one matches these filters"
             action={
-              <Link href={findingsPath(auditId)} className={buttonClasses({ variant: "secondary" })}>
+              <Link
+                href={hrefFor(withoutFilters(filters))}
+                className={buttonClasses({ variant: "secondary" })}
+              >
                 Clear filters
               </Link>
             }
           >
-            Try another status, finding or manager, or search for part of a name.
+            Try another status, finding or manager, or search for part of a name, an @handle or a PagerDuty
+            ID.
           </EmptyState>
         ) : summary.latestRun === null ? (
           <EmptyState title="Not run yet">
@@ -108,6 +121,11 @@ export default async function FindingsPage({
             rows={page.rows}
             now={now}
             personHref={(personKey) => personPath(auditId, personKey)}
+            sort={{
+              ...order,
+              hrefFor: (sort) => hrefFor(sortedBy(filters, sort)),
+              nextDirFor: (sort) => sortOf(sortedBy(filters, sort)).dir,
+            }}
           />
           <Pagination
             page={page.page}

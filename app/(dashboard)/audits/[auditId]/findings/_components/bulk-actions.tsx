@@ -15,10 +15,19 @@ type BulkAction = BulkChaseAction;
 
 const COPY: Record<
   BulkAction,
-  { button: string; title: string; confirm: string; done: string; explain: (count: number) => ReactNode }
+  {
+    button: string;
+    title: string;
+    confirm: string;
+    done: string;
+    /** `count` findings of the whole audit, e.g. "42 findings to ping". */
+    due: (count: number) => string;
+    explain: (count: number) => ReactNode;
+  }
 > = {
   ping: {
     button: "Ping all open",
+    due: (count) => `${count} finding${count === 1 ? "" : "s"} to ping`,
     title: "Ping everyone with open findings?",
     confirm: "Send pings",
     done: "Pinged",
@@ -31,6 +40,7 @@ const COPY: Record<
   },
   escalate: {
     button: "Escalate all overdue",
+    due: (count) => `${count} to escalate`,
     title: "Escalate every overdue follow-up?",
     confirm: "Send escalations",
     done: "Escalated",
@@ -52,19 +62,30 @@ function describeOutcome(action: BulkAction, outcome: ActionOutcome): string {
   return parts.join(" ");
 }
 
+const SCOPE_ID = "bulk-scope";
+
+/** People on the page as a count: "12 people". */
+function peopleOf(count: number): string {
+  return `${count} ${count === 1 ? "person" : "people"}`;
+}
+
 /**
  * Support Operations' bulk actions, each behind a confirmation: ping everyone with open findings, and
- * escalate everyone whose 72-hour follow-up has passed without a reply.
+ * escalate everyone whose 72-hour follow-up has passed without a reply. They act on the whole audit (the
+ * bulk route takes no filter), which is said beside them and in the confirmation while a filter is on.
  */
 export function BulkActions({
   auditId,
   counts,
+  filteredPeople,
   hasIssue,
   mayExport,
 }: {
   auditId: string;
   /** Findings each step is due for now: a first ping (open or expired waiver), an escalation (follow-up due). */
   counts: Record<BulkAction, number>;
+  /** People the page's filter shows; null when no filter is on. */
+  filteredPeople: number | null;
   /** The audit has its GitLab issue, where pings and escalations are posted. */
   hasIssue: boolean;
   /** The signed-in user may export the audit to its issue (offered when a ping is refused for want of it). */
@@ -106,11 +127,19 @@ export function BulkActions({
             variant="secondary"
             onClick={() => ask(bulk)}
             disabled={counts[bulk] === 0 || refreshing}
+            aria-describedby={filteredPeople === null ? undefined : SCOPE_ID}
           >
             {COPY[bulk].button}
           </Button>
         ))}
       </div>
+      {filteredPeople !== null && (
+        <p id={SCOPE_ID} className="max-w-md text-right text-xs text-amber-800">
+          These ignore the filter and act on the whole audit (
+          {BULK_CHASE_ACTIONS.map((bulk) => COPY[bulk].due(counts[bulk])).join(", ")}); the filter shows{" "}
+          {peopleOf(filteredPeople)}.
+        </p>
+      )}
       <p role="status" className="text-xs text-slate-600">
         {result}
       </p>
@@ -137,6 +166,12 @@ export function BulkActions({
         onCancel={() => setOpen(false)}
       >
         {COPY[action].explain(counts[action])}
+        {filteredPeople !== null && (
+          <p className="mt-2">
+            This ignores the filter on the page: it reaches every such finding in the audit, not only the{" "}
+            {peopleOf(filteredPeople)} shown.
+          </p>
+        )}
       </ConfirmDialog>
     </div>
   );
