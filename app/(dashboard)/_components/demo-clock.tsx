@@ -8,10 +8,11 @@ import { errorMessage } from "@/lib/client/api";
 import { advanceDemoClock } from "@/lib/client/mutations";
 
 /**
- * Demo mode only: how far the app's clock runs ahead of real time, and (for people who may run audits)
- * buttons to move it on, so the 72-hour follow-up timers can be shown without waiting.
+ * Demo mode only: how far the app's clock runs ahead of real time, and buttons to move it on, so the
+ * 72-hour follow-up timers can be shown without waiting. Shown only to those who may move it
+ * (`DEMO_CLOCK_PERMISSION`).
  */
-export function DemoClock({ offsetHours, canAdvance }: { offsetHours: number; canAdvance: boolean }) {
+export function DemoClock({ offsetHours }: { offsetHours: number }) {
   const router = useRouter();
   const [refreshing, startRefresh] = useTransition();
   const advance = useMutation({
@@ -29,19 +30,18 @@ export function DemoClock({ offsetHours, canAdvance }: { offsetHours: number; ca
       <span aria-live="polite">
         Demo clock: <span className="font-semibold tabular-nums">+{offsetHours} h</span>
       </span>
-      {canAdvance &&
-        [24, 72].map((hours) => (
-          <Button
-            key={hours}
-            size="sm"
-            variant="secondary"
-            disabled={busy}
-            onClick={() => advance.mutate(hours)}
-            title={`Move the demo clock ${hours} hours forward`}
-          >
-            +{hours} h
-          </Button>
-        ))}
+      {[24, 72].map((hours) => (
+        <Button
+          key={hours}
+          size="sm"
+          variant="secondary"
+          disabled={busy}
+          onClick={() => advance.mutate(hours)}
+          title={`Move the demo clock ${hours} hours forward`}
+        >
+          +{hours} h
+        </Button>
+      ))}
       {advance.isError && (
         <span role="alert" className="text-rose-700">
           {errorMessage(advance.error)}
