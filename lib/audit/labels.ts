@@ -1,4 +1,4 @@
-import type { FindingCode } from "./types";
+import type { FindingCode, PdSchedule } from "./types";
 
 /** Short human names of the finding codes, for tables, filters and the exported report. */
 export const CODE_LABELS: Record<FindingCode, string> = {
@@ -13,4 +13,13 @@ export const CODE_LABELS: Record<FindingCode, string> = {
   not_pageable: "Cannot be paged (no contact methods or rules)",
   invitation_pending: "PagerDuty invitation not accepted",
   schedule_not_found: "Configured schedule does not exist",
+};
+
+/**
+ * The two kinds of PagerDuty schedule by one name everywhere (evidence, schedules, the report): PagerDuty's
+ * layered schedules (API v2) and its shift-based ones (v3). Never "v2" on one page and "layer-based" on another.
+ */
+export const SCHEDULE_KIND_LABELS: Record<PdSchedule["kind"], string> = {
+  v2: "layer-based",
+  v3: "shift-based",
 };
