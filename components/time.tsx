@@ -110,13 +110,31 @@ export function formatInZone(iso: string, zone: string): string | null {
   }
 }
 
-/** A due moment for a person: when, relative to now, and their own clock's time where they have a zone. */
-export function DueFor({ dueAt, now, zone }: { dueAt: string; now: string; zone: string | null }) {
+/**
+ * A due moment for a person: when, relative to now, and their own clock's time where they have a zone
+ * (`whose`: "your" on a page that speaks to that person).
+ */
+export function DueFor({
+  dueAt,
+  now,
+  zone,
+  whose = "their",
+}: {
+  dueAt: string;
+  now: string;
+  zone: string | null;
+  whose?: "their" | "your";
+}) {
   const local = zone ? formatInZone(dueAt, zone) : null;
   return (
     <>
       <DueIn dueAt={dueAt} now={now} />
-      {local && <span className="text-slate-500"> ({local} their time)</span>}
+      {local && (
+        <span className="text-slate-500">
+          {" "}
+          ({local} {whose} time)
+        </span>
+      )}
     </>
   );
 }

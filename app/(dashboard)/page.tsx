@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { ActivityTimeline } from "@/components/activity-timeline";
 import { CodeBadge } from "@/components/code-badge";
 import { CountList, Stat } from "@/components/count-list";
@@ -30,7 +31,7 @@ import { ExportIssueButton } from "./_components/export-issue-button";
 import { OpenAuditButton } from "./_components/open-audit-button";
 import { RunAuditPanel } from "./_components/run-audit-panel";
 import { loadAuditIndex, loadAuditSummary, requireSessionUser } from "./_lib/data";
-import { activityPath, findingsPath, personPath, schedulesPath } from "./_lib/paths";
+import { activityPath, findingsPath, landingPathFor, personPath, schedulesPath } from "./_lib/paths";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -39,6 +40,9 @@ const RECENT_ACTIVITY = 8;
 
 export default async function OverviewPage() {
   const user = await requireSessionUser("/");
+  // A team member lands on their own findings, a manager on their team's: where their work is.
+  const landing = landingPathFor(user.role);
+  if (landing) redirect(landing);
   const [{ now, schedule, audits, current: currentAudit }, ctx] = await Promise.all([
     loadAuditIndex(),
     getAppContext(),

@@ -6,6 +6,7 @@ import {
   FINDING_FIXERS,
   isColleagueFinding,
   scheduleOwnerTaskOf,
+  suggestedRosterLineOf,
   type FindingFacts,
 } from "./owners";
 import { applyUserAction, deriveStatus, summarizePerson } from "./rules";
@@ -212,5 +213,16 @@ describe("what the person a finding names does, in plain words said to them", ()
         expect(task).toBeNull();
       }
     }
+  });
+});
+
+describe("the roster line a finding suggests", () => {
+  it.each<[FindingFacts["evidence"], string | null]>([
+    [{ suggested_pagerduty_id: "PTSLGYU" }, "pagerduty.id: PTSLGYU"],
+    [{ suggested_pagerduty_id: null }, null],
+    [{ suggested_pagerduty_id: " " }, null],
+    [{ pagerduty_id: "P1" }, null],
+  ])("%j → %s", (evidence, line) => {
+    expect(suggestedRosterLineOf(evidence)).toBe(line);
   });
 });

@@ -150,3 +150,9 @@ export function scheduleOwnerTaskOf(code: FindingCode): string | null {
 export function ownerOf(item: { code: FindingCode; ownerName: string | null }): string | null {
   return isColleagueFinding(item.code) ? null : (item.ownerName ?? DEFAULT_SCHEDULE_OWNER);
 }
+
+/** The roster line a finding suggests, as it is typed (`pagerduty.id: P1`); null when it suggests none. */
+export function suggestedRosterLineOf(evidence: Finding["evidence"]): string | null {
+  const id = text(evidence.suggested_pagerduty_id);
+  return id ? `pagerduty.id: ${id}` : null;
+}
