@@ -20,7 +20,10 @@ export function TeamFindings({
 }) {
   const open = team.rows.length - team.addressed;
   return (
-    <div className="space-y-4">
+    <section aria-labelledby="team-heading" className="space-y-4">
+      <h2 id="team-heading" className="sr-only">
+        Your reports
+      </h2>
       <p className="text-sm text-slate-700">
         {open === 0
           ? `None of your ${team.reports} reports has anything left to fix.`
@@ -91,6 +94,6 @@ export function TeamFindings({
           );
         })}
       </ul>
-    </div>
+    </section>
   );
 }
