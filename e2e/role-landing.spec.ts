@@ -18,7 +18,12 @@ test.describe("each role lands where its work is", () => {
     pageAs,
   }) => {
     await demo.freshAudit(await pageAs("ops"));
-    const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+    // Chloe reads the dashboard in Berlin: moments show in her browser's time zone.
+    const context = await browser.newContext({
+      baseURL,
+      storageState: { cookies: [], origins: [] },
+      timezoneId: "Europe/Berlin",
+    });
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
     const page = await context.newPage();
     await signInWithDemo(page, CHLOE);
@@ -46,6 +51,12 @@ test.describe("each role lands where its work is", () => {
       "href",
       new RegExp(`/users/${CHLOE_ID}$`),
     );
+    await expect(
+      page
+        .locator("time")
+        .filter({ hasText: / Europe\/Berlin$/ })
+        .first(),
+    ).toBeVisible();
     await context.close();
   });
 
