@@ -9,7 +9,7 @@ test.describe("a team member", () => {
 
     await page.goto("/");
     await expect(page.getByRole("button", { name: "Run audit" })).toHaveCount(0);
-    await page.getByRole("navigation").getByRole("link", { name: "Findings" }).click();
+    await page.getByRole("navigation").getByRole("link", { name: "Findings", exact: true }).click();
     await page.getByRole("table").getByRole("link", { name: "Amara Okafor" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Amara Okafor" })).toBeVisible();
     await expect(page.getByRole("button", { name: /^Ping/ })).toHaveCount(0);

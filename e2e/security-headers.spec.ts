@@ -36,7 +36,7 @@ test.describe("security headers", () => {
     expect(response).not.toBeNull();
     expectSecurityHeaders(response!.headers());
     // Client-side navigation works: the app's scripts ran.
-    await page.getByRole("navigation").getByRole("link", { name: "Findings" }).click();
+    await page.getByRole("navigation").getByRole("link", { name: "Findings", exact: true }).click();
     await expect(page.getByRole("table")).toBeVisible();
     expect(violations).toEqual([]);
 

@@ -4,6 +4,7 @@ import { SignedInUser, TopBar } from "@/components/top-bar";
 import { can } from "@/lib/auth/roles";
 import { getEnv, isDemoMode } from "@/lib/env";
 import { getAppContext } from "@/lib/service/app-context";
+import { DEMO_CLOCK_PERMISSION } from "@/lib/service/demo";
 import { DemoClock } from "./_components/demo-clock";
 import { MainNav } from "./_components/main-nav";
 import { SignOutButton } from "./_components/sign-out-button";
@@ -34,14 +35,11 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         Skip to main content
       </a>
       <TopBar
-        nav={<MainNav currentAuditId={index?.current?.id ?? null} />}
+        nav={<MainNav currentAuditId={index?.current?.id ?? null} role={user.role} />}
         aside={
           <>
-            {demo && ctx && (
-              <DemoClock
-                offsetHours={Math.round(ctx.clock.offsetMs() / HOUR_MS)}
-                canAdvance={can(user, "audit:run")}
-              />
+            {demo && ctx && can(user, DEMO_CLOCK_PERMISSION) && (
+              <DemoClock offsetHours={Math.round(ctx.clock.offsetMs() / HOUR_MS)} />
             )}
             <SignedInUser name={user.name} role={ROLE_LABELS[user.role]} />
             <SignOutButton />

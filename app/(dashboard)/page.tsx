@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { redirect } from "next/navigation";
 import { PageHeader } from "@/components/page-header";
 import { SentBackNotice } from "@/components/review-history";
 import { EmptyState } from "@/components/ui/states";
@@ -26,6 +27,7 @@ import { OverviewConfigurationCard, OverviewStats, OverviewStatusCard } from "./
 import { OverviewDueCard } from "./_components/overview-due-card";
 import { OverviewHistory } from "./_components/overview-history";
 import { loadAuditIndex, loadAuditSummary, requireSessionUser } from "./_lib/data";
+import { landingPathFor } from "./_lib/paths";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -34,6 +36,9 @@ const RECENT_ACTIVITY = 8;
 
 export default async function OverviewPage() {
   const user = await requireSessionUser("/");
+  // A team member lands on their own findings, a manager on their team's: where their work is.
+  const landing = landingPathFor(user.role);
+  if (landing) redirect(landing);
   const [{ now, schedule, audits, current: currentAudit }, ctx] = await Promise.all([
     loadAuditIndex(),
     getAppContext(),

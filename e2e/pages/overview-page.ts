@@ -28,7 +28,7 @@ export class OverviewPage {
   }
 
   async gotoFindings(): Promise<void> {
-    await this.page.getByRole("navigation").getByRole("link", { name: "Findings" }).click();
+    await this.page.getByRole("navigation").getByRole("link", { name: "Findings", exact: true }).click();
     // The overview may show a table of its own: wait for the findings page itself.
     await expect(this.page).toHaveURL(/\/audits\/[^/]+\/findings/);
     await expect(this.page.getByRole("table")).toBeVisible();

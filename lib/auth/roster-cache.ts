@@ -5,8 +5,8 @@
  */
 import type { RosterPerson } from "@/lib/roster/schema";
 
-export interface RosterCacheOptions {
-  load: () => Promise<readonly RosterPerson[]>;
+export interface RosterCacheOptions<T = readonly RosterPerson[]> {
+  load: () => Promise<T>;
   ttlMs: number;
   /** Milliseconds since the epoch. */
   now: () => number;
@@ -19,12 +19,14 @@ export interface RosterCacheOptions {
  * serving the previous roster for another `ttlMs`. The first read's failure is thrown: with no roster,
  * nobody can be matched.
  */
-export function createRosterCache(options: RosterCacheOptions): () => Promise<readonly RosterPerson[]> {
-  let value: readonly RosterPerson[] | undefined;
+export function createRosterCache<T = readonly RosterPerson[]>(
+  options: RosterCacheOptions<T>,
+): () => Promise<T> {
+  let value: T | undefined;
   let freshUntil = Number.NEGATIVE_INFINITY;
-  let inFlight: Promise<readonly RosterPerson[]> | undefined;
+  let inFlight: Promise<T> | undefined;
 
-  const reload = async (): Promise<readonly RosterPerson[]> => {
+  const reload = async (): Promise<T> => {
     try {
       const roster = await options.load();
       value = roster;

@@ -2,8 +2,8 @@ import "server-only";
 import { getServerSession } from "next-auth";
 import { loadAuditConfig } from "@/lib/config/load";
 import { getEnv, type Env } from "@/lib/env";
-import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
-import type { RosterPerson } from "@/lib/roster/schema";
+import { loadConfiguredRoster, type RosterConfig } from "@/lib/gitlab/roster-source";
+import type { RosterEntry, RosterPerson } from "@/lib/roster/schema";
 import { buildAuthOptions, type AuthOptions } from "./options";
 import { parseSessionUser, type SessionUser } from "./roles";
 import { createRosterCache } from "./roster-cache";
@@ -11,16 +11,28 @@ import { createRosterCache } from "./roster-cache";
 /** How long a roster read serves sign-ins and role checks before it is read again. */
 export const ROSTER_CACHE_TTL_MS = 60_000;
 
-let rosterLookup: (() => Promise<readonly RosterPerson[]>) | undefined;
+/** The roster as sign-in read it: its people, their entries (where each is written) and where it lives. */
+export interface RosterDirectory {
+  people: readonly RosterPerson[];
+  entries: readonly RosterEntry[];
+  config: RosterConfig;
+}
+
+let rosterLookup: (() => Promise<RosterDirectory>) | undefined;
 let authOptions: AuthOptions | undefined;
 
 /**
  * The roster named by the audit config at AUDIT_CONFIG, cached for ROSTER_CACHE_TTL_MS. A roster kept in
  * GitLab is read with GL_TOKEN, as the audit runs read it.
  */
-export function getRosterPeople(): Promise<readonly RosterPerson[]> {
+export async function getRosterPeople(): Promise<readonly RosterPerson[]> {
+  return (await getRosterDirectory()).people;
+}
+
+/** `getRosterPeople` with each person's entry (file and line) and the config's roster source, same cache. */
+export function getRosterDirectory(): Promise<RosterDirectory> {
   rosterLookup ??= createRosterCache({
-    load: () => loadRosterPeople(getEnv()),
+    load: () => loadRosterDirectory(getEnv()),
     ttlMs: ROSTER_CACHE_TTL_MS,
     now: () => Date.now(),
     logError: (message, error) => console.error(message, error),
@@ -28,10 +40,15 @@ export function getRosterPeople(): Promise<readonly RosterPerson[]> {
   return rosterLookup();
 }
 
-async function loadRosterPeople(env: Env): Promise<readonly RosterPerson[]> {
+async function loadRosterDirectory(env: Env): Promise<RosterDirectory> {
   const config = await loadAuditConfig(env.AUDIT_CONFIG, { pagerDutyApiUrl: env.PAGERDUTY_API_URL });
   const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN }, { forSignIn: true });
-  return roster.entries.map((entry) => entry.person);
+  // One array per read: role checks index the people by identity (lib/auth/roles.ts).
+  return {
+    people: roster.entries.map((entry) => entry.person),
+    entries: roster.entries,
+    config: { roster: config.roster, gitlab: config.gitlab },
+  };
 }
 
 /**

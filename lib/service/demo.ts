@@ -1,8 +1,15 @@
 import { deleteAllAudits } from "@/lib/db/queries";
+import type { Permission } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
 import type { AppContext } from "./context";
 
 const HOUR_MS = 3_600_000;
+
+/**
+ * Who may move the demo clock: those who run audits. The route refuses everyone else, and the clock is shown
+ * only to those who hold it (to others it would be a control that does nothing for them).
+ */
+export const DEMO_CLOCK_PERMISSION = "audit:run" satisfies Permission;
 
 /** The demo clock as `POST /api/demo/clock` and `POST /api/demo/reset` answer it. */
 export interface DemoClockState {

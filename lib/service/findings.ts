@@ -297,12 +297,48 @@ export async function getPersonDetail(
 function pagerDutyLinksOf(item: Item): PagerDutyLinks {
   const schedule = item.evidence.schedule_url;
   const userId = item.evidence.pagerduty_id;
-  if (typeof schedule !== "string" || !URL.canParse(schedule)) return { schedule: null, user: null };
+  const site = pagerDutySiteOf([item]);
+  if (typeof schedule !== "string" || site === null) return { schedule: null, user: null };
   const user =
     typeof userId === "string" && item.code !== "deleted_user_in_schedule"
-      ? new URL(`/users/${encodeURIComponent(userId)}`, schedule).toString()
+      ? pagerDutyUserUrl(site, userId)
       : null;
   return { schedule, user };
+}
+
+/**
+ * The PagerDuty site (`https://acme.pagerduty.com`) of these items, from the first schedule page a run
+ * recorded (`schedule_url`): the API is on another host, so the web pages' host is known only from a link
+ * PagerDuty gave. Null when none has one.
+ */
+export function pagerDutySiteOf(items: readonly Pick<Item, "evidence">[]): string | null {
+  for (const item of items) {
+    const url = item.evidence.schedule_url;
+    if (typeof url === "string" && URL.canParse(url)) return new URL(url).origin;
+  }
+  return null;
+}
+
+/** A PagerDuty user's page on `site` (`pagerDutySiteOf`). */
+export function pagerDutyUserUrl(site: string, userId: string): string {
+  return `${site}/users/${encodeURIComponent(userId)}`;
+}
+
+/** A PagerDuty schedule's page on `site` (`pagerDutySiteOf`). */
+export function pagerDutyScheduleUrl(site: string, scheduleId: string): string {
+  return `${site}/schedules/${encodeURIComponent(scheduleId)}`;
+}
+
+/**
+ * The audit's PagerDuty site: from `items` (a person's) when one of them has a schedule page, else from any
+ * item of the audit. Null before a run recorded one.
+ */
+export async function getPagerDutySite(
+  ctx: AppContext,
+  auditId: string,
+  items: readonly Pick<Item, "evidence">[] = [],
+): Promise<string | null> {
+  return pagerDutySiteOf(items) ?? pagerDutySiteOf(await listItems(ctx.db, auditId));
 }
 
 /**

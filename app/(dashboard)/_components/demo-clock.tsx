@@ -8,10 +8,10 @@ import { errorMessage } from "@/lib/client/api";
 import { advanceDemoClock } from "@/lib/client/mutations";
 
 /**
- * Demo mode only: how far the app's clock runs ahead of real time, and (for people who may run audits)
- * buttons to move it on, so the 72-hour follow-up timers can be shown without waiting. The timers count
- * working days (a weekend does not count), so "+1 week" always brings a follow-up due; "+72 h" does from
- * Monday or Tuesday.
+ * Demo mode only: how far the app's clock runs ahead of real time, and buttons to move it on, so the
+ * 72-hour follow-up timers can be shown without waiting. Shown only to those who may move it
+ * (`DEMO_CLOCK_PERMISSION`). The timers count working days (a weekend does not count), so "+1 week"
+ * always brings a follow-up due; "+72 h" does from Monday or Tuesday.
  */
 const STEPS = [
   { hours: 24, label: "+24 h" },
@@ -19,7 +19,7 @@ const STEPS = [
   { hours: 168, label: "+1 week" },
 ] as const;
 
-export function DemoClock({ offsetHours, canAdvance }: { offsetHours: number; canAdvance: boolean }) {
+export function DemoClock({ offsetHours }: { offsetHours: number }) {
   const router = useRouter();
   const [refreshing, startRefresh] = useTransition();
   const advance = useMutation({
@@ -37,19 +37,18 @@ export function DemoClock({ offsetHours, canAdvance }: { offsetHours: number; ca
       <span aria-live="polite">
         Demo clock: <span className="font-semibold tabular-nums">+{offsetHours} h</span>
       </span>
-      {canAdvance &&
-        STEPS.map(({ hours, label }) => (
-          <Button
-            key={hours}
-            size="sm"
-            variant="secondary"
-            disabled={busy}
-            onClick={() => advance.mutate(hours)}
-            title={`Move the demo clock ${hours} hours forward`}
-          >
-            {label}
-          </Button>
-        ))}
+      {STEPS.map(({ hours, label }) => (
+        <Button
+          key={hours}
+          size="sm"
+          variant="secondary"
+          disabled={busy}
+          onClick={() => advance.mutate(hours)}
+          title={`Move the demo clock ${hours} hours forward`}
+        >
+          {label}
+        </Button>
+      ))}
       {advance.isError && (
         <span role="alert" className="text-rose-700">
           {errorMessage(advance.error)}

@@ -3,30 +3,32 @@
 import Link from "next/link";
 import { useParams, usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
-import { findingsPath, schedulesPath, signOffPath } from "../_lib/paths";
+import type { Role } from "@/lib/auth/roles";
+import { findingsPath, homeLinksFor, schedulesPath, signOffPath } from "../_lib/paths";
 
 const LINK =
   "rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-600";
 
 /**
- * The main navigation. Findings and Schedules lead to the audit being looked at (from the URL), else to
- * the current audit; before any audit exists they are shown disabled.
+ * The main navigation: first the role's own pages (`homeLinksFor`: "Your findings", "Your team", or the
+ * overview), then Findings, Schedules and Sign-off of the audit being looked at (from the URL), else of the
+ * current audit; before any audit exists those are shown disabled.
  */
-export function MainNav({ currentAuditId }: { currentAuditId: string | null }) {
+export function MainNav({ currentAuditId, role }: { currentAuditId: string | null; role: Role }) {
   const pathname = usePathname();
   const params = useParams<{ auditId?: string }>();
   const auditId = params.auditId ? decodeURIComponent(params.auditId) : currentAuditId;
+  const home = homeLinksFor(role);
   const section =
-    pathname === "/"
-      ? "overview"
-      : pathname.endsWith("/schedules")
-        ? "schedules"
-        : pathname.endsWith("/sign-off")
-          ? "sign-off"
-          : "findings";
+    home.find((link) => link.href === pathname)?.key ??
+    (pathname.endsWith("/schedules")
+      ? "schedules"
+      : pathname.endsWith("/sign-off")
+        ? "sign-off"
+        : "findings");
 
   const items = [
-    { key: "overview", label: "Overview", href: "/" },
+    ...home,
     { key: "findings", label: "Findings", href: auditId ? findingsPath(auditId) : null },
     { key: "schedules", label: "Schedules", href: auditId ? schedulesPath(auditId) : null },
     { key: "sign-off", label: "Sign-off", href: auditId ? signOffPath(auditId) : null },

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { CodeBadge, SeverityBadge } from "@/components/code-badge";
-import { EvidenceList } from "@/components/evidence-list";
+import { EvidenceList, type EvidenceLinks } from "@/components/evidence-list";
 import { ActivityTimeline } from "@/components/activity-timeline";
 import { FindingOwner } from "@/components/finding-owner";
 import { NEXT_ACTION_LABELS } from "@/components/findings-table";
@@ -14,11 +14,21 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { CODE_LABELS } from "@/lib/audit/labels";
 import { can, type PermissionTarget, type SessionUser } from "@/lib/auth/roles";
-import { getRosterPeople } from "@/lib/auth/session";
+import { getRosterDirectory, getRosterPeople } from "@/lib/auth/session";
+import { rosterFileUrl } from "@/lib/gitlab/roster-file-url";
+import { personKeyOf } from "@/lib/roster/person-key";
+import { normalizeName } from "@/lib/roster/schema";
+import type { AppContext } from "@/lib/service/context";
 import { getAppContext } from "@/lib/service/app-context";
 import { isAutopilotPaused } from "@/lib/service/autopilot/chase";
 import { workflowOf } from "@/lib/service/workflow-settings";
-import { getPersonDetail, type PersonItem } from "@/lib/service/findings";
+import {
+  getPagerDutySite,
+  getPersonDetail,
+  pagerDutyScheduleUrl,
+  pagerDutyUserUrl,
+  type PersonItem,
+} from "@/lib/service/findings";
 import { permissionTargetFor } from "@/lib/service/targets";
 import { CHASE_STEPS, type ChaseAction } from "@/lib/workflow/chase";
 import { applyUserAction, lastWaiverDay } from "@/lib/workflow/rules";
@@ -41,6 +51,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 async function targetOf(user: SessionUser, personKey: string): Promise<PermissionTarget> {
   if (user.role !== "manager") return { personKey };
   return permissionTargetFor(personKey, await getRosterPeople());
+}
+
+/** Rotation ids to names, from the audit config; ids alone when the config cannot be read now. */
+async function rotationNamesOf(ctx: AppContext): Promise<Map<string, string>> {
+  try {
+    return new Map((await ctx.loadConfig()).rotations.map((rotation) => [rotation.id, rotation.name]));
+  } catch (error) {
+    ctx.log("Person page: the audit config could not be read for rotation names", error);
+    return new Map();
+  }
 }
 
 function timedAction(
@@ -91,6 +111,23 @@ export default async function PersonPage({
     reopen: auditOpen && can(user, "item:reopen", target),
   };
   const mayAct = Object.values(allowed).some(Boolean);
+  const [site, directory, rotationNames] = await Promise.all([
+    getPagerDutySite(ctx, auditId, items),
+    getRosterDirectory(),
+    rotationNamesOf(ctx),
+  ]);
+  const keyByName = new Map(directory.people.map((p) => [normalizeName(p.name), personKeyOf(p)]));
+  const links: EvidenceLinks = {
+    pagerDutyUser: (id) => (site ? pagerDutyUserUrl(site, id) : null),
+    pagerDutySchedule: (id) => (site ? pagerDutyScheduleUrl(site, id) : null),
+    person: (name) => {
+      const key = keyByName.get(normalizeName(name));
+      return key && key !== personKey ? personPath(auditId, key) : null;
+    },
+    rotationName: (id) => rotationNames.get(id) ?? id,
+  };
+  const entry = directory.entries.find((e) => personKeyOf(e.person) === personKey);
+  const rosterUrl = entry ? rosterFileUrl(directory.config, entry.location) : null;
   const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
 
   return (
@@ -113,6 +150,17 @@ export default async function PersonPage({
             {row.gitlab && <span className="font-mono">@{row.gitlab}</span>}
             {row.email && <span>{row.email}</span>}
             {!row.inRoster && <Badge tone="warning">Not in roster (PagerDuty only)</Badge>}
+            {rosterUrl && (
+              <a
+                href={rosterUrl}
+                target="_blank"
+                rel="noreferrer"
+                className="font-medium text-indigo-700 hover:underline"
+              >
+                Roster entry in GitLab
+                <span className="sr-only"> (opens in a new tab)</span>
+              </a>
+            )}
           </span>
         }
       />
@@ -168,6 +216,7 @@ export default async function PersonPage({
             <FindingCard
               key={item.id}
               item={item}
+              links={links}
               now={now.toISOString()}
               reopen={
                 allowed.reopen && RESOLVED.has(item.state) ? (
@@ -236,7 +285,17 @@ export default async function PersonPage({
   );
 }
 
-function FindingCard({ item, now, reopen }: { item: PersonItem; now: string; reopen: ReactNode }) {
+function FindingCard({
+  item,
+  links,
+  now,
+  reopen,
+}: {
+  item: PersonItem;
+  links: EvidenceLinks;
+  now: string;
+  reopen: ReactNode;
+}) {
   const headingId = `item-${item.id}`;
   return (
     <article aria-labelledby={headingId} className="rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
@@ -306,6 +365,8 @@ function FindingCard({ item, now, reopen }: { item: PersonItem; now: string; reo
       )}
       <div className="mt-4 border-t border-slate-100 pt-4">
         <EvidenceList
+          code={item.code}
+          links={links}
           evidence={item.evidence}
           schedule={{ id: item.scheduleId, name: item.scheduleName }}
           rotation={item.rotation}
