@@ -1,3 +1,4 @@
+import { ExternalLink } from "@/components/ui/external-link";
 import type { PagerDutyLinks } from "@/lib/service/findings";
 
 /**
@@ -40,19 +41,5 @@ export function FindingOwner({
         </ul>
       )}
     </section>
-  );
-}
-
-function ExternalLink({ href, children }: { href: string; children: string }) {
-  return (
-    <a
-      href={href}
-      target="_blank"
-      rel="noreferrer"
-      className="font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
-    >
-      {children}
-      <span className="sr-only"> (opens in a new tab)</span>
-    </a>
   );
 }

@@ -1,3 +1,4 @@
+import { ExternalLink } from "@/components/ui/external-link";
 import type { YourFinding } from "@/lib/service/your-work";
 import { CodeBadge } from "./code-badge";
 import { CopyButton } from "./copy-button";
@@ -124,14 +125,5 @@ export function NothingToFix({ auditName, addressed }: { auditName: string | nul
             : `${auditName} found nothing about your roster entry or your PagerDuty account. If that changes on a later run, it shows here.`}
       </p>
     </section>
-  );
-}
-
-function ExternalLink({ href, children }: { href: string; children: string }) {
-  return (
-    <a href={href} target="_blank" rel="noreferrer" className="font-medium text-indigo-700 hover:underline">
-      {children}
-      <span className="sr-only"> (opens in a new tab)</span>
-    </a>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pagerDutySiteOf, pagerDutyUserUrl } from "./web-links";
+import { pagerDutyScheduleUrl, pagerDutySiteOf, pagerDutyUserUrl } from "./web-links";
 
 describe("pagerDutySiteOf", () => {
   it.each([
@@ -30,6 +30,17 @@ describe("pagerDutyUserUrl", () => {
   it("keeps an odd ID inside the path", () => {
     expect(pagerDutyUserUrl("https://acme.pagerduty.com", "P/../admin?x")).toBe(
       "https://acme.pagerduty.com/users/P%2F..%2Fadmin%3Fx",
+    );
+  });
+});
+
+describe("pagerDutyScheduleUrl", () => {
+  it("puts the schedule's page at the root of the site, its ID kept inside the path", () => {
+    expect(pagerDutyScheduleUrl("https://acme.pagerduty.com/users/P1", "PSCHE01")).toBe(
+      "https://acme.pagerduty.com/schedules/PSCHE01",
+    );
+    expect(pagerDutyScheduleUrl("https://acme.pagerduty.com", "P?x=1")).toBe(
+      "https://acme.pagerduty.com/schedules/P%3Fx%3D1",
     );
   });
 });

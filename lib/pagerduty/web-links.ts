@@ -15,3 +15,8 @@ export function pagerDutySiteOf(htmlUrl: string | null | undefined): string | nu
 export function pagerDutyUserUrl(site: string, userId: string): string {
   return new URL(`/users/${encodeURIComponent(userId)}`, site).toString();
 }
+
+/** A schedule's page on the site (`https://acme.pagerduty.com/schedules/PSCHE01`). */
+export function pagerDutyScheduleUrl(site: string, scheduleId: string): string {
+  return new URL(`/schedules/${encodeURIComponent(scheduleId)}`, site).toString();
+}

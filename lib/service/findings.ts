@@ -2,6 +2,7 @@
  * The findings read model: per-person rows of an audit's items with their timers and last chase step, the
  * findings table's filtering, sorting and paging, a person's detail, and the Findings page's view.
  */
+import { pagerDutySiteOf, pagerDutyUserUrl } from "@/lib/pagerduty/web-links";
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { FindingCode } from "@/lib/audit/types";
 import type { AuditEvent, Item } from "@/lib/db/queries";
@@ -297,7 +298,7 @@ export async function getPersonDetail(
 function pagerDutyLinksOf(item: Item): PagerDutyLinks {
   const schedule = item.evidence.schedule_url;
   const userId = item.evidence.pagerduty_id;
-  const site = pagerDutySiteOf([item]);
+  const site = pagerDutySiteOfItems([item]);
   if (typeof schedule !== "string" || site === null) return { schedule: null, user: null };
   const user =
     typeof userId === "string" && item.code !== "deleted_user_in_schedule"
@@ -311,22 +312,13 @@ function pagerDutyLinksOf(item: Item): PagerDutyLinks {
  * recorded (`schedule_url`): the API is on another host, so the web pages' host is known only from a link
  * PagerDuty gave. Null when none has one.
  */
-export function pagerDutySiteOf(items: readonly Pick<Item, "evidence">[]): string | null {
+export function pagerDutySiteOfItems(items: readonly Pick<Item, "evidence">[]): string | null {
   for (const item of items) {
     const url = item.evidence.schedule_url;
-    if (typeof url === "string" && URL.canParse(url)) return new URL(url).origin;
+    const site = typeof url === "string" ? pagerDutySiteOf(url) : null;
+    if (site !== null) return site;
   }
   return null;
-}
-
-/** A PagerDuty user's page on `site` (`pagerDutySiteOf`). */
-export function pagerDutyUserUrl(site: string, userId: string): string {
-  return `${site}/users/${encodeURIComponent(userId)}`;
-}
-
-/** A PagerDuty schedule's page on `site` (`pagerDutySiteOf`). */
-export function pagerDutyScheduleUrl(site: string, scheduleId: string): string {
-  return `${site}/schedules/${encodeURIComponent(scheduleId)}`;
 }
 
 /**
@@ -338,7 +330,7 @@ export async function getPagerDutySite(
   auditId: string,
   items: readonly Pick<Item, "evidence">[] = [],
 ): Promise<string | null> {
-  return pagerDutySiteOf(items) ?? pagerDutySiteOf(await listItems(ctx.db, auditId));
+  return pagerDutySiteOfItems(items) ?? pagerDutySiteOfItems(await listItems(ctx.db, auditId));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { pagerDutyScheduleUrl, pagerDutyUserUrl } from "@/lib/pagerduty/web-links";
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
@@ -22,13 +23,7 @@ import type { AppContext } from "@/lib/service/context";
 import { getAppContext } from "@/lib/service/app-context";
 import { isAutopilotPaused } from "@/lib/service/autopilot/chase";
 import { workflowOf } from "@/lib/service/workflow-settings";
-import {
-  getPagerDutySite,
-  getPersonDetail,
-  pagerDutyScheduleUrl,
-  pagerDutyUserUrl,
-  type PersonItem,
-} from "@/lib/service/findings";
+import { getPagerDutySite, getPersonDetail, type PersonItem } from "@/lib/service/findings";
 import { permissionTargetFor } from "@/lib/service/targets";
 import { CHASE_STEPS, type ChaseAction } from "@/lib/workflow/chase";
 import { applyUserAction, lastWaiverDay } from "@/lib/workflow/rules";
