@@ -49,7 +49,12 @@ function rotationOf(healthy: number): RotationCoverage {
 }
 
 /** The rotation as the page shows it, for an org whose roster holds `rosterPeople`. */
-function render(coverage: RotationCoverage, rosterPeople: number, asked?: "all" | "problems") {
+function render(
+  coverage: RotationCoverage,
+  rosterPeople: number,
+  asked?: "all" | "problems",
+  withPage: (personKey: string) => boolean = () => true,
+) {
   const view = coverageViewOf([coverage]);
   const show = coverageShowOf(asked, rosterPeople);
   const rotation = view.rotations[0]!;
@@ -58,7 +63,7 @@ function render(coverage: RotationCoverage, rosterPeople: number, asked?: "all" 
       rotation={rotation}
       show={show}
       open
-      personHref={(key) => `/people/${encodeURIComponent(key)}`}
+      personHref={(key) => (withPage(key) ? `/people/${encodeURIComponent(key)}` : null)}
       showAllHref="/schedules?show=all"
     />,
   );
@@ -124,6 +129,13 @@ describe("the rotation coverage", () => {
     expect(html).toContain(`href="${SITE}/users/PSTRNGR"`);
     expect(html).toContain(`href="${SITE}/schedules/PSCHED1"`);
     expect(html).toContain("shift-based");
+  });
+
+  it("names a person without a page (no findings in the audit) without a link that would lead nowhere", () => {
+    const { html } = render(rotationOf(1), 3, "all", (key) => key !== "healthy.0@example.com");
+    expect(personNames(html)).not.toContain("Healthy 000");
+    expect(html).toContain(">Healthy 000<");
+    expect(personNames(html)).toContain("Aaron Stranger");
   });
 
   it("is a collapsible section the jump list points at, with its count of problems", () => {

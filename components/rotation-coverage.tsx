@@ -110,8 +110,8 @@ export function RotationCoverageSection({
   show: CoverageShow;
   /** Whether the section starts open. */
   open: boolean;
-  /** The person page of a person key. */
-  personHref: (personKey: string) => string;
+  /** The person page of a person key; null for someone without one (no findings in the audit). */
+  personHref: (personKey: string) => string | null;
   /** This rotation with everyone shown. */
   showAllHref: string;
 }) {
@@ -227,18 +227,23 @@ function PersonRow({
   personHref,
 }: {
   person: CoveragePerson;
-  personHref: (personKey: string) => string;
+  personHref: (personKey: string) => string | null;
 }) {
+  const href = personHref(person.key);
   return (
     <li className="grid gap-1 py-3 sm:grid-cols-[minmax(0,5fr)_minmax(0,3fr)_minmax(0,5fr)] sm:gap-4">
       <div className="min-w-0">
         <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
-          <Link
-            href={personHref(person.key)}
-            className="font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
-          >
-            {person.name}
-          </Link>
+          {href === null ? (
+            <span className="font-medium text-slate-900">{person.name}</span>
+          ) : (
+            <Link
+              href={href}
+              className="font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+            >
+              {person.name}
+            </Link>
+          )}
           {person.problems.map((problem) => (
             <Badge key={problem} tone={COVERAGE_PROBLEM_LABELS[problem].tone}>
               {COVERAGE_PROBLEM_LABELS[problem].label}

@@ -1,6 +1,6 @@
 import type { AuditReport, RotationCoverage } from "@/lib/audit/types";
 import type { Run } from "@/lib/db/queries";
-import { getAuditById, getRunReport, listRuns } from "@/lib/db/queries";
+import { getAuditById, getRunReport, listPersonKeysWithItems, listRuns } from "@/lib/db/queries";
 import type { AppContext } from "./context";
 
 export interface ScheduleCoverage {
@@ -12,6 +12,8 @@ export interface ScheduleCoverage {
   errors: AuditReport["errors"];
   /** The org's size: people in that run's roster, exempt ones included; 0 before the first run. */
   rosterPeople: number;
+  /** Person keys with findings in the audit: the people who have a person page to link to. */
+  withFindings: ReadonlySet<string>;
 }
 
 /**
@@ -23,9 +25,13 @@ export async function getScheduleCoverage(ctx: AppContext, auditId: string): Pro
   const run = (await listRuns(ctx.db, auditId)).find(
     (r) => r.status === "complete" || r.status === "incomplete",
   );
-  if (!run) return { run: null, coverage: [], errors: [], rosterPeople: 0 };
-  const report = await getRunReport(ctx.db, run.id);
+  if (!run) return { run: null, coverage: [], errors: [], rosterPeople: 0, withFindings: new Set() };
+  const [report, withFindings] = await Promise.all([
+    getRunReport(ctx.db, run.id),
+    listPersonKeysWithItems(ctx.db, auditId),
+  ]);
   return {
+    withFindings,
     run,
     coverage: report?.coverage ?? [],
     errors: report?.errors ?? [],

@@ -30,6 +30,18 @@ export async function listItems(db: Db, auditId: string, filters: ItemFilters = 
   return (await query.orderBy("key").execute()).map(itemFromRow);
 }
 
+/** The person keys that have items in the audit (one read of the key column, not the items). */
+export async function listPersonKeysWithItems(db: Db, auditId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom("items")
+    .select("person_key")
+    .distinct()
+    .where("audit_id", "=", auditId)
+    .where("person_key", "is not", null)
+    .execute();
+  return new Set(rows.flatMap((row) => (row.person_key === null ? [] : [row.person_key])));
+}
+
 /** Who did what, when; the event's item, person and states are taken from the change itself. */
 export interface ItemEventInput {
   actor: string;

@@ -34,7 +34,10 @@ export default async function SchedulesPage({
   const asked = parseSchedulesParams(await searchParams);
   await requireSessionUser(schedulesPath(auditId, schedulesSearch(asked)));
   const audit = await requireAudit(auditId);
-  const { run, coverage, errors, rosterPeople } = await getScheduleCoverage(await getAppContext(), auditId);
+  const { run, coverage, errors, rosterPeople, withFindings } = await getScheduleCoverage(
+    await getAppContext(),
+    auditId,
+  );
   const view = coverageViewOf(coverage);
   const show = coverageShowOf(asked.show, rosterPeople);
   const hrefFor = (value: typeof show) => schedulesPath(auditId, schedulesSearch({ show: value }));
@@ -136,7 +139,7 @@ export default async function SchedulesPage({
               rotation={rotation}
               show={show}
               open={show === "all" || rotation.problems > 0}
-              personHref={(key) => personPath(auditId, key)}
+              personHref={(key) => (withFindings.has(key) ? personPath(auditId, key) : null)}
               showAllHref={hrefFor("all")}
             />
           ))}
