@@ -1,13 +1,13 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import type { PersonRow } from "@/lib/service/findings";
 import type { TeamRow, TeamView } from "@/lib/service/your-work";
+import { personRowOf } from "@/lib/testing/people";
 import { TeamFindings } from "./team-findings";
 
 const NOW = "2026-11-24T12:00:00.000Z";
 
 function rowOf(name: string, extra: Partial<TeamRow> = {}): TeamRow {
-  const row: PersonRow = {
+  const row = personRowOf({
     personKey: `${name.toLowerCase().replace(" ", ".")}@example.com`,
     name,
     email: null,
@@ -15,17 +15,8 @@ function rowOf(name: string, extra: Partial<TeamRow> = {}): TeamRow {
     pagerdutyIds: [],
     region: null,
     manager: "Hannah Lindqvist",
-    inRoster: true,
     codes: ["missing_pagerduty_id"],
-    items: 1,
-    status: "open",
-    statuses: ["open"],
-    nextAction: "ping",
-    dueAt: null,
-    overdue: false,
-    lastPingAt: null,
-    owner: null,
-  };
+  });
   return { ...row, mayDo: [], ...extra };
 }
 

@@ -54,3 +54,17 @@ export function LoadingState({ label }: { label: string }) {
 export function Skeleton({ className }: { className?: string }) {
   return <div aria-hidden className={`animate-pulse rounded-md bg-slate-200 ${className ?? ""}`} />;
 }
+
+/** A page of cards still loading: its label for screen readers and `cards` grey placeholders. */
+export function CardsLoading({ label, cards = 2 }: { label: string; cards?: number }) {
+  return (
+    <div>
+      <LoadingState label={label} />
+      <div className="space-y-4">
+        {Array.from({ length: cards }, (_, i) => (
+          <Skeleton key={i} className="h-24" />
+        ))}
+      </div>
+    </div>
+  );
+}

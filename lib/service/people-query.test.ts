@@ -1,29 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { PersonRow } from "./findings";
+import { personRowOf } from "@/lib/testing/people";
 import { comparePeopleRows, matchesPeopleSearch, pagerDutyIdsOf, type PeopleSort } from "./people-query";
 
-function rowOf(overrides: Partial<PersonRow>): PersonRow {
-  return {
-    personKey: "amara@example.com",
-    name: "Amara Okafor",
-    email: "amara@example.com",
-    gitlab: "aokafor",
-    pagerdutyIds: ["PAMARA1"],
-    region: "EMEA",
-    manager: "Sofia Reyes",
-    inRoster: true,
-    codes: ["missing_from_schedule"],
-    items: 1,
-    status: "open",
-    statuses: ["open"],
-    nextAction: "ping",
-    dueAt: null,
-    overdue: false,
-    lastPingAt: null,
-    owner: null,
-    ...overrides,
-  };
-}
+const rowOf = personRowOf;
 
 describe("searching people", () => {
   const amara = rowOf({});

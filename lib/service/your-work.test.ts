@@ -3,6 +3,7 @@ import type { FindingCode } from "@/lib/audit/types";
 import { toSessionUser } from "@/lib/auth/roles";
 import type { RosterPerson } from "@/lib/roster/schema";
 import type { ItemStatus } from "@/lib/workflow/types";
+import { personRowOf } from "@/lib/testing/people";
 import type { PersonItem, PersonRow } from "./findings";
 import { teamViewOf, yourFindingsOf } from "./your-work";
 
@@ -105,7 +106,7 @@ const ROSTER: RosterPerson[] = [
 
 function rowOf(name: string, extra: Partial<PersonRow> = {}): PersonRow {
   const key = `${name.split(" ")[0]?.toLowerCase()}@example.com`;
-  return {
+  return personRowOf({
     personKey: key,
     name,
     email: key,
@@ -113,18 +114,9 @@ function rowOf(name: string, extra: Partial<PersonRow> = {}): PersonRow {
     pagerdutyIds: [],
     region: null,
     manager: null,
-    inRoster: true,
     codes: ["missing_pagerduty_id"],
-    items: 1,
-    status: "open",
-    statuses: ["open"],
-    nextAction: "ping",
-    dueAt: null,
-    overdue: false,
-    lastPingAt: null,
-    owner: null,
     ...extra,
-  };
+  });
 }
 
 describe("a manager's team", () => {
