@@ -3,6 +3,7 @@
  * same database, and what time alone changes (a waiver ending), must show at the next read.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
 import { createTestContext, type TestContext } from "@/lib/testing/app-context";
 import type { AppContext } from "./context";
 import { getAuditSummary, getFindingsView, queryPeople } from "./findings";
@@ -14,30 +15,37 @@ const START = Date.parse("2026-11-24T12:00:00Z");
 const DAY = 24 * 3_600_000;
 const REASON = "Covered by the EMEA rotation until March";
 
-let t: TestContext;
-let ctx: AppContext;
-let other: AppContext;
-let auditId: string;
+const kinds = await listTestDatabases();
 
-beforeAll(async () => {
-  t = await createTestContext(new Date(START));
-  ctx = t.ctx;
-  other = await t.openInstance();
-  const audit = await openCurrentAudit(ctx, "ops");
-  auditId = audit.id;
-  const run = await startAuditRun(ctx, { auditId, actor: "ops" });
-  await ctx.backgroundRuns.get(run.id);
-});
+describe.each(kinds)("the findings read model ($name)", (kind) => {
+  let place: TestDatabase | undefined;
+  let t: TestContext | undefined;
+  let ctx: AppContext;
+  let other: AppContext;
+  let auditId: string;
 
-afterAll(async () => t.close());
+  beforeAll(async () => {
+    place = await kind.create();
+    t = await createTestContext(new Date(START), { database: place.options });
+    ctx = t.ctx;
+    other = await t.openInstance();
+    const audit = await openCurrentAudit(ctx, "ops");
+    auditId = audit.id;
+    const run = await startAuditRun(ctx, { auditId, actor: "ops" });
+    await ctx.backgroundRuns.get(run.id);
+  });
 
-async function rowOf(on: AppContext, name: string) {
-  const row = (await queryPeople(on, auditId, { q: name })).rows[0];
-  if (!row) throw new Error(`no row for ${name}`);
-  return row;
-}
+  afterAll(async () => {
+    await t?.close();
+    await place?.drop();
+  });
 
-describe("the findings read model", () => {
+  async function rowOf(on: AppContext, name: string) {
+    const row = (await queryPeople(on, auditId, { q: name })).rows[0];
+    if (!row) throw new Error(`no row for ${name}`);
+    return row;
+  }
+
   it("is read once while nothing changes", async () => {
     const first = await queryPeople(ctx, auditId, { sort: "name" });
     const again = await queryPeople(ctx, auditId, { sort: "name" });
