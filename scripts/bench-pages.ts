@@ -68,6 +68,8 @@ interface LoadFigures {
   p99: number;
   non2xx: number;
   errors: number;
+  /** Loads (rounds) that got no answer at all: the server stalled for the whole load. */
+  silentRounds: number;
 }
 
 /** The findings page's goals at every org size, at 10 connections. */
@@ -329,6 +331,7 @@ async function loadPage(page: Page, cookie: string, serverPid: number): Promise<
     p99: percentile(latencies, 99),
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    silentRounds: latencies.length === 0 ? 1 : 0,
   };
 }
 
@@ -447,21 +450,27 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 const cpu = (value: number | null) => (value === null ? "n/a" : `${value.toFixed(1)} ms`);
 
-/** The median of each figure over rounds of the same page (p50 of the p50s, and so on). */
+/**
+ * The median of each figure over rounds of the same page (p50 of the p50s, and so on), over the rounds that
+ * had an answer; a round without any (the server stalled for the whole load) leaves only its count.
+ */
 function medianFigures(rounds: readonly LoadFigures[]): LoadFigures {
+  const answered = rounds.filter((f) => f.requests > 0);
   const median = (pick: (f: LoadFigures) => number) => {
-    const sorted = rounds.map(pick).sort((a, b) => a - b);
+    const sorted = answered.map(pick).sort((a, b) => a - b);
     return percentile(sorted, 50);
   };
-  const cpus = rounds.map((f) => f.cpuMsPerRequest);
+  const cpus = answered.map((f) => f.cpuMsPerRequest);
   return {
-    requests: median((f) => f.requests),
-    cpuMsPerRequest: cpus.some((c) => c === null) ? null : median((f) => f.cpuMsPerRequest ?? 0),
+    requests: answered.length === 0 ? 0 : median((f) => f.requests),
+    cpuMsPerRequest:
+      answered.length === 0 || cpus.some((c) => c === null) ? null : median((f) => f.cpuMsPerRequest ?? 0),
     p50: median((f) => f.p50),
     p95: median((f) => f.p95),
     p99: median((f) => f.p99),
     non2xx: rounds.reduce((sum, f) => sum + f.non2xx, 0),
     errors: rounds.reduce((sum, f) => sum + f.errors, 0),
+    silentRounds: rounds.reduce((sum, f) => sum + f.silentRounds, 0),
   };
 }
 
@@ -471,7 +480,7 @@ function meetsGoal(figures: LoadFigures, goal: Goal): boolean {
     figures.p95 <= goal.p95Ms &&
     figures.cpuMsPerRequest !== null &&
     figures.cpuMsPerRequest <= goal.cpuMsPerRequest &&
-    figures.non2xx + figures.errors === 0
+    figures.non2xx + figures.errors + figures.silentRounds === 0
   );
 }
 
@@ -545,7 +554,7 @@ async function benchSize(people: number): Promise<Map<string, LoadFigures>> {
       const figures = medianFigures(rounds.get(page.name) ?? []);
       results.set(page.name, figures);
       console.log(
-        "  %s: %d requests, p50 %s, p95 %s, p99 %s, non-2xx %d, errors %d, server CPU %s/request",
+        "  %s: %d requests, p50 %s, p95 %s, p99 %s, non-2xx %d, errors %d, server CPU %s/request%s",
         `${page.name}${page.detail ? ` (${page.detail})` : ""}`.padEnd(42),
         figures.requests,
         ms(figures.p50),
@@ -554,6 +563,7 @@ async function benchSize(people: number): Promise<Map<string, LoadFigures>> {
         figures.non2xx,
         figures.errors,
         cpu(figures.cpuMsPerRequest),
+        figures.silentRounds > 0 ? ` (${figures.silentRounds} round(s) without any answer)` : "",
       );
     }
 
