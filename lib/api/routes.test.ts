@@ -1575,6 +1575,7 @@ describe("reads", () => {
       coverage: [],
       errors: [],
       rosterPeople: 0,
+      withFindings: new Set(),
     });
     const unknown = await routes.latestRun.GET(
       get("/api/audits/nope/runs/latest"),

@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejectedAppError } from "@/lib/testing/errors";
-import { loadAuditConfig } from "./load";
+import { loadAuditConfig, loadedOncePerVersion } from "./load";
 import {
   CONFIG_CATEGORIES,
   CONFIG_CORPUS,
@@ -103,5 +103,38 @@ describe("loadAuditConfig", () => {
     const error = await rejectedAppError(loadAuditConfig(scratch));
     expect(error.code).toBe("invalid:config");
     expect(error.details[0]?.message).toMatch(/directory/);
+  });
+});
+
+describe("loadedOncePerVersion", () => {
+  it("reads the file again only once it changed, and keeps no failure", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "config-once-"));
+    const file = join(dir, "audit.config.yaml");
+    try {
+      await writeFile(file, "one");
+      let reads = 0;
+      let fail = false;
+      const load = loadedOncePerVersion(file, async () => {
+        reads += 1;
+        if (fail) throw new Error("unreadable");
+        return readFile(file, "utf8");
+      });
+      expect(await load()).toBe("one");
+      expect(await load()).toBe("one");
+      expect(reads).toBe(1);
+
+      await writeFile(file, "two, longer");
+      expect(await load()).toBe("two, longer");
+      expect(reads).toBe(2);
+
+      fail = true;
+      await writeFile(file, "three, being typed");
+      await expect(load()).rejects.toThrow("unreadable");
+      fail = false;
+      expect(await load()).toBe("three, being typed");
+      expect(reads).toBe(4);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { MAX_CONFIG_FILE_BYTES, parseAuditConfig } from "./parse";
 import { readCappedFile } from "./read-file";
@@ -41,4 +42,28 @@ export function resolveAuditConfig(
       ? { path: resolve(dirname(file), config.roster.path) }
       : config.roster;
   return { ...config, roster, pagerduty: { ...config.pagerduty, url } };
+}
+
+/**
+ * `load`, read again only when `file` changed (its inode, size or modification time): the server reads
+ * its config on every page (the chase's timers), and reading, parsing and validating it each time cost as
+ * much as the findings page's data. An edited config still applies at the next request without a restart. A failure is
+ * not kept: the next call reads again.
+ */
+export function loadedOncePerVersion<T>(file: string, load: () => Promise<T>): () => Promise<T> {
+  let kept: { stamp: string; value: Promise<T> } | null = null;
+  return async () => {
+    const info = await stat(file).catch(() => null);
+    // Missing or unreadable: the loader says why, in its own words.
+    if (!info) return load();
+    const stamp = `${info.ino}:${info.size}:${info.mtimeMs}`;
+    if (kept?.stamp === stamp) return kept.value;
+    const value = load();
+    const entry = { stamp, value };
+    kept = entry;
+    value.catch(() => {
+      if (kept === entry) kept = null;
+    });
+    return value;
+  };
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { loadAuditConfig } from "@/lib/config/load";
+import { loadAuditConfig, loadedOncePerVersion } from "@/lib/config/load";
 import { openDatabase } from "@/lib/db/client";
 import { getEnv, isDemoMode } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -42,7 +42,9 @@ async function createServerContext(): Promise<AppContext> {
       ...DEFAULT_WORKFLOW_SETTINGS,
       maxWaiverMonths: env.AUDIT_MAX_WAIVER_MONTHS ?? DEFAULT_WORKFLOW_SETTINGS.maxWaiverMonths,
     },
-    loadConfig: () => loadAuditConfig(env.AUDIT_CONFIG, { pagerDutyApiUrl: env.PAGERDUTY_API_URL }),
+    loadConfig: loadedOncePerVersion(env.AUDIT_CONFIG, () =>
+      loadAuditConfig(env.AUDIT_CONFIG, { pagerDutyApiUrl: env.PAGERDUTY_API_URL }),
+    ),
     loadRoster: (config) => loadConfiguredRoster(config, { token: env.GL_TOKEN }),
     createPagerDutyClient: (config) => {
       if (!env.PD_TOKEN) {

@@ -1,13 +1,18 @@
 /**
  * The findings read model: per-person rows of an audit's items with their timers and last chase step, the
  * findings table's filtering, sorting and paging, a person's detail, and the Findings page's view.
+ *
+ * The rows and the audit's counts are derived once per version of the audit's data and kept in memory
+ * (`readFindingsModel`): items change only with an action, a reply or a run, each of which moves the
+ * version stamp in the database, so every app instance sees another's change at its next request.
  */
 import { pagerDutySiteOf, pagerDutyUserUrl } from "@/lib/pagerduty/web-links";
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { FindingCode } from "@/lib/audit/types";
-import type { AuditEvent, Item } from "@/lib/db/queries";
+import type { AuditEvent, Db, Item } from "@/lib/db/queries";
 import {
   getAuditById,
+  getAuditDataVersion,
   getLatestRun,
   listEvents,
   listItems,
@@ -18,19 +23,22 @@ import { AppError } from "@/lib/errors";
 import { isRosterPersonKey } from "@/lib/roster/person-key";
 import { isChaseAction, type ChaseAction } from "@/lib/workflow/chase";
 import { ownerOf, scheduleOwnerTaskOf } from "@/lib/workflow/owners";
-import { deriveStatus, summarizePerson } from "@/lib/workflow/rules";
+import { deriveStatus, nextStatusChangeAt, summarizePerson } from "@/lib/workflow/rules";
 import type { ItemStatus, WorkflowSettings } from "@/lib/workflow/types";
 import { ITEM_STATUSES, UNRESOLVED_STATES } from "@/lib/workflow/types";
 import { activityOf, type ActivityEntry } from "./activity";
 import type { AppContext } from "./context";
+import type { Audit, Run } from "@/lib/db/queries";
 import { summarizeItems, type AuditSummary } from "./overview";
 import {
   comparePeopleRows,
+  defaultDirectionOf,
   matchesPeopleSearch,
   pagerDutyIdsOf,
   type PeopleSort,
   type SortDirection,
 } from "./people-query";
+import { showRun } from "./runs";
 import { workflowOf } from "./workflow-settings";
 
 export { PEOPLE_SORTS, SORT_DIRECTIONS, type PeopleSort, type SortDirection } from "./people-query";
@@ -88,10 +96,132 @@ export interface PeoplePage {
   facets: { regions: string[]; managers: string[]; codes: FindingCode[] };
 }
 
+/** Names sort as `localeCompare(…, "en")` does, without building a collator per comparison. */
+const BY_NAME = new Intl.Collator("en");
+
 /** Groups an audit's items into per-person rows with their timers, as of the context's clock. */
 export async function listPeopleRows(ctx: AppContext, auditId: string): Promise<PersonRow[]> {
-  const [items, lastPing] = await Promise.all([listItems(ctx.db, auditId), listLastPings(ctx.db, auditId)]);
-  return toPeopleRows(items, lastPing, ctx.clock.now(), await workflowOf(ctx));
+  return [...(await readFindingsModel(ctx, auditId)).rows];
+}
+
+/**
+ * What the findings pages derive from an audit's items at one version of its data, as of one moment, and
+ * how long it holds: nothing in it depends on the clock until a timer falls due or a waiver ends.
+ */
+interface FindingsModel {
+  /** Every person's row (frozen: requests share them). */
+  rows: readonly PersonRow[];
+  /** `rows` in each sort asked for so far. */
+  /** Sorted rows per `sort direction`, made on first use. */
+  sorted: Map<string, readonly PersonRow[]>;
+  facets: PeoplePage["facets"];
+  items: readonly Item[];
+  workflow: WorkflowSettings;
+  /** The audit's counts, by what else they depend on: the audit's and its latest run's state. */
+  summaries: Map<string, AuditSummary>;
+  /** App-clock ms: the model is what the rules say at any moment in [from, until). */
+  from: number;
+  until: number;
+}
+
+/**
+ * Per database handle (one per app instance; tests open several), per audit: the newest model read, by
+ * version stamp and workflow settings (the config's working time may change without a restart).
+ */
+const MODELS = new WeakMap<Db, Map<string, { key: string; model: Promise<FindingsModel> }>>();
+
+/**
+ * The audit's read model for this request: the one kept, while the audit's data version and the workflow
+ * settings are those it was read at and the clock is within its span; else read again (once, however many
+ * requests ask at the same time). The version is read before the items, so a model is never kept under a
+ * version newer than the data it was derived from.
+ */
+async function readFindingsModel(ctx: AppContext, auditId: string): Promise<FindingsModel> {
+  const version = await getAuditDataVersion(ctx.db, auditId);
+  const workflow = await workflowOf(ctx);
+  const key = `${version} ${JSON.stringify(workflow)}`;
+  const now = ctx.clock.now();
+  let byAudit = MODELS.get(ctx.db);
+  if (!byAudit) {
+    byAudit = new Map();
+    MODELS.set(ctx.db, byAudit);
+  }
+  const kept = byAudit.get(auditId);
+  if (kept?.key === key) {
+    const model = await kept.model;
+    if (model.from <= now.getTime() && now.getTime() < model.until) return model;
+  }
+  const entry = { key, model: deriveFindingsModel(ctx.db, auditId, now, workflow) };
+  byAudit.set(auditId, entry);
+  entry.model.catch(() => {
+    if (byAudit.get(auditId) === entry) byAudit.delete(auditId);
+  });
+  return entry.model;
+}
+
+async function deriveFindingsModel(
+  db: Db,
+  auditId: string,
+  now: Date,
+  workflow: WorkflowSettings,
+): Promise<FindingsModel> {
+  const [items, lastPing] = await Promise.all([listItems(db, auditId), listLastPings(db, auditId)]);
+  const rows = toPeopleRows(items, lastPing, now, workflow).map((row) =>
+    Object.freeze({ ...row, codes: Object.freeze(row.codes), statuses: Object.freeze(row.statuses) }),
+  ) as PersonRow[];
+  let until = Number.POSITIVE_INFINITY;
+  for (const item of items) {
+    const change = nextStatusChangeAt(item, now, workflow);
+    if (change !== null) until = Math.min(until, change.getTime());
+  }
+  return {
+    rows,
+    sorted: new Map(),
+    facets: facetsOf(rows),
+    items,
+    workflow,
+    summaries: new Map(),
+    from: now.getTime(),
+    until,
+  };
+}
+
+/**
+ * The audit's summary from the model: its counts derived once per state of the audit and its latest run
+ * (a sign-off, a run starting), as of the model's moment; the audit and the run themselves as read now.
+ */
+function summaryOfModel(
+  ctx: AppContext,
+  model: FindingsModel,
+  audit: Audit,
+  latestRun: Run | null,
+): AuditSummary {
+  const shown = latestRun && showRun(ctx, latestRun);
+  const key = JSON.stringify([audit.status, audit.signedOffAt, shown?.id, shown?.status]);
+  let summary = model.summaries.get(key);
+  if (!summary) {
+    const at = new Date(model.from);
+    // The counts as of the model's moment, which they hold until its end, like its rows.
+    const clock = { ...ctx.clock, now: () => at };
+    summary = summarizeItems({ ...ctx, clock }, audit, latestRun, [...model.items], model.workflow);
+    model.summaries.set(key, summary);
+  }
+  return { ...summary, audit, latestRun: shown };
+}
+
+/** The model's rows in this sort, sorted once per model. */
+function sortedRowsOf(
+  model: FindingsModel,
+  sort: PeopleSort = "name",
+  direction: SortDirection = defaultDirectionOf(sort),
+): readonly PersonRow[] {
+  const key = `${sort} ${direction}`;
+  let rows = model.sorted.get(key);
+  if (!rows) {
+    rows = [...model.rows].sort(comparePeopleRows(sort, direction));
+    model.sorted.set(key, rows);
+  }
+  return rows;
 }
 
 /** The newest chase step (ping, escalation or DM) per person among `events`. */
@@ -157,12 +287,37 @@ function ownersOf(items: readonly Item[]): string | null {
  */
 export async function queryPeople(ctx: AppContext, auditId: string, query: PeopleQuery): Promise<PeoplePage> {
   await getAuditById(ctx.db, auditId);
-  return pagePeopleRows(await listPeopleRows(ctx, auditId), query);
+  const model = await readFindingsModel(ctx, auditId);
+  return pageSortedRows(sortedRowsOf(model, query.sort, query.dir), query, model.facets);
 }
 
 /** One page of `all` for `query`: filtered, searched, sorted, with the facets of all rows. */
 export function pagePeopleRows(all: readonly PersonRow[], query: PeopleQuery): PeoplePage {
-  const rows = all.filter(
+  const sorted = [...all].sort(comparePeopleRows(query.sort, query.dir));
+  return pageSortedRows(sorted, query, facetsOf(all));
+}
+
+/** Values present among the rows, for the filter menus. */
+function facetsOf(all: readonly PersonRow[]): PeoplePage["facets"] {
+  const distinct = (values: (string | null)[]) =>
+    [...new Set(values.filter((v): v is string => v !== null))].sort(BY_NAME.compare);
+  return {
+    regions: distinct(all.map((r) => r.region)),
+    managers: distinct(all.map((r) => r.manager)),
+    codes: FINDING_CODES.filter((code) => all.some((r) => r.codes.includes(code))),
+  };
+}
+
+/**
+ * One page of `sorted` (already in the query's sort) for `query`: filtered and searched; filtering keeps
+ * the order, so a sort is done once per model rather than per request.
+ */
+function pageSortedRows(
+  sorted: readonly PersonRow[],
+  query: PeopleQuery,
+  facets: PeoplePage["facets"],
+): PeoplePage {
+  const rows = sorted.filter(
     (row) =>
       (!query.status || row.statuses.includes(query.status)) &&
       (!query.code || row.codes.includes(query.code)) &&
@@ -171,22 +326,15 @@ export function pagePeopleRows(all: readonly PersonRow[], query: PeopleQuery): P
       (query.overdue === undefined || row.overdue === query.overdue) &&
       matchesPeopleSearch(row, query.q),
   );
-  rows.sort(comparePeopleRows(query.sort, query.dir));
   const pageSize = Math.min(Math.max(query.pageSize ?? 50, 10), 200);
   const pages = Math.max(1, Math.ceil(rows.length / pageSize));
   const page = Math.min(Math.max(query.page ?? 1, 1), pages);
-  const distinct = (values: (string | null)[]) =>
-    [...new Set(values.filter((v): v is string => v !== null))].sort((a, b) => a.localeCompare(b, "en"));
   return {
     rows: rows.slice((page - 1) * pageSize, page * pageSize),
     total: rows.length,
     page,
     pageSize,
-    facets: {
-      regions: distinct(all.map((r) => r.region)),
-      managers: distinct(all.map((r) => r.manager)),
-      codes: FINDING_CODES.filter((code) => all.some((r) => r.codes.includes(code))),
-    },
+    facets,
   };
 }
 
@@ -334,23 +482,34 @@ export async function getPagerDutySite(
 }
 
 /**
- * The Findings page: the audit's counts and one page of its people, from one read of the items and one of
- * the last pings (not two reads of the items and the whole event log).
+ * The Findings page: the audit's counts and one page of its people, from the audit's read model (derived
+ * once per version of its data) and fresh reads of the audit and its latest run.
  */
 export async function getFindingsView(
   ctx: AppContext,
   auditId: string,
   query: PeopleQuery,
 ): Promise<{ summary: AuditSummary; page: PeoplePage }> {
-  const [audit, latestRun, items, lastPing] = await Promise.all([
+  const [audit, latestRun, model] = await Promise.all([
     getAuditById(ctx.db, auditId),
     getLatestRun(ctx.db, auditId),
-    listItems(ctx.db, auditId),
-    listLastPings(ctx.db, auditId),
+    readFindingsModel(ctx, auditId),
   ]);
-  const workflow = await workflowOf(ctx);
   return {
-    summary: summarizeItems(ctx, audit, latestRun, items, workflow),
-    page: pagePeopleRows(toPeopleRows(items, lastPing, ctx.clock.now(), workflow), query),
+    summary: summaryOfModel(ctx, model, audit, latestRun),
+    page: pageSortedRows(sortedRowsOf(model, query.sort, query.dir), query, model.facets),
   };
+}
+
+/**
+ * An audit's counts by status and code, people overdue and sign-off readiness (as `summarizeAudit`), from
+ * its read model: what every page showing the counts asks.
+ */
+export async function getAuditSummary(ctx: AppContext, auditId: string): Promise<AuditSummary> {
+  const [audit, latestRun, model] = await Promise.all([
+    getAuditById(ctx.db, auditId),
+    getLatestRun(ctx.db, auditId),
+    readFindingsModel(ctx, auditId),
+  ]);
+  return summaryOfModel(ctx, model, audit, latestRun);
 }

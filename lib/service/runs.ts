@@ -270,13 +270,28 @@ function withoutKey({ key: _key, ...rest }: ItemFinding): Omit<ItemFinding, "key
   return rest;
 }
 
+/** Finished runs' warnings kept in memory, newest last: the overview shows the latest run's on every visit. */
+const RUN_WARNINGS = new Map<string, Promise<ReportWarning[]>>();
+const KEPT_RUN_WARNINGS = 16;
+
 /**
  * What the roster's owners should tidy, as the run read it (its report's `warnings`); none for a run
- * that is running or failed, or whose report was stored before reports carried them.
+ * that is running or failed, or whose report was stored before reports carried them. Read from the
+ * report once per run: a finished run's report is written once, as it finishes, and never changes (it is
+ * megabytes for a large org, too much to read and parse on every visit to the overview).
  */
 export async function getRunWarnings(ctx: AppContext, run: Run | null): Promise<ReportWarning[]> {
   if (!run || run.status === "running" || run.status === "failed") return [];
-  return (await getRunReport(ctx.db, run.id))?.warnings ?? [];
+  const kept = RUN_WARNINGS.get(run.id);
+  if (kept) return kept;
+  const warnings = getRunReport(ctx.db, run.id).then((report) => report?.warnings ?? []);
+  RUN_WARNINGS.set(run.id, warnings);
+  warnings.catch(() => RUN_WARNINGS.delete(run.id));
+  for (const id of RUN_WARNINGS.keys()) {
+    if (RUN_WARNINGS.size <= KEPT_RUN_WARNINGS) break;
+    RUN_WARNINGS.delete(id);
+  }
+  return warnings;
 }
 
 /**

@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applySystemAction, applyUserAction, deriveStatus, isAddressed, isWaiverExpired } from "./rules";
+import { FINDING_CODES } from "@/lib/audit/types";
+import {
+  applySystemAction,
+  applyUserAction,
+  deriveStatus,
+  isAddressed,
+  isWaiverExpired,
+  nextStatusChangeAt,
+} from "./rules";
 import type { ItemState, ItemStatus, ItemWorkflowFields, UserActionInput, WorkflowSettings } from "./types";
 import { ITEM_STATES, ITEM_STATUSES, SYSTEM_ACTIONS, USER_ACTIONS } from "./types";
 
@@ -139,5 +147,65 @@ describe("any sequence of actions", () => {
     // The generator must actually reach every state and status, or the property says little.
     expect([...seenStates].sort()).toEqual([...ITEM_STATES].sort());
     expect([...seenStatuses].sort()).toEqual([...ITEM_STATUSES].sort());
+  });
+});
+
+describe("nextStatusChangeAt", () => {
+  const itemArb = fc.record({
+    code: fc.option(fc.constantFrom(...FINDING_CODES), { nil: undefined }),
+    state: fc.constantFrom(...ITEM_STATES),
+    stateChangedAt: fc.integer({ min: -10 * DAY, max: 0 }),
+    repliedAt: fc.option(fc.integer({ min: -10 * DAY, max: 0 }), { nil: null }),
+    waivedUntil: fc.option(
+      fc.oneof(
+        fc.integer({ min: -5, max: 10 }).map((days) => ({ days })),
+        fc.integer({ min: -5 * DAY, max: 10 * DAY }).map((ms) => ({ ms })),
+      ),
+      { nil: null },
+    ),
+  });
+
+  it("says until when everything the rules derive from an item at `now` holds, and that it changes then", () => {
+    fc.assert(
+      fc.property(
+        itemArb,
+        settingsArb,
+        fc.integer({ min: 0, max: 10 * DAY }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (drawn, settings, nowMs, where) => {
+          const now = new Date(START.getTime() + nowMs);
+          const iso = (offset: number) => new Date(now.getTime() + offset).toISOString();
+          const until = drawn.waivedUntil;
+          const item: ItemWorkflowFields = {
+            code: drawn.code,
+            state: drawn.state,
+            stateChangedAt: iso(drawn.stateChangedAt),
+            repliedAt: drawn.repliedAt === null ? null : iso(drawn.repliedAt),
+            waivedUntil:
+              drawn.state !== "waived" || until === null
+                ? null
+                : "days" in until
+                  ? iso(until.days * DAY).slice(0, 10)
+                  : iso(until.ms),
+          };
+          const seen = (at: Date) => ({
+            ...deriveStatus(item, at, settings),
+            addressed: isAddressed(item, at),
+          });
+          const atNow = seen(now);
+          const change = nextStatusChangeAt(item, now, settings);
+          if (change === null) {
+            expect(seen(new Date(now.getTime() + 400 * DAY))).toEqual(atNow);
+            return;
+          }
+          expect(change.getTime()).toBeGreaterThan(now.getTime());
+          const inside = now.getTime() + Math.floor(where * (change.getTime() - now.getTime() - 1));
+          expect(seen(new Date(inside))).toEqual(atNow);
+          expect(seen(new Date(change.getTime() - 1))).toEqual(atNow);
+          expect(seen(change)).not.toEqual(atNow);
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -156,6 +156,27 @@ export function deriveStatus(item: ItemWorkflowFields, now: Date, settings: Work
 }
 
 /**
+ * The first moment after `now` at which time alone changes what the rules say of the item (`deriveStatus`,
+ * `isAddressed`): its timed next step falling due, or its waiver ending; null when only a change to the item
+ * itself can. Over [`now`, that moment) every answer about the item is the one at `now`, so a read model
+ * derived at `now` holds until then. Throws what `deriveStatus` throws.
+ */
+export function nextStatusChangeAt(
+  item: ItemWorkflowFields,
+  now: Date,
+  settings: WorkflowSettings,
+): Date | null {
+  const moments: number[] = [];
+  if (item.state === "waived" && item.waivedUntil !== null) {
+    moments.push(parseStoredTime(item.waivedUntil, "waivedUntil"));
+  }
+  const { dueAt } = deriveStatus(item, now, settings);
+  if (dueAt !== null) moments.push(Date.parse(dueAt));
+  const future = moments.filter((moment) => moment > now.getTime());
+  return future.length === 0 ? null : new Date(Math.min(...future));
+}
+
+/**
  * Applies a person's action to an item at `now`, or says why it is refused. Allowed: the chase's steps in
  * their order (chase.ts): the first (ping) on an open item, an expired waiver, or a chased item whose person
  * replied since its last step (the re-ping restarts the follow-up clock), each later one on the state

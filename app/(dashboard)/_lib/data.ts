@@ -6,7 +6,8 @@ import type { SessionUser } from "@/lib/auth/roles";
 import { getSessionUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
-import { getAuditIndex, summarizeAudit } from "@/lib/service/overview";
+import { getAuditSummary } from "@/lib/service/findings";
+import { getAuditIndex } from "@/lib/service/overview";
 
 /**
  * The signed-in user, read once per request (the layout and the page both ask). Every dashboard page
@@ -36,9 +37,12 @@ export async function requireSessionUser(returnTo?: string): Promise<SessionUser
  */
 export const loadAuditIndex = cache(async () => getAuditIndex(await getAppContext()));
 
-/** An audit's counts by status and code, people overdue and sign-off readiness, once per request. */
+/**
+ * An audit's counts by status and code, people overdue and sign-off readiness, once per request, from the
+ * audit's read model (derived once per version of its data, not per request).
+ */
 export const loadAuditSummary = cache(async (auditId: string) =>
-  summarizeAudit(await getAppContext(), auditId),
+  getAuditSummary(await getAppContext(), auditId),
 );
 
 /** The audit with this id among all audits, or the not-found page. */

@@ -13,6 +13,7 @@ export * from "@/lib/db/queries/progress";
 export * from "@/lib/db/queries/replies";
 export * from "@/lib/db/queries/runs";
 export * from "@/lib/db/queries/scheduled-runs";
+export * from "@/lib/db/queries/versions";
 export type { Db } from "@/lib/db/queries/shared";
 export type {
   Audit,
