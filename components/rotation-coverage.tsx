@@ -52,7 +52,7 @@ export function RotationCoverageView({ coverage }: { coverage: MatchedRotationCo
         </ul>
       </header>
 
-      <div className="mt-4 grid gap-6 lg:grid-cols-2">
+      <div className="mt-4 grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Table caption={`Who should be on ${coverage.name}`}>
           <thead>
             <tr>
