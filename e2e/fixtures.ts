@@ -9,7 +9,7 @@ import {
 import type { GitLabSandboxState, SandboxGitLabIssue } from "../sandbox/gitlab/types";
 import { AUDITS_PROJECT } from "../sandbox/scenarios/gitlab-audits";
 import { OverviewPage } from "./pages/overview-page";
-import { readInitialPagerDutyState, readServers } from "./servers";
+import { readInitialPagerDutyState, readServers, type Servers } from "./servers";
 
 /** The audit the demo's date falls in (fiscal year from 1 February). */
 export const CURRENT_AUDIT = "FY27-Q3";
@@ -92,6 +92,57 @@ async function expectOk(response: APIResponse): Promise<void> {
   expect(response.ok(), `${response.url()}: ${response.status()} ${await response.text()}`).toBe(true);
 }
 
+/**
+ * The demo's controls acting through `page` (signed in as ops or the ops manager for `reset`) against the
+ * dashboard at `baseURL`; the `demo` fixture is this for the test's page.
+ */
+export function demoOn(page: Page, baseURL: string): Demo {
+  const sandboxHeaders = (servers: Servers) => ({ authorization: `Token token=${servers.token}` });
+  const demo: Demo = {
+    async reset(on = page) {
+      const servers = await readServers();
+      await on.goto("/");
+      await post(on, `${baseURL}/api/demo/reset`, {});
+      const initial = await readInitialPagerDutyState();
+      await expectOk(
+        await page.request.put(`${servers.pagerduty}/__sandbox/state`, {
+          data: initial,
+          headers: sandboxHeaders(servers),
+        }),
+      );
+      await expectOk(
+        await page.request.post(`${servers.gitlab}/__sandbox/reset`, {
+          headers: { "private-token": servers.gitlabToken },
+        }),
+      );
+      await expectOk(await page.request.post(`${servers.slack}/__sandbox/reset`));
+    },
+    async freshAudit(on = page) {
+      await demo.reset(on);
+      const overview = new OverviewPage(on);
+      await overview.openAndRunAudit(CURRENT_AUDIT);
+      return overview;
+    },
+    async advanceClock(hours) {
+      await post(page, `${baseURL}/api/demo/clock`, { hours });
+    },
+    async changePagerDuty(change) {
+      const servers = await readServers();
+      const state = (await (
+        await page.request.get(`${servers.pagerduty}/__sandbox/state`, { headers: sandboxHeaders(servers) })
+      ).json()) as SandboxState;
+      change(state);
+      await expectOk(
+        await page.request.put(`${servers.pagerduty}/__sandbox/state`, {
+          data: state,
+          headers: sandboxHeaders(servers),
+        }),
+      );
+    },
+  };
+  return demo;
+}
+
 export const test = base.extend<{
   demo: Demo;
   gitlab: GitLab;
@@ -104,49 +155,7 @@ export const test = base.extend<{
     await use(storageStateOf(role));
   },
   demo: async ({ page, baseURL }, use) => {
-    const servers = await readServers();
-    const sandboxHeaders = { authorization: `Token token=${servers.token}` };
-    const demo: Demo = {
-      async reset(on = page) {
-        await on.goto("/");
-        await post(on, `${baseURL}/api/demo/reset`, {});
-        const initial = await readInitialPagerDutyState();
-        await expectOk(
-          await page.request.put(`${servers.pagerduty}/__sandbox/state`, {
-            data: initial,
-            headers: sandboxHeaders,
-          }),
-        );
-        await expectOk(
-          await page.request.post(`${servers.gitlab}/__sandbox/reset`, {
-            headers: { "private-token": servers.gitlabToken },
-          }),
-        );
-        await expectOk(await page.request.post(`${servers.slack}/__sandbox/reset`));
-      },
-      async freshAudit(on = page) {
-        await demo.reset(on);
-        const overview = new OverviewPage(on);
-        await overview.openAndRunAudit(CURRENT_AUDIT);
-        return overview;
-      },
-      async advanceClock(hours) {
-        await post(page, `${baseURL}/api/demo/clock`, { hours });
-      },
-      async changePagerDuty(change) {
-        const state = (await (
-          await page.request.get(`${servers.pagerduty}/__sandbox/state`, { headers: sandboxHeaders })
-        ).json()) as SandboxState;
-        change(state);
-        await expectOk(
-          await page.request.put(`${servers.pagerduty}/__sandbox/state`, {
-            data: state,
-            headers: sandboxHeaders,
-          }),
-        );
-      },
-    };
-    await use(demo);
+    await use(demoOn(page, baseURL ?? ""));
   },
   gitlab: async ({ request }, use) => {
     const servers = await readServers();

@@ -32,9 +32,17 @@ test.describe("the review, there and back", () => {
       await reviewer.decision("Approve").focus();
       await reviewerPage.keyboard.press("ArrowDown");
       await expect(reviewer.decision("Request changes")).toBeChecked();
-      await expect(reviewer.requestChangesButton).toBeDisabled();
+      // Sending without a comment is refused where the comment goes, and the focus is taken there.
       await reviewerPage.keyboard.press("Tab");
       await expect(reviewer.comment).toBeFocused();
+      await reviewerPage.keyboard.press("Tab");
+      await expect(reviewer.requestChangesButton).toBeFocused();
+      await reviewerPage.keyboard.press("Enter");
+      await expect(reviewer.comment).toBeFocused();
+      await expect(reviewer.comment).toHaveAccessibleDescription(
+        /Say what needs doing: at least 10 characters \(0 so far\)\./,
+      );
+      await expect(reviewer.sentBackNotice).toHaveCount(0);
       await reviewerPage.keyboard.type(CHANGES);
       await reviewerPage.keyboard.press("Tab");
       await expect(reviewer.requestChangesButton).toBeFocused();
@@ -65,7 +73,10 @@ test.describe("the review, there and back", () => {
     await test.step("the reviewer approves, confirms what will happen, and the audit is signed off", async () => {
       await reviewerPage.reload();
       await expect(reviewer.sentBackNotice).toHaveCount(0);
-      await expect(reviewer.signOffButton).toBeDisabled();
+      await reviewer.signOffButton.click();
+      await expect(reviewer.comment).toBeFocused();
+      await expect(reviewer.comment).toHaveAccessibleDescription(/Give the override reason/);
+      await expect(reviewerPage.getByRole("dialog", { name: "Sign off the audit?" })).toBeHidden();
       const [issue] = await gitlab.auditIssues();
       await reviewer.decision("Approve").check();
       await reviewer.comment.fill(OVERRIDE);

@@ -13,7 +13,12 @@ test.describe("manager review", () => {
     const signOff = new SignOffPage(page);
     await signOff.goto();
     await expect(page.getByRole("table", { name: /Every finding of FY27-Q3/ })).toBeVisible();
-    await expect(signOff.signOffButton).toBeDisabled();
+    // Without the override reason, Sign off says what is missing at the comment box.
+    await signOff.signOffButton.click();
+    await expect(signOff.comment).toBeFocused();
+    await expect(signOff.comment).toHaveAccessibleDescription(
+      /Give the override reason: at least 10 characters \(0 so far\)\./,
+    );
     await signOff.signOff("Open items are tracked in the Q4 onboarding epic.");
     await expect(page.getByText("Signed off by")).toBeVisible();
     await page.screenshot({ path: "test-results/screenshots/sign-off.png", fullPage: true });

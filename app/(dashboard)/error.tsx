@@ -19,6 +19,7 @@ export default function DashboardError({ error, retry }: { error: unknown; retry
     <div className="mx-auto max-w-2xl py-8">
       <ErrorState
         title="This page could not be loaded"
+        titleAs="h1"
         message={`Something went wrong on the server while reading the audit. Try again; if it keeps happening, tell Support Operations${digest ? ` and quote reference ${digest}` : ""}.`}
         action={
           <div className="flex gap-2">

@@ -7,6 +7,7 @@ export default function DashboardNotFound() {
     <div className="mx-auto max-w-2xl py-8">
       <EmptyState
         title="Not found"
+        titleAs="h1"
         action={
           <Link href="/" className={buttonClasses({ variant: "secondary" })}>
             Go to the overview

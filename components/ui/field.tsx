@@ -4,12 +4,19 @@ import { cn } from "./cn";
 const CONTROL =
   "block w-full rounded-md border-0 bg-white px-2.5 py-1.5 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600 disabled:bg-slate-50 disabled:text-slate-500 aria-invalid:ring-rose-500";
 
-/** A labelled form control: the label, the control, and an optional hint the control is described by. */
+/**
+ * A labelled form control: the label, the control, an optional hint, and the message of a refused submit
+ * (`error`), both of which the control is described by (see `describedBy`).
+ *
+ * The forms' one validation pattern: the submit button stays enabled; pressing it with a problem shows the
+ * message here, under the field it is about, and moves focus to that field (`useFieldProblem`).
+ */
 export function Field({
   id,
   label,
   hint,
   hintId,
+  error,
   children,
   className,
 }: {
@@ -19,6 +26,8 @@ export function Field({
   hint?: ReactNode;
   /** Id of the hint, for the control's `aria-describedby`. Defaults to `${id}-hint`. */
   hintId?: string;
+  /** Why the last submit was refused, about this field; shown as `${id}-error`. */
+  error?: string | null;
   children: ReactNode;
   className?: string;
 }) {
@@ -33,8 +42,28 @@ export function Field({
           {hint}
         </p>
       )}
+      {error && (
+        <p id={`${id}-error`} className="text-xs font-medium text-rose-700">
+          {error}
+        </p>
+      )}
     </div>
   );
+}
+
+/**
+ * The control's side of a `Field`: described by its hint (when it has one) and its error, and invalid while
+ * it has an error. Spread on the control: `<Textarea id={id} {...describedBy(id, { error })} />`.
+ */
+export function describedBy(
+  id: string,
+  { hint = true, error }: { hint?: boolean; error?: string | null },
+): { "aria-describedby"?: string; "aria-invalid"?: true } {
+  const ids = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter((x) => x !== null);
+  return {
+    ...(ids.length > 0 ? { "aria-describedby": ids.join(" ") } : {}),
+    ...(error ? { "aria-invalid": true as const } : {}),
+  };
 }
 
 export function Input({ className, ...props }: InputHTMLAttributes<HTMLInputElement>) {

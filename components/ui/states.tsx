@@ -1,18 +1,23 @@
 import type { ReactNode } from "react";
 
+/** The element of a state's title: a paragraph inside a page, the page's `h1` when it is the whole page. */
+type TitleElement = "p" | "h1" | "h2";
+
 /** What a page shows when there is nothing yet: what it means and what to do next. */
 export function EmptyState({
   title,
+  titleAs: Title = "p",
   children,
   action,
 }: {
   title: string;
+  titleAs?: TitleElement;
   children?: ReactNode;
   action?: ReactNode;
 }) {
   return (
     <div className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center">
-      <p className="text-sm font-semibold text-slate-900">{title}</p>
+      <Title className="text-sm font-semibold text-slate-900">{title}</Title>
       {children && <div className="mt-1 text-sm text-slate-600">{children}</div>}
       {action && <div className="mt-4 flex justify-center">{action}</div>}
     </div>
@@ -22,16 +27,18 @@ export function EmptyState({
 /** An error a person can act on; internals never reach the page. */
 export function ErrorState({
   title,
+  titleAs: Title = "p",
   message,
   action,
 }: {
   title: string;
+  titleAs?: TitleElement;
   message: string;
   action?: ReactNode;
 }) {
   return (
     <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-5">
-      <p className="text-sm font-semibold text-rose-900">{title}</p>
+      <Title className="text-sm font-semibold text-rose-900">{title}</Title>
       <p className="mt-1 text-sm text-rose-800">{message}</p>
       {action && <div className="mt-3">{action}</div>}
     </div>

@@ -1,7 +1,11 @@
-import type { ReactNode, TdHTMLAttributes, ThHTMLAttributes } from "react";
+import { useId, type ReactNode, type TdHTMLAttributes, type ThHTMLAttributes } from "react";
 import { cn } from "./cn";
 
-/** A data table with a caption (tables need a name) that scrolls sideways on narrow screens. */
+/**
+ * A data table with a caption (tables need a name) that scrolls sideways on narrow screens. The scrolling
+ * box is a named region in the tab order, so it scrolls from the keyboard too (a table of text has no
+ * link or button to scroll it into view).
+ */
 export function Table({
   caption,
   captionHidden = false,
@@ -14,10 +18,20 @@ export function Table({
   children: ReactNode;
   className?: string;
 }) {
+  const captionId = useId();
   return (
-    <div className={cn("overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200", className)}>
+    <div
+      role="region"
+      aria-labelledby={captionId}
+      tabIndex={0}
+      className={cn(
+        "overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600",
+        className,
+      )}
+    >
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption
+          id={captionId}
           className={cn(captionHidden ? "sr-only" : "px-4 py-3 text-left text-sm font-medium text-slate-700")}
         >
           {caption}

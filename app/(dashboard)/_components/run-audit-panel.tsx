@@ -12,6 +12,9 @@ import { startAuditRun } from "@/lib/client/mutations";
 import { latestRunQueryOptions, queryKeys } from "@/lib/client/queries";
 import type { Run, RunProgress } from "@/lib/client/types";
 
+/** The "Run audit" button's id: opening an audit hands the focus to it. */
+export const RUN_AUDIT_BUTTON_ID = "run-audit";
+
 /** Warnings shown in full; the rest are counted (the CLI and the JSON report list them all). */
 const WARNINGS_SHOWN = 5;
 
@@ -119,12 +122,14 @@ export function RunAuditPanel({
         </div>
         {canRun && (
           <Button
+            id={RUN_AUDIT_BUTTON_ID}
             onClick={() => {
               // Synchronously, so the last run's outcome never reads as this run's.
               setStarting(true);
               start.mutate(undefined, { onSettled: () => setStarting(false) });
             }}
-            disabled={running || starting || refreshing}
+            // Not `disabled`: the focus stays here through the run and the refresh after it.
+            aria-disabled={running || starting || refreshing}
             aria-busy={running || starting}
           >
             Run audit

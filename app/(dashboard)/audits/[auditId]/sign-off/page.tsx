@@ -38,7 +38,7 @@ export default async function SignOffPage({ params }: { params: Promise<{ auditI
           <SentBackNotice step={review.history.sentBack} />
         </div>
       )}
-      <div className="grid gap-6 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
         <Card title="Review" className="lg:col-span-1">
           {signedOff ? (
             <dl className="grid gap-2 text-sm">

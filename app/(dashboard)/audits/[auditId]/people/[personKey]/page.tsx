@@ -202,7 +202,7 @@ export default async function PersonPage({
         </div>
       </dl>
 
-      <div className="grid gap-6 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
         <section aria-labelledby="findings-heading" className="space-y-4 lg:col-span-2">
           <h2 id="findings-heading" className="text-base font-semibold text-slate-900">
             {items.length} finding{items.length === 1 ? "" : "s"}

@@ -47,8 +47,18 @@ describe("the sign-off page's review actions", () => {
     expect(html).toMatch(/<label for="review-comment"[^>]*>Comment<\/label>/);
     expect(textarea).toContain('aria-describedby="review-comment-hint"');
     expect(html).toContain("2 finding(s) are not addressed: your comment is the override reason");
-    expect(html).toMatch(/<button [^>]*type="submit"[^>]*disabled=""[^>]*>Sign off<\/button>/);
     expect(html).not.toContain("Send back");
+  });
+
+  it("keep the decision's button enabled while the comment is missing: pressing it says what is missing", () => {
+    const html = render({});
+    const button = html.match(/<button [^>]*type="submit"[^>]*>Sign off<\/button>/)?.[0] ?? "";
+    expect(button).not.toBe("");
+    expect(button).not.toMatch(/ disabled=""/);
+    expect(button).not.toContain('aria-disabled="true"');
+    // No message before the first press; the comment box is described by its hint alone.
+    expect(html).not.toContain('id="review-comment-error"');
+    expect(tagWithId(html, "review-comment")).not.toContain("aria-invalid=");
   });
 
   it("offer changes only for an audit in review, and say why not", () => {

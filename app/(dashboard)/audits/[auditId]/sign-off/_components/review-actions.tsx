@@ -5,12 +5,15 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/dialog";
-import { Field, Textarea } from "@/components/ui/field";
+import { describedBy, Field, Textarea } from "@/components/ui/field";
+import { useFieldProblem } from "@/components/ui/use-field-problem";
 import { errorMessage } from "@/lib/client/api";
 import { sendBackAudit, signOffAudit, submitForReview } from "@/lib/client/mutations";
 import { DECISIONS, decisionView, type Decision } from "./review-decision";
 
 const CHOICE_LABELS: Record<Decision, string> = { approve: "Approve", request_changes: "Request changes" };
+
+const COMMENT_ID = "review-comment";
 
 /** What the signed-in user may do on the sign-off page; the server checks again. */
 export interface ReviewPermissions {
@@ -42,6 +45,8 @@ export function ReviewActions({
   const [comment, setComment] = useState("");
   const [confirming, setConfirming] = useState(false);
   const view = decisionView({ decision, comment, status, unaddressed, may });
+  const { errorFor, report, clear } = useFieldProblem();
+  const commentError = errorFor(COMMENT_ID);
   const choiceHint = (choice: Decision) =>
     choice === "approve"
       ? issueIid === null
@@ -124,7 +129,8 @@ export function ReviewActions({
           className="flex flex-col gap-3"
           onSubmit={(event) => {
             event.preventDefault();
-            if (!view.canSubmit) return;
+            if (view.problem) return report(COMMENT_ID, view.problem);
+            clear();
             if (decision === "request_changes") {
               sendBack.mutate(view.sent ?? "");
               return;
@@ -145,7 +151,10 @@ export function ReviewActions({
                   checked={decision === choice}
                   disabled={!view.choices[choice]}
                   aria-describedby={`decision-${choice}-hint`}
-                  onChange={() => setDecision(choice)}
+                  onChange={() => {
+                    setDecision(choice);
+                    clear();
+                  }}
                   className="mt-0.5 h-4 w-4 border-slate-300 text-indigo-600 focus:ring-indigo-600 disabled:opacity-50"
                 />
                 <div className="text-sm">
@@ -159,22 +168,26 @@ export function ReviewActions({
               </div>
             ))}
           </fieldset>
-          <Field id="review-comment" label="Comment" hint={view.hint}>
+          <Field id={COMMENT_ID} label="Comment" hint={view.hint} error={commentError}>
             <Textarea
-              id="review-comment"
-              aria-describedby="review-comment-hint"
+              id={COMMENT_ID}
+              {...describedBy(COMMENT_ID, { error: commentError })}
               aria-required={view.commentNeeded}
               rows={3}
               value={comment}
               disabled={view.commentDisabled}
-              onChange={(e) => setComment(e.target.value)}
+              onChange={(e) => {
+                setComment(e.target.value);
+                clear();
+              }}
             />
           </Field>
           <div>
             <Button
               type="submit"
               variant={decision === "approve" ? "primary" : "secondary"}
-              disabled={busy || !view.canSubmit}
+              // Enabled while the comment is missing: pressing it says what is missing, at the comment box.
+              aria-disabled={busy}
             >
               {view.submitLabel}
             </Button>

@@ -19,37 +19,47 @@ describe("the reviewer's one decision: approve or request changes, with one comm
     [
       "approving with every finding addressed needs no comment, and none is sent",
       {},
-      { submitLabel: "Sign off", canSubmit: true, commentNeeded: false, commentDisabled: true, sent: null },
+      { submitLabel: "Sign off", problem: null, commentNeeded: false, commentDisabled: true, sent: null },
     ],
     [
       "approving with findings unaddressed needs the comment as the override reason",
       { unaddressed: 3, comment: "too short" },
-      { submitLabel: "Sign off", canSubmit: false, commentNeeded: true, commentDisabled: false },
+      {
+        submitLabel: "Sign off",
+        problem: "Give the override reason: at least 10 characters (9 so far).",
+        commentNeeded: true,
+        commentDisabled: false,
+      },
     ],
     [
       "… and sends it once it is long enough",
       { unaddressed: 3, comment: `  ${REASON} ` },
-      { canSubmit: true, sent: REASON },
+      { problem: null, sent: REASON },
     ],
     [
       "invisible characters are no reason",
       { unaddressed: 3, comment: "\u200b".repeat(12) },
-      { canSubmit: false },
+      { problem: "Give the override reason: at least 10 characters (0 so far)." },
     ],
     [
       "requesting changes needs the comment",
       { decision: "request_changes", comment: "" },
-      { submitLabel: "Request changes", canSubmit: false, commentNeeded: true, commentDisabled: false },
+      {
+        submitLabel: "Request changes",
+        problem: "Say what needs doing: at least 10 characters (0 so far).",
+        commentNeeded: true,
+        commentDisabled: false,
+      },
     ],
     [
       "… and sends it as written",
       { decision: "request_changes", comment: "Justify the two APAC waivers." },
-      { canSubmit: true, sent: "Justify the two APAC waivers." },
+      { problem: null, sent: "Justify the two APAC waivers." },
     ],
     [
       "an audit not submitted for review cannot be sent back",
       { decision: "request_changes", status: "open", comment: "Justify the two APAC waivers." },
-      { canSubmit: false },
+      { problem: "Only an audit submitted for review can be sent back." },
     ],
   ])("%s", (_, input, expected) => {
     expect(viewOf(input)).toMatchObject(expected);

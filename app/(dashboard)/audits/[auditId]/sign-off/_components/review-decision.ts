@@ -21,7 +21,11 @@ export interface DecisionView {
   /** Which choices are offered: approving to who may sign off; changes also only while in review. */
   choices: Record<Decision, boolean>;
   submitLabel: string;
-  canSubmit: boolean;
+  /**
+   * Why the decision cannot be sent as it stands, shown under the comment box when the reviewer presses
+   * the (always enabled) button; null when it can be sent.
+   */
+  problem: string | null;
   /** The decision needs the comment (requesting changes; approving with findings unaddressed). */
   commentNeeded: boolean;
   /** Approving with every finding addressed: the comment is not sent, so it is not offered. */
@@ -37,6 +41,8 @@ export function decisionView(input: DecisionInput): DecisionView {
   const length = visibleLength(input.comment);
   const longEnough = length >= JUSTIFICATION_MIN_LENGTH;
   const soFar = `at least ${JUSTIFICATION_MIN_LENGTH} characters; ${length} so far`;
+  const tooShort = (what: string) =>
+    `${what}: at least ${JUSTIFICATION_MIN_LENGTH} characters (${length} so far).`;
   const choices = {
     approve: input.may.signOff,
     request_changes: input.may.sendBack && input.status === "in_review",
@@ -45,7 +51,11 @@ export function decisionView(input: DecisionInput): DecisionView {
     return {
       choices,
       submitLabel: "Request changes",
-      canSubmit: choices.request_changes && longEnough,
+      problem: !choices.request_changes
+        ? "Only an audit submitted for review can be sent back."
+        : longEnough
+          ? null
+          : tooShort("Say what needs doing"),
       commentNeeded: true,
       commentDisabled: false,
       hint: `What needs doing, for Support Operations (${soFar}). Posted on the audit issue when there is one.`,
@@ -56,7 +66,11 @@ export function decisionView(input: DecisionInput): DecisionView {
   return {
     choices,
     submitLabel: "Sign off",
-    canSubmit: choices.approve && (!override || longEnough),
+    problem: !choices.approve
+      ? "Only the Support Operations Manager signs the audit off."
+      : override && !longEnough
+        ? tooShort("Give the override reason")
+        : null,
     commentNeeded: override,
     commentDisabled: !override,
     hint: override

@@ -2,7 +2,8 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
-import { Field, Textarea } from "@/components/ui/field";
+import { describedBy, Field, Textarea } from "@/components/ui/field";
+import { useFieldProblem } from "@/components/ui/use-field-problem";
 import { ConfirmDialog } from "@/components/ui/dialog";
 import { errorMessage } from "@/lib/client/api";
 import { chasePreviewQueryOptions } from "@/lib/client/queries";
@@ -52,6 +53,8 @@ export function ChaseDialog({
   onDone: (message: string) => void;
 }) {
   const id = useId();
+  const noteId = `${id}-note`;
+  const { report } = useFieldProblem();
   // The dialog stays mounted, so closing it returns focus to the button that opened it.
   const [shown, setShown] = useState<PostedChaseAction>(action ?? "ping");
   const [note, setNote] = useState("");
@@ -106,11 +109,12 @@ export function ChaseDialog({
       wide
       title={`${step.label} ${personName}`}
       confirmLabel="Send"
-      confirmDisabled={!fresh || problem !== null || busy}
+      // Off only while the preview of this very note is read; a note Send refuses says why at the note.
+      confirmDisabled={busy || (problem === null && !fresh)}
       pending={mutation.isPending}
       // The missing issue is shown below with its remedy; any other refusal here.
       error={refusal && !isAuditIssueMissing(refusal) ? errorMessage(refusal) : null}
-      onConfirm={send}
+      onConfirm={() => (problem ? report(noteId, problem) : send())}
       onCancel={close}
     >
       <div className="space-y-3">
@@ -123,18 +127,19 @@ export function ChaseDialog({
             onExported={() => void preview.refetch()}
           />
         )}
+        {/* The note's problem shows as it is typed: the preview waits for a note it can show. */}
         <Field
-          id={`${id}-note`}
+          id={noteId}
           label="Personal note (optional)"
-          hint={problem ?? "Quoted under the findings, with your name."}
+          hint="Quoted under the findings, with your name."
+          error={problem}
         >
           <Textarea
-            id={`${id}-note`}
+            id={noteId}
             rows={3}
             value={note}
             maxLength={CHASE_NOTE_MAX_LENGTH}
-            aria-describedby={`${id}-note-hint`}
-            aria-invalid={problem !== null ? true : undefined}
+            {...describedBy(noteId, { error: problem })}
             onChange={(event) => setNote(event.target.value)}
           />
         </Field>

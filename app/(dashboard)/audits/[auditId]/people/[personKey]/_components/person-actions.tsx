@@ -1,9 +1,10 @@
 "use client";
 
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { formatDateTime, formatDueIn } from "@/components/time";
 import { Button } from "@/components/ui/button";
-import { Field, Input, Textarea } from "@/components/ui/field";
+import { describedBy, Field, Input, Textarea } from "@/components/ui/field";
+import { useFieldProblem } from "@/components/ui/use-field-problem";
 import { errorMessage } from "@/lib/client/api";
 import {
   CHASE_STEPS,
@@ -70,9 +71,20 @@ export function PersonActions(props: PersonActionsProps) {
   const processAllowed = CHASE_STEPS.some((step) => allowed[step.action]);
   // What the last action did; kept here because the control that did it may be gone after the refresh.
   const [done, setDone] = useState<string | null>(null);
+  // The focus goes to what was done: the button that did it is often disabled now (nothing left to ping),
+  // and a disabled button drops the focus to the top of the page.
+  const doneRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (done) doneRef.current?.focus();
+  }, [done]);
   return (
     <div className="space-y-6">
-      <p role="status" className="text-sm font-medium text-emerald-800 empty:hidden">
+      <p
+        ref={doneRef}
+        role="status"
+        tabIndex={-1}
+        className="rounded-sm text-sm font-medium text-emerald-800 empty:hidden focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+      >
         {done}
       </p>
       {processAllowed && <ProcessActions {...props} onDone={setDone} />}
@@ -247,6 +259,8 @@ function ResolveForms({
   const [unticked, setUnticked] = useState<ReadonlySet<string>>(new Set());
   const chosen = resolvable.filter((item) => !unticked.has(item.id));
   const headingId = useId();
+  // Where the focus goes when nothing is ticked.
+  const firstItemId = useId();
 
   if (resolvable.length === 0) {
     return (
@@ -280,10 +294,11 @@ function ResolveForms({
         <fieldset>
           <legend className="text-xs font-medium text-slate-700">Applies to</legend>
           <ul className="mt-1 space-y-1">
-            {resolvable.map((item) => (
+            {resolvable.map((item, i) => (
               <li key={item.id}>
                 <label className="flex items-start gap-2 text-sm text-slate-700">
                   <input
+                    id={i === 0 ? firstItemId : undefined}
                     type="checkbox"
                     className="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600"
                     checked={!unticked.has(item.id)}
@@ -307,6 +322,7 @@ function ResolveForms({
         auditId={auditId}
         personKey={personKey}
         itemIds={chosen.map((i) => i.id)}
+        firstItemId={firstItemId}
         override={override}
         onDone={onDone}
       />
@@ -317,6 +333,7 @@ function ResolveForms({
         minDay={minWaiverDay}
         maxDay={maxWaiverDay}
         maxMonths={maxWaiverMonths}
+        firstItemId={firstItemId}
         override={override}
         onDone={onDone}
       />
@@ -332,31 +349,39 @@ function justificationProblem(text: string): string | null {
   return `Write at least ${JUSTIFICATION_MIN_LENGTH} characters (${problem.length} so far; invisible characters and repeated spaces do not count).`;
 }
 
+/** The form-level refusal when no finding is ticked (the focus goes to the first checkbox). */
+const NOTHING_TICKED = "Tick at least one finding.";
+
 function MarkIntentionalForm({
   auditId,
   personKey,
   itemIds,
+  firstItemId,
   override,
   onDone,
 }: {
   auditId: string;
   personKey: string;
   itemIds: string[];
+  /** The first finding's checkbox, when there are several to choose from. */
+  firstItemId: string;
   override: boolean;
   onDone: OnDone;
 }) {
   const { mutation, busy } = usePersonAction(auditId, personKey);
   const [text, setText] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
+  const { errorFor, report, clear } = useFieldProblem();
   const id = useId();
+  const justificationId = `${id}-justification`;
   const length = visibleLength(text);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onDone(null);
-    const issue = itemIds.length === 0 ? "Tick at least one finding." : justificationProblem(text);
-    setProblem(issue);
-    if (issue) return;
+    if (itemIds.length === 0) return report(firstItemId, NOTHING_TICKED);
+    const issue = justificationProblem(text);
+    if (issue) return report(justificationId, issue);
+    clear();
     mutation.mutate(
       {
         action: { type: "mark_intentional", justification: text.trim(), ...(override ? { override } : {}) },
@@ -378,26 +403,31 @@ function MarkIntentionalForm({
       className="space-y-2 rounded-md bg-slate-50 p-3 ring-1 ring-inset ring-slate-200"
     >
       <Field
-        id={`${id}-justification`}
+        id={justificationId}
         label="Justification"
         hint={`Why PagerDuty is right as it is. At least ${JUSTIFICATION_MIN_LENGTH} characters (${length} so far).`}
+        error={errorFor(justificationId)}
       >
         <Textarea
-          id={`${id}-justification`}
+          id={justificationId}
           rows={3}
           value={text}
           required
           minLength={JUSTIFICATION_MIN_LENGTH}
           maxLength={JUSTIFICATION_MAX_LENGTH}
-          aria-describedby={`${id}-justification-hint`}
-          aria-invalid={problem !== null && length < JUSTIFICATION_MIN_LENGTH ? true : undefined}
-          onChange={(event) => setText(event.target.value)}
+          {...describedBy(justificationId, { error: errorFor(justificationId) })}
+          onChange={(event) => {
+            setText(event.target.value);
+            clear();
+          }}
         />
       </Field>
-      <Button type="submit" disabled={busy}>
+      <Button type="submit" aria-disabled={busy}>
         {override ? "Mark intentional (override)" : "Mark intentional"}
       </Button>
-      <ErrorMessage error={problem ?? (mutation.isError ? errorMessage(mutation.error) : null)} />
+      <ErrorMessage
+        error={errorFor(firstItemId) ?? (mutation.isError ? errorMessage(mutation.error) : null)}
+      />
     </form>
   );
 }
@@ -409,6 +439,7 @@ function WaiveForm({
   minDay,
   maxDay,
   maxMonths,
+  firstItemId,
   override,
   onDone,
 }: {
@@ -418,32 +449,36 @@ function WaiveForm({
   minDay: string;
   maxDay: string;
   maxMonths: number;
+  /** The first finding's checkbox, when there are several to choose from. */
+  firstItemId: string;
   override: boolean;
   onDone: OnDone;
 }) {
   const { mutation, busy } = usePersonAction(auditId, personKey);
   const [until, setUntil] = useState("");
   const [text, setText] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
+  const { errorFor, report, clear } = useFieldProblem();
   const id = useId();
+  const untilId = `${id}-until`;
+  const reasonId = `${id}-reason`;
   const length = visibleLength(text);
   const limit = `at most ${maxMonths} month${maxMonths === 1 ? "" : "s"} ahead (${maxDay} at the latest)`;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onDone(null);
-    const issue =
-      itemIds.length === 0
-        ? "Tick at least one finding."
-        : !/^\d{4}-\d{2}-\d{2}$/.test(until)
-          ? "Choose the day the waiver ends."
-          : until < minDay
-            ? "A waiver ends on a day after today."
-            : until > maxDay
-              ? `A waiver ends ${limit}.`
-              : justificationProblem(text);
-    setProblem(issue);
-    if (issue) return;
+    if (itemIds.length === 0) return report(firstItemId, NOTHING_TICKED);
+    const untilProblem = !/^\d{4}-\d{2}-\d{2}$/.test(until)
+      ? "Choose the day the waiver ends."
+      : until < minDay
+        ? "A waiver ends on a day after today."
+        : until > maxDay
+          ? `A waiver ends ${limit}.`
+          : null;
+    if (untilProblem) return report(untilId, untilProblem);
+    const reasonProblem = justificationProblem(text);
+    if (reasonProblem) return report(reasonId, reasonProblem);
+    clear();
     mutation.mutate(
       {
         action: { type: "waive", until, justification: text.trim(), ...(override ? { override } : {}) },
@@ -466,41 +501,51 @@ function WaiveForm({
       className="space-y-2 rounded-md bg-slate-50 p-3 ring-1 ring-inset ring-slate-200"
     >
       <Field
-        id={`${id}-until`}
+        id={untilId}
         label="Waive until"
         hint={`The finding counts as open again from this day (UTC), ${limit}.`}
+        error={errorFor(untilId)}
       >
         <Input
-          id={`${id}-until`}
+          id={untilId}
           type="date"
           min={minDay}
           max={maxDay}
           value={until}
           required
-          aria-describedby={`${id}-until-hint`}
-          onChange={(event) => setUntil(event.target.value)}
+          {...describedBy(untilId, { error: errorFor(untilId) })}
+          onChange={(event) => {
+            setUntil(event.target.value);
+            clear();
+          }}
         />
       </Field>
       <Field
-        id={`${id}-reason`}
+        id={reasonId}
         label="Reason for the waiver"
         hint={`Why the fix can wait. At least ${JUSTIFICATION_MIN_LENGTH} characters (${length} so far).`}
+        error={errorFor(reasonId)}
       >
         <Textarea
-          id={`${id}-reason`}
+          id={reasonId}
           rows={2}
           value={text}
           required
           minLength={JUSTIFICATION_MIN_LENGTH}
           maxLength={JUSTIFICATION_MAX_LENGTH}
-          aria-describedby={`${id}-reason-hint`}
-          onChange={(event) => setText(event.target.value)}
+          {...describedBy(reasonId, { error: errorFor(reasonId) })}
+          onChange={(event) => {
+            setText(event.target.value);
+            clear();
+          }}
         />
       </Field>
-      <Button type="submit" variant="secondary" disabled={busy}>
+      <Button type="submit" variant="secondary" aria-disabled={busy}>
         {override ? "Waive (override)" : "Waive"}
       </Button>
-      <ErrorMessage error={problem ?? (mutation.isError ? errorMessage(mutation.error) : null)} />
+      <ErrorMessage
+        error={errorFor(firstItemId) ?? (mutation.isError ? errorMessage(mutation.error) : null)}
+      />
     </form>
   );
 }
