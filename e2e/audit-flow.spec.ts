@@ -21,6 +21,13 @@ test.describe("an audit, as Support Operations run it", () => {
     await page.screenshot({ path: "test-results/screenshots/overview-empty.png", fullPage: true });
     await overview.openAudit(AUDIT);
     await overview.runAudit();
+    // The demo roster has warnings: the page names how many and shows the first five, not all of them.
+    const warnings = page.getByText(/^The roster was read with \d+ warnings for its owners to tidy:$/);
+    await expect(warnings).toBeVisible();
+    await expect(warnings.locator("xpath=following-sibling::ul/li")).toHaveCount(5);
+    await expect(
+      page.getByText(/^…and \d+ more; the CLI and the JSON report list them all\.$/),
+    ).toBeVisible();
     await page.screenshot({ path: "test-results/screenshots/overview.png", fullPage: true });
     // Pings are comments on the audit's GitLab issue: export first.
     await overview.exportToIssue();

@@ -28,6 +28,7 @@ import { OverviewDueCard } from "./_components/overview-due-card";
 import { OverviewHistory } from "./_components/overview-history";
 import { loadAuditIndex, loadAuditSummary, requireSessionUser } from "./_lib/data";
 import { landingPathFor } from "./_lib/paths";
+import { type RunWarnings, WARNINGS_SHOWN } from "./_lib/run-warnings";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -141,7 +142,11 @@ async function loadCurrentAuditDetails(ctx: AppContext, current: AuditSummary) {
   const run = current.latestRun;
   const [runWarnings, sentBack, activity, progress, workflow, autopilotNext] = await Promise.all([
     run
-      ? getRunWarnings(ctx, run).then((warnings) => ({ runId: run.id, lines: warnings.map(formatDetail) }))
+      ? getRunWarnings(ctx, run).then((warnings): RunWarnings => ({
+          runId: run.id,
+          lines: warnings.slice(0, WARNINGS_SHOWN).map(formatDetail),
+          total: warnings.length,
+        }))
       : null,
     getStandingSendBack(ctx, auditId),
     getAuditActivity(ctx, auditId, { pageSize: RECENT_ACTIVITY }),

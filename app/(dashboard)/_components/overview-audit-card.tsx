@@ -6,6 +6,7 @@ import type { Audit, Run } from "@/lib/db/queries";
 import { schedulesPath } from "../_lib/paths";
 import { AutopilotToggle } from "./autopilot-toggle";
 import { ExportIssueButton } from "./export-issue-button";
+import type { RunWarnings } from "../_lib/run-warnings";
 import { RunAuditPanel } from "./run-audit-panel";
 
 /** The current audit: its last run and the Run button, autopilot, and its GitLab issue (or the export). */
@@ -20,7 +21,7 @@ export function OverviewAuditCard({
 }: {
   audit: Audit;
   latestRun: Run | null;
-  runWarnings: { runId: string; lines: string[] } | null;
+  runWarnings: RunWarnings | null;
   canRun: boolean;
   /** The autopilot toggle's state, while the audit is not signed off. */
   autopilot: Omit<ComponentProps<typeof AutopilotToggle>, "auditId" | "on" | "now"> | null;

@@ -1,5 +1,6 @@
 "use client";
 
+import { type RunWarnings, WARNINGS_SHOWN } from "../_lib/run-warnings";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, useTransition } from "react";
@@ -16,7 +17,6 @@ import type { Run, RunProgress } from "@/lib/client/types";
 export const RUN_AUDIT_BUTTON_ID = "run-audit";
 
 /** Warnings shown in full; the rest are counted (the CLI and the JSON report list them all). */
-const WARNINGS_SHOWN = 5;
 
 const PHASES: Record<string, string> = {
   users: "Reading PagerDuty users",
@@ -54,7 +54,7 @@ export function RunAuditPanel({
   /** The latest run as the server rendered it. */
   initialRun: Run | null;
   /** What the roster's owners should tidy, as that run read the roster: one line each. */
-  runWarnings: { runId: string; lines: string[] } | null;
+  runWarnings: RunWarnings | null;
   /** The user may run audits and the audit is still open. */
   canRun: boolean;
   now: string;
@@ -161,21 +161,20 @@ export function RunAuditPanel({
         </p>
       )}
 
-      {run && !running && runWarnings?.runId === run.id && runWarnings.lines.length > 0 && (
+      {run && !running && runWarnings?.runId === run.id && runWarnings.total > 0 && (
         <div className="rounded-md bg-amber-50 p-2 text-sm text-amber-900">
           <p>
-            The roster was read with {runWarnings.lines.length} warning
-            {runWarnings.lines.length === 1 ? "" : "s"} for its owners to tidy:
+            The roster was read with {runWarnings.total} warning
+            {runWarnings.total === 1 ? "" : "s"} for its owners to tidy:
           </p>
           <ul className="mt-1 list-disc space-y-0.5 pl-5 break-words">
             {runWarnings.lines.slice(0, WARNINGS_SHOWN).map((line) => (
               <li key={line}>{line}</li>
             ))}
           </ul>
-          {runWarnings.lines.length > WARNINGS_SHOWN && (
+          {runWarnings.total > WARNINGS_SHOWN && (
             <p className="mt-1">
-              …and {runWarnings.lines.length - WARNINGS_SHOWN} more; the CLI and the JSON report list them
-              all.
+              …and {runWarnings.total - WARNINGS_SHOWN} more; the CLI and the JSON report list them all.
             </p>
           )}
         </div>
