@@ -943,11 +943,17 @@ export function membersAt(
   for (const period of schedule.periods) {
     if (period.end !== null && Date.parse(period.end) <= nowMs) continue;
     for (const m of period.members) {
-      // Merge in an order-free way, so the PagerDuty order of layers never changes the report.
       const seen = members.get(m.userId);
+      // Most users sit in one layer: the snapshot's member stands for them as it is (read, never written),
+      // so only a user met twice costs an object. A schedule's members live as long as the report.
+      if (seen === undefined) {
+        members.set(m.userId, m);
+        continue;
+      }
+      // Merge in an order-free way, so the PagerDuty order of layers never changes the report.
       members.set(m.userId, {
-        name: minOf(seen?.name ?? null, m.name),
-        deletedAt: minOf(seen?.deletedAt ?? null, m.deletedAt),
+        name: minOf(seen.name, m.name),
+        deletedAt: minOf(seen.deletedAt, m.deletedAt),
       });
     }
   }
