@@ -633,7 +633,14 @@ function checkScheduleMembers(
       const user = info?.user;
       // Whoever counts this account as theirs is on this schedule, whatever it holds against them below.
       const claimedBy = info?.owners;
-      if (claimedBy) for (const owner of claimedBy) (owner.scheduledIn ??= []).push(listing);
+      if (claimedBy) {
+        // Most people are on one schedule: a one-slot literal, where `[]` then `push` would reserve 17
+        // slots per person (about 12 MB more to copy out of the young generation at 100k people).
+        for (const owner of claimedBy) {
+          if (owner.scheduledIn === null) owner.scheduledIn = [listing];
+          else owner.scheduledIn.push(listing);
+        }
+      }
       const owners = ownersOf(directory, facts, userId, info);
       const exemptMember = isExemptMember(directory, userId, info);
       const knownGone = member.deletedAt !== null || unknownUserIds.has(userId);
