@@ -64,7 +64,7 @@ describe("PagerDuty client against the sandbox", () => {
       return response;
     };
     // The waits the client chose, one per 429 in order (one request at a time), and the ones it took: on a
-    // virtual clock here (the retry's and the limiter's pause alike); the test below waits one out in real time.
+    // virtual clock here (the retry's and the limiter's pause alike); lib/http waits one out in real time.
     const waits: number[] = [];
     const slept: number[] = [];
     const clock = createVirtualClock();
@@ -93,29 +93,6 @@ describe("PagerDuty client against the sandbox", () => {
     for (const s of withReset) expect(s.wait).toBeGreaterThanOrEqual(Number(s.reset) * 1_000);
     // Without the header: the client's own short back-off (at most `retryMaxMs`), not a rate-limit wait.
     for (const s of without) expect(s.wait).toBeLessThanOrEqual(40);
-  });
-
-  it("waits out a 429's ratelimit-reset in real time before trying again", async () => {
-    const pd = await start({ rateLimitRate: 0.25 }, 5);
-    const sent: { at: number; status: number; reset: string | null }[] = [];
-    const observing: typeof fetch = async (input, init) => {
-      const at = performance.now();
-      const response = await fetch(input, init);
-      sent.push({ at, status: response.status, reset: response.headers.get("ratelimit-reset") });
-      return response;
-    };
-    const client = sandboxClient(pd, { concurrency: 1, fetch: observing });
-    // Read until the first 429 that names a reset, and the read it held back, are through.
-    for (const user of USERS) {
-      await readUser(client, user.id);
-      if (sent.some((s) => s.status === 429 && s.reset !== null)) break;
-    }
-    const at = sent.findIndex((s) => s.status === 429 && s.reset !== null);
-    const limited = sent[at];
-    const next = sent[at + 1];
-    expect(limited && next).toBeTruthy();
-    // A loaded machine only makes the real wait longer.
-    expect((next?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(Number(limited?.reset) * 1_000);
   });
 
   it("gives up on endless 429s as rate_limited:pagerduty", async () => {
