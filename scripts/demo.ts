@@ -9,11 +9,19 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { runCli } from "../cli/main";
+import {
+  buildStampPath,
+  hashBuildInputs,
+  isBuildCurrent,
+  parseBuildStamp,
+  readBuildId,
+  readBuildInputs,
+} from "./build-stamp";
 import { buildDemoAppEnv } from "./demo-app";
 import { startGitLabSandbox } from "../sandbox/gitlab/server";
 import { SLACK_SANDBOX_TOKEN, slackWorkspaceState } from "../sandbox/scenarios/slack-workspace";
@@ -117,6 +125,21 @@ const options = new Command()
   .parse()
   .opts<DemoOptions>();
 
+/**
+ * One line per phase on stderr, with the time since the process started (module loading included) and the
+ * phase's own time: a fresh clone spends most of its first run in `next build`, and should be told so.
+ */
+// From the process start: the first line says how long loading the modules took.
+let phaseStarted = 0;
+function phase(text: string): void {
+  const at = performance.now();
+  process.stderr.write(
+    `[demo ${(at / 1000).toFixed(1)} s] ${text} (${((at - phaseStarted) / 1000).toFixed(1)} s)\n`,
+  );
+  phaseStarted = at;
+}
+phase("started");
+
 const dataDir = path.resolve(options.dataDir);
 const now = new Date();
 const scenario = options.people ? generatedOrg(options.people, now) : generateDemoOrg({ now });
@@ -142,6 +165,7 @@ const written = await writeScenario(path.join(dataDir, "scenario"), scenario, {
   agents: true,
 });
 const relative = (p: string) => path.relative(process.cwd(), p);
+phase("sandboxes up, demo org written");
 process.stderr.write(
   `Sandbox PagerDuty at ${sandbox.url} (token ${DEFAULT_SANDBOX_TOKEN}); demo org in ${relative(dataDir)}/scenario/\n` +
     `Sandbox GitLab at ${gitlab.url} (token ${GITLAB_SANDBOX_TOKEN}); audit issues go to ${AUDITS_PROJECT}\n` +
@@ -156,6 +180,7 @@ if (options.audit || options.once) {
     env: { PD_TOKEN: sandbox.token },
     now: () => now,
   });
+  phase("audit printed");
   if (options.once) {
     await Promise.all([sandbox.stop(), gitlab.stop(), slack.stop()]);
     // Findings are expected in the demo (exit 1); anything else is a failure of the demo itself.
@@ -219,6 +244,8 @@ process.stderr.write(
   ].join("\n"),
 );
 
+void announceReady(appUrl);
+
 let stopping = false;
 const stop = (code: number) => {
   if (stopping) return;
@@ -230,23 +257,24 @@ app.on("exit", (code) => stop(code ?? 0));
 process.once("SIGINT", () => stop(0));
 process.once("SIGTERM", () => stop(0));
 
-/** Builds the dashboard when there is no build, or when a source file is newer than it. */
+/**
+ * Builds the dashboard unless the build in place was made from the sources as they are (see
+ * `build-stamp.ts`). The sources are hashed before the build, so an edit made while it runs is caught at the
+ * next start.
+ */
 function buildIfStale(): void {
-  const buildId = path.join(".next", "BUILD_ID");
-  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-  const newest = Math.max(
-    ...[
-      "app",
-      "components",
-      "lib",
-      "instrumentation.ts",
-      "proxy.ts",
-      "next.config.ts",
-      "package-lock.json",
-    ].map(newestMtime),
+  const root = process.cwd();
+  const inputs = hashBuildInputs(readBuildInputs(root), process.env);
+  const stampFile = buildStampPath(root);
+  const stamp = parseBuildStamp(existsSync(stampFile) ? readFileSync(stampFile, "utf8") : null);
+  if (isBuildCurrent(stamp, readBuildId(root), inputs)) {
+    phase("dashboard build is up to date with the sources");
+    return;
+  }
+  phase("sources hashed");
+  process.stderr.write(
+    "Building the dashboard (next build): about two minutes on a fresh clone, skipped while the sources stay as they are…\n",
   );
-  if (builtAt > newest) return;
-  process.stderr.write("Building the dashboard (next build)…\n");
   const result = spawnSync(
     process.execPath,
     [path.join("node_modules", "next", "dist", "bin", "next"), "build"],
@@ -259,14 +287,20 @@ function buildIfStale(): void {
     process.stderr.write("The dashboard did not build; see above.\n");
     process.exit(1);
   }
+  const buildId = readBuildId(root);
+  if (buildId !== null) writeFileSync(stampFile, `${JSON.stringify({ buildId, inputs })}\n`);
+  phase("dashboard built");
 }
 
-function newestMtime(entry: string): number {
-  if (!existsSync(entry)) return 0;
-  const stat = statSync(entry);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(
-    stat.mtimeMs,
-    ...readdirSync(entry).map((name) => (name === "node_modules" ? 0 : newestMtime(path.join(entry, name)))),
-  );
+/** Says when the dashboard answers (it takes a few seconds to start). */
+async function announceReady(url: string): Promise<void> {
+  for (let tries = 0; tries < 240; tries++) {
+    try {
+      await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(1_000) });
+      phase(`dashboard answering at ${url}`);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }

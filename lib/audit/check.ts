@@ -619,7 +619,14 @@ function checkScheduleMembers(
       const user = info?.user;
       // Whoever counts this account as theirs is on this schedule, whatever it holds against them below.
       const claimedBy = info?.owners;
-      if (claimedBy) for (const owner of claimedBy) (owner.scheduledIn ??= []).push(listing);
+      if (claimedBy) {
+        // Most people are on one schedule: a one-slot literal, where `[]` then `push` would reserve 17
+        // slots per person (about 12 MB more to copy out of the young generation at 100k people).
+        for (const owner of claimedBy) {
+          if (owner.scheduledIn === null) owner.scheduledIn = [listing];
+          else owner.scheduledIn.push(listing);
+        }
+      }
       const owners = ownersOf(directory, facts, userId, info);
       const exemptMember = isExemptMember(directory, userId, info);
       const knownGone = member.deletedAt !== null || unknownUserIds.has(userId);
@@ -931,11 +938,17 @@ export function membersAt(
   for (const period of schedule.periods) {
     if (period.end !== null && Date.parse(period.end) <= nowMs) continue;
     for (const m of period.members) {
-      // Merge in an order-free way, so the PagerDuty order of layers never changes the report.
       const seen = members.get(m.userId);
+      // Most users sit in one layer: the snapshot's member stands for them as it is (read, never written),
+      // so only a user met twice costs an object. A schedule's members live as long as the report.
+      if (seen === undefined) {
+        members.set(m.userId, m);
+        continue;
+      }
+      // Merge in an order-free way, so the PagerDuty order of layers never changes the report.
       members.set(m.userId, {
-        name: minOf(seen?.name ?? null, m.name),
-        deletedAt: minOf(seen?.deletedAt ?? null, m.deletedAt),
+        name: minOf(seen.name, m.name),
+        deletedAt: minOf(seen.deletedAt, m.deletedAt),
       });
     }
   }

@@ -162,6 +162,23 @@ describe("429 waits", () => {
     expect(seen).toHaveLength(2);
   });
 
+  // The one test of the 429 wait in real time (the others record what the client would sleep).
+  it("waits out Retry-After in real time, with the real sleep and the shared limiter's pause", async () => {
+    script = [{ status: 429, headers: { "retry-after": "0.3" } }, ok];
+    const limiter = createSlidingWindowLimiter({ windowMs: 60_000 });
+    const { http } = client({
+      sleep: undefined,
+      now: Date.now,
+      rateLimit: { limiter, requestsPerWindow: 100 },
+    });
+    const sent: number[] = [];
+    server.on("request", () => sent.push(performance.now()));
+    await expect(http.json("GET", "/r", OkSchema)).resolves.toMatchObject({ value: { ok: true } });
+    expect(sent).toHaveLength(2);
+    // A loaded machine only makes the real wait longer.
+    expect((sent[1] ?? 0) - (sent[0] ?? 0)).toBeGreaterThanOrEqual(300);
+  });
+
   it("waits until a Retry-After HTTP date", async () => {
     script = [{ status: 429, headers: { "retry-after": new Date(NOW + 12_000).toUTCString() } }, ok];
     const { http, sleeps } = client();
