@@ -7,6 +7,7 @@ import { AppError, formatDetail, formatErrorDetails } from "@/lib/errors";
 import { createGitLabClient } from "@/lib/gitlab/client";
 import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
+import type { SnapshotProgress } from "@/lib/pagerduty/snapshot";
 import { showControlChars, type KnownUsers } from "@/lib/report/escape";
 import { formatReport } from "@/lib/report/format";
 import { describeReadErrors, runAudit } from "@/lib/runner/run-audit";
@@ -27,10 +28,11 @@ export async function runAuditCommand(options: CliOptions, io: CliIo): Promise<n
     if (options.output) await checkReportPath(options.output);
     const env = readEnv(io.env);
     const config = await loadAuditConfig(options.config, { pagerDutyApiUrl: env.PAGERDUTY_API_URL });
-    const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN });
-    // Read, but to be tidied by the roster's owners; the report's `warnings` lists them too.
-    for (const warning of roster.warnings ?? []) io.stderr(`warning: ${shown(formatDetail(warning))}\n`);
+    const rosterRead = loadConfiguredRoster(config, { token: env.GL_TOKEN });
+    // Until the roster is read (PagerDuty is read meanwhile), so a roster error still comes first.
+    rosterRead.catch(() => undefined);
     if (!env.PD_TOKEN) {
+      await rosterRead;
       throw new AppError(
         "invalid:environment",
         "PD_TOKEN is not set: export a read-only PagerDuty REST API key as PD_TOKEN (never pass it as an argument).",
@@ -39,14 +41,24 @@ export async function runAuditCommand(options: CliOptions, io: CliIo): Promise<n
     const client = createPagerDutyClientFromConfig(config.pagerduty, env.PD_TOKEN, {
       onRetry: progress.retry,
     });
-    progress.start(`Auditing ${roster.entries.length} people against ${config.rotations.length} rotation(s)`);
-    const { report } = await runAudit({
+    // Progress that comes before the roster is read waits for the title line that counts its people.
+    const early = new Map<SnapshotProgress["phase"], SnapshotProgress>();
+    let started = false;
+    const running = runAudit({
       config,
-      roster,
+      roster: rosterRead,
       client,
       now: options.now ?? io.now(),
-      onProgress: progress.update,
+      onProgress: (p) => (started ? progress.update(p) : early.set(p.phase, p)),
     });
+    running.catch(() => undefined);
+    const roster = await rosterRead;
+    // Read, but to be tidied by the roster's owners; the report's `warnings` lists them too.
+    for (const warning of roster.warnings ?? []) io.stderr(`warning: ${shown(formatDetail(warning))}\n`);
+    progress.start(`Auditing ${roster.entries.length} people against ${config.rotations.length} rotation(s)`);
+    started = true;
+    for (const p of early.values()) progress.update(p);
+    const { report } = await running;
     progress.stop();
 
     const mentions = options.format === "text" || options.format === "markdown";

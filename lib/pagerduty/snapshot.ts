@@ -35,18 +35,26 @@ export interface SnapshotProgress {
 export interface FetchSnapshotOptions {
   /** Configured schedule IDs, layer-based or shift-based; duplicates are read once. */
   scheduleIds: readonly string[];
-  /** PagerDuty user IDs the roster names; looked up one by one when the user list lacks them. */
-  rosterUserIds: readonly string[];
+  /**
+   * PagerDuty user IDs the roster names; looked up one by one when the user list lacks them. With the
+   * roster still being read, a promise: the reads that need no roster (the user list, the schedules) start
+   * at once, and the roster is awaited where it is needed.
+   */
+  rosterUserIds: readonly string[] | Promise<readonly string[]>;
   /**
    * Every roster person's email and the PagerDuty ID they give (null for none). Used only for accounts
    * past PagerDuty's 10,000-record pagination limit, whose user list cannot be read whole: the users the
    * checker matches by email are then looked up by email.
    */
-  rosterPeople: readonly { email: string; pagerdutyId: string | null }[];
+  rosterPeople: RosterPeople | Promise<RosterPeople>;
   /** Stamped as `fetchedAt`; default the current time. */
   now?: Date;
   onProgress?: (progress: SnapshotProgress) => void;
+  /** Stops every read, those in flight too (the roster read alongside failed); the snapshot rejects. */
+  signal?: AbortSignal;
 }
+
+type RosterPeople = readonly { email: string; pagerdutyId: string | null }[];
 
 const USER_INCLUDES = { "include[]": ["contact_methods", "notification_rules"] } as const;
 
@@ -205,11 +213,18 @@ export async function fetchPagerDutySnapshot(
   const { client, unreachable } = watchReachability(pagerDuty);
   const fetchedAt = (options.now ?? new Date()).toISOString();
   const scheduleIds = [...new Set(options.scheduleIds)];
-  const rosterUserIds = [...new Set(options.rosterUserIds)];
+  const rosterUserIds = Promise.resolve(options.rosterUserIds).then((ids) => [...new Set(ids)]);
+  const rosterPeople = Promise.resolve(options.rosterPeople);
+  // A roster that fails to load is the caller's error to report; here it only means the reads stop.
+  rosterUserIds.catch(() => undefined);
+  rosterPeople.catch(() => undefined);
   const progress = options.onProgress ?? (() => undefined);
   // A fatal error cancels everything at once, requests in flight included.
   const abort = new AbortController();
   const signal = abort.signal;
+  const outer = options.signal;
+  if (outer?.aborted) abort.abort(outer.reason);
+  outer?.addEventListener("abort", () => abort.abort(outer.reason), { once: true });
   // A refused token (401) is not fatal at once: an answer still in flight may show it did work.
   let refusal: unknown = null;
   /** Reads answered with the token accepted (data or a 404). */
@@ -280,7 +295,7 @@ export async function fetchPagerDutySnapshot(
       if (user !== "unknown" && user.deletedAt === null) read.add(emailKey(user.email));
     }
     const wanted = [
-      ...new Set(options.rosterPeople.map((p) => emailKey(p.email)).filter((e) => e !== "" && !read.has(e))),
+      ...new Set((await rosterPeople).map((p) => emailKey(p.email)).filter((e) => e !== "" && !read.has(e))),
     ].sort();
     lookupsTotal += wanted.length;
     let refusedOnce = false;
@@ -338,9 +353,9 @@ export async function fetchPagerDutySnapshot(
           succeeded++;
           progress({ phase: "users", done, total });
         },
-        whenCapped: (total) => {
+        whenCapped: async (total) => {
           pastLimit = true;
-          return usersToListPastLimit(total, rosterUserIds.length);
+          return usersToListPastLimit(total, (await rosterUserIds).length);
         },
       });
     } catch (error) {
@@ -355,7 +370,7 @@ export async function fetchPagerDutySnapshot(
     const users = new Map<string, PdUser>();
     for (const user of listed) if (!users.has(user.id)) users.set(user.id, toPdUser(user));
     // Roster IDs need not wait for the schedules.
-    await lookUpUsers(rosterUserIds.filter((id) => !users.has(id)).sort());
+    await lookUpUsers((await rosterUserIds).filter((id) => !users.has(id)).sort());
     if (pastLimit) await lookUpEmails(users);
     return [...users.values()];
   };
