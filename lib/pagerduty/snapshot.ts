@@ -513,6 +513,7 @@ export async function fetchPagerDutySnapshot(
     const outcomes = await Promise.all(
       scheduleIds.map(async (id) => {
         const outcome = await readOne(id);
+        if (outcome.kind === "found") lookUpMembersOf(outcome.schedule);
         done++;
         progress({ phase: "schedules", done, total: scheduleIds.length });
         return [id, outcome] as const;
@@ -521,7 +522,36 @@ export async function fetchPagerDutySnapshot(
     return new Map(outcomes);
   };
 
-  const [listedUsers, scheduleOutcomes] = await Promise.all([guard(readUsers()), guard(readSchedules())]);
+  const usersRead = guard(readUsers());
+  /** Each read schedule's lookups; awaited after the reads, and never left rejected unhandled meanwhile. */
+  const memberLookups: Promise<void>[] = [];
+  let known: Set<string> | null = null;
+  /**
+   * A schedule's members the user list lacks, looked up once the list is in, without waiting for the other
+   * schedules: the lookups then share the schedule reads' slots instead of taking a round trip at the end.
+   * Members already marked deleted by the schedule need no lookup: PagerDuty would answer 404. After a
+   * refusal these are not sent; each becomes a refused read.
+   */
+  const lookUpMembersOf = (schedule: PdSchedule) => {
+    const lookup = guard(
+      usersRead.then(async (listed) => {
+        if (listed === null) return;
+        known ??= new Set(listed.map((u) => u.id));
+        const ids = new Set<string>();
+        for (const period of schedule.periods) {
+          for (const member of period.members) {
+            if (member.deletedAt === null && !known.has(member.userId)) ids.add(member.userId);
+          }
+        }
+        await lookUpUsers([...ids].sort());
+      }),
+    );
+    lookup.catch(() => undefined);
+    memberLookups.push(lookup);
+  };
+
+  const [listedUsers, scheduleOutcomes] = await Promise.all([usersRead, guard(readSchedules())]);
+  await Promise.all(memberLookups);
 
   const schedules: PdSchedule[] = [];
   const missingScheduleIds: string[] = [];
@@ -532,21 +562,6 @@ export async function fetchPagerDutySnapshot(
     else if (outcome?.kind === "failed")
       failures.push({ kind: "schedule", scheduleId: id, message: outcome.message });
     else if (outcome?.kind === "refused") refused.push({ kind: "schedule", scheduleId: id, message: "" });
-  }
-
-  if (listedUsers !== null) {
-    const known = new Set(listedUsers.map((u) => u.id));
-    // Members already marked deleted by the schedule need no lookup: PagerDuty would answer 404.
-    const memberIds = new Set<string>();
-    for (const schedule of schedules) {
-      for (const period of schedule.periods) {
-        for (const member of period.members) {
-          if (member.deletedAt === null && !known.has(member.userId)) memberIds.add(member.userId);
-        }
-      }
-    }
-    // After a refusal these are not sent; each becomes a refused read.
-    await guard(lookUpUsers([...memberIds].sort()));
   }
 
   // Nothing answered and the host could not be reached: a wrong URL or no network, not a partial audit.
