@@ -5,9 +5,9 @@ import type { AuditConfig } from "@/lib/config/schema";
 import { readEnv } from "@/lib/env";
 import { AppError, formatDetail, formatErrorDetails } from "@/lib/errors";
 import { createGitLabClient } from "@/lib/gitlab/client";
-import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
 import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
 import type { SnapshotProgress } from "@/lib/pagerduty/snapshot";
+import type { RetryEvent } from "@/lib/http/request";
 import { showControlChars, type KnownUsers } from "@/lib/report/escape";
 import { formatReport } from "@/lib/report/format";
 import { describeReadErrors, runAudit } from "@/lib/runner/run-audit";
@@ -15,6 +15,7 @@ import { findKnownUsers, mentionCandidatesOf } from "@/lib/service/mentions";
 import { EXIT, type CliIo, type CliOptions } from "./io";
 import { checkReportPath } from "./output";
 import { createProgressReporter } from "./progress";
+import { loadRosterAside } from "./roster-thread";
 
 /** Runs the audit the parsed command line asks for and returns the exit code (see `runCli`). */
 export async function runAuditCommand(options: CliOptions, io: CliIo): Promise<number> {
@@ -28,7 +29,7 @@ export async function runAuditCommand(options: CliOptions, io: CliIo): Promise<n
     if (options.output) await checkReportPath(options.output);
     const env = readEnv(io.env);
     const config = await loadAuditConfig(options.config, { pagerDutyApiUrl: env.PAGERDUTY_API_URL });
-    const rosterRead = loadConfiguredRoster(config, { token: env.GL_TOKEN });
+    const rosterRead = loadRosterAside(config, env.GL_TOKEN);
     // Until the roster is read (PagerDuty is read meanwhile), so a roster error still comes first.
     rosterRead.catch(() => undefined);
     if (!env.PD_TOKEN) {
@@ -38,12 +39,14 @@ export async function runAuditCommand(options: CliOptions, io: CliIo): Promise<n
         "PD_TOKEN is not set: export a read-only PagerDuty REST API key as PD_TOKEN (never pass it as an argument).",
       );
     }
-    const client = createPagerDutyClientFromConfig(config.pagerduty, env.PD_TOKEN, {
-      onRetry: progress.retry,
-    });
-    // Progress that comes before the roster is read waits for the title line that counts its people.
+    // Progress and retries that come before the roster is read wait for the title line that counts its
+    // people (and for a roster error, which comes first).
     const early = new Map<SnapshotProgress["phase"], SnapshotProgress>();
+    const earlyRetries: RetryEvent[] = [];
     let started = false;
+    const client = createPagerDutyClientFromConfig(config.pagerduty, env.PD_TOKEN, {
+      onRetry: (event) => (started ? progress.retry(event) : earlyRetries.push(event)),
+    });
     const running = runAudit({
       config,
       roster: rosterRead,
@@ -57,6 +60,7 @@ export async function runAuditCommand(options: CliOptions, io: CliIo): Promise<n
     for (const warning of roster.warnings ?? []) io.stderr(`warning: ${shown(formatDetail(warning))}\n`);
     progress.start(`Auditing ${roster.entries.length} people against ${config.rotations.length} rotation(s)`);
     started = true;
+    for (const event of earlyRetries) progress.retry(event);
     for (const p of early.values()) progress.update(p);
     const { report } = await running;
     progress.stop();

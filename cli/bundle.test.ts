@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,6 +88,19 @@ describe("the compiled CLI", () => {
     expect(JSON.parse(compiled.stdout)).toEqual(JSON.parse(sources.stdout));
     expect(compiled.stderr).toBe(sources.stderr);
     expect(compiled.stderr).toContain("Audit complete");
+  }, 60_000);
+
+  it("refuses a bad roster (read on its own thread) with the sources' words and exit code", async () => {
+    const bad = path.join(dir, "bad-roster");
+    await mkdir(bad, { recursive: true });
+    await writeFile(path.join(bad, "audit.config.yaml"), await readFile(written.configPath, "utf8"));
+    await writeFile(path.join(bad, "support-team.yaml"), "- name: Ada\n  email: not-an-address\n");
+    const argv = ["--config", path.join(bad, "audit.config.yaml"), "--no-progress"];
+    const compiled = await runBin(argv);
+    const sources = await runSources(argv);
+    expect(compiled.code).toBe(EXIT.error);
+    expect(compiled.stderr).toContain("support-team.yaml:2:10: Ada › email");
+    expect(compiled).toEqual(sources);
   }, 60_000);
 
   it("says so on a usage error, as the sources do", async () => {

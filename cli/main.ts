@@ -1,9 +1,16 @@
+import { isMainThread, workerData } from "node:worker_threads";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { REPORT_FORMATS } from "@/lib/report/formats";
 import type { CliIo, CliOptions } from "./io";
-import { EXIT } from "./io";
+import { EXIT, ROSTER_TASK } from "./io";
 
 export { EXIT, type CliIo } from "./io";
+
+// The compiled CLI reads a large roster on a worker thread running this same file (see `loadRosterAside`).
+if (!isMainThread && (workerData as { task?: unknown } | null)?.task === ROSTER_TASK) {
+  const { answerRosterTask } = await import("./roster-thread");
+  await answerRosterTask();
+}
 
 function parseInstant(value: string): Date {
   const date = new Date(value);
