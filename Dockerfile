@@ -21,6 +21,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/.next ./.next
 COPY --from=build /app/public ./public
 COPY --from=build /app/bin ./bin
+COPY --from=build /app/dist ./dist
 COPY --from=build /app/cli ./cli
 COPY --from=build /app/lib ./lib
 RUN mkdir -p /app/data && chown node:node /app/data

@@ -24,6 +24,7 @@ export default defineConfig([
     "coverage/**",
     "playwright-report/**",
     "test-results/**",
+    "dist/**",
   ]),
   {
     rules: {

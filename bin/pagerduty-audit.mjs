@@ -1,11 +1,24 @@
 #!/usr/bin/env node
-// Launcher for the `pagerduty-audit` CLI: runs the TypeScript sources through tsx with the project's
-// tsconfig (for its `@/` paths), whatever the working directory.
+// Launcher for the `pagerduty-audit` CLI: runs the compiled bundle (`npm run build:cli`, part of
+// `npm run build`). When the bundle is missing or older than its sources, it says so and runs the
+// TypeScript sources through tsx instead: slower to start, but never an audit by yesterday's code.
 import { fileURLToPath } from "node:url";
-import { register } from "tsx/esm/api";
+import { BUNDLE_FILE, findCompiledCliProblem } from "./compiled-cli.mjs";
 
-register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
-const { runCli } = await import("../cli/main.ts");
+const root = new URL("../", import.meta.url);
+const problem = findCompiledCliProblem(fileURLToPath(root));
+let runCli;
+if (problem === null) {
+  ({ runCli } = await import(new URL(BUNDLE_FILE, root).href));
+} else {
+  process.stderr.write(
+    `warning: the compiled CLI is ${problem}; running the TypeScript sources through tsx (slower start). Run \`npm run build:cli\` to compile it.\n`,
+  );
+  const { register } = await import("tsx/esm/api");
+  // The project's tsconfig, for its `@/` paths, whatever the working directory.
+  register({ tsconfig: fileURLToPath(new URL("tsconfig.json", root)) });
+  ({ runCli } = await import("../cli/main.ts"));
+}
 
 const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

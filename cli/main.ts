@@ -1,39 +1,15 @@
-import { writeFile } from "node:fs/promises";
+import { isMainThread, workerData } from "node:worker_threads";
 import { Command, InvalidArgumentError, Option } from "commander";
-import type { AuditReport } from "@/lib/audit/types";
-import { loadAuditConfig } from "@/lib/config/load";
-import type { AuditConfig } from "@/lib/config/schema";
-import { readEnv } from "@/lib/env";
-import { AppError, formatDetail, formatErrorDetails } from "@/lib/errors";
-import { createGitLabClient } from "@/lib/gitlab/client";
-import { loadConfiguredRoster } from "@/lib/gitlab/roster-source";
-import { createPagerDutyClientFromConfig } from "@/lib/pagerduty/client";
-import { showControlChars, type KnownUsers } from "@/lib/report/escape";
-import { REPORT_FORMATS, formatReport } from "@/lib/report/format";
-import type { ReportFormat } from "@/lib/report/format";
-import { describeReadErrors, runAudit } from "@/lib/runner/run-audit";
-import { findKnownUsers, mentionCandidatesOf } from "@/lib/service/mentions";
-import { checkReportPath } from "./output";
-import { createProgressReporter } from "./progress";
+import { REPORT_FORMATS } from "@/lib/report/formats";
+import type { CliIo, CliOptions } from "./io";
+import { EXIT, ROSTER_TASK } from "./io";
 
-/** Exit codes are part of the CLI's contract: scripts branch on them. */
-export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
+export { EXIT, type CliIo } from "./io";
 
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** The real stderr when it is a terminal: a progress bar is drawn there; plain lines otherwise. */
-  terminal?: NodeJS.WriteStream;
-  env: Record<string, string | undefined>;
-  now: () => Date;
-}
-
-interface CliOptions {
-  config: string;
-  format: ReportFormat;
-  output?: string;
-  now?: Date;
-  progress: boolean;
+// The compiled CLI reads a large roster on a worker thread running this same file (see `loadRosterAside`).
+if (!isMainThread && (workerData as { task?: unknown } | null)?.task === ROSTER_TASK) {
+  const { answerRosterTask } = await import("./roster-thread");
+  await answerRosterTask();
 }
 
 function parseInstant(value: string): Date {
@@ -78,101 +54,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const code = (error as { exitCode?: number }).exitCode;
     return code === 0 ? EXIT.clean : EXIT.error;
   }
-
-  const progress = createProgressReporter({
-    enabled: options.progress,
-    terminal: io.terminal,
-    write: io.stderr,
-  });
-  try {
-    // A report that cannot be written is refused now, not after minutes of reading PagerDuty.
-    if (options.output) await checkReportPath(options.output);
-    const env = readEnv(io.env);
-    const config = await loadAuditConfig(options.config, { pagerDutyApiUrl: env.PAGERDUTY_API_URL });
-    const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN });
-    // Read, but to be tidied by the roster's owners; the report's `warnings` lists them too.
-    for (const warning of roster.warnings ?? []) io.stderr(`warning: ${shown(formatDetail(warning))}\n`);
-    if (!env.PD_TOKEN) {
-      throw new AppError(
-        "invalid:environment",
-        "PD_TOKEN is not set: export a read-only PagerDuty REST API key as PD_TOKEN (never pass it as an argument).",
-      );
-    }
-    const client = createPagerDutyClientFromConfig(config.pagerduty, env.PD_TOKEN, {
-      onRetry: progress.retry,
-    });
-    progress.start(`Auditing ${roster.entries.length} people against ${config.rotations.length} rotation(s)`);
-    const { report } = await runAudit({
-      config,
-      roster,
-      client,
-      now: options.now ?? io.now(),
-      onProgress: progress.update,
-    });
-    progress.stop();
-
-    const mentions = options.format === "text" || options.format === "markdown";
-    const known = mentions ? await knownUsersOf(report, config, env.GL_TOKEN, io) : undefined;
-    const text = formatReport(report, options.format, known);
-    if (options.output) {
-      await writeFile(options.output, text, "utf8");
-      io.stderr(`Report written to ${options.output}\n`);
-    } else {
-      io.stdout(text);
-    }
-    io.stderr(`${summaryLine(report)}\n`);
-    // The report's error list may be in a file or a format without one (CSV): say here what went wrong.
-    if (!report.complete) io.stderr(`${shown(describeReadErrors(report.errors))}\n`);
-    if (!report.complete) return EXIT.error;
-    return report.findings.length > 0 ? EXIT.findings : EXIT.clean;
-  } catch (error) {
-    progress.stop();
-    io.stderr(`error: ${shown(error instanceof AppError ? formatErrorDetails(error) : unexpected(error))}\n`);
-    return EXIT.error;
-  }
-}
-
-/**
- * Text for the terminal that holds what people wrote (roster names, stories, PagerDuty's messages): each
- * line's control characters shown as escapes, so an escape sequence in a name cannot retitle or redraw the
- * terminal, nor a bidi override reverse what follows.
- */
-function shown(text: string): string {
-  return text.split("\n").map(showControlChars).join("\n");
-}
-
-/**
- * The report's usernames that GitLab resolves to a user, when the config names a GitLab instance and
- * GL_TOKEN is set, so the text pasted into the issue mentions no group; a warning on stderr for each other
- * one. Without GitLab, undefined: well-formed usernames stay live. When GitLab cannot be asked, none is live.
- */
-async function knownUsersOf(
-  report: AuditReport,
-  config: AuditConfig,
-  token: string | undefined,
-  io: CliIo,
-): Promise<KnownUsers | undefined> {
-  if (!config.gitlab || !token) return undefined;
-  const client = createGitLabClient({ baseUrl: config.gitlab.url, token });
-  try {
-    const { known, warnings } = await findKnownUsers(client, mentionCandidatesOf(report));
-    for (const warning of warnings) io.stderr(`warning: ${shown(warning)}\n`);
-    return known;
-  } catch (error) {
-    const why = error instanceof AppError ? error.message : unexpected(error);
-    io.stderr(
-      `warning: ${shown(`Could not ask GitLab who its users are (${why}); no handle is a live mention.`)}\n`,
-    );
-    return new Set();
-  }
-}
-
-function summaryLine(report: AuditReport): string {
-  const { summary } = report;
-  const state = report.complete ? "complete" : `INCOMPLETE (${report.errors.length} read error(s))`;
-  return `Audit ${state}: ${summary.findings} finding(s) for ${summary.peopleWithFindings} people; ${summary.schedules.read}/${summary.schedules.configured} schedules read.`;
-}
-
-function unexpected(error: unknown): string {
-  return `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
+  // The audit's modules (schemas, clients, checker, report formats) are loaded only once there is an audit
+  // to run, so `--help` and a mistyped option answer as fast as the arguments can be read.
+  const { runAuditCommand } = await import("./audit");
+  return runAuditCommand(options, io);
 }

@@ -2,13 +2,17 @@
  * Performance figures (not part of `npm test`): prints what it measures, with the targets beside them.
  *
  *   npm run bench                                   # every section, about 6 minutes
- *   npm run bench -- --only full,old,ratelimit,pastlimit,checker
+ *   npm run bench -- --only full,floor,old,ratelimit,pastlimit,checker
  *   npm run bench -- --only ratelimit --rpm 960     # the client allowing itself 960 requests a minute
  *
  * Sections (scripts/bench/*.ts):
  * - `full`: a full audit over HTTP against the sandbox PagerDuty at 100 ms latency, 2,000 people, 3,000
  *   PagerDuty users, 60 schedules (v2 and v3 mixed): requests against the minimum, wall time. Targets:
  *   ≤ 3 s, ≤ 1.1× the minimum.
+ * - `floor`: the CLI as installed (compiled first), spawned against the same org and sandbox, alternately
+ *   with a bare client fetching only the minimum requests with the same requests in flight, each process
+ *   timed from spawn to exit, five runs each. Target: CLI ≤ 1.25× the floor (medians), with where the
+ *   CLI's time goes (first request, roster read, last answer, exit).
  * - `old`: the same org read the old script's way, one request at a time, as a ratio to `full` (which it
  *   therefore also runs); about 3.5 minutes.
  * - `ratelimit`: a full audit of an org needing more than 960 requests against a sandbox enforcing 960
@@ -19,16 +23,17 @@
  * - `checker`: the checker alone on 10k, 50k and 100k people, 5 fresh processes each. Target: 100k in under
  *   800 ms (median), linear growth.
  *
- * Exits 1 when the rate-limit or past-limit targets are missed (a correctness failure, not noise).
+ * Exits 1 when the rate-limit or past-limit targets are missed, or a floor run fails (a correctness failure, not noise).
  */
 import { parseArgs } from "node:util";
 import { benchChecker } from "./bench/checker";
+import { benchFloor } from "./bench/floor";
 import { benchFullAudit } from "./bench/full-audit";
 import { benchOldWay } from "./bench/old-way";
 import { benchPastLimit } from "./bench/past-limit";
 import { benchRateLimit } from "./bench/rate-limit";
 
-const SECTIONS = ["full", "old", "ratelimit", "pastlimit", "checker"] as const;
+const SECTIONS = ["full", "floor", "old", "ratelimit", "pastlimit", "checker"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -54,6 +59,7 @@ if (sections.has("full") || sections.has("old")) {
   const newWay = await benchFullAudit();
   if (sections.has("old")) await benchOldWay(newWay);
 }
+if (sections.has("floor") && !(await benchFloor())) process.exitCode = 1;
 if (sections.has("ratelimit") && !(await benchRateLimit(rpm))) process.exitCode = 1;
 if (sections.has("pastlimit") && !(await benchPastLimit())) process.exitCode = 1;
 if (sections.has("checker")) benchChecker();

@@ -146,17 +146,53 @@ export function createPositionFinder(text: string): (offset: number) => SourcePo
   };
 }
 
-interface NodeOffsets {
+/**
+ * Where a node of the document starts (its value, and its key in a mapping; -1 when unknown), with its
+ * children by key or index: a tree, so indexing a large file copies and serialises no path per node.
+ */
+interface OffsetNode {
   key: number;
   value: number;
+  children: Map<PathSegment, OffsetNode> | null;
 }
 
 type Frame =
   | { kind: "document" }
-  | { kind: "sequence"; path: PathSegment[] | null; next: number }
-  | { kind: "mapping"; path: PathSegment[] | null; key: string | null; expectingKey: boolean };
+  | { kind: "sequence"; node: OffsetNode | null; next: number }
+  | { kind: "mapping"; node: OffsetNode | null; key: string | null; expectingKey: boolean };
 
-const pathKey = (path: readonly PathSegment[]): string => JSON.stringify(path);
+const newOffsetNode = (): OffsetNode => ({ key: -1, value: -1, children: null });
+
+function childOf(parent: OffsetNode, segment: PathSegment): OffsetNode {
+  parent.children ??= new Map();
+  let child = parent.children.get(segment);
+  if (!child) parent.children.set(segment, (child = newOffsetNode()));
+  return child;
+}
+
+/** The recorded nodes along `path` from the root, as far as they go. */
+function nodesAlong(root: OffsetNode, path: readonly PathSegment[]): OffsetNode[] {
+  const nodes = [root];
+  let node: OffsetNode | undefined = root;
+  for (const segment of path) {
+    node = node.children?.get(segment);
+    if (!node) break;
+    nodes.push(node);
+  }
+  return nodes;
+}
+
+/** The path of every node whose value starts at one of `offsets`. */
+function pathsOfValues(root: OffsetNode, offsets: ReadonlySet<number>): Map<number, PathSegment[]> {
+  const found = new Map<number, PathSegment[]>();
+  if (offsets.size === 0) return found;
+  const visit = (node: OffsetNode, path: PathSegment[]) => {
+    if (offsets.has(node.value)) found.set(node.value, path);
+    for (const [segment, child] of node.children ?? []) visit(child, [...path, segment]);
+  };
+  visit(root, []);
+  return found;
+}
 
 function nodeStart(text: string, event: Event): number {
   const starts: number[] = [];
@@ -175,15 +211,9 @@ function nodeStart(text: string, event: Event): number {
 const withSigil = (text: string, offset: number): number =>
   offset > 0 && (text[offset - 1] === "&" || text[offset - 1] === "*") ? offset - 1 : offset;
 
-/** Records where each value (and each mapping key) of the first document starts. */
-function indexEvents(text: string, events: Event[]): Map<string, NodeOffsets> {
-  const index = new Map<string, NodeOffsets>();
-  const record = (path: PathSegment[], field: keyof NodeOffsets, offset: number) => {
-    const key = pathKey(path);
-    const entry = index.get(key) ?? { key: -1, value: -1 };
-    entry[field] = offset;
-    index.set(key, entry);
-  };
+/** Records where each value (and each mapping key) of the first document starts; returns the root. */
+function indexEvents(text: string, events: Event[]): OffsetNode {
+  const root = newOffsetNode();
   const frames: Frame[] = [];
   let documents = 0;
   // End of the last thing written, to find the `-` of an empty sequence item (it has no offset).
@@ -204,36 +234,36 @@ function indexEvents(text: string, events: Event[]): Map<string, NodeOffsets> {
     }
     const top = frames.at(-1);
     if (top === undefined) continue;
-    let path: PathSegment[] | null = null;
+    let node: OffsetNode | null = null;
     if (top.kind === "document") {
-      path = [];
+      node = root;
     } else if (top.kind === "sequence") {
-      path = top.path ? [...top.path, top.next] : null;
+      node = top.node && childOf(top.node, top.next);
       top.next += 1;
     } else if (top.expectingKey) {
       top.expectingKey = false;
       top.key = event.type === EVENT_ID.SCALAR ? getScalarValue(text, event) : null;
-      if (top.path && top.key !== null) record([...top.path, top.key], "key", nodeStart(text, event));
+      if (top.node && top.key !== null) childOf(top.node, top.key).key = nodeStart(text, event);
       // A complex key's own children are not values anyone asks about.
-      if (event.type === EVENT_ID.SEQUENCE) frames.push({ kind: "sequence", path: null, next: 0 });
+      if (event.type === EVENT_ID.SEQUENCE) frames.push({ kind: "sequence", node: null, next: 0 });
       if (event.type === EVENT_ID.MAPPING)
-        frames.push({ kind: "mapping", path: null, key: null, expectingKey: true });
+        frames.push({ kind: "mapping", node: null, key: null, expectingKey: true });
       continue;
     } else {
       top.expectingKey = true;
-      path = top.path && top.key !== null ? [...top.path, top.key] : null;
+      node = top.node && top.key !== null ? childOf(top.node, top.key) : null;
     }
     let start = nodeStart(text, event);
     if (start < 0 && top.kind === "sequence") {
       start = findItemIndicator(text, cursor);
       if (start >= 0) cursor = start + 1;
     }
-    if (path) record(path, "value", start);
-    if (event.type === EVENT_ID.SEQUENCE) frames.push({ kind: "sequence", path, next: 0 });
+    if (node) node.value = start;
+    if (event.type === EVENT_ID.SEQUENCE) frames.push({ kind: "sequence", node, next: 0 });
     if (event.type === EVENT_ID.MAPPING)
-      frames.push({ kind: "mapping", path, key: null, expectingKey: true });
+      frames.push({ kind: "mapping", node, key: null, expectingKey: true });
   }
-  return index;
+  return root;
 }
 
 /** Offset of the next `-` after `from`, skipping blanks, comments and `:`; -1 if something else comes. */
@@ -407,10 +437,8 @@ export function parseYaml(
   const index = indexEvents(parsedText, events);
   const rootOffset = firstOffset(parsedText, events, 1);
   const resolve = (path: readonly PathSegment[], preferKey: boolean): SourcePosition => {
-    for (let length = path.length; length >= 0; length -= 1) {
-      const offsets = index.get(pathKey(path.slice(0, length)));
-      if (!offsets) continue;
-      const { key, value } = offsets;
+    // The deepest recorded node of the path first.
+    for (const { key, value } of nodesAlong(index, path).reverse()) {
       if (key >= 0 && (preferKey || value < 0)) return findPosition(key);
       if (key >= 0 && findPosition(key).line !== findPosition(value).line) return findPosition(key);
       if (value >= 0) return findPosition(value);
@@ -422,10 +450,7 @@ export function parseYaml(
     throw invalidYaml(subject, file, { file, ...resolve(path, true), message });
   });
 
-  const pathByValueOffset = new Map<number, PathSegment[]>();
-  for (const [key, offsets] of index) {
-    if (offsets.value >= 0) pathByValueOffset.set(offsets.value, JSON.parse(key) as PathSegment[]);
-  }
+  const pathByValueOffset = pathsOfValues(index, new Set(parsed.scalars.map((scalar) => scalar.open)));
   const warnings = parsed.scalars.map((scalar): YamlWarning => {
     const from = findPosition(scalar.firstShallowLine).line;
     return {

@@ -22,7 +22,7 @@ export interface ListOptions<S extends PageSchemaShape, T> {
   signal?: AbortSignal;
   onPage?: (received: number, total: number) => void;
   /** Past PagerDuty's 10,000-record cap: how many of the first records to read (see `fetchAllPages`). */
-  whenCapped?: (total: number) => number;
+  whenCapped?: (total: number) => number | Promise<number>;
   /** Ask for `total` on the first page (default). Off for lists that do not document the parameter. */
   total?: boolean;
 }

@@ -34,7 +34,7 @@ export interface FetchAllPagesOptions {
    * `MAX_PAGINATION_RECORDS`): how many of its first records to read instead of refusing it, from the
    * total. Read in whole pages, and never past the cap. Without it such a list is refused.
    */
-  whenCapped?: (total: number) => number;
+  whenCapped?: (total: number) => number | Promise<number>;
 }
 
 function checkOffset(offset: number, limit: number, what: string) {
@@ -81,7 +81,7 @@ export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAl
   // Past the cap, if the caller says so: pages starting before `stopAt` only (and none past the cap).
   const capped = total !== null && total > MAX_PAGINATION_RECORDS && options.whenCapped !== undefined;
   const stopAt = capped
-    ? Math.min(options.whenCapped?.(total) ?? 0, MAX_PAGINATION_RECORDS - limit + 1)
+    ? Math.min((await options.whenCapped?.(total)) ?? 0, MAX_PAGINATION_RECORDS - limit + 1)
     : Infinity;
   const lastStart = step > 0 ? Math.max(0, Math.ceil(stopAt / step) - 1) * step : 0;
   const reading = capped && total !== null ? Math.min(total, lastStart + step) : total;

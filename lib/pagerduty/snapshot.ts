@@ -35,18 +35,26 @@ export interface SnapshotProgress {
 export interface FetchSnapshotOptions {
   /** Configured schedule IDs, layer-based or shift-based; duplicates are read once. */
   scheduleIds: readonly string[];
-  /** PagerDuty user IDs the roster names; looked up one by one when the user list lacks them. */
-  rosterUserIds: readonly string[];
+  /**
+   * PagerDuty user IDs the roster names; looked up one by one when the user list lacks them. With the
+   * roster still being read, a promise: the reads that need no roster (the user list, the schedules) start
+   * at once, and the roster is awaited where it is needed.
+   */
+  rosterUserIds: readonly string[] | Promise<readonly string[]>;
   /**
    * Every roster person's email and the PagerDuty ID they give (null for none). Used only for accounts
    * past PagerDuty's 10,000-record pagination limit, whose user list cannot be read whole: the users the
    * checker matches by email are then looked up by email.
    */
-  rosterPeople: readonly { email: string; pagerdutyId: string | null }[];
+  rosterPeople: RosterPeople | Promise<RosterPeople>;
   /** Stamped as `fetchedAt`; default the current time. */
   now?: Date;
   onProgress?: (progress: SnapshotProgress) => void;
+  /** Stops every read, those in flight too (the roster read alongside failed); the snapshot rejects. */
+  signal?: AbortSignal;
 }
+
+type RosterPeople = readonly { email: string; pagerdutyId: string | null }[];
 
 const USER_INCLUDES = { "include[]": ["contact_methods", "notification_rules"] } as const;
 
@@ -205,11 +213,18 @@ export async function fetchPagerDutySnapshot(
   const { client, unreachable } = watchReachability(pagerDuty);
   const fetchedAt = (options.now ?? new Date()).toISOString();
   const scheduleIds = [...new Set(options.scheduleIds)];
-  const rosterUserIds = [...new Set(options.rosterUserIds)];
+  const rosterUserIds = Promise.resolve(options.rosterUserIds).then((ids) => [...new Set(ids)]);
+  const rosterPeople = Promise.resolve(options.rosterPeople);
+  // A roster that fails to load is the caller's error to report; here it only means the reads stop.
+  rosterUserIds.catch(() => undefined);
+  rosterPeople.catch(() => undefined);
   const progress = options.onProgress ?? (() => undefined);
   // A fatal error cancels everything at once, requests in flight included.
   const abort = new AbortController();
   const signal = abort.signal;
+  const outer = options.signal;
+  if (outer?.aborted) abort.abort(outer.reason);
+  outer?.addEventListener("abort", () => abort.abort(outer.reason), { once: true });
   // A refused token (401) is not fatal at once: an answer still in flight may show it did work.
   let refusal: unknown = null;
   /** Reads answered with the token accepted (data or a 404). */
@@ -280,7 +295,7 @@ export async function fetchPagerDutySnapshot(
       if (user !== "unknown" && user.deletedAt === null) read.add(emailKey(user.email));
     }
     const wanted = [
-      ...new Set(options.rosterPeople.map((p) => emailKey(p.email)).filter((e) => e !== "" && !read.has(e))),
+      ...new Set((await rosterPeople).map((p) => emailKey(p.email)).filter((e) => e !== "" && !read.has(e))),
     ].sort();
     lookupsTotal += wanted.length;
     let refusedOnce = false;
@@ -338,9 +353,9 @@ export async function fetchPagerDutySnapshot(
           succeeded++;
           progress({ phase: "users", done, total });
         },
-        whenCapped: (total) => {
+        whenCapped: async (total) => {
           pastLimit = true;
-          return usersToListPastLimit(total, rosterUserIds.length);
+          return usersToListPastLimit(total, (await rosterUserIds).length);
         },
       });
     } catch (error) {
@@ -355,7 +370,7 @@ export async function fetchPagerDutySnapshot(
     const users = new Map<string, PdUser>();
     for (const user of listed) if (!users.has(user.id)) users.set(user.id, toPdUser(user));
     // Roster IDs need not wait for the schedules.
-    await lookUpUsers(rosterUserIds.filter((id) => !users.has(id)).sort());
+    await lookUpUsers((await rosterUserIds).filter((id) => !users.has(id)).sort());
     if (pastLimit) await lookUpEmails(users);
     return [...users.values()];
   };
@@ -498,6 +513,7 @@ export async function fetchPagerDutySnapshot(
     const outcomes = await Promise.all(
       scheduleIds.map(async (id) => {
         const outcome = await readOne(id);
+        if (outcome.kind === "found") lookUpMembersOf(outcome.schedule);
         done++;
         progress({ phase: "schedules", done, total: scheduleIds.length });
         return [id, outcome] as const;
@@ -506,7 +522,36 @@ export async function fetchPagerDutySnapshot(
     return new Map(outcomes);
   };
 
-  const [listedUsers, scheduleOutcomes] = await Promise.all([guard(readUsers()), guard(readSchedules())]);
+  const usersRead = guard(readUsers());
+  /** Each read schedule's lookups; awaited after the reads, and never left rejected unhandled meanwhile. */
+  const memberLookups: Promise<void>[] = [];
+  let known: Set<string> | null = null;
+  /**
+   * A schedule's members the user list lacks, looked up once the list is in, without waiting for the other
+   * schedules: the lookups then share the schedule reads' slots instead of taking a round trip at the end.
+   * Members already marked deleted by the schedule need no lookup: PagerDuty would answer 404. After a
+   * refusal these are not sent; each becomes a refused read.
+   */
+  const lookUpMembersOf = (schedule: PdSchedule) => {
+    const lookup = guard(
+      usersRead.then(async (listed) => {
+        if (listed === null) return;
+        known ??= new Set(listed.map((u) => u.id));
+        const ids = new Set<string>();
+        for (const period of schedule.periods) {
+          for (const member of period.members) {
+            if (member.deletedAt === null && !known.has(member.userId)) ids.add(member.userId);
+          }
+        }
+        await lookUpUsers([...ids].sort());
+      }),
+    );
+    lookup.catch(() => undefined);
+    memberLookups.push(lookup);
+  };
+
+  const [listedUsers, scheduleOutcomes] = await Promise.all([usersRead, guard(readSchedules())]);
+  await Promise.all(memberLookups);
 
   const schedules: PdSchedule[] = [];
   const missingScheduleIds: string[] = [];
@@ -517,21 +562,6 @@ export async function fetchPagerDutySnapshot(
     else if (outcome?.kind === "failed")
       failures.push({ kind: "schedule", scheduleId: id, message: outcome.message });
     else if (outcome?.kind === "refused") refused.push({ kind: "schedule", scheduleId: id, message: "" });
-  }
-
-  if (listedUsers !== null) {
-    const known = new Set(listedUsers.map((u) => u.id));
-    // Members already marked deleted by the schedule need no lookup: PagerDuty would answer 404.
-    const memberIds = new Set<string>();
-    for (const schedule of schedules) {
-      for (const period of schedule.periods) {
-        for (const member of period.members) {
-          if (member.deletedAt === null && !known.has(member.userId)) memberIds.add(member.userId);
-        }
-      }
-    }
-    // After a refusal these are not sent; each becomes a refused read.
-    await guard(lookUpUsers([...memberIds].sort()));
   }
 
   // Nothing answered and the host could not be reached: a wrong URL or no network, not a partial audit.

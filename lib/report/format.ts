@@ -3,9 +3,7 @@ import { escapeJsonControls, type KnownUsers } from "./escape";
 import { formatReportCsv } from "./format-csv";
 import { formatReportMarkdown } from "./format-markdown";
 import { formatReportText } from "./format-text";
-
-export const REPORT_FORMATS = ["text", "markdown", "json", "csv"] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+import type { ReportFormat } from "./formats";
 
 /**
  * Renders a report in one of the CLI's formats, each safe to print or paste (see `./escape`); `known`, when

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuditConfigSchema } from "@/lib/config/schema";
 import { createPagerDutyClient } from "@/lib/pagerduty/client";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
@@ -6,6 +6,8 @@ import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
 import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";
 import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
 import type { ReportError } from "@/lib/audit/types";
+import { AppError } from "@/lib/errors";
+import type { Roster } from "@/lib/roster/schema";
 import { describeReadErrors, runAudit } from "./run-audit";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
@@ -20,7 +22,7 @@ afterAll(async () => {
   await sandbox.stop();
 });
 
-async function audit() {
+async function audit(rosterRead: Roster | Promise<Roster> = roster) {
   const config = AuditConfigSchema.parse({ ...scenario.config, pagerduty: { url: sandbox.url } });
   const client = createPagerDutyClient({
     baseUrl: sandbox.url,
@@ -33,8 +35,63 @@ async function audit() {
     retryBaseMs: 5,
     retryMaxMs: 50,
   });
-  return runAudit({ config, roster, client, now: NOW });
+  return runAudit({ config, roster: rosterRead, client, now: NOW });
 }
+
+/** A promise and the functions that settle it, for a roster read the test finishes when it wants. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Resolves once the sandbox has answered `count` requests or more. */
+async function answered(count: number): Promise<void> {
+  await vi.waitFor(() => expect(sandbox.stats().byStatus["200"] ?? 0).toBeGreaterThanOrEqual(count), {
+    timeout: 10_000,
+  });
+}
+
+describe("runAudit with the roster still being read", () => {
+  it("reads PagerDuty meanwhile, and gives the report of an audit that had the roster first", async () => {
+    sandbox.setFaults({});
+    const first = await audit();
+    sandbox.resetStats();
+    const rosterRead = deferred<Roster>();
+    const running = audit(rosterRead.promise);
+    // The user list and the schedules need no roster: they are answered before it is there.
+    await answered(3);
+    rosterRead.resolve(roster);
+    const { report, inputs } = await running;
+    expect(report.findings).toEqual(first.report.findings);
+    expect(inputs.rosterSha256).toBe(first.inputs.rosterSha256);
+  });
+
+  it("stops reading PagerDuty when the roster fails, and throws the roster's error", async () => {
+    sandbox.setFaults({});
+    sandbox.resetStats();
+    await audit();
+    const whole = sandbox.stats().requests;
+    sandbox.resetStats();
+    const rosterRead = deferred<Roster>();
+    const running = audit(rosterRead.promise);
+    await answered(1);
+    const invalid = new AppError("invalid:roster", "The roster has problems.");
+    rosterRead.reject(invalid);
+    await expect(running).rejects.toBe(invalid);
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 300));
+    // Requests already sent may still be arriving; after that, none follows.
+    await pause();
+    const sent = sandbox.stats().requests;
+    await pause();
+    expect(sandbox.stats().requests).toBe(sent);
+    expect(sent).toBeLessThan(whole);
+  });
+});
 
 describe("runAudit against a misbehaving PagerDuty", () => {
   it("gives the clean run's findings when a fifth of requests fail transiently", async () => {

@@ -15,7 +15,11 @@ export interface AuditRun {
 
 export interface RunAuditOptions {
   config: AuditConfig;
-  roster: Roster;
+  /**
+   * The roster, or its read still under way: PagerDuty's user list and schedules need no roster, so they
+   * are read meanwhile. A roster that fails to load stops the reads, and its error is the one thrown.
+   */
+  roster: Roster | Promise<Roster>;
   client: PagerDutyClient;
   /** The audit's moment; the caller owns the clock. */
   now: Date;
@@ -34,25 +38,36 @@ export async function runAudit({
   onProgress,
 }: RunAuditOptions): Promise<AuditRun> {
   const scheduleIds = [...new Set(config.rotations.flatMap((r) => r.schedules))];
-  const rosterUserIds = [
-    ...new Set(roster.entries.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
-  ];
-  const rosterPeople = roster.entries.map((e) => ({
-    email: e.person.email,
-    pagerdutyId: e.person.pagerduty?.id ?? null,
-  }));
-  const snapshot = await fetchPagerDutySnapshot(client, {
+  const rosterRead = Promise.resolve(roster);
+  const stop = new AbortController();
+  const reading = fetchPagerDutySnapshot(client, {
     scheduleIds,
-    rosterUserIds,
-    rosterPeople,
+    rosterUserIds: rosterRead.then((r) => [
+      ...new Set(r.entries.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
+    ]),
+    rosterPeople: rosterRead.then((r) =>
+      r.entries.map((e) => ({ email: e.person.email, pagerdutyId: e.person.pagerduty?.id ?? null })),
+    ),
     onProgress,
+    signal: stop.signal,
   });
-  const report = checkAudit({ roster, snapshot, config, now });
+  // Awaited below, after the roster: its failure must not go unhandled meanwhile.
+  reading.catch(() => undefined);
+  let loaded: Roster;
+  try {
+    loaded = await rosterRead;
+  } catch (error) {
+    stop.abort(error);
+    await reading.catch(() => undefined);
+    throw error;
+  }
+  const snapshot = await reading;
+  const report = checkAudit({ roster: loaded, snapshot, config, now });
   return {
     report,
     snapshot,
     inputs: {
-      rosterSha256: roster.sha256,
+      rosterSha256: loaded.sha256,
       configSha256: sha256(JSON.stringify(config)),
       snapshotSha256: sha256(JSON.stringify(snapshot)),
     },

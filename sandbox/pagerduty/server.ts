@@ -221,6 +221,8 @@ function emptyStats(): SandboxStats {
     maxPerMinute: 0,
     maxAttemptedPerMinute: 0,
     rateLimited: 0,
+    firstRequestAt: null,
+    lastAnswerAt: null,
   };
 }
 
@@ -781,6 +783,7 @@ export async function startPagerDutySandbox(
       }
       res.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(body) });
       res.end(body);
+      stats.lastAnswerAt = performance.now();
     };
     if (latencyMs > 0) later(latencyMs, finish);
     else finish();
@@ -823,6 +826,7 @@ export async function startPagerDutySandbox(
     const url = new URL(req.url ?? "/", "http://sandbox.invalid");
     if (url.pathname.startsWith("/__sandbox/")) return handleControl(req, res, url);
     const route = match(url.pathname);
+    stats.firstRequestAt ??= performance.now();
     stats.requests++;
     increment(stats.byRoute, route?.key ?? "unknown");
     attemptWindow.add(now);

@@ -159,6 +159,9 @@ export interface SandboxStats {
   maxAttemptedPerMinute: number;
   /** Requests answered 429 by the enforced rate limit (injected 429s are not counted here). */
   rateLimited: number;
+  /** `performance.now()` of this process when the first request arrived, and when the last answer went out. */
+  firstRequestAt: number | null;
+  lastAnswerAt: number | null;
 }
 
 export interface PagerDutySandbox {

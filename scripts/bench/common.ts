@@ -39,17 +39,39 @@ function referencedUserIds(state: PagerDutyState, config: AuditConfig, roster: R
   return referenced;
 }
 
+/** `include[]` as the project's client sends it on user reads. */
+export const USER_INCLUDES = "include%5B%5D=contact_methods&include%5B%5D=notification_rules";
+
 /**
- * The fewest requests any client needs: every page of the user list, one read per configured schedule,
- * and one lookup per referenced user ID the list lacks (schedule members a v2 layer already shows as
- * deleted need none). Telling v2 from v3 schedules and double-checking missing ones is our overhead.
+ * The fewest requests any client needs, as paths with their query: every page of the user list, one read per configured
+ * schedule (on its own API; one 404 for an ID the account lacks), and one lookup per referenced user ID
+ * the list lacks (schedule members a v2 layer already shows as deleted need none). Telling v2 from v3
+ * schedules and double-checking missing ones is our overhead.
  */
-export function minimumRequests(state: PagerDutyState, config: AuditConfig, roster: Roster): number {
+export function minimumRequestList(state: PagerDutyState, config: AuditConfig, roster: Roster): string[] {
   const live = new Set(state.users.filter((u) => u.deleted_at === null).map((u) => u.id));
+  const kinds = new Map(state.schedules.map((s) => [s.id, s.kind]));
   const configured = new Set(config.rotations.flatMap((r) => r.schedules));
   const referenced = referencedUserIds(state, config, roster);
-  const lookups = [...referenced].filter((id) => !live.has(id)).length;
-  return Math.max(1, Math.ceil(live.size / PAGE)) + configured.size + lookups;
+  const pages = Math.max(1, Math.ceil(live.size / PAGE));
+  return [
+    ...Array.from(
+      { length: pages },
+      (_, page) =>
+        `/users?${USER_INCLUDES}&limit=${PAGE}&offset=${page * PAGE}${page === 0 ? "&total=true" : ""}`,
+    ),
+    ...[...configured].map(
+      (id) => `${kinds.get(id) === "v3" ? "/v3/schedules" : "/schedules"}/${encodeURIComponent(id)}`,
+    ),
+    ...[...referenced]
+      .filter((id) => !live.has(id))
+      .map((id) => `/users/${encodeURIComponent(id)}?${USER_INCLUDES}`),
+  ];
+}
+
+/** How many requests `minimumRequestList` makes. */
+export function minimumRequests(state: PagerDutyState, config: AuditConfig, roster: Roster): number {
+  return minimumRequestList(state, config, roster).length;
 }
 
 /**

@@ -16,11 +16,8 @@
 import { ACCEPT_HEADER } from "../../lib/pagerduty/request";
 import { startPagerDutySandbox } from "../../sandbox/pagerduty/server";
 import { rosterOfScenario } from "../../sandbox/scenarios/audit-scenario";
-import { configOf, count, rosterPagerDutyIds, seconds } from "./common";
+import { USER_INCLUDES, configOf, count, rosterPagerDutyIds, seconds } from "./common";
 import { HTTP_SANDBOX, generateHttpOrg, type FullAuditFigures } from "./full-audit";
-
-/** `include[]` as the project's client sends it, so both ways read the same user data. */
-const USER_INCLUDES = "include%5B%5D=contact_methods&include%5B%5D=notification_rules";
 
 /** `newWay`: the full audit's figures from this run, for the ratios. */
 export async function benchOldWay(newWay: FullAuditFigures): Promise<void> {

@@ -1,0 +1,3 @@
+export declare const BUNDLE_FILE: string;
+export declare const INPUTS_FILE: string;
+export declare function findCompiledCliProblem(root: string): string | null;

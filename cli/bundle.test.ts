@@ -1,0 +1,154 @@
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
+import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
+import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
+import { writeScenario, type WrittenScenario } from "@/sandbox/scenarios/write-scenario";
+import { BUNDLE_FILE, INPUTS_FILE, findCompiledCliProblem } from "../bin/compiled-cli.mjs";
+import { buildCli } from "../scripts/build-cli.mjs";
+import { EXIT, runCli } from "./main";
+
+const NOW = "2026-11-24T12:00:00Z";
+const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BIN = path.join(PROJECT_ROOT, "bin", "pagerduty-audit.mjs");
+
+let sandbox: PagerDutySandbox;
+let dir: string;
+let written: WrittenScenario;
+
+beforeAll(async () => {
+  // What `npm run build:cli` does; written in place at once, so other tests running the bin meanwhile are safe.
+  await buildCli(PROJECT_ROOT);
+  const scenario = generateDemoOrg({ now: new Date(NOW) });
+  sandbox = await startPagerDutySandbox(scenario.pagerduty, {});
+  dir = await mkdtemp(path.join(tmpdir(), "pagerduty-audit-bundle-"));
+  written = await writeScenario(dir, scenario, { pagerdutyUrl: sandbox.url, agents: true });
+}, 120_000);
+
+afterAll(async () => {
+  await sandbox?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The installed command, as a user runs it: a process from another directory. */
+async function runBin(argv: string[]): Promise<Outcome> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...argv], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, PD_TOKEN: sandbox.token, NODE_ENV: "test" },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: unknown; stdout: string; stderr: string };
+    if (typeof code !== "number") throw error;
+    return { code, stdout, stderr };
+  }
+}
+
+/** The TypeScript sources run in this process: what the launcher ran before there was a bundle. */
+async function runSources(argv: string[]): Promise<Outcome> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    env: { PD_TOKEN: sandbox.token },
+    now: () => new Date(NOW),
+  });
+  return { code, stdout, stderr };
+}
+
+describe("the compiled CLI", () => {
+  it("is what the launcher runs once built, and prints the same help as the sources", async () => {
+    expect(findCompiledCliProblem(PROJECT_ROOT)).toBeNull();
+    const compiled = await runBin(["--help"]);
+    expect(compiled.stderr).toBe("");
+    expect(compiled.code).toBe(EXIT.clean);
+    expect(compiled.stdout).toContain("Usage: pagerduty-audit [options]");
+    expect(compiled.stdout).toBe((await runSources(["--help"])).stdout);
+  }, 60_000);
+
+  it("audits the sandbox PagerDuty to the same report, exit code and summary as the sources", async () => {
+    const argv = ["--config", written.configPath, "--format", "json", "--no-progress", "--now", NOW];
+    const compiled = await runBin(argv);
+    const sources = await runSources(argv);
+    expect(compiled.code).toBe(EXIT.findings);
+    expect(compiled.code).toBe(sources.code);
+    expect(JSON.parse(compiled.stdout)).toEqual(JSON.parse(sources.stdout));
+    expect(compiled.stderr).toBe(sources.stderr);
+    expect(compiled.stderr).toContain("Audit complete");
+  }, 60_000);
+
+  it("refuses a bad roster (read on its own thread) with the sources' words and exit code", async () => {
+    const bad = path.join(dir, "bad-roster");
+    await mkdir(bad, { recursive: true });
+    await writeFile(path.join(bad, "audit.config.yaml"), await readFile(written.configPath, "utf8"));
+    await writeFile(path.join(bad, "support-team.yaml"), "- name: Ada\n  email: not-an-address\n");
+    const argv = ["--config", path.join(bad, "audit.config.yaml"), "--no-progress"];
+    const compiled = await runBin(argv);
+    const sources = await runSources(argv);
+    expect(compiled.code).toBe(EXIT.error);
+    expect(compiled.stderr).toContain("support-team.yaml:2:10: Ada › email");
+    expect(compiled).toEqual(sources);
+  }, 60_000);
+
+  it("says so on a usage error, as the sources do", async () => {
+    const compiled = await runBin(["--format", "yaml"]);
+    expect(compiled.code).toBe(EXIT.error);
+    expect(compiled.stderr).toBe((await runSources(["--format", "yaml"])).stderr);
+  }, 60_000);
+});
+
+describe("whether the launcher may run the bundle", () => {
+  let root: string;
+  const at = (seconds: number) => new Date(Date.UTC(2026, 10, 24, 12, 0, seconds));
+  const file = async (relative: string, contents: string, seconds: number) => {
+    const where = path.join(root, relative);
+    await mkdir(path.dirname(where), { recursive: true });
+    await writeFile(where, contents);
+    await utimes(where, at(seconds), at(seconds));
+  };
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), "pagerduty-audit-bundle-check-"));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("refuses a missing bundle, runs a fresh one, and refuses one older than a source or the lock file", async () => {
+    expect(findCompiledCliProblem(root)).toBe("not built");
+    await file("cli/main.ts", "", 0);
+    await file("lib/gone.ts", "", 0);
+    await file("package-lock.json", "{}", 0);
+    await file(INPUTS_FILE, JSON.stringify(["cli/main.ts", "lib/gone.ts"]), 10);
+    await file(BUNDLE_FILE, "", 10);
+    expect(findCompiledCliProblem(root)).toBeNull();
+
+    // A shipped bundle without its sources is fine.
+    await rm(path.join(root, "lib/gone.ts"));
+    expect(findCompiledCliProblem(root)).toBeNull();
+
+    await file("cli/main.ts", "// edited", 20);
+    expect(findCompiledCliProblem(root)).toBe("older than cli/main.ts");
+    await file("cli/main.ts", "", 0);
+    await file("package-lock.json", "{}", 20);
+    expect(findCompiledCliProblem(root)).toBe("older than package-lock.json");
+  });
+
+  it("refuses a bundle without its list of sources", async () => {
+    await rm(path.join(root, INPUTS_FILE));
+    expect(findCompiledCliProblem(root)).toBe("built without its list of sources");
+  });
+});
