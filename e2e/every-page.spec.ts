@@ -4,7 +4,7 @@ import type { Locator, Page } from "@playwright/test";
 import { FindingsPage } from "./pages/findings-page";
 import { PersonPage } from "./pages/person-page";
 import { SignOffPage } from "./pages/sign-off-page";
-import { demoOn, expect, storageStateOf, test as base } from "./fixtures";
+import { demoOn, expect, type Role, storageStateOf, test as base } from "./fixtures";
 import { E2E_DATA_DIR } from "./servers";
 
 /**
@@ -74,6 +74,8 @@ interface PageCase {
   /** What shows once the page has rendered. */
   ready: (page: Page) => Locator;
   signedOut?: boolean;
+  /** Seen as this role rather than the Support Operations Manager (a role's own landing page). */
+  as?: Role;
 }
 
 const h1 = (name: string | RegExp) => (page: Page) => page.getByRole("heading", { level: 1, name });
@@ -91,6 +93,21 @@ const PAGES: PageCase[] = [
   { name: "schedules", screenshot: "schedules", path: (p) => p.schedules, ready: h1("Schedules") },
   { name: "sign-off", screenshot: "sign-off", path: (p) => p.signOff, ready: h1("Sign-off") },
   { name: "activity", path: (p) => p.activity, ready: h1("Activity") },
+  {
+    name: "a team member's findings",
+    screenshot: "your-findings",
+    path: () => "/me",
+    ready: h1("Your findings"),
+    as: "chased",
+  },
+  { name: "a team member with nothing to fix", path: () => "/me", ready: h1("Your findings"), as: "member" },
+  {
+    name: "a manager's team",
+    screenshot: "your-team",
+    path: () => "/team",
+    ready: h1("Your team"),
+    as: "manager",
+  },
   {
     name: "in-app not-found",
     path: () => "/audits/999999",
@@ -138,22 +155,31 @@ test.describe("every page, at desktop and phone widths", () => {
       const title = `${pageCase.name} at ${width} width: no axe violation, no sideways scroll`;
       test(title, async ({ page, browser, seeded, baseURL }) => {
         let target = page;
-        if (pageCase.signedOut) {
-          const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+        if (pageCase.signedOut || pageCase.as) {
+          const storageState = pageCase.as ? storageStateOf(pageCase.as) : { cookies: [], origins: [] };
+          const context = await browser.newContext({ baseURL, storageState });
           target = await context.newPage();
         }
         await target.setViewportSize(WIDTHS[width]);
         await target.goto(pageCase.path(seeded));
         await expect(pageCase.ready(target)).toBeVisible();
         await expectAccessibleAndFitting(target);
-        if (pageCase.signedOut) await target.context().close();
+        if (target !== page) await target.context().close();
       });
     }
   }
 
-  test("screenshots of the main pages at both widths, for the README", async ({ page, seeded }) => {
+  test("screenshots of the main pages at both widths, for the README", async ({
+    page: opsManagerPage,
+    browser,
+    seeded,
+    baseURL,
+  }) => {
     test.skip(!SCREENSHOTS, "set E2E_SCREENSHOTS=1 to save them to docs/screenshots/");
     for (const pageCase of PAGES.filter((p) => p.screenshot !== undefined)) {
+      const page = pageCase.as
+        ? await (await browser.newContext({ baseURL, storageState: storageStateOf(pageCase.as) })).newPage()
+        : opsManagerPage;
       for (const width of Object.keys(WIDTHS) as Width[]) {
         await page.setViewportSize(SCREENSHOT_VIEWPORTS[width]);
         await page.goto(pageCase.path(seeded));
@@ -167,6 +193,7 @@ test.describe("every page, at desktop and phone widths", () => {
           maskColor: "#fffbeb",
         });
       }
+      if (page !== opsManagerPage) await page.context().close();
     }
   });
 

@@ -19,6 +19,10 @@ export const PEOPLE = {
   opsManager: "Sofia Reyes",
   ops: "Theo Marsh",
   member: "Jamal Carter",
+  /** A team member the demo audit finds something to fix for. */
+  chased: "Chloe Park",
+  /** Chloe's manager. */
+  manager: "Hannah Lindqvist",
 } as const;
 
 export type Role = keyof typeof PEOPLE;
