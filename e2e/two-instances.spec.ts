@@ -216,7 +216,7 @@ it.describe("two app instances on one Postgres", () => {
   it("one run at a time across both, and B follows the run while it runs", async ({ a, b }) => {
     const auditId = await seedOpenAudit(a);
     await b.goto("/");
-    await expect(b.getByText(/^Not run yet/)).toBeVisible();
+    await expect(auditCard(b).getByText(/^Not run yet\. Run the audit/)).toBeVisible();
 
     // PagerDuty does not answer until the gate opens: the run that starts stays running meanwhile.
     gate().close();

@@ -102,6 +102,8 @@ export function BarListChart({
             >
               {bar.label}
             </text>
+            {/* A space between label and figure: a link's visible text then reads "Label 7", which its name
+                ("Label: 7 findings") contains word for word, as WCAG's label-in-name asks. */}{" "}
             <text
               x={WIDTH}
               y={y + 14}

@@ -74,6 +74,9 @@ describe("BarListChart", () => {
       ["/audits/x/findings?code=missing_from_schedule", "Missing from schedule: 7 findings"],
       ["/audits/x/findings?code=invitation_pending", "Invitation not accepted: 2 findings"],
     ]);
+    // Its visible text reads "Label 7" (a space between the two texts), which the name contains word for
+    // word: without the space it read "Label7", and axe's label-content-name-mismatch failed.
+    expect(html).toContain("Missing from schedule</text> <text");
     // A link looks like one: underlined, with a focus ring.
     expect(html).toMatch(/class="group outline-none"/);
     expect(html).toMatch(/group-focus-visible:stroke-indigo-600/);
