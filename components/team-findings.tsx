@@ -79,7 +79,10 @@ export function TeamFindings({
                       <>
                         <span className="font-medium">You can: </span>
                         {row.mayDo.join(" · ")} (on{" "}
-                        <a href={personHref(row.personKey)} className="text-indigo-700 hover:underline">
+                        <a
+                          href={personHref(row.personKey)}
+                          className="text-indigo-700 underline hover:decoration-2"
+                        >
                           their page
                         </a>
                         )

@@ -24,7 +24,10 @@ test.describe("an audit, as Support Operations run it", () => {
     // The demo roster has warnings: the page names how many and shows the first five, not all of them.
     const warnings = page.getByText(/^The roster was read with \d+ warnings for its owners to tidy:$/);
     await expect(warnings).toBeVisible();
-    await expect(warnings.locator("xpath=following-sibling::ul/li")).toHaveCount(5);
+    const shown = warnings.locator("xpath=following-sibling::ul/li");
+    await expect(shown).toHaveCount(5);
+    // Each names the roster file as its operator would type it, not by the server's absolute path.
+    await expect(shown.first()).toHaveText(/^data\/e2e\/scenario\/\S+\.yaml:\d+/);
     await expect(
       page.getByText(/^…and \d+ more; the CLI and the JSON report list them all\.$/),
     ).toBeVisible();

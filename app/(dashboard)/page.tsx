@@ -11,6 +11,7 @@ import { nextAutopilotSteps } from "@/lib/service/autopilot/chase";
 import type { AppContext } from "@/lib/service/context";
 import type { AuditSummary } from "@/lib/service/overview";
 import { getAuditProgress, getAuditTrend } from "@/lib/service/progress";
+import { shownPath } from "@/lib/roster/shown-path";
 import { getRunWarnings } from "@/lib/service/runs";
 import { getStandingSendBack } from "@/lib/service/sign-off";
 import { workflowOf } from "@/lib/service/workflow-settings";
@@ -144,7 +145,10 @@ async function loadCurrentAuditDetails(ctx: AppContext, current: AuditSummary) {
     run
       ? getRunWarnings(ctx, run).then((warnings): RunWarnings => ({
           runId: run.id,
-          lines: warnings.slice(0, WARNINGS_SHOWN).map(formatDetail),
+          // Roster files by the name their operator would type, not the server's absolute path.
+          lines: warnings
+            .slice(0, WARNINGS_SHOWN)
+            .map((w) => formatDetail(w.file === undefined ? w : { ...w, file: shownPath(w.file) })),
           total: warnings.length,
         }))
       : null,

@@ -37,7 +37,10 @@ export default async function YourTeamPage() {
       {own && (
         <p className="mb-4 rounded-md bg-amber-50 p-3 text-sm text-amber-950 ring-1 ring-inset ring-amber-200">
           The audit found something about you too.{" "}
-          <Link href={YOUR_FINDINGS_PATH} className="font-medium text-indigo-700 hover:underline">
+          <Link
+            href={YOUR_FINDINGS_PATH}
+            className="font-medium text-indigo-700 underline hover:decoration-2"
+          >
             See your findings
           </Link>
         </p>
