@@ -23,6 +23,8 @@ import { HTTP_SANDBOX, generateHttpOrg } from "./full-audit";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TARGET_RATIO = 1.25;
 const ROUNDS = 5;
+/** `--help` of the installed command against a bare `node -e 0`, medians of alternating runs. */
+const START_TARGET_RATIO = 3;
 
 interface Run {
   /** ms from spawn to the first request the sandbox saw, to the last answer it sent, and to exit. */
@@ -83,6 +85,47 @@ function median(values: number[]): number {
   return ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** ms from spawning `node args` to its exit (output discarded); rejects on a non-zero exit. */
+function timeSpawn(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "ignore" });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0
+        ? resolve(performance.now() - started)
+        : reject(new Error(`node ${args.join(" ")}: exit ${code}`)),
+    );
+  });
+}
+
+/** How the command starts: `--help` against a bare node start, alternately, with the target. */
+async function benchStart(): Promise<void> {
+  const bare: number[] = [];
+  const help: number[] = [];
+  const cli = [path.join(ROOT, "bin/pagerduty-audit.mjs"), "--help"];
+  await timeSpawn(cli); // warm the file cache, as a second start would be
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      bare.push(await timeSpawn(["-e", "0"]));
+      help.push(await timeSpawn(cli));
+    } else {
+      help.push(await timeSpawn(cli));
+      bare.push(await timeSpawn(["-e", "0"]));
+    }
+  }
+  const ratio = median(help) / median(bare);
+  console.log(
+    "The CLI's start: --help %s ms, a bare node -e 0 %s ms (medians of %d alternating runs): %sx (target <= %sx: %s)",
+    Math.round(median(help)),
+    Math.round(median(bare)),
+    ROUNDS,
+    ratio.toFixed(2),
+    START_TARGET_RATIO,
+    verdict(ratio <= START_TARGET_RATIO),
+  );
+}
+
 /** When the first stderr line starting with `start` arrived, ms from spawn. */
 const lineAt = (run: Run, start: string): number =>
   run.lines.find((line) => line.text.trimStart().startsWith(start))?.at ?? Number.NaN;
@@ -92,6 +135,7 @@ const runs = (values: number[]): string => values.map(seconds).join(", ");
 /** Returns false when a run failed (a wrong exit code: a correctness problem, not noise). */
 export async function benchFloor(): Promise<boolean> {
   const built = await buildCli();
+  await benchStart();
   const scenario = generateHttpOrg();
   const dir = await mkdtemp(path.join(tmpdir(), "pagerduty-audit-floor-"));
   try {
