@@ -25,6 +25,7 @@ const ALL_MIGRATIONS = [
   "0009-item-owner",
   "0010-person-timezone",
   "0011-autopilot-pauses",
+  "0012-manager-timezone",
 ];
 
 async function appliedMigrations(opened: OpenedDatabase): Promise<string[]> {

@@ -104,6 +104,9 @@ export interface ItemFinding {
   ownerName?: string | null;
   /** The person's roster `tzdata_timezone`, which their timers count in; null or absent: the default zone. */
   personTimezone?: string | null;
+  /** The manager's roster `tzdata_timezone` and region, the escalation's hours; null or absent: the organisation's. */
+  managerTimezone?: string | null;
+  managerRegion?: string | null;
   message: string;
   evidence: Finding["evidence"];
 }
@@ -118,9 +121,14 @@ export interface ItemStateChange {
   repliedAt?: string | null;
 }
 
-export interface Item extends ItemFinding, Omit<ItemWorkflowFields, "code" | "region" | "personTimezone"> {
+export interface Item
+  extends
+    ItemFinding,
+    Omit<ItemWorkflowFields, "code" | "region" | "personTimezone" | "managerTimezone" | "managerRegion"> {
   ownerName: string | null;
   personTimezone: string | null;
+  managerTimezone: string | null;
+  managerRegion: string | null;
   id: string;
   auditId: string;
   justification: string | null;
@@ -176,6 +184,8 @@ export function findingColumns(finding: Omit<ItemFinding, "key">) {
     rotation: finding.rotation,
     owner_name: finding.ownerName ?? null,
     person_timezone: finding.personTimezone ?? null,
+    manager_timezone: finding.managerTimezone ?? null,
+    manager_region: finding.managerRegion ?? null,
     message: finding.message,
     evidence_json: JSON.stringify(finding.evidence),
   };

@@ -138,6 +138,9 @@ export interface ItemsTable {
   region: string | null;
   /** The person's roster `tzdata_timezone` at the latest run (their timers count in it); null before 0010. */
   person_timezone: string | null;
+  /** The `tzdata_timezone` and region of the person's manager at the latest run; null before 0012. */
+  manager_timezone: string | null;
+  manager_region: string | null;
   schedule_id: string | null;
   schedule_name: string | null;
   rotation: string | null;

@@ -22,6 +22,7 @@ import {
   listItems,
   startRun,
 } from "@/lib/db/queries";
+import { managerKeyOf } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
 import { personKeyOf, personKeyOfEmail } from "@/lib/roster/person-key";
 import type { RosterPerson } from "@/lib/roster/schema";
@@ -128,10 +129,11 @@ async function runAndStore(
       onProgress,
     });
     const people = new Map(roster.entries.map((e) => [personKeyOf(e.person), e.person]));
+    const managers = managersOf(roster.entries.map((e) => e.person));
     // A user may act on an item while PagerDuty is read; then reconcile against what they did and retry.
     for (let attempt = 1; ; attempt++) {
       try {
-        await storeRun(ctx, run, report, { people, owners }, inputs);
+        await storeRun(ctx, run, report, { people, managers, owners }, inputs);
         return;
       } catch (error) {
         if (attempt >= 3 || !(error instanceof AppError) || error.code !== "conflict:item") throw error;
@@ -227,22 +229,38 @@ async function storeRun(
   });
 }
 
-/** What a run knows besides its report: the roster's people by key, the schedules' owners by rotation. */
+/**
+ * What a run knows besides its report: the roster's people by key, each one's manager by the person's key
+ * (for those whose `reports_to` the roster holds), the schedules' owners by rotation.
+ */
 interface ItemContext {
   people: Map<string, RosterPerson>;
+  managers: Map<string, RosterPerson>;
   owners: Map<string, string>;
+}
+
+/** Each person's manager, by the person's key: whom `reports_to` names, when the roster holds them. */
+function managersOf(roster: readonly RosterPerson[]): Map<string, RosterPerson> {
+  const byKey = new Map(roster.map((person) => [personKeyOf(person), person]));
+  const managers = new Map<string, RosterPerson>();
+  for (const person of roster) {
+    const key = managerKeyOf(person, roster);
+    const manager = key === null ? undefined : byKey.get(key);
+    if (manager) managers.set(personKeyOf(person), manager);
+  }
+  return managers;
 }
 
 /**
  * What an item stores of a finding, with the manager, region and time zone from the roster for filters,
- * pings and the person's working time, and
+ * pings and the person's working time, the manager's zone and region for the escalation's hours, and
  * the configured owner of a finding no colleague can fix.
  */
-function toItemFinding(finding: Finding, { people, owners }: ItemContext): ItemFinding {
-  const rosterPerson =
-    finding.person?.inRoster && finding.person.email
-      ? people.get(personKeyOfEmail(finding.person.email))
-      : undefined;
+function toItemFinding(finding: Finding, { people, managers, owners }: ItemContext): ItemFinding {
+  const rosterKey =
+    finding.person?.inRoster && finding.person.email ? personKeyOfEmail(finding.person.email) : null;
+  const rosterPerson = rosterKey === null ? undefined : people.get(rosterKey);
+  const manager = rosterKey === null ? undefined : managers.get(rosterKey);
   return {
     key: finding.key,
     code: finding.code,
@@ -254,6 +272,8 @@ function toItemFinding(finding: Finding, { people, owners }: ItemContext): ItemF
     managerName: rosterPerson?.reports_to ?? null,
     region: rosterPerson?.region ?? null,
     personTimezone: rosterPerson?.tzdata_timezone ?? null,
+    managerTimezone: manager?.tzdata_timezone ?? null,
+    managerRegion: manager?.region ?? null,
     scheduleId: finding.schedule?.id ?? null,
     scheduleName: finding.schedule?.name ?? null,
     rotation: finding.rotation,

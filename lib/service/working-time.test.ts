@@ -9,11 +9,32 @@ import { createGitLabTestContext, type GitLabTestContext, openRunAndExport } fro
 import { rejectedAppError } from "@/lib/testing/errors";
 import type { AppContext } from "./context";
 import { getPersonDetail, queryPeople } from "./findings";
+import { nextAutopilotSteps } from "./autopilot/chase";
 import { actOnItems } from "./item-actions";
 
 /** Friday 27 November 2026, 10:00 UTC: 11:00 in Berlin. */
 const FRIDAY = new Date("2026-11-27T10:00:00Z");
 const HOUR = 3_600_000;
+
+const WORKING_WEEK_UTC = {
+  mode: "working_days" as const,
+  default_timezone: "UTC",
+  working_days: ["mon", "tue", "wed", "thu", "fri"] as ("mon" | "tue" | "wed" | "thu" | "fri")[],
+  hours: "09:00-17:00",
+  holidays: {},
+};
+
+const BOTH_IN_BERLIN = { "Amara Okafor": "Europe/Berlin", "Priyanka Desai": "Europe/Berlin" };
+
+/** The demo roster with the named people's `tzdata_timezone` changed. */
+function rosterInZones(t: GitLabTestContext, zones: Record<string, string>) {
+  const roster = rosterOfScenario(t.scenario);
+  const entries = roster.entries.map((entry) => {
+    const zone = zones[entry.person.name];
+    return zone ? { ...entry, person: { ...entry.person, tzdata_timezone: zone } } : entry;
+  });
+  return { ...roster, entries };
+}
 
 describe("timers on the person's working time", () => {
   let t: GitLabTestContext;
@@ -24,24 +45,13 @@ describe("timers on the person's working time", () => {
   beforeAll(async () => {
     t = await createGitLabTestContext(FRIDAY);
     const base = await t.ctx.loadConfig();
-    const config = {
-      ...base,
-      working_time: {
-        mode: "working_days" as const,
-        default_timezone: "UTC",
-        working_days: ["mon", "tue", "wed", "thu", "fri"] as ("mon" | "tue" | "wed" | "thu" | "fri")[],
-        hours: "09:00-17:00",
-        holidays: {},
-      },
+    const config = { ...base, working_time: WORKING_WEEK_UTC };
+    // Amara Okafor and her manager, Priyanka Desai, work from Berlin.
+    ctx = {
+      ...t.ctx,
+      loadConfig: async () => config,
+      loadRoster: async () => rosterInZones(t, BOTH_IN_BERLIN),
     };
-    // Amara Okafor works from Berlin.
-    const roster = rosterOfScenario(t.scenario);
-    const entries = roster.entries.map((entry) =>
-      entry.person.name === "Amara Okafor"
-        ? { ...entry, person: { ...entry.person, tzdata_timezone: "Europe/Berlin" } }
-        : entry,
-    );
-    ctx = { ...t.ctx, loadConfig: async () => config, loadRoster: async () => ({ ...roster, entries }) };
     auditId = await openRunAndExport(ctx);
     const amara = (await queryPeople(ctx, auditId, { q: "Amara" })).rows[0];
     if (!amara) throw new Error("the demo org has Amara Okafor");
@@ -70,6 +80,60 @@ describe("timers on the person's working time", () => {
     expect(early.code).toBe("conflict:item");
     expect(early.message).toMatch(/is due at/);
     ctx.clock.advance(47 * HOUR); // Wednesday 10:00 UTC
+    const done = await actOnItems(ctx, {
+      auditId,
+      personKey,
+      action: { type: "escalate" },
+      actor: "Theo Marsh",
+    });
+    expect(done.applied).toBeGreaterThan(0);
+  });
+});
+
+describe("an escalation to a manager in another zone", () => {
+  let t: GitLabTestContext;
+  let ctx: AppContext;
+  let auditId: string;
+  let personKey: string;
+
+  beforeAll(async () => {
+    t = await createGitLabTestContext(FRIDAY);
+    const config = { ...(await t.ctx.loadConfig()), working_time: WORKING_WEEK_UTC };
+    // Amara Okafor works from Sydney, her manager Priyanka Desai from Los Angeles.
+    const roster = rosterInZones(t, {
+      "Amara Okafor": "Australia/Sydney",
+      "Priyanka Desai": "America/Los_Angeles",
+    });
+    ctx = { ...t.ctx, loadConfig: async () => config, loadRoster: async () => roster };
+    auditId = await openRunAndExport(ctx);
+    const amara = (await queryPeople(ctx, auditId, { q: "Amara" })).rows[0];
+    if (!amara) throw new Error("the demo org has Amara Okafor");
+    personKey = amara.personKey;
+    await actOnItems(ctx, { auditId, personKey, action: { type: "ping" }, actor: "Theo Marsh" });
+  });
+  afterAll(async () => t.close());
+
+  it("stores the manager's zone and counts on Amara's days, then waits for 09:00 in Los Angeles", async () => {
+    const detail = await getPersonDetail(ctx, auditId, personKey);
+    expect(detail.items.map((i) => i.managerTimezone)).toEqual(detail.items.map(() => "America/Los_Angeles"));
+    // Pinged Friday 21:00 in Sydney: 3 h to midnight, Monday and Tuesday, then 21 h of Wednesday: 72
+    // working-day hours end Wednesday 21:00 Sydney (10:00 UTC), 02:00 in Los Angeles. The escalation
+    // waits for 09:00 there: 17:00 UTC.
+    expect(detail.items.map((i) => i.dueAt)).toEqual(detail.items.map(() => "2026-12-02T17:00:00.000Z"));
+  });
+
+  it("says autopilot escalates on the manager's clock", async () => {
+    const [step] = await nextAutopilotSteps(ctx, auditId, 1);
+    expect(step).toMatchObject({ personKey, action: "escalate", zone: "America/Los_Angeles" });
+  });
+
+  it("refuses the escalation at 02:00 in Los Angeles and takes it at 09:00", async () => {
+    ctx.clock.advance(Date.parse("2026-12-02T10:30:00Z") - ctx.clock.now().getTime());
+    const early = await rejectedAppError(
+      actOnItems(ctx, { auditId, personKey, action: { type: "escalate" }, actor: "Theo Marsh" }),
+    );
+    expect(early.message).toMatch(/is due at/);
+    ctx.clock.advance(7 * HOUR); // 17:30 UTC, 09:30 in Los Angeles
     const done = await actOnItems(ctx, {
       auditId,
       personKey,

@@ -30,6 +30,8 @@ function itemOf(
     rotation: null,
     ownerName: null,
     personTimezone: "America/Chicago",
+    managerTimezone: "America/Chicago",
+    managerRegion: "AMER-C",
     message: "",
     evidence: {},
     state: status === "fixed" || status === "waived" || status === "intentional" ? status : "open",

@@ -23,8 +23,16 @@ import {
 } from "./types";
 import { writtenTextProblem } from "./visible-text";
 import { isColleagueFinding } from "./owners";
-import { addCountedHours, calendarOf, dueMoment, nextWorkingMoment } from "./working-time";
 import {
+  addCountedHours,
+  calendarOf,
+  dueMoment,
+  nextWorkingMoment,
+  type WorkCalendar,
+  type WorkingTimeSettings,
+} from "./working-time";
+import {
+  type ChaseAudience,
   CHASE_ACTIONS,
   CHASE_STEPS,
   CHASE_TIMERS,
@@ -458,23 +466,52 @@ function repliedSince(item: ItemWorkflowFields): boolean {
 }
 
 /**
+ * Whose working day a step waits for: the one person or group that must act on what it says. A step that
+ * mentions the manager (the escalation) is for them: the person was asked already. One that mentions the
+ * person (the ping) is theirs; one only the Support Operations Managers receive (the DM) the organisation's.
+ */
+export type StepRecipient = "person" | "manager" | "organisation";
+
+export function recipientOf(step: { mentions: readonly ChaseAudience[] }): StepRecipient {
+  if (step.mentions.includes("manager")) return "manager";
+  return step.mentions.includes("person") ? "person" : "organisation";
+}
+
+/**
+ * The working calendar of a step's recipient: the person's zone and region; the manager's, as the run
+ * stored them; the organisation's (`defaultZone`, the holidays of everyone) for the Support Operations
+ * Managers and for a manager the roster does not hold.
+ */
+export function recipientCalendar(
+  item: ItemWorkflowFields,
+  recipient: StepRecipient,
+  workingTime: WorkingTimeSettings,
+): WorkCalendar & { zoneFallback: boolean } {
+  if (recipient === "person")
+    return calendarOf({ timezone: item.personTimezone, region: item.region }, workingTime);
+  if (recipient === "manager") {
+    return calendarOf({ timezone: item.managerTimezone, region: item.managerRegion }, workingTime);
+  }
+  return calendarOf({ timezone: null, region: null }, workingTime);
+}
+
+/**
  * `hours` after the item entered its state: on the person's working time when the settings have one (the
- * hours of their working days), taken at the start of the recipient's working day: the person's, or for a
- * step only the Support Operations Managers receive (the DM), the organisation's (`defaultZone`, its
- * holidays for everyone); else plain hours. Reminders are timed by it too.
+ * hours of their working days: it is their clock that runs), taken at the start of the recipient's working
+ * day (`recipientCalendar`); else plain hours. Reminders are timed by it too.
  */
 export function dueAfter(
   item: ItemWorkflowFields,
   hours: number,
   settings: WorkflowSettings,
-  recipient: "person" | "organisation" = "person",
+  recipient: StepRecipient = "person",
 ): Date {
   const since = parseStoredTime(item.stateChangedAt, "stateChangedAt");
   if (!settings.workingTime) return new Date(since + hours * HOUR_MS);
-  const person = calendarOf({ timezone: item.personTimezone, region: item.region }, settings.workingTime);
+  const person = recipientCalendar(item, "person", settings.workingTime);
   if (recipient === "person") return dueMoment(new Date(since), hours, person);
-  const organisation = calendarOf({ timezone: null, region: null }, settings.workingTime);
-  return nextWorkingMoment(addCountedHours(new Date(since), hours, person), organisation);
+  const theirs = recipientCalendar(item, recipient, settings.workingTime);
+  return nextWorkingMoment(addCountedHours(new Date(since), hours, person), theirs);
 }
 
 /**
@@ -512,8 +549,7 @@ function timedStatus(
   settings: WorkflowSettings,
 ): DerivedStatus {
   if (repliedSince(item)) return { status: waiting, nextAction: null, dueAt: null, overdue: false };
-  const recipient = next.mentions.some((who) => who === "person") ? "person" : "organisation";
-  const dueAt = dueAfter(item, hours, settings, recipient).getTime();
+  const dueAt = dueAfter(item, hours, settings, recipientOf(next)).getTime();
   const overdue = now.getTime() >= dueAt;
   return {
     status: overdue ? (next.dueStatus ?? waiting) : waiting,

@@ -75,6 +75,13 @@ export interface ItemWorkflowFields {
   /** The person's roster `tzdata_timezone` and region, for timers on their working time (`workingTime`). */
   personTimezone?: string | null;
   region?: string | null;
+  /**
+   * The `tzdata_timezone` and region of the manager the person's `reports_to` names, for the escalation,
+   * which is taken in the manager's working hours; both null or absent when the roster does not hold the
+   * manager (the organisation's hours then, as only Support Operations can act on it).
+   */
+  managerTimezone?: string | null;
+  managerRegion?: string | null;
 }
 
 /** Every status a person can see, in the order of the process (stored states first, as in ITEM_STATES). */

@@ -9,21 +9,53 @@ const settings: WorkflowSettings = {
   workingTime: { ...DEFAULT_WORKING_TIME, defaultZone: "Europe/London" },
 };
 
-const item = (state: ItemWorkflowFields["state"], at: string, zone: string): ItemWorkflowFields => ({
+const item = (
+  state: ItemWorkflowFields["state"],
+  at: string,
+  zone: string,
+  manager: { zone: string | null; region?: string | null } = { zone },
+): ItemWorkflowFields => ({
   state,
   stateChangedAt: at,
   waivedUntil: null,
   repliedAt: null,
   personTimezone: zone,
   region: null,
+  managerTimezone: manager.zone,
+  managerRegion: manager.region ?? null,
 });
 
 describe("timers on working time, for whom each step is", () => {
-  it("takes the escalation at the start of the person's working day, in their zone", () => {
+  it("counts the follow-up on the person's working days and takes the escalation in their manager's hours", () => {
     // Pinged Monday 7 Dec 02:00 UTC = 11:00 Tokyo; 72 working-day hours later is Thursday 11:00 Tokyo.
     const pinged = item("pinged", "2026-12-07T02:00:00.000Z", "Asia/Tokyo");
     const now = new Date("2026-12-07T03:00:00Z");
     expect(deriveStatus(pinged, now, settings).dueAt).toBe("2026-12-10T02:00:00.000Z");
+  });
+
+  it("does not escalate to a manager at night: a Berlin manager gets it at 09:00 Berlin", () => {
+    // The same 72 hours end Thursday 02:00 UTC, 03:00 in Berlin: the escalation waits for 09:00 there.
+    const pinged = item("pinged", "2026-12-07T02:00:00.000Z", "Asia/Tokyo", { zone: "Europe/Berlin" });
+    const now = new Date("2026-12-07T03:00:00Z");
+    expect(deriveStatus(pinged, now, settings).dueAt).toBe("2026-12-10T08:00:00.000Z");
+  });
+
+  it("skips the manager's holidays, not the person's", () => {
+    const holidays = { de: ["2026-12-10"] };
+    const withHolidays = { ...settings, workingTime: { ...settings.workingTime!, holidays } };
+    const pinged = item("pinged", "2026-12-07T02:00:00.000Z", "Asia/Tokyo", {
+      zone: "Europe/Berlin",
+      region: "DE",
+    });
+    const now = new Date("2026-12-07T03:00:00Z");
+    expect(deriveStatus(pinged, now, withHolidays).dueAt).toBe("2026-12-11T08:00:00.000Z");
+  });
+
+  it("takes the escalation of someone whose manager the roster does not hold in the organisation's hours", () => {
+    // Only the Support Operations Manager can act on it then: 09:00 London, the default zone.
+    const pinged = item("pinged", "2026-12-07T02:00:00.000Z", "Asia/Tokyo", { zone: null });
+    const now = new Date("2026-12-07T03:00:00Z");
+    expect(deriveStatus(pinged, now, settings).dueAt).toBe("2026-12-10T09:00:00.000Z");
   });
 
   it("takes the DM, which only the Support Operations Managers receive, in the organisation's working hours", () => {

@@ -12,6 +12,7 @@ import * as autopilot from "./0008-autopilot";
 import * as itemOwner from "./0009-item-owner";
 import * as personTimezone from "./0010-person-timezone";
 import * as autopilotPauses from "./0011-autopilot-pauses";
+import * as managerTimezone from "./0012-manager-timezone";
 
 type MigrationUp = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, MigrationUp> = {
   "0009-item-owner": itemOwner.up,
   "0010-person-timezone": personTimezone.up,
   "0011-autopilot-pauses": autopilotPauses.up,
+  "0012-manager-timezone": managerTimezone.up,
 };
 
 /** The migrations as modules of this code base (no folder to scan at run time, so bundling keeps them). */

@@ -13,7 +13,8 @@ import {
   setAutopilotPaused,
   type Audit,
 } from "@/lib/db/queries";
-import { deriveStatus } from "@/lib/workflow/rules";
+import { chaseStepOf } from "@/lib/workflow/chase";
+import { deriveStatus, recipientCalendar, recipientOf } from "@/lib/workflow/rules";
 import { AppError } from "@/lib/errors";
 import type { AppContext } from "../context";
 import { actOnDue, remindDue } from "../item-actions";
@@ -124,7 +125,10 @@ export interface AutopilotStep {
   findings: number;
   /** When it falls due; a past moment means at the next tick. */
   dueAt: string;
-  /** The person's time zone, to say when on their clock; null when the roster has none. */
+  /**
+   * The zone of whom the step waits for (the manager's for an escalation, the organisation's for the DM),
+   * to say when on their clock; with plain hours, the person's as the roster gives it, or null.
+   */
   zone: string | null;
 }
 
@@ -159,7 +163,9 @@ export async function nextAutopilotSteps(
       action: nextAction,
       findings: 1,
       dueAt,
-      zone: item.personTimezone,
+      zone: workflow.workingTime
+        ? recipientCalendar(item, recipientOf(chaseStepOf(nextAction)), workflow.workingTime).zone
+        : item.personTimezone,
     });
   }
   return [...steps.values()]
