@@ -124,7 +124,12 @@ describe("an escalation to a manager in another zone", () => {
 
   it("says autopilot escalates on the manager's clock", async () => {
     const [step] = await nextAutopilotSteps(ctx, auditId, 1);
-    expect(step).toMatchObject({ personKey, action: "escalate", zone: "America/Los_Angeles" });
+    expect(step).toMatchObject({
+      personKey,
+      action: "escalate",
+      zone: "America/Los_Angeles",
+      recipient: "manager",
+    });
   });
 
   it("refuses the escalation at 02:00 in Los Angeles and takes it at 09:00", async () => {

@@ -73,11 +73,19 @@ export function AutopilotToggle({
   );
 }
 
-/** `Escalates Lukas Becker's 2 findings 5 Dec 2026, 08:00 UTC (Thu 5 Dec, 09:00 Europe/Berlin their time)`. */
+/** Whose clock a step's local moment is on. */
+const WHOSE_TIME: Record<AutopilotStep["recipient"], string> = {
+  person: "their time",
+  manager: "their manager's time",
+  organisation: "Support Operations' time",
+};
+
+/** `Escalates Lukas Becker's 2 findings 5 Dec 2026, 08:00 UTC (Thu 5 Dec, 09:00 Europe/Berlin their manager's time)`. */
 function describeStep(step: AutopilotStep, now: string): string {
   const what = step.action === "escalate" ? "Escalates" : "Sends the Slack DM about";
   const findings = `${step.personName}'s ${step.findings} finding${step.findings === 1 ? "" : "s"}`;
   if (Date.parse(step.dueAt) <= Date.parse(now)) return `${what} ${findings} at its next look (due now)`;
   const local = step.zone ? formatInZone(step.dueAt, step.zone) : null;
-  return `${what} ${findings} ${formatDateTime(step.dueAt)}${local ? ` (${local} their time)` : ""}`;
+  const at = local ? ` (${local} ${WHOSE_TIME[step.recipient]})` : "";
+  return `${what} ${findings} ${formatDateTime(step.dueAt)}${at}`;
 }

@@ -14,7 +14,8 @@ import {
   type Audit,
 } from "@/lib/db/queries";
 import { chaseStepOf } from "@/lib/workflow/chase";
-import { deriveStatus, recipientCalendar, recipientOf } from "@/lib/workflow/rules";
+import { deriveStatus, recipientCalendar, recipientOf, type StepRecipient } from "@/lib/workflow/rules";
+import type { ItemWorkflowFields, WorkflowSettings } from "@/lib/workflow/types";
 import { AppError } from "@/lib/errors";
 import type { AppContext } from "../context";
 import { actOnDue, remindDue } from "../item-actions";
@@ -130,6 +131,19 @@ export interface AutopilotStep {
    * to say when on their clock; with plain hours, the person's as the roster gives it, or null.
    */
   zone: string | null;
+  /** Whose clock `zone` is. */
+  recipient: StepRecipient;
+}
+
+/** The clock to say a step's moment on: its recipient's with working time, else the person's as given. */
+function zoneOfStep(
+  item: ItemWorkflowFields,
+  action: AutopilotStep["action"],
+  workflow: WorkflowSettings,
+): Pick<AutopilotStep, "zone" | "recipient"> {
+  if (!workflow.workingTime) return { zone: item.personTimezone ?? null, recipient: "person" };
+  const recipient = recipientOf(chaseStepOf(action));
+  return { zone: recipientCalendar(item, recipient, workflow.workingTime).zone, recipient };
 }
 
 /**
@@ -163,9 +177,7 @@ export async function nextAutopilotSteps(
       action: nextAction,
       findings: 1,
       dueAt,
-      zone: workflow.workingTime
-        ? recipientCalendar(item, recipientOf(chaseStepOf(nextAction)), workflow.workingTime).zone
-        : item.personTimezone,
+      ...zoneOfStep(item, nextAction, workflow),
     });
   }
   return [...steps.values()]
