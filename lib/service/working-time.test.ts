@@ -36,6 +36,23 @@ function rosterInZones(t: GitLabTestContext, zones: Record<string, string>) {
   return { ...roster, entries };
 }
 
+/**
+ * An audit run on Friday 10:00 UTC on the working week in UTC, the named people in the given zones, and
+ * Amara Okafor (whose manager is Priyanka Desai) pinged.
+ */
+async function amaraPingedOnFriday(zones: Record<string, string>) {
+  const t = await createGitLabTestContext(FRIDAY);
+  const config = { ...(await t.ctx.loadConfig()), working_time: WORKING_WEEK_UTC };
+  const roster = rosterInZones(t, zones);
+  const ctx: AppContext = { ...t.ctx, loadConfig: async () => config, loadRoster: async () => roster };
+  const auditId = await openRunAndExport(ctx);
+  const amara = (await queryPeople(ctx, auditId, { q: "Amara" })).rows[0];
+  if (!amara) throw new Error("the demo org has Amara Okafor");
+  const personKey = amara.personKey;
+  await actOnItems(ctx, { auditId, personKey, action: { type: "ping" }, actor: "Theo Marsh" });
+  return { t, ctx, auditId, personKey };
+}
+
 describe("timers on the person's working time", () => {
   let t: GitLabTestContext;
   let ctx: AppContext;
@@ -43,20 +60,8 @@ describe("timers on the person's working time", () => {
   let personKey: string;
 
   beforeAll(async () => {
-    t = await createGitLabTestContext(FRIDAY);
-    const base = await t.ctx.loadConfig();
-    const config = { ...base, working_time: WORKING_WEEK_UTC };
     // Amara Okafor and her manager, Priyanka Desai, work from Berlin.
-    ctx = {
-      ...t.ctx,
-      loadConfig: async () => config,
-      loadRoster: async () => rosterInZones(t, BOTH_IN_BERLIN),
-    };
-    auditId = await openRunAndExport(ctx);
-    const amara = (await queryPeople(ctx, auditId, { q: "Amara" })).rows[0];
-    if (!amara) throw new Error("the demo org has Amara Okafor");
-    personKey = amara.personKey;
-    await actOnItems(ctx, { auditId, personKey, action: { type: "ping" }, actor: "Theo Marsh" });
+    ({ t, ctx, auditId, personKey } = await amaraPingedOnFriday(BOTH_IN_BERLIN));
   });
   afterAll(async () => t.close());
 
@@ -97,19 +102,10 @@ describe("an escalation to a manager in another zone", () => {
   let personKey: string;
 
   beforeAll(async () => {
-    t = await createGitLabTestContext(FRIDAY);
-    const config = { ...(await t.ctx.loadConfig()), working_time: WORKING_WEEK_UTC };
-    // Amara Okafor works from Sydney, her manager Priyanka Desai from Los Angeles.
-    const roster = rosterInZones(t, {
+    ({ t, ctx, auditId, personKey } = await amaraPingedOnFriday({
       "Amara Okafor": "Australia/Sydney",
       "Priyanka Desai": "America/Los_Angeles",
-    });
-    ctx = { ...t.ctx, loadConfig: async () => config, loadRoster: async () => roster };
-    auditId = await openRunAndExport(ctx);
-    const amara = (await queryPeople(ctx, auditId, { q: "Amara" })).rows[0];
-    if (!amara) throw new Error("the demo org has Amara Okafor");
-    personKey = amara.personKey;
-    await actOnItems(ctx, { auditId, personKey, action: { type: "ping" }, actor: "Theo Marsh" });
+    }));
   });
   afterAll(async () => t.close());
 
