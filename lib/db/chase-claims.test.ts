@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type OpenedDatabase } from "./client";
+import { describe, expect, it } from "vitest";
 import {
   claimAuditIssue,
   claimChasePosts,
@@ -13,7 +12,8 @@ import {
   type ChaseClaimRequest,
   type Db,
 } from "./queries";
-import { listTestDatabases, type TestDatabase } from "./testing";
+import { listTestDatabases } from "./testing";
+import { useTestDatabase } from "./use-test-database";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const STALE_AFTER_MS = 2 * 60_000;
@@ -49,25 +49,16 @@ async function claim(db: Db, auditId: string, claims: ChaseClaimRequest[], holde
 }
 
 describe.each(kinds)("the claims on posting a chase step on $name", (kind) => {
-  let place: TestDatabase | undefined;
   // Two handles on one database, as two app instances have.
-  let first: OpenedDatabase | undefined;
-  let second: OpenedDatabase | undefined;
   let db: Db;
   let other: Db;
-
-  beforeAll(async () => {
-    place = await kind.create();
-    first = await openDatabase(place.options);
-    second = await openDatabase(place.options);
-    db = first.db;
-    other = second.db;
-  });
-  afterAll(async () => {
-    await first?.close();
-    await second?.close();
-    await place?.drop();
-  });
+  useTestDatabase(
+    kind,
+    ([first, second]) => {
+      [db, other] = [first!, second!];
+    },
+    2,
+  );
 
   it("gives each person to exactly one of two attempts claiming 16 people at the same moment", async () => {
     for (let round = 0; round < 5; round++) {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type OpenedDatabase } from "./client";
+import { describe, expect, it } from "vitest";
+import { openDatabase } from "./client";
 import {
   claimAuditIssue,
   createAudit,
@@ -12,7 +12,8 @@ import {
   type Audit,
   type Db,
 } from "./queries";
-import { listTestDatabases, openMigratedTo, type TestDatabase } from "./testing";
+import { listTestDatabases, openMigratedTo } from "./testing";
+import { useTestDatabase } from "./use-test-database";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const STALE_AFTER_MS = 2 * 60_000;
@@ -46,25 +47,16 @@ function link(db: Db, auditId: string, claimId: string, issueIid: number) {
 }
 
 describe.each(kinds)("the claim on creating an audit's issue on $name", (kind) => {
-  let place: TestDatabase | undefined;
   // Two handles on one database, as two app instances have.
-  let first: OpenedDatabase | undefined;
-  let second: OpenedDatabase | undefined;
   let db: Db;
   let other: Db;
-
-  beforeAll(async () => {
-    place = await kind.create();
-    first = await openDatabase(place.options);
-    second = await openDatabase(place.options);
-    db = first.db;
-    other = second.db;
-  });
-  afterAll(async () => {
-    await first?.close();
-    await second?.close();
-    await place?.drop();
-  });
+  useTestDatabase(
+    kind,
+    ([first, second]) => {
+      [db, other] = [first!, second!];
+    },
+    2,
+  );
 
   it("goes to exactly one of two instances claiming at the same moment", async () => {
     for (let round = 0; round < 10; round++) {

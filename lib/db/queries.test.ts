@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { sql, type Kysely } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AuditReport, FindingCode } from "@/lib/audit/types";
 import type { AppError } from "@/lib/errors";
 import { rejectedAppError } from "@/lib/testing/errors";
-import { openDatabase, type OpenedDatabase } from "./client";
+import { openDatabase } from "./client";
 import {
   ABANDONED_RUN_ERROR,
   appendEvent,
@@ -42,6 +42,7 @@ import {
   updateItemState,
   type TestDatabase,
 } from "./testing";
+import { useTestDatabase } from "./use-test-database";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const STALE_AFTER_MS = 5 * 60_000;
@@ -142,17 +143,10 @@ const INPUTS = { rosterSha256: "a".repeat(64), configSha256: "b".repeat(64), sna
 
 describe.each(kinds)("storage on $name", (kind) => {
   let place: TestDatabase | undefined;
-  let opened: OpenedDatabase | undefined;
   let db: Kysely<Database>;
-
-  beforeAll(async () => {
-    place = await kind.create();
-    opened = await openDatabase(place.options);
-    db = opened.db;
-  });
-  afterAll(async () => {
-    await opened?.close();
-    await place?.drop();
+  useTestDatabase(kind, ([opened], where) => {
+    db = opened!;
+    place = where;
   });
 
   /** Each test works in its own audit, so tests share the database but not their data. */

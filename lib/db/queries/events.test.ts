@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type OpenedDatabase } from "@/lib/db/client";
+import { describe, expect, it } from "vitest";
 import type { Database } from "@/lib/db/schema";
-import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
+import { listTestDatabases } from "@/lib/db/testing";
 import {
   appendEvent,
   countActivity,
@@ -17,6 +16,7 @@ import {
   type Audit,
   type Item,
 } from "./index";
+import { useTestDatabase } from "@/lib/db/use-test-database";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const kinds = await listTestDatabases();
@@ -26,18 +26,9 @@ function minutesLater(minutes: number): Date {
 }
 
 describe.each(kinds)("the event log's reads on $name", (kind) => {
-  let place: TestDatabase | undefined;
-  let opened: OpenedDatabase | undefined;
   let db: Kysely<Database>;
-
-  beforeAll(async () => {
-    place = await kind.create();
-    opened = await openDatabase(place.options);
-    db = opened.db;
-  });
-  afterAll(async () => {
-    await opened?.close();
-    await place?.drop();
+  useTestDatabase(kind, ([opened]) => {
+    db = opened!;
   });
 
   async function newAudit(): Promise<Audit> {
