@@ -28,9 +28,10 @@ test.describe("autopilot", () => {
     await expect(page.getByText("Autopilot off", { exact: true })).toBeVisible();
     await page.getByRole("button", { name: "Turn autopilot on" }).click();
     await expect(page.getByText("Autopilot on", { exact: true })).toBeVisible();
-    await expect(page.getByRole("list", { name: "What autopilot does next" })).toContainText(
-      `Escalates ${AMARA}'s`,
-    );
+    const next = page.getByRole("list", { name: "What autopilot does next" });
+    await expect(next).toContainText(`Escalates ${AMARA}'s`);
+    // The escalation is for her manager, Priyanka Desai, in Sydney: said on the manager's clock.
+    await expect(next).toContainText("Australia/Sydney their manager's time");
 
     // A week later the follow-up (72 hours of the working week) is due: the server escalates without a click.
     await demo.advanceClock(7 * 24);
