@@ -1,8 +1,8 @@
 /**
  * Performance figures (not part of `npm test`): prints what it measures, with the targets beside them.
  *
- *   npm run bench                                   # every section, about 6 minutes
- *   npm run bench -- --only full,floor,old,ratelimit,pastlimit,checker
+ *   npm run bench                                   # every section, about 13 minutes
+ *   npm run bench -- --only full,floor,old,ratelimit,pastlimit,checker,pages
  *   npm run bench -- --only ratelimit --rpm 960     # the client allowing itself 960 requests a minute
  *
  * Sections (scripts/bench/*.ts):
@@ -22,9 +22,13 @@
  *   the minimum for the path the client takes. Targets: the same report, ≤ 1.1× the minimum.
  * - `checker`: the checker alone on 10k, 50k and 100k people, 5 fresh processes each. Target: 100k in under
  *   800 ms (median), linear growth.
+ * - `pages`: the dashboard's pages under load at 2,000 and 10,000 people (`scripts/bench-pages.ts`, which
+ *   `npm run bench:pages` runs alone with more options); about 6 minutes. Targets: the findings page's p95
+ *   ≤ 150 ms at 10 connections and ≤ 10 ms of server CPU per request, at both sizes.
  *
  * Exits 1 when the rate-limit or past-limit targets are missed, or a floor run fails (a correctness failure, not noise).
  */
+import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { benchChecker } from "./bench/checker";
 import { benchFloor } from "./bench/floor";
@@ -33,7 +37,7 @@ import { benchOldWay } from "./bench/old-way";
 import { benchPastLimit } from "./bench/past-limit";
 import { benchRateLimit } from "./bench/rate-limit";
 
-const SECTIONS = ["full", "floor", "old", "ratelimit", "pastlimit", "checker"] as const;
+const SECTIONS = ["full", "floor", "old", "ratelimit", "pastlimit", "checker", "pages"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -63,3 +67,10 @@ if (sections.has("floor") && !(await benchFloor())) process.exitCode = 1;
 if (sections.has("ratelimit") && !(await benchRateLimit(rpm))) process.exitCode = 1;
 if (sections.has("pastlimit") && !(await benchPastLimit())) process.exitCode = 1;
 if (sections.has("checker")) benchChecker();
+// Its own process: it starts the dashboard's server and measures that process's CPU, not this one's.
+if (sections.has("pages")) {
+  const pages = spawnSync(process.execPath, ["--import", "tsx", "scripts/bench-pages.ts"], {
+    stdio: "inherit",
+  });
+  if (pages.status !== 0) process.exitCode = 1;
+}
