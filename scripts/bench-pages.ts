@@ -22,9 +22,16 @@
  *
  * `--profile` runs `next start` with `--cpu-prof` and prints the functions with the most self time across
  * the load (files under node_modules grouped by package).
+ *
+ * `--webpack` builds the dashboard with `next build --webpack` when the build is stale, before the demo
+ * stack starts (which then finds it current): Turbopack, the default, cannot build a checkout whose
+ * node_modules is a symbolic link to another checkout's, as in a git worktree sharing one install.
+ *
+ * `--page <name=path>` (repeatable) loads another path as well, e.g. an empty page to measure the floor;
+ * `:audit` in it stands for the opened audit's id.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile, readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -32,6 +39,14 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { Command, InvalidArgumentError } from "commander";
 import { PAGE_SIZE } from "../app/(dashboard)/audits/[auditId]/findings/_lib/params";
+import {
+  buildStampPath,
+  hashBuildInputs,
+  isBuildCurrent,
+  parseBuildStamp,
+  readBuildId,
+  readBuildInputs,
+} from "./build-stamp";
 
 interface BenchOptions {
   port: number;
@@ -42,6 +57,13 @@ interface BenchOptions {
   dataDir: string;
   profile: boolean;
   only?: string;
+  webpack: boolean;
+  page: ExtraPage[];
+}
+
+interface ExtraPage {
+  name: string;
+  path: string;
 }
 
 interface Page {
@@ -89,6 +111,14 @@ function parseSizes(value: string): number[] {
   return value.split(",").map((part) => parsePositive(part.trim()));
 }
 
+function parseExtraPage(value: string, previous: ExtraPage[]): ExtraPage[] {
+  const at = value.indexOf("=");
+  const name = value.slice(0, at).trim();
+  const pagePath = value.slice(at + 1).trim();
+  if (at < 1 || !name || !pagePath.startsWith("/")) throw new InvalidArgumentError("expected name=/path");
+  return [...previous, { name, path: pagePath }];
+}
+
 const options = new Command()
   .name("bench-pages")
   .option("--port <port>", "dashboard port (on 127.0.0.1)", parsePositive, 3300)
@@ -113,6 +143,13 @@ const options = new Command()
   )
   .option("--profile", "CPU-profile the server and print where its time went", false)
   .option("--only <text>", "load only the pages whose name contains this (e.g. findings)")
+  .option("--webpack", "build with `next build --webpack` when the build is stale (a git worktree)", false)
+  .option(
+    "--page <name=path>",
+    "load this path too (`:audit` is the audit's id; repeatable)",
+    parseExtraPage,
+    [],
+  )
   .parse()
   .opts<BenchOptions>();
 
@@ -120,6 +157,27 @@ const appUrl = `http://127.0.0.1:${options.port}`;
 /** The current size's data directory and profile directory (one stack at a time). */
 let dataDir = "";
 let profileDir = "";
+
+/**
+ * Builds the dashboard with webpack unless the build in place is current, and stamps it as the demo script
+ * does, so the demo script serves it instead of building again with Turbopack.
+ */
+function buildWithWebpackIfStale(): void {
+  const root = process.cwd();
+  const inputs = hashBuildInputs(readBuildInputs(root), process.env);
+  const stampFile = buildStampPath(root);
+  const stamp = parseBuildStamp(existsSync(stampFile) ? readFileSync(stampFile, "utf8") : null);
+  if (isBuildCurrent(stamp, readBuildId(root), inputs)) return;
+  console.error("Building the dashboard (next build --webpack)…");
+  const result = spawnSync(
+    process.execPath,
+    [path.join("node_modules", "next", "dist", "bin", "next"), "build", "--webpack"],
+    { stdio: ["ignore", 2, "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } },
+  );
+  if (result.status !== 0) throw new Error("the dashboard did not build (see above)");
+  const buildId = readBuildId(root);
+  if (buildId !== null) writeFileSync(stampFile, `${JSON.stringify({ buildId, inputs })}\n`);
+}
 
 /** Starts `scripts/demo.ts` with an org of `people` and resolves once the app answers its health check. */
 async function startStack(people: number): Promise<ChildProcess> {
@@ -517,6 +575,8 @@ async function pagesOf(
       goal: null,
     },
   ];
+  for (const extra of options.page)
+    pages.push({ name: extra.name, detail: "", path: extra.path.replaceAll(":audit", audit), goal: null });
   return {
     pages: pages.filter((p) => !options.only || p.name.includes(options.only)),
     peopleWithFindings: people.total,
@@ -587,6 +647,7 @@ async function benchSize(people: number): Promise<Map<string, LoadFigures>> {
   return results;
 }
 
+if (options.webpack) buildWithWebpackIfStale();
 const bySize = new Map<number, Map<string, LoadFigures>>();
 for (const people of options.people) bySize.set(people, await benchSize(people));
 
