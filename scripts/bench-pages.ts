@@ -350,6 +350,16 @@ async function descendantsCpuMs(pid: number): Promise<number | null> {
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * The moments the load was on, in µs of the monotonic clock: the server's CPU profile stamps its samples on
+ * the same clock, so what it did outside the load (starting, running the audit) is left out of the summary.
+ */
+const loadWindows: { from: number; to: number }[] = [];
+
+function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
 /** Loads one page over `connections` connections for `duration` seconds, after a short warm-up. */
 async function loadPage(page: Page, cookie: string, serverPid: number): Promise<LoadFigures> {
   for (let i = 0; i < 3; i++) {
@@ -359,6 +369,8 @@ async function loadPage(page: Page, cookie: string, serverPid: number): Promise<
   }
   const latencies: number[] = [];
   const cpuBefore = await descendantsCpuMs(serverPid);
+  const window = { from: monotonicMicros(), to: Number.POSITIVE_INFINITY };
+  loadWindows.push(window);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -376,6 +388,7 @@ async function loadPage(page: Page, cookie: string, serverPid: number): Promise<
     instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
   const cpuAfter = await descendantsCpuMs(serverPid);
+  window.to = monotonicMicros();
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
@@ -464,7 +477,10 @@ async function waitForProfiles(): Promise<string[]> {
   return [];
 }
 
-/** Self time by function across the server's CPU profiles, top `limit`, in ms. */
+/**
+ * Self time by function across the server's CPU profiles, top `limit`, in ms: only the samples taken while
+ * a page was under load (`loadWindows`).
+ */
 async function summarizeProfiles(limit: number): Promise<void> {
   const files = await waitForProfiles();
   if (files.length === 0) {
@@ -477,14 +493,18 @@ async function summarizeProfiles(limit: number): Promise<void> {
   for (const file of files) {
     const profile = JSON.parse(await readFile(path.join(profileDir, file), "utf8")) as {
       nodes: ProfileNode[];
+      startTime: number;
       samples: number[];
       timeDeltas: number[];
     };
     const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+    let at = profile.startTime;
     profile.samples.forEach((id, i) => {
       const node = nodes.get(id);
-      const ms = (profile.timeDeltas[i] ?? 0) / 1000;
-      if (!node) return;
+      const delta = profile.timeDeltas[i] ?? 0;
+      at += delta;
+      const ms = delta / 1000;
+      if (!node || !loadWindows.some((w) => w.from <= at && at <= w.to)) return;
       totalMs += ms;
       const { functionName, url, lineNumber } = node.callFrame;
       const where = url.replace(/^file:\/\//, "").replace(`${process.cwd()}/`, "");
@@ -497,7 +517,11 @@ async function summarizeProfiles(limit: number): Promise<void> {
     });
   }
   const top = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, limit);
-  console.log("\nServer CPU profile (%d file(s)), %s s sampled", files.length, (totalMs / 1000).toFixed(1));
+  console.log(
+    "\nServer CPU profile (%d file(s)), %s s sampled while pages were under load",
+    files.length,
+    (totalMs / 1000).toFixed(1),
+  );
   console.log("  self time by package:");
   for (const [name, ms] of top(byPackage)) console.log("    %s ms  %s", ms.toFixed(0).padStart(7), name);
   console.log("  self time by function:");
@@ -644,6 +668,7 @@ async function benchSize(people: number): Promise<Map<string, LoadFigures>> {
     await stopStack(stack);
   }
   if (options.profile) await summarizeProfiles(20);
+  loadWindows.length = 0;
   return results;
 }
 
