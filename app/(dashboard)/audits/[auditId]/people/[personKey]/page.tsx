@@ -6,7 +6,7 @@ import { CodeBadge, SeverityBadge } from "@/components/code-badge";
 import { EvidenceList, type EvidenceLinks } from "@/components/evidence-list";
 import { ActivityTimeline } from "@/components/activity-timeline";
 import { FindingOwner } from "@/components/finding-owner";
-import { NEXT_ACTION_LABELS } from "@/components/findings-table";
+import { NEXT_ACTION_LABELS } from "@/components/findings-table-rows";
 import { PageHeader } from "@/components/page-header";
 import { ResolutionBy } from "@/components/resolution-by";
 import { StatusBadge } from "@/components/status-badge";
