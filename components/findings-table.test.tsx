@@ -1,8 +1,9 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import type { PersonRow } from "@/lib/service/findings";
+import { PEOPLE_SORTS, type PersonRow } from "@/lib/service/findings";
 import { FindingOwner } from "./finding-owner";
-import { FindingsTable, type TableSort } from "./findings-table";
+import { FindingsTable } from "./findings-table";
+import { toFindingsTableRow, type TableSort } from "./findings-table-rows";
 
 const NOW = "2026-11-24T12:00:00.000Z";
 
@@ -29,11 +30,13 @@ function rowOf(overrides: Partial<PersonRow>): PersonRow {
   };
 }
 
+function tableRowOf(row: PersonRow) {
+  return toFindingsTableRow(row, `/p/${row.personKey}`);
+}
+
 /** The table's cells of its only row, as text. */
 function cellsOf(row: PersonRow): string[] {
-  const html = renderToStaticMarkup(
-    <FindingsTable caption="People" rows={[row]} now={NOW} personHref={(key) => `/p/${key}`} />,
-  );
+  const html = renderToStaticMarkup(<FindingsTable caption="People" rows={[tableRowOf(row)]} now={NOW} />);
   const body = html.slice(html.indexOf("<tbody"));
   return [...body.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => (m[1] ?? "").replace(/<[^>]+>/g, " "));
 }
@@ -68,7 +71,7 @@ describe("the findings table", () => {
 /** The table's markup (the wide screen's), and the cards' (the narrow screen's). */
 function renderBoth(rows: PersonRow[], sort?: TableSort): { table: string; cards: string } {
   const html = renderToStaticMarkup(
-    <FindingsTable caption="People" rows={rows} now={NOW} personHref={(key) => `/p/${key}`} sort={sort} />,
+    <FindingsTable caption="People" rows={rows.map(tableRowOf)} now={NOW} sort={sort} />,
   );
   const cardsAt = html.indexOf("<ul aria-labelledby");
   return { table: html.slice(0, cardsAt), cards: html.slice(cardsAt) };
@@ -77,8 +80,9 @@ function renderBoth(rows: PersonRow[], sort?: TableSort): { table: string; cards
 const SORT: TableSort = {
   sort: "items",
   dir: "desc",
-  hrefFor: (sort) => `?sort=${sort}`,
-  nextDirFor: (sort) => (sort === "items" ? "asc" : "desc"),
+  links: Object.fromEntries(
+    PEOPLE_SORTS.map((sort) => [sort, { href: `?sort=${sort}`, dir: sort === "items" ? "asc" : "desc" }]),
+  ) as TableSort["links"],
 };
 
 describe("the findings table's polish", () => {

@@ -1,18 +1,21 @@
+"use client";
+
+// A client component although it keeps no state: the server sends it the page's rows as data (about 0.5 KB
+// a person), where a server component's markup was sent twice, as HTML and again as the page's payload
+// (about 6 KB a person: each row is drawn twice, as a table row and as a card), and rendered twice for it.
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { CODE_LABELS } from "@/lib/audit/labels";
 import { SEVERITY_OF_CODE } from "@/lib/audit/severity";
 import type { FindingCode } from "@/lib/audit/types";
-import type { PeopleSort, PersonRow, SortDirection } from "@/lib/service/findings";
-import { CHASE_LABELS } from "@/lib/workflow/chase";
+import type { PeopleSort } from "@/lib/service/findings";
 import { CodeBadge } from "./code-badge";
+import { NEXT_ACTION_LABELS, type FindingsTableRow, type TableSort } from "./findings-table-rows";
 import { StatusBadge } from "./status-badge";
 import { DueIn, formatAgo, formatDateTime } from "./time";
 import { Badge } from "./ui/badge";
 import { cn } from "./ui/cn";
 import { Th } from "./ui/table";
-
-export const NEXT_ACTION_LABELS: Record<NonNullable<PersonRow["nextAction"]>, string> = CHASE_LABELS;
 
 /** The columns, each with the sort it offers and its share of the width (the table's layout is fixed). */
 const COLUMNS = [
@@ -24,16 +27,6 @@ const COLUMNS = [
   { label: "Last ping", sort: "last_ping", width: "w-[10%]" },
   { label: "Next action", sort: "due", width: "w-[15%]" },
 ] as const satisfies readonly { label: string; sort: PeopleSort; width: string }[];
-
-/** The list's order and where each sortable header leads (the page owns the URL). */
-export interface TableSort {
-  sort: PeopleSort;
-  dir: SortDirection;
-  /** The list sorted by `sort`: reversed when it already is, else in that sort's own direction. */
-  hrefFor: (sort: PeopleSort) => string;
-  /** The direction `hrefFor(sort)` sorts in, for the header's accessible name. */
-  nextDirFor: (sort: PeopleSort) => SortDirection;
-}
 
 const CELL = "px-4 py-2.5 align-middle text-slate-700";
 
@@ -47,14 +40,12 @@ export function FindingsTable({
   caption,
   rows,
   now,
-  personHref,
   sort,
 }: {
   caption: string;
-  rows: PersonRow[];
+  rows: FindingsTableRow[];
   /** The app's clock, for "in 41 h" / "overdue 8 h". */
   now: string;
-  personHref: (personKey: string) => string;
   /** Sortable headers; without it the headers are plain. */
   sort?: TableSort;
 }) {
@@ -76,7 +67,7 @@ export function FindingsTable({
               <tr key={row.personKey} className={row.overdue ? "bg-rose-50/40" : undefined}>
                 <td className={CELL}>
                   <div className="flex min-w-0 items-center gap-2">
-                    <PersonLink row={row} href={personHref(row.personKey)} className="truncate" />
+                    <PersonLink row={row} className="truncate" />
                     {/* The handle gives way before the name does. */}
                     <Handle row={row} className="min-w-0 shrink-[10] truncate" />
                     {!row.inRoster && (
@@ -125,7 +116,7 @@ export function FindingsTable({
             >
               <article aria-label={row.name} className="min-w-0">
                 <div className="flex flex-wrap items-baseline gap-x-2 gap-y-1">
-                  <PersonLink row={row} href={personHref(row.personKey)} className="break-words" />
+                  <PersonLink row={row} className="break-words" />
                   <Handle row={row} className="break-all" />
                   {!row.inRoster && <Badge tone="warning">Not in roster</Badge>}
                 </div>
@@ -158,13 +149,14 @@ export function FindingsTable({
 function SortableTh({ column, sort }: { column: (typeof COLUMNS)[number]; sort: TableSort | undefined }) {
   if (!sort) return <Th className={column.width}>{column.label}</Th>;
   const current = sort.sort === column.sort ? sort.dir : null;
+  const link = sort.links[column.sort];
   return (
     <Th
       className={column.width}
       aria-sort={current === null ? undefined : current === "asc" ? "ascending" : "descending"}
     >
       <Link
-        href={sort.hrefFor(column.sort)}
+        href={link.href}
         scroll={false}
         className="inline-flex max-w-full items-center gap-1 rounded-sm hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
       >
@@ -172,18 +164,16 @@ function SortableTh({ column, sort }: { column: (typeof COLUMNS)[number]; sort: 
         <span aria-hidden className={current === null ? "text-slate-400" : "text-slate-900"}>
           {current === "asc" ? "▲" : current === "desc" ? "▼" : "↕"}
         </span>
-        <span className="sr-only">
-          {` (sort ${sort.nextDirFor(column.sort) === "asc" ? "ascending" : "descending"})`}
-        </span>
+        <span className="sr-only">{` (sort ${link.dir === "asc" ? "ascending" : "descending"})`}</span>
       </Link>
     </Th>
   );
 }
 
-function PersonLink({ row, href, className }: { row: PersonRow; href: string; className?: string }) {
+function PersonLink({ row, className }: { row: FindingsTableRow; className?: string }) {
   return (
     <Link
-      href={href}
+      href={row.href}
       // A page of rows would otherwise prefetch every person's page from the server.
       prefetch={false}
       title={row.name}
@@ -197,12 +187,11 @@ function PersonLink({ row, href, className }: { row: PersonRow; href: string; cl
   );
 }
 
-/** `@handle`, else the email, else the person key: what tells two people of one name apart. */
-function Handle({ row, className }: { row: PersonRow; className?: string }) {
-  const text = row.gitlab ? `@${row.gitlab}` : (row.email ?? row.personKey);
+/** What tells two people of one name apart (`FindingsTableRow.handle`). */
+function Handle({ row, className }: { row: FindingsTableRow; className?: string }) {
   return (
-    <span title={text} className={cn("text-xs text-slate-500", className)}>
-      {text}
+    <span title={row.handle} className={cn("text-xs text-slate-500", className)}>
+      {row.handle}
     </span>
   );
 }
@@ -218,7 +207,7 @@ function bySeverity(codes: readonly FindingCode[]): FindingCode[] {
  * The person's finding codes, most severe first. Compact (the table's one line): the first chip and "+N"
  * for the rest, which are still listed for screen readers and named on hover.
  */
-function CodeChips({ row, compact = false }: { row: PersonRow; compact?: boolean }) {
+function CodeChips({ row, compact = false }: { row: FindingsTableRow; compact?: boolean }) {
   const codes = bySeverity(row.codes);
   const rest = compact ? codes.slice(1) : [];
   return (
@@ -240,7 +229,7 @@ function CodeChips({ row, compact = false }: { row: PersonRow; compact?: boolean
   );
 }
 
-function Status({ row }: { row: PersonRow }) {
+function Status({ row }: { row: FindingsTableRow }) {
   if (row.status === null) return <Badge tone="success">Addressed</Badge>;
   // Nobody is chased: whoever owns the schedule fixes it.
   if (row.owner !== null) {
@@ -254,7 +243,7 @@ function Status({ row }: { row: PersonRow }) {
   return <StatusBadge status={row.status} />;
 }
 
-function LastPing({ row, now }: { row: PersonRow; now: string }) {
+function LastPing({ row, now }: { row: FindingsTableRow; now: string }) {
   if (!row.lastPingAt) {
     return <span className="text-slate-500">{row.owner !== null ? "Not chased" : "Never"}</span>;
   }
@@ -267,7 +256,15 @@ function LastPing({ row, now }: { row: PersonRow; now: string }) {
 }
 
 /** What comes next; compact (the table's one line) leaves the owner's "the next run confirms" to the hover. */
-function NextAction({ row, now, compact = false }: { row: PersonRow; now: string; compact?: boolean }) {
+function NextAction({
+  row,
+  now,
+  compact = false,
+}: {
+  row: FindingsTableRow;
+  now: string;
+  compact?: boolean;
+}) {
   if (row.status !== null && row.owner !== null) {
     return (
       <span title="Fix in PagerDuty; the next run confirms">

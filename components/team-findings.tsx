@@ -1,6 +1,6 @@
 import type { TeamView } from "@/lib/service/your-work";
 import { CodeBadge } from "./code-badge";
-import { NEXT_ACTION_LABELS } from "./findings-table";
+import { NEXT_ACTION_LABELS } from "./findings-table-rows";
 import { StatusBadge } from "./status-badge";
 import { DueIn } from "./time";
 import { Badge } from "./ui/badge";

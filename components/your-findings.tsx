@@ -2,7 +2,7 @@ import { ExternalLink } from "@/components/ui/external-link";
 import type { YourFinding } from "@/lib/service/your-work";
 import { CodeBadge } from "./code-badge";
 import { CopyButton } from "./copy-button";
-import { NEXT_ACTION_LABELS } from "./findings-table";
+import { NEXT_ACTION_LABELS } from "./findings-table-rows";
 import { StatusBadge } from "./status-badge";
 import { TaskText } from "./task-text";
 import { DueFor } from "./time";

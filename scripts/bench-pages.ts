@@ -22,9 +22,16 @@
  *
  * `--profile` runs `next start` with `--cpu-prof` and prints the functions with the most self time across
  * the load (files under node_modules grouped by package).
+ *
+ * `--webpack` builds the dashboard with `next build --webpack` when the build is stale, before the demo
+ * stack starts (which then finds it current): Turbopack, the default, cannot build a checkout whose
+ * node_modules is a symbolic link to another checkout's, as in a git worktree sharing one install.
+ *
+ * `--page <name=path>` (repeatable) loads another path as well, e.g. an empty page to measure the floor;
+ * `:audit` in it stands for the opened audit's id.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile, readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -32,6 +39,14 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { Command, InvalidArgumentError } from "commander";
 import { PAGE_SIZE } from "../app/(dashboard)/audits/[auditId]/findings/_lib/params";
+import {
+  buildStampPath,
+  hashBuildInputs,
+  isBuildCurrent,
+  parseBuildStamp,
+  readBuildId,
+  readBuildInputs,
+} from "./build-stamp";
 
 interface BenchOptions {
   port: number;
@@ -42,6 +57,13 @@ interface BenchOptions {
   dataDir: string;
   profile: boolean;
   only?: string;
+  webpack: boolean;
+  page: ExtraPage[];
+}
+
+interface ExtraPage {
+  name: string;
+  path: string;
 }
 
 interface Page {
@@ -89,6 +111,14 @@ function parseSizes(value: string): number[] {
   return value.split(",").map((part) => parsePositive(part.trim()));
 }
 
+function parseExtraPage(value: string, previous: ExtraPage[]): ExtraPage[] {
+  const at = value.indexOf("=");
+  const name = value.slice(0, at).trim();
+  const pagePath = value.slice(at + 1).trim();
+  if (at < 1 || !name || !pagePath.startsWith("/")) throw new InvalidArgumentError("expected name=/path");
+  return [...previous, { name, path: pagePath }];
+}
+
 const options = new Command()
   .name("bench-pages")
   .option("--port <port>", "dashboard port (on 127.0.0.1)", parsePositive, 3300)
@@ -113,6 +143,13 @@ const options = new Command()
   )
   .option("--profile", "CPU-profile the server and print where its time went", false)
   .option("--only <text>", "load only the pages whose name contains this (e.g. findings)")
+  .option("--webpack", "build with `next build --webpack` when the build is stale (a git worktree)", false)
+  .option(
+    "--page <name=path>",
+    "load this path too (`:audit` is the audit's id; repeatable)",
+    parseExtraPage,
+    [],
+  )
   .parse()
   .opts<BenchOptions>();
 
@@ -120,6 +157,27 @@ const appUrl = `http://127.0.0.1:${options.port}`;
 /** The current size's data directory and profile directory (one stack at a time). */
 let dataDir = "";
 let profileDir = "";
+
+/**
+ * Builds the dashboard with webpack unless the build in place is current, and stamps it as the demo script
+ * does, so the demo script serves it instead of building again with Turbopack.
+ */
+function buildWithWebpackIfStale(): void {
+  const root = process.cwd();
+  const inputs = hashBuildInputs(readBuildInputs(root), process.env);
+  const stampFile = buildStampPath(root);
+  const stamp = parseBuildStamp(existsSync(stampFile) ? readFileSync(stampFile, "utf8") : null);
+  if (isBuildCurrent(stamp, readBuildId(root), inputs)) return;
+  console.error("Building the dashboard (next build --webpack)…");
+  const result = spawnSync(
+    process.execPath,
+    [path.join("node_modules", "next", "dist", "bin", "next"), "build", "--webpack"],
+    { stdio: ["ignore", 2, "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } },
+  );
+  if (result.status !== 0) throw new Error("the dashboard did not build (see above)");
+  const buildId = readBuildId(root);
+  if (buildId !== null) writeFileSync(stampFile, `${JSON.stringify({ buildId, inputs })}\n`);
+}
 
 /** Starts `scripts/demo.ts` with an org of `people` and resolves once the app answers its health check. */
 async function startStack(people: number): Promise<ChildProcess> {
@@ -292,6 +350,16 @@ async function descendantsCpuMs(pid: number): Promise<number | null> {
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * The moments the load was on, in µs of the monotonic clock: the server's CPU profile stamps its samples on
+ * the same clock, so what it did outside the load (starting, running the audit) is left out of the summary.
+ */
+const loadWindows: { from: number; to: number }[] = [];
+
+function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
 /** Loads one page over `connections` connections for `duration` seconds, after a short warm-up. */
 async function loadPage(page: Page, cookie: string, serverPid: number): Promise<LoadFigures> {
   for (let i = 0; i < 3; i++) {
@@ -301,6 +369,8 @@ async function loadPage(page: Page, cookie: string, serverPid: number): Promise<
   }
   const latencies: number[] = [];
   const cpuBefore = await descendantsCpuMs(serverPid);
+  const window = { from: monotonicMicros(), to: Number.POSITIVE_INFINITY };
+  loadWindows.push(window);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -318,6 +388,7 @@ async function loadPage(page: Page, cookie: string, serverPid: number): Promise<
     instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
   const cpuAfter = await descendantsCpuMs(serverPid);
+  window.to = monotonicMicros();
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
@@ -406,7 +477,10 @@ async function waitForProfiles(): Promise<string[]> {
   return [];
 }
 
-/** Self time by function across the server's CPU profiles, top `limit`, in ms. */
+/**
+ * Self time by function across the server's CPU profiles, top `limit`, in ms: only the samples taken while
+ * a page was under load (`loadWindows`).
+ */
 async function summarizeProfiles(limit: number): Promise<void> {
   const files = await waitForProfiles();
   if (files.length === 0) {
@@ -419,14 +493,18 @@ async function summarizeProfiles(limit: number): Promise<void> {
   for (const file of files) {
     const profile = JSON.parse(await readFile(path.join(profileDir, file), "utf8")) as {
       nodes: ProfileNode[];
+      startTime: number;
       samples: number[];
       timeDeltas: number[];
     };
     const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+    let at = profile.startTime;
     profile.samples.forEach((id, i) => {
       const node = nodes.get(id);
-      const ms = (profile.timeDeltas[i] ?? 0) / 1000;
-      if (!node) return;
+      const delta = profile.timeDeltas[i] ?? 0;
+      at += delta;
+      const ms = delta / 1000;
+      if (!node || !loadWindows.some((w) => w.from <= at && at <= w.to)) return;
       totalMs += ms;
       const { functionName, url, lineNumber } = node.callFrame;
       const where = url.replace(/^file:\/\//, "").replace(`${process.cwd()}/`, "");
@@ -439,7 +517,11 @@ async function summarizeProfiles(limit: number): Promise<void> {
     });
   }
   const top = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, limit);
-  console.log("\nServer CPU profile (%d file(s)), %s s sampled", files.length, (totalMs / 1000).toFixed(1));
+  console.log(
+    "\nServer CPU profile (%d file(s)), %s s sampled while pages were under load",
+    files.length,
+    (totalMs / 1000).toFixed(1),
+  );
   console.log("  self time by package:");
   for (const [name, ms] of top(byPackage)) console.log("    %s ms  %s", ms.toFixed(0).padStart(7), name);
   console.log("  self time by function:");
@@ -517,6 +599,8 @@ async function pagesOf(
       goal: null,
     },
   ];
+  for (const extra of options.page)
+    pages.push({ name: extra.name, detail: "", path: extra.path.replaceAll(":audit", audit), goal: null });
   return {
     pages: pages.filter((p) => !options.only || p.name.includes(options.only)),
     peopleWithFindings: people.total,
@@ -584,9 +668,11 @@ async function benchSize(people: number): Promise<Map<string, LoadFigures>> {
     await stopStack(stack);
   }
   if (options.profile) await summarizeProfiles(20);
+  loadWindows.length = 0;
   return results;
 }
 
+if (options.webpack) buildWithWebpackIfStale();
 const bySize = new Map<number, Map<string, LoadFigures>>();
 for (const people of options.people) bySize.set(people, await benchSize(people));
 

@@ -1,3 +1,7 @@
+"use client";
+
+// A client component although it keeps no state: the server sends the chart its figures (a few hundred
+// bytes), where a server component's SVG and table were sent twice, as HTML and again as the page's payload.
 import { CODE_LABELS } from "@/lib/audit/labels";
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { TrendEntry } from "@/lib/workflow/progress";

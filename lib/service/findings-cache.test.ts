@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listTestDatabases, type TestDatabase } from "@/lib/db/testing";
 import { createTestContext, type TestContext } from "@/lib/testing/app-context";
 import type { AppContext } from "./context";
-import { getAuditSummary, getFindingsView, queryPeople } from "./findings";
+import { listItems } from "@/lib/db/queries";
+import {
+  getAuditSummary,
+  getFindingsView,
+  getPagerDutySite,
+  pagerDutySiteOfItems,
+  queryPeople,
+} from "./findings";
 import { actOnItems } from "./item-actions";
 import { summarizeAudit } from "./overview";
 import { openCurrentAudit, startAuditRun } from "./runs";
@@ -45,6 +52,13 @@ describe.each(kinds)("the findings read model ($name)", (kind) => {
     if (!row) throw new Error(`no row for ${name}`);
     return row;
   }
+
+  it("gives a person without a schedule page among their findings the audit's PagerDuty site", async () => {
+    const site = pagerDutySiteOfItems(await listItems(ctx.db, auditId));
+    expect(site).toMatch(/^https?:\/\//);
+    expect(await getPagerDutySite(ctx, auditId, [{ evidence: {} }])).toBe(site);
+    expect(await getPagerDutySite(ctx, auditId, [{ evidence: {} }])).toBe(site);
+  });
 
   it("is read once while nothing changes", async () => {
     const first = await queryPeople(ctx, auditId, { sort: "name" });

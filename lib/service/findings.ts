@@ -119,6 +119,8 @@ interface FindingsModel {
   workflow: WorkflowSettings;
   /** The audit's counts, by what else they depend on: the audit's and its latest run's state. */
   summaries: Map<string, AuditSummary>;
+  /** The audit's PagerDuty site (`pagerDutySiteOfItems`), found on first use. */
+  site?: string | null;
   /** App-clock ms: the model is what the rules say at any moment in [from, until). */
   from: number;
   until: number;
@@ -471,14 +473,20 @@ export function pagerDutySiteOfItems(items: readonly Pick<Item, "evidence">[]): 
 
 /**
  * The audit's PagerDuty site: from `items` (a person's) when one of them has a schedule page, else from any
- * item of the audit. Null before a run recorded one.
+ * item of the audit: its read model's, found once per model (reading and parsing every item of the audit
+ * again, for a person without a schedule page, grew with the audit on every visit). Null before a run
+ * recorded one.
  */
 export async function getPagerDutySite(
   ctx: AppContext,
   auditId: string,
   items: readonly Pick<Item, "evidence">[] = [],
 ): Promise<string | null> {
-  return pagerDutySiteOfItems(items) ?? pagerDutySiteOfItems(await listItems(ctx.db, auditId));
+  const own = pagerDutySiteOfItems(items);
+  if (own !== null) return own;
+  const model = await readFindingsModel(ctx, auditId);
+  if (model.site === undefined) model.site = pagerDutySiteOfItems(model.items);
+  return model.site;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { FindingsTable } from "@/components/findings-table";
+import { toFindingsTableRow, type SortLink } from "@/components/findings-table-rows";
 import { PageHeader } from "@/components/page-header";
 import { Pagination } from "@/components/pagination";
 import { AuditEyebrow } from "@/components/status-badge";
@@ -8,7 +9,7 @@ import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/states";
 import { can } from "@/lib/auth/roles";
 import { getAppContext } from "@/lib/service/app-context";
-import { getFindingsView } from "@/lib/service/findings";
+import { getFindingsView, PEOPLE_SORTS, type PeopleSort } from "@/lib/service/findings";
 import { BULK_CHASE_ACTIONS, chaseStepOf, type BulkChaseAction } from "@/lib/workflow/chase";
 import { requireAudit, requireSessionUser } from "../../../_lib/data";
 import { findingsPath, personPath } from "../../../_lib/paths";
@@ -58,6 +59,12 @@ export default async function FindingsPage({
   const hrefFor = (next: FindingsParams) => findingsPath(auditId, findingsSearch(next));
   const hrefForPage = (n: number) => hrefFor({ ...filters, page: n });
   const order = sortOf(filters);
+  const sortLinks = Object.fromEntries(
+    PEOPLE_SORTS.map((sort) => {
+      const next = sortedBy(filters, sort);
+      return [sort, { href: hrefFor(next), dir: sortOf(next).dir }];
+    }),
+  ) as Record<PeopleSort, SortLink>;
 
   return (
     <>
@@ -118,14 +125,9 @@ export default async function FindingsPage({
         <>
           <FindingsTable
             caption={`People with findings in ${audit.name}${filtered ? " (filtered)" : ""}`}
-            rows={page.rows}
+            rows={page.rows.map((row) => toFindingsTableRow(row, personPath(auditId, row.personKey)))}
             now={now}
-            personHref={(personKey) => personPath(auditId, personKey)}
-            sort={{
-              ...order,
-              hrefFor: (sort) => hrefFor(sortedBy(filters, sort)),
-              nextDirFor: (sort) => sortOf(sortedBy(filters, sort)).dir,
-            }}
+            sort={{ ...order, links: sortLinks }}
           />
           <Pagination
             page={page.page}

@@ -6,7 +6,7 @@ import { CodeBadge, SeverityBadge } from "@/components/code-badge";
 import { EvidenceList, type EvidenceLinks } from "@/components/evidence-list";
 import { ActivityTimeline } from "@/components/activity-timeline";
 import { FindingOwner } from "@/components/finding-owner";
-import { NEXT_ACTION_LABELS } from "@/components/findings-table";
+import { NEXT_ACTION_LABELS } from "@/components/findings-table-rows";
 import { PageHeader } from "@/components/page-header";
 import { ResolutionBy } from "@/components/resolution-by";
 import { StatusBadge } from "@/components/status-badge";
@@ -15,7 +15,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { CODE_LABELS } from "@/lib/audit/labels";
 import { can, type PermissionTarget, type SessionUser } from "@/lib/auth/roles";
-import { getRosterDirectory, getRosterPeople } from "@/lib/auth/session";
+import { getRosterDirectory, getRosterPeople, type RosterDirectory } from "@/lib/auth/session";
 import { rosterFileUrl } from "@/lib/gitlab/roster-file-url";
 import { personKeyOf } from "@/lib/roster/person-key";
 import { normalizeName } from "@/lib/roster/schema";
@@ -56,6 +56,32 @@ async function rotationNamesOf(ctx: AppContext): Promise<Map<string, string>> {
     ctx.log("Person page: the audit config could not be read for rotation names", error);
     return new Map();
   }
+}
+
+interface RosterIndex {
+  /** Person key by normalized name: evidence names people, and each named colleague links to their page. */
+  keyByName: Map<string, string>;
+  entryByKey: Map<string, RosterDirectory["entries"][number]>;
+}
+
+/** Per roster read: indexing 10,000 people took milliseconds on every visit to a person page. */
+const ROSTER_INDEXES = new WeakMap<RosterDirectory, RosterIndex>();
+
+function rosterIndexOf(directory: RosterDirectory): RosterIndex {
+  let index = ROSTER_INDEXES.get(directory);
+  if (!index) {
+    index = {
+      keyByName: new Map(directory.people.map((p) => [normalizeName(p.name), personKeyOf(p)])),
+      entryByKey: new Map(),
+    };
+    // The first entry of a key, as a search from the top finds it.
+    for (const entry of directory.entries) {
+      const key = personKeyOf(entry.person);
+      if (!index.entryByKey.has(key)) index.entryByKey.set(key, entry);
+    }
+    ROSTER_INDEXES.set(directory, index);
+  }
+  return index;
 }
 
 function timedAction(
@@ -111,7 +137,7 @@ export default async function PersonPage({
     getRosterDirectory(),
     rotationNamesOf(ctx),
   ]);
-  const keyByName = new Map(directory.people.map((p) => [normalizeName(p.name), personKeyOf(p)]));
+  const { keyByName, entryByKey } = rosterIndexOf(directory);
   const links: EvidenceLinks = {
     pagerDutyUser: (id) => (site ? pagerDutyUserUrl(site, id) : null),
     pagerDutySchedule: (id) => (site ? pagerDutyScheduleUrl(site, id) : null),
@@ -121,7 +147,7 @@ export default async function PersonPage({
     },
     rotationName: (id) => rotationNames.get(id) ?? id,
   };
-  const entry = directory.entries.find((e) => personKeyOf(e.person) === personKey);
+  const entry = entryByKey.get(personKey);
   const rosterUrl = entry ? rosterFileUrl(directory.config, entry.location) : null;
   const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
 
