@@ -8,6 +8,7 @@ import {
   DEFAULT_DAY_START,
   DEFAULT_WORKING_DAYS,
   dueMoment,
+  isKnownZone,
   nextWorkingMoment,
   type WorkCalendar,
 } from "./working-time";
@@ -148,5 +149,16 @@ describe("working-days timers, for any start, length and zone", () => {
         },
       ),
     );
+  });
+});
+
+describe("isKnownZone", () => {
+  it("knows tz database zones and refuses other names, the same on every ask (answers are kept)", () => {
+    for (let ask = 0; ask < 2; ask++) {
+      expect(isKnownZone("Europe/Berlin")).toBe(true);
+      expect(isKnownZone("America/Argentina/Buenos_Aires")).toBe(true);
+      expect(isKnownZone("Mars/Olympus_Mons")).toBe(false);
+      expect(isKnownZone("")).toBe(false);
+    }
   });
 });
