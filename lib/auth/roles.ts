@@ -195,6 +195,35 @@ export type RosterMatch =
   { kind: "person"; person: RosterPerson } | { kind: "none" } | { kind: "ambiguous"; people: RosterPerson[] };
 
 /**
+ * Where each sign-in can land in a roster, by position: entries that pin a GitLab username by that
+ * username, the others by email key. Built once per roster read: every request's session is matched
+ * again (options.ts), and filtering 10,000 entries with string normalising each time cost more than the
+ * rest of the session read.
+ */
+interface SignInIndex {
+  byUsername: Map<string, number[]>;
+  byEmail: Map<string, number[]>;
+}
+
+const signInIndexCache = new WeakMap<readonly RosterPerson[], SignInIndex>();
+
+function signInIndexOf(roster: readonly RosterPerson[]): SignInIndex {
+  let index = signInIndexCache.get(roster);
+  if (index) return index;
+  index = { byUsername: new Map(), byEmail: new Map() };
+  roster.forEach((person, i) => {
+    const pinned = normalizeUsername(person.gitlab?.username);
+    const [map, key] = pinned !== "" ? [index.byUsername, pinned] : [index.byEmail, personKeyOf(person)];
+    if (key === "") return;
+    const list = map.get(key);
+    if (list) list.push(i);
+    else map.set(key, [i]);
+  });
+  signInIndexCache.set(roster, index);
+  return index;
+}
+
+/**
  * The roster person a sign-in belongs to. An entry that pins a GitLab username is matched by that username
  * alone (compared as GitLab does, ignoring case and a leading `@`): anyone can put any address in a GitLab
  * profile, so an email must not open an entry whose owner signs in with another account. An entry without
@@ -206,10 +235,12 @@ export function matchRosterPerson(
 ): RosterMatch {
   const username = normalizeUsername(login.gitlabUsername);
   const email = personKeyOfEmail(login.email ?? "");
-  const people = roster.filter((p) => {
-    const pinned = normalizeUsername(p.gitlab?.username);
-    return pinned !== "" ? pinned === username : email !== "" && personKeyOf(p) === email;
-  });
+  const { byUsername, byEmail } = signInIndexOf(roster);
+  const at = [
+    ...(username === "" ? [] : (byUsername.get(username) ?? [])),
+    ...(email === "" ? [] : (byEmail.get(email) ?? [])),
+  ].sort((a, b) => a - b);
+  const people = at.map((i) => roster[i] as RosterPerson);
   const [person, ...others] = people;
   if (!person) return { kind: "none" };
   return others.length === 0 ? { kind: "person", person } : { kind: "ambiguous", people };
