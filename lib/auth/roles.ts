@@ -123,8 +123,26 @@ export function roleOf(person: RosterPerson, roster: readonly RosterPerson[]): R
   const title = person.title?.toLowerCase() ?? "";
   if (title.includes(OPS_MANAGER_TITLE)) return "ops_manager";
   if (title.includes(OPS_TITLE)) return "ops";
-  const key = personKeyOf(person);
-  return roster.some((p) => managerKeyOf(p, roster) === key) ? "manager" : "member";
+  return managerKeysOf(roster).has(personKeyOf(person)) ? "manager" : "member";
+}
+
+const managerKeysCache = new WeakMap<readonly RosterPerson[], Set<string>>();
+
+/**
+ * The person keys of everyone some entry's `reports_to` names, once per roster read: each request's
+ * session asks for its user's role, which scanned the whole roster for a member.
+ */
+function managerKeysOf(roster: readonly RosterPerson[]): Set<string> {
+  let keys = managerKeysCache.get(roster);
+  if (!keys) {
+    keys = new Set();
+    for (const person of roster) {
+      const key = managerKeyOf(person, roster);
+      if (key !== null) keys.add(key);
+    }
+    managerKeysCache.set(roster, keys);
+  }
+  return keys;
 }
 
 /**
