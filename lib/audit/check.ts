@@ -26,6 +26,8 @@ export interface CheckInput {
 
 /** How one roster entry is tied to PagerDuty users. */
 interface Identity {
+  /** Position among the audited entries (roster order): the identity's bit in a `RotationBits`. */
+  index: number;
   entry: RosterEntry;
   person: RosterEntry["person"];
   /** The roster person's key (their email, trimmed and lower-cased), computed once. */
@@ -47,8 +49,39 @@ interface Identity {
   unresolved: boolean;
   /** Every identity giving `rosterId` as theirs or matching it by email, this one included. */
   rosterIdOwners: Identity[] | null;
-  /** For each read schedule one of their accounts is on, the rotations listing that schedule. */
-  scheduledIn: (readonly Rotation[])[] | null;
+}
+
+/**
+ * A set of audited identities per rotation (by position in `config.rotations`), one bit per identity. The
+ * schedule pass asks for each member whether the rotations listing the schedule expect them, and records
+ * that they are on it: bits cost no hash lookup and no allocation per person, where a Set or a list per
+ * person did both, and take a few kilobytes per rotation.
+ */
+class RotationBits {
+  private readonly words: number;
+  private readonly bits: Uint32Array;
+
+  constructor(rotations: number, identities: number) {
+    this.words = Math.ceil(identities / 32);
+    this.bits = new Uint32Array(rotations * this.words);
+  }
+
+  add(rotation: number, identity: Identity): void {
+    const word = rotation * this.words + (identity.index >>> 5);
+    this.bits[word] = (this.bits[word] ?? 0) | (1 << (identity.index & 31));
+  }
+
+  has(rotation: number, identity: Identity): boolean {
+    return (
+      ((this.bits[rotation * this.words + (identity.index >>> 5)] ?? 0) & (1 << (identity.index & 31))) !== 0
+    );
+  }
+
+  /** Whether any of `rotations` holds `identity`. */
+  hasAny(rotations: readonly number[], identity: Identity): boolean {
+    for (const rotation of rotations) if (this.has(rotation, identity)) return true;
+    return false;
+  }
 }
 
 /**
@@ -185,6 +218,9 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const directory = buildDirectory(audited, exempt, snapshot.users, facts);
   findRosterProblems(directory, facts, snapshot.schedules, add, withheld);
   const expectedByRotation = selectMembersByRotation(directory.identities, config.rotations);
+  const expected = expectedBitsOf(config.rotations, expectedByRotation, directory.identities.length);
+  /** Who is on one of each rotation's read schedules, under any of their accounts. */
+  const onSchedules = new RotationBits(config.rotations.length, directory.identities.length);
   const currentMembers = currentMembersOf(snapshot.schedules, now.getTime());
   findMissingSchedules(config.rotations, facts, add, withheld);
   const { coverageMembers, unknownMemberFailures, strangerFailures } = checkScheduleMembers(
@@ -193,6 +229,8 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     facts,
     currentMembers,
     expectedByRotation,
+    expected,
+    onSchedules,
     add,
     withheld,
   );
@@ -202,6 +240,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     facts,
     currentMembers,
     expectedByRotation,
+    onSchedules,
     unknownMemberFailures,
     add,
     withheld,
@@ -302,9 +341,10 @@ function buildDirectory(
   const rosterByEmail = new Map<string, Identity>();
   /** Emails several audited entries share: all but the last (the one indexed) read its user from it. */
   const sharedEmails = new Set<string>();
-  const identities = audited.map((entry): Identity => {
+  const identities = audited.map((entry, index): Identity => {
     const email = personKeyOfEmail(entry.person.email);
     const identity: Identity = {
+      index,
       entry,
       person: entry.person,
       email,
@@ -315,7 +355,6 @@ function buildDirectory(
       emailUserId: null,
       unresolved: false,
       rosterIdOwners: null,
-      scheduledIn: null,
     };
     const indexed = rosterByEmail.size;
     rosterByEmail.set(email, identity);
@@ -546,10 +585,24 @@ function findMissingSchedules(
   }
 }
 
+/** `expectedByRotation` as bits, by each rotation's position in `rotations`. */
+function expectedBitsOf(
+  rotations: readonly Rotation[],
+  expectedByRotation: Map<string, Set<Identity>>,
+  identities: number,
+): RotationBits {
+  const bits = new RotationBits(rotations.length, identities);
+  rotations.forEach((rotation, r) => {
+    for (const identity of expectedByRotation.get(rotation.id) ?? []) bits.add(r, identity);
+  });
+  return bits;
+}
+
 /**
  * Who is on each configured schedule that was read: deleted users, people not in the roster and people the
  * roster does not put in the schedule's rotations. Also describes each schedule's members for the coverage,
- * marks owners as rotation members (`rotationMember`) and records where they are (`scheduledIn`).
+ * marks owners as rotation members (`rotationMember`) and records in `onSchedules` the rotations whose
+ * schedules they are on.
  */
 function checkScheduleMembers(
   rotations: readonly Rotation[],
@@ -557,6 +610,8 @@ function checkScheduleMembers(
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
   expectedByRotation: Map<string, Set<Identity>>,
+  expected: RotationBits,
+  onSchedules: RotationBits,
   add: AddFinding,
   withheld: Withheld,
 ): {
@@ -564,12 +619,13 @@ function checkScheduleMembers(
   unknownMemberFailures: Map<string, Set<number>>;
   strangerFailures: Set<number>;
 } {
-  const rotationsBySchedule = new Map<string, Rotation[]>();
-  for (const rotation of rotations) {
+  /** The rotations listing each schedule, by position in `rotations`. */
+  const rotationsBySchedule = new Map<string, number[]>();
+  rotations.forEach((rotation, r) => {
     for (const id of rotation.schedules) {
-      rotationsBySchedule.set(id, [...(rotationsBySchedule.get(id) ?? []), rotation]);
+      rotationsBySchedule.set(id, [...(rotationsBySchedule.get(id) ?? []), r]);
     }
-  }
+  });
   /**
    * Schedules holding a member we could not identify (it might be anyone's second account), each with the
    * failures that kept its unknown members from being read.
@@ -587,7 +643,8 @@ function checkScheduleMembers(
   const { byUserId } = directory;
   const { unknownUserIds } = facts;
   // The rotations that list a schedule decide who belongs on it.
-  for (const [scheduleId, listing] of [...rotationsBySchedule].sort(([a], [b]) => compare(a, b))) {
+  for (const [scheduleId, listedBy] of [...rotationsBySchedule].sort(([a], [b]) => compare(a, b))) {
+    const listing = listedBy.map((r) => rotations[r] as Rotation);
     const schedule = facts.schedulesById.get(scheduleId);
     const members = currentMembers.get(scheduleId);
     /** Who the rotations listing this schedule expect, one set per rotation. */
@@ -620,12 +677,7 @@ function checkScheduleMembers(
       // Whoever counts this account as theirs is on this schedule, whatever it holds against them below.
       const claimedBy = info?.owners;
       if (claimedBy) {
-        // Most people are on one schedule: a one-slot literal, where `[]` then `push` would reserve 17
-        // slots per person (about 12 MB more to copy out of the young generation at 100k people).
-        for (const owner of claimedBy) {
-          if (owner.scheduledIn === null) owner.scheduledIn = [listing];
-          else owner.scheduledIn.push(listing);
-        }
+        for (const owner of claimedBy) for (const r of listedBy) onSchedules.add(r, owner);
       }
       const owners = ownersOf(directory, facts, userId, info);
       const exemptMember = isExemptMember(directory, userId, info);
@@ -660,10 +712,7 @@ function checkScheduleMembers(
           withheld.add(unread, "not_in_roster");
         }
         // Its owners, or whoever has its email, might not be expected here.
-        if (
-          strangerMayBeUnexpected ||
-          claimedBy?.some((owner) => !expectedHere.some((expected) => expected.has(owner)))
-        ) {
+        if (strangerMayBeUnexpected || claimedBy?.some((owner) => !expected.hasAny(listedBy, owner))) {
           withheld.add(unread, "unexpected_in_schedule");
         }
         continue;
@@ -711,9 +760,7 @@ function checkScheduleMembers(
       }
       for (const owner of owners) {
         owner.rotationMember = true;
-        let expectedSomewhere = false;
-        for (const expected of expectedHere) expectedSomewhere ||= expected.has(owner);
-        if (expectedSomewhere) continue;
+        if (expected.hasAny(listedBy, owner)) continue;
         add({
           code: "unexpected_in_schedule",
           person: rosterPerson(owner.entry),
@@ -756,11 +803,12 @@ function findMissingFromSchedules(
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
   expectedByRotation: Map<string, Set<Identity>>,
+  onSchedules: RotationBits,
   unknownMemberFailures: Map<string, Set<number>>,
   add: AddFinding,
   withheld: Withheld,
 ): void {
-  for (const rotation of rotations) {
+  for (const [r, rotation] of rotations.entries()) {
     const readSchedules = rotation.schedules.filter((id) => currentMembers.has(id));
     const anyFailed = rotation.schedules.some(
       (id) => facts.failedScheduleIds.has(id) || unknownMemberFailures.has(id),
@@ -770,8 +818,7 @@ function findMissingFromSchedules(
     for (const identity of expectedByRotation.get(rotation.id) ?? []) {
       identity.rotationMember = true;
       // On one of the rotation's read schedules under any of their IDs (marked while reading the members).
-      const onOne = identity.scheduledIn?.some((listing) => listing.includes(rotation)) ?? false;
-      if (onOne) continue;
+      if (onSchedules.has(r, identity)) continue;
       // Not found, but an identity we could not resolve might be on them under an account we did not read.
       if (identity.unresolved) withheld.addForUnresolved(identity, directory, "missing_from_schedule");
       if (anyFailed) withheldByFailedSchedules = true;
