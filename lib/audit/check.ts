@@ -598,6 +598,37 @@ function expectedBitsOf(
   return bits;
 }
 
+/** What the schedule pass shares across schedules, and what it gathers for the later steps. */
+interface MemberScan {
+  directory: Directory;
+  facts: Facts;
+  expected: RotationBits;
+  onSchedules: RotationBits;
+  add: AddFinding;
+  withheld: Withheld;
+  unknownMemberFailures: Map<string, Set<number>>;
+  strangerFailures: Set<number>;
+  /** Roster people whose email no read user holds: built when the first unknown member is met. */
+  openEmail: Set<Identity> | null;
+}
+
+/** A read schedule and the rotations listing it, who decide who belongs on it. */
+interface ListedSchedule {
+  schedule: PdSchedule;
+  ref: { id: string; name: string };
+  /** The rotations listing it, by position in `config.rotations`, and the same rotations. */
+  listedBy: readonly number[];
+  /** The listing rotations' names and IDs, as an unexpected member's finding gives them. */
+  rotationNames: string;
+  rotationIds: readonly string[];
+  /** Who the rotations listing it expect, one set per rotation. */
+  expectedHere: readonly Set<Identity>[];
+  /** The rotation its findings name: the listing rotation with the lowest ID. */
+  rotation: string | null;
+  /** Whether an unread account could be someone's (by email) the rotations do not expect: asked once. */
+  strangerMayBeUnexpected: boolean | null;
+}
+
 /**
  * Who is on each configured schedule that was read: deleted users, people not in the roster and people the
  * roster does not put in the schedule's rotations. Also describes each schedule's members for the coverage,
@@ -626,28 +657,31 @@ function checkScheduleMembers(
       rotationsBySchedule.set(id, [...(rotationsBySchedule.get(id) ?? []), r]);
     }
   });
-  /**
-   * Schedules holding a member we could not identify (it might be anyone's second account), each with the
-   * failures that kept its unknown members from being read.
-   */
-  const unknownMemberFailures = new Map<string, Set<number>>();
-  /**
-   * Failures behind unknown members: each might be the account (by email) of a roster person whose email no
-   * read user holds.
-   */
-  const strangerFailures = new Set<number>();
-  /** Roster people whose email no read user holds: built when the first unknown member is met. */
-  let openEmail: Set<Identity> | null = null;
+  const scan: MemberScan = {
+    directory,
+    facts,
+    expected,
+    onSchedules,
+    add,
+    withheld,
+    /**
+     * Schedules holding a member we could not identify (it might be anyone's second account), each with the
+     * failures that kept its unknown members from being read.
+     */
+    unknownMemberFailures: new Map(),
+    /**
+     * Failures behind unknown members: each might be the account (by email) of a roster person whose email
+     * no read user holds.
+     */
+    strangerFailures: new Set(),
+    openEmail: null,
+  };
   /** Each read schedule's members as the coverage shows them; one array per schedule, shared by rotations. */
   const coverageMembers = new Map<string, CoverageMember[]>();
-  const { byUserId } = directory;
-  const { unknownUserIds } = facts;
-  // The rotations that list a schedule decide who belongs on it.
   for (const [scheduleId, listedBy] of [...rotationsBySchedule].sort(([a], [b]) => compare(a, b))) {
     const listing = listedBy.map((r) => rotations[r] as Rotation);
     const schedule = facts.schedulesById.get(scheduleId);
     const members = currentMembers.get(scheduleId);
-    /** Who the rotations listing this schedule expect, one set per rotation. */
     const expectedHere = listing.flatMap((r) => {
       const expected = expectedByRotation.get(r.id);
       return expected ? [expected] : [];
@@ -662,117 +696,178 @@ function checkScheduleMembers(
       }
     }
     if (!schedule || !members) continue;
-    const scheduleRef = { id: schedule.id, name: schedule.name };
-    const firstRotation = [...listing].sort((a, b) => compare(a.id, b.id))[0];
-    /** Whether an unread account could be someone's (by email) the rotations do not expect: asked once. */
-    let strangerMayBeUnexpected: boolean | null = null;
-    const described: CoverageMember[] = [];
-    coverageMembers.set(scheduleId, described);
-    for (let i = 0; i < members.ids.length; i++) {
-      const userId = members.ids[i] as string;
-      const member = members.members[i] as ScheduleMember;
-      // Each member is looked up once, for the findings and the coverage alike.
-      const info = byUserId.get(userId);
-      const user = info?.user;
-      // Whoever counts this account as theirs is on this schedule, whatever it holds against them below.
-      const claimedBy = info?.owners;
-      if (claimedBy) {
-        for (const owner of claimedBy) for (const r of listedBy) onSchedules.add(r, owner);
-      }
-      const owners = ownersOf(directory, facts, userId, info);
-      const exemptMember = isExemptMember(directory, userId, info);
-      const knownGone = member.deletedAt !== null || unknownUserIds.has(userId);
-      const shownAs = owners === "unknown" || owners === null ? undefined : owners[0];
-      described.push({
-        pagerdutyId: userId,
-        name: shownAs?.person.name ?? user?.name ?? member.name,
-        email: shownAs?.person.email ?? user?.email ?? null,
-        inRoster: shownAs !== undefined || exemptMember,
-        deleted: knownGone,
-        exempt: exemptMember,
-      });
+    const listed: ListedSchedule = {
+      schedule,
+      ref: { id: schedule.id, name: schedule.name },
+      listedBy,
+      rotationNames: listing.map((r) => r.name).join(" or "),
+      rotationIds: listing.map((r) => r.id),
+      expectedHere,
+      rotation: [...listing].sort((a, b) => compare(a.id, b.id))[0]?.id ?? null,
+      strangerMayBeUnexpected: null,
+    };
+    coverageMembers.set(scheduleId, checkMembersOf(scan, listed, members));
+  }
+  return {
+    coverageMembers,
+    unknownMemberFailures: scan.unknownMemberFailures,
+    strangerFailures: scan.strangerFailures,
+  };
+}
 
-      // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.
-      if (!knownGone && user === undefined) {
-        const unread = withheld.failureOfUser(userId);
-        let failures = unknownMemberFailures.get(scheduleId);
-        if (!failures) unknownMemberFailures.set(scheduleId, (failures = new Set()));
-        if (unread >= 0) failures.add(unread);
-        // An exempt person's account is passed over whatever it turns out to be.
-        if (directory.exemptRosterIds.has(userId)) continue;
-        withheld.add(unread, "deleted_user_in_schedule");
-        if (unread >= 0) strangerFailures.add(unread);
-        openEmail ??= new Set(directory.identities.filter((identity) => identity.emailUser === null));
-        strangerMayBeUnexpected ??= someoneUnexpected(openEmail, 0, expectedHere);
-        if (claimedBy) {
-          // Alive, it would make its owners rotation members; their user is this unread one, so whether
-          // PagerDuty can page them is withheld (`findUnpageable`), and marking them changes no finding.
-          for (const owner of claimedBy) owner.rotationMember = true;
-        } else {
-          withheld.add(unread, "not_in_roster");
-        }
-        // Its owners, or whoever has its email, might not be expected here.
-        if (strangerMayBeUnexpected || claimedBy?.some((owner) => !expected.hasAny(listedBy, owner))) {
-          withheld.add(unread, "unexpected_in_schedule");
-        }
-        continue;
-      }
-      if (exemptMember) continue;
-      // Shift-based schedules carry only user IDs: a member PagerDuty answers 404 for is a deleted user.
-      if (knownGone) {
-        const owner =
-          owners === "unknown" || owners === null ? undefined : [...owners].sort(compareIdentities)[0];
-        const when = member.deletedAt
-          ? `, deleted ${member.deletedAt.slice(0, 10)}`
-          : ", no longer known to PagerDuty";
-        add({
-          code: "deleted_user_in_schedule",
-          person: owner ? rosterPerson(owner.entry) : pagerDutyOnlyPerson(userId, member.name, null),
-          schedule: scheduleRef,
-          rotation: firstRotation?.id ?? null,
-          message: `Schedule ${schedule.name} still holds deleted PagerDuty user ${member.name ?? userId} (${userId}${when}).`,
-          evidence: {
-            pagerduty_id: userId,
-            deleted_at: member.deletedAt,
-            schedule_kind: schedule.kind,
-            schedule_url: schedule.htmlUrl,
-          },
-        });
-        continue;
-      }
-      // Unreachable (a member whose owners are unknown was not read, and is handled above); kept for types.
-      if (owners === "unknown") continue;
-      if (owners === null) {
-        add({
-          code: "not_in_roster",
-          person: pagerDutyOnlyPerson(userId, user?.name ?? member.name, user?.email ?? null),
-          schedule: scheduleRef,
-          rotation: firstRotation?.id ?? null,
-          message: `On schedule ${schedule.name}, but matches no roster entry (PagerDuty user ${userId}${user ? `, ${user.email}` : ""}).`,
-          evidence: {
-            pagerduty_id: userId,
-            pagerduty_email: user?.email ?? null,
-            pagerduty_known: user !== undefined,
-            schedule_url: schedule.htmlUrl,
-          },
-        });
-        continue;
-      }
-      for (const owner of owners) {
-        owner.rotationMember = true;
-        if (expected.hasAny(listedBy, owner)) continue;
-        add({
-          code: "unexpected_in_schedule",
-          person: rosterPerson(owner.entry),
-          schedule: scheduleRef,
-          rotation: firstRotation?.id ?? null,
-          message: `On schedule ${schedule.name}, but the roster does not put them in ${listing.map((r) => r.name).join(" or ")}.`,
-          evidence: { pagerduty_id: userId, rotations: listing.map((r) => r.id) },
-        });
-      }
+/**
+ * One schedule's members (see `checkScheduleMembers`), described for the coverage. Its own function, and
+ * the rare cases in theirs, so that V8 optimizes this loop once for every schedule: inside the loop over
+ * schedules, each new shape met there threw the loop's optimized code away, and the members ran slowly
+ * until it was compiled again.
+ */
+function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: CurrentMembers): CoverageMember[] {
+  const { directory, facts, expected, onSchedules } = scan;
+  const { byUserId } = directory;
+  const { unknownUserIds } = facts;
+  const { listedBy } = listed;
+  const described: CoverageMember[] = [];
+  for (let i = 0; i < members.ids.length; i++) {
+    const userId = members.ids[i] as string;
+    const member = members.members[i] as ScheduleMember;
+    // Each member is looked up once, for the findings and the coverage alike.
+    const info = byUserId.get(userId);
+    const user = info?.user;
+    // Whoever counts this account as theirs is on this schedule, whatever it holds against them below.
+    const claimedBy = info?.owners;
+    if (claimedBy) {
+      for (const owner of claimedBy) for (const r of listedBy) onSchedules.add(r, owner);
+    }
+    const owners = ownersOf(directory, facts, userId, info);
+    const exemptMember = isExemptMember(directory, userId, info);
+    const knownGone = member.deletedAt !== null || unknownUserIds.has(userId);
+    const shownAs = owners === "unknown" || owners === null ? undefined : owners[0];
+    described.push({
+      pagerdutyId: userId,
+      name: shownAs?.person.name ?? user?.name ?? member.name,
+      email: shownAs?.person.email ?? user?.email ?? null,
+      inRoster: shownAs !== undefined || exemptMember,
+      deleted: knownGone,
+      exempt: exemptMember,
+    });
+
+    // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.
+    if (!knownGone && user === undefined) {
+      withholdUnreadMember(scan, listed, userId, claimedBy);
+      continue;
+    }
+    if (exemptMember) continue;
+    // Shift-based schedules carry only user IDs: a member PagerDuty answers 404 for is a deleted user.
+    if (knownGone) {
+      reportDeletedMember(scan, listed, userId, member, owners);
+      continue;
+    }
+    // Unreachable (a member whose owners are unknown was not read, and is handled above); kept for types.
+    if (owners === "unknown") continue;
+    if (owners === null) {
+      reportStranger(scan, listed, userId, member, user);
+      continue;
+    }
+    for (const owner of owners) {
+      owner.rotationMember = true;
+      if (!expected.hasAny(listedBy, owner)) reportUnexpected(scan, listed, userId, owner);
     }
   }
-  return { coverageMembers, unknownMemberFailures, strangerFailures };
+  return described;
+}
+
+/** What a member whose user was not read (and not known gone) keeps from being decided. */
+function withholdUnreadMember(
+  scan: MemberScan,
+  listed: ListedSchedule,
+  userId: string,
+  claimedBy: readonly Identity[] | undefined,
+): void {
+  const { directory, withheld } = scan;
+  const unread = withheld.failureOfUser(userId);
+  let failures = scan.unknownMemberFailures.get(listed.schedule.id);
+  if (!failures) scan.unknownMemberFailures.set(listed.schedule.id, (failures = new Set()));
+  if (unread >= 0) failures.add(unread);
+  // An exempt person's account is passed over whatever it turns out to be.
+  if (directory.exemptRosterIds.has(userId)) return;
+  withheld.add(unread, "deleted_user_in_schedule");
+  if (unread >= 0) scan.strangerFailures.add(unread);
+  scan.openEmail ??= new Set(directory.identities.filter((identity) => identity.emailUser === null));
+  listed.strangerMayBeUnexpected ??= someoneUnexpected(scan.openEmail, 0, listed.expectedHere);
+  if (claimedBy) {
+    // Alive, it would make its owners rotation members; their user is this unread one, so whether
+    // PagerDuty can page them is withheld (`findUnpageable`), and marking them changes no finding.
+    for (const owner of claimedBy) owner.rotationMember = true;
+  } else {
+    withheld.add(unread, "not_in_roster");
+  }
+  // Its owners, or whoever has its email, might not be expected here.
+  if (
+    listed.strangerMayBeUnexpected ||
+    claimedBy?.some((owner) => !scan.expected.hasAny(listed.listedBy, owner))
+  ) {
+    withheld.add(unread, "unexpected_in_schedule");
+  }
+}
+
+function reportDeletedMember(
+  scan: MemberScan,
+  listed: ListedSchedule,
+  userId: string,
+  member: ScheduleMember,
+  owners: readonly Identity[] | "unknown" | null,
+): void {
+  const { schedule } = listed;
+  const owner = owners === "unknown" || owners === null ? undefined : [...owners].sort(compareIdentities)[0];
+  const when = member.deletedAt
+    ? `, deleted ${member.deletedAt.slice(0, 10)}`
+    : ", no longer known to PagerDuty";
+  scan.add({
+    code: "deleted_user_in_schedule",
+    person: owner ? rosterPerson(owner.entry) : pagerDutyOnlyPerson(userId, member.name, null),
+    schedule: listed.ref,
+    rotation: listed.rotation,
+    message: `Schedule ${schedule.name} still holds deleted PagerDuty user ${member.name ?? userId} (${userId}${when}).`,
+    evidence: {
+      pagerduty_id: userId,
+      deleted_at: member.deletedAt,
+      schedule_kind: schedule.kind,
+      schedule_url: schedule.htmlUrl,
+    },
+  });
+}
+
+function reportStranger(
+  scan: MemberScan,
+  listed: ListedSchedule,
+  userId: string,
+  member: ScheduleMember,
+  user: PdUser | undefined,
+): void {
+  scan.add({
+    code: "not_in_roster",
+    person: pagerDutyOnlyPerson(userId, user?.name ?? member.name, user?.email ?? null),
+    schedule: listed.ref,
+    rotation: listed.rotation,
+    message: `On schedule ${listed.schedule.name}, but matches no roster entry (PagerDuty user ${userId}${user ? `, ${user.email}` : ""}).`,
+    evidence: {
+      pagerduty_id: userId,
+      pagerduty_email: user?.email ?? null,
+      pagerduty_known: user !== undefined,
+      schedule_url: listed.schedule.htmlUrl,
+    },
+  });
+}
+
+function reportUnexpected(scan: MemberScan, listed: ListedSchedule, userId: string, owner: Identity): void {
+  scan.add({
+    code: "unexpected_in_schedule",
+    person: rosterPerson(owner.entry),
+    schedule: listed.ref,
+    rotation: listed.rotation,
+    message: `On schedule ${listed.schedule.name}, but the roster does not put them in ${listed.rotationNames}.`,
+    evidence: { pagerduty_id: userId, rotations: listed.rotationIds.slice() },
+  });
 }
 
 /**
