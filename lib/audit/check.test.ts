@@ -94,6 +94,21 @@ const CASES: Case[] = [
     expected: ["missing_pagerduty_id Alice Adams -"],
   },
   {
+    name: "no PagerDuty ID; joined by an email PagerDuty writes in capitals and with spaces",
+    change: (org) => {
+      person(org, "Alice Adams").pagerduty = { rotations: ["ceoc"] };
+      org.snapshot.users.find((u) => u.id === "PALICE1")!.email = " Alice.Adams@Example.COM ";
+    },
+    expected: ["missing_pagerduty_id Alice Adams -"],
+  },
+  {
+    name: "an email that differs from PagerDuty's only in case is no mismatch",
+    change: (org) => {
+      org.snapshot.users.find((u) => u.id === "PALICE1")!.email = "ALICE.ADAMS@example.com";
+    },
+    expected: [],
+  },
+  {
     name: "no PagerDuty ID and no PagerDuty user: also missing from the rotation",
     change: (org) => {
       person(org, "Alice Adams").pagerduty = { rotations: ["ceoc"] };

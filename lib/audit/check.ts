@@ -30,12 +30,21 @@ interface Identity {
   index: number;
   entry: RosterEntry;
   person: RosterEntry["person"];
+  /**
+   * The roster person's name and email as written, read once: the steps after the directory's then read
+   * them here, from an object they already hold, instead of from the roster entry (a cache miss each, per
+   * person and step, at 100k people).
+   */
+  name: string;
+  rosterEmail: string;
   /** The roster person's key (their email, trimmed and lower-cased), computed once. */
   email: string;
   /** Found on a configured schedule, or expected in a rotation: checked for pageability. */
   rotationMember: boolean;
   /** The roster's `pagerduty.id`, if any. */
   rosterId: string | null;
+  /** PagerDuty answered 404 for `rosterId` (`snapshot.unknownUserIds`). */
+  idUnknown: boolean;
   /** The PagerDuty user the entry is audited as: by ID, else by email. */
   user: PdUser | null;
   /** The live PagerDuty user with the roster email (the lowest ID, should several have it). */
@@ -342,14 +351,18 @@ function buildDirectory(
   /** Emails several audited entries share: all but the last (the one indexed) read its user from it. */
   const sharedEmails = new Set<string>();
   const identities = audited.map((entry, index): Identity => {
-    const email = personKeyOfEmail(entry.person.email);
+    const { person } = entry;
+    const email = personKeyOfEmail(person.email);
     const identity: Identity = {
       index,
       entry,
-      person: entry.person,
+      person,
+      name: person.name,
+      rosterEmail: person.email,
       email,
       rotationMember: false,
-      rosterId: entry.person.pagerduty?.id ?? null,
+      rosterId: person.pagerduty?.id ?? null,
+      idUnknown: false,
       user: null,
       emailUser: null,
       emailUserId: null,
@@ -367,7 +380,13 @@ function buildDirectory(
     // A user listed twice: the last one read wins.
     byUserId.set(user.id, { user, owners: undefined });
     if (user.deletedAt !== null) continue;
-    const identity = rosterByEmail.get(personKeyOfEmail(user.email));
+    // Most emails are already keys. One that some roster key equals as it is needs no key of its own (a key's
+    // key is itself), so the email is keyed only when that lookup fails.
+    let identity = rosterByEmail.get(user.email);
+    if (identity === undefined) {
+      const key = personKeyOfEmail(user.email);
+      if (key !== user.email) identity = rosterByEmail.get(key);
+    }
     // PagerDuty keeps emails unique per account; should two users share one anyway, the lowest ID wins.
     if (identity && (!identity.emailUser || user.id < identity.emailUser.id)) identity.emailUser = user;
   }
@@ -392,6 +411,7 @@ function buildDirectory(
     const rosterIdInfo = rosterId ? byUserId.get(rosterId) : undefined;
     const byId = rosterIdInfo?.user ?? null;
     const idKnownMissing = rosterId !== null && unknownUserIds.has(rosterId);
+    identity.idUnknown = idKnownMissing;
     identity.user = byId ?? (rosterId === null || idKnownMissing ? byEmail : null);
     const emailUserId = byEmail && byEmail.id !== rosterId ? byEmail.id : null;
     identity.emailUserId = emailUserId;
@@ -490,10 +510,10 @@ function findRosterProblems(
     }
     // Unresolved with an ID PagerDuty did not call unknown: that ID's user was not read, and it might be
     // unknown or hold another email.
-    if (identity.unresolved && user === null && !facts.unknownUserIds.has(rosterId)) {
+    if (identity.unresolved && user === null && !identity.idUnknown) {
       withheld.addForUser(rosterId, "unknown_pagerduty_id");
       withheld.addForUser(rosterId, "email_mismatch");
-    } else if (facts.unknownUserIds.has(rosterId)) {
+    } else if (identity.idUnknown) {
       const suggestion = identity.emailUser;
       const deletedOn = isDeletedOnSchedules(rosterId);
       add({
@@ -530,7 +550,7 @@ function findRosterProblems(
     if (
       user &&
       user.id === rosterId &&
-      user.email !== entry.person.email &&
+      user.email !== identity.rosterEmail &&
       personKeyOfEmail(user.email) !== identity.email
     ) {
       add({
@@ -744,8 +764,8 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
     const shownAs = owners === "unknown" || owners === null ? undefined : owners[0];
     described.push({
       pagerdutyId: userId,
-      name: shownAs?.person.name ?? user?.name ?? member.name,
-      email: shownAs?.person.email ?? user?.email ?? null,
+      name: shownAs?.name ?? user?.name ?? member.name,
+      email: shownAs?.rosterEmail ?? user?.email ?? null,
       inRoster: shownAs !== undefined || exemptMember,
       deleted: knownGone,
       exempt: exemptMember,
@@ -1045,9 +1065,9 @@ function coverageOf(
   return rotations.map((rotation) => ({
     rotation: rotation.id,
     name: rotation.name,
-    expected: [...(expectedByRotation.get(rotation.id) ?? [])].map((identity) => ({
-      name: identity.person.name,
-      email: identity.person.email,
+    expected: Array.from(expectedByRotation.get(rotation.id) ?? [], (identity) => ({
+      name: identity.name,
+      email: identity.rosterEmail,
       pagerdutyId: identity.rosterId,
     })),
     schedules: rotation.schedules.map((id) => {
