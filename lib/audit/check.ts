@@ -338,7 +338,11 @@ function splitExempt(
   return { exempt, audited };
 }
 
-/** Ties each audited entry to PagerDuty users: by roster ID, and by email. */
+/**
+ * Ties each audited entry to PagerDuty users: by roster ID, and by email. Each pass over the roster or the
+ * users is a function of its own: V8 compiles a long loop while it runs, and code compiled for one loop
+ * carried on into the next with nothing learnt about it, and was thrown away there.
+ */
 function buildDirectory(
   audited: readonly RosterEntry[],
   exempt: readonly RosterEntry[],
@@ -347,8 +351,26 @@ function buildDirectory(
 ): Directory {
   // The roster's emails are indexed first, then each user's email is looked up once against them: an index
   // of every user's email would cost an insert per user plus a lookup per roster entry.
-  const rosterByEmail = new Map<string, Identity>();
+  const { identities, rosterByEmail, sharedEmails } = identitiesOf(audited);
+  const byUserId = indexUsers(users, rosterByEmail);
+  tieIdentities(identities, byUserId, rosterByEmail, sharedEmails, facts);
+  return {
+    identities,
+    byUserId,
+    rosterByEmail,
+    exemptRosterIds: new Set(exempt.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
+    exemptEmails: new Set(exempt.map((e) => personKeyOfEmail(e.person.email))),
+  };
+}
+
+/** An identity per audited entry, in roster order, and the entries by email key. */
+function identitiesOf(audited: readonly RosterEntry[]): {
+  identities: Identity[];
+  rosterByEmail: Map<string, Identity>;
   /** Emails several audited entries share: all but the last (the one indexed) read its user from it. */
+  sharedEmails: Set<string>;
+} {
+  const rosterByEmail = new Map<string, Identity>();
   const sharedEmails = new Set<string>();
   const identities = audited.map((entry, index): Identity => {
     const { person } = entry;
@@ -374,7 +396,11 @@ function buildDirectory(
     if (rosterByEmail.size === indexed) sharedEmails.add(email);
     return identity;
   });
+  return { identities, rosterByEmail, sharedEmails };
+}
 
+/** Every user read, by ID; gives the roster entry with each live user's email that user (`emailUser`). */
+function indexUsers(users: readonly PdUser[], rosterByEmail: Map<string, Identity>): Map<string, UserIdInfo> {
   const byUserId = new Map<string, UserIdInfo>();
   for (const user of users) {
     // A user listed twice: the last one read wins.
@@ -390,18 +416,34 @@ function buildDirectory(
     // PagerDuty keeps emails unique per account; should two users share one anyway, the lowest ID wins.
     if (identity && (!identity.emailUser || user.id < identity.emailUser.id)) identity.emailUser = user;
   }
+  return byUserId;
+}
 
-  /** Records `identity` as an owner of `userId` (roster order); returns the ID's owners. */
-  const claim = (userId: string, info: UserIdInfo | undefined, identity: Identity): Identity[] => {
-    if (!info) {
-      const owners = [identity];
-      byUserId.set(userId, { user: undefined, owners });
-      return owners;
-    }
-    if (info.owners) info.owners.push(identity);
-    else info.owners = [identity];
-    return info.owners;
-  };
+/** Records `identity` as an owner of `userId` (roster order); returns the ID's owners. */
+function claim(
+  byUserId: Map<string, UserIdInfo>,
+  userId: string,
+  info: UserIdInfo | undefined,
+  identity: Identity,
+): Identity[] {
+  if (!info) {
+    const owners = [identity];
+    byUserId.set(userId, { user: undefined, owners });
+    return owners;
+  }
+  if (info.owners) info.owners.push(identity);
+  else info.owners = [identity];
+  return info.owners;
+}
+
+/** Decides who each identity is in PagerDuty, and records each as an owner of their accounts' IDs. */
+function tieIdentities(
+  identities: readonly Identity[],
+  byUserId: Map<string, UserIdInfo>,
+  rosterByEmail: Map<string, Identity>,
+  sharedEmails: Set<string>,
+  facts: Facts,
+): void {
   const { usersListFailed, failedUserIds, unknownUserIds } = facts;
   for (const identity of identities) {
     const { rosterId, email } = identity;
@@ -420,17 +462,9 @@ function buildDirectory(
     identity.unresolved =
       (rosterId !== null && byId === null && !idKnownMissing) ||
       ((usersListFailed || failedUserIds.size > 0) && byId === null && byEmail === null);
-    if (rosterId) identity.rosterIdOwners = claim(rosterId, rosterIdInfo, identity);
-    if (emailUserId !== null) claim(emailUserId, byUserId.get(emailUserId), identity);
+    if (rosterId) identity.rosterIdOwners = claim(byUserId, rosterId, rosterIdInfo, identity);
+    if (emailUserId !== null) claim(byUserId, emailUserId, byUserId.get(emailUserId), identity);
   }
-
-  return {
-    identities,
-    byUserId,
-    rosterByEmail,
-    exemptRosterIds: new Set(exempt.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
-    exemptEmails: new Set(exempt.map((e) => personKeyOfEmail(e.person.email))),
-  };
 }
 
 /**
