@@ -132,6 +132,8 @@ interface Facts {
 interface Directory {
   /** Audited roster entries, in roster order. */
   identities: Identity[];
+  /** Roster entries the audit skips (an exempt title), in roster order. */
+  exempt: RosterEntry[];
   /** Every user ID read or given by the roster. */
   byUserId: Map<string, UserIdInfo>;
   /** Audited entries by lower-cased email; of several with one email, the last. */
@@ -223,8 +225,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
 
   const facts = factsOf(snapshot);
   const withheld = new Withheld(facts, snapshot.failures.length);
-  const { exempt, audited } = splitExempt(roster.entries, config.exempt.titles);
-  const directory = buildDirectory(audited, exempt, snapshot.users, facts);
+  const directory = buildDirectory(roster.entries, config.exempt.titles, snapshot.users, facts);
   findRosterProblems(directory, facts, snapshot.schedules, add, withheld);
   const expectedByRotation = selectMembersByRotation(directory.identities, config.rotations);
   const expected = expectedBitsOf(config.rotations, expectedByRotation, directory.identities.length);
@@ -278,8 +279,8 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     findings: ordered,
     summary: {
       rosterPeople: roster.entries.length,
-      exemptPeople: exempt.length,
-      auditedPeople: audited.length,
+      exemptPeople: directory.exempt.length,
+      auditedPeople: directory.identities.length,
       peopleWithFindings: new Set(ordered.flatMap((f) => (f.person ? [personKey(f.person)] : []))).size,
       findings: ordered.length,
       byCode: countByCode(ordered),
@@ -317,45 +318,25 @@ function factsOf(snapshot: PagerDutySnapshot): Facts {
   };
 }
 
-/** Exempt and audited roster entries, each in roster order. */
-function splitExempt(
-  entries: readonly RosterEntry[],
-  exemptTitles: readonly string[],
-): { exempt: RosterEntry[]; audited: RosterEntry[] } {
-  // Exemption depends on the title alone, and a roster repeats a few titles: decide each title once.
-  const exemptByTitle = new Map<string, boolean>();
-  const exempt: RosterEntry[] = [];
-  const audited: RosterEntry[] = [];
-  for (const entry of entries) {
-    const title = entry.person.title ?? "";
-    let isExemptTitle = exemptByTitle.get(title);
-    if (isExemptTitle === undefined) {
-      isExemptTitle = isExempt(entry.person, exemptTitles);
-      exemptByTitle.set(title, isExemptTitle);
-    }
-    (isExemptTitle ? exempt : audited).push(entry);
-  }
-  return { exempt, audited };
-}
-
 /**
  * Ties each audited entry to PagerDuty users: by roster ID, and by email. Each pass over the roster or the
  * users is a function of its own: V8 compiles a long loop while it runs, and code compiled for one loop
  * carried on into the next with nothing learnt about it, and was thrown away there.
  */
 function buildDirectory(
-  audited: readonly RosterEntry[],
-  exempt: readonly RosterEntry[],
+  entries: readonly RosterEntry[],
+  exemptTitles: readonly string[],
   users: readonly PdUser[],
   facts: Facts,
 ): Directory {
   // The roster's emails are indexed first, then each user's email is looked up once against them: an index
   // of every user's email would cost an insert per user plus a lookup per roster entry.
-  const { identities, rosterByEmail, sharedEmails } = identitiesOf(audited);
+  const { identities, exempt, rosterByEmail, sharedEmails } = identitiesOf(entries, exemptTitles);
   const byUserId = indexUsers(users, rosterByEmail);
   tieIdentities(identities, byUserId, rosterByEmail, sharedEmails, facts);
   return {
     identities,
+    exempt,
     byUserId,
     rosterByEmail,
     exemptRosterIds: new Set(exempt.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
@@ -363,20 +344,42 @@ function buildDirectory(
   };
 }
 
-/** An identity per audited entry, in roster order, and the entries by email key. */
-function identitiesOf(audited: readonly RosterEntry[]): {
+/**
+ * The exempt entries, and an identity per audited entry, both in roster order, with the audited entries by
+ * email key. One pass over the roster: each person is read while at hand, where a pass to set the exempt
+ * apart and one to build identities read every roster entry twice.
+ */
+function identitiesOf(
+  entries: readonly RosterEntry[],
+  exemptTitles: readonly string[],
+): {
   identities: Identity[];
+  exempt: RosterEntry[];
   rosterByEmail: Map<string, Identity>;
   /** Emails several audited entries share: all but the last (the one indexed) read its user from it. */
   sharedEmails: Set<string>;
 } {
+  // Exemption depends on the title alone, and a roster repeats a few titles: decide each title once.
+  const exemptByTitle = new Map<string, boolean>();
+  const exempt: RosterEntry[] = [];
+  const identities: Identity[] = [];
   const rosterByEmail = new Map<string, Identity>();
   const sharedEmails = new Set<string>();
-  const identities = audited.map((entry, index): Identity => {
+  for (const entry of entries) {
     const { person } = entry;
+    const title = person.title ?? "";
+    let isExemptTitle = exemptByTitle.get(title);
+    if (isExemptTitle === undefined) {
+      isExemptTitle = isExempt(person, exemptTitles);
+      exemptByTitle.set(title, isExemptTitle);
+    }
+    if (isExemptTitle) {
+      exempt.push(entry);
+      continue;
+    }
     const email = personKeyOfEmail(person.email);
     const identity: Identity = {
-      index,
+      index: identities.length,
       entry,
       person,
       name: person.name,
@@ -391,12 +394,12 @@ function identitiesOf(audited: readonly RosterEntry[]): {
       unresolved: false,
       rosterIdOwners: null,
     };
+    identities.push(identity);
     const indexed = rosterByEmail.size;
     rosterByEmail.set(email, identity);
     if (rosterByEmail.size === indexed) sharedEmails.add(email);
-    return identity;
-  });
-  return { identities, rosterByEmail, sharedEmails };
+  }
+  return { identities, exempt, rosterByEmail, sharedEmails };
 }
 
 /** Every user read, by ID; gives the roster entry with each live user's email that user (`emailUser`). */
