@@ -94,6 +94,21 @@ const CASES: Case[] = [
     expected: ["missing_pagerduty_id Alice Adams -"],
   },
   {
+    name: "no PagerDuty ID; joined by an email PagerDuty writes in capitals and with spaces",
+    change: (org) => {
+      person(org, "Alice Adams").pagerduty = { rotations: ["ceoc"] };
+      org.snapshot.users.find((u) => u.id === "PALICE1")!.email = " Alice.Adams@Example.COM ";
+    },
+    expected: ["missing_pagerduty_id Alice Adams -"],
+  },
+  {
+    name: "an email that differs from PagerDuty's only in case is no mismatch",
+    change: (org) => {
+      org.snapshot.users.find((u) => u.id === "PALICE1")!.email = "ALICE.ADAMS@example.com";
+    },
+    expected: [],
+  },
+  {
     name: "no PagerDuty ID and no PagerDuty user: also missing from the rotation",
     change: (org) => {
       person(org, "Alice Adams").pagerduty = { rotations: ["ceoc"] };
@@ -434,6 +449,38 @@ describe("checkAudit", () => {
       },
     ]);
     expect(report.summary.schedules).toEqual({ configured: 3, read: 2, missing: 0, failed: 1 });
+  });
+
+  it("tells apart people far down a long roster, each against their own rotation", () => {
+    const org = baseOrg();
+    // Past the first few dozen people, so each person's place in the roster is told apart from its neighbours'.
+    const engineers = Array.from({ length: 70 }, (_, i) => {
+      const id = `PENG${String(i).padStart(3, "0")}`;
+      const email = `eng${i}@example.com`;
+      return { id, email, name: `Eng ${i}`, rotations: i === 33 ? [] : ["ceoc"] };
+    });
+    for (const e of engineers) {
+      org.people.push(personOf(e.name, { id: e.id, rotations: e.rotations, email: e.email }));
+      org.snapshot.users.push(userOf(e.id, e.name, { email: e.email }));
+    }
+    const absent = new Set(["Eng 31", "Eng 32", "Eng 64"]);
+    schedule(org, "PCEOC02").periods[0]!.members.push(
+      ...engineers.filter((e) => !absent.has(e.name)).map((e) => memberOf(e.id)),
+    );
+    const report = checkAudit({
+      roster: rosterOf(org.people),
+      snapshot: org.snapshot,
+      config: org.config,
+      now: NOW,
+    });
+    expect(report.findings.map((f) => `${f.code} ${f.person?.name ?? "-"} ${f.schedule?.id ?? "-"}`)).toEqual(
+      [
+        "missing_from_schedule Eng 31 -",
+        "missing_from_schedule Eng 32 -",
+        "unexpected_in_schedule Eng 33 PCEOC02",
+        "missing_from_schedule Eng 64 -",
+      ],
+    );
   });
 
   it("keys findings stably across runs and counts them by code", () => {

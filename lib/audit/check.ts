@@ -26,14 +26,25 @@ export interface CheckInput {
 
 /** How one roster entry is tied to PagerDuty users. */
 interface Identity {
+  /** Position among the audited entries (roster order): the identity's bit in a `RotationBits`. */
+  index: number;
   entry: RosterEntry;
   person: RosterEntry["person"];
+  /**
+   * The roster person's name and email as written, read once: the steps after the directory's then read
+   * them here, from an object they already hold, instead of from the roster entry (a cache miss each, per
+   * person and step, at 100k people).
+   */
+  name: string;
+  rosterEmail: string;
   /** The roster person's key (their email, trimmed and lower-cased), computed once. */
   email: string;
   /** Found on a configured schedule, or expected in a rotation: checked for pageability. */
   rotationMember: boolean;
   /** The roster's `pagerduty.id`, if any. */
   rosterId: string | null;
+  /** PagerDuty answered 404 for `rosterId` (`snapshot.unknownUserIds`). */
+  idUnknown: boolean;
   /** The PagerDuty user the entry is audited as: by ID, else by email. */
   user: PdUser | null;
   /** The live PagerDuty user with the roster email (the lowest ID, should several have it). */
@@ -47,8 +58,39 @@ interface Identity {
   unresolved: boolean;
   /** Every identity giving `rosterId` as theirs or matching it by email, this one included. */
   rosterIdOwners: Identity[] | null;
-  /** For each read schedule one of their accounts is on, the rotations listing that schedule. */
-  scheduledIn: (readonly Rotation[])[] | null;
+}
+
+/**
+ * A set of audited identities per rotation (by position in `config.rotations`), one bit per identity. The
+ * schedule pass asks for each member whether the rotations listing the schedule expect them, and records
+ * that they are on it: bits cost no hash lookup and no allocation per person, where a Set or a list per
+ * person did both, and take a few kilobytes per rotation.
+ */
+class RotationBits {
+  private readonly words: number;
+  private readonly bits: Uint32Array;
+
+  constructor(rotations: number, identities: number) {
+    this.words = Math.ceil(identities / 32);
+    this.bits = new Uint32Array(rotations * this.words);
+  }
+
+  add(rotation: number, identity: Identity): void {
+    const word = rotation * this.words + (identity.index >>> 5);
+    this.bits[word] = (this.bits[word] ?? 0) | (1 << (identity.index & 31));
+  }
+
+  has(rotation: number, identity: Identity): boolean {
+    return (
+      ((this.bits[rotation * this.words + (identity.index >>> 5)] ?? 0) & (1 << (identity.index & 31))) !== 0
+    );
+  }
+
+  /** Whether any of `rotations` holds `identity`. */
+  hasAny(rotations: readonly number[], identity: Identity): boolean {
+    for (const rotation of rotations) if (this.has(rotation, identity)) return true;
+    return false;
+  }
 }
 
 /**
@@ -90,6 +132,8 @@ interface Facts {
 interface Directory {
   /** Audited roster entries, in roster order. */
   identities: Identity[];
+  /** Roster entries the audit skips (an exempt title), in roster order. */
+  exempt: RosterEntry[];
   /** Every user ID read or given by the roster. */
   byUserId: Map<string, UserIdInfo>;
   /** Audited entries by lower-cased email; of several with one email, the last. */
@@ -181,10 +225,12 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
 
   const facts = factsOf(snapshot);
   const withheld = new Withheld(facts, snapshot.failures.length);
-  const { exempt, audited } = splitExempt(roster.entries, config.exempt.titles);
-  const directory = buildDirectory(audited, exempt, snapshot.users, facts);
+  const directory = buildDirectory(roster.entries, config.exempt.titles, snapshot.users, facts);
   findRosterProblems(directory, facts, snapshot.schedules, add, withheld);
   const expectedByRotation = selectMembersByRotation(directory.identities, config.rotations);
+  const expected = expectedBitsOf(config.rotations, expectedByRotation, directory.identities.length);
+  /** Who is on one of each rotation's read schedules, under any of their accounts. */
+  const onSchedules = new RotationBits(config.rotations.length, directory.identities.length);
   const currentMembers = currentMembersOf(snapshot.schedules, now.getTime());
   findMissingSchedules(config.rotations, facts, add, withheld);
   const { coverageMembers, unknownMemberFailures, strangerFailures } = checkScheduleMembers(
@@ -193,6 +239,8 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     facts,
     currentMembers,
     expectedByRotation,
+    expected,
+    onSchedules,
     add,
     withheld,
   );
@@ -202,6 +250,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     facts,
     currentMembers,
     expectedByRotation,
+    onSchedules,
     unknownMemberFailures,
     add,
     withheld,
@@ -230,8 +279,8 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     findings: ordered,
     summary: {
       rosterPeople: roster.entries.length,
-      exemptPeople: exempt.length,
-      auditedPeople: audited.length,
+      exemptPeople: directory.exempt.length,
+      auditedPeople: directory.identities.length,
       peopleWithFindings: new Set(ordered.flatMap((f) => (f.person ? [personKey(f.person)] : []))).size,
       findings: ordered.length,
       byCode: countByCode(ordered),
@@ -269,81 +318,135 @@ function factsOf(snapshot: PagerDutySnapshot): Facts {
   };
 }
 
-/** Exempt and audited roster entries, each in roster order. */
-function splitExempt(
+/**
+ * Ties each audited entry to PagerDuty users: by roster ID, and by email. Each pass over the roster or the
+ * users is a function of its own: V8 compiles a long loop while it runs, and code compiled for one loop
+ * carried on into the next with nothing learnt about it, and was thrown away there.
+ */
+function buildDirectory(
   entries: readonly RosterEntry[],
   exemptTitles: readonly string[],
-): { exempt: RosterEntry[]; audited: RosterEntry[] } {
-  // Exemption depends on the title alone, and a roster repeats a few titles: decide each title once.
-  const exemptByTitle = new Map<string, boolean>();
-  const exempt: RosterEntry[] = [];
-  const audited: RosterEntry[] = [];
-  for (const entry of entries) {
-    const title = entry.person.title ?? "";
-    let isExemptTitle = exemptByTitle.get(title);
-    if (isExemptTitle === undefined) {
-      isExemptTitle = isExempt(entry.person, exemptTitles);
-      exemptByTitle.set(title, isExemptTitle);
-    }
-    (isExemptTitle ? exempt : audited).push(entry);
-  }
-  return { exempt, audited };
-}
-
-/** Ties each audited entry to PagerDuty users: by roster ID, and by email. */
-function buildDirectory(
-  audited: readonly RosterEntry[],
-  exempt: readonly RosterEntry[],
   users: readonly PdUser[],
   facts: Facts,
 ): Directory {
   // The roster's emails are indexed first, then each user's email is looked up once against them: an index
   // of every user's email would cost an insert per user plus a lookup per roster entry.
-  const rosterByEmail = new Map<string, Identity>();
+  const { identities, exempt, rosterByEmail, sharedEmails } = identitiesOf(entries, exemptTitles);
+  const byUserId = indexUsers(users, rosterByEmail);
+  tieIdentities(identities, byUserId, rosterByEmail, sharedEmails, facts);
+  return {
+    identities,
+    exempt,
+    byUserId,
+    rosterByEmail,
+    exemptRosterIds: new Set(exempt.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
+    exemptEmails: new Set(exempt.map((e) => personKeyOfEmail(e.person.email))),
+  };
+}
+
+/**
+ * The exempt entries, and an identity per audited entry, both in roster order, with the audited entries by
+ * email key. One pass over the roster: each person is read while at hand, where a pass to set the exempt
+ * apart and one to build identities read every roster entry twice.
+ */
+function identitiesOf(
+  entries: readonly RosterEntry[],
+  exemptTitles: readonly string[],
+): {
+  identities: Identity[];
+  exempt: RosterEntry[];
+  rosterByEmail: Map<string, Identity>;
   /** Emails several audited entries share: all but the last (the one indexed) read its user from it. */
+  sharedEmails: Set<string>;
+} {
+  // Exemption depends on the title alone, and a roster repeats a few titles: decide each title once.
+  const exemptByTitle = new Map<string, boolean>();
+  const exempt: RosterEntry[] = [];
+  const identities: Identity[] = [];
+  const rosterByEmail = new Map<string, Identity>();
   const sharedEmails = new Set<string>();
-  const identities = audited.map((entry): Identity => {
-    const email = personKeyOfEmail(entry.person.email);
+  for (const entry of entries) {
+    const { person } = entry;
+    const title = person.title ?? "";
+    let isExemptTitle = exemptByTitle.get(title);
+    if (isExemptTitle === undefined) {
+      isExemptTitle = isExempt(person, exemptTitles);
+      exemptByTitle.set(title, isExemptTitle);
+    }
+    if (isExemptTitle) {
+      exempt.push(entry);
+      continue;
+    }
+    const email = personKeyOfEmail(person.email);
     const identity: Identity = {
+      index: identities.length,
       entry,
-      person: entry.person,
+      person,
+      name: person.name,
+      rosterEmail: person.email,
       email,
       rotationMember: false,
-      rosterId: entry.person.pagerduty?.id ?? null,
+      rosterId: person.pagerduty?.id ?? null,
+      idUnknown: false,
       user: null,
       emailUser: null,
       emailUserId: null,
       unresolved: false,
       rosterIdOwners: null,
-      scheduledIn: null,
     };
+    identities.push(identity);
     const indexed = rosterByEmail.size;
     rosterByEmail.set(email, identity);
     if (rosterByEmail.size === indexed) sharedEmails.add(email);
-    return identity;
-  });
+  }
+  return { identities, exempt, rosterByEmail, sharedEmails };
+}
 
+/** Every user read, by ID; gives the roster entry with each live user's email that user (`emailUser`). */
+function indexUsers(users: readonly PdUser[], rosterByEmail: Map<string, Identity>): Map<string, UserIdInfo> {
   const byUserId = new Map<string, UserIdInfo>();
   for (const user of users) {
     // A user listed twice: the last one read wins.
     byUserId.set(user.id, { user, owners: undefined });
     if (user.deletedAt !== null) continue;
-    const identity = rosterByEmail.get(personKeyOfEmail(user.email));
+    // Most emails are already keys. One that some roster key equals as it is needs no key of its own (a key's
+    // key is itself), so the email is keyed only when that lookup fails.
+    let identity = rosterByEmail.get(user.email);
+    if (identity === undefined) {
+      const key = personKeyOfEmail(user.email);
+      if (key !== user.email) identity = rosterByEmail.get(key);
+    }
     // PagerDuty keeps emails unique per account; should two users share one anyway, the lowest ID wins.
     if (identity && (!identity.emailUser || user.id < identity.emailUser.id)) identity.emailUser = user;
   }
+  return byUserId;
+}
 
-  /** Records `identity` as an owner of `userId` (roster order); returns the ID's owners. */
-  const claim = (userId: string, info: UserIdInfo | undefined, identity: Identity): Identity[] => {
-    if (!info) {
-      const owners = [identity];
-      byUserId.set(userId, { user: undefined, owners });
-      return owners;
-    }
-    if (info.owners) info.owners.push(identity);
-    else info.owners = [identity];
-    return info.owners;
-  };
+/** Records `identity` as an owner of `userId` (roster order); returns the ID's owners. */
+function claim(
+  byUserId: Map<string, UserIdInfo>,
+  userId: string,
+  info: UserIdInfo | undefined,
+  identity: Identity,
+): Identity[] {
+  if (!info) {
+    const owners = [identity];
+    byUserId.set(userId, { user: undefined, owners });
+    return owners;
+  }
+  if (info.owners) info.owners.push(identity);
+  else info.owners = [identity];
+  return info.owners;
+}
+
+/** Decides who each identity is in PagerDuty, and records each as an owner of their accounts' IDs. */
+function tieIdentities(
+  identities: readonly Identity[],
+  byUserId: Map<string, UserIdInfo>,
+  rosterByEmail: Map<string, Identity>,
+  sharedEmails: Set<string>,
+  facts: Facts,
+): void {
   const { usersListFailed, failedUserIds, unknownUserIds } = facts;
   for (const identity of identities) {
     const { rosterId, email } = identity;
@@ -353,6 +456,7 @@ function buildDirectory(
     const rosterIdInfo = rosterId ? byUserId.get(rosterId) : undefined;
     const byId = rosterIdInfo?.user ?? null;
     const idKnownMissing = rosterId !== null && unknownUserIds.has(rosterId);
+    identity.idUnknown = idKnownMissing;
     identity.user = byId ?? (rosterId === null || idKnownMissing ? byEmail : null);
     const emailUserId = byEmail && byEmail.id !== rosterId ? byEmail.id : null;
     identity.emailUserId = emailUserId;
@@ -361,17 +465,9 @@ function buildDirectory(
     identity.unresolved =
       (rosterId !== null && byId === null && !idKnownMissing) ||
       ((usersListFailed || failedUserIds.size > 0) && byId === null && byEmail === null);
-    if (rosterId) identity.rosterIdOwners = claim(rosterId, rosterIdInfo, identity);
-    if (emailUserId !== null) claim(emailUserId, byUserId.get(emailUserId), identity);
+    if (rosterId) identity.rosterIdOwners = claim(byUserId, rosterId, rosterIdInfo, identity);
+    if (emailUserId !== null) claim(byUserId, emailUserId, byUserId.get(emailUserId), identity);
   }
-
-  return {
-    identities,
-    byUserId,
-    rosterByEmail,
-    exemptRosterIds: new Set(exempt.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
-    exemptEmails: new Set(exempt.map((e) => personKeyOfEmail(e.person.email))),
-  };
 }
 
 /**
@@ -451,10 +547,10 @@ function findRosterProblems(
     }
     // Unresolved with an ID PagerDuty did not call unknown: that ID's user was not read, and it might be
     // unknown or hold another email.
-    if (identity.unresolved && user === null && !facts.unknownUserIds.has(rosterId)) {
+    if (identity.unresolved && user === null && !identity.idUnknown) {
       withheld.addForUser(rosterId, "unknown_pagerduty_id");
       withheld.addForUser(rosterId, "email_mismatch");
-    } else if (facts.unknownUserIds.has(rosterId)) {
+    } else if (identity.idUnknown) {
       const suggestion = identity.emailUser;
       const deletedOn = isDeletedOnSchedules(rosterId);
       add({
@@ -491,7 +587,7 @@ function findRosterProblems(
     if (
       user &&
       user.id === rosterId &&
-      user.email !== entry.person.email &&
+      user.email !== identity.rosterEmail &&
       personKeyOfEmail(user.email) !== identity.email
     ) {
       add({
@@ -546,10 +642,55 @@ function findMissingSchedules(
   }
 }
 
+/** `expectedByRotation` as bits, by each rotation's position in `rotations`. */
+function expectedBitsOf(
+  rotations: readonly Rotation[],
+  expectedByRotation: Map<string, Set<Identity>>,
+  identities: number,
+): RotationBits {
+  const bits = new RotationBits(rotations.length, identities);
+  rotations.forEach((rotation, r) => {
+    for (const identity of expectedByRotation.get(rotation.id) ?? []) bits.add(r, identity);
+  });
+  return bits;
+}
+
+/** What the schedule pass shares across schedules, and what it gathers for the later steps. */
+interface MemberScan {
+  directory: Directory;
+  facts: Facts;
+  expected: RotationBits;
+  onSchedules: RotationBits;
+  add: AddFinding;
+  withheld: Withheld;
+  unknownMemberFailures: Map<string, Set<number>>;
+  strangerFailures: Set<number>;
+  /** Roster people whose email no read user holds: built when the first unknown member is met. */
+  openEmail: Set<Identity> | null;
+}
+
+/** A read schedule and the rotations listing it, who decide who belongs on it. */
+interface ListedSchedule {
+  schedule: PdSchedule;
+  ref: { id: string; name: string };
+  /** The rotations listing it, by position in `config.rotations`, and the same rotations. */
+  listedBy: readonly number[];
+  /** The listing rotations' names and IDs, as an unexpected member's finding gives them. */
+  rotationNames: string;
+  rotationIds: readonly string[];
+  /** Who the rotations listing it expect, one set per rotation. */
+  expectedHere: readonly Set<Identity>[];
+  /** The rotation its findings name: the listing rotation with the lowest ID. */
+  rotation: string | null;
+  /** Whether an unread account could be someone's (by email) the rotations do not expect: asked once. */
+  strangerMayBeUnexpected: boolean | null;
+}
+
 /**
  * Who is on each configured schedule that was read: deleted users, people not in the roster and people the
  * roster does not put in the schedule's rotations. Also describes each schedule's members for the coverage,
- * marks owners as rotation members (`rotationMember`) and records where they are (`scheduledIn`).
+ * marks owners as rotation members (`rotationMember`) and records in `onSchedules` the rotations whose
+ * schedules they are on.
  */
 function checkScheduleMembers(
   rotations: readonly Rotation[],
@@ -557,6 +698,8 @@ function checkScheduleMembers(
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
   expectedByRotation: Map<string, Set<Identity>>,
+  expected: RotationBits,
+  onSchedules: RotationBits,
   add: AddFinding,
   withheld: Withheld,
 ): {
@@ -564,33 +707,38 @@ function checkScheduleMembers(
   unknownMemberFailures: Map<string, Set<number>>;
   strangerFailures: Set<number>;
 } {
-  const rotationsBySchedule = new Map<string, Rotation[]>();
-  for (const rotation of rotations) {
+  /** The rotations listing each schedule, by position in `rotations`. */
+  const rotationsBySchedule = new Map<string, number[]>();
+  rotations.forEach((rotation, r) => {
     for (const id of rotation.schedules) {
-      rotationsBySchedule.set(id, [...(rotationsBySchedule.get(id) ?? []), rotation]);
+      rotationsBySchedule.set(id, [...(rotationsBySchedule.get(id) ?? []), r]);
     }
-  }
-  /**
-   * Schedules holding a member we could not identify (it might be anyone's second account), each with the
-   * failures that kept its unknown members from being read.
-   */
-  const unknownMemberFailures = new Map<string, Set<number>>();
-  /**
-   * Failures behind unknown members: each might be the account (by email) of a roster person whose email no
-   * read user holds.
-   */
-  const strangerFailures = new Set<number>();
-  /** Roster people whose email no read user holds: built when the first unknown member is met. */
-  let openEmail: Set<Identity> | null = null;
+  });
+  const scan: MemberScan = {
+    directory,
+    facts,
+    expected,
+    onSchedules,
+    add,
+    withheld,
+    /**
+     * Schedules holding a member we could not identify (it might be anyone's second account), each with the
+     * failures that kept its unknown members from being read.
+     */
+    unknownMemberFailures: new Map(),
+    /**
+     * Failures behind unknown members: each might be the account (by email) of a roster person whose email
+     * no read user holds.
+     */
+    strangerFailures: new Set(),
+    openEmail: null,
+  };
   /** Each read schedule's members as the coverage shows them; one array per schedule, shared by rotations. */
   const coverageMembers = new Map<string, CoverageMember[]>();
-  const { byUserId } = directory;
-  const { unknownUserIds } = facts;
-  // The rotations that list a schedule decide who belongs on it.
-  for (const [scheduleId, listing] of [...rotationsBySchedule].sort(([a], [b]) => compare(a, b))) {
+  for (const [scheduleId, listedBy] of [...rotationsBySchedule].sort(([a], [b]) => compare(a, b))) {
+    const listing = listedBy.map((r) => rotations[r] as Rotation);
     const schedule = facts.schedulesById.get(scheduleId);
     const members = currentMembers.get(scheduleId);
-    /** Who the rotations listing this schedule expect, one set per rotation. */
     const expectedHere = listing.flatMap((r) => {
       const expected = expectedByRotation.get(r.id);
       return expected ? [expected] : [];
@@ -605,127 +753,178 @@ function checkScheduleMembers(
       }
     }
     if (!schedule || !members) continue;
-    const scheduleRef = { id: schedule.id, name: schedule.name };
-    const firstRotation = [...listing].sort((a, b) => compare(a.id, b.id))[0];
-    /** Whether an unread account could be someone's (by email) the rotations do not expect: asked once. */
-    let strangerMayBeUnexpected: boolean | null = null;
-    const described: CoverageMember[] = [];
-    coverageMembers.set(scheduleId, described);
-    for (let i = 0; i < members.ids.length; i++) {
-      const userId = members.ids[i] as string;
-      const member = members.members[i] as ScheduleMember;
-      // Each member is looked up once, for the findings and the coverage alike.
-      const info = byUserId.get(userId);
-      const user = info?.user;
-      // Whoever counts this account as theirs is on this schedule, whatever it holds against them below.
-      const claimedBy = info?.owners;
-      if (claimedBy) {
-        // Most people are on one schedule: a one-slot literal, where `[]` then `push` would reserve 17
-        // slots per person (about 12 MB more to copy out of the young generation at 100k people).
-        for (const owner of claimedBy) {
-          if (owner.scheduledIn === null) owner.scheduledIn = [listing];
-          else owner.scheduledIn.push(listing);
-        }
-      }
-      const owners = ownersOf(directory, facts, userId, info);
-      const exemptMember = isExemptMember(directory, userId, info);
-      const knownGone = member.deletedAt !== null || unknownUserIds.has(userId);
-      const shownAs = owners === "unknown" || owners === null ? undefined : owners[0];
-      described.push({
-        pagerdutyId: userId,
-        name: shownAs?.person.name ?? user?.name ?? member.name,
-        email: shownAs?.person.email ?? user?.email ?? null,
-        inRoster: shownAs !== undefined || exemptMember,
-        deleted: knownGone,
-        exempt: exemptMember,
-      });
+    const listed: ListedSchedule = {
+      schedule,
+      ref: { id: schedule.id, name: schedule.name },
+      listedBy,
+      rotationNames: listing.map((r) => r.name).join(" or "),
+      rotationIds: listing.map((r) => r.id),
+      expectedHere,
+      rotation: [...listing].sort((a, b) => compare(a.id, b.id))[0]?.id ?? null,
+      strangerMayBeUnexpected: null,
+    };
+    coverageMembers.set(scheduleId, checkMembersOf(scan, listed, members));
+  }
+  return {
+    coverageMembers,
+    unknownMemberFailures: scan.unknownMemberFailures,
+    strangerFailures: scan.strangerFailures,
+  };
+}
 
-      // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.
-      if (!knownGone && user === undefined) {
-        const unread = withheld.failureOfUser(userId);
-        let failures = unknownMemberFailures.get(scheduleId);
-        if (!failures) unknownMemberFailures.set(scheduleId, (failures = new Set()));
-        if (unread >= 0) failures.add(unread);
-        // An exempt person's account is passed over whatever it turns out to be.
-        if (directory.exemptRosterIds.has(userId)) continue;
-        withheld.add(unread, "deleted_user_in_schedule");
-        if (unread >= 0) strangerFailures.add(unread);
-        openEmail ??= new Set(directory.identities.filter((identity) => identity.emailUser === null));
-        strangerMayBeUnexpected ??= someoneUnexpected(openEmail, 0, expectedHere);
-        if (claimedBy) {
-          // Alive, it would make its owners rotation members; their user is this unread one, so whether
-          // PagerDuty can page them is withheld (`findUnpageable`), and marking them changes no finding.
-          for (const owner of claimedBy) owner.rotationMember = true;
-        } else {
-          withheld.add(unread, "not_in_roster");
-        }
-        // Its owners, or whoever has its email, might not be expected here.
-        if (
-          strangerMayBeUnexpected ||
-          claimedBy?.some((owner) => !expectedHere.some((expected) => expected.has(owner)))
-        ) {
-          withheld.add(unread, "unexpected_in_schedule");
-        }
-        continue;
-      }
-      if (exemptMember) continue;
-      // Shift-based schedules carry only user IDs: a member PagerDuty answers 404 for is a deleted user.
-      if (knownGone) {
-        const owner =
-          owners === "unknown" || owners === null ? undefined : [...owners].sort(compareIdentities)[0];
-        const when = member.deletedAt
-          ? `, deleted ${member.deletedAt.slice(0, 10)}`
-          : ", no longer known to PagerDuty";
-        add({
-          code: "deleted_user_in_schedule",
-          person: owner ? rosterPerson(owner.entry) : pagerDutyOnlyPerson(userId, member.name, null),
-          schedule: scheduleRef,
-          rotation: firstRotation?.id ?? null,
-          message: `Schedule ${schedule.name} still holds deleted PagerDuty user ${member.name ?? userId} (${userId}${when}).`,
-          evidence: {
-            pagerduty_id: userId,
-            deleted_at: member.deletedAt,
-            schedule_kind: schedule.kind,
-            schedule_url: schedule.htmlUrl,
-          },
-        });
-        continue;
-      }
-      // Unreachable (a member whose owners are unknown was not read, and is handled above); kept for types.
-      if (owners === "unknown") continue;
-      if (owners === null) {
-        add({
-          code: "not_in_roster",
-          person: pagerDutyOnlyPerson(userId, user?.name ?? member.name, user?.email ?? null),
-          schedule: scheduleRef,
-          rotation: firstRotation?.id ?? null,
-          message: `On schedule ${schedule.name}, but matches no roster entry (PagerDuty user ${userId}${user ? `, ${user.email}` : ""}).`,
-          evidence: {
-            pagerduty_id: userId,
-            pagerduty_email: user?.email ?? null,
-            pagerduty_known: user !== undefined,
-            schedule_url: schedule.htmlUrl,
-          },
-        });
-        continue;
-      }
-      for (const owner of owners) {
-        owner.rotationMember = true;
-        let expectedSomewhere = false;
-        for (const expected of expectedHere) expectedSomewhere ||= expected.has(owner);
-        if (expectedSomewhere) continue;
-        add({
-          code: "unexpected_in_schedule",
-          person: rosterPerson(owner.entry),
-          schedule: scheduleRef,
-          rotation: firstRotation?.id ?? null,
-          message: `On schedule ${schedule.name}, but the roster does not put them in ${listing.map((r) => r.name).join(" or ")}.`,
-          evidence: { pagerduty_id: userId, rotations: listing.map((r) => r.id) },
-        });
-      }
+/**
+ * One schedule's members (see `checkScheduleMembers`), described for the coverage. Its own function, and
+ * the rare cases in theirs, so that V8 optimizes this loop once for every schedule: inside the loop over
+ * schedules, each new shape met there threw the loop's optimized code away, and the members ran slowly
+ * until it was compiled again.
+ */
+function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: CurrentMembers): CoverageMember[] {
+  const { directory, facts, expected, onSchedules } = scan;
+  const { byUserId } = directory;
+  const { unknownUserIds } = facts;
+  const { listedBy } = listed;
+  const described: CoverageMember[] = [];
+  for (let i = 0; i < members.ids.length; i++) {
+    const userId = members.ids[i] as string;
+    const member = members.members[i] as ScheduleMember;
+    // Each member is looked up once, for the findings and the coverage alike.
+    const info = byUserId.get(userId);
+    const user = info?.user;
+    // Whoever counts this account as theirs is on this schedule, whatever it holds against them below.
+    const claimedBy = info?.owners;
+    if (claimedBy) {
+      for (const owner of claimedBy) for (const r of listedBy) onSchedules.add(r, owner);
+    }
+    const owners = ownersOf(directory, facts, userId, info);
+    const exemptMember = isExemptMember(directory, userId, info);
+    const knownGone = member.deletedAt !== null || unknownUserIds.has(userId);
+    const shownAs = owners === "unknown" || owners === null ? undefined : owners[0];
+    described.push({
+      pagerdutyId: userId,
+      name: shownAs?.name ?? user?.name ?? member.name,
+      email: shownAs?.rosterEmail ?? user?.email ?? null,
+      inRoster: shownAs !== undefined || exemptMember,
+      deleted: knownGone,
+      exempt: exemptMember,
+    });
+
+    // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.
+    if (!knownGone && user === undefined) {
+      withholdUnreadMember(scan, listed, userId, claimedBy);
+      continue;
+    }
+    if (exemptMember) continue;
+    // Shift-based schedules carry only user IDs: a member PagerDuty answers 404 for is a deleted user.
+    if (knownGone) {
+      reportDeletedMember(scan, listed, userId, member, owners);
+      continue;
+    }
+    // Unreachable (a member whose owners are unknown was not read, and is handled above); kept for types.
+    if (owners === "unknown") continue;
+    if (owners === null) {
+      reportStranger(scan, listed, userId, member, user);
+      continue;
+    }
+    for (const owner of owners) {
+      owner.rotationMember = true;
+      if (!expected.hasAny(listedBy, owner)) reportUnexpected(scan, listed, userId, owner);
     }
   }
-  return { coverageMembers, unknownMemberFailures, strangerFailures };
+  return described;
+}
+
+/** What a member whose user was not read (and not known gone) keeps from being decided. */
+function withholdUnreadMember(
+  scan: MemberScan,
+  listed: ListedSchedule,
+  userId: string,
+  claimedBy: readonly Identity[] | undefined,
+): void {
+  const { directory, withheld } = scan;
+  const unread = withheld.failureOfUser(userId);
+  let failures = scan.unknownMemberFailures.get(listed.schedule.id);
+  if (!failures) scan.unknownMemberFailures.set(listed.schedule.id, (failures = new Set()));
+  if (unread >= 0) failures.add(unread);
+  // An exempt person's account is passed over whatever it turns out to be.
+  if (directory.exemptRosterIds.has(userId)) return;
+  withheld.add(unread, "deleted_user_in_schedule");
+  if (unread >= 0) scan.strangerFailures.add(unread);
+  scan.openEmail ??= new Set(directory.identities.filter((identity) => identity.emailUser === null));
+  listed.strangerMayBeUnexpected ??= someoneUnexpected(scan.openEmail, 0, listed.expectedHere);
+  if (claimedBy) {
+    // Alive, it would make its owners rotation members; their user is this unread one, so whether
+    // PagerDuty can page them is withheld (`findUnpageable`), and marking them changes no finding.
+    for (const owner of claimedBy) owner.rotationMember = true;
+  } else {
+    withheld.add(unread, "not_in_roster");
+  }
+  // Its owners, or whoever has its email, might not be expected here.
+  if (
+    listed.strangerMayBeUnexpected ||
+    claimedBy?.some((owner) => !scan.expected.hasAny(listed.listedBy, owner))
+  ) {
+    withheld.add(unread, "unexpected_in_schedule");
+  }
+}
+
+function reportDeletedMember(
+  scan: MemberScan,
+  listed: ListedSchedule,
+  userId: string,
+  member: ScheduleMember,
+  owners: readonly Identity[] | "unknown" | null,
+): void {
+  const { schedule } = listed;
+  const owner = owners === "unknown" || owners === null ? undefined : [...owners].sort(compareIdentities)[0];
+  const when = member.deletedAt
+    ? `, deleted ${member.deletedAt.slice(0, 10)}`
+    : ", no longer known to PagerDuty";
+  scan.add({
+    code: "deleted_user_in_schedule",
+    person: owner ? rosterPerson(owner.entry) : pagerDutyOnlyPerson(userId, member.name, null),
+    schedule: listed.ref,
+    rotation: listed.rotation,
+    message: `Schedule ${schedule.name} still holds deleted PagerDuty user ${member.name ?? userId} (${userId}${when}).`,
+    evidence: {
+      pagerduty_id: userId,
+      deleted_at: member.deletedAt,
+      schedule_kind: schedule.kind,
+      schedule_url: schedule.htmlUrl,
+    },
+  });
+}
+
+function reportStranger(
+  scan: MemberScan,
+  listed: ListedSchedule,
+  userId: string,
+  member: ScheduleMember,
+  user: PdUser | undefined,
+): void {
+  scan.add({
+    code: "not_in_roster",
+    person: pagerDutyOnlyPerson(userId, user?.name ?? member.name, user?.email ?? null),
+    schedule: listed.ref,
+    rotation: listed.rotation,
+    message: `On schedule ${listed.schedule.name}, but matches no roster entry (PagerDuty user ${userId}${user ? `, ${user.email}` : ""}).`,
+    evidence: {
+      pagerduty_id: userId,
+      pagerduty_email: user?.email ?? null,
+      pagerduty_known: user !== undefined,
+      schedule_url: listed.schedule.htmlUrl,
+    },
+  });
+}
+
+function reportUnexpected(scan: MemberScan, listed: ListedSchedule, userId: string, owner: Identity): void {
+  scan.add({
+    code: "unexpected_in_schedule",
+    person: rosterPerson(owner.entry),
+    schedule: listed.ref,
+    rotation: listed.rotation,
+    message: `On schedule ${listed.schedule.name}, but the roster does not put them in ${listed.rotationNames}.`,
+    evidence: { pagerduty_id: userId, rotations: listed.rotationIds.slice() },
+  });
 }
 
 /**
@@ -756,11 +955,12 @@ function findMissingFromSchedules(
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
   expectedByRotation: Map<string, Set<Identity>>,
+  onSchedules: RotationBits,
   unknownMemberFailures: Map<string, Set<number>>,
   add: AddFinding,
   withheld: Withheld,
 ): void {
-  for (const rotation of rotations) {
+  for (const [r, rotation] of rotations.entries()) {
     const readSchedules = rotation.schedules.filter((id) => currentMembers.has(id));
     const anyFailed = rotation.schedules.some(
       (id) => facts.failedScheduleIds.has(id) || unknownMemberFailures.has(id),
@@ -770,8 +970,7 @@ function findMissingFromSchedules(
     for (const identity of expectedByRotation.get(rotation.id) ?? []) {
       identity.rotationMember = true;
       // On one of the rotation's read schedules under any of their IDs (marked while reading the members).
-      const onOne = identity.scheduledIn?.some((listing) => listing.includes(rotation)) ?? false;
-      if (onOne) continue;
+      if (onSchedules.has(r, identity)) continue;
       // Not found, but an identity we could not resolve might be on them under an account we did not read.
       if (identity.unresolved) withheld.addForUnresolved(identity, directory, "missing_from_schedule");
       if (anyFailed) withheldByFailedSchedules = true;
@@ -903,9 +1102,9 @@ function coverageOf(
   return rotations.map((rotation) => ({
     rotation: rotation.id,
     name: rotation.name,
-    expected: [...(expectedByRotation.get(rotation.id) ?? [])].map((identity) => ({
-      name: identity.person.name,
-      email: identity.person.email,
+    expected: Array.from(expectedByRotation.get(rotation.id) ?? [], (identity) => ({
+      name: identity.name,
+      email: identity.rosterEmail,
       pagerdutyId: identity.rosterId,
     })),
     schedules: rotation.schedules.map((id) => {
