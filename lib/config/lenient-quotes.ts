@@ -117,7 +117,7 @@ export function parseEventsTolerantly(
       plainQuotes.add(culprit.open);
       continue;
     }
-    const toCurrent = (offset: number) => mapToCurrent(parsed.insertions, offset);
+    const { toCurrent } = createOffsetMap(parsed.insertions);
     const quoted = quotedSpans(parsed.events);
     const wrong = guessed.filter((span) => quoted.get(toCurrent(span.open)) !== toCurrent(span.close));
     if (wrong.length === 0) return finish(source, parsed.text, parsed.events, parsed.insertions);
@@ -140,7 +140,7 @@ function guessesHoldBefore(
   options: ParseOptions,
 ): boolean {
   const text = applyInsertions(source, insertions);
-  const toCurrent = (offset: number) => mapToCurrent(insertions, offset);
+  const { toCurrent } = createOffsetMap(insertions);
   let cut = text.lastIndexOf("\n", toCurrent(at) - 1) + 1;
   while (cut > 0 && /[ \t\r\n]/.test(text[cut - 1] ?? "")) cut -= 1;
   const before = guessed.filter((span) => toCurrent(span.close) < cut);
@@ -189,7 +189,7 @@ function reindentUntilParsed(
 ): { text: string; events: Event[]; insertions: Insertion[] } {
   let insertions = initial;
   let text = applyInsertions(source, insertions);
-  const toOriginal = (offset: number): number => mapToOriginal(insertions, offset);
+  let { toOriginal } = createOffsetMap(insertions);
   const seen = new Set<number>();
   for (;;) {
     try {
@@ -211,6 +211,7 @@ function reindentUntilParsed(
       seen.add(toOriginal(quoted.open));
       const span = { open: quoted.open, close: close.offset, quote: quoted.quote };
       insertions = mergeInsertions(insertions, indentSpan(text, span, toOriginal));
+      ({ toOriginal } = createOffsetMap(insertions));
       text = applyInsertions(source, insertions);
     }
   }
@@ -236,7 +237,7 @@ function indentSpan(text: string, span: QuotedSpan, toOriginal: (offset: number)
  * the block collection holding them (where the YAML spec wants them, and js-yaml does); file order.
  */
 function finish(source: string, text: string, events: Event[], insertions: Insertion[]): TolerantParse {
-  const toOriginal = (offset: number): number => mapToOriginal(insertions, offset);
+  const { toOriginal, toCurrent } = createOffsetMap(insertions);
   const scalars: TolerantParse["scalars"] = [];
   // Column of each open collection's first entry; -1 for the document (no indentation needed).
   const columns: number[] = [];
@@ -259,7 +260,7 @@ function finish(source: string, text: string, events: Event[], insertions: Inser
         return spaces <= parent && !isBlankFrom(source, start + spaces);
       });
       if (shallow !== undefined) {
-        scalars.push({ open: event.valueStart - 1, firstShallowLine: mapToCurrent(insertions, shallow) });
+        scalars.push({ open: event.valueStart - 1, firstShallowLine: toCurrent(shallow) });
       }
     }
   }
@@ -456,25 +457,53 @@ function applyInsertions(source: string, insertions: readonly Insertion[]): stri
   return out + source.slice(from);
 }
 
-/** An offset of the indented text in the original: an inserted space maps to the line start it precedes. */
-function mapToOriginal(insertions: readonly Insertion[], offset: number): number {
-  let shift = 0;
-  for (const { at, count } of insertions) {
-    const current = at + shift;
-    if (offset < current) break;
-    if (offset < current + count) return at;
-    shift += count;
-  }
-  return offset - shift;
+/** Offsets both ways between the original text and the text with `insertions` (sorted by `at`) applied. */
+interface OffsetMap {
+  /** An offset of the indented text in the original: an inserted space maps to the line start it precedes. */
+  toOriginal(offset: number): number;
+  toCurrent(offset: number): number;
 }
 
-function mapToCurrent(insertions: readonly Insertion[], offset: number): number {
+/**
+ * By binary search: positions, warnings and the check of each guessed value map an offset per value, and
+ * a large roster has thousands of insertions.
+ */
+function createOffsetMap(insertions: readonly Insertion[]): OffsetMap {
+  const originals = new Int32Array(insertions.length);
+  // Where each insertion's spaces start in the indented text, and how many were inserted up to its end.
+  const currents = new Int32Array(insertions.length);
+  const shifts = new Int32Array(insertions.length);
   let shift = 0;
-  for (const { at, count } of insertions) {
-    if (offset < at) break;
+  insertions.forEach(({ at, count }, k) => {
+    originals[k] = at;
+    currents[k] = at + shift;
     shift += count;
+    shifts[k] = shift;
+  });
+  return {
+    toOriginal: (offset) => {
+      const k = lastAtOrBefore(currents, offset);
+      if (k < 0) return offset;
+      if (offset < (currents[k] ?? 0) + (insertions[k]?.count ?? 0)) return originals[k] ?? 0;
+      return offset - (shifts[k] ?? 0);
+    },
+    toCurrent: (offset) => {
+      const k = lastAtOrBefore(originals, offset);
+      return k < 0 ? offset : offset + (shifts[k] ?? 0);
+    },
+  };
+}
+
+/** Index of the last of `sorted` (ascending) that is at most `offset`; -1 when none is. */
+function lastAtOrBefore(sorted: Int32Array, offset: number): number {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if ((sorted[mid] ?? 0) <= offset) low = mid + 1;
+    else high = mid - 1;
   }
-  return offset + shift;
+  return high;
 }
 
 function lineNumber(text: string, offset: number): number {
