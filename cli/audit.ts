@@ -15,10 +15,17 @@ import { findKnownUsers, mentionCandidatesOf } from "@/lib/service/mentions";
 import { EXIT, type CliIo, type CliOptions } from "./io";
 import { checkReportPath } from "./output";
 import { createProgressReporter } from "./progress";
-import { loadRosterAside } from "./roster-thread";
+import type { RosterReader } from "./roster-thread";
 
-/** Runs the audit the parsed command line asks for and returns the exit code (see `runCli`). */
-export async function runAuditCommand(options: CliOptions, io: CliIo): Promise<number> {
+/**
+ * Runs the audit the parsed command line asks for and returns the exit code (see `runCli`). The roster is
+ * read through `rosterReader`, started before this module was loaded.
+ */
+export async function runAuditCommand(
+  options: CliOptions,
+  io: CliIo,
+  rosterReader: RosterReader,
+): Promise<number> {
   const progress = createProgressReporter({
     enabled: options.progress,
     terminal: io.terminal,
@@ -29,7 +36,7 @@ export async function runAuditCommand(options: CliOptions, io: CliIo): Promise<n
     if (options.output) await checkReportPath(options.output);
     const env = readEnv(io.env);
     const config = await loadAuditConfig(options.config, { pagerDutyApiUrl: env.PAGERDUTY_API_URL });
-    const rosterRead = loadRosterAside(config, env.GL_TOKEN);
+    const rosterRead = rosterReader.read(config, env.GL_TOKEN);
     // Until the roster is read (PagerDuty is read meanwhile), so a roster error still comes first.
     rosterRead.catch(() => undefined);
     if (!env.PD_TOKEN) {

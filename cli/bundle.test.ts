@@ -42,11 +42,14 @@ interface Outcome {
 }
 
 /** The installed command, as a user runs it: a process from another directory. */
-async function runBin(argv: string[]): Promise<Outcome> {
+async function runBin(
+  argv: string[],
+  env: Record<string, string> = { PD_TOKEN: sandbox.token },
+): Promise<Outcome> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...argv], {
       cwd: dir,
-      env: { PATH: process.env.PATH, PD_TOKEN: sandbox.token, NODE_ENV: "test" },
+      env: { PATH: process.env.PATH, NODE_ENV: "test", ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -57,13 +60,16 @@ async function runBin(argv: string[]): Promise<Outcome> {
 }
 
 /** The TypeScript sources run in this process: what the launcher ran before there was a bundle. */
-async function runSources(argv: string[]): Promise<Outcome> {
+async function runSources(
+  argv: string[],
+  env: Record<string, string> = { PD_TOKEN: sandbox.token },
+): Promise<Outcome> {
   let stdout = "";
   let stderr = "";
   const code = await runCli(argv, {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
-    env: { PD_TOKEN: sandbox.token },
+    env,
     now: () => new Date(NOW),
   });
   return { code, stdout, stderr };
@@ -102,6 +108,49 @@ describe("the compiled CLI", () => {
     expect(compiled.stderr).toContain("support-team.yaml:2:10: Ada › email");
     expect(compiled).toEqual(sources);
   }, 60_000);
+
+  it("builds the roster's reader into a bundle of its own, beside the CLI's", async () => {
+    const inputs = JSON.parse(await readFile(path.join(PROJECT_ROOT, INPUTS_FILE), "utf8")) as string[];
+    expect(inputs).toContain("cli/roster-worker.ts");
+    const worker = await readFile(
+      path.join(PROJECT_ROOT, path.dirname(BUNDLE_FILE), "roster-worker.mjs"),
+      "utf8",
+    );
+    // Only what reading a roster needs: not the PagerDuty client nor the CLI's options.
+    expect(worker).not.toContain("/v3/schedules");
+    expect(worker).not.toContain("--no-progress");
+  });
+
+  it("waits for the roster read on its own thread before saying PD_TOKEN is missing, as the sources do", async () => {
+    const argv = ["--config", written.configPath, "--no-progress"];
+    const compiled = await runBin(argv, {});
+    expect(compiled.code).toBe(EXIT.error);
+    expect(compiled.stderr).toContain("PD_TOKEN is not set");
+    expect(compiled).toEqual(await runSources(argv, {}));
+  }, 60_000);
+
+  it.each([
+    ["a config that cannot be read", "missing.yaml", null],
+    [
+      "a roster in GitLab without GL_TOKEN",
+      "gitlab.yaml",
+      "roster:\n  gitlab:\n    project: support/team\n    path: data/agents\n",
+    ],
+  ])(
+    "stops the roster's thread unused on %s, and says what the sources say",
+    async (_name, file, roster) => {
+      const config = path.join(dir, file);
+      if (roster !== null) {
+        const rest = (await readFile(written.configPath, "utf8")).replace(/^roster:\n  path: .*\n/m, "");
+        await writeFile(config, roster + rest);
+      }
+      const argv = ["--config", config, "--no-progress"];
+      const compiled = await runBin(argv);
+      expect(compiled.code).toBe(EXIT.error);
+      expect(compiled).toEqual(await runSources(argv));
+    },
+    60_000,
+  );
 
   it("says so on a usage error, as the sources do", async () => {
     const compiled = await runBin(["--format", "yaml"]);
