@@ -131,7 +131,7 @@ function bytePosition(bytes: Uint8Array, offset: number): SourcePosition {
 /** Maps string offsets to 1-based line and code-point column. */
 export function createPositionFinder(text: string): (offset: number) => SourcePosition {
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
   return (offset) => {
     const at = Math.max(0, Math.min(offset, text.length));
     let low = 0;
@@ -142,8 +142,22 @@ export function createPositionFinder(text: string): (offset: number) => SourcePo
       else high = mid - 1;
     }
     const lineStart = lineStarts[low] ?? 0;
-    return { line: low + 1, column: Array.from(text.slice(lineStart, at)).length + 1 };
+    return { line: low + 1, column: countCodePoints(text, lineStart, at) + 1 };
   };
+}
+
+/** Code points in `text` from `start` to `end`, as `Array.from` counts them (a lone surrogate is one). */
+function countCodePoints(text: string, start: number, end: number): number {
+  let count = 0;
+  for (let i = start; i < end; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < end) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i += 1;
+    }
+    count += 1;
+  }
+  return count;
 }
 
 /**
