@@ -64,7 +64,10 @@ export async function runAuditCommand(
     running.catch(() => undefined);
     const roster = await rosterRead;
     // Read, but to be tidied by the roster's owners; the report's `warnings` lists them too.
-    for (const warning of roster.warnings ?? []) io.stderr(`warning: ${shown(formatDetail(warning))}\n`);
+    // One write for them all: a large roster written by Ruby tooling has hundreds, and each write to a pipe
+    // is a system call on this thread while PagerDuty's answers come in.
+    const warnings = (roster.warnings ?? []).map((w) => `warning: ${shown(formatDetail(w))}\n`).join("");
+    if (warnings !== "") io.stderr(warnings);
     progress.start(`Auditing ${roster.entries.length} people against ${config.rotations.length} rotation(s)`);
     started = true;
     for (const event of earlyRetries) progress.retry(event);
