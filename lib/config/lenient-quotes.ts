@@ -68,6 +68,10 @@ const DEFICIENT = "deficient indentation";
  * indents their continuation lines, and the result is kept only if js-yaml then finds a quoted scalar at
  * exactly each guessed span (so only the inside of real quoted values changed). When the guess is wrong,
  * the exact way is taken: one value at a time, each found by js-yaml at the error it reports.
+ *
+ * A text whose scan finds a quoted value continued at column 0 inside a collection (as Ruby tooling writes
+ * them) is not parsed unchanged first: js-yaml would refuse it at the first such value, having parsed the
+ * file up to there and built an error message with an excerpt, for nothing.
  */
 export function parseEventsTolerantly(
   source: string,
@@ -76,27 +80,33 @@ export function parseEventsTolerantly(
   /** Tests turn it off to compare with the exact way. */
   guess = true,
 ): TolerantParse {
-  try {
-    return {
-      text: source,
-      events: parseEvents(source, options),
-      toOriginal: (offset) => offset,
-      scalars: [],
-    };
-  } catch (error) {
-    if (!(error instanceof YAMLException)) throw error;
-    if (!lenient || error.reason !== DEFICIENT) {
-      throw new TolerantParseFailure(error, error.mark ? error.mark.position : null, null);
+  const plainQuotes = new Set<number>();
+  const guessSpans = () =>
+    guessQuotedSpans(source, plainQuotes).filter((span) =>
+      source.slice(span.open, span.close).includes("\n"),
+    );
+  let firstGuess = lenient && guess ? guessSpans() : null;
+  if (firstGuess && !firstGuess.some((span) => continuesAtColumnZero(source, span))) firstGuess = null;
+  if (firstGuess === null) {
+    try {
+      return {
+        text: source,
+        events: parseEvents(source, options),
+        toOriginal: (offset) => offset,
+        scalars: [],
+      };
+    } catch (error) {
+      if (!(error instanceof YAMLException)) throw error;
+      if (!lenient || error.reason !== DEFICIENT) {
+        throw new TolerantParseFailure(error, error.mark ? error.mark.position : null, null);
+      }
     }
   }
   // A wrong guess (a plain value's continuation line that starts with a quote) shows as a guessed span
   // that is no quoted scalar, or as an error inside one: that quote is then taken as plain and the rest
   // guessed again. Each round is one parse; past a few, the exact way is cheaper to trust.
-  const plainQuotes = new Set<number>();
   for (let round = 0; guess && round < MAX_GUESS_ROUNDS; round += 1) {
-    const guessed = guessQuotedSpans(source, plainQuotes).filter((span) =>
-      source.slice(span.open, span.close).includes("\n"),
-    );
+    const guessed = round === 0 && firstGuess ? firstGuess : guessSpans();
     const initial = mergeInsertions(
       [],
       guessed.flatMap((span) => indentSpan(source, span, (o) => o)),
@@ -165,6 +175,17 @@ function quotedSpans(events: readonly Event[]): Map<number, number> {
       quoted.set(event.valueStart - 1, event.valueEnd);
   }
   return quoted;
+}
+
+/**
+ * Whether a continuation line of `span` starts at column 0 while its quote is further in: inside any block
+ * collection js-yaml refuses that line, libyaml reads it.
+ */
+function continuesAtColumnZero(text: string, span: QuotedSpan): boolean {
+  if (span.open === text.lastIndexOf("\n", span.open - 1) + 1) return false;
+  return lineStartsWithin(text, span.open, span.close).some(
+    (start) => countSpaces(text, start) === 0 && !isBlankFrom(text, start),
+  );
 }
 
 /** Rounds of guessing quoted values before reading them one error at a time. */
