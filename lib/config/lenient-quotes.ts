@@ -81,10 +81,7 @@ export function parseEventsTolerantly(
   guess = true,
 ): TolerantParse {
   const plainQuotes = new Set<number>();
-  const guessSpans = () =>
-    guessQuotedSpans(source, plainQuotes).filter((span) =>
-      source.slice(span.open, span.close).includes("\n"),
-    );
+  const guessSpans = () => guessQuotedSpans(source, plainQuotes).filter((span) => isMultiLine(source, span));
   let firstGuess = lenient && guess ? guessSpans() : null;
   if (firstGuess && !firstGuess.some((span) => continuesAtColumnZero(source, span))) firstGuess = null;
   if (firstGuess === null) {
@@ -175,6 +172,12 @@ function quotedSpans(events: readonly Event[]): Map<number, number> {
       quoted.set(event.valueStart - 1, event.valueEnd);
   }
   return quoted;
+}
+
+/** Whether the quoted value spans lines: only those need their continuation lines indented. */
+function isMultiLine(text: string, span: QuotedSpan): boolean {
+  const lineBreak = text.indexOf("\n", span.open);
+  return lineBreak >= 0 && lineBreak < span.close;
 }
 
 /**
