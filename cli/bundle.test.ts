@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
@@ -120,6 +121,30 @@ describe("the compiled CLI", () => {
     expect(worker).not.toContain("/v3/schedules");
     expect(worker).not.toContain("--no-progress");
   });
+
+  it.runIf(process.platform === "linux")(
+    "reads the roster on a thread that yields to the one reading PagerDuty",
+    async () => {
+      const niceValues = async () => {
+        const tasks = await readdir("/proc/self/task");
+        const stats = await Promise.all(
+          tasks.map((task) => readFile(`/proc/self/task/${task}/stat`, "utf8")),
+        );
+        // The 19th field, counted after the command name (which may hold spaces) closes.
+        return stats.map((stat) => Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
+      };
+      const before = (await niceValues()).filter((nice) => nice > 0).length;
+      const worker = new Worker(path.join(PROJECT_ROOT, path.dirname(BUNDLE_FILE), "roster-worker.mjs"));
+      try {
+        await new Promise((resolve) => worker.once("online", resolve));
+        await expect
+          .poll(async () => (await niceValues()).filter((nice) => nice > 0).length)
+          .toBe(before + 1);
+      } finally {
+        await worker.terminate();
+      }
+    },
+  );
 
   it("waits for the roster read on its own thread before saying PD_TOKEN is missing, as the sources do", async () => {
     const argv = ["--config", written.configPath, "--no-progress"];
