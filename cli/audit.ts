@@ -15,10 +15,17 @@ import { findKnownUsers, mentionCandidatesOf } from "@/lib/service/mentions";
 import { EXIT, type CliIo, type CliOptions } from "./io";
 import { checkReportPath } from "./output";
 import { createProgressReporter } from "./progress";
-import { loadRosterAside } from "./roster-thread";
+import type { RosterReader } from "./roster-thread";
 
-/** Runs the audit the parsed command line asks for and returns the exit code (see `runCli`). */
-export async function runAuditCommand(options: CliOptions, io: CliIo): Promise<number> {
+/**
+ * Runs the audit the parsed command line asks for and returns the exit code (see `runCli`). The roster is
+ * read through `rosterReader`, started before this module was loaded.
+ */
+export async function runAuditCommand(
+  options: CliOptions,
+  io: CliIo,
+  rosterReader: RosterReader,
+): Promise<number> {
   const progress = createProgressReporter({
     enabled: options.progress,
     terminal: io.terminal,
@@ -29,7 +36,7 @@ export async function runAuditCommand(options: CliOptions, io: CliIo): Promise<n
     if (options.output) await checkReportPath(options.output);
     const env = readEnv(io.env);
     const config = await loadAuditConfig(options.config, { pagerDutyApiUrl: env.PAGERDUTY_API_URL });
-    const rosterRead = loadRosterAside(config, env.GL_TOKEN);
+    const rosterRead = rosterReader.read(config, env.GL_TOKEN);
     // Until the roster is read (PagerDuty is read meanwhile), so a roster error still comes first.
     rosterRead.catch(() => undefined);
     if (!env.PD_TOKEN) {
@@ -57,7 +64,10 @@ export async function runAuditCommand(options: CliOptions, io: CliIo): Promise<n
     running.catch(() => undefined);
     const roster = await rosterRead;
     // Read, but to be tidied by the roster's owners; the report's `warnings` lists them too.
-    for (const warning of roster.warnings ?? []) io.stderr(`warning: ${shown(formatDetail(warning))}\n`);
+    // One write for them all: a large roster written by Ruby tooling has hundreds, and each write to a pipe
+    // is a system call on this thread while PagerDuty's answers come in.
+    const warnings = (roster.warnings ?? []).map((w) => `warning: ${shown(formatDetail(w))}\n`).join("");
+    if (warnings !== "") io.stderr(warnings);
     progress.start(`Auditing ${roster.entries.length} people against ${config.rotations.length} rotation(s)`);
     started = true;
     for (const event of earlyRetries) progress.retry(event);

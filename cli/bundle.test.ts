@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
@@ -42,11 +43,14 @@ interface Outcome {
 }
 
 /** The installed command, as a user runs it: a process from another directory. */
-async function runBin(argv: string[]): Promise<Outcome> {
+async function runBin(
+  argv: string[],
+  env: Record<string, string> = { PD_TOKEN: sandbox.token },
+): Promise<Outcome> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...argv], {
       cwd: dir,
-      env: { PATH: process.env.PATH, PD_TOKEN: sandbox.token, NODE_ENV: "test" },
+      env: { PATH: process.env.PATH, NODE_ENV: "test", ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -57,13 +61,16 @@ async function runBin(argv: string[]): Promise<Outcome> {
 }
 
 /** The TypeScript sources run in this process: what the launcher ran before there was a bundle. */
-async function runSources(argv: string[]): Promise<Outcome> {
+async function runSources(
+  argv: string[],
+  env: Record<string, string> = { PD_TOKEN: sandbox.token },
+): Promise<Outcome> {
   let stdout = "";
   let stderr = "";
   const code = await runCli(argv, {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
-    env: { PD_TOKEN: sandbox.token },
+    env,
     now: () => new Date(NOW),
   });
   return { code, stdout, stderr };
@@ -102,6 +109,73 @@ describe("the compiled CLI", () => {
     expect(compiled.stderr).toContain("support-team.yaml:2:10: Ada › email");
     expect(compiled).toEqual(sources);
   }, 60_000);
+
+  it("builds the roster's reader into a bundle of its own, beside the CLI's", async () => {
+    const inputs = JSON.parse(await readFile(path.join(PROJECT_ROOT, INPUTS_FILE), "utf8")) as string[];
+    expect(inputs).toContain("cli/roster-worker.ts");
+    const worker = await readFile(
+      path.join(PROJECT_ROOT, path.dirname(BUNDLE_FILE), "roster-worker.mjs"),
+      "utf8",
+    );
+    // Only what reading a roster needs: not the PagerDuty client nor the CLI's options.
+    expect(worker).not.toContain("/v3/schedules");
+    expect(worker).not.toContain("--no-progress");
+  });
+
+  it.runIf(process.platform === "linux")(
+    "reads the roster on a thread that yields to the one reading PagerDuty",
+    async () => {
+      const niceValues = async () => {
+        const tasks = await readdir("/proc/self/task");
+        const stats = await Promise.all(
+          tasks.map((task) => readFile(`/proc/self/task/${task}/stat`, "utf8")),
+        );
+        // The 19th field, counted after the command name (which may hold spaces) closes.
+        return stats.map((stat) => Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
+      };
+      const before = (await niceValues()).filter((nice) => nice > 0).length;
+      const worker = new Worker(path.join(PROJECT_ROOT, path.dirname(BUNDLE_FILE), "roster-worker.mjs"));
+      try {
+        await new Promise((resolve) => worker.once("online", resolve));
+        await expect
+          .poll(async () => (await niceValues()).filter((nice) => nice > 0).length)
+          .toBe(before + 1);
+      } finally {
+        await worker.terminate();
+      }
+    },
+  );
+
+  it("waits for the roster read on its own thread before saying PD_TOKEN is missing, as the sources do", async () => {
+    const argv = ["--config", written.configPath, "--no-progress"];
+    const compiled = await runBin(argv, {});
+    expect(compiled.code).toBe(EXIT.error);
+    expect(compiled.stderr).toContain("PD_TOKEN is not set");
+    expect(compiled).toEqual(await runSources(argv, {}));
+  }, 60_000);
+
+  it.each([
+    ["a config that cannot be read", "missing.yaml", null],
+    [
+      "a roster in GitLab without GL_TOKEN",
+      "gitlab.yaml",
+      "roster:\n  gitlab:\n    project: support/team\n    path: data/agents\n",
+    ],
+  ])(
+    "stops the roster's thread unused on %s, and says what the sources say",
+    async (_name, file, roster) => {
+      const config = path.join(dir, file);
+      if (roster !== null) {
+        const rest = (await readFile(written.configPath, "utf8")).replace(/^roster:\n  path: .*\n/m, "");
+        await writeFile(config, roster + rest);
+      }
+      const argv = ["--config", config, "--no-progress"];
+      const compiled = await runBin(argv);
+      expect(compiled.code).toBe(EXIT.error);
+      expect(compiled).toEqual(await runSources(argv));
+    },
+    60_000,
+  );
 
   it("says so on a usage error, as the sources do", async () => {
     const compiled = await runBin(["--format", "yaml"]);

@@ -1,8 +1,5 @@
 import type { ReportFormat } from "@/lib/report/formats";
 
-/** What a worker thread started from the compiled CLI is asked to do: read the roster (`roster-thread.ts`). */
-export const ROSTER_TASK = "pagerduty-audit/read-roster";
-
 /** Exit codes are part of the CLI's contract: scripts branch on them. */
 export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 

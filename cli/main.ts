@@ -1,16 +1,10 @@
-import { isMainThread, workerData } from "node:worker_threads";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { REPORT_FORMATS } from "@/lib/report/formats";
 import type { CliIo, CliOptions } from "./io";
-import { EXIT, ROSTER_TASK } from "./io";
+import { EXIT } from "./io";
+import { startRosterReader } from "./roster-thread";
 
 export { EXIT, type CliIo } from "./io";
-
-// The compiled CLI reads a large roster on a worker thread running this same file (see `loadRosterAside`).
-if (!isMainThread && (workerData as { task?: unknown } | null)?.task === ROSTER_TASK) {
-  const { answerRosterTask } = await import("./roster-thread");
-  await answerRosterTask();
-}
 
 function parseInstant(value: string): Date {
   const date = new Date(value);
@@ -54,8 +48,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const code = (error as { exitCode?: number }).exitCode;
     return code === 0 ? EXIT.clean : EXIT.error;
   }
-  // The audit's modules (schemas, clients, checker, report formats) are loaded only once there is an audit
-  // to run, so `--help` and a mistyped option answer as fast as the arguments can be read.
-  const { runAuditCommand } = await import("./audit");
-  return runAuditCommand(options, io);
+  // The roster's thread loads its code while this one loads the audit's and reads the config.
+  const rosterReader = startRosterReader();
+  try {
+    // The audit's modules (schemas, clients, checker, report formats) are loaded only once there is an
+    // audit to run, so `--help` and a mistyped option answer as fast as the arguments can be read.
+    const { runAuditCommand } = await import("./audit");
+    return await runAuditCommand(options, io, rosterReader);
+  } finally {
+    rosterReader.close();
+  }
 }

@@ -1,57 +1,71 @@
-import { Worker, parentPort, workerData } from "node:worker_threads";
-import { AppError, type ErrorCode, type ErrorDetail } from "@/lib/errors";
-import { loadConfiguredRoster, type RosterConfig } from "@/lib/gitlab/roster-source";
+import { Worker } from "node:worker_threads";
 import type { AuditConfig } from "@/lib/config/schema";
+import { AppError, type ErrorCode, type ErrorDetail } from "@/lib/errors";
+import type { RosterConfig } from "@/lib/gitlab/roster-source";
 import type { Roster } from "@/lib/roster/schema";
-import { ROSTER_TASK } from "./io";
 
 type RosterInput = RosterConfig & Pick<AuditConfig, "rotations" | "exempt">;
 
-type Answer =
+/** What the reader's thread is asked: a roster on disk, held to the config's rotations and exempt titles. */
+export type RosterTask = Pick<AuditConfig, "rotations" | "exempt"> & {
+  roster: Extract<AuditConfig["roster"], { path: string }>;
+};
+
+/** What it answers: the roster, or its error as data (an AppError does not cross threads as itself). */
+export type RosterAnswer =
   | { roster: Roster }
   | { error: { code: ErrorCode; message: string; details: ErrorDetail[] } }
   | { failure: string };
 
-/**
- * `loadConfiguredRoster` of a roster on disk, read on a worker thread: parsing a large roster is a few
- * hundred milliseconds of CPU that would otherwise hold up PagerDuty's answers, read meanwhile. Only from
- * the compiled bundle (the worker runs this same file); from the sources, and for a roster in GitLab
- * (waiting on the network, not the CPU), it is read on this thread. Errors are the same AppErrors.
- */
-export function loadRosterAside(config: RosterInput, token: string | undefined): Promise<Roster> {
-  const self = import.meta.url;
-  if (!self.endsWith(".mjs") || !("path" in config.roster)) return loadConfiguredRoster(config, { token });
-  const input: RosterInput = {
-    roster: config.roster,
-    rotations: config.rotations,
-    exempt: config.exempt,
-    ...(config.gitlab ? { gitlab: config.gitlab } : {}),
-  };
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(self), { workerData: { task: ROSTER_TASK, input } });
-    worker.once("message", (answer: Answer) => {
-      if ("roster" in answer) resolve(answer.roster);
-      else if ("error" in answer)
-        reject(new AppError(answer.error.code, answer.error.message, { details: answer.error.details }));
-      else reject(new Error(answer.failure));
-    });
-    worker.once("error", reject);
-    // After an answer this settles nothing.
-    worker.once("exit", (code) => reject(new Error(`the roster reader stopped (exit code ${code})`)));
-  });
+/** The reader's bundle, built from roster-worker.ts beside the CLI's (scripts/build-cli.mjs). */
+const WORKER_FILE = "./roster-worker.mjs";
+
+export interface RosterReader {
+  /** `loadConfiguredRoster` of the config's roster, with the same AppErrors. At most once. */
+  read(config: RosterInput, token: string | undefined): Promise<Roster>;
+  /** Stops the thread when `read` was not called (the config could not be read, say). */
+  close(): void;
 }
 
-/** The worker's side of `loadRosterAside`. */
-export async function answerRosterTask(): Promise<void> {
-  const { input } = workerData as { input: RosterInput };
-  let answer: Answer;
-  try {
-    answer = { roster: await loadConfiguredRoster(input, { token: undefined }) };
-  } catch (error) {
-    answer =
-      error instanceof AppError
-        ? { error: { code: error.code, message: error.message, details: error.details } }
-        : { failure: error instanceof Error ? error.message : String(error) };
-  }
-  parentPort?.postMessage(answer);
+/**
+ * Reads the roster aside: parsing a large roster is a few hundred milliseconds of CPU that would otherwise
+ * hold up PagerDuty's answers, read meanwhile. The thread is started now, before the config is read, so
+ * that it has loaded its code by the time `read` names the roster. Only from the compiled bundle; from
+ * the sources, and for a roster in GitLab (waiting on the network, not the CPU), the roster is read on
+ * this thread.
+ */
+export function startRosterReader(): RosterReader {
+  const compiled = import.meta.url.endsWith(".mjs");
+  const worker = compiled ? new Worker(new URL(WORKER_FILE, import.meta.url)) : null;
+  const answer = new Promise<RosterAnswer>((resolve, reject) => {
+    worker?.once("message", resolve);
+    worker?.once("error", reject);
+    // After an answer this settles nothing.
+    worker?.once("exit", (code) => reject(new Error(`the roster reader stopped (exit code ${code})`)));
+  });
+  // Settled unread when the thread is stopped unused.
+  answer.catch(() => undefined);
+  // Until it is given a roster to read, it must not keep the process alive. After the listeners: adding
+  // one refs the thread again.
+  worker?.unref();
+  return {
+    async read(config, token) {
+      if (!worker || !("path" in config.roster)) {
+        void worker?.terminate();
+        const { loadConfiguredRoster } = await import("@/lib/gitlab/roster-source");
+        return loadConfiguredRoster(config, { token });
+      }
+      const task: RosterTask = { roster: config.roster, rotations: config.rotations, exempt: config.exempt };
+      worker.ref();
+      worker.postMessage(task);
+      const answered = await answer;
+      if ("roster" in answered) return answered.roster;
+      if ("error" in answered)
+        throw new AppError(answered.error.code, answered.error.message, { details: answered.error.details });
+      throw new Error(answered.failure);
+    },
+    close() {
+      void worker?.terminate();
+    },
+  };
 }

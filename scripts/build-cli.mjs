@@ -1,11 +1,13 @@
 // Compiles the `pagerduty-audit` CLI into one ESM file (dist/cli/pagerduty-audit.mjs), so it starts without
-// compiling TypeScript at each run. `npm run build:cli`; `npm run build` runs it too.
+// compiling TypeScript at each run, and beside it the roster reader's thread (roster-worker.mjs), a bundle
+// of its own so that the thread loads only what reading a roster needs. `npm run build:cli`; `npm run
+// build` runs it too.
 //
 // Every dependency the CLI imports is plain JavaScript and goes into the bundle (nothing to resolve in
 // node_modules at start). The database drivers are native or heavy and never part of the CLI: kept
 // external, should an import ever pull them in, rather than bundled broken.
 import { mkdir, rename, writeFile } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { BUNDLE_FILE, INPUTS_FILE } from "../bin/compiled-cli.mjs";
@@ -19,13 +21,18 @@ async function writeAtomically(file, contents) {
   await rename(temporary, file);
 }
 
-/** Builds the bundle, its source map and its list of inputs under `root`. */
+/** Builds the bundles, their source maps and their list of inputs under `root`. */
 export async function buildCli(root = ROOT) {
   const outfile = join(root, BUNDLE_FILE);
   const result = await build({
     absWorkingDir: root,
-    entryPoints: ["cli/main.ts"],
-    outfile,
+    // cli/roster-thread.ts starts the reader by this name, beside the CLI's bundle.
+    entryPoints: [
+      { in: "cli/main.ts", out: basename(BUNDLE_FILE, ".mjs") },
+      { in: "cli/roster-worker.ts", out: "roster-worker" },
+    ],
+    outdir: dirname(outfile),
+    outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
     target: "node20",
@@ -46,7 +53,8 @@ export async function buildCli(root = ROOT) {
   const inputs = Object.keys(result.metafile.inputs)
     .filter((input) => !input.split("/").includes("node_modules"))
     .sort();
-  // The map first: the bundle names it, and the bundle's time is what the launcher compares.
+  // The CLI's bundle last: the launcher compares its time with the sources', and it names its map and
+  // starts the reader's bundle.
   const files = [...result.outputFiles].sort(
     (a, b) => Number(a.path === outfile) - Number(b.path === outfile),
   );

@@ -130,6 +130,27 @@ describe("parseEventsTolerantly", () => {
     }
   });
 
+  it("reads values continued at column 0 in one parse, without refusing the text as it is first", () => {
+    let text = "";
+    for (let i = 0; i < 300; i += 1) {
+      text += `- name: Person ${i}\n  story: ${i % 10 === 3 ? "'Enjoys tools.\nKeen on open source.\n'" : "'Short.'"}\n`;
+    }
+    const parsed = parseEventsTolerantly(text, OPTIONS, true);
+    expect(parses.count).toBe(1);
+    expect(parsed.scalars).toHaveLength(30);
+    expect(outcome(() => parseEventsTolerantly(text, OPTIONS, true))).toEqual(
+      outcome(() => parseEventsTolerantly(text, OPTIONS, true, false)),
+    );
+  });
+
+  it("parses a text js-yaml reads once, as it is, even with quoted values continued less indented", () => {
+    const text = "- name: A\n  story: 'Enjoys tools.\n    Keen on open source.'\n";
+    const parsed = parseEventsTolerantly(text, OPTIONS, true);
+    expect(parses.count).toBe(1);
+    expect(parsed.text).toBe(text);
+    expect(parsed.scalars).toEqual([]);
+  });
+
   it("reads a large list with many lenient values in one pass, not one parse per value", () => {
     let text = "";
     for (let i = 0; i < 1500; i += 1) {

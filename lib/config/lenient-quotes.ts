@@ -68,6 +68,10 @@ const DEFICIENT = "deficient indentation";
  * indents their continuation lines, and the result is kept only if js-yaml then finds a quoted scalar at
  * exactly each guessed span (so only the inside of real quoted values changed). When the guess is wrong,
  * the exact way is taken: one value at a time, each found by js-yaml at the error it reports.
+ *
+ * A text whose scan finds a quoted value continued at column 0 inside a collection (as Ruby tooling writes
+ * them) is not parsed unchanged first: js-yaml would refuse it at the first such value, having parsed the
+ * file up to there and built an error message with an excerpt, for nothing.
  */
 export function parseEventsTolerantly(
   source: string,
@@ -76,27 +80,30 @@ export function parseEventsTolerantly(
   /** Tests turn it off to compare with the exact way. */
   guess = true,
 ): TolerantParse {
-  try {
-    return {
-      text: source,
-      events: parseEvents(source, options),
-      toOriginal: (offset) => offset,
-      scalars: [],
-    };
-  } catch (error) {
-    if (!(error instanceof YAMLException)) throw error;
-    if (!lenient || error.reason !== DEFICIENT) {
-      throw new TolerantParseFailure(error, error.mark ? error.mark.position : null, null);
+  const plainQuotes = new Set<number>();
+  const guessSpans = () => guessQuotedSpans(source, plainQuotes).filter((span) => isMultiLine(source, span));
+  let firstGuess = lenient && guess ? guessSpans() : null;
+  if (firstGuess && !firstGuess.some((span) => continuesAtColumnZero(source, span))) firstGuess = null;
+  if (firstGuess === null) {
+    try {
+      return {
+        text: source,
+        events: parseEvents(source, options),
+        toOriginal: (offset) => offset,
+        scalars: [],
+      };
+    } catch (error) {
+      if (!(error instanceof YAMLException)) throw error;
+      if (!lenient || error.reason !== DEFICIENT) {
+        throw new TolerantParseFailure(error, error.mark ? error.mark.position : null, null);
+      }
     }
   }
   // A wrong guess (a plain value's continuation line that starts with a quote) shows as a guessed span
   // that is no quoted scalar, or as an error inside one: that quote is then taken as plain and the rest
   // guessed again. Each round is one parse; past a few, the exact way is cheaper to trust.
-  const plainQuotes = new Set<number>();
   for (let round = 0; guess && round < MAX_GUESS_ROUNDS; round += 1) {
-    const guessed = guessQuotedSpans(source, plainQuotes).filter((span) =>
-      source.slice(span.open, span.close).includes("\n"),
-    );
+    const guessed = round === 0 && firstGuess ? firstGuess : guessSpans();
     const initial = mergeInsertions(
       [],
       guessed.flatMap((span) => indentSpan(source, span, (o) => o)),
@@ -117,7 +124,7 @@ export function parseEventsTolerantly(
       plainQuotes.add(culprit.open);
       continue;
     }
-    const toCurrent = (offset: number) => mapToCurrent(parsed.insertions, offset);
+    const { toCurrent } = createOffsetMap(parsed.insertions);
     const quoted = quotedSpans(parsed.events);
     const wrong = guessed.filter((span) => quoted.get(toCurrent(span.open)) !== toCurrent(span.close));
     if (wrong.length === 0) return finish(source, parsed.text, parsed.events, parsed.insertions);
@@ -140,7 +147,7 @@ function guessesHoldBefore(
   options: ParseOptions,
 ): boolean {
   const text = applyInsertions(source, insertions);
-  const toCurrent = (offset: number) => mapToCurrent(insertions, offset);
+  const { toCurrent } = createOffsetMap(insertions);
   let cut = text.lastIndexOf("\n", toCurrent(at) - 1) + 1;
   while (cut > 0 && /[ \t\r\n]/.test(text[cut - 1] ?? "")) cut -= 1;
   const before = guessed.filter((span) => toCurrent(span.close) < cut);
@@ -167,6 +174,23 @@ function quotedSpans(events: readonly Event[]): Map<number, number> {
   return quoted;
 }
 
+/** Whether the quoted value spans lines: only those need their continuation lines indented. */
+function isMultiLine(text: string, span: QuotedSpan): boolean {
+  const lineBreak = text.indexOf("\n", span.open);
+  return lineBreak >= 0 && lineBreak < span.close;
+}
+
+/**
+ * Whether a continuation line of `span` starts at column 0 while its quote is further in: inside any block
+ * collection js-yaml refuses that line, libyaml reads it.
+ */
+function continuesAtColumnZero(text: string, span: QuotedSpan): boolean {
+  if (span.open === text.lastIndexOf("\n", span.open - 1) + 1) return false;
+  return lineStartsWithin(text, span.open, span.close).some(
+    (start) => countSpaces(text, start) === 0 && !isBlankFrom(text, start),
+  );
+}
+
 /** Rounds of guessing quoted values before reading them one error at a time. */
 const MAX_GUESS_ROUNDS = 4;
 
@@ -189,7 +213,7 @@ function reindentUntilParsed(
 ): { text: string; events: Event[]; insertions: Insertion[] } {
   let insertions = initial;
   let text = applyInsertions(source, insertions);
-  const toOriginal = (offset: number): number => mapToOriginal(insertions, offset);
+  let { toOriginal } = createOffsetMap(insertions);
   const seen = new Set<number>();
   for (;;) {
     try {
@@ -211,6 +235,7 @@ function reindentUntilParsed(
       seen.add(toOriginal(quoted.open));
       const span = { open: quoted.open, close: close.offset, quote: quoted.quote };
       insertions = mergeInsertions(insertions, indentSpan(text, span, toOriginal));
+      ({ toOriginal } = createOffsetMap(insertions));
       text = applyInsertions(source, insertions);
     }
   }
@@ -236,7 +261,7 @@ function indentSpan(text: string, span: QuotedSpan, toOriginal: (offset: number)
  * the block collection holding them (where the YAML spec wants them, and js-yaml does); file order.
  */
 function finish(source: string, text: string, events: Event[], insertions: Insertion[]): TolerantParse {
-  const toOriginal = (offset: number): number => mapToOriginal(insertions, offset);
+  const { toOriginal, toCurrent } = createOffsetMap(insertions);
   const scalars: TolerantParse["scalars"] = [];
   // Column of each open collection's first entry; -1 for the document (no indentation needed).
   const columns: number[] = [];
@@ -259,7 +284,7 @@ function finish(source: string, text: string, events: Event[], insertions: Inser
         return spaces <= parent && !isBlankFrom(source, start + spaces);
       });
       if (shallow !== undefined) {
-        scalars.push({ open: event.valueStart - 1, firstShallowLine: mapToCurrent(insertions, shallow) });
+        scalars.push({ open: event.valueStart - 1, firstShallowLine: toCurrent(shallow) });
       }
     }
   }
@@ -456,25 +481,53 @@ function applyInsertions(source: string, insertions: readonly Insertion[]): stri
   return out + source.slice(from);
 }
 
-/** An offset of the indented text in the original: an inserted space maps to the line start it precedes. */
-function mapToOriginal(insertions: readonly Insertion[], offset: number): number {
-  let shift = 0;
-  for (const { at, count } of insertions) {
-    const current = at + shift;
-    if (offset < current) break;
-    if (offset < current + count) return at;
-    shift += count;
-  }
-  return offset - shift;
+/** Offsets both ways between the original text and the text with `insertions` (sorted by `at`) applied. */
+interface OffsetMap {
+  /** An offset of the indented text in the original: an inserted space maps to the line start it precedes. */
+  toOriginal(offset: number): number;
+  toCurrent(offset: number): number;
 }
 
-function mapToCurrent(insertions: readonly Insertion[], offset: number): number {
+/**
+ * By binary search: positions, warnings and the check of each guessed value map an offset per value, and
+ * a large roster has thousands of insertions.
+ */
+function createOffsetMap(insertions: readonly Insertion[]): OffsetMap {
+  const originals = new Int32Array(insertions.length);
+  // Where each insertion's spaces start in the indented text, and how many were inserted up to its end.
+  const currents = new Int32Array(insertions.length);
+  const shifts = new Int32Array(insertions.length);
   let shift = 0;
-  for (const { at, count } of insertions) {
-    if (offset < at) break;
+  insertions.forEach(({ at, count }, k) => {
+    originals[k] = at;
+    currents[k] = at + shift;
     shift += count;
+    shifts[k] = shift;
+  });
+  return {
+    toOriginal: (offset) => {
+      const k = lastAtOrBefore(currents, offset);
+      if (k < 0) return offset;
+      if (offset < (currents[k] ?? 0) + (insertions[k]?.count ?? 0)) return originals[k] ?? 0;
+      return offset - (shifts[k] ?? 0);
+    },
+    toCurrent: (offset) => {
+      const k = lastAtOrBefore(originals, offset);
+      return k < 0 ? offset : offset + (shifts[k] ?? 0);
+    },
+  };
+}
+
+/** Index of the last of `sorted` (ascending) that is at most `offset`; -1 when none is. */
+function lastAtOrBefore(sorted: Int32Array, offset: number): number {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if ((sorted[mid] ?? 0) <= offset) low = mid + 1;
+    else high = mid - 1;
   }
-  return offset + shift;
+  return high;
 }
 
 function lineNumber(text: string, offset: number): number {

@@ -47,6 +47,14 @@ describe("positions", () => {
     expect(find(7)).toEqual({ line: 3, column: 1 });
   });
 
+  it("count a lone surrogate, and the half of a pair an offset splits, as one column each", () => {
+    const text = "a\uD800b😀😀c";
+    const find = createPositionFinder(text);
+    for (let offset = 0; offset <= text.length; offset += 1)
+      expect(find(offset).column).toBe(Array.from(text.slice(0, offset)).length + 1);
+    expect(find(5)).toEqual({ line: 1, column: 5 });
+  });
+
   it("locate a value, its key, and fall back to the nearest ancestor", () => {
     const doc = parseYaml("a:\n  b: 'x'\n  c:\n    - 1\n    - &n 2\n  d:\n    e: 1\n", "f.yaml", SUBJECT);
     expect(doc.locate(["a", "b"])).toEqual({ line: 2, column: 6 });

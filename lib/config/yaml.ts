@@ -131,7 +131,7 @@ function bytePosition(bytes: Uint8Array, offset: number): SourcePosition {
 /** Maps string offsets to 1-based line and code-point column. */
 export function createPositionFinder(text: string): (offset: number) => SourcePosition {
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
   return (offset) => {
     const at = Math.max(0, Math.min(offset, text.length));
     let low = 0;
@@ -142,128 +142,224 @@ export function createPositionFinder(text: string): (offset: number) => SourcePo
       else high = mid - 1;
     }
     const lineStart = lineStarts[low] ?? 0;
-    return { line: low + 1, column: Array.from(text.slice(lineStart, at)).length + 1 };
+    return { line: low + 1, column: countCodePoints(text, lineStart, at) + 1 };
   };
+}
+
+/** Code points in `text` from `start` to `end`, as `Array.from` counts them (a lone surrogate is one). */
+function countCodePoints(text: string, start: number, end: number): number {
+  let count = 0;
+  for (let i = start; i < end; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < end) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i += 1;
+    }
+    count += 1;
+  }
+  return count;
 }
 
 /**
- * Where a node of the document starts (its value, and its key in a mapping; -1 when unknown), with its
- * children by key or index: a tree, so indexing a large file copies and serialises no path per node.
+ * Where the values of the first document start, by event: flat arrays filled in one pass over the events,
+ * so that indexing a large file allocates nothing per value. Lookups by path walk down from the root,
+ * each collection's children gathered the first time a path goes through it: positions are asked of a few
+ * values per entry, and of none in most of them.
  */
-interface OffsetNode {
-  key: number;
-  value: number;
-  children: Map<PathSegment, OffsetNode> | null;
+interface EventIndex {
+  text: string;
+  events: readonly Event[];
+  /** The root value's event; -1 when the document has none. */
+  root: number;
+  /** Where each event's node starts (-1 when unknown); for a key, where the key starts. */
+  starts: Int32Array;
+  /** A collection's closing event (a POP); any other event's own index. */
+  ends: Int32Array;
+  /**
+   * The collection holding each value of the first document (-1 for the root); -2 for an event that is no
+   * such value: a key, a POP, anything inside a complex key, anything past the first document.
+   */
+  parents: Int32Array;
+  /** A sequence item's index; a mapping value's key event (-1 when the key is not a scalar). */
+  segments: Int32Array;
+  /** Each collection's children looked up so far: sequence items by index, mapping values by key. */
+  children: Map<number, Map<PathSegment, number>>;
 }
 
-type Frame =
-  | { kind: "document" }
-  | { kind: "sequence"; node: OffsetNode | null; next: number }
-  | { kind: "mapping"; node: OffsetNode | null; key: string | null; expectingKey: boolean };
-
-const newOffsetNode = (): OffsetNode => ({ key: -1, value: -1, children: null });
-
-function childOf(parent: OffsetNode, segment: PathSegment): OffsetNode {
-  parent.children ??= new Map();
-  let child = parent.children.get(segment);
-  if (!child) parent.children.set(segment, (child = newOffsetNode()));
-  return child;
-}
-
-/** The recorded nodes along `path` from the root, as far as they go. */
-function nodesAlong(root: OffsetNode, path: readonly PathSegment[]): OffsetNode[] {
-  const nodes = [root];
-  let node: OffsetNode | undefined = root;
-  for (const segment of path) {
-    node = node.children?.get(segment);
-    if (!node) break;
-    nodes.push(node);
-  }
-  return nodes;
-}
-
-/** The path of every node whose value starts at one of `offsets`. */
-function pathsOfValues(root: OffsetNode, offsets: ReadonlySet<number>): Map<number, PathSegment[]> {
-  const found = new Map<number, PathSegment[]>();
-  if (offsets.size === 0) return found;
-  const visit = (node: OffsetNode, path: PathSegment[]) => {
-    if (offsets.has(node.value)) found.set(node.value, path);
-    for (const [segment, child] of node.children ?? []) visit(child, [...path, segment]);
-  };
-  visit(root, []);
-  return found;
-}
+const NOT_A_VALUE = -2;
 
 function nodeStart(text: string, event: Event): number {
-  const starts: number[] = [];
-  if ("tagStart" in event && event.tagStart >= 0) starts.push(event.tagStart);
+  let start = Number.POSITIVE_INFINITY;
+  if ("tagStart" in event && event.tagStart >= 0) start = event.tagStart;
   // Anchor offsets start at the name; point at the `&` or `*` before it.
-  if ("anchorStart" in event && event.anchorStart >= 0) starts.push(withSigil(text, event.anchorStart));
-  if (event.type === EVENT_ID.SEQUENCE || event.type === EVENT_ID.MAPPING) starts.push(event.start);
+  if ("anchorStart" in event && event.anchorStart >= 0)
+    start = Math.min(start, withSigil(text, event.anchorStart));
+  if (event.type === EVENT_ID.SEQUENCE || event.type === EVENT_ID.MAPPING)
+    start = Math.min(start, event.start);
   if (event.type === EVENT_ID.SCALAR && event.valueStart >= 0) {
     const quoted = event.style === SCALAR_STYLE.SINGLE_QUOTED || event.style === SCALAR_STYLE.DOUBLE_QUOTED;
     // Offsets of quoted scalars start inside the quotes; point at the opening quote.
-    starts.push(quoted && event.valueStart > 0 ? event.valueStart - 1 : event.valueStart);
+    start = Math.min(start, quoted && event.valueStart > 0 ? event.valueStart - 1 : event.valueStart);
   }
-  return starts.length > 0 ? Math.min(...starts) : -1;
+  return start === Number.POSITIVE_INFINITY ? -1 : start;
 }
 
 const withSigil = (text: string, offset: number): number =>
   offset > 0 && (text[offset - 1] === "&" || text[offset - 1] === "*") ? offset - 1 : offset;
 
-/** Records where each value (and each mapping key) of the first document starts; returns the root. */
-function indexEvents(text: string, events: Event[]): OffsetNode {
-  const root = newOffsetNode();
+interface Frame {
+  /** The collection's event; -1 for the document. */
+  event: number;
+  kind: "document" | "sequence" | "mapping";
+  /** Whether its values are indexed (not inside a complex key). */
+  indexed: boolean;
+  /** Items so far (sequence); the pending key's event, -1 for a key that is not a scalar (mapping). */
+  next: number;
+  expectingKey: boolean;
+}
+
+/** Records where each value (and each mapping key) of the first document starts. */
+function indexEvents(text: string, events: readonly Event[]): EventIndex {
+  const count = events.length;
+  const starts = new Int32Array(count).fill(-1);
+  const ends = new Int32Array(count);
+  const parents = new Int32Array(count).fill(NOT_A_VALUE);
+  const segments = new Int32Array(count).fill(-1);
+  let root = -1;
   const frames: Frame[] = [];
   let documents = 0;
   // End of the last thing written, to find the `-` of an empty sequence item (it has no offset).
   let cursor = 0;
-  for (const event of events) {
+  for (let i = 0; i < count; i += 1) {
+    const event = events[i] as Event;
+    ends[i] = i;
     if (event.type === EVENT_ID.SCALAR && event.valueEnd >= 0) cursor = event.valueEnd;
     if (event.type === EVENT_ID.SEQUENCE || event.type === EVENT_ID.MAPPING) cursor = event.start;
     if (event.type === EVENT_ID.ALIAS) cursor = event.anchorEnd;
     if (event.type === EVENT_ID.DOCUMENT) {
       documents += 1;
       if (documents > 1) break;
-      frames.push({ kind: "document" });
+      frames.push({ event: -1, kind: "document", indexed: true, next: 0, expectingKey: false });
       continue;
     }
     if (event.type === EVENT_ID.POP) {
-      frames.pop();
+      const closed = frames.pop();
+      if (closed && closed.event >= 0) ends[closed.event] = i;
       continue;
     }
     const top = frames.at(-1);
     if (top === undefined) continue;
-    let node: OffsetNode | null = null;
+    const collection = event.type === EVENT_ID.SEQUENCE || event.type === EVENT_ID.MAPPING;
+    let indexed: boolean;
     if (top.kind === "document") {
-      node = root;
+      indexed = top.indexed;
+      if (indexed) {
+        root = i;
+        parents[i] = -1;
+      }
     } else if (top.kind === "sequence") {
-      node = top.node && childOf(top.node, top.next);
+      indexed = top.indexed;
+      if (indexed) {
+        parents[i] = top.event;
+        segments[i] = top.next;
+      }
       top.next += 1;
     } else if (top.expectingKey) {
       top.expectingKey = false;
-      top.key = event.type === EVENT_ID.SCALAR ? getScalarValue(text, event) : null;
-      if (top.node && top.key !== null) childOf(top.node, top.key).key = nodeStart(text, event);
+      top.next = event.type === EVENT_ID.SCALAR ? i : -1;
+      if (top.indexed && top.next >= 0) starts[i] = nodeStart(text, event);
       // A complex key's own children are not values anyone asks about.
-      if (event.type === EVENT_ID.SEQUENCE) frames.push({ kind: "sequence", node: null, next: 0 });
-      if (event.type === EVENT_ID.MAPPING)
-        frames.push({ kind: "mapping", node: null, key: null, expectingKey: true });
+      if (collection) {
+        frames.push({
+          event: i,
+          kind: event.type === EVENT_ID.SEQUENCE ? "sequence" : "mapping",
+          indexed: false,
+          next: 0,
+          expectingKey: true,
+        });
+      }
       continue;
     } else {
       top.expectingKey = true;
-      node = top.node && top.key !== null ? childOf(top.node, top.key) : null;
+      indexed = top.indexed && top.next >= 0;
+      if (indexed) {
+        parents[i] = top.event;
+        segments[i] = top.next;
+      }
     }
     let start = nodeStart(text, event);
     if (start < 0 && top.kind === "sequence") {
       start = findItemIndicator(text, cursor);
       if (start >= 0) cursor = start + 1;
     }
-    if (node) node.value = start;
-    if (event.type === EVENT_ID.SEQUENCE) frames.push({ kind: "sequence", node, next: 0 });
-    if (event.type === EVENT_ID.MAPPING)
-      frames.push({ kind: "mapping", node, key: null, expectingKey: true });
+    if (indexed) starts[i] = start;
+    if (collection) {
+      frames.push({
+        event: i,
+        kind: event.type === EVENT_ID.SEQUENCE ? "sequence" : "mapping",
+        indexed,
+        next: 0,
+        expectingKey: true,
+      });
+    }
   }
-  return root;
+  return { text, events, root, starts, ends, parents, segments, children: new Map() };
+}
+
+/** A value's segment in its parent's path: its index, or its key as written. */
+function segmentOf(index: EventIndex, event: number): PathSegment | null {
+  const parent = index.parents[event] ?? NOT_A_VALUE;
+  if (parent < 0) return null;
+  const segment = index.segments[event] ?? -1;
+  if (index.events[parent]?.type === EVENT_ID.SEQUENCE) return segment;
+  const key = index.events[segment];
+  return key?.type === EVENT_ID.SCALAR ? getScalarValue(index.text, key) : null;
+}
+
+/** The value events directly in `collection`, by segment (a repeated key: the last). */
+function childrenOf(index: EventIndex, collection: number): Map<PathSegment, number> {
+  let children = index.children.get(collection);
+  if (children) return children;
+  children = new Map();
+  for (let i = collection + 1; i < (index.ends[collection] ?? 0); i = (index.ends[i] ?? i) + 1) {
+    if (index.parents[i] !== collection) continue;
+    const segment = segmentOf(index, i);
+    if (segment !== null) children.set(segment, i);
+  }
+  index.children.set(collection, children);
+  return children;
+}
+
+/** Where each value along `path` from the root starts, and its key (-1 when none), as far as they go. */
+function nodesAlong(index: EventIndex, path: readonly PathSegment[]): { key: number; value: number }[] {
+  if (index.root < 0) return [{ key: -1, value: -1 }];
+  const nodes = [{ key: -1, value: index.starts[index.root] ?? -1 }];
+  let event = index.root;
+  for (const segment of path) {
+    const child = childrenOf(index, event).get(segment);
+    if (child === undefined) break;
+    const keyEvent = index.events[event]?.type === EVENT_ID.MAPPING ? (index.segments[child] ?? -1) : -1;
+    nodes.push({ key: keyEvent < 0 ? -1 : (index.starts[keyEvent] ?? -1), value: index.starts[child] ?? -1 });
+    event = child;
+  }
+  return nodes;
+}
+
+/** The path of every value whose start is one of `offsets`. */
+function pathsOfValues(index: EventIndex, offsets: ReadonlySet<number>): Map<number, PathSegment[]> {
+  const found = new Map<number, PathSegment[]>();
+  if (offsets.size === 0) return found;
+  index.starts.forEach((start, event) => {
+    if (!offsets.has(start) || (index.parents[event] ?? NOT_A_VALUE) === NOT_A_VALUE) return;
+    const path: PathSegment[] = [];
+    for (let at = event; (index.parents[at] ?? -1) >= 0; at = index.parents[at] ?? -1) {
+      const segment = segmentOf(index, at);
+      if (segment === null) return;
+      path.unshift(segment);
+    }
+    found.set(start, path);
+  });
+  return found;
 }
 
 /** Offset of the next `-` after `from`, skipping blanks, comments and `:`; -1 if something else comes. */

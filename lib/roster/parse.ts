@@ -7,6 +7,7 @@ import {
   parseYaml,
   sortDetails,
   type PathSegment,
+  type SourcePosition,
   type YamlDocument,
   type YamlSubject,
 } from "@/lib/config/yaml";
@@ -149,6 +150,23 @@ function rosterWarnings(
   });
 }
 
+/**
+ * `claim` with the line and column of the value at `path`, looked up when first read: a claim is shown only
+ * when it clashes with another, and a large roster makes thousands.
+ */
+function locatedWhenRead<T extends object>(
+  claim: T,
+  doc: YamlDocument,
+  path: readonly PathSegment[],
+): T & SourcePosition {
+  let position: SourcePosition | undefined;
+  const at = () => (position ??= doc.locate(path));
+  return Object.defineProperties(claim, {
+    line: { get: () => at().line, enumerable: true },
+    column: { get: () => at().column, enumerable: true },
+  }) as T & SourcePosition;
+}
+
 function checkPerson(
   item: unknown,
   doc: YamlDocument,
@@ -166,7 +184,7 @@ function checkPerson(
   }
   const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : null);
   const claimAt = (value: string | null, path: PathSegment[]): IdentityClaim | null =>
-    value === null ? null : { value, file, ...labelled, ...doc.locate([...base, ...path]) };
+    value === null ? null : locatedWhenRead({ value, file, ...labelled }, doc, [...base, ...path]);
   const gitlab = isPlainMapping(item.gitlab) ? item.gitlab : {};
   const claims: IdentityClaims = {
     email: claimAt(text(item.email), ["email"]),
@@ -177,7 +195,10 @@ function checkPerson(
   const manager =
     reportsTo === null
       ? null
-      : { reportsTo, title: text(item.title), file, ...labelled, ...doc.locate([...base, "reports_to"]) };
+      : locatedWhenRead({ reportsTo, title: text(item.title), file, ...labelled }, doc, [
+          ...base,
+          "reports_to",
+        ]);
   const name = text(item.name);
   const details: ErrorDetail[] = [];
   const result = RosterPersonSchema.safeParse(item, { reportInput: true });
