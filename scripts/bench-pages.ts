@@ -31,7 +31,7 @@
  * `:audit` in it stands for the opened audit's id.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { readFile, readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -39,14 +39,7 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { Command, InvalidArgumentError } from "commander";
 import { PAGE_SIZE } from "../app/(dashboard)/audits/[auditId]/findings/_lib/params";
-import {
-  buildStampPath,
-  hashBuildInputs,
-  isBuildCurrent,
-  parseBuildStamp,
-  readBuildId,
-  readBuildInputs,
-} from "./build-stamp";
+import { stampBuild, staleBuildInputs } from "./build-stamp";
 
 interface BenchOptions {
   port: number;
@@ -164,10 +157,8 @@ let profileDir = "";
  */
 function buildWithWebpackIfStale(): void {
   const root = process.cwd();
-  const inputs = hashBuildInputs(readBuildInputs(root), process.env);
-  const stampFile = buildStampPath(root);
-  const stamp = parseBuildStamp(existsSync(stampFile) ? readFileSync(stampFile, "utf8") : null);
-  if (isBuildCurrent(stamp, readBuildId(root), inputs)) return;
+  const inputs = staleBuildInputs(root, process.env);
+  if (inputs === null) return;
   console.error("Building the dashboard (next build --webpack)…");
   const result = spawnSync(
     process.execPath,
@@ -175,8 +166,7 @@ function buildWithWebpackIfStale(): void {
     { stdio: ["ignore", 2, "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } },
   );
   if (result.status !== 0) throw new Error("the dashboard did not build (see above)");
-  const buildId = readBuildId(root);
-  if (buildId !== null) writeFileSync(stampFile, `${JSON.stringify({ buildId, inputs })}\n`);
+  stampBuild(root, inputs);
 }
 
 /** Starts `scripts/demo.ts` with an org of `people` and resolves once the app answers its health check. */

@@ -1,6 +1,16 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { hashBuildInputs, isBuildCurrent, parseBuildStamp, type BuildInput } from "./build-stamp";
+import {
+  hashBuildInputs,
+  isBuildCurrent,
+  parseBuildStamp,
+  stampBuild,
+  staleBuildInputs,
+  type BuildInput,
+} from "./build-stamp";
 
 const file = (path: string, text: string): BuildInput => ({ path, content: new TextEncoder().encode(text) });
 const SOURCES = [file("app/page.tsx", "export default 1;"), file("lib/a.ts", "export const a = 1;")];
@@ -57,5 +67,28 @@ describe("parseBuildStamp", () => {
     expect(parseBuildStamp("not json")).toBeNull();
     expect(parseBuildStamp('{"buildId":1,"inputs":"abc"}')).toBeNull();
     expect(parseBuildStamp("null")).toBeNull();
+  });
+});
+
+describe("staleBuildInputs and stampBuild", () => {
+  it("call a checkout stale until its build is stamped, and again once a source changes", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "build-stamp-"));
+    try {
+      await mkdir(path.join(root, "app"));
+      await writeFile(path.join(root, "app", "page.tsx"), "export default 1;");
+      // No build at all.
+      const first = staleBuildInputs(root, {});
+      expect(first).toMatch(/^[0-9a-f]{64}$/);
+      await mkdir(path.join(root, ".next"));
+      await writeFile(path.join(root, ".next", "BUILD_ID"), "b1\n");
+      // A build, but nothing vouches for it.
+      expect(staleBuildInputs(root, {})).toBe(first);
+      stampBuild(root, first!);
+      expect(staleBuildInputs(root, {})).toBeNull();
+      await writeFile(path.join(root, "app", "page.tsx"), "export default 2;");
+      expect(staleBuildInputs(root, {})).not.toBeNull();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -5,7 +5,7 @@
  * cannot fool it, and `.next` rebuilt by anyone else (another BUILD_ID) is not taken for ours.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /** Directories whose files the build compiles or serves (`sandbox` too: the app must never import it, but if it did…). */
@@ -118,4 +118,22 @@ export function readBuildId(root: string): string | null {
 /** Where the stamp is kept: inside the build, so removing `.next` removes it too. */
 export function buildStampPath(root: string): string {
   return path.join(root, ".next", "source-stamp.json");
+}
+
+/**
+ * The hash of the build's inputs as they are now when the build in place was not made from them (build,
+ * then `stampBuild` with it), or null when it was. Hashed before a build, so an edit made while it runs is
+ * caught at the next start.
+ */
+export function staleBuildInputs(root: string, env: NodeJS.ProcessEnv): string | null {
+  const inputs = hashBuildInputs(readBuildInputs(root), env);
+  const stampFile = buildStampPath(root);
+  const stamp = parseBuildStamp(existsSync(stampFile) ? readFileSync(stampFile, "utf8") : null);
+  return isBuildCurrent(stamp, readBuildId(root), inputs) ? null : inputs;
+}
+
+/** Vouches for the build just made (if there is one) as made from `inputs`. */
+export function stampBuild(root: string, inputs: string): void {
+  const buildId = readBuildId(root);
+  if (buildId !== null) writeFileSync(buildStampPath(root), `${JSON.stringify({ buildId, inputs })}\n`);
 }

@@ -9,19 +9,11 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { runCli } from "../cli/main";
-import {
-  buildStampPath,
-  hashBuildInputs,
-  isBuildCurrent,
-  parseBuildStamp,
-  readBuildId,
-  readBuildInputs,
-} from "./build-stamp";
+import { stampBuild, staleBuildInputs } from "./build-stamp";
 import { buildDemoAppEnv } from "./demo-app";
 import { startGitLabSandbox } from "../sandbox/gitlab/server";
 import { SLACK_SANDBOX_TOKEN, slackWorkspaceState } from "../sandbox/scenarios/slack-workspace";
@@ -264,10 +256,8 @@ process.once("SIGTERM", () => stop(0));
  */
 function buildIfStale(): void {
   const root = process.cwd();
-  const inputs = hashBuildInputs(readBuildInputs(root), process.env);
-  const stampFile = buildStampPath(root);
-  const stamp = parseBuildStamp(existsSync(stampFile) ? readFileSync(stampFile, "utf8") : null);
-  if (isBuildCurrent(stamp, readBuildId(root), inputs)) {
+  const inputs = staleBuildInputs(root, process.env);
+  if (inputs === null) {
     phase("dashboard build is up to date with the sources");
     return;
   }
@@ -287,8 +277,7 @@ function buildIfStale(): void {
     process.stderr.write("The dashboard did not build; see above.\n");
     process.exit(1);
   }
-  const buildId = readBuildId(root);
-  if (buildId !== null) writeFileSync(stampFile, `${JSON.stringify({ buildId, inputs })}\n`);
+  stampBuild(root, inputs);
   phase("dashboard built");
 }
 
