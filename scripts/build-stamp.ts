@@ -125,7 +125,10 @@ export function buildStampPath(root: string): string {
  * then `stampBuild` with it), or null when it was. Hashed before a build, so an edit made while it runs is
  * caught at the next start.
  */
-export function staleBuildInputs(root: string, env: NodeJS.ProcessEnv): string | null {
+export function staleBuildInputs(
+  root: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string | null {
   const inputs = hashBuildInputs(readBuildInputs(root), env);
   const stampFile = buildStampPath(root);
   const stamp = parseBuildStamp(existsSync(stampFile) ? readFileSync(stampFile, "utf8") : null);

@@ -50,23 +50,28 @@ async function amaraPingedOnFriday(zones: Record<string, string>) {
   if (!amara) throw new Error("the demo org has Amara Okafor");
   const personKey = amara.personKey;
   await actOnItems(ctx, { auditId, personKey, action: { type: "ping" }, actor: "Theo Marsh" });
-  return { t, ctx, auditId, personKey };
+  /** Theo Marsh escalates Amara's findings. */
+  const escalate = () =>
+    actOnItems(ctx, { auditId, personKey, action: { type: "escalate" }, actor: "Theo Marsh" });
+  return { t, ctx, auditId, personKey, escalate };
+}
+
+/** `amaraPingedOnFriday` before the enclosing describe's tests, closed after them. */
+function useAmaraPingedOnFriday(zones: Record<string, string>) {
+  const amara = {} as Awaited<ReturnType<typeof amaraPingedOnFriday>>;
+  beforeAll(async () => {
+    Object.assign(amara, await amaraPingedOnFriday(zones));
+  });
+  afterAll(async () => amara.t.close());
+  return amara;
 }
 
 describe("timers on the person's working time", () => {
-  let t: GitLabTestContext;
-  let ctx: AppContext;
-  let auditId: string;
-  let personKey: string;
-
-  beforeAll(async () => {
-    // Amara Okafor and her manager, Priyanka Desai, work from Berlin.
-    ({ t, ctx, auditId, personKey } = await amaraPingedOnFriday(BOTH_IN_BERLIN));
-  });
-  afterAll(async () => t.close());
+  // Amara Okafor and her manager, Priyanka Desai, work from Berlin.
+  const amara = useAmaraPingedOnFriday(BOTH_IN_BERLIN);
 
   it("dates the follow-up Wednesday 11:00 in Berlin, skipping the weekend", async () => {
-    const detail = await getPersonDetail(ctx, auditId, personKey);
+    const detail = await getPersonDetail(amara.ctx, amara.auditId, amara.personKey);
     expect(detail.items.map((i) => i.personTimezone)).toEqual(detail.items.map(() => "Europe/Berlin"));
     // Friday 11:00 → midnight is 13 h; Monday and Tuesday 48 h; Wednesday 11 h: 72 working-day hours.
     // The clock runs from Friday 10:00 at real speed: the ping went out a moment after it.
@@ -78,39 +83,24 @@ describe("timers on the person's working time", () => {
   });
 
   it("refuses the escalation on Monday, when 72 plain hours have passed, and takes it on Wednesday", async () => {
-    ctx.clock.advance(73 * HOUR); // Monday 11:00 UTC
-    const early = await rejectedAppError(
-      actOnItems(ctx, { auditId, personKey, action: { type: "escalate" }, actor: "Theo Marsh" }),
-    );
+    amara.ctx.clock.advance(73 * HOUR); // Monday 11:00 UTC
+    const early = await rejectedAppError(amara.escalate());
     expect(early.code).toBe("conflict:item");
     expect(early.message).toMatch(/is due at/);
-    ctx.clock.advance(47 * HOUR); // Wednesday 10:00 UTC
-    const done = await actOnItems(ctx, {
-      auditId,
-      personKey,
-      action: { type: "escalate" },
-      actor: "Theo Marsh",
-    });
+    amara.ctx.clock.advance(47 * HOUR); // Wednesday 10:00 UTC
+    const done = await amara.escalate();
     expect(done.applied).toBeGreaterThan(0);
   });
 });
 
 describe("an escalation to a manager in another zone", () => {
-  let t: GitLabTestContext;
-  let ctx: AppContext;
-  let auditId: string;
-  let personKey: string;
-
-  beforeAll(async () => {
-    ({ t, ctx, auditId, personKey } = await amaraPingedOnFriday({
-      "Amara Okafor": "Australia/Sydney",
-      "Priyanka Desai": "America/Los_Angeles",
-    }));
+  const amara = useAmaraPingedOnFriday({
+    "Amara Okafor": "Australia/Sydney",
+    "Priyanka Desai": "America/Los_Angeles",
   });
-  afterAll(async () => t.close());
 
   it("stores the manager's zone and counts on Amara's days, then waits for 09:00 in Los Angeles", async () => {
-    const detail = await getPersonDetail(ctx, auditId, personKey);
+    const detail = await getPersonDetail(amara.ctx, amara.auditId, amara.personKey);
     expect(detail.items.map((i) => i.managerTimezone)).toEqual(detail.items.map(() => "America/Los_Angeles"));
     // Pinged Friday 21:00 in Sydney: 3 h to midnight, Monday and Tuesday, then 21 h of Wednesday: 72
     // working-day hours end Wednesday 21:00 Sydney (10:00 UTC), 02:00 in Los Angeles. The escalation
@@ -119,9 +109,9 @@ describe("an escalation to a manager in another zone", () => {
   });
 
   it("says autopilot escalates on the manager's clock", async () => {
-    const [step] = await nextAutopilotSteps(ctx, auditId, 1);
+    const [step] = await nextAutopilotSteps(amara.ctx, amara.auditId, 1);
     expect(step).toMatchObject({
-      personKey,
+      personKey: amara.personKey,
       action: "escalate",
       zone: "America/Los_Angeles",
       recipient: "manager",
@@ -129,18 +119,11 @@ describe("an escalation to a manager in another zone", () => {
   });
 
   it("refuses the escalation at 02:00 in Los Angeles and takes it at 09:00", async () => {
-    ctx.clock.advance(Date.parse("2026-12-02T10:30:00Z") - ctx.clock.now().getTime());
-    const early = await rejectedAppError(
-      actOnItems(ctx, { auditId, personKey, action: { type: "escalate" }, actor: "Theo Marsh" }),
-    );
+    amara.ctx.clock.advance(Date.parse("2026-12-02T10:30:00Z") - amara.ctx.clock.now().getTime());
+    const early = await rejectedAppError(amara.escalate());
     expect(early.message).toMatch(/is due at/);
-    ctx.clock.advance(7 * HOUR); // 17:30 UTC, 09:30 in Los Angeles
-    const done = await actOnItems(ctx, {
-      auditId,
-      personKey,
-      action: { type: "escalate" },
-      actor: "Theo Marsh",
-    });
+    amara.ctx.clock.advance(7 * HOUR); // 17:30 UTC, 09:30 in Los Angeles
+    const done = await amara.escalate();
     expect(done.applied).toBeGreaterThan(0);
   });
 });
