@@ -10,7 +10,12 @@ import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
 import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
 import { writeScenario, type WrittenScenario } from "@/sandbox/scenarios/write-scenario";
-import { BUNDLE_FILE, INPUTS_FILE, findCompiledCliProblem } from "../bin/compiled-cli.mjs";
+import {
+  BUNDLE_FILE,
+  INPUTS_FILE,
+  WORKER_BUNDLE_FILE,
+  findCompiledCliProblem,
+} from "../bin/compiled-cli.mjs";
 import { buildCli } from "../scripts/build-cli.mjs";
 import { EXIT, runCli } from "./main";
 
@@ -208,6 +213,7 @@ describe("whether the launcher may run the bundle", () => {
     await file("package-lock.json", "{}", 0);
     await file(INPUTS_FILE, JSON.stringify(["cli/main.ts", "lib/gone.ts"]), 10);
     await file(BUNDLE_FILE, "", 10);
+    await file(WORKER_BUNDLE_FILE, "", 10);
     expect(findCompiledCliProblem(root)).toBeNull();
 
     // A shipped bundle without its sources is fine.
@@ -219,6 +225,14 @@ describe("whether the launcher may run the bundle", () => {
     await file("cli/main.ts", "", 0);
     await file("package-lock.json", "{}", 20);
     expect(findCompiledCliProblem(root)).toBe("older than package-lock.json");
+  });
+
+  it("refuses a bundle without its roster reader, which it starts on a thread of its own", async () => {
+    await file("package-lock.json", "{}", 0);
+    expect(findCompiledCliProblem(root)).toBeNull();
+    await rm(path.join(root, WORKER_BUNDLE_FILE));
+    expect(findCompiledCliProblem(root)).toBe("built without its roster reader");
+    await file(WORKER_BUNDLE_FILE, "", 10);
   });
 
   it("refuses a bundle without its list of sources", async () => {
