@@ -17,7 +17,8 @@ import {
   findCompiledCliProblem,
 } from "../bin/compiled-cli.mjs";
 import { buildCli } from "../scripts/build-cli.mjs";
-import { EXIT, runCli } from "./main";
+import { EXIT } from "./main";
+import { runCliCapturing, type CliOutcome } from "./testing";
 
 const NOW = "2026-11-24T12:00:00Z";
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -41,11 +42,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Outcome = CliOutcome;
 
 /** The installed command, as a user runs it: a process from another directory. */
 async function runBin(
@@ -66,19 +63,11 @@ async function runBin(
 }
 
 /** The TypeScript sources run in this process: what the launcher ran before there was a bundle. */
-async function runSources(
+function runSources(
   argv: string[],
   env: Record<string, string> = { PD_TOKEN: sandbox.token },
 ): Promise<Outcome> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env,
-    now: () => new Date(NOW),
-  });
-  return { code, stdout, stderr };
+  return runCliCapturing(argv, env, new Date(NOW));
 }
 
 describe("the compiled CLI", () => {

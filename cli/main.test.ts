@@ -15,7 +15,8 @@ import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
 import { DEMO_EXPECTED, generateDemoOrg } from "@/sandbox/scenarios/demo-org";
 import { writeScenario } from "@/sandbox/scenarios/write-scenario";
 import type { WrittenScenario } from "@/sandbox/scenarios/write-scenario";
-import { EXIT, runCli } from "./main";
+import { EXIT } from "./main";
+import { runCliCapturing } from "./testing";
 import { closedPort } from "@/lib/testing/net";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
@@ -37,16 +38,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(argv: string[], env: Record<string, string | undefined> = { PD_TOKEN: sandbox.token }) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env,
-    now: () => NOW,
-  });
-  return { code, stdout, stderr };
+function run(argv: string[], env: Record<string, string | undefined> = { PD_TOKEN: sandbox.token }) {
+  return runCliCapturing(argv, env, NOW);
 }
 
 describe("pagerduty-audit against the sandbox demo org", () => {
