@@ -415,6 +415,23 @@ describe("a refused token", () => {
   });
 });
 
+describe("requests in flight", () => {
+  it("sends a waiting request of higher priority first, and equal priorities in the order they came", async () => {
+    script = ["hang", ok];
+    const { http } = client({ concurrency: 1, timeoutMs: 200, maxRetries: 0 });
+    // The first request holds the only place (until it times out); four wait for it.
+    const first = http.send("GET", "/held").catch(() => null);
+    const waiting = [
+      http.send("GET", "/a"),
+      http.send("GET", "/b"),
+      http.send("GET", "/urgent", { priority: 1 }),
+      http.send("GET", "/c"),
+    ];
+    await Promise.all([first, ...waiting]);
+    expect(seen.map((s) => s.url)).toEqual(["/api/held", "/api/urgent", "/api/a", "/api/b", "/api/c"]);
+  });
+});
+
 describe("raw bytes", () => {
   it("stops reading after maxBytes + 1 bytes", async () => {
     script = [

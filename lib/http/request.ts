@@ -1,4 +1,4 @@
-import pLimit from "p-limit";
+import PQueue from "p-queue";
 import type { z } from "zod";
 
 import type { AppError } from "@/lib/errors";
@@ -132,6 +132,12 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Stop reading a 2xx body after this many bytes (the result then holds `maxBytes + 1`). */
   maxBytes?: number;
+  /**
+   * Waiting for a place among the requests in flight, a higher priority goes first (default 0); equal
+   * priorities go in the order they came. For requests others wait on, e.g. reads that only start once
+   * a slower input is ready, which would otherwise queue behind every read already waiting.
+   */
+  priority?: number;
 }
 
 export interface RawResponse {
@@ -320,7 +326,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     baseMs: options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
     maxMs: options.retryMaxMs ?? DEFAULT_RETRY_MAX_MS,
   };
-  const limit = options.concurrency === undefined ? null : pLimit(Math.max(1, options.concurrency));
+  const queue =
+    options.concurrency === undefined ? null : new PQueue({ concurrency: Math.max(1, options.concurrency) });
   let sent = 0;
   let answered = 0;
   /** The 401 that refused the token; a revoked token stays revoked, so nothing more is sent with it. */
@@ -496,7 +503,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       const once = () => attemptOnce(method, path, url, attempt, sendOptions, accept);
-      const result = await (limit ? limit(once) : once());
+      const result = await (queue ? queue.add(once, { priority: sendOptions.priority ?? 0 }) : once());
       if (result.kind === "ok") return result.value;
       const budget = result.kind === "retry" ? Math.min(maxRetries, result.maxRetries ?? maxRetries) : 0;
       if (result.kind === "fail" || attempt >= budget) throw result.error;

@@ -2,7 +2,7 @@ import type { z } from "zod";
 
 import { fetchAllPages, PAGE_LIMIT } from "@/lib/pagerduty/paginate";
 import type { Query } from "@/lib/http/request";
-import { createRequester, type RequesterOptions } from "@/lib/pagerduty/request";
+import { createRequester, type RequesterOptions, type RequestOptions } from "@/lib/pagerduty/request";
 
 export type PagerDutyClientOptions = RequesterOptions;
 
@@ -20,6 +20,8 @@ export interface ListOptions<S extends PageSchemaShape, T> {
   /** The page's items, e.g. `(page) => page.users`. */
   items: (page: z.output<S>) => T[];
   signal?: AbortSignal;
+  /** Of every page's read (`RequestOptions.priority`). */
+  priority?: number;
   onPage?: (received: number, total: number) => void;
   /** Past PagerDuty's 10,000-record cap: how many of the first records to read (see `fetchAllPages`). */
   whenCapped?: (total: number) => number | Promise<number>;
@@ -29,10 +31,7 @@ export interface ListOptions<S extends PageSchemaShape, T> {
 
 export interface PagerDutyClient {
   /** One GET, validated against `schema`. */
-  get<S extends z.ZodType>(
-    path: string,
-    options: { query?: Query; schema: S; signal?: AbortSignal },
-  ): Promise<z.output<S>>;
+  get<S extends z.ZodType>(path: string, options: RequestOptions<S>): Promise<z.output<S>>;
   /** Every item of an offset-paginated list, in server order. */
   list<S extends PageSchemaShape, T>(path: string, options: ListOptions<S, T>): Promise<T[]>;
   /** HTTP requests sent so far by this client, retries included. */
@@ -63,6 +62,7 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
             },
             schema: listOptions.schema,
             signal: listOptions.signal,
+            priority: listOptions.priority,
           });
           return {
             items: listOptions.items(page),

@@ -51,6 +51,8 @@ export interface RequestOptions<S extends z.ZodType> {
   query?: Query;
   schema: S;
   signal?: AbortSignal;
+  /** Ahead of reads already waiting for a place in flight when higher (`SendOptions.priority`). */
+  priority?: number;
 }
 
 export interface Requester {
@@ -182,8 +184,8 @@ export function createRequester(options: RequesterOptions): Requester {
     retryUnreadableJson: true,
   });
   return {
-    get: async (path, { query, schema, signal }) =>
-      (await http.json("GET", path, schema, { query, signal })).value,
+    get: async (path, { query, schema, signal, priority }) =>
+      (await http.json("GET", path, schema, { query, signal, priority })).value,
     requestCount: () => http.requestCount(),
     answeredCount: () => http.answeredCount(),
   };

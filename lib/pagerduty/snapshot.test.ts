@@ -672,6 +672,24 @@ describe("fetchPagerDutySnapshot against the sandbox", () => {
     expect([byRoute["GET /users"], byRoute["GET /users/{id}"]]).toEqual([5, 4]);
   });
 
+  it("looks roster IDs up as soon as the user list is read, ahead of schedule reads already waiting", async () => {
+    // The lookups need the whole list; schedule reads queued meanwhile would otherwise all go first, and
+    // the lookups would form the audit's last round of requests.
+    const pd = await start(STATE);
+    const sent: string[] = [];
+    const recording: typeof fetch = (input, init) => {
+      sent.push(new URL(String(input)).pathname);
+      return fetch(input, init);
+    };
+    await fetchPagerDutySnapshot(sandboxClient(pd, { concurrency: 1, fetch: recording }), OPTIONS);
+    const lastListPage = sent.lastIndexOf("/users");
+    const lookups = sent.indexOf("/users/PCAROL1");
+    // The place the last page frees goes to the read first in line; the lookups take the next ones.
+    expect(lookups).toBe(lastListPage + 2);
+    expect(sent[lookups + 1]).toBe("/users/PNOSUCH");
+    expect(sent.slice(lookups + 2).filter((p) => /^\/(v3\/)?schedules\/P/.test(p)).length).toBeGreaterThan(1);
+  });
+
   it("keeps at most `concurrency` requests in flight while users and schedules are read together", async () => {
     const pd = await start(STATE, { latencyMs: 15 });
     let inFlight = 0;

@@ -253,6 +253,12 @@ export async function fetchPagerDutySnapshot(
   let lookupsDone = 0;
   let lookupsTotal = 0;
 
+  /**
+   * Lookups go ahead of reads waiting for a place in flight. Roster IDs and emails are looked up once the
+   * whole user list is read, by when every schedule read is waiting: behind them, the lookups would be the
+   * audit's last round. Schedule members are looked up after the schedules, with nothing left to pass.
+   */
+  const LOOKUP_PRIORITY = 1;
   const lookUpUsers = async (ids: string[]) => {
     const fresh = ids.filter((id) => !attempted.has(id));
     for (const id of fresh) attempted.add(id);
@@ -264,6 +270,7 @@ export async function fetchPagerDutySnapshot(
             query: USER_INCLUDES,
             schema: UserResponseSchema,
             signal,
+            priority: LOOKUP_PRIORITY,
           });
           succeeded++;
           lookedUp.set(id, toPdUser(user));
@@ -307,6 +314,7 @@ export async function fetchPagerDutySnapshot(
             schema: UsersPageSchema,
             items: (page) => page.users,
             signal,
+            priority: LOOKUP_PRIORITY,
             onPage: () => succeeded++,
           });
           return matches.filter((u) => emailKey(u.email) === email && !u.deleted_at);

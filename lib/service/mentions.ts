@@ -1,4 +1,4 @@
-import pLimit from "p-limit";
+import PQueue from "p-queue";
 import type { AuditReport } from "@/lib/audit/types";
 import type { GitLabClient } from "@/lib/gitlab/client";
 import { isMentionable, type KnownUsers } from "@/lib/report/escape";
@@ -39,11 +39,11 @@ export async function findKnownUsers(
     if (person !== null) entry.people.add(person);
     people.set(key, entry);
   }
-  const limit = pLimit(LOOKUPS_IN_FLIGHT);
+  const queue = new PQueue({ concurrency: LOOKUPS_IN_FLIGHT });
   const entries = [...people];
   const found = await Promise.all(
     entries.map(([, { username }]) =>
-      limit(async () => (await client.findUserByUsername(username)) !== null),
+      queue.add(async () => (await client.findUserByUsername(username)) !== null),
     ),
   );
   const known = new Set<string>();
