@@ -9,8 +9,17 @@ import type { Roster } from "@/lib/roster/schema";
 export interface AuditRun {
   report: AuditReport;
   snapshot: PagerDutySnapshot;
-  /** sha256 of the inputs, so a stored run can say exactly what it saw. */
-  inputs: { rosterSha256: string; configSha256: string; snapshotSha256: string };
+  /**
+   * sha256 of the inputs, so a stored run can say exactly what it saw. Computed when asked: hashing the
+   * whole snapshot costs the CLI, which stores nothing, time after its last answer.
+   */
+  hashInputs(): RunInputs;
+}
+
+export interface RunInputs {
+  rosterSha256: string;
+  configSha256: string;
+  snapshotSha256: string;
 }
 
 export interface RunAuditOptions {
@@ -66,11 +75,11 @@ export async function runAudit({
   return {
     report,
     snapshot,
-    inputs: {
+    hashInputs: () => ({
       rosterSha256: loaded.sha256,
       configSha256: sha256(JSON.stringify(config)),
       snapshotSha256: sha256(JSON.stringify(snapshot)),
-    },
+    }),
   };
 }
 

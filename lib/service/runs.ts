@@ -26,7 +26,7 @@ import { managerKeyOf } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
 import { personKeyOf, personKeyOfEmail } from "@/lib/roster/person-key";
 import type { RosterPerson } from "@/lib/roster/schema";
-import { describeReadErrors, runAudit } from "@/lib/runner/run-audit";
+import { describeReadErrors, runAudit, type RunInputs } from "@/lib/runner/run-audit";
 import { currentAuditPeriod } from "@/lib/workflow/fiscal";
 import { isColleagueFinding } from "@/lib/workflow/owners";
 import { reconcileRun } from "@/lib/workflow/rules";
@@ -121,7 +121,7 @@ async function runAndStore(
       config,
       roster.entries.map((e) => e.person),
     );
-    const { report, inputs } = await runAudit({
+    const { report, hashInputs } = await runAudit({
       config,
       roster,
       client: ctx.createPagerDutyClient(config),
@@ -130,6 +130,7 @@ async function runAndStore(
     });
     const people = new Map(roster.entries.map((e) => [personKeyOf(e.person), e.person]));
     const managers = managersOf(roster.entries.map((e) => e.person));
+    const inputs = hashInputs();
     // A user may act on an item while PagerDuty is read; then reconcile against what they did and retry.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -165,7 +166,7 @@ async function storeRun(
   run: Run,
   report: AuditReport,
   known: ItemContext,
-  inputs: { rosterSha256: string; configSha256: string; snapshotSha256: string },
+  inputs: RunInputs,
 ): Promise<void> {
   const now = ctx.clock.now();
   const existing = await listItems(ctx.db, run.auditId);
