@@ -396,10 +396,13 @@ function buildDirectory(
   facts: Facts,
 ): Directory {
   // The roster's emails are indexed first, then each user's email is looked up once against them: an index
-  // of every user's email would cost an insert per user plus a lookup per roster entry.
+  // of every user's email would cost an insert per user plus a lookup per roster entry. Most users are
+  // found by the roster's ID with the roster's email: their email needs no lookup.
   const audit = auditedEntriesOf(entries, exemptTitles);
-  const { userIds, emailUserOf } = indexUsers(users, audit.rosterByEmail, audit.entries.length);
-  const identities = identitiesOf(audit, userIds, users, emailUserOf, facts);
+  const userIds = indexUsers(users);
+  const matched = matchByRosterIds(audit, userIds, users);
+  matchByEmails(users, audit.rosterByEmail, matched);
+  const identities = identitiesOf(audit, userIds, users, matched, facts);
   const { exempt } = audit;
   return {
     identities,
@@ -417,6 +420,8 @@ interface AuditedEntries {
   entries: RosterEntry[];
   /** Each audited entry's email key, by position. */
   emails: string[];
+  /** Each audited entry's roster PagerDuty ID (null: none), by position. */
+  rosterIds: (string | null)[];
   /** Roster entries the audit skips (an exempt title), in roster order. */
   exempt: RosterEntry[];
   /** Audited entries' positions by email key; of several with one email, the last. */
@@ -434,6 +439,7 @@ function auditedEntriesOf(entries: readonly RosterEntry[], exemptTitles: readonl
   const exemptByTitle = new Map<string, boolean>();
   const audited: RosterEntry[] = [];
   const emails: string[] = [];
+  const rosterIds: (string | null)[] = [];
   const exempt: RosterEntry[] = [];
   const rosterByEmail = new Map<string, number>();
   const sharedEmails = new Set<string>();
@@ -455,25 +461,71 @@ function auditedEntriesOf(entries: readonly RosterEntry[], exemptTitles: readonl
     if (rosterByEmail.size === indexed) sharedEmails.add(email);
     audited.push(entry);
     emails.push(email);
+    rosterIds.push(person.pagerduty?.id ?? null);
   }
-  return { entries: audited, emails, exempt, rosterByEmail, sharedEmails };
+  return { entries: audited, emails, rosterIds, exempt, rosterByEmail, sharedEmails };
+}
+
+/** Every user read, by ID (a user listed twice: the last one read wins). */
+function indexUsers(users: readonly PdUser[]): UserIds {
+  const userIds = new UserIds(users);
+  for (let i = 0; i < users.length; i++) userIds.addUser(users[i] as PdUser, i);
+  return userIds;
+}
+
+/** What the roster's IDs and emails found, by audited entry's position. */
+interface Matches {
+  /** The slot of each entry's roster ID (-1: none). */
+  rosterIdSlots: Int32Array;
+  /**
+   * The live user with each entry's email, as a position in the users list (-1: none; the lowest ID, should
+   * several have it). Of entries sharing an email, the last one's.
+   */
+  emailUserOf: Int32Array;
+  /** Users (by position) whose email was matched here already: the email pass skips them. */
+  emailMatched: Uint8Array;
+}
+
+/** Records user `at` as the user with entry `entry`'s email unless a lower ID has it too. */
+function offerEmailUser(emailUserOf: Int32Array, users: readonly PdUser[], entry: number, at: number): void {
+  // PagerDuty keeps emails unique per account; should two users share one anyway, the lowest ID wins.
+  const best = emailUserOf[entry] ?? -1;
+  if (best < 0 || (users[at] as PdUser).id < (users[best] as PdUser).id) emailUserOf[entry] = at;
 }
 
 /**
- * Every user read, by ID; and for each audited entry (by position) the live user with its email, as a
- * position in `users` (-1: none; the lowest ID, should several have it).
+ * Each entry's roster ID's slot; and, where that ID's user is live and holds the entry's email, that user
+ * as the one with the email (what the email pass would have found for it, one lookup sooner).
  */
-function indexUsers(
-  users: readonly PdUser[],
-  rosterByEmail: Map<string, number>,
-  audited: number,
-): { userIds: UserIds; emailUserOf: Int32Array } {
-  const userIds = new UserIds(users);
-  const emailUserOf = new Int32Array(audited).fill(-1);
+function matchByRosterIds(audit: AuditedEntries, userIds: UserIds, users: readonly PdUser[]): Matches {
+  const { rosterIds, emails, rosterByEmail, sharedEmails } = audit;
+  const rosterIdSlots = new Int32Array(rosterIds.length).fill(-1);
+  const emailUserOf = new Int32Array(rosterIds.length).fill(-1);
+  const emailMatched = new Uint8Array(users.length);
+  for (let entry = 0; entry < rosterIds.length; entry++) {
+    const rosterId = rosterIds[entry] ?? null;
+    if (!rosterId) continue;
+    const slot = userIds.slotOf(rosterId);
+    rosterIdSlots[entry] = slot;
+    const user = userIds.userAt(slot);
+    if (user === undefined || user.deletedAt !== null) continue;
+    const email = emails[entry] as string;
+    if (user.email !== email && personKeyOfEmail(user.email) !== email) continue;
+    // Of entries sharing an email, the last one holds its user (as `rosterByEmail` does).
+    const holder =
+      sharedEmails.size > 0 && sharedEmails.has(email) ? (rosterByEmail.get(email) ?? entry) : entry;
+    offerEmailUser(emailUserOf, users, holder, slot);
+    emailMatched[slot] = 1;
+  }
+  return { rosterIdSlots, emailUserOf, emailMatched };
+}
+
+/** Every other live user's email, looked up against the roster's. */
+function matchByEmails(users: readonly PdUser[], rosterByEmail: Map<string, number>, matched: Matches): void {
+  const { emailUserOf, emailMatched } = matched;
   for (let i = 0; i < users.length; i++) {
+    if (emailMatched[i] === 1) continue;
     const user = users[i] as PdUser;
-    // A user listed twice: the last one read wins.
-    userIds.addUser(user, i);
     if (user.deletedAt !== null) continue;
     // Most emails are already keys. One that some roster key equals as it is needs no key of its own (a key's
     // key is itself), so the email is keyed only when that lookup fails.
@@ -482,12 +534,8 @@ function indexUsers(
       const key = personKeyOfEmail(user.email);
       if (key !== user.email) entry = rosterByEmail.get(key);
     }
-    if (entry === undefined) continue;
-    // PagerDuty keeps emails unique per account; should two users share one anyway, the lowest ID wins.
-    const best = emailUserOf[entry] ?? -1;
-    if (best < 0 || user.id < (users[best] as PdUser).id) emailUserOf[entry] = i;
+    if (entry !== undefined) offerEmailUser(emailUserOf, users, entry, i);
   }
-  return { userIds, emailUserOf };
 }
 
 /**
@@ -498,24 +546,26 @@ function identitiesOf(
   audit: AuditedEntries,
   userIds: UserIds,
   users: readonly PdUser[],
-  emailUserOf: Int32Array,
+  { rosterIdSlots, emailUserOf }: Matches,
   facts: Facts,
 ): Identity[] {
   const { usersListFailed, failedUserIds, unknownUserIds } = facts;
-  const { entries, emails, rosterByEmail, sharedEmails } = audit;
+  const { entries, emails, rosterIds, rosterByEmail, sharedEmails } = audit;
   const usersMissing = usersListFailed || failedUserIds.size > 0;
   const identities: Identity[] = [];
   for (let index = 0; index < entries.length; index++) {
     const entry = entries[index] as RosterEntry;
     const email = emails[index] as string;
     const { person } = entry;
-    const rosterId = person.pagerduty?.id ?? null;
+    const rosterId = rosterIds[index] ?? null;
     // Entries sharing an email all have the user of the one indexed under it (the last).
     const emailIndex =
       sharedEmails.size > 0 && sharedEmails.has(email) ? (rosterByEmail.get(email) ?? index) : index;
     const emailUserAt = emailUserOf[emailIndex] ?? -1;
     const byEmail = emailUserAt < 0 ? null : (users[emailUserAt] as PdUser);
-    const rosterIdSlot = rosterId ? userIds.slotOf(rosterId) : -1;
+    // An ID nobody read gets its slot from the first entry claiming it, below: looked up again.
+    const readSlot = rosterIdSlots[index] ?? -1;
+    const rosterIdSlot = readSlot < 0 && rosterId ? userIds.slotOf(rosterId) : readSlot;
     const byId = userIds.userAt(rosterIdSlot) ?? null;
     const idKnownMissing = rosterId !== null && unknownUserIds.has(rosterId);
     const emailUserId = byEmail && byEmail.id !== rosterId ? byEmail.id : null;
