@@ -137,6 +137,20 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: "two entries sharing an ID PagerDuty does not know are both reported, as unknown and as shared",
+    change: (org) => {
+      person(org, "Alice Adams").pagerduty = { id: "PNOPE01", rotations: ["ceoc"] };
+      person(org, "Bob Brown").pagerduty = { id: "PNOPE01", rotations: ["ceoc"] };
+      org.snapshot.unknownUserIds = ["PNOPE01"];
+    },
+    expected: [
+      "unknown_pagerduty_id Alice Adams -",
+      "duplicate_pagerduty_id Alice Adams -",
+      "unknown_pagerduty_id Bob Brown -",
+      "duplicate_pagerduty_id Bob Brown -",
+    ],
+  },
+  {
     name: "in a rotation but on none of its schedules",
     change: (org) => {
       schedule(org, "PCEOC02").periods[0]!.members = [];

@@ -56,8 +56,8 @@ interface Identity {
   emailUserId: string | null;
   /** True when we could not tell who the person is in PagerDuty because data is missing. */
   unresolved: boolean;
-  /** Every identity giving `rosterId` as theirs or matching it by email, this one included. */
-  rosterIdOwners: Identity[] | null;
+  /** `rosterId`'s slot in the directory's `userIds` (-1 without one): its owners are found there. */
+  rosterIdSlot: number;
 }
 
 /**
@@ -93,14 +93,77 @@ class RotationBits {
   }
 }
 
+/** The identities counting one user ID as theirs, in roster order: most IDs have one, kept as itself. */
+type Owners = Identity | readonly Identity[];
+
+function isOwnerList(owners: Owners): owners is readonly Identity[] {
+  return Array.isArray(owners);
+}
+
+/** The first of `owners` (roster order). */
+function firstOwner(owners: Owners): Identity {
+  return isOwnerList(owners) ? (owners[0] as Identity) : owners;
+}
+
+/** `owners` as a list, for the rare paths (a finding, a failure); the member loop reads them as they are. */
+function ownerList(owners: Owners): readonly Identity[] {
+  return isOwnerList(owners) ? owners : [owners];
+}
+
 /**
- * What the checker knows under one PagerDuty user ID: the user read (if any) and the roster identities it
- * counts as (by roster ID, or as the user found by their email). One map for both, so each ID is looked
- * up once where both are needed.
+ * Every PagerDuty user ID the checker knows, each with a slot: an ID of the users list has its position in
+ * `snapshot.users` (the last, should it be listed twice), an ID only the roster gives one past them. What
+ * the checker knows under an ID (the user read, the identities it counts as) is found by slot in arrays: a
+ * map to small integers allocates nothing per ID, where an object per ID (150,000 at 100k people) was
+ * copied by each young-generation collection and then promoted.
  */
-interface UserIdInfo {
-  user: PdUser | undefined;
-  owners: Identity[] | undefined;
+class UserIds {
+  private readonly slots = new Map<string, number>();
+  private readonly owners: (Owners | undefined)[];
+  private nextSlot: number;
+
+  constructor(private readonly users: readonly PdUser[]) {
+    this.nextSlot = users.length;
+    this.owners = new Array<Owners | undefined>(users.length);
+  }
+
+  /** Records the users list's `index`-th user under its ID (a later listing of the ID replaces it). */
+  addUser(user: PdUser, index: number): void {
+    this.slots.set(user.id, index);
+  }
+
+  /** The slot of `userId`; -1 when nobody read or gave it. */
+  slotOf(userId: string): number {
+    return this.slots.get(userId) ?? -1;
+  }
+
+  /** The user read at `slot`, if any. */
+  userAt(slot: number): PdUser | undefined {
+    return slot >= 0 && slot < this.users.length ? this.users[slot] : undefined;
+  }
+
+  /** The user read under `userId`, if any. */
+  userOf(userId: string): PdUser | undefined {
+    return this.userAt(this.slotOf(userId));
+  }
+
+  /** Who counts the ID at `slot` as theirs; undefined when nobody. */
+  ownersAt(slot: number): Owners | undefined {
+    return slot >= 0 ? this.owners[slot] : undefined;
+  }
+
+  /** Records `identity` as an owner of `userId` (at `slot`, -1 when the ID has none yet); returns its slot. */
+  claim(userId: string, slot: number, identity: Identity): number {
+    if (slot < 0) {
+      slot = this.nextSlot++;
+      this.slots.set(userId, slot);
+    }
+    const owners = this.owners[slot];
+    if (owners === undefined) this.owners[slot] = identity;
+    else if (isOwnerList(owners)) (owners as Identity[]).push(identity);
+    else this.owners[slot] = [owners, identity];
+    return slot;
+  }
 }
 
 type ScheduleMember = { name: string | null; deletedAt: string | null };
@@ -135,9 +198,9 @@ interface Directory {
   /** Roster entries the audit skips (an exempt title), in roster order. */
   exempt: RosterEntry[];
   /** Every user ID read or given by the roster. */
-  byUserId: Map<string, UserIdInfo>;
-  /** Audited entries by lower-cased email; of several with one email, the last. */
-  rosterByEmail: Map<string, Identity>;
+  userIds: UserIds;
+  /** Audited entries' positions in `identities` by lower-cased email; of several with one email, the last. */
+  rosterByEmail: Map<string, number>;
   exemptRosterIds: Set<string>;
   exemptEmails: Set<string>;
 }
@@ -187,7 +250,7 @@ class Withheld {
     const { rosterId } = identity;
     if (
       rosterId !== null &&
-      directory.byUserId.get(rosterId)?.user === undefined &&
+      directory.userIds.userOf(rosterId) === undefined &&
       !this.facts.unknownUserIds.has(rosterId)
     ) {
       this.addForUser(rosterId, code);
@@ -322,6 +385,9 @@ function factsOf(snapshot: PagerDutySnapshot): Facts {
  * Ties each audited entry to PagerDuty users: by roster ID, and by email. Each pass over the roster or the
  * users is a function of its own: V8 compiles a long loop while it runs, and code compiled for one loop
  * carried on into the next with nothing learnt about it, and was thrown away there.
+ *
+ * Identities are made last, once everything they hold is known: fields filled in later (null first, a user
+ * after) changed their type under code already compiled for them, which V8 then threw away mid-loop.
  */
 function buildDirectory(
   entries: readonly RosterEntry[],
@@ -330,40 +396,52 @@ function buildDirectory(
   facts: Facts,
 ): Directory {
   // The roster's emails are indexed first, then each user's email is looked up once against them: an index
-  // of every user's email would cost an insert per user plus a lookup per roster entry.
-  const { identities, exempt, rosterByEmail, sharedEmails } = identitiesOf(entries, exemptTitles);
-  const byUserId = indexUsers(users, rosterByEmail);
-  tieIdentities(identities, byUserId, rosterByEmail, sharedEmails, facts);
+  // of every user's email would cost an insert per user plus a lookup per roster entry. Most users are
+  // found by the roster's ID with the roster's email: their email needs no lookup.
+  const audit = auditedEntriesOf(entries, exemptTitles);
+  const userIds = indexUsers(users);
+  const matched = matchByRosterIds(audit, userIds, users);
+  matchByEmails(users, audit.rosterByEmail, matched);
+  const identities = identitiesOf(audit, userIds, users, matched, facts);
+  const { exempt } = audit;
   return {
     identities,
     exempt,
-    byUserId,
-    rosterByEmail,
+    userIds,
+    rosterByEmail: audit.rosterByEmail,
     exemptRosterIds: new Set(exempt.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
     exemptEmails: new Set(exempt.map((e) => personKeyOfEmail(e.person.email))),
   };
 }
 
-/**
- * The exempt entries, and an identity per audited entry, both in roster order, with the audited entries by
- * email key. One pass over the roster: each person is read while at hand, where a pass to set the exempt
- * apart and one to build identities read every roster entry twice.
- */
-function identitiesOf(
-  entries: readonly RosterEntry[],
-  exemptTitles: readonly string[],
-): {
-  identities: Identity[];
+/** The roster split into audited and exempt entries, with the audited entries' email keys indexed. */
+interface AuditedEntries {
+  /** Audited entries, in roster order: an identity's `index` is its entry's position here. */
+  entries: RosterEntry[];
+  /** Each audited entry's email key, by position. */
+  emails: string[];
+  /** Each audited entry's roster PagerDuty ID (null: none), by position. */
+  rosterIds: (string | null)[];
+  /** Roster entries the audit skips (an exempt title), in roster order. */
   exempt: RosterEntry[];
-  rosterByEmail: Map<string, Identity>;
+  /** Audited entries' positions by email key; of several with one email, the last. */
+  rosterByEmail: Map<string, number>;
   /** Emails several audited entries share: all but the last (the one indexed) read its user from it. */
   sharedEmails: Set<string>;
-} {
+}
+
+/**
+ * The audited and the exempt entries, in roster order, with the audited entries by email key. One pass over
+ * the roster: each person is read while at hand.
+ */
+function auditedEntriesOf(entries: readonly RosterEntry[], exemptTitles: readonly string[]): AuditedEntries {
   // Exemption depends on the title alone, and a roster repeats a few titles: decide each title once.
   const exemptByTitle = new Map<string, boolean>();
+  const audited: RosterEntry[] = [];
+  const emails: string[] = [];
+  const rosterIds: (string | null)[] = [];
   const exempt: RosterEntry[] = [];
-  const identities: Identity[] = [];
-  const rosterByEmail = new Map<string, Identity>();
+  const rosterByEmail = new Map<string, number>();
   const sharedEmails = new Set<string>();
   for (const entry of entries) {
     const { person } = entry;
@@ -378,96 +456,144 @@ function identitiesOf(
       continue;
     }
     const email = personKeyOfEmail(person.email);
+    const indexed = rosterByEmail.size;
+    rosterByEmail.set(email, audited.length);
+    if (rosterByEmail.size === indexed) sharedEmails.add(email);
+    audited.push(entry);
+    emails.push(email);
+    rosterIds.push(person.pagerduty?.id ?? null);
+  }
+  return { entries: audited, emails, rosterIds, exempt, rosterByEmail, sharedEmails };
+}
+
+/** Every user read, by ID (a user listed twice: the last one read wins). */
+function indexUsers(users: readonly PdUser[]): UserIds {
+  const userIds = new UserIds(users);
+  for (let i = 0; i < users.length; i++) userIds.addUser(users[i] as PdUser, i);
+  return userIds;
+}
+
+/** What the roster's IDs and emails found, by audited entry's position. */
+interface Matches {
+  /** The slot of each entry's roster ID (-1: none). */
+  rosterIdSlots: Int32Array;
+  /**
+   * The live user with each entry's email, as a position in the users list (-1: none; the lowest ID, should
+   * several have it). Of entries sharing an email, the last one's.
+   */
+  emailUserOf: Int32Array;
+  /** Users (by position) whose email was matched here already: the email pass skips them. */
+  emailMatched: Uint8Array;
+}
+
+/** Records user `at` as the user with entry `entry`'s email unless a lower ID has it too. */
+function offerEmailUser(emailUserOf: Int32Array, users: readonly PdUser[], entry: number, at: number): void {
+  // PagerDuty keeps emails unique per account; should two users share one anyway, the lowest ID wins.
+  const best = emailUserOf[entry] ?? -1;
+  if (best < 0 || (users[at] as PdUser).id < (users[best] as PdUser).id) emailUserOf[entry] = at;
+}
+
+/**
+ * Each entry's roster ID's slot; and, where that ID's user is live and holds the entry's email, that user
+ * as the one with the email (what the email pass would have found for it, one lookup sooner).
+ */
+function matchByRosterIds(audit: AuditedEntries, userIds: UserIds, users: readonly PdUser[]): Matches {
+  const { rosterIds, emails, rosterByEmail, sharedEmails } = audit;
+  const rosterIdSlots = new Int32Array(rosterIds.length).fill(-1);
+  const emailUserOf = new Int32Array(rosterIds.length).fill(-1);
+  const emailMatched = new Uint8Array(users.length);
+  for (let entry = 0; entry < rosterIds.length; entry++) {
+    const rosterId = rosterIds[entry] ?? null;
+    if (!rosterId) continue;
+    const slot = userIds.slotOf(rosterId);
+    rosterIdSlots[entry] = slot;
+    const user = userIds.userAt(slot);
+    if (user === undefined || user.deletedAt !== null) continue;
+    const email = emails[entry] as string;
+    if (user.email !== email && personKeyOfEmail(user.email) !== email) continue;
+    // Of entries sharing an email, the last one holds its user (as `rosterByEmail` does).
+    const holder =
+      sharedEmails.size > 0 && sharedEmails.has(email) ? (rosterByEmail.get(email) ?? entry) : entry;
+    offerEmailUser(emailUserOf, users, holder, slot);
+    emailMatched[slot] = 1;
+  }
+  return { rosterIdSlots, emailUserOf, emailMatched };
+}
+
+/** Every other live user's email, looked up against the roster's. */
+function matchByEmails(users: readonly PdUser[], rosterByEmail: Map<string, number>, matched: Matches): void {
+  const { emailUserOf, emailMatched } = matched;
+  for (let i = 0; i < users.length; i++) {
+    if (emailMatched[i] === 1) continue;
+    const user = users[i] as PdUser;
+    if (user.deletedAt !== null) continue;
+    // Most emails are already keys. One that some roster key equals as it is needs no key of its own (a key's
+    // key is itself), so the email is keyed only when that lookup fails.
+    let entry = rosterByEmail.get(user.email);
+    if (entry === undefined) {
+      const key = personKeyOfEmail(user.email);
+      if (key !== user.email) entry = rosterByEmail.get(key);
+    }
+    if (entry !== undefined) offerEmailUser(emailUserOf, users, entry, i);
+  }
+}
+
+/**
+ * An identity per audited entry: who each is in PagerDuty, each recorded as an owner of their accounts' IDs
+ * (roster order, the roster ID's claim before the email's).
+ */
+function identitiesOf(
+  audit: AuditedEntries,
+  userIds: UserIds,
+  users: readonly PdUser[],
+  { rosterIdSlots, emailUserOf }: Matches,
+  facts: Facts,
+): Identity[] {
+  const { usersListFailed, failedUserIds, unknownUserIds } = facts;
+  const { entries, emails, rosterIds, rosterByEmail, sharedEmails } = audit;
+  const usersMissing = usersListFailed || failedUserIds.size > 0;
+  const identities: Identity[] = [];
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index] as RosterEntry;
+    const email = emails[index] as string;
+    const { person } = entry;
+    const rosterId = rosterIds[index] ?? null;
+    // Entries sharing an email all have the user of the one indexed under it (the last).
+    const emailIndex =
+      sharedEmails.size > 0 && sharedEmails.has(email) ? (rosterByEmail.get(email) ?? index) : index;
+    const emailUserAt = emailUserOf[emailIndex] ?? -1;
+    const byEmail = emailUserAt < 0 ? null : (users[emailUserAt] as PdUser);
+    // An ID nobody read gets its slot from the first entry claiming it, below: looked up again.
+    const readSlot = rosterIdSlots[index] ?? -1;
+    const rosterIdSlot = readSlot < 0 && rosterId ? userIds.slotOf(rosterId) : readSlot;
+    const byId = userIds.userAt(rosterIdSlot) ?? null;
+    const idKnownMissing = rosterId !== null && unknownUserIds.has(rosterId);
+    const emailUserId = byEmail && byEmail.id !== rosterId ? byEmail.id : null;
     const identity: Identity = {
-      index: identities.length,
+      index,
       entry,
       person,
       name: person.name,
       rosterEmail: person.email,
       email,
       rotationMember: false,
-      rosterId: person.pagerduty?.id ?? null,
-      idUnknown: false,
-      user: null,
-      emailUser: null,
-      emailUserId: null,
-      unresolved: false,
-      rosterIdOwners: null,
+      rosterId,
+      idUnknown: idKnownMissing,
+      user: byId ?? (rosterId === null || idKnownMissing ? byEmail : null),
+      emailUser: byEmail,
+      emailUserId,
+      // With users missing (the list, or a user that failed to load), an entry with no ID (or a dead one)
+      // cannot be ruled out by email: the missing user might carry this email.
+      unresolved:
+        (rosterId !== null && byId === null && !idKnownMissing) ||
+        (usersMissing && byId === null && byEmail === null),
+      rosterIdSlot: -1,
     };
+    if (rosterId) identity.rosterIdSlot = userIds.claim(rosterId, rosterIdSlot, identity);
+    if (emailUserId !== null) userIds.claim(emailUserId, userIds.slotOf(emailUserId), identity);
     identities.push(identity);
-    const indexed = rosterByEmail.size;
-    rosterByEmail.set(email, identity);
-    if (rosterByEmail.size === indexed) sharedEmails.add(email);
   }
-  return { identities, exempt, rosterByEmail, sharedEmails };
-}
-
-/** Every user read, by ID; gives the roster entry with each live user's email that user (`emailUser`). */
-function indexUsers(users: readonly PdUser[], rosterByEmail: Map<string, Identity>): Map<string, UserIdInfo> {
-  const byUserId = new Map<string, UserIdInfo>();
-  for (const user of users) {
-    // A user listed twice: the last one read wins.
-    byUserId.set(user.id, { user, owners: undefined });
-    if (user.deletedAt !== null) continue;
-    // Most emails are already keys. One that some roster key equals as it is needs no key of its own (a key's
-    // key is itself), so the email is keyed only when that lookup fails.
-    let identity = rosterByEmail.get(user.email);
-    if (identity === undefined) {
-      const key = personKeyOfEmail(user.email);
-      if (key !== user.email) identity = rosterByEmail.get(key);
-    }
-    // PagerDuty keeps emails unique per account; should two users share one anyway, the lowest ID wins.
-    if (identity && (!identity.emailUser || user.id < identity.emailUser.id)) identity.emailUser = user;
-  }
-  return byUserId;
-}
-
-/** Records `identity` as an owner of `userId` (roster order); returns the ID's owners. */
-function claim(
-  byUserId: Map<string, UserIdInfo>,
-  userId: string,
-  info: UserIdInfo | undefined,
-  identity: Identity,
-): Identity[] {
-  if (!info) {
-    const owners = [identity];
-    byUserId.set(userId, { user: undefined, owners });
-    return owners;
-  }
-  if (info.owners) info.owners.push(identity);
-  else info.owners = [identity];
-  return info.owners;
-}
-
-/** Decides who each identity is in PagerDuty, and records each as an owner of their accounts' IDs. */
-function tieIdentities(
-  identities: readonly Identity[],
-  byUserId: Map<string, UserIdInfo>,
-  rosterByEmail: Map<string, Identity>,
-  sharedEmails: Set<string>,
-  facts: Facts,
-): void {
-  const { usersListFailed, failedUserIds, unknownUserIds } = facts;
-  for (const identity of identities) {
-    const { rosterId, email } = identity;
-    if (sharedEmails.size > 0 && sharedEmails.has(email))
-      identity.emailUser = rosterByEmail.get(email)?.emailUser ?? null;
-    const byEmail = identity.emailUser;
-    const rosterIdInfo = rosterId ? byUserId.get(rosterId) : undefined;
-    const byId = rosterIdInfo?.user ?? null;
-    const idKnownMissing = rosterId !== null && unknownUserIds.has(rosterId);
-    identity.idUnknown = idKnownMissing;
-    identity.user = byId ?? (rosterId === null || idKnownMissing ? byEmail : null);
-    const emailUserId = byEmail && byEmail.id !== rosterId ? byEmail.id : null;
-    identity.emailUserId = emailUserId;
-    // With users missing (the list, or a user that failed to load), an entry with no ID (or a dead one)
-    // cannot be ruled out by email: the missing user might carry this email.
-    identity.unresolved =
-      (rosterId !== null && byId === null && !idKnownMissing) ||
-      ((usersListFailed || failedUserIds.size > 0) && byId === null && byEmail === null);
-    if (rosterId) identity.rosterIdOwners = claim(byUserId, rosterId, rosterIdInfo, identity);
-    if (emailUserId !== null) claim(byUserId, emailUserId, byUserId.get(emailUserId), identity);
-  }
+  return identities;
 }
 
 /**
@@ -478,13 +604,13 @@ function ownersOf(
   directory: Directory,
   facts: Facts,
   userId: string,
-  info: UserIdInfo | undefined,
-): readonly Identity[] | "unknown" | null {
-  if (info?.owners) return info.owners;
-  const user = info?.user;
+  claimedBy: Owners | undefined,
+  user: PdUser | undefined,
+): Owners | "unknown" | null {
+  if (claimedBy !== undefined) return claimedBy;
   if (user) {
     const byEmail = directory.rosterByEmail.get(personKeyOfEmail(user.email));
-    return byEmail ? [byEmail] : null;
+    return byEmail === undefined ? null : (directory.identities[byEmail] ?? null);
   }
   // Not in the users list and not looked up: it might be someone's second account.
   if (facts.usersListFailed || facts.failedUserIds.has(userId)) return "unknown";
@@ -492,12 +618,21 @@ function ownersOf(
 }
 
 /** An exempt person's account: claimed by an exempt entry's ID, or unclaimed by ID and with their email. */
-function isExemptMember(directory: Directory, userId: string, info: UserIdInfo | undefined): boolean {
+function isExemptMember(
+  directory: Directory,
+  userId: string,
+  claimedBy: Owners | undefined,
+  user: PdUser | undefined,
+): boolean {
   if (directory.exemptRosterIds.has(userId)) return true;
   // Some audited entry gives this ID as its own (not only an email match): the account is theirs.
-  const owners = info?.owners;
-  if (owners) for (const owner of owners) if (owner.rosterId === userId) return false;
-  const user = info?.user;
+  if (claimedBy !== undefined) {
+    if (!isOwnerList(claimedBy)) {
+      if (claimedBy.rosterId === userId) return false;
+    } else {
+      for (const owner of claimedBy) if (owner.rosterId === userId) return false;
+    }
+  }
   return (
     user !== undefined &&
     directory.exemptEmails.size > 0 &&
@@ -567,8 +702,9 @@ function findRosterProblems(
       });
     }
     // Only when several identities own the ID can two roster entries give it as theirs.
-    const owners = identity.rosterIdOwners;
-    const sharing = owners && owners.length > 1 ? owners.filter((o) => o.rosterId === rosterId) : null;
+    const owners = directory.userIds.ownersAt(identity.rosterIdSlot);
+    const sharing =
+      owners !== undefined && isOwnerList(owners) ? owners.filter((o) => o.rosterId === rosterId) : null;
     if (sharing && sharing.length > 1) {
       const others = sharing
         .filter((s) => s !== identity)
@@ -780,7 +916,7 @@ function checkScheduleMembers(
  */
 function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: CurrentMembers): CoverageMember[] {
   const { directory, facts, expected, onSchedules } = scan;
-  const { byUserId } = directory;
+  const { userIds } = directory;
   const { unknownUserIds } = facts;
   const { listedBy } = listed;
   const described: CoverageMember[] = [];
@@ -788,17 +924,21 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
     const userId = members.ids[i] as string;
     const member = members.members[i] as ScheduleMember;
     // Each member is looked up once, for the findings and the coverage alike.
-    const info = byUserId.get(userId);
-    const user = info?.user;
+    const slot = userIds.slotOf(userId);
+    const user = userIds.userAt(slot);
     // Whoever counts this account as theirs is on this schedule, whatever it holds against them below.
-    const claimedBy = info?.owners;
-    if (claimedBy) {
-      for (const owner of claimedBy) for (const r of listedBy) onSchedules.add(r, owner);
+    const claimedBy = userIds.ownersAt(slot);
+    if (claimedBy !== undefined) {
+      if (!isOwnerList(claimedBy)) {
+        for (const r of listedBy) onSchedules.add(r, claimedBy);
+      } else {
+        for (const owner of claimedBy) for (const r of listedBy) onSchedules.add(r, owner);
+      }
     }
-    const owners = ownersOf(directory, facts, userId, info);
-    const exemptMember = isExemptMember(directory, userId, info);
+    const owners = ownersOf(directory, facts, userId, claimedBy, user);
+    const exemptMember = isExemptMember(directory, userId, claimedBy, user);
     const knownGone = member.deletedAt !== null || unknownUserIds.has(userId);
-    const shownAs = owners === "unknown" || owners === null ? undefined : owners[0];
+    const shownAs = owners === "unknown" || owners === null ? undefined : firstOwner(owners);
     described.push({
       pagerdutyId: userId,
       name: shownAs?.name ?? user?.name ?? member.name,
@@ -825,6 +965,11 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
       reportStranger(scan, listed, userId, member, user);
       continue;
     }
+    if (!isOwnerList(owners)) {
+      owners.rotationMember = true;
+      if (!expected.hasAny(listedBy, owners)) reportUnexpected(scan, listed, userId, owners);
+      continue;
+    }
     for (const owner of owners) {
       owner.rotationMember = true;
       if (!expected.hasAny(listedBy, owner)) reportUnexpected(scan, listed, userId, owner);
@@ -838,9 +983,10 @@ function withholdUnreadMember(
   scan: MemberScan,
   listed: ListedSchedule,
   userId: string,
-  claimedBy: readonly Identity[] | undefined,
+  claimed: Owners | undefined,
 ): void {
   const { directory, withheld } = scan;
+  const claimedBy = claimed === undefined ? undefined : ownerList(claimed);
   const unread = withheld.failureOfUser(userId);
   let failures = scan.unknownMemberFailures.get(listed.schedule.id);
   if (!failures) scan.unknownMemberFailures.set(listed.schedule.id, (failures = new Set()));
@@ -872,10 +1018,11 @@ function reportDeletedMember(
   listed: ListedSchedule,
   userId: string,
   member: ScheduleMember,
-  owners: readonly Identity[] | "unknown" | null,
+  owners: Owners | "unknown" | null,
 ): void {
   const { schedule } = listed;
-  const owner = owners === "unknown" || owners === null ? undefined : [...owners].sort(compareIdentities)[0];
+  const owner =
+    owners === "unknown" || owners === null ? undefined : [...ownerList(owners)].sort(compareIdentities)[0];
   const when = member.deletedAt
     ? `, deleted ${member.deletedAt.slice(0, 10)}`
     : ", no longer known to PagerDuty";
