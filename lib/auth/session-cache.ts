@@ -31,7 +31,10 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   const limit = options.limit ?? SESSION_CACHE_LIMIT;
   // A roster read is one array (lib/auth/session.ts): a new read (a promotion, someone leaving) starts
   // empty, as each session's role is derived from the roster again.
-  const byRoster = new WeakMap<readonly RosterPerson[], Map<string, { user: SessionUser | null; until: number }>>();
+  const byRoster = new WeakMap<
+    readonly RosterPerson[],
+    Map<string, { user: SessionUser | null; until: number }>
+  >();
   return {
     get(roster, cookie) {
       const sessions = byRoster.get(roster);

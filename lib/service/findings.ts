@@ -440,7 +440,10 @@ export async function getPersonDetail(
 }
 
 /** The person's row and items in the model; undefined when they have no findings in the audit. */
-function personOfModel(model: FindingsModel, personKey: string): { row: PersonRow; items: Item[] } | undefined {
+function personOfModel(
+  model: FindingsModel,
+  personKey: string,
+): { row: PersonRow; items: Item[] } | undefined {
   if (!model.people) {
     const people = new Map<string, { row: PersonRow; items: Item[] }>();
     for (const row of model.rows) people.set(row.personKey, { row, items: [] });
