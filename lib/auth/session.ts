@@ -9,6 +9,7 @@ import type { RosterEntry, RosterPerson } from "@/lib/roster/schema";
 import { buildAuthOptions, type AuthOptions } from "./options";
 import { parseSessionUser, type SessionUser } from "./roles";
 import { createRosterCache } from "./roster-cache";
+import { rosterPathStamp } from "./roster-stamp";
 import { createSessionCache } from "./session-cache";
 
 /** How long a roster read serves sign-ins and role checks before it is read again. */
@@ -43,15 +44,29 @@ export function getRosterDirectory(): Promise<RosterDirectory> {
   return rosterLookup();
 }
 
+/** The last roster read from disk, with the stamp of its files taken before the read. */
+let lastDiskRead: { stamp: string; directory: RosterDirectory } | undefined;
+
+/**
+ * The roster as the config names it. One on disk is read again only when its files changed
+ * (`rosterPathStamp`): the same read is kept, with the indexes and sessions derived from it. One in GitLab
+ * is read each time (once per ROSTER_CACHE_TTL_MS).
+ */
 async function loadRosterDirectory(env: Env): Promise<RosterDirectory> {
   const config = await loadAuditConfig(env.AUDIT_CONFIG, { pagerDutyApiUrl: env.PAGERDUTY_API_URL });
+  const source = { roster: config.roster, gitlab: config.gitlab };
+  const files = "path" in config.roster ? await rosterPathStamp(config.roster.path) : null;
+  const stamp = files === null ? null : `${JSON.stringify(source)}\n${files}`;
+  if (stamp !== null && lastDiskRead?.stamp === stamp) return lastDiskRead.directory;
   const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN }, { forSignIn: true });
   // One array per read: role checks index the people by identity (lib/auth/roles.ts).
-  return {
+  const directory = {
     people: roster.entries.map((entry) => entry.person),
     entries: roster.entries,
-    config: { roster: config.roster, gitlab: config.gitlab },
+    config: source,
   };
+  lastDiskRead = stamp === null ? undefined : { stamp, directory };
+  return directory;
 }
 
 /**
