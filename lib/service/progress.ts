@@ -4,7 +4,7 @@
  * kept per version of the audits' data (`getAuditDataVersion`): at 10,000 people the two reads took 8 ms of
  * every overview, for numbers that change only with an action, a reply or a run.
  */
-import type { Audit, DailyItemChanges, Db, FindingGroup } from "@/lib/db/queries";
+import type { Audit, DailyItemChanges, FindingGroup } from "@/lib/db/queries";
 import {
   getAuditById,
   getAuditDataVersion,
@@ -14,6 +14,7 @@ import {
 } from "@/lib/db/queries";
 import { burnDownOf, trendOf, type ProgressDay, type TrendEntry } from "@/lib/workflow/progress";
 import type { AppContext } from "./context";
+import { keptPerVersion, type KeptPerVersion } from "./kept-per-version";
 
 export interface AuditProgress {
   /** From the day the audit was opened to today (or its sign-off); empty before its first run. */
@@ -61,35 +62,5 @@ export async function getAuditTrend(ctx: AppContext, audits: readonly Audit[]): 
   return trendOf(ordered, groups);
 }
 
-/** Per database handle (one per app instance; tests open several), per key: the newest read and its version. */
-type Kept<T> = WeakMap<Db, Map<string, { version: string; value: Promise<T> }>>;
-
-const DAILY_CHANGES: Kept<DailyItemChanges[]> = new WeakMap();
-const FINDING_GROUPS: Kept<FindingGroup[]> = new WeakMap();
-
-/**
- * `read()` once per `version` of the data under `key`: the one kept while the version is the one it was
- * read at, else read again (and kept in its place). The version is read before the data, so a read is never
- * kept under a version newer than itself. A failed read is not kept.
- */
-function keptPerVersion<T>(
-  kept: Kept<T>,
-  db: Db,
-  key: string,
-  version: string,
-  read: () => Promise<T>,
-): Promise<T> {
-  let byKey = kept.get(db);
-  if (!byKey) {
-    byKey = new Map();
-    kept.set(db, byKey);
-  }
-  const entry = byKey.get(key);
-  if (entry?.version === version) return entry.value;
-  const fresh = { version, value: read() };
-  byKey.set(key, fresh);
-  fresh.value.catch(() => {
-    if (byKey.get(key) === fresh) byKey.delete(key);
-  });
-  return fresh.value;
-}
+const DAILY_CHANGES: KeptPerVersion<DailyItemChanges[]> = new WeakMap();
+const FINDING_GROUPS: KeptPerVersion<FindingGroup[]> = new WeakMap();
