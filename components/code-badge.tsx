@@ -13,12 +13,10 @@ const SEVERITY_TONE: Record<Severity, BadgeTone> = { error: "danger", warning: "
 export function CodeBadge({ code, severity }: { code: FindingCode; severity?: Severity }) {
   const label = CODE_LABELS[code];
   return (
-    <span title={label}>
-      <Badge tone={SEVERITY_TONE[severity ?? SEVERITY_OF_CODE[code]]}>
-        <span aria-hidden>{code.replaceAll("_", " ")}</span>
-        <span className="sr-only">{label}</span>
-      </Badge>
-    </span>
+    <Badge tone={SEVERITY_TONE[severity ?? SEVERITY_OF_CODE[code]]} title={label}>
+      <span aria-hidden>{code.replaceAll("_", " ")}</span>
+      <span className="sr-only">{label}</span>
+    </Badge>
   );
 }
 

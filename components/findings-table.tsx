@@ -215,11 +215,18 @@ function CodeChips({ row, compact = false }: { row: FindingsTableRow; compact?: 
       className={cn("flex gap-1", compact ? "min-w-0 flex-nowrap items-center" : "flex-wrap")}
       aria-label={`${row.items} finding${row.items === 1 ? "" : "s"}`}
     >
-      {codes.map((code, i) => (
-        <li key={code} className={compact && i > 0 ? "sr-only" : "min-w-0 truncate"}>
-          <CodeBadge code={code} />
-        </li>
-      ))}
+      {codes.map((code, i) =>
+        // Past the first in a compact list: what the chip would announce, without the chip nobody sees.
+        compact && i > 0 ? (
+          <li key={code} className="sr-only">
+            {CODE_LABELS[code]}
+          </li>
+        ) : (
+          <li key={code} className="min-w-0 truncate">
+            <CodeBadge code={code} />
+          </li>
+        ),
+      )}
       {rest.length > 0 && (
         <li aria-hidden className="shrink-0" title={rest.map((code) => CODE_LABELS[code]).join("; ")}>
           <Badge>+{rest.length}</Badge>
@@ -275,13 +282,13 @@ function NextAction({
   }
   if (!row.nextAction) return <span className="text-slate-500">Nothing due</span>;
   return (
-    <span>
+    <>
       <span className="font-medium text-slate-900">{NEXT_ACTION_LABELS[row.nextAction]}</span>
       <span className="text-xs">
         {" · "}
         {row.dueAt ? <DueIn dueAt={row.dueAt} now={now} /> : <span className="text-slate-600">now</span>}
       </span>
-    </span>
+    </>
   );
 }
 

@@ -124,6 +124,8 @@ describe("the activity of a person and of an audit", () => {
     if (!amara) throw new Error("the demo org has Amara Okafor");
     const act = (action: Parameters<typeof actOnItems>[1]["action"]) =>
       actOnItems(t.ctx, { auditId, personKey: amara.personKey, action, actor: "Theo Marsh" });
+    // The first page is kept per version of the audit's data: read before, it must not be served after.
+    expect((await getAuditActivity(t.ctx, auditId, { pageSize: 2 })).total).toBe(0);
     await act({ type: "ping" });
     const [item] = (await getPersonDetail(t.ctx, auditId, amara.personKey)).items;
     if (!item) throw new Error("Amara has a finding");

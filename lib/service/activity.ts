@@ -4,9 +4,10 @@
  */
 import { FINDING_CODES, type FindingCode } from "@/lib/audit/types";
 import type { ActivityEvent } from "@/lib/db/queries";
-import { countActivity, getAuditById, listActivity } from "@/lib/db/queries";
+import { countActivity, getAuditById, getAuditDataVersion, listActivity } from "@/lib/db/queries";
 import { isActivityAction, type ActivityAction } from "@/lib/db/schema";
 import type { AppContext } from "./context";
+import { keptPerVersion, type KeptPerVersion } from "./kept-per-version";
 
 /** One moment of the activity: an action, on one or several findings of one person at once. */
 export interface ActivityEntry {
@@ -90,9 +91,13 @@ export interface ActivityPage {
   pageSize: number;
 }
 
+/** The first page of each audit's activity (the overview's), per page size, per version of its data. */
+const FIRST_PAGES: KeptPerVersion<ActivityPage> = new WeakMap();
+
 /**
  * An audit's activity, newest first, `pageSize` events a page (default 20; the overview shows the first
- * page). `not_found:audit` for an unknown audit.
+ * page, kept per version of the audit's data: counting and reading the log took 2.4 ms of every overview at
+ * 10,000 people). `not_found:audit` for an unknown audit.
  */
 export async function getAuditActivity(
   ctx: AppContext,
@@ -100,9 +105,26 @@ export async function getAuditActivity(
   query: { page?: number; pageSize?: number },
 ): Promise<ActivityPage> {
   const pageSize = Math.min(Math.max(Math.trunc(query.pageSize ?? 20), 1), 200);
-  const [, total] = await Promise.all([getAuditById(ctx.db, auditId), countActivity(ctx.db, auditId)]);
+  const requested = Math.max(Math.trunc(query.page ?? 1), 1);
+  const [, version] = await Promise.all([
+    getAuditById(ctx.db, auditId),
+    getAuditDataVersion(ctx.db, auditId),
+  ]);
+  const read = () => readActivityPage(ctx, auditId, requested, pageSize);
+  return requested === 1
+    ? keptPerVersion(FIRST_PAGES, ctx.db, `${auditId} ${pageSize}`, version, read)
+    : read();
+}
+
+async function readActivityPage(
+  ctx: AppContext,
+  auditId: string,
+  requested: number,
+  pageSize: number,
+): Promise<ActivityPage> {
+  const total = await countActivity(ctx.db, auditId);
   const pages = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(Math.max(Math.trunc(query.page ?? 1), 1), pages);
+  const page = Math.min(requested, pages);
   const events = await listActivity(ctx.db, auditId, { limit: pageSize, offset: (page - 1) * pageSize });
   return { entries: activityOf(events), total, page, pageSize };
 }

@@ -21,9 +21,9 @@ import {
 } from "@/lib/db/queries";
 import { AppError } from "@/lib/errors";
 import { isRosterPersonKey } from "@/lib/roster/person-key";
-import { isChaseAction, type ChaseAction } from "@/lib/workflow/chase";
+import type { ChaseAction } from "@/lib/workflow/chase";
 import { ownerOf, scheduleOwnerTaskOf } from "@/lib/workflow/owners";
-import { deriveStatus, nextStatusChangeAt, summarizePerson } from "@/lib/workflow/rules";
+import { deriveStatus, nextStatusChangeAt, summarizePerson, type DerivedStatus } from "@/lib/workflow/rules";
 import type { ItemStatus, WorkflowSettings } from "@/lib/workflow/types";
 import { ITEM_STATUSES, UNRESOLVED_STATES } from "@/lib/workflow/types";
 import { activityOf, type ActivityEntry } from "./activity";
@@ -121,6 +121,10 @@ interface FindingsModel {
   summaries: Map<string, AuditSummary>;
   /** The audit's PagerDuty site (`pagerDutySiteOfItems`), found on first use. */
   site?: string | null;
+  /** Each person's row and items (in the audit's order), indexed on first use. */
+  people?: Map<string, { row: PersonRow; items: Item[] }>;
+  /** Each item's status as of the model (`deriveStatus`), by item id, derived on first use per person. */
+  derived: Map<string, DerivedStatus>;
   /** App-clock ms: the model is what the rules say at any moment in [from, until). */
   from: number;
   until: number;
@@ -183,6 +187,7 @@ async function deriveFindingsModel(
     items,
     workflow,
     summaries: new Map(),
+    derived: new Map(),
     from: now.getTime(),
     until,
   };
@@ -224,15 +229,6 @@ function sortedRowsOf(
     model.sorted.set(key, rows);
   }
   return rows;
-}
-
-/** The newest chase step (ping, escalation or DM) per person among `events`. */
-function lastPingsOf(events: readonly AuditEvent[]): Map<string, string> {
-  const lastPing = new Map<string, string>();
-  for (const event of events) {
-    if (event.personKey && isChaseAction(event.action)) lastPing.set(event.personKey, event.at);
-  }
-  return lastPing;
 }
 
 /** Per-person rows of these items at `now`, with each person's last ping from `lastPing` (person key → at). */
@@ -410,27 +406,29 @@ export interface PersonDetail {
   activity: ActivityEntry[];
 }
 
-/** One person's findings with evidence, timers and history. */
+/**
+ * One person's findings with evidence, timers and history: the row and the items' timers from the audit's
+ * read model (derived once per version of its data, as the findings table's), the history read now.
+ */
 export async function getPersonDetail(
   ctx: AppContext,
   auditId: string,
   personKey: string,
 ): Promise<PersonDetail> {
-  const now = ctx.clock.now();
-  const [items, history, events] = await Promise.all([
-    listItems(ctx.db, auditId, { personKey }),
+  const [model, history, events] = await Promise.all([
+    readFindingsModel(ctx, auditId),
     listPersonHistory(ctx.db, auditId, personKey),
     listEvents(ctx.db, { auditId, personKey }),
   ]);
-  const workflow = await workflowOf(ctx);
-  const row = toPeopleRows(items, lastPingsOf(history), now, workflow)[0];
-  if (!row) throw new AppError("not_found:person", "This person has no findings in this audit.");
+  const person = personOfModel(model, personKey);
+  if (!person) throw new AppError("not_found:person", "This person has no findings in this audit.");
+  const { row, items } = person;
   const resolutions = resolutionsOf(items, events);
   return {
     row,
     items: items.map((item) => ({
       ...item,
-      ...deriveStatus(item, now, workflow),
+      ...derivedStatusOf(model, item),
       resolution: resolutions.get(item.id) ?? null,
       owner: ownerOf(item),
       ownerTask: scheduleOwnerTaskOf(item.code),
@@ -439,6 +437,32 @@ export async function getPersonDetail(
     history,
     activity: activityOf(events.toReversed().map((event) => ({ event, personName: row.name }))),
   };
+}
+
+/** The person's row and items in the model; undefined when they have no findings in the audit. */
+function personOfModel(
+  model: FindingsModel,
+  personKey: string,
+): { row: PersonRow; items: Item[] } | undefined {
+  if (!model.people) {
+    const people = new Map<string, { row: PersonRow; items: Item[] }>();
+    for (const row of model.rows) people.set(row.personKey, { row, items: [] });
+    for (const item of model.items) {
+      if (item.personKey !== null) people.get(item.personKey)?.items.push(item);
+    }
+    model.people = people;
+  }
+  return model.people.get(personKey);
+}
+
+/** The item's status as of the model's moment, which holds until its end (as its rows' do). */
+function derivedStatusOf(model: FindingsModel, item: Item): DerivedStatus {
+  let derived = model.derived.get(item.id);
+  if (!derived) {
+    derived = deriveStatus(item, new Date(model.from), model.workflow);
+    model.derived.set(item.id, derived);
+  }
+  return derived;
 }
 
 /**

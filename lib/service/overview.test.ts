@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getLatestRun, listItems } from "@/lib/db/queries";
+import { getLatestRun, listDailyItemChanges, listFindingGroups, listItems } from "@/lib/db/queries";
 import type { TestContext } from "@/lib/testing/app-context";
 import { createGitLabTestContext, runAuditToEnd } from "@/lib/testing/app-context";
 import { dueStateOf } from "@/lib/workflow/audit-counts";
+import { trendOf } from "@/lib/workflow/progress";
 import type { AppContext } from "./context";
 import { exportToIssue } from "./export";
 import { actOnItems } from "./item-actions";
 import { getAuditIndex, summarizeAudit } from "./overview";
-import { getAuditProgress } from "./progress";
+import { getAuditProgress, getAuditTrend } from "./progress";
 import { openCurrentAudit } from "./runs";
 import { signOff } from "./sign-off";
 
@@ -25,13 +26,20 @@ beforeAll(async () => {
 
 afterAll(async () => t.close());
 
-/** What the overview shows of the current audit: the counts, the due card, and the burn-down's last day. */
+/**
+ * What the overview shows of the current audit: the counts, the due card, and the burn-down's last day. The
+ * pictures are kept per version of the data: each step also checks they are what a fresh read gives.
+ */
 async function overviewOf() {
   const [summary, index, progress] = await Promise.all([
     summarizeAudit(ctx, auditId),
     getAuditIndex(ctx),
     getAuditProgress(ctx, auditId),
   ]);
+  const trend = await getAuditTrend(ctx, index.audits);
+  expect(trend).toEqual(trendOf(index.audits, await listFindingGroups(ctx.db)));
+  const changes = await listDailyItemChanges(ctx.db, auditId);
+  expect(progress.days.at(-1)?.found ?? 0).toBe(changes.reduce((sum, change) => sum + change.detected, 0));
   return {
     counts: summary,
     run: summary.latestRun,

@@ -1,11 +1,20 @@
 /**
  * The overview's pictures over time: how the current audit burns down, and how audits compare with the one
- * before. Each is a grouped read (a row per day, a row per finding group), never the whole event log.
+ * before. Each is a grouped read (a row per day, a row per finding group), never the whole event log, and
+ * kept per version of the audits' data (`getAuditDataVersion`): at 10,000 people the two reads took 8 ms of
+ * every overview, for numbers that change only with an action, a reply or a run.
  */
-import type { Audit } from "@/lib/db/queries";
-import { getAuditById, listDailyItemChanges, listEndedWaiverDays, listFindingGroups } from "@/lib/db/queries";
+import type { Audit, DailyItemChanges, FindingGroup } from "@/lib/db/queries";
+import {
+  getAuditById,
+  getAuditDataVersion,
+  listDailyItemChanges,
+  listEndedWaiverDays,
+  listFindingGroups,
+} from "@/lib/db/queries";
 import { burnDownOf, trendOf, type ProgressDay, type TrendEntry } from "@/lib/workflow/progress";
 import type { AppContext } from "./context";
+import { keptPerVersion, type KeptPerVersion } from "./kept-per-version";
 
 export interface AuditProgress {
   /** From the day the audit was opened to today (or its sign-off); empty before its first run. */
@@ -24,7 +33,10 @@ export async function getAuditProgress(ctx: AppContext, auditOrId: Audit | strin
   const auditId = audit.id;
   const asOf = audit.signedOffAt ?? ctx.clock.now().toISOString();
   const [changes, endedWaivers] = await Promise.all([
-    listDailyItemChanges(ctx.db, auditId),
+    keptPerVersion(DAILY_CHANGES, ctx.db, auditId, await getAuditDataVersion(ctx.db, auditId), () =>
+      listDailyItemChanges(ctx.db, auditId),
+    ),
+    // Waivers end with the clock, not with a change of data: read each time (a small grouped read).
     listEndedWaiverDays(ctx.db, auditId, asOf),
   ]);
   if (changes.length === 0) return { days: [], dueOn: audit.dueOn };
@@ -41,5 +53,14 @@ export async function getAuditProgress(ctx: AppContext, auditOrId: Audit | strin
 export async function getAuditTrend(ctx: AppContext, audits: readonly Audit[]): Promise<TrendEntry[]> {
   const ordered = [...audits].sort((a, b) => a.fiscalYear - b.fiscalYear || a.quarter - b.quarter);
   if (ordered.length === 0) return [];
-  return trendOf(ordered, await listFindingGroups(ctx.db));
+  const versions = await Promise.all(
+    ordered.map(async (audit) => `${audit.id}@${await getAuditDataVersion(ctx.db, audit.id)}`),
+  );
+  const groups = await keptPerVersion(FINDING_GROUPS, ctx.db, "all", versions.join(" "), () =>
+    listFindingGroups(ctx.db),
+  );
+  return trendOf(ordered, groups);
 }
+
+const DAILY_CHANGES: KeptPerVersion<DailyItemChanges[]> = new WeakMap();
+const FINDING_GROUPS: KeptPerVersion<FindingGroup[]> = new WeakMap();

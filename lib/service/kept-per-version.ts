@@ -1,0 +1,36 @@
+/**
+ * Reads kept per version of an audit's data (`getAuditDataVersion`): what the overview and the activity
+ * show changes only with an action, a reply or a run, each of which moves the version, in whichever app
+ * instance it happens; reading the version is one small query where the reads it saves grew with the audit.
+ */
+import type { Db } from "@/lib/db/queries";
+
+/** Per database handle (one per app instance; tests open several), per key: the newest read and its version. */
+export type KeptPerVersion<T> = WeakMap<Db, Map<string, { version: string; value: Promise<T> }>>;
+
+/**
+ * `read()` once per `version` of the data under `key`: the read kept while the version is the one it was
+ * made at, else a new read (kept in its place). Read the version before the data, so that a read is never
+ * kept under a version newer than itself. A failed read is not kept.
+ */
+export function keptPerVersion<T>(
+  kept: KeptPerVersion<T>,
+  db: Db,
+  key: string,
+  version: string,
+  read: () => Promise<T>,
+): Promise<T> {
+  let byKey = kept.get(db);
+  if (!byKey) {
+    byKey = new Map();
+    kept.set(db, byKey);
+  }
+  const entry = byKey.get(key);
+  if (entry?.version === version) return entry.value;
+  const fresh = { version, value: read() };
+  byKey.set(key, fresh);
+  fresh.value.catch(() => {
+    if (byKey.get(key) === fresh) byKey.delete(key);
+  });
+  return fresh.value;
+}
