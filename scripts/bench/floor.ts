@@ -210,7 +210,7 @@ export async function benchFloor(): Promise<boolean> {
     );
     console.log(
       "  CLI / floor: %sx (target <= %sx: %s)",
-      ratio.toFixed(2),
+      ratio.toFixed(3),
       TARGET_RATIO,
       verdict(ratio <= TARGET_RATIO),
     );
