@@ -40,6 +40,7 @@ import {
 } from "./people-query";
 import { showRun } from "./runs";
 import { workflowOf } from "./workflow-settings";
+import { keptPerVersion, type KeptPerVersion } from "./kept-per-version";
 
 export { PEOPLE_SORTS, SORT_DIRECTIONS, type PeopleSort, type SortDirection } from "./people-query";
 
@@ -130,39 +131,26 @@ interface FindingsModel {
   until: number;
 }
 
-/**
- * Per database handle (one per app instance; tests open several), per audit: the newest model read, by
- * version stamp and workflow settings (the config's working time may change without a restart).
- */
-const MODELS = new WeakMap<Db, Map<string, { key: string; model: Promise<FindingsModel> }>>();
+/** Per database handle and audit: the newest model read, by version stamp and workflow settings. */
+const MODELS: KeptPerVersion<FindingsModel> = new WeakMap();
 
 /**
  * The audit's read model for this request: the one kept, while the audit's data version and the workflow
- * settings are those it was read at and the clock is within its span; else read again (once, however many
- * requests ask at the same time). The version is read before the items, so a model is never kept under a
- * version newer than the data it was derived from.
+ * settings (the config's working time may change without a restart) are those it was read at and the
+ * clock is within its span; else read again (once, however many requests ask at the same time).
  */
 async function readFindingsModel(ctx: AppContext, auditId: string): Promise<FindingsModel> {
   const version = await getAuditDataVersion(ctx.db, auditId);
   const workflow = await workflowOf(ctx);
-  const key = `${version} ${JSON.stringify(workflow)}`;
   const now = ctx.clock.now();
-  let byAudit = MODELS.get(ctx.db);
-  if (!byAudit) {
-    byAudit = new Map();
-    MODELS.set(ctx.db, byAudit);
-  }
-  const kept = byAudit.get(auditId);
-  if (kept?.key === key) {
-    const model = await kept.model;
-    if (model.from <= now.getTime() && now.getTime() < model.until) return model;
-  }
-  const entry = { key, model: deriveFindingsModel(ctx.db, auditId, now, workflow) };
-  byAudit.set(auditId, entry);
-  entry.model.catch(() => {
-    if (byAudit.get(auditId) === entry) byAudit.delete(auditId);
-  });
-  return entry.model;
+  return keptPerVersion(
+    MODELS,
+    ctx.db,
+    auditId,
+    `${version} ${JSON.stringify(workflow)}`,
+    () => deriveFindingsModel(ctx.db, auditId, now, workflow),
+    (model) => model.from <= now.getTime() && now.getTime() < model.until,
+  );
 }
 
 async function deriveFindingsModel(

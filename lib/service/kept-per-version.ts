@@ -10,15 +10,17 @@ export type KeptPerVersion<T> = WeakMap<Db, Map<string, { version: string; value
 
 /**
  * `read()` once per `version` of the data under `key`: the read kept while the version is the one it was
- * made at, else a new read (kept in its place). Read the version before the data, so that a read is never
+ * made at (and, with `usable`, while the value it gave still is: a read model valid until a timer runs
+ * out), else a new read (kept in its place). Read the version before the data, so that a read is never
  * kept under a version newer than itself. A failed read is not kept.
  */
-export function keptPerVersion<T>(
+export async function keptPerVersion<T>(
   kept: KeptPerVersion<T>,
   db: Db,
   key: string,
   version: string,
   read: () => Promise<T>,
+  usable?: (value: T) => boolean,
 ): Promise<T> {
   let byKey = kept.get(db);
   if (!byKey) {
@@ -26,7 +28,10 @@ export function keptPerVersion<T>(
     kept.set(db, byKey);
   }
   const entry = byKey.get(key);
-  if (entry?.version === version) return entry.value;
+  if (entry?.version === version) {
+    const value = await entry.value;
+    if (!usable || usable(value)) return value;
+  }
   const fresh = { version, value: read() };
   byKey.set(key, fresh);
   fresh.value.catch(() => {
