@@ -12,21 +12,32 @@ const DATE_TIME_OPTIONS: Intl.DateTimeFormatOptions = {
   hourCycle: "h23",
 };
 
-const dateTimeFormats = new Map<string, Intl.DateTimeFormat | null>();
+/** Formats kept per set of options; a roster names a few dozen zones, the bound guards against a flood. */
+const FORMATS_KEPT = 1_000;
 
-/** The moment format in `zone`, built once per zone; null for a zone the runtime does not know. */
-function dateTimeFormatIn(zone: string): Intl.DateTimeFormat | null {
-  let format = dateTimeFormats.get(zone);
-  if (format === undefined) {
-    try {
-      format = new Intl.DateTimeFormat("en-GB", { ...DATE_TIME_OPTIONS, timeZone: zone });
-    } catch {
-      format = null;
+/**
+ * The format with `options` in a zone, built once per zone (building one costs about a millisecond, a page
+ * formats many times); null for a zone the runtime does not know.
+ */
+function formatsIn(options: Intl.DateTimeFormatOptions): (zone: string) => Intl.DateTimeFormat | null {
+  const formats = new Map<string, Intl.DateTimeFormat | null>();
+  return (zone) => {
+    let format = formats.get(zone);
+    if (format === undefined) {
+      try {
+        format = new Intl.DateTimeFormat("en-GB", { ...options, timeZone: zone });
+      } catch {
+        format = null;
+      }
+      if (formats.size >= FORMATS_KEPT) formats.clear();
+      formats.set(zone, format);
     }
-    dateTimeFormats.set(zone, format);
-  }
-  return format;
+    return format;
+  };
 }
+
+/** The moment format in a zone. */
+const dateTimeFormatIn = formatsIn(DATE_TIME_OPTIONS);
 
 const DAY = new Intl.DateTimeFormat("en-GB", {
   timeZone: "UTC",
@@ -88,29 +99,12 @@ export function formatInZone(iso: string, zone: string): string | null {
   return format ? `${format.format(new Date(iso))} ${zone}` : null;
 }
 
-const zoneFormats = new Map<string, Intl.DateTimeFormat | null>();
-
-/**
- * `formatInZone`'s format in `zone`, built once per zone (building one took a millisecond of each person
- * page); null for a zone the runtime does not know.
- */
-function zoneFormatIn(zone: string): Intl.DateTimeFormat | null {
-  let format = zoneFormats.get(zone);
-  if (format === undefined) {
-    try {
-      format = new Intl.DateTimeFormat("en-GB", {
-        timeZone: zone,
-        weekday: "short",
-        day: "numeric",
-        month: "short",
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
-      });
-    } catch {
-      format = null;
-    }
-    zoneFormats.set(zone, format);
-  }
-  return format;
-}
+/** `formatInZone`'s format in a zone: the weekday, without the year. */
+const zoneFormatIn = formatsIn({
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
