@@ -31,6 +31,15 @@ export default defineConfig([
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
+      // `import { z }` takes zod's whole namespace object, every locale included: 440 KiB in the CLI's
+      // bundle, compiled at each start, against 90 KiB for the namespace import zod documents.
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+          message: 'Import zod as `import * as z from "zod"`: the named `z` keeps all of zod in a bundle.',
+        },
+      ],
     },
   },
   {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { HttpUrlSchema } from "@/lib/config/schema";
 import { AppError, type ErrorDetail } from "@/lib/errors";
 

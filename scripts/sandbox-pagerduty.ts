@@ -8,7 +8,7 @@
  */
 import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_SANDBOX_TOKEN, startPagerDutySandbox } from "../sandbox/pagerduty/server";
 import type { AnswerOptions, FaultOptions } from "../sandbox/pagerduty/types";
 import { generateDemoOrg } from "../sandbox/scenarios/demo-org";

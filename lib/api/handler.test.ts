@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { managerChainOf, type SessionUser } from "@/lib/auth/roles";
 import { TEST_ROSTER, sessionUserOf } from "@/lib/auth/testing";
 import { publicOriginsOf, readEnv } from "@/lib/env";

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import type { AuditReport, FindingCode, RotationCoverage } from "@/lib/audit/types";
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { SessionUser } from "@/lib/auth/roles";

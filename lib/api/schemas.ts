@@ -2,7 +2,7 @@
  * What the HTTP API accepts: route segments, query strings and JSON bodies, checked at the edge. Shapes and
  * bounds only; whether an action fits an item's state (and the wording of why not) is the workflow's.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { FINDING_CODES } from "@/lib/audit/types";
 import type { Permission } from "@/lib/auth/roles";
 import { PEOPLE_SORTS, SORT_DIRECTIONS, type PeopleQuery } from "@/lib/service/findings";

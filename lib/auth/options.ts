@@ -9,7 +9,7 @@ import type { JWT } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitLabProvider, { type GitLabProfile } from "next-auth/providers/gitlab";
 import type { Provider } from "next-auth/providers/index";
-import { z } from "zod";
+import * as z from "zod";
 import { isDemoModeAllowed, isLoopbackHost, type Env } from "@/lib/env";
 import { AppError, type ErrorDetail } from "@/lib/errors";
 import { personKeyOf, personKeyOfEmail } from "@/lib/roster/person-key";

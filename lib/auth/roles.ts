@@ -2,7 +2,7 @@
  * Who may do what, derived from the roster alone. Pure: no IO, no next-auth, safe to import anywhere
  * (the UI uses `can` to hide buttons; the server uses it to refuse requests).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { AppError } from "@/lib/errors";
 import { personKeyOf, personKeyOfEmail } from "@/lib/roster/person-key";
 import { normalizeName, normalizeUsername, type RosterPerson } from "@/lib/roster/schema";

@@ -3,7 +3,7 @@
  * JSON columns are parsed (and checked) here, at the edge.
  */
 import type { Insertable, Selectable } from "kysely";
-import { z } from "zod";
+import * as z from "zod";
 import type { Finding, FindingCode, Severity } from "@/lib/audit/types";
 import type {
   AuditStatus,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * GitLab's REST v4 responses as far as this project reads them. Objects are loose (GitLab adds fields all

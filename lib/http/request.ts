@@ -1,5 +1,5 @@
 import PQueue from "p-queue";
-import type { z } from "zod";
+import type * as z from "zod";
 
 import type { AppError } from "@/lib/errors";
 import { realSleep, type RateLimiter, type Sleep } from "@/lib/http/rate-limit";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 
 import { fetchAllPages, PAGE_LIMIT } from "@/lib/pagerduty/paginate";
 import type { Query } from "@/lib/http/request";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
+import type * as z from "zod";
 
 import { createPagerDutyClient } from "@/lib/pagerduty/client";
 import type { RateLimiter } from "@/lib/http/rate-limit";

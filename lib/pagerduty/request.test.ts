@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 
 import { AppError } from "@/lib/errors";
 import type { RateLimiter } from "@/lib/http/rate-limit";

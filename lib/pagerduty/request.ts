@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 
 import { AppError, type ErrorCode } from "@/lib/errors";
 import { describeStatus, readErrorBody, messagesIn, truncate } from "@/lib/http/error-body";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * PagerDuty's responses as far as the audit reads them. Objects are loose (PagerDuty adds fields all the

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Regions used by the support roster. Others are accepted (kept as written) so a new region never blocks an audit. */
 export const KNOWN_REGIONS = ["AMER-W", "AMER-C", "AMER-E", "APAC", "EMEA"] as const;

@@ -6,7 +6,7 @@ import {
   type RetryOptions,
   type WebAPICallResult,
 } from "@slack/web-api";
-import { z } from "zod";
+import * as z from "zod";
 
 import type { Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";

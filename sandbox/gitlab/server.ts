@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { z } from "zod";
+import * as z from "zod";
 import { mulberry32 } from "../random";
 import { createConnectionFaults, DEFAULT_HOLD_MS } from "./connection-faults";
 import type {

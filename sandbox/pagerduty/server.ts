@@ -8,7 +8,7 @@
  * pick something the description leaves open, the choice is commented where it is made.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { z } from "zod";
+import * as z from "zod";
 import { mulberry32 } from "../random";
 import type {
   AnswerOptions,

@@ -2,7 +2,7 @@
  * What a scenario is, and the small builders the demo and bench generators share. Everything here is pure
  * and deterministic: the same input gives the same output.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import type { AuditConfigSchema } from "@/lib/config/schema";
 import type { RosterPerson } from "@/lib/roster/schema";
 import type {

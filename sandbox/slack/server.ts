@@ -8,7 +8,7 @@
  * memory, seeded from a plain object.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { z } from "zod";
+import * as z from "zod";
 import { createConnectionFaults, DEFAULT_HOLD_MS } from "../gitlab/connection-faults";
 import type {
   SandboxSlackChannel,
