@@ -201,6 +201,105 @@ describe("fetchAllPages", () => {
     await expect(fetchAllPages(fetchPage, { what: "GET /users" })).rejects.toThrow("page 3 failed");
   });
 
+  describe("pages asked ahead of the first page's total", () => {
+    /** The requests sent before any answer came back: the first round. */
+    function firstRound(list: ReturnType<typeof fakeList>) {
+      let round: number | null = null;
+      const fetchPage = (request: PageRequest) => {
+        const page = list.fetchPage(request);
+        // Counted when the first answer is in: everything sent before it went out in one round.
+        void page.then(() => (round ??= list.requests.length));
+        return page;
+      };
+      return { fetchPage, round: () => round };
+    }
+
+    it("sends them with the first page and uses them instead of asking again", async () => {
+      const list = fakeList(950);
+      const probe = firstRound(list);
+      await expect(fetchAllPages(probe.fetchPage, { what: "GET /users", pagesAhead: 3 })).resolves.toEqual(
+        range(950),
+      );
+      expect(list.requests.slice(0, 4).map((r) => r.offset)).toEqual([0, 100, 200, 300]);
+      expect(probe.round()).toBe(4);
+      // Each page once: 10 pages for 950 records, as without pages ahead.
+      expect(list.requests.map((r) => r.offset)).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+    });
+
+    it.each([
+      { count: 0, requests: 4 },
+      { count: 150, requests: 4 },
+      { count: 300, requests: 4 },
+      { count: 301, requests: 4 },
+      { count: 401, requests: 5 },
+    ])("costs a short list its empty pages, nothing else ($count records)", async ({ count, requests }) => {
+      const list = fakeList(count);
+      await expect(fetchAllPages(list.fetchPage, { what: "GET /users", pagesAhead: 3 })).resolves.toEqual(
+        range(count),
+      );
+      expect(list.requests).toHaveLength(requests);
+    });
+
+    it("uses only those at the offsets it reads when the server hands out smaller pages than asked", async () => {
+      const list = fakeList(120, { serverMax: 25 });
+      await expect(fetchAllPages(list.fetchPage, { what: "GET /users", pagesAhead: 2 })).resolves.toEqual(
+        range(120),
+      );
+      // Steps of 25: the page asked ahead at 100 is read there; the one at 200 is past the end.
+      expect(list.requests.map((r) => r.offset)).toEqual([0, 100, 200, 25, 50, 75]);
+    });
+
+    it("uses them in order when the server gives no total", async () => {
+      const list = fakeList(450, { totals: false });
+      await expect(fetchAllPages(list.fetchPage, { what: "GET /users", pagesAhead: 2 })).resolves.toEqual(
+        range(450),
+      );
+      expect(list.requests.map((r) => r.offset)).toEqual([0, 100, 200, 300, 400]);
+    });
+
+    it("asks none past PagerDuty's cap; a capped list read only in part pays the ones it does not read", async () => {
+      const list = fakeList(12_000);
+      const items = await fetchAllPages(list.fetchPage, {
+        what: "GET /users",
+        limit: 2_500,
+        pagesAhead: 6,
+        whenCapped: () => 0,
+      });
+      expect(items).toEqual(range(2_500));
+      expect(list.requests.map((r) => r.offset)).toEqual([0, 2_500, 5_000, 7_500]);
+    });
+
+    it("leaves nothing in flight when it returns, and ignores a failure of a page it did not need", async () => {
+      const list = fakeList(150);
+      let inFlight = 0;
+      const fetchPage = async (request: PageRequest) => {
+        inFlight++;
+        try {
+          await new Promise((resolve) => setTimeout(resolve, request.offset === 300 ? 20 : 1));
+          if (request.offset === 300) throw new AppError("upstream:pagerduty", "past the end, and failed");
+          return await list.fetchPage(request);
+        } finally {
+          inFlight--;
+        }
+      };
+      await expect(fetchAllPages(fetchPage, { what: "GET /users", pagesAhead: 3 })).resolves.toEqual(
+        range(150),
+      );
+      expect(inFlight).toBe(0);
+    });
+
+    it("fails the list when a page it needs failed", async () => {
+      const list = fakeList(450);
+      const fetchPage = async (request: PageRequest) => {
+        if (request.offset === 200) throw new AppError("upstream:pagerduty", "page 3 failed");
+        return list.fetchPage(request);
+      };
+      await expect(fetchAllPages(fetchPage, { what: "GET /users", pagesAhead: 3 })).rejects.toThrow(
+        "page 3 failed",
+      );
+    });
+  });
+
   describe("pages without `more`", () => {
     it.each([
       { count: 0, totals: false, requests: 1 },

@@ -35,6 +35,13 @@ export interface FetchAllPagesOptions {
    * total. Read in whole pages, and never past the cap. Without it such a list is refused.
    */
   whenCapped?: (total: number) => number | Promise<number>;
+  /**
+   * Pages after the first to ask for with it, before its total is known: places in flight that would
+   * otherwise stay empty for a round. Each is used where the list's reading would ask for it; a page past
+   * the list's end answers empty, so a list shorter than `pagesAhead + 1` pages costs its empty pages (and
+   * one read only in part past the cap, those it does not read). None by default.
+   */
+  pagesAhead?: number;
 }
 
 function checkOffset(offset: number, limit: number, what: string) {
@@ -67,6 +74,35 @@ function hasMore<T>(page: Page<T>, received: number, total: number | null, limit
  */
 export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAllPagesOptions): Promise<T[]> {
   const limit = options.limit ?? PAGE_LIMIT;
+  checkOffset(0, limit, options.what);
+  const first = fetchPage({ offset: 0, limit, total: true });
+  // Asked with the first page and taken, by offset, where the reading below asks for a page; the rest are
+  // waited for (a failure of one not needed is no failure), so nothing of the list is in flight once it is
+  // read.
+  const ahead = new Map<number, Promise<Page<T>>>();
+  for (let n = 1; n <= (options.pagesAhead ?? 0) && (n + 1) * limit <= MAX_PAGINATION_RECORDS; n++) {
+    const page = fetchPage({ offset: n * limit, limit, total: true });
+    page.catch(() => undefined);
+    ahead.set(n * limit, page);
+  }
+  const pageAt = (request: PageRequest): Promise<Page<T>> => {
+    const asked = request.limit === limit ? ahead.get(request.offset) : undefined;
+    ahead.delete(request.offset);
+    return asked ?? fetchPage(request);
+  };
+  try {
+    return await readPages(first, pageAt, limit, options);
+  } finally {
+    await Promise.allSettled(ahead.values());
+  }
+}
+
+async function readPages<T>(
+  firstPage: Promise<Page<T>>,
+  fetchPage: FetchPage<T>,
+  limit: number,
+  options: FetchAllPagesOptions,
+): Promise<T[]> {
   const what = options.what;
   const items: T[] = [];
   const accept = (page: Page<T>, total: number | null) => {
@@ -74,8 +110,7 @@ export async function fetchAllPages<T>(fetchPage: FetchPage<T>, options: FetchAl
     options.onPage?.(items.length, total ?? items.length + (page.more === true ? limit : 0));
   };
 
-  checkOffset(0, limit, what);
-  const first = await fetchPage({ offset: 0, limit, total: true });
+  const first = await firstPage;
   const total = first.total;
   const step = first.items.length;
   // Past the cap, if the caller says so: pages starting before `stopAt` only (and none past the cap).
