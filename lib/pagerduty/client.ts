@@ -22,11 +22,16 @@ export interface ListOptions<S extends PageSchemaShape, T> {
   signal?: AbortSignal;
   /** Of every page's read (`RequestOptions.priority`). */
   priority?: number;
+  /** After each page the list takes: items so far and the best estimate of the total. */
   onPage?: (received: number, total: number) => void;
+  /** After each page read, including one asked ahead that the list turns out not to need. */
+  onRead?: () => void;
   /** Past PagerDuty's 10,000-record cap: how many of the first records to read (see `fetchAllPages`). */
   whenCapped?: (total: number) => number | Promise<number>;
   /** Ask for `total` on the first page (default). Off for lists that do not document the parameter. */
   total?: boolean;
+  /** Pages to ask for with the first, before its total is known (see `fetchAllPages`). */
+  pagesAhead?: number;
 }
 
 export interface PagerDutyClient {
@@ -64,6 +69,7 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
             signal: listOptions.signal,
             priority: listOptions.priority,
           });
+          listOptions.onRead?.();
           return {
             items: listOptions.items(page),
             more: page.more ?? null,
@@ -76,6 +82,7 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
           limit: PAGE_LIMIT,
           onPage: listOptions.onPage,
           whenCapped: listOptions.whenCapped,
+          pagesAhead: listOptions.pagesAhead,
         },
       );
     },

@@ -690,6 +690,29 @@ describe("fetchPagerDutySnapshot against the sandbox", () => {
     expect(sent.slice(lookups + 2).filter((p) => /^\/(v3\/)?schedules\/P/.test(p)).length).toBeGreaterThan(1);
   });
 
+  it("fills the first round's places with the user list's next pages, asked before its total is known", async () => {
+    const pd = await start(STATE, { latencyMs: 15 });
+    const sent: string[] = [];
+    let firstRound: string[] | null = null;
+    const recording: typeof fetch = async (input, init) => {
+      sent.push(new URL(String(input)).pathname);
+      const response = await fetch(input, init);
+      firstRound ??= [...sent];
+      return response;
+    };
+    const snapshot = await fetchPagerDutySnapshot(sandboxClient(pd, { concurrency: 8, fetch: recording }), {
+      ...OPTIONS,
+      inFlight: 8,
+    });
+    // The user list's first page and the v3 list, and six pages of the list ahead of its total.
+    expect([...(firstRound ?? [])].sort()).toEqual([...Array(7).fill("/users"), "/v3/schedules"]);
+    // 154 users: the page at 100 is used, the five past the end answer empty; the snapshot is the same.
+    expect(pd.stats().byRoute["GET /users"]).toBe(7);
+    const plain = await start(STATE);
+    expect(snapshot).toEqual(await fetchPagerDutySnapshot(sandboxClient(plain), OPTIONS));
+    expect(plain.stats().byRoute["GET /users"]).toBe(2);
+  });
+
   it("keeps at most `concurrency` requests in flight while users and schedules are read together", async () => {
     const pd = await start(STATE, { latencyMs: 15 });
     let inFlight = 0;

@@ -47,6 +47,13 @@ export interface FetchSnapshotOptions {
    * checker matches by email are then looked up by email.
    */
   rosterPeople: RosterPeople | Promise<RosterPeople>;
+  /**
+   * How many requests the client keeps in flight (the config's `pagerduty.concurrency`). The first round
+   * holds only the user list's first page and the v3 list's; the places left are filled with the user
+   * list's next pages, asked before the first page tells how many there are. An account of fewer than
+   * `100 × (inFlight − 1)` users pays the pages past its end, which answer empty. Default: none ahead.
+   */
+  inFlight?: number;
   /** Stamped as `fetchedAt`; default the current time. */
   now?: Date;
   onProgress?: (progress: SnapshotProgress) => void;
@@ -204,7 +211,8 @@ type ScheduleOutcome =
  * looked-up ID (roster and schedule-member IDs the user pages lack) + E email queries, for U users and V3
  * shift-based schedules in the account (each list at least 1 page). Up to 10,000 users P = ⌈U/100⌉ and
  * E = 0. Past that (PagerDuty's pagination limit) P = 100 or 1, as `usersToListPastLimit` decides, and E
- * is one per distinct roster email that no user read has (more should one match over 100 users).
+ * is one per distinct roster email that no user read has (more should one match over 100 users). With
+ * `inFlight`, P is at least `inFlight − 1`: the pages asked ahead of the first page's total.
  */
 export async function fetchPagerDutySnapshot(
   pagerDuty: PagerDutyClient,
@@ -315,7 +323,7 @@ export async function fetchPagerDutySnapshot(
             items: (page) => page.users,
             signal,
             priority: LOOKUP_PRIORITY,
-            onPage: () => succeeded++,
+            onRead: () => succeeded++,
           });
           return matches.filter((u) => emailKey(u.email) === email && !u.deleted_at);
         } catch (error) {
@@ -357,10 +365,10 @@ export async function fetchPagerDutySnapshot(
         schema: UsersPageSchema,
         items: (page) => page.users,
         signal,
-        onPage: (done, total) => {
-          succeeded++;
-          progress({ phase: "users", done, total });
-        },
+        // The v3 list takes the first round's other place.
+        pagesAhead: Math.max(0, (options.inFlight ?? 0) - 2),
+        onRead: () => succeeded++,
+        onPage: (done, total) => progress({ phase: "users", done, total }),
         whenCapped: async (total) => {
           pastLimit = true;
           return usersToListPastLimit(total, (await rosterUserIds).length);
@@ -398,7 +406,7 @@ export async function fetchPagerDutySnapshot(
         schema: V3SchedulesPageSchema,
         items: (page) => page.schedules,
         signal,
-        onPage: () => succeeded++,
+        onRead: () => succeeded++,
       });
       v3Ids = new Set(refs.map((ref) => ref.id));
     } catch (error) {
@@ -425,7 +433,7 @@ export async function fetchPagerDutySnapshot(
           signal,
           // The rotation and event lists document `limit` and `offset` only.
           total: false,
-          onPage: () => succeeded++,
+          onRead: () => succeeded++,
         }));
       return Promise.all(
         rotations.map(async (rotation) => ({
@@ -436,7 +444,7 @@ export async function fetchPagerDutySnapshot(
               items: (page) => page.events,
               signal,
               total: false,
-              onPage: () => succeeded++,
+              onRead: () => succeeded++,
             })),
         })),
       );

@@ -57,6 +57,7 @@ export async function runAudit({
     rosterPeople: rosterRead.then((r) =>
       r.entries.map((e) => ({ email: e.person.email, pagerdutyId: e.person.pagerduty?.id ?? null })),
     ),
+    inFlight: config.pagerduty.concurrency,
     onProgress,
     signal: stop.signal,
   });
