@@ -12,7 +12,6 @@ import { NEXT_ACTION_LABELS, type FindingsTableRow, type TableSort } from "./fin
 import { StatusBadge } from "./status-badge";
 import { DueIn, formatAgo, formatDateTime } from "./time";
 import { Badge } from "./ui/badge";
-import { cn } from "./ui/cn";
 import { Th } from "./ui/table";
 
 /** The columns, each with the sort it offers and its share of the width (the table's layout is fixed). */
@@ -27,12 +26,17 @@ const COLUMNS = [
 ] as const satisfies readonly { label: string; sort: PeopleSort; width: string }[];
 
 /**
- * A cell: on a wide screen a table cell of one line; on a narrow one a block of the person's card, placed
- * by `order` (the card puts status and next action before where and who).
+ * The body's rows and cells, styled here once rather than on each of them (a page has 25 rows of 7 cells):
+ * below lg a row is a card, a grid of its cells, each a block placed by its `order` (status and next action
+ * before where and who); from lg a table row of one-line cells. What differs per row or cell stays on it.
  */
-const CELL = "block min-w-0 break-words text-slate-700 lg:table-cell lg:px-4 lg:py-2.5 lg:align-middle";
-/** The same cell cut to one line at table width, whole on hover. */
-const LINE_CELL = `${CELL} lg:truncate`;
+const BODY = [
+  "block space-y-3 lg:table-row-group lg:space-y-0 lg:divide-y lg:divide-slate-100",
+  "[&>tr]:grid [&>tr]:grid-cols-2 [&>tr]:gap-x-4 [&>tr]:gap-y-2 [&>tr]:rounded-lg [&>tr]:p-4 [&>tr]:shadow-sm [&>tr]:ring-1",
+  "lg:[&>tr]:table-row lg:[&>tr]:rounded-none lg:[&>tr]:p-0 lg:[&>tr]:shadow-none lg:[&>tr]:ring-0",
+  "[&>tr>td]:block [&>tr>td]:min-w-0 [&>tr>td]:break-words [&>tr>td]:text-slate-700",
+  "lg:[&>tr>td]:table-cell lg:[&>tr>td]:px-4 lg:[&>tr>td]:py-2.5 lg:[&>tr>td]:align-middle",
+].join(" ");
 
 /**
  * One row per person: who, where, what was found, where they are in the process and what comes next; for
@@ -67,16 +71,14 @@ export function FindingsTable({
             ))}
           </tr>
         </thead>
-        <tbody className="block space-y-3 lg:table-row-group lg:space-y-0 lg:divide-y lg:divide-slate-100">
+        <tbody className={BODY}>
           {rows.map((row) => (
             <tr
               key={row.personKey}
-              className={cn(
-                "grid grid-cols-2 gap-x-4 gap-y-2 rounded-lg bg-white p-4 shadow-sm ring-1 lg:table-row lg:rounded-none lg:p-0 lg:shadow-none lg:ring-0",
-                row.overdue ? "ring-rose-300 lg:bg-rose-50/40" : "ring-slate-200",
-              )}
+              // The card's colours: set here, as the body's styles for every row would win over a row's own.
+              className={row.overdue ? "bg-white ring-rose-300 lg:bg-rose-50/40" : "bg-white ring-slate-200"}
             >
-              <td className={cn(CELL, "order-1 col-span-2")}>
+              <td className="order-1 col-span-2">
                 <div className="flex min-w-0 flex-wrap items-baseline gap-x-2 gap-y-1 lg:flex-nowrap lg:items-center lg:gap-2">
                   <PersonLink row={row} />
                   {/* The handle gives way before the name does. */}
@@ -93,26 +95,26 @@ export function FindingsTable({
                   )}
                 </div>
               </td>
-              <td className={cn(LINE_CELL, "order-5")} title={row.region ?? undefined}>
+              <td className="order-5 lg:truncate" title={row.region ?? undefined}>
                 <Label>Region</Label>
                 {row.region ?? <Missing />}
               </td>
-              <td className={cn(LINE_CELL, "order-6")} title={row.manager ?? undefined}>
+              <td className="order-6 lg:truncate" title={row.manager ?? undefined}>
                 <Label>Manager</Label>
                 {row.manager ?? <Missing />}
               </td>
-              <td className={cn(CELL, "order-2 col-span-2 mb-1")}>
+              <td className="order-2 col-span-2 mb-1">
                 <CodeChips row={row} />
               </td>
-              <td className={cn(LINE_CELL, "order-3")}>
+              <td className="order-3 lg:truncate">
                 <Label>Status</Label>
                 <Status row={row} />
               </td>
-              <td className={cn(LINE_CELL, "order-7 lg:text-xs")}>
+              <td className="order-7 lg:truncate lg:text-xs">
                 <Label>Last ping</Label>
                 <LastPing row={row} now={now} />
               </td>
-              <td className={cn(LINE_CELL, "order-4")}>
+              <td className="order-4 lg:truncate">
                 <Label>Next action</Label>
                 <NextAction row={row} now={now} />
               </td>
