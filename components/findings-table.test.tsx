@@ -1,5 +1,6 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
+import { CODE_LABELS } from "@/lib/audit/labels";
 import { PEOPLE_SORTS, type PersonRow } from "@/lib/service/findings";
 import { FindingOwner } from "./finding-owner";
 import { FindingsTable } from "./findings-table";
@@ -68,13 +69,29 @@ describe("the findings table", () => {
   });
 });
 
-/** The table's markup (the wide screen's), and the cards' (the narrow screen's). */
-function renderBoth(rows: PersonRow[], sort?: TableSort): { table: string; cards: string } {
-  const html = renderToStaticMarkup(
+function render(rows: PersonRow[], sort?: TableSort): string {
+  return renderToStaticMarkup(
     <FindingsTable caption="People" rows={rows.map(tableRowOf)} now={NOW} sort={sort} />,
   );
-  const cardsAt = html.indexOf("<ul aria-labelledby");
-  return { table: html.slice(0, cardsAt), cards: html.slice(cardsAt) };
+}
+
+/** Markup as the text it reads: tags dropped, whitespace collapsed. */
+function textOf(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** Each body row's cells: its class and its markup. */
+function rowCells(html: string): { className: string; html: string }[][] {
+  const body = html.slice(html.indexOf("<tbody"));
+  return [...body.matchAll(/<tr[^>]*>(.*?)<\/tr>/g)].map((row) =>
+    [...(row[1] ?? "").matchAll(/<td class="([^"]*)"[^>]*>(.*?)<\/td>/g)].map((cell) => ({
+      className: cell[1] ?? "",
+      html: cell[2] ?? "",
+    })),
+  );
 }
 
 const SORT: TableSort = {
@@ -97,43 +114,65 @@ describe("the findings table's polish", () => {
     codes: ["unexpected_in_schedule", "missing_from_schedule", "email_mismatch"],
     items: 3,
   });
+  const owned = rowOf({ personKey: "pd:PSTRANGE", name: "Yara Cohen" });
+
+  it("draws each person once, whatever the screen's width", () => {
+    const html = render([chased, owned], SORT);
+    expect(html.match(/<tr/g)).toHaveLength(3);
+    expect(html.match(/href="\/p\/amara@example.com"/g)).toHaveLength(1);
+    expect(html.match(/href="\/p\/pd:PSTRANGE"/g)).toHaveLength(1);
+    expect(html.match(/aria-label="3 findings"/g)).toHaveLength(1);
+  });
 
   it("colours code chips by severity: errors red, warnings amber", () => {
-    const { cards } = renderBoth([chased]);
+    const html = render([chased]);
     const chip = (code: string) =>
-      cards.match(new RegExp(`<span title="[^"]*" class="([^"]*)"><span aria-hidden="true">${code}<`))?.[1];
+      html.match(new RegExp(`<span title="[^"]*" class="([^"]*)"><span aria-hidden="true">${code}<`))?.[1];
     expect(chip("missing from schedule")).toContain("bg-rose-50");
     expect(chip("unexpected in schedule")).toContain("bg-amber-50");
     expect(chip("email mismatch")).toContain("bg-amber-50");
   });
 
   it("keeps a table row to one chip and +N, the most severe first, every finding still announced", () => {
-    const { table } = renderBoth([chased]);
-    const chips = [...table.matchAll(/<span aria-hidden="true">([a-z ]+)<\/span>/g)].map((m) => m[1]);
-    expect(chips[0]).toBe("missing from schedule");
-    expect(table).toContain(">+2</span>");
-    // The two not shown are hidden from the eye only: their descriptions, as the chips announce them.
-    const announced = [...table.matchAll(/<li class="sr-only">([^<]+)<\/li>/g)].map((m) => m[1]);
-    expect(announced).toEqual([
+    const html = render([chased]);
+    const items = [...html.matchAll(/<li( aria-hidden="true")? class="([^"]*)"[^>]*>(.*?)<\/li>/g)].map(
+      ([, hidden, className, inner]) => ({
+        hidden: hidden !== undefined,
+        className: className ?? "",
+        inner: inner ?? "",
+      }),
+    );
+    // The first chip is seen at every width, the most severe first.
+    expect(items[0]?.className).not.toContain("sr-only");
+    expect(items[0]?.inner).toContain(">missing from schedule<");
+    // At table width the others are hidden from the eye only: each still announces its description.
+    const rest = items.slice(1, 3);
+    for (const item of rest) expect(item.className.split(" ")).toContain("lg:sr-only");
+    expect(rest.map((item) => item.inner.match(/<span class="sr-only">([^<]+)<\/span>/)?.[1])).toEqual([
       "On a schedule the roster does not put them on",
       "Roster and PagerDuty emails differ",
     ]);
-    expect(table).toContain('aria-label="3 findings"');
+    // "+2" in their place, at table width only and not read out (the chips are).
+    expect(items).toHaveLength(4);
+    expect(items[3]?.hidden).toBe(true);
+    expect(items[3]?.className.split(" ")).toEqual(expect.arrayContaining(["hidden", "lg:block"]));
+    expect(items[3]?.inner).toContain(">+2</span>");
+    expect(html).toContain('aria-label="3 findings"');
   });
 
   it("cuts long text to one line at table width and keeps it whole on hover", () => {
     const long = rowOf({ ...chased, manager: "Maximiliana Featherstonehaugh-Cholmondeley" });
-    const { table } = renderBoth([long]);
-    expect(table).toContain('class="w-full table-fixed');
-    expect(table).toMatch(
-      /<td class="[^"]*truncate[^"]*" title="Maximiliana Featherstonehaugh-Cholmondeley">/,
+    const html = render([long]);
+    expect(html).toMatch(/<table class="[^"]*lg:table-fixed[^"]*"/);
+    expect(html).toMatch(
+      /<td class="[^"]*lg:truncate[^"]*" title="Maximiliana Featherstonehaugh-Cholmondeley">/,
     );
-    expect(table).toContain('title="Amara Okafor"');
+    expect(html).toContain('title="Amara Okafor"');
   });
 
   it("marks the sorted column with aria-sort and links every header to its sort", () => {
-    const { table } = renderBoth([chased], SORT);
-    const headers = [...table.matchAll(/<th([^>]*)>(.*?)<\/th>/g)];
+    const html = render([chased], SORT);
+    const headers = [...html.matchAll(/<th([^>]*)>(.*?)<\/th>/g)];
     expect(headers).toHaveLength(7);
     const sorted = headers.filter(([, attributes]) => attributes?.includes("aria-sort"));
     expect(sorted).toHaveLength(1);
@@ -144,25 +183,63 @@ describe("the findings table's polish", () => {
   });
 
   it("has plain headers without a sort", () => {
-    const { table } = renderBoth([chased]);
-    expect(table).not.toContain("aria-sort");
-    expect(table).not.toMatch(/<th[^>]*><a /);
+    const html = render([chased]);
+    expect(html).not.toContain("aria-sort");
+    expect(html).not.toMatch(/<th[^>]*><a /);
   });
 
-  it("shows each person as a card on narrow screens, with their status and next action", () => {
-    const owned = rowOf({ personKey: "pd:PSTRANGE", name: "Yara Cohen" });
-    const { cards } = renderBoth([chased, owned]);
-    const items = [
-      ...cards.matchAll(/<li class="rounded-lg[^"]*"><article aria-label="([^"]+)"(.*?)<\/article><\/li>/g),
-    ];
-    expect(items.map((m) => m[1])).toEqual(["Amara Okafor", "Yara Cohen"]);
-    const [amara, yara] = items.map((m) => (m[2] ?? "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " "));
-    expect(amara).toContain("Status Open");
-    expect(amara).toContain("Next action Ping · now");
-    expect(amara).toContain("@aokafor");
-    expect(yara).toContain("Status Owner: Support Operations");
-    expect(yara).toContain("Next action Fix in PagerDuty");
-    expect(yara).toContain("Not in roster");
+  it("lays each person out as a card on narrow screens: status and next action first, each under its label", () => {
+    const html = render([chased, owned]);
+    // The headers fold away below table width; the rows become cards.
+    expect(html).toMatch(/<thead class="hidden lg:table-header-group">/);
+    // The body lays out its rows, styled once for all of them.
+    const body = html
+      .match(/<tbody class="([^"]*)"/)?.[1]
+      ?.replaceAll("&gt;", ">")
+      .replaceAll("&amp;", "&")
+      .split(" ");
+    expect(body).toEqual(
+      expect.arrayContaining(["[&>tr]:grid", "[&>tr]:rounded-lg", "[&>tr]:ring-1", "lg:[&>tr]:table-row"]),
+    );
+    expect(body).toEqual(expect.arrayContaining(["[&>tr>td]:block", "lg:[&>tr>td]:table-cell"]));
+    expect(html.match(/<tr class="[^"]*"/g)).toHaveLength(2);
+
+    const cards = rowCells(html).map((cells) =>
+      // As a card shows them: by their place in it.
+      cells
+        .map((cell) => ({ ...cell, order: Number(cell.className.match(/(?:^| )order-(\d+)/)?.[1]) }))
+        .toSorted((a, b) => a.order - b.order),
+    );
+    const [amara, yara] = cards;
+    if (!amara || !yara) throw new Error("expected two rows");
+    // Each value under its label, the labels shown on cards only (at table width the headers say it).
+    const labels = amara.map((cell) => cell.html.match(/^<span class="([^"]*)">([^<]+)<\/span>/));
+    expect(labels.map((label) => label?.[2] ?? null)).toEqual([
+      null,
+      null,
+      "Status",
+      "Next action",
+      "Region",
+      "Manager",
+      "Last ping",
+    ]);
+    for (const label of labels.filter((l) => l !== null)) expect(label[1]?.split(" ")).toContain("lg:hidden");
+    const text = (cells: { html: string }[]) => cells.map((cell) => textOf(cell.html));
+    expect(text(amara)).toEqual([
+      "Amara Okafor @aokafor",
+      `missing from schedule ${CODE_LABELS.missing_from_schedule} unexpected in schedule ${CODE_LABELS.unexpected_in_schedule} email mismatch ${CODE_LABELS.email_mismatch} +2`,
+      "Status Open",
+      "Next action Ping · now",
+      "Region — unknown",
+      "Manager — unknown",
+      "Last ping Never",
+    ]);
+    expect(text(yara).slice(0, 4)).toEqual([
+      "Yara Cohen yara@example.com Not in roster",
+      expect.stringContaining("not in roster"),
+      "Status Owner: Support Operations",
+      "Next action Fix in PagerDuty · the next run confirms",
+    ]);
   });
 });
 

@@ -1,10 +1,8 @@
 "use client";
 
 // A client component although it keeps no state: the server sends it the page's rows as data (about 0.5 KB
-// a person), where a server component's markup was sent twice, as HTML and again as the page's payload
-// (about 6 KB a person: each row is drawn twice, as a table row and as a card), and rendered twice for it.
+// a person), where a server component's markup was sent twice, as HTML and again as the page's payload.
 import Link from "next/link";
-import type { ReactNode } from "react";
 import { CODE_LABELS } from "@/lib/audit/labels";
 import { SEVERITY_OF_CODE } from "@/lib/audit/severity";
 import type { FindingCode } from "@/lib/audit/types";
@@ -14,7 +12,6 @@ import { NEXT_ACTION_LABELS, type FindingsTableRow, type TableSort } from "./fin
 import { StatusBadge } from "./status-badge";
 import { DueIn, formatAgo, formatDateTime } from "./time";
 import { Badge } from "./ui/badge";
-import { cn } from "./ui/cn";
 import { Th } from "./ui/table";
 
 /** The columns, each with the sort it offers and its share of the width (the table's layout is fixed). */
@@ -28,13 +25,25 @@ const COLUMNS = [
   { label: "Next action", sort: "due", width: "w-[15%]" },
 ] as const satisfies readonly { label: string; sort: PeopleSort; width: string }[];
 
-const CELL = "px-4 py-2.5 align-middle text-slate-700";
+/**
+ * The body's rows and cells, styled here once rather than on each of them (a page has 25 rows of 7 cells):
+ * below lg a row is a card, a grid of its cells, each a block placed by its `order` (status and next action
+ * before where and who); from lg a table row of one-line cells. What differs per row or cell stays on it.
+ */
+const BODY = [
+  "block space-y-3 lg:table-row-group lg:space-y-0 lg:divide-y lg:divide-slate-100",
+  "[&>tr]:grid [&>tr]:grid-cols-2 [&>tr]:gap-x-4 [&>tr]:gap-y-2 [&>tr]:rounded-lg [&>tr]:p-4 [&>tr]:shadow-sm [&>tr]:ring-1",
+  "lg:[&>tr]:table-row lg:[&>tr]:rounded-none lg:[&>tr]:p-0 lg:[&>tr]:shadow-none lg:[&>tr]:ring-0",
+  "[&>tr>td]:block [&>tr>td]:min-w-0 [&>tr>td]:break-words [&>tr>td]:text-slate-700",
+  "lg:[&>tr>td]:table-cell lg:[&>tr>td]:px-4 lg:[&>tr>td]:py-2.5 lg:[&>tr>td]:align-middle",
+].join(" ");
 
 /**
  * One row per person: who, where, what was found, where they are in the process and what comes next; for
- * someone nobody is chased about (not in the roster, a deleted user), who owns the fix instead. On a wide
- * screen a table whose rows stay one line (long text is cut, whole on hover) with sortable headers; on a
- * narrow one a card per person, status and next action included.
+ * someone nobody is chased about (not in the roster, a deleted user), who owns the fix instead. Each person
+ * is drawn once: on a wide screen a table whose rows stay one line (long text is cut, whole on hover) with
+ * sortable headers; on a narrow one the same rows laid out as cards, each value under its label (the
+ * headers fold away there, the filter bar's menu sorts), status and next action first.
  */
 export function FindingsTable({
   caption,
@@ -49,100 +58,80 @@ export function FindingsTable({
   /** Sortable headers; without it the headers are plain. */
   sort?: TableSort;
 }) {
-  const captionId = "findings-caption";
   return (
-    <>
-      <div className="hidden rounded-lg bg-white shadow-sm ring-1 ring-slate-200 lg:block">
-        <table className="w-full table-fixed divide-y divide-slate-200 text-sm">
-          <caption className="px-4 py-3 text-left text-sm font-medium text-slate-700">{caption}</caption>
-          <thead>
-            <tr>
-              {COLUMNS.map((column) => (
-                <SortableTh key={column.sort} column={column} sort={sort} />
-              ))}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {rows.map((row) => (
-              <tr key={row.personKey} className={row.overdue ? "bg-rose-50/40" : undefined}>
-                <td className={CELL}>
-                  <div className="flex min-w-0 items-center gap-2">
-                    <PersonLink row={row} className="truncate" />
-                    {/* The handle gives way before the name does. */}
-                    <Handle row={row} className="min-w-0 shrink-[10] truncate" />
-                    {!row.inRoster && (
-                      <span className="shrink-0">
-                        <Badge tone="warning">Not in roster</Badge>
-                      </span>
-                    )}
-                  </div>
-                </td>
-                <td className={cn(CELL, "truncate")} title={row.region ?? undefined}>
-                  {row.region ?? <Missing />}
-                </td>
-                <td className={cn(CELL, "truncate")} title={row.manager ?? undefined}>
-                  {row.manager ?? <Missing />}
-                </td>
-                <td className={CELL}>
-                  <CodeChips row={row} compact />
-                </td>
-                <td className={cn(CELL, "truncate")}>
-                  <Status row={row} />
-                </td>
-                <td className={cn(CELL, "truncate text-xs")}>
-                  <LastPing row={row} now={now} />
-                </td>
-                <td className={cn(CELL, "truncate")}>
-                  <NextAction row={row} now={now} compact />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-
-      <div className="lg:hidden">
-        <p id={captionId} className="mb-2 text-sm font-medium text-slate-700">
+    <div className="lg:rounded-lg lg:bg-white lg:shadow-sm lg:ring-1 lg:ring-slate-200">
+      <table className="block w-full text-sm lg:table lg:table-fixed lg:divide-y lg:divide-slate-200">
+        <caption className="mb-2 block text-left text-sm font-medium text-slate-700 lg:mb-0 lg:table-caption lg:px-4 lg:py-3">
           {caption}
-        </p>
-        <ul aria-labelledby={captionId} className="space-y-3">
+        </caption>
+        <thead className="hidden lg:table-header-group">
+          <tr>
+            {COLUMNS.map((column) => (
+              <SortableTh key={column.sort} column={column} sort={sort} />
+            ))}
+          </tr>
+        </thead>
+        <tbody className={BODY}>
           {rows.map((row) => (
-            <li
+            <tr
               key={row.personKey}
-              className={cn(
-                "rounded-lg bg-white p-4 shadow-sm ring-1",
-                row.overdue ? "ring-rose-300" : "ring-slate-200",
-              )}
+              // The card's colours: set here, as the body's styles for every row would win over a row's own.
+              className={row.overdue ? "bg-white ring-rose-300 lg:bg-rose-50/40" : "bg-white ring-slate-200"}
             >
-              <article aria-label={row.name} className="min-w-0">
-                <div className="flex flex-wrap items-baseline gap-x-2 gap-y-1">
-                  <PersonLink row={row} className="break-words" />
-                  <Handle row={row} className="break-all" />
-                  {!row.inRoster && <Badge tone="warning">Not in roster</Badge>}
+              <td className="order-1 col-span-2">
+                <div className="flex min-w-0 flex-wrap items-baseline gap-x-2 gap-y-1 lg:flex-nowrap lg:items-center lg:gap-2">
+                  <PersonLink row={row} />
+                  {/* The handle gives way before the name does. */}
+                  <span
+                    title={row.handle}
+                    className="min-w-0 shrink-[10] break-all text-xs text-slate-500 lg:truncate"
+                  >
+                    {row.handle}
+                  </span>
+                  {!row.inRoster && (
+                    <span className="shrink-0">
+                      <Badge tone="warning">Not in roster</Badge>
+                    </span>
+                  )}
                 </div>
-                <div className="mt-2">
-                  <CodeChips row={row} />
-                </div>
-                <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2 text-sm">
-                  <CardField term="Status">
-                    <Status row={row} />
-                  </CardField>
-                  <CardField term="Next action">
-                    <NextAction row={row} now={now} />
-                  </CardField>
-                  <CardField term="Region">{row.region ?? <Missing />}</CardField>
-                  <CardField term="Manager">{row.manager ?? <Missing />}</CardField>
-                  <CardField term="Last ping">
-                    <LastPing row={row} now={now} />
-                  </CardField>
-                </dl>
-              </article>
-            </li>
+              </td>
+              <td className="order-5 lg:truncate" title={row.region ?? undefined}>
+                <Label>Region</Label>
+                {row.region ?? <Missing />}
+              </td>
+              <td className="order-6 lg:truncate" title={row.manager ?? undefined}>
+                <Label>Manager</Label>
+                {row.manager ?? <Missing />}
+              </td>
+              <td className="order-2 col-span-2 mb-1">
+                <CodeChips row={row} />
+              </td>
+              <td className="order-3 lg:truncate">
+                <Label>Status</Label>
+                <Status row={row} />
+              </td>
+              <td className="order-7 lg:truncate lg:text-xs">
+                <Label>Last ping</Label>
+                <LastPing row={row} now={now} />
+              </td>
+              <td className="order-4 lg:truncate">
+                <Label>Next action</Label>
+                <NextAction row={row} now={now} />
+              </td>
+            </tr>
           ))}
-        </ul>
-      </div>
-    </>
+        </tbody>
+      </table>
+    </div>
   );
+}
+
+/**
+ * What a value is, shown above it on a card; at table width its column header says it (and this is hidden,
+ * from screen readers too).
+ */
+function Label({ children }: { children: string }) {
+  return <span className="mb-0.5 block text-xs text-slate-500 lg:hidden">{children}</span>;
 }
 
 /** A column header; a link that sorts by it when the table is sortable, `aria-sort` on the sorted one. */
@@ -170,29 +159,17 @@ function SortableTh({ column, sort }: { column: (typeof COLUMNS)[number]; sort: 
   );
 }
 
-function PersonLink({ row, className }: { row: FindingsTableRow; className?: string }) {
+function PersonLink({ row }: { row: FindingsTableRow }) {
   return (
     <Link
       href={row.href}
       // A page of rows would otherwise prefetch every person's page from the server.
       prefetch={false}
       title={row.name}
-      className={cn(
-        "min-w-0 font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600",
-        className,
-      )}
+      className="min-w-0 break-words font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600 lg:truncate"
     >
       {row.name}
     </Link>
-  );
-}
-
-/** What tells two people of one name apart (`FindingsTableRow.handle`). */
-function Handle({ row, className }: { row: FindingsTableRow; className?: string }) {
-  return (
-    <span title={row.handle} className={cn("text-xs text-slate-500", className)}>
-      {row.handle}
-    </span>
   );
 }
 
@@ -204,32 +181,32 @@ function bySeverity(codes: readonly FindingCode[]): FindingCode[] {
 }
 
 /**
- * The person's finding codes, most severe first. Compact (the table's one line): the first chip and "+N"
- * for the rest, which are still listed for screen readers and named on hover.
+ * The person's finding codes, most severe first. On a card every chip; at table width (one line) the first
+ * chip and "+N" for the rest, which are still listed for screen readers and named on hover.
  */
-function CodeChips({ row, compact = false }: { row: FindingsTableRow; compact?: boolean }) {
+function CodeChips({ row }: { row: FindingsTableRow }) {
   const codes = bySeverity(row.codes);
-  const rest = compact ? codes.slice(1) : [];
   return (
     <ul
-      className={cn("flex gap-1", compact ? "min-w-0 flex-nowrap items-center" : "flex-wrap")}
+      className="flex min-w-0 flex-wrap gap-1 lg:flex-nowrap lg:items-center"
       aria-label={`${row.items} finding${row.items === 1 ? "" : "s"}`}
     >
-      {codes.map((code, i) =>
-        // Past the first in a compact list: what the chip would announce, without the chip nobody sees.
-        compact && i > 0 ? (
-          <li key={code} className="sr-only">
-            {CODE_LABELS[code]}
-          </li>
-        ) : (
-          <li key={code} className="min-w-0 truncate">
-            <CodeBadge code={code} />
-          </li>
-        ),
-      )}
-      {rest.length > 0 && (
-        <li aria-hidden className="shrink-0" title={rest.map((code) => CODE_LABELS[code]).join("; ")}>
-          <Badge>+{rest.length}</Badge>
+      {codes.map((code, i) => (
+        // Past the first at table width: hidden from the eye only, the chip still announces the finding.
+        <li key={code} className={i === 0 ? "min-w-0 truncate" : "min-w-0 truncate lg:sr-only"}>
+          <CodeBadge code={code} />
+        </li>
+      ))}
+      {codes.length > 1 && (
+        <li
+          aria-hidden
+          className="hidden shrink-0 lg:block"
+          title={codes
+            .slice(1)
+            .map((code) => CODE_LABELS[code])
+            .join("; ")}
+        >
+          <Badge>+{codes.length - 1}</Badge>
         </li>
       )}
     </ul>
@@ -262,21 +239,13 @@ function LastPing({ row, now }: { row: FindingsTableRow; now: string }) {
   );
 }
 
-/** What comes next; compact (the table's one line) leaves the owner's "the next run confirms" to the hover. */
-function NextAction({
-  row,
-  now,
-  compact = false,
-}: {
-  row: FindingsTableRow;
-  now: string;
-  compact?: boolean;
-}) {
+/** What comes next; at table width (one line) the owner's "the next run confirms" is left to the hover. */
+function NextAction({ row, now }: { row: FindingsTableRow; now: string }) {
   if (row.status !== null && row.owner !== null) {
     return (
       <span title="Fix in PagerDuty; the next run confirms">
         <span className="font-medium text-slate-900">Fix in PagerDuty</span>
-        {!compact && <span className="text-xs text-slate-600"> · the next run confirms</span>}
+        <span className="text-xs text-slate-600 lg:hidden"> · the next run confirms</span>
       </span>
     );
   }
@@ -289,15 +258,6 @@ function NextAction({
         {row.dueAt ? <DueIn dueAt={row.dueAt} now={now} /> : <span className="text-slate-600">now</span>}
       </span>
     </>
-  );
-}
-
-function CardField({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs text-slate-500">{term}</dt>
-      <dd className="mt-0.5 break-words">{children}</dd>
-    </div>
   );
 }
 

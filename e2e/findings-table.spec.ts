@@ -1,4 +1,4 @@
-import type { Page, Request } from "@playwright/test";
+import type { Locator, Page, Request } from "@playwright/test";
 import { demoUserId } from "../sandbox/scenarios/demo-org";
 import { FindingsPage } from "./pages/findings-page";
 import { expect, test } from "./fixtures";
@@ -31,6 +31,26 @@ async function settle(page: Page): Promise<void> {
   );
 }
 
+/**
+ * The row's cells as a narrow screen shows them, in reading order (top to bottom, left to right): each
+ * one's visible label and the value under it. The person's and the findings' cells (a link, a list) have no
+ * label and are left out.
+ */
+async function visibleFields(
+  row: Locator,
+): Promise<{ label: string; value: string; top: number; left: number }[]> {
+  const cells = await row.getByRole("cell").evaluateAll((elements) =>
+    elements.flatMap((cell) => {
+      if (cell.querySelector("a, ul")) return [];
+      const box = cell.getBoundingClientRect();
+      // innerText: what is on screen, each block on its own line; the label is the first line.
+      const [label = "", ...value] = (cell as HTMLElement).innerText.split("\n");
+      return [{ label, value: value.join(" ").trim(), top: box.top, left: box.left }];
+    }),
+  );
+  return cells.filter((cell) => cell.value !== "").toSorted((a, b) => a.top - b.top || a.left - b.left);
+}
+
 test.describe("the findings table", () => {
   test.use({ role: "ops" });
   // Each test opens and runs a fresh audit first, which alone takes a good part of the default minute.
@@ -43,6 +63,14 @@ test.describe("the findings table", () => {
     const overview = await demo.freshAudit();
     await overview.gotoFindings();
     const findings = new FindingsPage(page);
+
+    // At table width each value stands alone under its column's header (a card's labels are not shown).
+    await expect(findings.columnHeader("Status")).toBeVisible();
+    const amaraRow = findings.row(AMARA.name);
+    await expect(amaraRow.getByRole("cell").nth(4)).toHaveText("Open", { useInnerText: true });
+    const rowBox = await amaraRow.boundingBox();
+    const statusBox = await amaraRow.getByRole("cell").nth(4).boundingBox();
+    expect(statusBox?.y).toBe(rowBox?.y);
 
     // Sorting is a link in the header, worked with the keyboard; focus stays on it.
     await findings.sortBy("Findings", "descending");
@@ -128,18 +156,31 @@ test.describe("the findings table", () => {
     await page.goto(address);
     const findings = new FindingsPage(page);
 
-    await expect(findings.cards.first()).toBeVisible();
-    await expect(page.getByRole("table")).toBeHidden();
-    const amara = findings.cards.filter({ has: page.getByRole("link", { name: AMARA.name }) });
-    await expect(amara.getByRole("term")).toHaveText([
+    // The table's rows laid out as cards: the headers fold away (the filter menu sorts), each value is
+    // shown under its label, status and next action first, and no card is wider than the screen.
+    await expect(findings.table.getByRole("row").first()).toBeVisible();
+    await expect(findings.columnHeader("Person")).toBeHidden();
+    const amara = findings.row(AMARA.name);
+    const card = await amara.boundingBox();
+    expect(card?.width).toBeLessThanOrEqual(390);
+    const fields = await visibleFields(amara);
+    expect(fields.map((field) => field.label)).toEqual([
       "Status",
       "Next action",
       "Region",
       "Manager",
       "Last ping",
     ]);
-    await expect(amara.getByRole("definition").first()).toHaveText("Open");
-    await expect(amara.getByRole("definition").nth(1)).toContainText("Ping");
+    expect(fields[0]?.value).toBe("Open");
+    expect(fields[1]?.value).toContain("Ping");
+    // Two to a line, below the person's name and findings.
+    expect(fields[0]?.top).toBe(fields[1]?.top);
+    expect(fields[0]?.left).toBeLessThan(fields[1]?.left ?? 0);
+    expect(fields[2]?.top).toBeGreaterThan(fields[0]?.top ?? 0);
+    const name = await amara.getByRole("link", { name: AMARA.name }).boundingBox();
+    const chips = await amara.getByRole("list", { name: /findings?$/ }).boundingBox();
+    expect(name?.y).toBeLessThan(chips?.y ?? 0);
+    expect(chips?.y).toBeLessThan(fields[0]?.top ?? 0);
 
     const noSidewaysScroll = () =>
       page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);

@@ -3,14 +3,12 @@ import { expect, type Locator, type Page } from "@playwright/test";
 export class FindingsPage {
   constructor(private readonly page: Page) {}
 
-  /** The table's rows of people (its body: the headers' sort links are not people). Wide screens only. */
+  /**
+   * The table's rows of people (its body: the headers' sort links are not people). A row per person at
+   * every width: a line of the table on a wide screen, a card on a narrow one.
+   */
   get table(): Locator {
     return this.page.getByRole("table").locator("tbody");
-  }
-
-  /** The people as cards, as narrow screens show them. */
-  get cards(): Locator {
-    return this.page.getByRole("article");
   }
 
   /** A column header of the table (its name also says what activating its sort link does). */
@@ -18,6 +16,7 @@ export class FindingsPage {
     return this.page.getByRole("table").getByRole("columnheader", { name: new RegExp(`^${label}\\b`) });
   }
 
+  /** The row (or card) of the person named `name`. */
   row(name: string): Locator {
     return this.table.getByRole("row").filter({ has: this.page.getByRole("link", { name }) });
   }
