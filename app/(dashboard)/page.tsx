@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { cache } from "react";
 import { PageHeader } from "@/components/page-header";
 import { SentBackNotice } from "@/components/review-history";
 import { EmptyState } from "@/components/ui/states";
@@ -9,6 +10,7 @@ import { getAuditActivity } from "@/lib/service/activity";
 import { getAppContext } from "@/lib/service/app-context";
 import { nextAutopilotSteps } from "@/lib/service/autopilot/chase";
 import type { AppContext } from "@/lib/service/context";
+import { versionFromDatabase, type VersionOf } from "@/lib/service/kept-per-version";
 import type { AuditSummary } from "@/lib/service/overview";
 import { getAuditProgress, getAuditTrend } from "@/lib/service/progress";
 import { shownPath } from "@/lib/roster/shown-path";
@@ -36,6 +38,14 @@ export const metadata: Metadata = { title: "Overview" };
 /** How many of the newest activity events the overview shows; the rest are on the audit's Activity page. */
 const RECENT_ACTIVITY = 8;
 
+/**
+ * An audit's data version, read once per request: the trend, the burn-down, the activity and the
+ * send-back are each kept per version, and each read of it was a query of its own.
+ */
+const versionOf: VersionOf = cache(async (auditId: string) =>
+  versionFromDatabase((await getAppContext()).db)(auditId),
+);
+
 export default async function OverviewPage() {
   const user = await requireSessionUser("/");
   // A team member lands on their own findings, a manager on their team's: where their work is.
@@ -47,7 +57,7 @@ export default async function OverviewPage() {
   ]);
   const [current, trend] = await Promise.all([
     currentAudit ? loadAuditSummary(currentAudit.id) : null,
-    getAuditTrend(ctx, audits),
+    getAuditTrend(ctx, audits, versionOf),
   ]);
   const details = current ? await loadCurrentAuditDetails(ctx, current) : null;
   const periodAudit = audits.find((a) => a.name === schedule.current.name) ?? null;
@@ -152,9 +162,9 @@ async function loadCurrentAuditDetails(ctx: AppContext, current: AuditSummary) {
           total: warnings.length,
         }))
       : null,
-    getStandingSendBack(ctx, auditId),
-    getAuditActivity(ctx, auditId, { pageSize: RECENT_ACTIVITY }),
-    getAuditProgress(ctx, current.audit),
+    getStandingSendBack(ctx, current.audit, versionOf),
+    getAuditActivity(ctx, current.audit, { pageSize: RECENT_ACTIVITY }, versionOf),
+    getAuditProgress(ctx, current.audit, versionOf),
     workflowOf(ctx),
     current.audit.autopilot && current.audit.status !== "signed_off" ? nextAutopilotSteps(ctx, auditId) : [],
   ]);

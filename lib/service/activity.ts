@@ -3,11 +3,11 @@
  * resolutions, reopenings, what re-runs found), one entry per moment, for a person's page and the audit's.
  */
 import { FINDING_CODES, type FindingCode } from "@/lib/audit/types";
-import type { ActivityEvent } from "@/lib/db/queries";
-import { countActivity, getAuditById, getAuditDataVersion, listActivity } from "@/lib/db/queries";
+import type { ActivityEvent, Audit } from "@/lib/db/queries";
+import { countActivity, getAuditById, listActivity } from "@/lib/db/queries";
 import { isActivityAction, type ActivityAction } from "@/lib/db/schema";
 import type { AppContext } from "./context";
-import { keptPerVersion, type KeptPerVersion } from "./kept-per-version";
+import { keptPerVersion, versionFromDatabase, type KeptPerVersion, type VersionOf } from "./kept-per-version";
 
 /** One moment of the activity: an action, on one or several findings of one person at once. */
 export interface ActivityEntry {
@@ -97,18 +97,21 @@ const FIRST_PAGES: KeptPerVersion<ActivityPage> = new WeakMap();
 /**
  * An audit's activity, newest first, `pageSize` events a page (default 20; the overview shows the first
  * page, kept per version of the audit's data: counting and reading the log took 2.4 ms of every overview at
- * 10,000 people). `not_found:audit` for an unknown audit.
+ * 10,000 people). `not_found:audit` for an unknown audit; given the audit as read already, it is not read
+ * again. `versionOf`: how the version is read (a page's one read per request; by default, here).
  */
 export async function getAuditActivity(
   ctx: AppContext,
-  auditId: string,
+  auditOrId: Audit | string,
   query: { page?: number; pageSize?: number },
+  versionOf: VersionOf = versionFromDatabase(ctx.db),
 ): Promise<ActivityPage> {
   const pageSize = Math.min(Math.max(Math.trunc(query.pageSize ?? 20), 1), 200);
   const requested = Math.max(Math.trunc(query.page ?? 1), 1);
+  const auditId = typeof auditOrId === "string" ? auditOrId : auditOrId.id;
   const [, version] = await Promise.all([
-    getAuditById(ctx.db, auditId),
-    getAuditDataVersion(ctx.db, auditId),
+    typeof auditOrId === "string" ? getAuditById(ctx.db, auditId) : auditOrId,
+    versionOf(auditId),
   ]);
   const read = () => readActivityPage(ctx, auditId, requested, pageSize);
   return requested === 1

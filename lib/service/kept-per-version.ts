@@ -4,6 +4,7 @@
  * instance it happens; reading the version is one small query where the reads it saves grew with the audit.
  */
 import type { Db } from "@/lib/db/queries";
+import { getAuditDataVersion } from "@/lib/db/queries";
 
 /** Per database handle (one per app instance; tests open several), per key: the newest read and its version. */
 export type KeptPerVersion<T> = WeakMap<Db, Map<string, { version: string; value: Promise<T> }>>;
@@ -38,4 +39,16 @@ export async function keptPerVersion<T>(
     if (byKey.get(key) === fresh) byKey.delete(key);
   });
   return fresh.value;
+}
+
+/**
+ * How a read learns an audit's data version. By default each read asks the database itself; a page that
+ * makes several reads of one audit (the overview: counts, activity, burn-down, trend, send-back) passes one
+ * reader that asks once per request, so the version is read once instead of once per read.
+ */
+export type VersionOf = (auditId: string) => Promise<string>;
+
+/** The default `VersionOf`: the database's answer at each call. */
+export function versionFromDatabase(db: Db): VersionOf {
+  return (auditId) => getAuditDataVersion(db, auditId);
 }

@@ -1,16 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getLatestRun, listDailyItemChanges, listFindingGroups, listItems } from "@/lib/db/queries";
+import {
+  getAuditById,
+  getAuditDataVersion,
+  getLatestRun,
+  listDailyItemChanges,
+  listFindingGroups,
+  listItems,
+} from "@/lib/db/queries";
 import type { TestContext } from "@/lib/testing/app-context";
 import { createGitLabTestContext, runAuditToEnd } from "@/lib/testing/app-context";
 import { dueStateOf } from "@/lib/workflow/audit-counts";
 import { trendOf } from "@/lib/workflow/progress";
 import type { AppContext } from "./context";
 import { exportToIssue } from "./export";
+import { getAuditActivity } from "./activity";
 import { actOnItems } from "./item-actions";
 import { getAuditIndex, summarizeAudit } from "./overview";
 import { getAuditProgress, getAuditTrend } from "./progress";
 import { openCurrentAudit } from "./runs";
-import { signOff } from "./sign-off";
+import { getStandingSendBack, signOff } from "./sign-off";
 
 const START = Date.parse("2026-11-24T12:00:00Z");
 const HOUR = 3_600_000;
@@ -114,5 +122,29 @@ describe("the overview's numbers agree in every state of an audit", () => {
     expect(counts).toMatchObject({ phase: "signed_off", overduePeople: 0, toAddress: 18, present: 18 });
     expect(lastDay?.remaining).toBe(counts.toAddress);
     expect((await getLatestRun(ctx.db, auditId))?.findingsCount).toBe(counts.present);
+  });
+});
+
+describe("the overview's reads of one audit", () => {
+  it("learn its data version from the reader the page gives them, and agree with reads that ask the database", async () => {
+    const index = await getAuditIndex(ctx);
+    const audit = await getAuditById(ctx.db, auditId);
+    const asked: string[] = [];
+    const versionOf = async (id: string) => {
+      asked.push(id);
+      return getAuditDataVersion(ctx.db, id);
+    };
+    const [progress, activity, sentBack, trend] = await Promise.all([
+      getAuditProgress(ctx, audit, versionOf),
+      getAuditActivity(ctx, audit, { pageSize: 8 }, versionOf),
+      getStandingSendBack(ctx, audit, versionOf),
+      getAuditTrend(ctx, index.audits, versionOf),
+    ]);
+    // Each read asks the page's reader (which reads once per request) instead of the database itself.
+    expect(asked.filter((id) => id === auditId)).toHaveLength(4);
+    expect(progress).toEqual(await getAuditProgress(ctx, auditId));
+    expect(activity).toEqual(await getAuditActivity(ctx, auditId, { pageSize: 8 }));
+    expect(sentBack).toEqual(await getStandingSendBack(ctx, auditId));
+    expect(trend).toEqual(await getAuditTrend(ctx, index.audits));
   });
 });

@@ -5,16 +5,10 @@
  * every overview, for numbers that change only with an action, a reply or a run.
  */
 import type { Audit, DailyItemChanges, FindingGroup } from "@/lib/db/queries";
-import {
-  getAuditById,
-  getAuditDataVersion,
-  listDailyItemChanges,
-  listEndedWaiverDays,
-  listFindingGroups,
-} from "@/lib/db/queries";
+import { getAuditById, listDailyItemChanges, listEndedWaiverDays, listFindingGroups } from "@/lib/db/queries";
 import { burnDownOf, trendOf, type ProgressDay, type TrendEntry } from "@/lib/workflow/progress";
 import type { AppContext } from "./context";
-import { keptPerVersion, type KeptPerVersion } from "./kept-per-version";
+import { keptPerVersion, versionFromDatabase, type KeptPerVersion, type VersionOf } from "./kept-per-version";
 
 export interface AuditProgress {
   /** From the day the audit was opened to today (or its sign-off); empty before its first run. */
@@ -26,14 +20,19 @@ export interface AuditProgress {
 /**
  * The burn-down of an audit: each day from its opening to today (the sign-off day once signed off), with
  * the findings found, addressed and still to address at the day's end. Its last day's `remaining` is the
- * overview's "Still to address". Given the audit as read already, it is not read again.
+ * overview's "Still to address". Given the audit as read already, it is not read again. `versionOf`: how
+ * the audit's data version is read (a page's one read per request; by default, here).
  */
-export async function getAuditProgress(ctx: AppContext, auditOrId: Audit | string): Promise<AuditProgress> {
+export async function getAuditProgress(
+  ctx: AppContext,
+  auditOrId: Audit | string,
+  versionOf: VersionOf = versionFromDatabase(ctx.db),
+): Promise<AuditProgress> {
   const audit = typeof auditOrId === "string" ? await getAuditById(ctx.db, auditOrId) : auditOrId;
   const auditId = audit.id;
   const asOf = audit.signedOffAt ?? ctx.clock.now().toISOString();
   const [changes, endedWaivers] = await Promise.all([
-    keptPerVersion(DAILY_CHANGES, ctx.db, auditId, await getAuditDataVersion(ctx.db, auditId), () =>
+    keptPerVersion(DAILY_CHANGES, ctx.db, auditId, await versionOf(auditId), () =>
       listDailyItemChanges(ctx.db, auditId),
     ),
     // Waivers end with the clock, not with a change of data: read each time (a small grouped read).
@@ -48,13 +47,17 @@ export async function getAuditProgress(ctx: AppContext, auditOrId: Audit | strin
 
 /**
  * Every audit's findings by code, split into new, recurring and fixed against the audit before it (oldest
- * first). `audits` as listed for the page (any order).
+ * first). `audits` as listed for the page (any order); `versionOf` as for `getAuditProgress`.
  */
-export async function getAuditTrend(ctx: AppContext, audits: readonly Audit[]): Promise<TrendEntry[]> {
+export async function getAuditTrend(
+  ctx: AppContext,
+  audits: readonly Audit[],
+  versionOf: VersionOf = versionFromDatabase(ctx.db),
+): Promise<TrendEntry[]> {
   const ordered = [...audits].sort((a, b) => a.fiscalYear - b.fiscalYear || a.quarter - b.quarter);
   if (ordered.length === 0) return [];
   const versions = await Promise.all(
-    ordered.map(async (audit) => `${audit.id}@${await getAuditDataVersion(ctx.db, audit.id)}`),
+    ordered.map(async (audit) => `${audit.id}@${await versionOf(audit.id)}`),
   );
   const groups = await keptPerVersion(FINDING_GROUPS, ctx.db, "all", versions.join(" "), () =>
     listFindingGroups(ctx.db),
