@@ -432,6 +432,26 @@ describe("requests in flight", () => {
   });
 });
 
+describe("checking an answer", () => {
+  it("frees the request's place before checking its body, so the next request is already sent", async () => {
+    script = [ok, ok];
+    let fetched = 0;
+    const counting: typeof fetch = (input, init) => {
+      fetched++;
+      return fetch(input, init);
+    };
+    const { http } = client({ concurrency: 1, fetch: counting });
+    const sentWhenChecked: number[] = [];
+    const Checked = OkSchema.refine(() => {
+      sentWhenChecked.push(fetched);
+      return true;
+    });
+    await Promise.all([http.json("GET", "/a", Checked), http.json("GET", "/b", Checked)]);
+    // The first answer is checked once the second request holds the place it freed.
+    expect(sentWhenChecked).toEqual([2, 2]);
+  });
+});
+
 describe("raw bytes", () => {
   it("stops reading after maxBytes + 1 bytes", async () => {
     script = [

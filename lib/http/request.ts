@@ -292,7 +292,8 @@ async function readBody(response: Response, maxBytes: number | undefined): Promi
   return bytes.subarray(0, Math.min(size, maxBytes + 1));
 }
 
-type Attempt<T> =
+/** What one attempt came to. */
+type Settled<T> =
   | { kind: "ok"; value: T }
   | {
       kind: "retry";
@@ -304,6 +305,14 @@ type Attempt<T> =
       maxRetries?: number;
     }
   | { kind: "fail"; error: AppError };
+
+type Attempt<T> =
+  | Settled<T>
+  /**
+   * A successful answer's body, not yet checked: `accept` (parsing, a schema) runs once the request's
+   * place in flight is free, so the next request goes out first.
+   */
+  | { kind: "received"; settle: () => Settled<T> };
 
 /** A 2xx answer turned into what the caller asked for, or a failure. */
 type Accept<T> = (response: RawResponse) => { ok: true; value: T } | { ok: false; failure: HttpFailure };
@@ -362,6 +371,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     sent++;
     const started = performance.now();
     let status: number | null = null;
+    /** When the whole answer was in: a body checked later does not lengthen the request. */
+    let receivedAt: number | null = null;
     const report = (outcome: RequestEvent["outcome"]) =>
       options.onRequest?.({
         method,
@@ -369,7 +380,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         attempt,
         status,
         outcome,
-        durationMs: performance.now() - started,
+        durationMs: (receivedAt ?? performance.now()) - started,
       });
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -440,24 +451,29 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
 
     if (response.ok) {
-      const accepted = accept({ status: response.status, headers: response.headers, bytes });
-      if (accepted.ok) {
-        report("ok");
-        return { kind: "ok", value: accepted.value };
-      }
-      const error = toError(accepted.failure, where);
-      if (accepted.failure.kind === "not json" && accepted.failure.retried) {
-        report("retryable");
-        return {
-          kind: "retry",
-          error,
-          waitMs: backoffWait(attempt),
-          rateLimited: false,
-          reason: "truncated body",
-        };
-      }
-      report("failed");
-      return { kind: "fail", error };
+      receivedAt = performance.now();
+      const received = { status: response.status, headers: response.headers, bytes };
+      const settle = (): Settled<T> => {
+        const accepted = accept(received);
+        if (accepted.ok) {
+          report("ok");
+          return { kind: "ok", value: accepted.value };
+        }
+        const error = toError(accepted.failure, where);
+        if (accepted.failure.kind === "not json" && accepted.failure.retried) {
+          report("retryable");
+          return {
+            kind: "retry",
+            error,
+            waitMs: backoffWait(attempt),
+            rateLimited: false,
+            reason: "truncated body",
+          };
+        }
+        report("failed");
+        return { kind: "fail", error };
+      };
+      return { kind: "received", settle };
     }
 
     const text = new TextDecoder().decode(bytes);
@@ -503,7 +519,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       const once = () => attemptOnce(method, path, url, attempt, sendOptions, accept);
-      const result = await (queue ? queue.add(once, { priority: sendOptions.priority ?? 0 }) : once());
+      const answer = await (queue ? queue.add(once, { priority: sendOptions.priority ?? 0 }) : once());
+      const result = answer.kind === "received" ? answer.settle() : answer;
       if (result.kind === "ok") return result.value;
       const budget = result.kind === "retry" ? Math.min(maxRetries, result.maxRetries ?? maxRetries) : 0;
       if (result.kind === "fail" || attempt >= budget) throw result.error;
