@@ -235,7 +235,7 @@ describe("selectMembersByRotation", () => {
       },
     })) as { person: RosterPerson }[];
     const late = regions[MAX_REMEMBERED + 5] ?? "";
-    const rotations = [
+    const rotations: { id: string; members: MembershipRule }[] = [
       { id: "late", members: { where: { region: [late.toUpperCase()], title: "manag" } } },
       { id: "early", members: { where: { region: "region 3" } } },
       { id: "last", members: { where: { region: [regions[regions.length - 1] ?? ""] } } },
