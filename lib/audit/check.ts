@@ -14,6 +14,7 @@ import type {
   RotationCoverage,
 } from "./types";
 import { SEVERITY_OF_CODE } from "./severity";
+import { StringIndex } from "./string-index";
 import { FINDING_CODES } from "./types";
 
 export interface CheckInput {
@@ -118,11 +119,16 @@ function ownerList(owners: Owners): readonly Identity[] {
  * copied by each young-generation collection and then promoted.
  */
 class UserIds {
-  private readonly slots = new Map<string, number>();
+  private readonly slots: StringIndex;
   private readonly owners: (Owners | undefined)[];
   private nextSlot: number;
 
-  constructor(private readonly users: readonly PdUser[]) {
+  /** `extra`: how many IDs besides the users' it should expect (it takes more, a little more slowly). */
+  constructor(
+    private readonly users: readonly PdUser[],
+    extra: number,
+  ) {
+    this.slots = new StringIndex(users.length + extra);
     this.nextSlot = users.length;
     this.owners = new Array<Owners | undefined>(users.length);
   }
@@ -134,7 +140,7 @@ class UserIds {
 
   /** The slot of `userId`; -1 when nobody read or gave it. */
   slotOf(userId: string): number {
-    return this.slots.get(userId) ?? -1;
+    return this.slots.get(userId);
   }
 
   /** The user read at `slot`, if any. */
@@ -399,7 +405,7 @@ function buildDirectory(
   // of every user's email would cost an insert per user plus a lookup per roster entry. Most users are
   // found by the roster's ID with the roster's email: their email needs no lookup.
   const audit = auditedEntriesOf(entries, exemptTitles);
-  const userIds = indexUsers(users);
+  const userIds = indexUsers(users, audit.entries.length);
   const matched = matchByRosterIds(audit, userIds, users);
   matchByEmails(users, audit.rosterByEmail, matched);
   const identities = identitiesOf(audit, userIds, users, matched, facts);
@@ -467,8 +473,8 @@ function auditedEntriesOf(entries: readonly RosterEntry[], exemptTitles: readonl
 }
 
 /** Every user read, by ID (a user listed twice: the last one read wins). */
-function indexUsers(users: readonly PdUser[]): UserIds {
-  const userIds = new UserIds(users);
+function indexUsers(users: readonly PdUser[], rosterIds: number): UserIds {
+  const userIds = new UserIds(users, rosterIds);
   for (let i = 0; i < users.length; i++) userIds.addUser(users[i] as PdUser, i);
   return userIds;
 }
