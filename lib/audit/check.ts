@@ -206,7 +206,7 @@ interface Directory {
   /** Every user ID read or given by the roster. */
   userIds: UserIds;
   /** Audited entries' positions in `identities` by lower-cased email; of several with one email, the last. */
-  rosterByEmail: Map<string, number>;
+  rosterByEmail: StringIndex;
   exemptRosterIds: Set<string>;
   exemptEmails: Set<string>;
 }
@@ -431,7 +431,7 @@ interface AuditedEntries {
   /** Roster entries the audit skips (an exempt title), in roster order. */
   exempt: RosterEntry[];
   /** Audited entries' positions by email key; of several with one email, the last. */
-  rosterByEmail: Map<string, number>;
+  rosterByEmail: StringIndex;
   /** Emails several audited entries share: all but the last (the one indexed) read its user from it. */
   sharedEmails: Set<string>;
 }
@@ -447,7 +447,7 @@ function auditedEntriesOf(entries: readonly RosterEntry[], exemptTitles: readonl
   const emails: string[] = [];
   const rosterIds: (string | null)[] = [];
   const exempt: RosterEntry[] = [];
-  const rosterByEmail = new Map<string, number>();
+  const rosterByEmail = new StringIndex(entries.length);
   const sharedEmails = new Set<string>();
   for (const entry of entries) {
     const { person } = entry;
@@ -518,8 +518,7 @@ function matchByRosterIds(audit: AuditedEntries, userIds: UserIds, users: readon
     const email = emails[entry] as string;
     if (user.email !== email && personKeyOfEmail(user.email) !== email) continue;
     // Of entries sharing an email, the last one holds its user (as `rosterByEmail` does).
-    const holder =
-      sharedEmails.size > 0 && sharedEmails.has(email) ? (rosterByEmail.get(email) ?? entry) : entry;
+    const holder = sharedEmails.size > 0 && sharedEmails.has(email) ? rosterByEmail.get(email) : entry;
     offerEmailUser(emailUserOf, users, holder, slot);
     emailMatched[slot] = 1;
   }
@@ -527,7 +526,7 @@ function matchByRosterIds(audit: AuditedEntries, userIds: UserIds, users: readon
 }
 
 /** Every other live user's email, looked up against the roster's. */
-function matchByEmails(users: readonly PdUser[], rosterByEmail: Map<string, number>, matched: Matches): void {
+function matchByEmails(users: readonly PdUser[], rosterByEmail: StringIndex, matched: Matches): void {
   const { emailUserOf, emailMatched } = matched;
   for (let i = 0; i < users.length; i++) {
     if (emailMatched[i] === 1) continue;
@@ -536,11 +535,11 @@ function matchByEmails(users: readonly PdUser[], rosterByEmail: Map<string, numb
     // Most emails are already keys. One that some roster key equals as it is needs no key of its own (a key's
     // key is itself), so the email is keyed only when that lookup fails.
     let entry = rosterByEmail.get(user.email);
-    if (entry === undefined) {
+    if (entry < 0) {
       const key = personKeyOfEmail(user.email);
       if (key !== user.email) entry = rosterByEmail.get(key);
     }
-    if (entry !== undefined) offerEmailUser(emailUserOf, users, entry, i);
+    if (entry >= 0) offerEmailUser(emailUserOf, users, entry, i);
   }
 }
 
@@ -565,8 +564,7 @@ function identitiesOf(
     const { person } = entry;
     const rosterId = rosterIds[index] ?? null;
     // Entries sharing an email all have the user of the one indexed under it (the last).
-    const emailIndex =
-      sharedEmails.size > 0 && sharedEmails.has(email) ? (rosterByEmail.get(email) ?? index) : index;
+    const emailIndex = sharedEmails.size > 0 && sharedEmails.has(email) ? rosterByEmail.get(email) : index;
     const emailUserAt = emailUserOf[emailIndex] ?? -1;
     const byEmail = emailUserAt < 0 ? null : (users[emailUserAt] as PdUser);
     // An ID nobody read gets its slot from the first entry claiming it, below: looked up again.
@@ -616,7 +614,7 @@ function ownersOf(
   if (claimedBy !== undefined) return claimedBy;
   if (user) {
     const byEmail = directory.rosterByEmail.get(personKeyOfEmail(user.email));
-    return byEmail === undefined ? null : (directory.identities[byEmail] ?? null);
+    return byEmail < 0 ? null : (directory.identities[byEmail] ?? null);
   }
   // Not in the users list and not looked up: it might be someone's second account.
   if (facts.usersListFailed || facts.failedUserIds.has(userId)) return "unknown";
