@@ -1,5 +1,5 @@
 import type { AuditConfig, Rotation } from "@/lib/config/schema";
-import { isExempt, selectMembersByRotation } from "@/lib/roster/membership";
+import { isExempt, selectMemberListsByRotation } from "@/lib/roster/membership";
 import { pagerDutyOnlyPersonKey, personKeyOfEmail } from "@/lib/roster/person-key";
 import type { Roster, RosterEntry } from "@/lib/roster/schema";
 import type {
@@ -296,7 +296,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const withheld = new Withheld(facts, snapshot.failures.length);
   const directory = buildDirectory(roster.entries, config.exempt.titles, snapshot.users, facts);
   findRosterProblems(directory, facts, snapshot.schedules, add, withheld);
-  const expectedByRotation = selectMembersByRotation(directory.identities, config.rotations);
+  const expectedByRotation = selectMemberListsByRotation(directory.identities, config.rotations);
   const expected = expectedBitsOf(config.rotations, expectedByRotation, directory.identities.length);
   /** Who is on one of each rotation's read schedules, under any of their accounts. */
   const onSchedules = new RotationBits(config.rotations.length, directory.identities.length);
@@ -785,7 +785,7 @@ function findMissingSchedules(
 /** `expectedByRotation` as bits, by each rotation's position in `rotations`. */
 function expectedBitsOf(
   rotations: readonly Rotation[],
-  expectedByRotation: Map<string, Set<Identity>>,
+  expectedByRotation: Map<string, readonly Identity[]>,
   identities: number,
 ): RotationBits {
   const bits = new RotationBits(rotations.length, identities);
@@ -818,8 +818,8 @@ interface ListedSchedule {
   /** The listing rotations' names and IDs, as an unexpected member's finding gives them. */
   rotationNames: string;
   rotationIds: readonly string[];
-  /** Who the rotations listing it expect, one set per rotation. */
-  expectedHere: readonly Set<Identity>[];
+  /** Who the rotations listing it expect, one list per rotation (each person once, in roster order). */
+  expectedHere: readonly (readonly Identity[])[];
   /** The rotation its findings name: the listing rotation with the lowest ID. */
   rotation: string | null;
   /** Whether an unread account could be someone's (by email) the rotations do not expect: asked once. */
@@ -837,7 +837,7 @@ function checkScheduleMembers(
   directory: Directory,
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
-  expectedByRotation: Map<string, Set<Identity>>,
+  expectedByRotation: Map<string, readonly Identity[]>,
   expected: RotationBits,
   onSchedules: RotationBits,
   add: AddFinding,
@@ -1086,14 +1086,15 @@ function reportUnexpected(scan: MemberScan, listed: ListedSchedule, userId: stri
 function someoneUnexpected(
   people: ReadonlySet<Identity> | null,
   audited: number,
-  expectedHere: readonly Set<Identity>[],
+  expectedHere: readonly (readonly Identity[])[],
 ): boolean {
   const count = people ? people.size : audited;
   if (count === 0) return false;
   const [first, ...others] = expectedHere;
   if (!first) return true;
-  const union = others.length === 0 ? first : new Set(expectedHere.flatMap((expected) => [...expected]));
-  if (!people) return union.size < count;
+  // Each rotation's list holds a person once; several rotations may each hold them.
+  const union = others.length === 0 ? first : [...new Set(expectedHere.flat())];
+  if (!people) return union.length < count;
   let expected = 0;
   for (const identity of union) if (people.has(identity)) expected++;
   return expected < count;
@@ -1105,7 +1106,7 @@ function findMissingFromSchedules(
   directory: Directory,
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
-  expectedByRotation: Map<string, Set<Identity>>,
+  expectedByRotation: Map<string, readonly Identity[]>,
   onSchedules: RotationBits,
   unknownMemberFailures: Map<string, Set<number>>,
   add: AddFinding,
@@ -1247,7 +1248,7 @@ function coverageOf(
   rotations: readonly Rotation[],
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
-  expectedByRotation: Map<string, Set<Identity>>,
+  expectedByRotation: Map<string, readonly Identity[]>,
   coverageMembers: Map<string, CoverageMember[]>,
 ): RotationCoverage[] {
   return rotations.map((rotation) => ({

@@ -11,6 +11,7 @@ import {
   isExempt,
   MAX_REMEMBERED,
   rosterRulesOf,
+  selectMemberListsByRotation,
   selectMembersByRotation,
   selectRotationMembers,
 } from "./membership";
@@ -353,6 +354,7 @@ describe("selectMembersByRotation on random rosters and configs", () => {
       fc.property(fc.array(personArb, { maxLength: 12 }), rotationsArb, (people, rotations) => {
         const entries = people.map((person) => ({ person: person as RosterPerson }));
         const byRotation = selectMembersByRotation(entries, rotations);
+        const listsByRotation = selectMemberListsByRotation(entries, rotations);
         const lastById = new Map(rotations.map((rotation) => [rotation.id, rotation]));
         expect([...byRotation.keys()]).toEqual([...lastById.keys()]);
         for (const [id, rotation] of lastById) {
@@ -362,6 +364,7 @@ describe("selectMembersByRotation on random rosters and configs", () => {
             entries.indexOf(entry),
           );
           expect(actual).toEqual(expected);
+          expect((listsByRotation.get(id) ?? []).map((entry) => entries.indexOf(entry))).toEqual(expected);
         }
       }),
       { numRuns: 500 },

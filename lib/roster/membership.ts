@@ -170,6 +170,21 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
   entries: readonly T[],
   rotations: readonly { id: string; members: MembershipRule }[],
 ): Map<string, Set<T>> {
+  const result = new Map<string, Set<T>>();
+  for (const [id, members] of selectMemberListsByRotation(entries, rotations))
+    result.set(id, new Set(members));
+  return result;
+}
+
+/**
+ * `selectMembersByRotation` with each rotation's members as a list (each entry once, in roster order, as
+ * the set would hold them; `where: {}` gives `entries` as they are): no set to fill, entry by entry, for a
+ * caller that only reads them in order.
+ */
+export function selectMemberListsByRotation<T extends { person: RosterPerson }>(
+  entries: readonly T[],
+  rotations: readonly { id: string; members: MembershipRule }[],
+): Map<string, T[]> {
   const byPath = new Map<string, PathTests>();
   const testsAt = (dottedPath: string): PathTests => {
     const segments = splitPath(dottedPath);
@@ -185,11 +200,11 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
   const conditionRotation: number[] = [];
   /** How many conditions each rotation has: all must be met. */
   const conditionCount: number[] = [];
-  const members: Set<T>[] = [];
+  const members: T[][] = [];
 
   rotations.forEach((rotation, r) => {
     const rule = rotation.members;
-    members.push(new Set());
+    members.push([]);
     if ("field" in rule) {
       conditionCount.push(1);
       const condition = conditionRotation.push(r) - 1;
@@ -237,7 +252,8 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
         metCount[r] = 0;
       }
       metCount[r] = (metCount[r] ?? 0) + 1;
-      if (metCount[r] === conditionCount[r]) members[r]?.add(entry);
+      // Reached once per entry: each condition counts once per entry (stamped above).
+      if (metCount[r] === conditionCount[r]) members[r]?.push(entry);
     }
   };
   for (let i = 0; i < entries.length; i++) {
@@ -253,10 +269,10 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
     }
   }
 
-  const result = new Map<string, Set<T>>();
+  const result = new Map<string, T[]>();
   rotations.forEach((rotation, r) => {
     // `where: {}` (which the config schema refuses) has no condition to meet: everyone matches.
-    result.set(rotation.id, conditionCount[r] === 0 ? new Set(entries) : (members[r] ?? new Set()));
+    result.set(rotation.id, conditionCount[r] === 0 ? [...entries] : (members[r] ?? []));
   });
   return result;
 }
