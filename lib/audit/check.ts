@@ -153,6 +153,11 @@ class UserIds {
     return this.userAt(this.slotOf(userId));
   }
 
+  /** How many slots there are: every slot is below it. */
+  get slotCount(): number {
+    return this.nextSlot;
+  }
+
   /** Who counts the ID at `slot` as theirs; undefined when nobody. */
   ownersAt(slot: number): Owners | undefined {
     return slot >= 0 ? this.owners[slot] : undefined;
@@ -178,6 +183,8 @@ type ScheduleMember = { name: string | null; deletedAt: string | null };
 interface CurrentMembers {
   ids: string[];
   members: ScheduleMember[];
+  /** Each ID's slot in the directory's `userIds` (-1: none). */
+  slots: number[];
 }
 
 type CoverageMember = RotationCoverage["schedules"][number]["members"][number];
@@ -300,7 +307,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const expected = expectedBitsOf(config.rotations, expectedByRotation, directory.identities.length);
   /** Who is on one of each rotation's read schedules, under any of their accounts. */
   const onSchedules = new RotationBits(config.rotations.length, directory.identities.length);
-  const currentMembers = currentMembersOf(snapshot.schedules, now.getTime());
+  const currentMembers = currentMembersOf(snapshot.schedules, now.getTime(), directory.userIds);
   findMissingSchedules(config.rotations, facts, add, withheld);
   const { coverageMembers, unknownMemberFailures, strangerFailures } = checkScheduleMembers(
     config.rotations,
@@ -743,16 +750,61 @@ function findRosterProblems(
 }
 
 /**
- * Each read schedule's members at `nowMs`, sorted by user ID once: when one person holds two accounts on
- * a schedule, the report names the same one. (The default sort orders strings by UTF-16 code units, as
- * `compare` does.)
+ * Each read schedule's members at `nowMs` (as `membersAt` gives them), sorted by user ID once: when one
+ * person holds two accounts on a schedule, the report names the same one. Each member's ID is looked up in
+ * `userIds` here, once per reference: a user met twice on a schedule is found by its slot, so no map per
+ * schedule is built, and the schedule pass reads each member's slot instead of looking it up again.
  */
-function currentMembersOf(schedules: readonly PdSchedule[], nowMs: number): Map<string, CurrentMembers> {
+function currentMembersOf(
+  schedules: readonly PdSchedule[],
+  nowMs: number,
+  userIds: UserIds,
+): Map<string, CurrentMembers> {
   const currentMembers = new Map<string, CurrentMembers>();
-  for (const schedule of schedules) {
-    const byId = membersAt(schedule, nowMs);
-    const ids = [...byId.keys()].sort();
-    currentMembers.set(schedule.id, { ids, members: ids.map((id) => byId.get(id) as ScheduleMember) });
+  /** By slot: the schedule (its position + 1) that last met the slot's ID, and that ID's place in its lists. */
+  const metIn = new Int32Array(userIds.slotCount);
+  const metAt = new Int32Array(userIds.slotCount);
+  for (let s = 0; s < schedules.length; s++) {
+    const schedule = schedules[s] as PdSchedule;
+    const stamp = s + 1;
+    const ids: string[] = [];
+    const members: ScheduleMember[] = [];
+    const slots: number[] = [];
+    /** IDs without a slot (nobody read or gave them), by place: few, so kept in a map of their own. */
+    let slotless: Map<string, number> | null = null;
+    for (const period of schedule.periods) {
+      if (period.end !== null && Date.parse(period.end) <= nowMs) continue;
+      for (const m of period.members) {
+        const slot = userIds.slotOf(m.userId);
+        let at = -1;
+        if (slot >= 0) {
+          if (metIn[slot] === stamp) at = metAt[slot] ?? -1;
+          else {
+            metIn[slot] = stamp;
+            metAt[slot] = ids.length;
+          }
+        } else {
+          slotless ??= new Map();
+          at = slotless.get(m.userId) ?? -1;
+          if (at < 0) slotless.set(m.userId, ids.length);
+        }
+        if (at < 0) {
+          ids.push(m.userId);
+          members.push(m);
+          slots.push(slot);
+          continue;
+        }
+        // Met twice: merged as `membersAt` merges them.
+        const seen = members[at] as ScheduleMember;
+        members[at] = { name: minOf(seen.name, m.name), deletedAt: minOf(seen.deletedAt, m.deletedAt) };
+      }
+    }
+    const order = Array.from(ids, (_, i) => i).sort((a, b) => compare(ids[a] as string, ids[b] as string));
+    currentMembers.set(schedule.id, {
+      ids: order.map((i) => ids[i] as string),
+      members: order.map((i) => members[i] as ScheduleMember),
+      slots: order.map((i) => slots[i] ?? -1),
+    });
   }
   return currentMembers;
 }
@@ -927,8 +979,8 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
   for (let i = 0; i < members.ids.length; i++) {
     const userId = members.ids[i] as string;
     const member = members.members[i] as ScheduleMember;
-    // Each member is looked up once, for the findings and the coverage alike.
-    const slot = userIds.slotOf(userId);
+    // Each member was looked up once (`currentMembersOf`), for the findings and the coverage alike.
+    const slot = members.slots[i] ?? -1;
     const user = userIds.userAt(slot);
     // Whoever counts this account as theirs is on this schedule, whatever it holds against them below.
     const claimedBy = userIds.ownersAt(slot);
