@@ -1,5 +1,5 @@
 import type { AuditConfig, Rotation } from "@/lib/config/schema";
-import { isExempt, selectMembersByRotation } from "@/lib/roster/membership";
+import { isExempt, selectMemberListsByRotation } from "@/lib/roster/membership";
 import { pagerDutyOnlyPersonKey, personKeyOfEmail } from "@/lib/roster/person-key";
 import type { Roster, RosterEntry } from "@/lib/roster/schema";
 import type {
@@ -14,6 +14,7 @@ import type {
   RotationCoverage,
 } from "./types";
 import { SEVERITY_OF_CODE } from "./severity";
+import { StringIndex } from "./string-index";
 import { FINDING_CODES } from "./types";
 
 export interface CheckInput {
@@ -118,11 +119,16 @@ function ownerList(owners: Owners): readonly Identity[] {
  * copied by each young-generation collection and then promoted.
  */
 class UserIds {
-  private readonly slots = new Map<string, number>();
+  private readonly slots: StringIndex;
   private readonly owners: (Owners | undefined)[];
   private nextSlot: number;
 
-  constructor(private readonly users: readonly PdUser[]) {
+  /** `extra`: how many IDs besides the users' it should expect (it takes more, a little more slowly). */
+  constructor(
+    private readonly users: readonly PdUser[],
+    extra: number,
+  ) {
+    this.slots = new StringIndex(users.length + extra);
     this.nextSlot = users.length;
     this.owners = new Array<Owners | undefined>(users.length);
   }
@@ -134,7 +140,7 @@ class UserIds {
 
   /** The slot of `userId`; -1 when nobody read or gave it. */
   slotOf(userId: string): number {
-    return this.slots.get(userId) ?? -1;
+    return this.slots.get(userId);
   }
 
   /** The user read at `slot`, if any. */
@@ -145,6 +151,11 @@ class UserIds {
   /** The user read under `userId`, if any. */
   userOf(userId: string): PdUser | undefined {
     return this.userAt(this.slotOf(userId));
+  }
+
+  /** How many slots there are: every slot is below it. */
+  get slotCount(): number {
+    return this.nextSlot;
   }
 
   /** Who counts the ID at `slot` as theirs; undefined when nobody. */
@@ -172,6 +183,8 @@ type ScheduleMember = { name: string | null; deletedAt: string | null };
 interface CurrentMembers {
   ids: string[];
   members: ScheduleMember[];
+  /** Each ID's slot in the directory's `userIds` (-1: none). */
+  slots: number[];
 }
 
 type CoverageMember = RotationCoverage["schedules"][number]["members"][number];
@@ -200,7 +213,7 @@ interface Directory {
   /** Every user ID read or given by the roster. */
   userIds: UserIds;
   /** Audited entries' positions in `identities` by lower-cased email; of several with one email, the last. */
-  rosterByEmail: Map<string, number>;
+  rosterByEmail: StringIndex;
   exemptRosterIds: Set<string>;
   exemptEmails: Set<string>;
 }
@@ -290,11 +303,11 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const withheld = new Withheld(facts, snapshot.failures.length);
   const directory = buildDirectory(roster.entries, config.exempt.titles, snapshot.users, facts);
   findRosterProblems(directory, facts, snapshot.schedules, add, withheld);
-  const expectedByRotation = selectMembersByRotation(directory.identities, config.rotations);
+  const expectedByRotation = selectMemberListsByRotation(directory.identities, config.rotations);
   const expected = expectedBitsOf(config.rotations, expectedByRotation, directory.identities.length);
   /** Who is on one of each rotation's read schedules, under any of their accounts. */
   const onSchedules = new RotationBits(config.rotations.length, directory.identities.length);
-  const currentMembers = currentMembersOf(snapshot.schedules, now.getTime());
+  const currentMembers = currentMembersOf(snapshot.schedules, now.getTime(), directory.userIds);
   findMissingSchedules(config.rotations, facts, add, withheld);
   const { coverageMembers, unknownMemberFailures, strangerFailures } = checkScheduleMembers(
     config.rotations,
@@ -399,7 +412,7 @@ function buildDirectory(
   // of every user's email would cost an insert per user plus a lookup per roster entry. Most users are
   // found by the roster's ID with the roster's email: their email needs no lookup.
   const audit = auditedEntriesOf(entries, exemptTitles);
-  const userIds = indexUsers(users);
+  const userIds = indexUsers(users, audit.entries.length);
   const matched = matchByRosterIds(audit, userIds, users);
   matchByEmails(users, audit.rosterByEmail, matched);
   const identities = identitiesOf(audit, userIds, users, matched, facts);
@@ -425,7 +438,7 @@ interface AuditedEntries {
   /** Roster entries the audit skips (an exempt title), in roster order. */
   exempt: RosterEntry[];
   /** Audited entries' positions by email key; of several with one email, the last. */
-  rosterByEmail: Map<string, number>;
+  rosterByEmail: StringIndex;
   /** Emails several audited entries share: all but the last (the one indexed) read its user from it. */
   sharedEmails: Set<string>;
 }
@@ -441,7 +454,7 @@ function auditedEntriesOf(entries: readonly RosterEntry[], exemptTitles: readonl
   const emails: string[] = [];
   const rosterIds: (string | null)[] = [];
   const exempt: RosterEntry[] = [];
-  const rosterByEmail = new Map<string, number>();
+  const rosterByEmail = new StringIndex(entries.length);
   const sharedEmails = new Set<string>();
   for (const entry of entries) {
     const { person } = entry;
@@ -467,8 +480,8 @@ function auditedEntriesOf(entries: readonly RosterEntry[], exemptTitles: readonl
 }
 
 /** Every user read, by ID (a user listed twice: the last one read wins). */
-function indexUsers(users: readonly PdUser[]): UserIds {
-  const userIds = new UserIds(users);
+function indexUsers(users: readonly PdUser[], rosterIds: number): UserIds {
+  const userIds = new UserIds(users, rosterIds);
   for (let i = 0; i < users.length; i++) userIds.addUser(users[i] as PdUser, i);
   return userIds;
 }
@@ -512,8 +525,7 @@ function matchByRosterIds(audit: AuditedEntries, userIds: UserIds, users: readon
     const email = emails[entry] as string;
     if (user.email !== email && personKeyOfEmail(user.email) !== email) continue;
     // Of entries sharing an email, the last one holds its user (as `rosterByEmail` does).
-    const holder =
-      sharedEmails.size > 0 && sharedEmails.has(email) ? (rosterByEmail.get(email) ?? entry) : entry;
+    const holder = sharedEmails.size > 0 && sharedEmails.has(email) ? rosterByEmail.get(email) : entry;
     offerEmailUser(emailUserOf, users, holder, slot);
     emailMatched[slot] = 1;
   }
@@ -521,7 +533,7 @@ function matchByRosterIds(audit: AuditedEntries, userIds: UserIds, users: readon
 }
 
 /** Every other live user's email, looked up against the roster's. */
-function matchByEmails(users: readonly PdUser[], rosterByEmail: Map<string, number>, matched: Matches): void {
+function matchByEmails(users: readonly PdUser[], rosterByEmail: StringIndex, matched: Matches): void {
   const { emailUserOf, emailMatched } = matched;
   for (let i = 0; i < users.length; i++) {
     if (emailMatched[i] === 1) continue;
@@ -530,11 +542,11 @@ function matchByEmails(users: readonly PdUser[], rosterByEmail: Map<string, numb
     // Most emails are already keys. One that some roster key equals as it is needs no key of its own (a key's
     // key is itself), so the email is keyed only when that lookup fails.
     let entry = rosterByEmail.get(user.email);
-    if (entry === undefined) {
+    if (entry < 0) {
       const key = personKeyOfEmail(user.email);
       if (key !== user.email) entry = rosterByEmail.get(key);
     }
-    if (entry !== undefined) offerEmailUser(emailUserOf, users, entry, i);
+    if (entry >= 0) offerEmailUser(emailUserOf, users, entry, i);
   }
 }
 
@@ -559,8 +571,7 @@ function identitiesOf(
     const { person } = entry;
     const rosterId = rosterIds[index] ?? null;
     // Entries sharing an email all have the user of the one indexed under it (the last).
-    const emailIndex =
-      sharedEmails.size > 0 && sharedEmails.has(email) ? (rosterByEmail.get(email) ?? index) : index;
+    const emailIndex = sharedEmails.size > 0 && sharedEmails.has(email) ? rosterByEmail.get(email) : index;
     const emailUserAt = emailUserOf[emailIndex] ?? -1;
     const byEmail = emailUserAt < 0 ? null : (users[emailUserAt] as PdUser);
     // An ID nobody read gets its slot from the first entry claiming it, below: looked up again.
@@ -610,7 +621,7 @@ function ownersOf(
   if (claimedBy !== undefined) return claimedBy;
   if (user) {
     const byEmail = directory.rosterByEmail.get(personKeyOfEmail(user.email));
-    return byEmail === undefined ? null : (directory.identities[byEmail] ?? null);
+    return byEmail < 0 ? null : (directory.identities[byEmail] ?? null);
   }
   // Not in the users list and not looked up: it might be someone's second account.
   if (facts.usersListFailed || facts.failedUserIds.has(userId)) return "unknown";
@@ -739,16 +750,61 @@ function findRosterProblems(
 }
 
 /**
- * Each read schedule's members at `nowMs`, sorted by user ID once: when one person holds two accounts on
- * a schedule, the report names the same one. (The default sort orders strings by UTF-16 code units, as
- * `compare` does.)
+ * Each read schedule's members at `nowMs` (as `membersAt` gives them), sorted by user ID once: when one
+ * person holds two accounts on a schedule, the report names the same one. Each member's ID is looked up in
+ * `userIds` here, once per reference: a user met twice on a schedule is found by its slot, so no map per
+ * schedule is built, and the schedule pass reads each member's slot instead of looking it up again.
  */
-function currentMembersOf(schedules: readonly PdSchedule[], nowMs: number): Map<string, CurrentMembers> {
+function currentMembersOf(
+  schedules: readonly PdSchedule[],
+  nowMs: number,
+  userIds: UserIds,
+): Map<string, CurrentMembers> {
   const currentMembers = new Map<string, CurrentMembers>();
-  for (const schedule of schedules) {
-    const byId = membersAt(schedule, nowMs);
-    const ids = [...byId.keys()].sort();
-    currentMembers.set(schedule.id, { ids, members: ids.map((id) => byId.get(id) as ScheduleMember) });
+  /** By slot: the schedule (its position + 1) that last met the slot's ID, and that ID's place in its lists. */
+  const metIn = new Int32Array(userIds.slotCount);
+  const metAt = new Int32Array(userIds.slotCount);
+  for (let s = 0; s < schedules.length; s++) {
+    const schedule = schedules[s] as PdSchedule;
+    const stamp = s + 1;
+    const ids: string[] = [];
+    const members: ScheduleMember[] = [];
+    const slots: number[] = [];
+    /** IDs without a slot (nobody read or gave them), by place: few, so kept in a map of their own. */
+    let slotless: Map<string, number> | null = null;
+    for (const period of schedule.periods) {
+      if (period.end !== null && Date.parse(period.end) <= nowMs) continue;
+      for (const m of period.members) {
+        const slot = userIds.slotOf(m.userId);
+        let at = -1;
+        if (slot >= 0) {
+          if (metIn[slot] === stamp) at = metAt[slot] ?? -1;
+          else {
+            metIn[slot] = stamp;
+            metAt[slot] = ids.length;
+          }
+        } else {
+          slotless ??= new Map();
+          at = slotless.get(m.userId) ?? -1;
+          if (at < 0) slotless.set(m.userId, ids.length);
+        }
+        if (at < 0) {
+          ids.push(m.userId);
+          members.push(m);
+          slots.push(slot);
+          continue;
+        }
+        // Met twice: merged as `membersAt` merges them.
+        const seen = members[at] as ScheduleMember;
+        members[at] = { name: minOf(seen.name, m.name), deletedAt: minOf(seen.deletedAt, m.deletedAt) };
+      }
+    }
+    const order = Array.from(ids, (_, i) => i).sort((a, b) => compare(ids[a] as string, ids[b] as string));
+    currentMembers.set(schedule.id, {
+      ids: order.map((i) => ids[i] as string),
+      members: order.map((i) => members[i] as ScheduleMember),
+      slots: order.map((i) => slots[i] ?? -1),
+    });
   }
   return currentMembers;
 }
@@ -781,7 +837,7 @@ function findMissingSchedules(
 /** `expectedByRotation` as bits, by each rotation's position in `rotations`. */
 function expectedBitsOf(
   rotations: readonly Rotation[],
-  expectedByRotation: Map<string, Set<Identity>>,
+  expectedByRotation: Map<string, readonly Identity[]>,
   identities: number,
 ): RotationBits {
   const bits = new RotationBits(rotations.length, identities);
@@ -814,8 +870,8 @@ interface ListedSchedule {
   /** The listing rotations' names and IDs, as an unexpected member's finding gives them. */
   rotationNames: string;
   rotationIds: readonly string[];
-  /** Who the rotations listing it expect, one set per rotation. */
-  expectedHere: readonly Set<Identity>[];
+  /** Who the rotations listing it expect, one list per rotation (each person once, in roster order). */
+  expectedHere: readonly (readonly Identity[])[];
   /** The rotation its findings name: the listing rotation with the lowest ID. */
   rotation: string | null;
   /** Whether an unread account could be someone's (by email) the rotations do not expect: asked once. */
@@ -833,7 +889,7 @@ function checkScheduleMembers(
   directory: Directory,
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
-  expectedByRotation: Map<string, Set<Identity>>,
+  expectedByRotation: Map<string, readonly Identity[]>,
   expected: RotationBits,
   onSchedules: RotationBits,
   add: AddFinding,
@@ -923,8 +979,8 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
   for (let i = 0; i < members.ids.length; i++) {
     const userId = members.ids[i] as string;
     const member = members.members[i] as ScheduleMember;
-    // Each member is looked up once, for the findings and the coverage alike.
-    const slot = userIds.slotOf(userId);
+    // Each member was looked up once (`currentMembersOf`), for the findings and the coverage alike.
+    const slot = members.slots[i] ?? -1;
     const user = userIds.userAt(slot);
     // Whoever counts this account as theirs is on this schedule, whatever it holds against them below.
     const claimedBy = userIds.ownersAt(slot);
@@ -1082,14 +1138,15 @@ function reportUnexpected(scan: MemberScan, listed: ListedSchedule, userId: stri
 function someoneUnexpected(
   people: ReadonlySet<Identity> | null,
   audited: number,
-  expectedHere: readonly Set<Identity>[],
+  expectedHere: readonly (readonly Identity[])[],
 ): boolean {
   const count = people ? people.size : audited;
   if (count === 0) return false;
   const [first, ...others] = expectedHere;
   if (!first) return true;
-  const union = others.length === 0 ? first : new Set(expectedHere.flatMap((expected) => [...expected]));
-  if (!people) return union.size < count;
+  // Each rotation's list holds a person once; several rotations may each hold them.
+  const union = others.length === 0 ? first : [...new Set(expectedHere.flat())];
+  if (!people) return union.length < count;
   let expected = 0;
   for (const identity of union) if (people.has(identity)) expected++;
   return expected < count;
@@ -1101,7 +1158,7 @@ function findMissingFromSchedules(
   directory: Directory,
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
-  expectedByRotation: Map<string, Set<Identity>>,
+  expectedByRotation: Map<string, readonly Identity[]>,
   onSchedules: RotationBits,
   unknownMemberFailures: Map<string, Set<number>>,
   add: AddFinding,
@@ -1243,7 +1300,7 @@ function coverageOf(
   rotations: readonly Rotation[],
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
-  expectedByRotation: Map<string, Set<Identity>>,
+  expectedByRotation: Map<string, readonly Identity[]>,
   coverageMembers: Map<string, CoverageMember[]>,
 ): RotationCoverage[] {
   return rotations.map((rotation) => ({

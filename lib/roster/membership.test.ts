@@ -9,7 +9,9 @@ import {
   findValuesWithPaths,
   getValuesAtPath,
   isExempt,
+  MAX_REMEMBERED,
   rosterRulesOf,
+  selectMemberListsByRotation,
   selectMembersByRotation,
   selectRotationMembers,
 } from "./membership";
@@ -220,6 +222,41 @@ describe("selectMembersByRotation", () => {
     expect([...(byRotation.get("ceoc-amer") ?? [])].map((e) => e.person.name)).toEqual(["A", "C"]);
     expect(byRotation.get("ceoc-apac")?.size).toBe(0);
   });
+
+  it("tests values anew once a path holds more distinct values than it remembers", () => {
+    // Every person a region of their own; the rules' values come after the remembered ones, and a value
+    // met before (one remembered) comes back at the end.
+    const regions = Array.from({ length: MAX_REMEMBERED + 20 }, (_, i) => `Region ${i}`);
+    const entries = [...regions, "Region 3", "region 3 "].map((region, index) => ({
+      person: {
+        name: `P${index}`,
+        email: `p${index}@example.com`,
+        region,
+        title: index % 2 ? "Manager" : "Engineer",
+      },
+    })) as { person: RosterPerson }[];
+    const late = regions[MAX_REMEMBERED + 5] ?? "";
+    const rotations: { id: string; members: MembershipRule }[] = [
+      { id: "late", members: { where: { region: [late.toUpperCase()], title: "manag" } } },
+      { id: "early", members: { where: { region: "region 3" } } },
+      { id: "last", members: { where: { region: [regions[regions.length - 1] ?? ""] } } },
+      { id: "any", members: { where: { region: "REGION" } } },
+    ];
+    const byRotation = selectMembersByRotation(entries, rotations);
+    for (const rotation of rotations) {
+      expect([...(byRotation.get(rotation.id) ?? [])]).toEqual(
+        selectRotationMembers(entries, rotation.members, rotation.id),
+      );
+    }
+    expect([...(byRotation.get("late") ?? [])].map((e) => e.person.name)).toEqual([`P${MAX_REMEMBERED + 5}`]);
+    expect([...(byRotation.get("early") ?? [])].map((e) => e.person.name)).toEqual([
+      "P3",
+      `P${regions.length}`,
+      `P${regions.length + 1}`,
+    ]);
+    expect(byRotation.get("last")?.size).toBe(1);
+    expect(byRotation.get("any")?.size).toBe(0);
+  });
 });
 
 /** Keys that the paths below read, so random people often hold values there (and sometimes lists of mappings). */
@@ -317,6 +354,7 @@ describe("selectMembersByRotation on random rosters and configs", () => {
       fc.property(fc.array(personArb, { maxLength: 12 }), rotationsArb, (people, rotations) => {
         const entries = people.map((person) => ({ person: person as RosterPerson }));
         const byRotation = selectMembersByRotation(entries, rotations);
+        const listsByRotation = selectMemberListsByRotation(entries, rotations);
         const lastById = new Map(rotations.map((rotation) => [rotation.id, rotation]));
         expect([...byRotation.keys()]).toEqual([...lastById.keys()]);
         for (const [id, rotation] of lastById) {
@@ -326,6 +364,7 @@ describe("selectMembersByRotation on random rosters and configs", () => {
             entries.indexOf(entry),
           );
           expect(actual).toEqual(expected);
+          expect((listsByRotation.get(id) ?? []).map((entry) => entries.indexOf(entry))).toEqual(expected);
         }
       }),
       { numRuns: 500 },

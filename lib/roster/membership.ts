@@ -21,37 +21,45 @@ function splitPath(dottedPath: string): string[] {
 /** `getValuesAtPath` with the path split once. */
 function valuesAtSegments(person: unknown, segments: readonly string[]): unknown[] {
   const values: unknown[] = [];
-  collectValuesAt(person, segments, 0, values);
+  collectValuesAt(person, segments, 0, values, 0);
   return values;
 }
 
 /**
- * Appends to `out` the values at `segments[depth..]` below `value`, in the order `getValuesAtPath` gives
- * them. Walks depth first without building a list per level, so a caller can reuse one `out` for every
- * entry of a roster.
+ * Writes into `out` from position `at` the values at `segments[depth..]` below `value`, in the order
+ * `getValuesAtPath` gives them, and returns the position after the last one. Walks depth first without
+ * building a list per level, and a caller can reuse one `out` for every entry of a roster without emptying
+ * it (only positions before the returned one are read).
  */
-function collectValuesAt(value: unknown, segments: readonly string[], depth: number, out: unknown[]): void {
+function collectValuesAt(
+  value: unknown,
+  segments: readonly string[],
+  depth: number,
+  out: unknown[],
+  at: number,
+): number {
   if (depth === segments.length) {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
-        if (item !== null && item !== undefined) out.push(item);
+        if (item !== null && item !== undefined) out[at++] = item;
       }
     } else if (value !== null && value !== undefined) {
-      out.push(value);
+      out[at++] = value;
     }
-    return;
+    return at;
   }
   const segment = segments[depth] ?? "";
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       if (isPlainMapping(item) && Object.hasOwn(item, segment))
-        collectValuesAt(item[segment], segments, depth + 1, out);
+        at = collectValuesAt(item[segment], segments, depth + 1, out, at);
     }
   } else if (isPlainMapping(value) && Object.hasOwn(value, segment)) {
-    collectValuesAt(value[segment], segments, depth + 1, out);
+    at = collectValuesAt(value[segment], segments, depth + 1, out, at);
   }
+  return at;
 }
 
 /** Text form of a scalar for matching; null for lists and mappings, which never match. */
@@ -109,6 +117,38 @@ interface PathTests {
   /** `where.title` parts, each once, and the conditions satisfied by a value containing each. */
   parts: string[];
   partConditions: number[][];
+  /**
+   * The conditions each value met so far meets (`conditionsMetBy`), by the value as written: a roster
+   * repeats a few values (titles, regions, rotation ids) in every entry, and each distinct one is then
+   * normalized and tested once. Holds at most MAX_REMEMBERED values.
+   */
+  remembered: Map<unknown, readonly number[]>;
+}
+
+/** Distinct values remembered per path: past them (a path holding a different value per person), each is tested anew. */
+export const MAX_REMEMBERED = 1024;
+
+const NO_CONDITIONS: readonly number[] = [];
+
+/** The conditions `value` meets at `tests`' path: those of an equal value, then of each part it contains. */
+function conditionsMetBy(tests: PathTests, value: unknown): readonly number[] {
+  const text = scalarText(value);
+  if (text === null) return NO_CONDITIONS;
+  const equal = tests.equals.get(text);
+  let met: number[] | null = equal ? equal.slice() : null;
+  for (let p = 0; p < tests.parts.length; p++) {
+    if (text.includes(tests.parts[p] ?? "")) (met ??= []).push(...(tests.partConditions[p] ?? []));
+  }
+  return met ?? NO_CONDITIONS;
+}
+
+/** `conditionsMetBy`, remembered per distinct value (see `PathTests.remembered`). */
+function rememberedConditionsMetBy(tests: PathTests, value: unknown): readonly number[] {
+  const known = tests.remembered.get(value);
+  if (known !== undefined) return known;
+  const met = conditionsMetBy(tests, value);
+  if (tests.remembered.size < MAX_REMEMBERED) tests.remembered.set(value, met);
+  return met;
 }
 
 function addCondition(list: number[] | undefined, condition: number): number[] {
@@ -130,13 +170,28 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
   entries: readonly T[],
   rotations: readonly { id: string; members: MembershipRule }[],
 ): Map<string, Set<T>> {
+  const result = new Map<string, Set<T>>();
+  for (const [id, members] of selectMemberListsByRotation(entries, rotations))
+    result.set(id, new Set(members));
+  return result;
+}
+
+/**
+ * `selectMembersByRotation` with each rotation's members as a list (each entry once, in roster order, as
+ * the set would hold them; `where: {}` gives `entries` as they are): no set to fill, entry by entry, for a
+ * caller that only reads them in order.
+ */
+export function selectMemberListsByRotation<T extends { person: RosterPerson }>(
+  entries: readonly T[],
+  rotations: readonly { id: string; members: MembershipRule }[],
+): Map<string, T[]> {
   const byPath = new Map<string, PathTests>();
   const testsAt = (dottedPath: string): PathTests => {
     const segments = splitPath(dottedPath);
     const key = segments.join(".");
     let tests = byPath.get(key);
     if (!tests) {
-      tests = { segments, equals: new Map(), parts: [], partConditions: [] };
+      tests = { segments, equals: new Map(), parts: [], partConditions: [], remembered: new Map() };
       byPath.set(key, tests);
     }
     return tests;
@@ -145,11 +200,11 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
   const conditionRotation: number[] = [];
   /** How many conditions each rotation has: all must be met. */
   const conditionCount: number[] = [];
-  const members: Set<T>[] = [];
+  const members: T[][] = [];
 
   rotations.forEach((rotation, r) => {
     const rule = rotation.members;
-    members.push(new Set());
+    members.push([]);
     if ("field" in rule) {
       conditionCount.push(1);
       const condition = conditionRotation.push(r) - 1;
@@ -197,7 +252,8 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
         metCount[r] = 0;
       }
       metCount[r] = (metCount[r] ?? 0) + 1;
-      if (metCount[r] === conditionCount[r]) members[r]?.add(entry);
+      // Reached once per entry: each condition counts once per entry (stamped above).
+      if (metCount[r] === conditionCount[r]) members[r]?.push(entry);
     }
   };
   for (let i = 0; i < entries.length; i++) {
@@ -205,24 +261,18 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
     const stamp = i + 1;
     for (let t = 0; t < paths.length; t++) {
       const tests = paths[t] as PathTests;
-      values.length = 0;
-      collectValuesAt(entry.person, tests.segments, 0, values);
-      for (let v = 0; v < values.length; v++) {
-        const text = scalarText(values[v]);
-        if (text === null) continue;
-        const equal = tests.equals.get(text);
-        if (equal) meet(equal, entry, stamp);
-        for (let p = 0; p < tests.parts.length; p++) {
-          if (text.includes(tests.parts[p] ?? "")) meet(tests.partConditions[p] ?? [], entry, stamp);
-        }
+      const count = collectValuesAt(entry.person, tests.segments, 0, values, 0);
+      for (let v = 0; v < count; v++) {
+        const met = rememberedConditionsMetBy(tests, values[v]);
+        if (met.length > 0) meet(met, entry, stamp);
       }
     }
   }
 
-  const result = new Map<string, Set<T>>();
+  const result = new Map<string, T[]>();
   rotations.forEach((rotation, r) => {
     // `where: {}` (which the config schema refuses) has no condition to meet: everyone matches.
-    result.set(rotation.id, conditionCount[r] === 0 ? new Set(entries) : (members[r] ?? new Set()));
+    result.set(rotation.id, conditionCount[r] === 0 ? [...entries] : (members[r] ?? []));
   });
   return result;
 }
