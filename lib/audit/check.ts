@@ -773,7 +773,7 @@ function currentMembersOf(
     /** IDs without a slot (nobody read or gave them), by place: few, so kept in a map of their own. */
     let slotless: Map<string, number> | null = null;
     for (const period of schedule.periods) {
-      if (period.end !== null && Date.parse(period.end) <= nowMs) continue;
+      if (!isCurrent(period, nowMs)) continue;
       for (const m of period.members) {
         const slot = userIds.slotOf(m.userId);
         let at = -1;
@@ -794,9 +794,7 @@ function currentMembersOf(
           slots.push(slot);
           continue;
         }
-        // Met twice: merged as `membersAt` merges them.
-        const seen = members[at] as ScheduleMember;
-        members[at] = { name: minOf(seen.name, m.name), deletedAt: minOf(seen.deletedAt, m.deletedAt) };
+        members[at] = mergedMember(members[at] as ScheduleMember, m);
       }
     }
     const order = Array.from(ids, (_, i) => i).sort((a, b) => compare(ids[a] as string, ids[b] as string));
@@ -1333,29 +1331,31 @@ function coverageOf(
  * Members of a schedule at `nowMs`: users of every period whose `end` is null or later than now. A period
  * that ended has no members; a period that starts later counts (the next rotation is already planned).
  */
-export function membersAt(
-  schedule: PdSchedule,
-  nowMs: number,
-): Map<string, { name: string | null; deletedAt: string | null }> {
-  const members = new Map<string, { name: string | null; deletedAt: string | null }>();
+export function membersAt(schedule: PdSchedule, nowMs: number): Map<string, ScheduleMember> {
+  const members = new Map<string, ScheduleMember>();
   for (const period of schedule.periods) {
-    if (period.end !== null && Date.parse(period.end) <= nowMs) continue;
+    if (!isCurrent(period, nowMs)) continue;
     for (const m of period.members) {
       const seen = members.get(m.userId);
       // Most users sit in one layer: the snapshot's member stands for them as it is (read, never written),
       // so only a user met twice costs an object. A schedule's members live as long as the report.
-      if (seen === undefined) {
-        members.set(m.userId, m);
-        continue;
-      }
-      // Merge in an order-free way, so the PagerDuty order of layers never changes the report.
-      members.set(m.userId, {
-        name: minOf(seen.name, m.name),
-        deletedAt: minOf(seen.deletedAt, m.deletedAt),
-      });
+      members.set(m.userId, seen === undefined ? m : mergedMember(seen, m));
     }
   }
   return members;
+}
+
+/** Whether a period still holds its members at `nowMs`: not ended (an open end never does). */
+function isCurrent(period: PdSchedule["periods"][number], nowMs: number): boolean {
+  return period.end === null || Date.parse(period.end) > nowMs;
+}
+
+/**
+ * One user met in two periods of a schedule, as one member: merged in an order-free way, so the PagerDuty
+ * order of layers never changes the report.
+ */
+function mergedMember(a: ScheduleMember, b: ScheduleMember): ScheduleMember {
+  return { name: minOf(a.name, b.name), deletedAt: minOf(a.deletedAt, b.deletedAt) };
 }
 
 /** Findings per code, every code present (0 when none). */
