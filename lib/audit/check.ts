@@ -1,5 +1,5 @@
 import type { AuditConfig, Rotation } from "@/lib/config/schema";
-import { isExempt, selectMemberListsByRotation } from "@/lib/roster/membership";
+import { isExempt, selectMembersByRotation } from "@/lib/roster/membership";
 import { pagerDutyOnlyPersonKey, personKeyOfEmail } from "@/lib/roster/person-key";
 import type { Roster, RosterEntry } from "@/lib/roster/schema";
 import type {
@@ -303,7 +303,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const withheld = new Withheld(facts, snapshot.failures.length);
   const directory = buildDirectory(roster.entries, config.exempt.titles, snapshot.users, facts);
   findRosterProblems(directory, facts, snapshot.schedules, add, withheld);
-  const expectedByRotation = selectMemberListsByRotation(directory.identities, config.rotations);
+  const expectedByRotation = selectMembersByRotation(directory.identities, config.rotations);
   const expected = expectedBitsOf(config.rotations, expectedByRotation, directory.identities.length);
   /** Who is on one of each rotation's read schedules, under any of their accounts. */
   const onSchedules = new RotationBits(config.rotations.length, directory.identities.length);

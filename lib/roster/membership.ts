@@ -160,28 +160,14 @@ function addCondition(list: number[] | undefined, condition: number): number[] {
 
 /**
  * The expected members of every rotation at once, keyed by rotation id (a repeated id keeps the last
- * rotation's members). Same rules and member order as `selectRotationMembers`, in one pass over the
+ * rotation's members), each a list: each entry once, in roster order (`where: {}` gives `entries` as they
+ * are). Same rules and member order as `selectRotationMembers`, in one pass over the
  * roster: rules are grouped by the dotted path they read, each entry's values at each path are read once,
  * and each value is looked up in a map of the values rules test for there. A rule matches an entry once
  * every one of its conditions has been met by some value; the work per entry grows with the values it
  * holds and the conditions they meet, not with the number of rotations.
  */
 export function selectMembersByRotation<T extends { person: RosterPerson }>(
-  entries: readonly T[],
-  rotations: readonly { id: string; members: MembershipRule }[],
-): Map<string, Set<T>> {
-  const result = new Map<string, Set<T>>();
-  for (const [id, members] of selectMemberListsByRotation(entries, rotations))
-    result.set(id, new Set(members));
-  return result;
-}
-
-/**
- * `selectMembersByRotation` with each rotation's members as a list (each entry once, in roster order, as
- * the set would hold them; `where: {}` gives `entries` as they are): no set to fill, entry by entry, for a
- * caller that only reads them in order.
- */
-export function selectMemberListsByRotation<T extends { person: RosterPerson }>(
   entries: readonly T[],
   rotations: readonly { id: string; members: MembershipRule }[],
 ): Map<string, T[]> {
