@@ -10,15 +10,18 @@
  *    generated org of that many people and a sandbox PagerDuty without latency, in its own data directory.
  * 2. Signs in as the Support Operations Manager (demo sign-in), opens the current audit, runs it and pings
  *    everyone through the API, as the dashboard's buttons do.
- * 3. For each page (overview, findings first page, findings filtered, sorted and paged, a person) sends
- *    requests over 10 connections for 10 s with autocannon (accepting gzip, as a browser does) and prints
- *    requests, p50, p95, p99, errors and the server's CPU time per request. Any response that is not a 2xx
- *    (a redirect to the sign-in page included) counts as an error. `--rounds` loads every page that many
+ * 3. For each page (the floor, overview, findings first page, findings filtered, sorted and paged, a person)
+ *    sends requests over 10 connections for 10 s with autocannon (accepting gzip, as a browser does) and
+ *    prints requests, p50, p95, p99, errors and the server's CPU time per request. Any response that is not
+ *    a 2xx (a redirect to the sign-in page included) counts as an error. The floor is a signed-in page with
+ *    nothing of its own (an unknown audit: the not-found page inside the layout), what every page pays
+ *    before its content. `--rounds` loads every page that many
  *    times in turn and keeps the median of each figure (a busy machine's latency varies from run to run).
  * 4. First-load JS: the `<script src>` chunks of each page's HTML, summed raw and gzipped.
  *
- * Last, one table: each page's p50, p95 and CPU per request at each size, against the goals (findings:
- * p95 ≤ 150 ms at 10 connections and ≤ 10 ms of server CPU per request, at every size), "ok" or "MISSED".
+ * Last, one table: each page's p50, p95 and CPU per request at each size, with its CPU as a multiple of the
+ * floor's, against the goals (findings: p95 ≤ 150 ms at 10 connections and ≤ 10 ms of server CPU per
+ * request, at every size), "ok" or "MISSED".
  *
  * `--profile` runs `next start` with `--cpu-prof` and prints the functions with the most self time across
  * the load (files under node_modules grouped by package).
@@ -27,7 +30,7 @@
  * stack starts (which then finds it current): Turbopack, the default, cannot build a checkout whose
  * node_modules is a symbolic link to another checkout's, as in a git worktree sharing one install.
  *
- * `--page <name=path>` (repeatable) loads another path as well, e.g. an empty page to measure the floor;
+ * `--page <name=path>` (repeatable) loads another path as well;
  * `:audit` in it stands for the opened audit's id.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -67,6 +70,8 @@ interface Page {
   path: string;
   /** Goals, where the issue sets them. */
   goal: Goal | null;
+  /** Text the page must show (checked while warming up), where its status alone does not say it is the page. */
+  shows?: string;
 }
 
 interface Goal {
@@ -86,6 +91,21 @@ interface LoadFigures {
   /** Loads (rounds) that got no answer at all: the server stalled for the whole load. */
   silentRounds: number;
 }
+
+const FLOOR = "floor";
+/**
+ * The least a dashboard page costs: a signed-in request for an audit that does not exist, answered with the
+ * not-found page inside the dashboard's layout. It pays what every page pays (Next's own handling and
+ * rendering, the session, the layout, one read of the audits, compression) and renders nothing of its own.
+ */
+const FLOOR_PAGE: Page = {
+  name: FLOOR,
+  detail: "nothing of its own",
+  path: "/audits/00000000-0000-0000-0000-000000000000/findings",
+  goal: null,
+  // Shown after the loading state has been sent, so with status 200: a page's status goes before its content.
+  shows: "This audit or person does not exist",
+};
 
 /** The findings page's goals at every org size, at 10 connections. */
 const FINDINGS_GOAL: Goal = { p95Ms: 150, cpuMsPerRequest: 10 };
@@ -354,8 +374,10 @@ function monotonicMicros(): number {
 async function loadPage(page: Page, cookie: string, serverPid: number): Promise<LoadFigures> {
   for (let i = 0; i < 3; i++) {
     const warm = await fetch(`${appUrl}${page.path}`, { headers: { cookie }, redirect: "manual" });
-    await warm.arrayBuffer();
+    const body = await warm.text();
     if (warm.status !== 200) throw new Error(`${page.name} (${page.path}) answered ${warm.status}`);
+    if (page.shows && !body.includes(page.shows))
+      throw new Error(`${page.name} (${page.path}) does not show "${page.shows}"`);
   }
   const latencies: number[] = [];
   const cpuBefore = await descendantsCpuMs(serverPid);
@@ -592,7 +614,8 @@ async function pagesOf(
   for (const extra of options.page)
     pages.push({ name: extra.name, detail: "", path: extra.path.replaceAll(":audit", audit), goal: null });
   return {
-    pages: pages.filter((p) => !options.only || p.name.includes(options.only)),
+    // The floor is loaded whatever `--only` keeps: every page is measured against it.
+    pages: [FLOOR_PAGE, ...pages.filter((p) => !options.only || p.name.includes(options.only))],
     peopleWithFindings: people.total,
   };
 }
@@ -672,6 +695,7 @@ console.log(
   options.connections,
   goalText,
 );
+console.log("  (× floor: the page's CPU per request against the floor's, at the same size)");
 const names = [...new Set([...bySize.values()].flatMap((figures) => [...figures.keys()]))];
 let missed = 0;
 for (const name of names) {
@@ -681,7 +705,12 @@ for (const name of names) {
     if (!f) return `${people}: -`;
     const verdict = goal === null ? "" : meetsGoal(f, goal) ? "  ok" : "  MISSED";
     if (verdict === "  MISSED") missed += 1;
-    return `${people.toLocaleString("en")} people: ${ms(f.p50)} / ${ms(f.p95)} / ${cpu(f.cpuMsPerRequest)}${verdict}`;
+    const floor = figures.get(FLOOR)?.cpuMsPerRequest ?? null;
+    const ratio =
+      name === FLOOR || floor === null || f.cpuMsPerRequest === null
+        ? ""
+        : ` (${(f.cpuMsPerRequest / floor).toFixed(2)}× floor)`;
+    return `${people.toLocaleString("en")} people: ${ms(f.p50)} / ${ms(f.p95)} / ${cpu(f.cpuMsPerRequest)}${ratio}${verdict}`;
   });
   console.log("  %s %s", name.padEnd(28), cells.join("   "));
 }
