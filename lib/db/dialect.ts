@@ -66,7 +66,7 @@ export function isSqlite(db: { getExecutor(): { adapter: DialectAdapter } }): bo
 }
 
 /** Statements kept per database, by SQL text; past it the least recently used is dropped. */
-export const KEPT_STATEMENTS = 500;
+const KEPT_STATEMENTS = 500;
 
 /**
  * The database as Kysely's SQLite driver sees it, preparing each SQL text once: the driver prepared every
