@@ -296,7 +296,20 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const findings = new Map<string, Finding>();
   const add: AddFinding = (finding) => {
     const key = findingKey(finding);
-    if (!findings.has(key)) findings.set(key, { ...finding, key, severity: SEVERITY_OF_CODE[finding.code] });
+    if (findings.has(key)) return;
+    // Field by field, in the report's order (the finding's fields, then key and severity): a spread of the
+    // finding went through the runtime's generic copy, about a microsecond per finding.
+    const { code, person, schedule, rotation, message, evidence } = finding;
+    findings.set(key, {
+      code,
+      person,
+      schedule,
+      rotation,
+      message,
+      evidence,
+      key,
+      severity: SEVERITY_OF_CODE[code],
+    });
   };
 
   const facts = factsOf(snapshot);
@@ -1393,7 +1406,7 @@ export function personKey(person: FindingPerson): string {
 }
 
 function findingKey(f: Pick<Finding, "code" | "person" | "schedule" | "rotation">): string {
-  return [f.code, f.person ? personKey(f.person) : "-", f.schedule?.id ?? "-", f.rotation ?? "-"].join("|");
+  return `${f.code}|${f.person ? personKey(f.person) : "-"}|${f.schedule?.id ?? "-"}|${f.rotation ?? "-"}`;
 }
 
 function compareIdentities(a: Identity, b: Identity): number {
