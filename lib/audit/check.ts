@@ -111,16 +111,23 @@ function ownerList(owners: Owners): readonly Identity[] {
   return isOwnerList(owners) ? owners : [owners];
 }
 
+/** What `UserIds` marks an ID as, bits of its `marks`. */
+const UNKNOWN_ID = 1;
+const EXEMPT_ID = 2;
+
 /**
  * Every PagerDuty user ID the checker knows, each with a slot: an ID of the users list has its position in
- * `snapshot.users` (the last, should it be listed twice), an ID only the roster gives one past them. What
- * the checker knows under an ID (the user read, the identities it counts as) is found by slot in arrays: a
- * map to small integers allocates nothing per ID, where an object per ID (150,000 at 100k people) was
- * copied by each young-generation collection and then promoted.
+ * `snapshot.users` (the last, should it be listed twice), an ID only the roster or the unknown IDs give one
+ * past them. What the checker knows under an ID (the user read, the identities it counts as, whether
+ * PagerDuty knows it, whether it is an exempt person's) is found by slot in arrays: a map to small integers
+ * allocates nothing per ID, where an object per ID (150,000 at 100k people) was copied by each
+ * young-generation collection and then promoted.
  */
 class UserIds {
   private readonly slots: StringIndex;
   private readonly owners: (Owners | undefined)[];
+  /** `UNKNOWN_ID` and `EXEMPT_ID` bits by slot: a byte read where a set lookup per schedule member was. */
+  private marks: Uint8Array;
   private nextSlot: number;
 
   /** `extra`: how many IDs besides the users' it should expect (it takes more, a little more slowly). */
@@ -131,6 +138,7 @@ class UserIds {
     this.slots = new StringIndex(users.length + extra);
     this.nextSlot = users.length;
     this.owners = new Array<Owners | undefined>(users.length);
+    this.marks = new Uint8Array(users.length + extra);
   }
 
   /** Records the users list's `index`-th user under its ID (a later listing of the ID replaces it). */
@@ -163,12 +171,47 @@ class UserIds {
     return slot >= 0 ? this.owners[slot] : undefined;
   }
 
-  /** Records `identity` as an owner of `userId` (at `slot`, -1 when the ID has none yet); returns its slot. */
-  claim(userId: string, slot: number, identity: Identity): number {
-    if (slot < 0) {
-      slot = this.nextSlot++;
-      this.slots.set(userId, slot);
+  /** Marks `userId` as one PagerDuty does not know (`snapshot.unknownUserIds`). */
+  markUnknown(userId: string): void {
+    this.mark(userId, UNKNOWN_ID);
+  }
+
+  /** Marks `userId` as an exempt roster entry's ID. */
+  markExempt(userId: string): void {
+    this.mark(userId, EXEMPT_ID);
+  }
+
+  /** Whether PagerDuty answered 404 for the ID at `slot`. */
+  isUnknown(slot: number): boolean {
+    return slot >= 0 && ((this.marks[slot] ?? 0) & UNKNOWN_ID) !== 0;
+  }
+
+  /** Whether an exempt roster entry gives the ID at `slot` as theirs. */
+  isExempt(slot: number): boolean {
+    return slot >= 0 && ((this.marks[slot] ?? 0) & EXEMPT_ID) !== 0;
+  }
+
+  private mark(userId: string, bit: number): void {
+    const slot = this.slotFor(userId, this.slotOf(userId));
+    this.marks[slot] = (this.marks[slot] ?? 0) | bit;
+  }
+
+  /** `slot`, or a new slot for `userId` when it has none (-1). */
+  private slotFor(userId: string, slot: number): number {
+    if (slot >= 0) return slot;
+    slot = this.nextSlot++;
+    this.slots.set(userId, slot);
+    if (slot >= this.marks.length) {
+      const marks = new Uint8Array(this.marks.length * 2 + 16);
+      marks.set(this.marks);
+      this.marks = marks;
     }
+    return slot;
+  }
+
+  /** Records `identity` as an owner of `userId` (at `slot`, -1 when the ID has none yet); returns its slot. */
+  claim(userId: string, at: number, identity: Identity): number {
+    const slot = this.slotFor(userId, at);
     const owners = this.owners[slot];
     if (owners === undefined) this.owners[slot] = identity;
     else if (isOwnerList(owners)) (owners as Identity[]).push(identity);
@@ -214,7 +257,6 @@ interface Directory {
   userIds: UserIds;
   /** Audited entries' positions in `identities` by lower-cased email; of several with one email, the last. */
   rosterByEmail: StringIndex;
-  exemptRosterIds: Set<string>;
   exemptEmails: Set<string>;
 }
 
@@ -425,7 +467,7 @@ function buildDirectory(
   // of every user's email would cost an insert per user plus a lookup per roster entry. Most users are
   // found by the roster's ID with the roster's email: their email needs no lookup.
   const audit = auditedEntriesOf(entries, exemptTitles);
-  const userIds = indexUsers(users, audit.entries.length);
+  const userIds = indexUsers(users, audit, facts);
   const matched = matchByRosterIds(audit, userIds, users);
   matchByEmails(users, audit.rosterByEmail, matched);
   const identities = identitiesOf(audit, userIds, users, matched, facts);
@@ -435,7 +477,6 @@ function buildDirectory(
     exempt,
     userIds,
     rosterByEmail: audit.rosterByEmail,
-    exemptRosterIds: new Set(exempt.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
     exemptEmails: new Set(exempt.map((e) => personKeyOfEmail(e.person.email))),
   };
 }
@@ -492,10 +533,19 @@ function auditedEntriesOf(entries: readonly RosterEntry[], exemptTitles: readonl
   return { entries: audited, emails, rosterIds, exempt, rosterByEmail, sharedEmails };
 }
 
-/** Every user read, by ID (a user listed twice: the last one read wins). */
-function indexUsers(users: readonly PdUser[], rosterIds: number): UserIds {
-  const userIds = new UserIds(users, rosterIds);
+/**
+ * Every user read, by ID (a user listed twice: the last one read wins), and the IDs PagerDuty does not know
+ * or exempt entries give, marked as such.
+ */
+function indexUsers(users: readonly PdUser[], audit: AuditedEntries, facts: Facts): UserIds {
+  const { exempt, rosterIds } = audit;
+  const userIds = new UserIds(users, rosterIds.length + facts.unknownUserIds.size + exempt.length);
   for (let i = 0; i < users.length; i++) userIds.addUser(users[i] as PdUser, i);
+  for (const userId of facts.unknownUserIds) userIds.markUnknown(userId);
+  for (const entry of exempt) {
+    const userId = entry.person.pagerduty?.id;
+    if (userId) userIds.markExempt(userId);
+  }
   return userIds;
 }
 
@@ -574,7 +624,7 @@ function identitiesOf(
   { rosterIdSlots, emailUserOf }: Matches,
   facts: Facts,
 ): Identity[] {
-  const { usersListFailed, failedUserIds, unknownUserIds } = facts;
+  const { usersListFailed, failedUserIds } = facts;
   const { entries, emails, rosterIds, rosterByEmail, sharedEmails } = audit;
   const usersMissing = usersListFailed || failedUserIds.size > 0;
   const identities: Identity[] = [];
@@ -591,7 +641,7 @@ function identitiesOf(
     const readSlot = rosterIdSlots[index] ?? -1;
     const rosterIdSlot = readSlot < 0 && rosterId ? userIds.slotOf(rosterId) : readSlot;
     const byId = userIds.userAt(rosterIdSlot) ?? null;
-    const idKnownMissing = rosterId !== null && unknownUserIds.has(rosterId);
+    const idKnownMissing = rosterId !== null && userIds.isUnknown(rosterIdSlot);
     const emailUserId = byEmail && byEmail.id !== rosterId ? byEmail.id : null;
     const identity: Identity = {
       index,
@@ -645,10 +695,11 @@ function ownersOf(
 function isExemptMember(
   directory: Directory,
   userId: string,
+  slot: number,
   claimedBy: Owners | undefined,
   user: PdUser | undefined,
 ): boolean {
-  if (directory.exemptRosterIds.has(userId)) return true;
+  if (directory.userIds.isExempt(slot)) return true;
   // Some audited entry gives this ID as its own (not only an email match): the account is theirs.
   if (claimedBy !== undefined) {
     if (!isOwnerList(claimedBy)) {
@@ -984,7 +1035,6 @@ function checkScheduleMembers(
 function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: CurrentMembers): CoverageMember[] {
   const { directory, facts, expected, onSchedules } = scan;
   const { userIds } = directory;
-  const { unknownUserIds } = facts;
   const { listedBy } = listed;
   const described: CoverageMember[] = [];
   for (let i = 0; i < members.ids.length; i++) {
@@ -1003,8 +1053,8 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
       }
     }
     const owners = ownersOf(directory, facts, userId, claimedBy, user);
-    const exemptMember = isExemptMember(directory, userId, claimedBy, user);
-    const knownGone = member.deletedAt !== null || unknownUserIds.has(userId);
+    const exemptMember = isExemptMember(directory, userId, slot, claimedBy, user);
+    const knownGone = member.deletedAt !== null || userIds.isUnknown(slot);
     const shownAs = owners === "unknown" || owners === null ? undefined : firstOwner(owners);
     described.push({
       pagerdutyId: userId,
@@ -1017,7 +1067,7 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
 
     // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.
     if (!knownGone && user === undefined) {
-      withholdUnreadMember(scan, listed, userId, claimedBy);
+      withholdUnreadMember(scan, listed, userId, slot, claimedBy);
       continue;
     }
     if (exemptMember) continue;
@@ -1050,6 +1100,7 @@ function withholdUnreadMember(
   scan: MemberScan,
   listed: ListedSchedule,
   userId: string,
+  slot: number,
   claimed: Owners | undefined,
 ): void {
   const { directory, withheld } = scan;
@@ -1059,7 +1110,7 @@ function withholdUnreadMember(
   if (!failures) scan.unknownMemberFailures.set(listed.schedule.id, (failures = new Set()));
   if (unread >= 0) failures.add(unread);
   // An exempt person's account is passed over whatever it turns out to be.
-  if (directory.exemptRosterIds.has(userId)) return;
+  if (directory.userIds.isExempt(slot)) return;
   withheld.add(unread, "deleted_user_in_schedule");
   if (unread >= 0) scan.strangerFailures.add(unread);
   scan.openEmail ??= new Set(directory.identities.filter((identity) => identity.emailUser === null));
