@@ -1,5 +1,5 @@
 import type { AuditConfig, Rotation } from "@/lib/config/schema";
-import { isExempt, selectMembersByRotation } from "@/lib/roster/membership";
+import { isExempt, selectMemberPositionsByRotation } from "@/lib/roster/membership";
 import { pagerDutyOnlyPersonKey, personKeyOfEmail } from "@/lib/roster/person-key";
 import type { Roster, RosterEntry } from "@/lib/roster/schema";
 import type {
@@ -25,40 +25,112 @@ export interface CheckInput {
   now: Date;
 }
 
-/** How one roster entry is tied to PagerDuty users. */
-interface Identity {
-  /** Position among the audited entries (roster order): the identity's bit in a `RotationBits`. */
-  index: number;
-  entry: RosterEntry;
-  person: RosterEntry["person"];
-  /**
-   * The roster person's name and email as written, read once: the steps after the directory's then read
-   * them here, from an object they already hold, instead of from the roster entry (a cache miss each, per
-   * person and step, at 100k people).
-   */
-  name: string;
-  rosterEmail: string;
-  /** The roster person's key (their email, trimmed and lower-cased), computed once. */
-  email: string;
-  /** Found on a configured schedule, or expected in a rotation: checked for pageability. */
-  rotationMember: boolean;
+/** An audited roster entry: its position among the audited entries (roster order). */
+type Identity = number;
+
+/** Bits of `Identities`' flags. */
+const ROTATION_MEMBER = 1;
+const UNRESOLVED = 2;
+const ID_UNKNOWN = 4;
+
+/**
+ * How each audited roster entry is tied to PagerDuty users, by identity. Held as columns (one array per
+ * field) rather than an object per person: 100,000 objects of a dozen fields were each copied twice by the
+ * young-generation collector, and the passes reading one field of each (whether they are a rotation member)
+ * met a cache miss per person where a byte array is read in a few pages.
+ */
+class Identities {
+  private readonly flags: Uint8Array;
+
+  constructor(
+    /** The audited entries, by identity. */
+    readonly entries: readonly RosterEntry[],
+    /** Each entry's email key (trimmed and lower-cased), by identity. */
+    private readonly emails: readonly string[],
+    /** Each entry's `pagerduty.id` (null: none), by identity. */
+    private readonly rosterIds: readonly (string | null)[],
+    /** `rosterIds`' slots in the directory's `userIds` (-1 without one): their owners are found there. */
+    private readonly rosterIdSlots: Int32Array,
+    private readonly users: readonly PdUser[],
+    /** The user each is audited as (by ID, else by email), as a position in `users`; -1: none. */
+    private readonly userPositions: Int32Array,
+    /** The live user with each's email (the lowest ID, should several have it), in `users`; -1: none. */
+    private readonly emailUserPositions: Int32Array,
+  ) {
+    this.flags = new Uint8Array(entries.length);
+  }
+
+  /** How many there are: every identity is below it. */
+  get count(): number {
+    return this.entries.length;
+  }
+
+  entry(identity: Identity): RosterEntry {
+    return this.entries[identity] as RosterEntry;
+  }
+
+  /** The roster person's email key, computed once. */
+  email(identity: Identity): string {
+    return this.emails[identity] as string;
+  }
+
   /** The roster's `pagerduty.id`, if any. */
-  rosterId: string | null;
-  /** PagerDuty answered 404 for `rosterId` (`snapshot.unknownUserIds`). */
-  idUnknown: boolean;
+  rosterId(identity: Identity): string | null {
+    return this.rosterIds[identity] ?? null;
+  }
+
+  /** `rosterId`'s slot in the directory's `userIds`; -1 without one. */
+  rosterIdSlot(identity: Identity): number {
+    return this.rosterIdSlots[identity] ?? -1;
+  }
+
   /** The PagerDuty user the entry is audited as: by ID, else by email. */
-  user: PdUser | null;
+  user(identity: Identity): PdUser | null {
+    return this.userAt(this.userPositions[identity] ?? -1);
+  }
+
   /** The live PagerDuty user with the roster email (the lowest ID, should several have it). */
-  emailUser: PdUser | null;
+  emailUser(identity: Identity): PdUser | null {
+    return this.userAt(this.emailUserPositions[identity] ?? -1);
+  }
+
   /**
    * `emailUser`'s ID when it is not `rosterId`: a second account that also counts as this person on a
    * schedule. With `rosterId`, every ID that does.
    */
-  emailUserId: string | null;
+  emailUserId(identity: Identity): string | null {
+    const id = this.emailUser(identity)?.id ?? null;
+    return id === this.rosterId(identity) ? null : id;
+  }
+
+  /** Found on a configured schedule, or expected in a rotation: checked for pageability. */
+  isRotationMember(identity: Identity): boolean {
+    return ((this.flags[identity] ?? 0) & ROTATION_MEMBER) !== 0;
+  }
+
+  markRotationMember(identity: Identity): void {
+    this.flags[identity] = (this.flags[identity] ?? 0) | ROTATION_MEMBER;
+  }
+
   /** True when we could not tell who the person is in PagerDuty because data is missing. */
-  unresolved: boolean;
-  /** `rosterId`'s slot in the directory's `userIds` (-1 without one): its owners are found there. */
-  rosterIdSlot: number;
+  isUnresolved(identity: Identity): boolean {
+    return ((this.flags[identity] ?? 0) & UNRESOLVED) !== 0;
+  }
+
+  /** PagerDuty answered 404 for `rosterId` (`snapshot.unknownUserIds`). */
+  isIdUnknown(identity: Identity): boolean {
+    return ((this.flags[identity] ?? 0) & ID_UNKNOWN) !== 0;
+  }
+
+  /** The user at `position` in the users list; null at -1 (a negative index would be a property lookup). */
+  private userAt(position: number): PdUser | null {
+    return position < 0 ? null : (this.users[position] ?? null);
+  }
+
+  /** Sets `identity`'s `UNRESOLVED` and `ID_UNKNOWN` bits, once, while the directory is built. */
+  setFlags(identity: Identity, flags: number): void {
+    this.flags[identity] = flags;
+  }
 }
 
 /**
@@ -77,14 +149,12 @@ class RotationBits {
   }
 
   add(rotation: number, identity: Identity): void {
-    const word = rotation * this.words + (identity.index >>> 5);
-    this.bits[word] = (this.bits[word] ?? 0) | (1 << (identity.index & 31));
+    const word = rotation * this.words + (identity >>> 5);
+    this.bits[word] = (this.bits[word] ?? 0) | (1 << (identity & 31));
   }
 
   has(rotation: number, identity: Identity): boolean {
-    return (
-      ((this.bits[rotation * this.words + (identity.index >>> 5)] ?? 0) & (1 << (identity.index & 31))) !== 0
-    );
+    return ((this.bits[rotation * this.words + (identity >>> 5)] ?? 0) & (1 << (identity & 31))) !== 0;
   }
 
   /** Whether any of `rotations` holds `identity`. */
@@ -249,8 +319,8 @@ interface Facts {
 
 /** Who is who: the audited roster entries tied to PagerDuty users, and the exempt people's accounts. */
 interface Directory {
-  /** Audited roster entries, in roster order. */
-  identities: Identity[];
+  /** Audited roster entries, in roster order, and how each is tied to PagerDuty users. */
+  identities: Identities;
   /** Roster entries the audit skips (an exempt title), in roster order. */
   exempt: RosterEntry[];
   /** Every user ID read or given by the roster. */
@@ -300,9 +370,9 @@ class Withheld {
     this.byAnyUser.add(code);
   }
 
-  /** Withheld because `identity` could not be resolved (see `Identity.unresolved`). */
+  /** Withheld because `identity` could not be resolved (see `Identities.isUnresolved`). */
   addForUnresolved(identity: Identity, directory: Directory, code: FindingCode): void {
-    const { rosterId } = identity;
+    const rosterId = directory.identities.rosterId(identity);
     if (
       rosterId !== null &&
       directory.userIds.userOf(rosterId) === undefined &&
@@ -358,10 +428,10 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const withheld = new Withheld(facts, snapshot.failures.length);
   const directory = buildDirectory(roster.entries, config.exempt.titles, snapshot.users, facts);
   findRosterProblems(directory, facts, snapshot.schedules, add, withheld);
-  const expectedByRotation = selectMembersByRotation(directory.identities, config.rotations);
-  const expected = expectedBitsOf(config.rotations, expectedByRotation, directory.identities.length);
+  const expectedByRotation = selectMemberPositionsByRotation(directory.identities.entries, config.rotations);
+  const expected = expectedBitsOf(config.rotations, expectedByRotation, directory.identities.count);
   /** Who is on one of each rotation's read schedules, under any of their accounts. */
-  const onSchedules = new RotationBits(config.rotations.length, directory.identities.length);
+  const onSchedules = new RotationBits(config.rotations.length, directory.identities.count);
   const currentMembers = currentMembersOf(snapshot.schedules, now.getTime(), directory.userIds);
   findMissingSchedules(config.rotations, facts, add, withheld);
   const { coverageMembers, unknownMemberFailures, strangerFailures } = checkScheduleMembers(
@@ -411,7 +481,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     summary: {
       rosterPeople: roster.entries.length,
       exemptPeople: directory.exempt.length,
-      auditedPeople: directory.identities.length,
+      auditedPeople: directory.identities.count,
       peopleWithFindings: new Set(ordered.flatMap((f) => (f.person ? [personKey(f.person)] : []))).size,
       findings: ordered.length,
       byCode: countByCode(ordered),
@@ -427,7 +497,14 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
         failed: [...configuredSchedules].filter((id) => failedScheduleIds.has(id)).length,
       },
     },
-    coverage: coverageOf(config.rotations, facts, currentMembers, expectedByRotation, coverageMembers),
+    coverage: coverageOf(
+      config.rotations,
+      directory.identities,
+      facts,
+      currentMembers,
+      expectedByRotation,
+      coverageMembers,
+    ),
   };
 }
 
@@ -623,15 +700,23 @@ function identitiesOf(
   users: readonly PdUser[],
   { rosterIdSlots, emailUserOf }: Matches,
   facts: Facts,
-): Identity[] {
+): Identities {
   const { usersListFailed, failedUserIds } = facts;
   const { entries, emails, rosterIds, rosterByEmail, sharedEmails } = audit;
   const usersMissing = usersListFailed || failedUserIds.size > 0;
-  const identities: Identity[] = [];
+  const userPositions = new Int32Array(entries.length);
+  const emailUserPositions = new Int32Array(entries.length);
+  const identities = new Identities(
+    entries,
+    emails,
+    rosterIds,
+    rosterIdSlots,
+    users,
+    userPositions,
+    emailUserPositions,
+  );
   for (let index = 0; index < entries.length; index++) {
-    const entry = entries[index] as RosterEntry;
     const email = emails[index] as string;
-    const { person } = entry;
     const rosterId = rosterIds[index] ?? null;
     // Entries sharing an email all have the user of the one indexed under it (the last).
     const emailIndex = sharedEmails.size > 0 && sharedEmails.has(email) ? rosterByEmail.get(email) : index;
@@ -643,29 +728,17 @@ function identitiesOf(
     const byId = userIds.userAt(rosterIdSlot) ?? null;
     const idKnownMissing = rosterId !== null && userIds.isUnknown(rosterIdSlot);
     const emailUserId = byEmail && byEmail.id !== rosterId ? byEmail.id : null;
-    const identity: Identity = {
-      index,
-      entry,
-      person,
-      name: person.name,
-      rosterEmail: person.email,
-      email,
-      rotationMember: false,
-      rosterId,
-      idUnknown: idKnownMissing,
-      user: byId ?? (rosterId === null || idKnownMissing ? byEmail : null),
-      emailUser: byEmail,
-      emailUserId,
-      // With users missing (the list, or a user that failed to load), an entry with no ID (or a dead one)
-      // cannot be ruled out by email: the missing user might carry this email.
-      unresolved:
-        (rosterId !== null && byId === null && !idKnownMissing) ||
-        (usersMissing && byId === null && byEmail === null),
-      rosterIdSlot: -1,
-    };
-    if (rosterId) identity.rosterIdSlot = userIds.claim(rosterId, rosterIdSlot, identity);
-    if (emailUserId !== null) userIds.claim(emailUserId, userIds.slotOf(emailUserId), identity);
-    identities.push(identity);
+    emailUserPositions[index] = emailUserAt;
+    userPositions[index] =
+      byId !== null ? rosterIdSlot : (rosterId === null || idKnownMissing) && byEmail ? emailUserAt : -1;
+    // With users missing (the list, or a user that failed to load), an entry with no ID (or a dead one)
+    // cannot be ruled out by email: the missing user might carry this email.
+    const unresolved =
+      (rosterId !== null && byId === null && !idKnownMissing) ||
+      (usersMissing && byId === null && byEmail === null);
+    identities.setFlags(index, (unresolved ? UNRESOLVED : 0) | (idKnownMissing ? ID_UNKNOWN : 0));
+    rosterIdSlots[index] = rosterId ? userIds.claim(rosterId, rosterIdSlot, index) : -1;
+    if (emailUserId !== null) userIds.claim(emailUserId, userIds.slotOf(emailUserId), index);
   }
   return identities;
 }
@@ -684,7 +757,7 @@ function ownersOf(
   if (claimedBy !== undefined) return claimedBy;
   if (user) {
     const byEmail = directory.rosterByEmail.get(personKeyOfEmail(user.email));
-    return byEmail < 0 ? null : (directory.identities[byEmail] ?? null);
+    return byEmail < 0 ? null : byEmail;
   }
   // Not in the users list and not looked up: it might be someone's second account.
   if (facts.usersListFailed || facts.failedUserIds.has(userId)) return "unknown";
@@ -702,10 +775,11 @@ function isExemptMember(
   if (directory.userIds.isExempt(slot)) return true;
   // Some audited entry gives this ID as its own (not only an email match): the account is theirs.
   if (claimedBy !== undefined) {
+    const { identities } = directory;
     if (!isOwnerList(claimedBy)) {
-      if (claimedBy.rosterId === userId) return false;
+      if (identities.rosterId(claimedBy) === userId) return false;
     } else {
-      for (const owner of claimedBy) if (owner.rosterId === userId) return false;
+      for (const owner of claimedBy) if (identities.rosterId(owner) === userId) return false;
     }
   }
   return (
@@ -739,10 +813,13 @@ function findRosterProblems(
     return deletedOnSchedules.has(userId);
   };
 
-  for (const identity of directory.identities) {
-    const { entry, rosterId, user } = identity;
+  const { identities } = directory;
+  for (let identity = 0; identity < identities.count; identity++) {
+    const entry = identities.entry(identity);
+    const rosterId = identities.rosterId(identity);
+    const user = identities.user(identity);
     if (rosterId === null) {
-      const byEmail = facts.usersListFailed ? null : identity.emailUser;
+      const byEmail = facts.usersListFailed ? null : identities.emailUser(identity);
       add({
         code: "missing_pagerduty_id",
         person: rosterPerson(entry),
@@ -757,11 +834,12 @@ function findRosterProblems(
     }
     // Unresolved with an ID PagerDuty did not call unknown: that ID's user was not read, and it might be
     // unknown or hold another email.
-    if (identity.unresolved && user === null && !identity.idUnknown) {
+    const idUnknown = identities.isIdUnknown(identity);
+    if (identities.isUnresolved(identity) && user === null && !idUnknown) {
       withheld.addForUser(rosterId, "unknown_pagerduty_id");
       withheld.addForUser(rosterId, "email_mismatch");
-    } else if (identity.idUnknown) {
-      const suggestion = identity.emailUser;
+    } else if (idUnknown) {
+      const suggestion = identities.emailUser(identity);
       const deletedOn = isDeletedOnSchedules(rosterId);
       add({
         code: "unknown_pagerduty_id",
@@ -777,13 +855,15 @@ function findRosterProblems(
       });
     }
     // Only when several identities own the ID can two roster entries give it as theirs.
-    const owners = directory.userIds.ownersAt(identity.rosterIdSlot);
+    const owners = directory.userIds.ownersAt(identities.rosterIdSlot(identity));
     const sharing =
-      owners !== undefined && isOwnerList(owners) ? owners.filter((o) => o.rosterId === rosterId) : null;
+      owners !== undefined && isOwnerList(owners)
+        ? owners.filter((o) => identities.rosterId(o) === rosterId)
+        : null;
     if (sharing && sharing.length > 1) {
       const others = sharing
         .filter((s) => s !== identity)
-        .map((s) => s.entry.person.name)
+        .map((s) => identities.entry(s).person.name)
         .sort(compare);
       add({
         code: "duplicate_pagerduty_id",
@@ -798,8 +878,8 @@ function findRosterProblems(
     if (
       user &&
       user.id === rosterId &&
-      user.email !== identity.rosterEmail &&
-      personKeyOfEmail(user.email) !== identity.email
+      user.email !== entry.person.email &&
+      personKeyOfEmail(user.email) !== identities.email(identity)
     ) {
       add({
         code: "email_mismatch",
@@ -1002,7 +1082,7 @@ function checkScheduleMembers(
       // Unread, it might hold a deleted user, a stranger, or anyone the rotations do not expect.
       withheld.add(failure, "deleted_user_in_schedule");
       withheld.add(failure, "not_in_roster");
-      if (someoneUnexpected(null, directory.identities.length, expectedHere)) {
+      if (someoneUnexpected(null, directory.identities.count, expectedHere)) {
         withheld.add(failure, "unexpected_in_schedule");
       }
     }
@@ -1034,7 +1114,7 @@ function checkScheduleMembers(
  */
 function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: CurrentMembers): CoverageMember[] {
   const { directory, facts, expected, onSchedules } = scan;
-  const { userIds } = directory;
+  const { userIds, identities } = directory;
   const { listedBy } = listed;
   const described: CoverageMember[] = [];
   for (let i = 0; i < members.ids.length; i++) {
@@ -1055,11 +1135,12 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
     const owners = ownersOf(directory, facts, userId, claimedBy, user);
     const exemptMember = isExemptMember(directory, userId, slot, claimedBy, user);
     const knownGone = member.deletedAt !== null || userIds.isUnknown(slot);
-    const shownAs = owners === "unknown" || owners === null ? undefined : firstOwner(owners);
+    const shownAs =
+      owners === "unknown" || owners === null ? undefined : identities.entry(firstOwner(owners)).person;
     described.push({
       pagerdutyId: userId,
       name: shownAs?.name ?? user?.name ?? member.name,
-      email: shownAs?.rosterEmail ?? user?.email ?? null,
+      email: shownAs?.email ?? user?.email ?? null,
       inRoster: shownAs !== undefined || exemptMember,
       deleted: knownGone,
       exempt: exemptMember,
@@ -1083,12 +1164,12 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
       continue;
     }
     if (!isOwnerList(owners)) {
-      owners.rotationMember = true;
+      identities.markRotationMember(owners);
       if (!expected.hasAny(listedBy, owners)) reportUnexpected(scan, listed, userId, owners);
       continue;
     }
     for (const owner of owners) {
-      owner.rotationMember = true;
+      identities.markRotationMember(owner);
       if (!expected.hasAny(listedBy, owner)) reportUnexpected(scan, listed, userId, owner);
     }
   }
@@ -1113,12 +1194,12 @@ function withholdUnreadMember(
   if (directory.userIds.isExempt(slot)) return;
   withheld.add(unread, "deleted_user_in_schedule");
   if (unread >= 0) scan.strangerFailures.add(unread);
-  scan.openEmail ??= new Set(directory.identities.filter((identity) => identity.emailUser === null));
+  scan.openEmail ??= peopleWithoutEmailUser(directory.identities);
   listed.strangerMayBeUnexpected ??= someoneUnexpected(scan.openEmail, 0, listed.expectedHere);
   if (claimedBy) {
     // Alive, it would make its owners rotation members; their user is this unread one, so whether
     // PagerDuty can page them is withheld (`findUnpageable`), and marking them changes no finding.
-    for (const owner of claimedBy) owner.rotationMember = true;
+    for (const owner of claimedBy) directory.identities.markRotationMember(owner);
   } else {
     withheld.add(unread, "not_in_roster");
   }
@@ -1131,6 +1212,15 @@ function withholdUnreadMember(
   }
 }
 
+/** Roster people whose email no read user holds. */
+function peopleWithoutEmailUser(identities: Identities): Set<Identity> {
+  const people = new Set<Identity>();
+  for (let identity = 0; identity < identities.count; identity++) {
+    if (identities.emailUser(identity) === null) people.add(identity);
+  }
+  return people;
+}
+
 function reportDeletedMember(
   scan: MemberScan,
   listed: ListedSchedule,
@@ -1139,14 +1229,20 @@ function reportDeletedMember(
   owners: Owners | "unknown" | null,
 ): void {
   const { schedule } = listed;
+  const { identities } = scan.directory;
   const owner =
-    owners === "unknown" || owners === null ? undefined : [...ownerList(owners)].sort(compareIdentities)[0];
+    owners === "unknown" || owners === null
+      ? undefined
+      : [...ownerList(owners)].sort((a, b) => compare(identities.email(a), identities.email(b)))[0];
   const when = member.deletedAt
     ? `, deleted ${member.deletedAt.slice(0, 10)}`
     : ", no longer known to PagerDuty";
   scan.add({
     code: "deleted_user_in_schedule",
-    person: owner ? rosterPerson(owner.entry) : pagerDutyOnlyPerson(userId, member.name, null),
+    person:
+      owner !== undefined
+        ? rosterPerson(identities.entry(owner))
+        : pagerDutyOnlyPerson(userId, member.name, null),
     schedule: listed.ref,
     rotation: listed.rotation,
     message: `Schedule ${schedule.name} still holds deleted PagerDuty user ${member.name ?? userId} (${userId}${when}).`,
@@ -1184,7 +1280,7 @@ function reportStranger(
 function reportUnexpected(scan: MemberScan, listed: ListedSchedule, userId: string, owner: Identity): void {
   scan.add({
     code: "unexpected_in_schedule",
-    person: rosterPerson(owner.entry),
+    person: rosterPerson(scan.directory.identities.entry(owner)),
     schedule: listed.ref,
     rotation: listed.rotation,
     message: `On schedule ${listed.schedule.name}, but the roster does not put them in ${listed.rotationNames}.`,
@@ -1226,6 +1322,7 @@ function findMissingFromSchedules(
   add: AddFinding,
   withheld: Withheld,
 ): void {
+  const { identities } = directory;
   for (const [r, rotation] of rotations.entries()) {
     const readSchedules = rotation.schedules.filter((id) => currentMembers.has(id));
     const anyFailed = rotation.schedules.some(
@@ -1234,16 +1331,19 @@ function findMissingFromSchedules(
     /** Someone is not found, but a schedule we could not read (or an unknown member) might hold them. */
     let withheldByFailedSchedules = false;
     for (const identity of expectedByRotation.get(rotation.id) ?? []) {
-      identity.rotationMember = true;
+      identities.markRotationMember(identity);
       // On one of the rotation's read schedules under any of their IDs (marked while reading the members).
       if (onSchedules.has(r, identity)) continue;
       // Not found, but an identity we could not resolve might be on them under an account we did not read.
-      if (identity.unresolved) withheld.addForUnresolved(identity, directory, "missing_from_schedule");
+      const unresolved = identities.isUnresolved(identity);
+      if (unresolved) withheld.addForUnresolved(identity, directory, "missing_from_schedule");
       if (anyFailed) withheldByFailedSchedules = true;
-      if (anyFailed || identity.unresolved || readSchedules.length === 0) continue;
+      if (anyFailed || unresolved || readSchedules.length === 0) continue;
+      const rosterId = identities.rosterId(identity);
+      const emailUserId = identities.emailUserId(identity);
       add({
         code: "missing_from_schedule",
-        person: rosterPerson(identity.entry),
+        person: rosterPerson(identities.entry(identity)),
         schedule: null,
         rotation: rotation.id,
         message: `In ${rotation.name} per the roster, but on none of its schedules (${readSchedules
@@ -1252,8 +1352,8 @@ function findMissingFromSchedules(
         evidence: {
           schedules: readSchedules,
           pagerduty_ids: [
-            ...(identity.rosterId ? [identity.rosterId] : []),
-            ...(identity.emailUserId === null ? [] : [identity.emailUserId]),
+            ...(rosterId ? [rosterId] : []),
+            ...(emailUserId === null ? [] : [emailUserId]),
           ].sort(compare),
         },
       });
@@ -1291,12 +1391,13 @@ function findUnpageable(
   /** The same, of people whose email no read user holds: only they can own an unread account. */
   let openNotPageable = false;
   let openInvitation = false;
-  for (const identity of directory.identities) {
-    const user = identity.user;
-    if (!identity.rotationMember) {
+  const { identities } = directory;
+  for (let identity = 0; identity < identities.count; identity++) {
+    if (!identities.isRotationMember(identity)) {
       if (!offRotationChecked) continue;
-      const open = identity.emailUser === null;
-      if (identity.unresolved && open) openUnresolved = true;
+      const user = identities.user(identity);
+      const open = identities.emailUser(identity) === null;
+      if (identities.isUnresolved(identity) && open) openUnresolved = true;
       if (!user || user.deletedAt !== null) continue;
       if (user.contactMethodCount === 0 || user.notificationRuleCount === 0) {
         notPageable = true;
@@ -1308,8 +1409,9 @@ function findUnpageable(
       }
       continue;
     }
+    const user = identities.user(identity);
     if (!user) {
-      if (identity.unresolved) {
+      if (identities.isUnresolved(identity)) {
         withheld.addForUnresolved(identity, directory, "not_pageable");
         withheld.addForUnresolved(identity, directory, "invitation_pending");
       }
@@ -1317,7 +1419,7 @@ function findUnpageable(
     }
     if (user.deletedAt !== null) continue;
     if (user.contactMethodCount > 0 && user.notificationRuleCount > 0 && !user.invitationSent) continue;
-    const person = rosterPerson(identity.entry);
+    const person = rosterPerson(identities.entry(identity));
     const missing = [
       user.contactMethodCount === 0 ? "contact methods" : null,
       user.notificationRuleCount === 0 ? "notification rules" : null,
@@ -1360,6 +1462,7 @@ function findUnpageable(
 /** Who is on each rotation's schedules and who should be, for the Schedules page. */
 function coverageOf(
   rotations: readonly Rotation[],
+  identities: Identities,
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
   expectedByRotation: Map<string, readonly Identity[]>,
@@ -1368,11 +1471,10 @@ function coverageOf(
   return rotations.map((rotation) => ({
     rotation: rotation.id,
     name: rotation.name,
-    expected: Array.from(expectedByRotation.get(rotation.id) ?? [], (identity) => ({
-      name: identity.name,
-      email: identity.rosterEmail,
-      pagerdutyId: identity.rosterId,
-    })),
+    expected: Array.from(expectedByRotation.get(rotation.id) ?? [], (identity) => {
+      const { person } = identities.entry(identity);
+      return { name: person.name, email: person.email, pagerdutyId: identities.rosterId(identity) };
+    }),
     schedules: rotation.schedules.map((id) => {
       const schedule = facts.schedulesById.get(id);
       if (!schedule || !currentMembers.has(id)) {
@@ -1458,10 +1560,6 @@ export function personKey(person: FindingPerson): string {
 
 function findingKey(f: Pick<Finding, "code" | "person" | "schedule" | "rotation">): string {
   return `${f.code}|${f.person ? personKey(f.person) : "-"}|${f.schedule?.id ?? "-"}|${f.rotation ?? "-"}`;
-}
-
-function compareIdentities(a: Identity, b: Identity): number {
-  return compare(personKeyOfEmail(a.entry.person.email), personKeyOfEmail(b.entry.person.email));
 }
 
 const CODE_ORDER = new Map(FINDING_CODES.map((code, i) => [code, i]));
