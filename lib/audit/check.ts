@@ -615,8 +615,11 @@ function auditedEntriesOf(entries: readonly RosterEntry[], exemptTitles: readonl
  * or exempt entries give, marked as such.
  */
 function indexUsers(users: readonly PdUser[], audit: AuditedEntries, facts: Facts): UserIds {
-  const { exempt, rosterIds } = audit;
-  const userIds = new UserIds(users, rosterIds.length + facts.unknownUserIds.size + exempt.length);
+  const { exempt } = audit;
+  // IDs besides the users': mostly roster IDs PagerDuty does not know, or whose lookup failed. An estimate
+  // (the table grows past it) that is not the whole roster: each cell reserved is memory to touch.
+  const extra = facts.unknownUserIds.size + facts.failedUserIds.size + exempt.length;
+  const userIds = new UserIds(users, extra);
   for (let i = 0; i < users.length; i++) userIds.addUser(users[i] as PdUser, i);
   for (const userId of facts.unknownUserIds) userIds.markUnknown(userId);
   for (const entry of exempt) {
