@@ -195,7 +195,12 @@ const EXEMPT_ID = 2;
  */
 class UserIds {
   private readonly slots: StringIndex;
-  private readonly owners: (Owners | undefined)[];
+  /**
+   * By slot, who counts its ID as theirs: the identity + 1 (0: nobody), or -1 when several do, found then
+   * in `sharedOwners`. Numbers in a typed array, not a list of owners: nothing for the collector to trace.
+   */
+  private owners: Int32Array;
+  private readonly sharedOwners = new Map<number, Identity[]>();
   /** `UNKNOWN_ID` and `EXEMPT_ID` bits by slot: a byte read where a set lookup per schedule member was. */
   private marks: Uint8Array;
   private nextSlot: number;
@@ -207,7 +212,7 @@ class UserIds {
   ) {
     this.slots = new StringIndex(users.length + extra);
     this.nextSlot = users.length;
-    this.owners = new Array<Owners | undefined>(users.length);
+    this.owners = new Int32Array(users.length + extra);
     this.marks = new Uint8Array(users.length + extra);
   }
 
@@ -238,7 +243,9 @@ class UserIds {
 
   /** Who counts the ID at `slot` as theirs; undefined when nobody. */
   ownersAt(slot: number): Owners | undefined {
-    return slot >= 0 ? this.owners[slot] : undefined;
+    const owner = slot >= 0 ? (this.owners[slot] ?? 0) : 0;
+    if (owner > 0) return owner - 1;
+    return owner === 0 ? undefined : this.sharedOwners.get(slot);
   }
 
   /** Marks `userId` as one PagerDuty does not know (`snapshot.unknownUserIds`). */
@@ -275,6 +282,9 @@ class UserIds {
       const marks = new Uint8Array(this.marks.length * 2 + 16);
       marks.set(this.marks);
       this.marks = marks;
+      const owners = new Int32Array(marks.length);
+      owners.set(this.owners);
+      this.owners = owners;
     }
     return slot;
   }
@@ -282,10 +292,15 @@ class UserIds {
   /** Records `identity` as an owner of `userId` (at `slot`, -1 when the ID has none yet); returns its slot. */
   claim(userId: string, at: number, identity: Identity): number {
     const slot = this.slotFor(userId, at);
-    const owners = this.owners[slot];
-    if (owners === undefined) this.owners[slot] = identity;
-    else if (isOwnerList(owners)) (owners as Identity[]).push(identity);
-    else this.owners[slot] = [owners, identity];
+    const owner = this.owners[slot] ?? 0;
+    if (owner === 0) {
+      this.owners[slot] = identity + 1;
+    } else if (owner > 0) {
+      this.owners[slot] = -1;
+      this.sharedOwners.set(slot, [owner - 1, identity]);
+    } else {
+      this.sharedOwners.get(slot)?.push(identity);
+    }
     return slot;
   }
 }
