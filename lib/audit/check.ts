@@ -929,12 +929,14 @@ function currentMembersOf(
   userIds: UserIds,
 ): Map<string, CurrentMembers> {
   const currentMembers = new Map<string, CurrentMembers>();
-  /** By slot: the schedule (its position + 1) that last met the slot's ID, and that ID's place in its lists. */
-  const metIn = new Int32Array(userIds.slotCount);
+  /**
+   * By slot: the place + 1 of the slot's ID in the lists of the schedule being read (0: not met there),
+   * cleared after each schedule. One array, not a stamp beside it: it is read at random, a page fault per
+   * 4 KiB touched the first time.
+   */
   const metAt = new Int32Array(userIds.slotCount);
   for (let s = 0; s < schedules.length; s++) {
     const schedule = schedules[s] as PdSchedule;
-    const stamp = s + 1;
     const ids: string[] = [];
     const members: ScheduleMember[] = [];
     const slots: number[] = [];
@@ -946,11 +948,8 @@ function currentMembersOf(
         const slot = userIds.slotOf(m.userId);
         let at = -1;
         if (slot >= 0) {
-          if (metIn[slot] === stamp) at = metAt[slot] ?? -1;
-          else {
-            metIn[slot] = stamp;
-            metAt[slot] = ids.length;
-          }
+          at = (metAt[slot] ?? 0) - 1;
+          if (at < 0) metAt[slot] = ids.length + 1;
         } else {
           slotless ??= new Map();
           at = slotless.get(m.userId) ?? -1;
@@ -965,6 +964,7 @@ function currentMembersOf(
         members[at] = mergedMember(members[at] as ScheduleMember, m);
       }
     }
+    for (const slot of slots) if (slot >= 0) metAt[slot] = 0;
     const order = Array.from(ids, (_, i) => i).sort((a, b) => compare(ids[a] as string, ids[b] as string));
     currentMembers.set(schedule.id, {
       ids: order.map((i) => ids[i] as string),
