@@ -1,5 +1,5 @@
 import type { AuditConfig, Rotation } from "@/lib/config/schema";
-import { isExempt, selectMembersByRotation } from "@/lib/roster/membership";
+import { isExempt, selectMemberPositionsByRotation } from "@/lib/roster/membership";
 import { pagerDutyOnlyPersonKey, personKeyOfEmail } from "@/lib/roster/person-key";
 import type { Roster, RosterEntry } from "@/lib/roster/schema";
 import type {
@@ -25,40 +25,121 @@ export interface CheckInput {
   now: Date;
 }
 
-/** How one roster entry is tied to PagerDuty users. */
-interface Identity {
-  /** Position among the audited entries (roster order): the identity's bit in a `RotationBits`. */
-  index: number;
-  entry: RosterEntry;
-  person: RosterEntry["person"];
-  /**
-   * The roster person's name and email as written, read once: the steps after the directory's then read
-   * them here, from an object they already hold, instead of from the roster entry (a cache miss each, per
-   * person and step, at 100k people).
-   */
-  name: string;
-  rosterEmail: string;
-  /** The roster person's key (their email, trimmed and lower-cased), computed once. */
-  email: string;
-  /** Found on a configured schedule, or expected in a rotation: checked for pageability. */
-  rotationMember: boolean;
+/** An audited roster entry: its position among the audited entries (roster order). */
+type Identity = number;
+
+/** Bits of `Identities`' flags. */
+const ROTATION_MEMBER = 1;
+const UNRESOLVED = 2;
+const ID_UNKNOWN = 4;
+
+/**
+ * How each audited roster entry is tied to PagerDuty users, by identity. Held as columns (one array per
+ * field) rather than an object per person: 100,000 objects of a dozen fields were each copied twice by the
+ * young-generation collector, and the passes reading one field of each (whether they are a rotation member)
+ * met a cache miss per person where a byte array is read in a few pages.
+ */
+class Identities {
+  private readonly flags: Uint8Array;
+
+  constructor(
+    /** The audited entries, by identity. */
+    readonly entries: readonly RosterEntry[],
+    /** Each entry's email key (trimmed and lower-cased), by identity. */
+    private readonly emails: readonly string[],
+    /** Each entry's `pagerduty.id` (null: none), by identity. */
+    private readonly rosterIds: readonly (string | null)[],
+    /** `rosterIds`' slots in the directory's `userIds` (-1 without one): their owners are found there. */
+    private readonly rosterIdSlots: Int32Array,
+    private readonly users: readonly PdUser[],
+    /** The user each is audited as (by ID, else by email), as a position in `users`; -1: none. */
+    private readonly userPositions: Int32Array,
+    /** The live user with each's email (the lowest ID, should several have it), in `users`; -1: none. */
+    private readonly emailUserPositions: Int32Array,
+  ) {
+    this.flags = new Uint8Array(entries.length);
+  }
+
+  /** How many there are: every identity is below it. */
+  get count(): number {
+    return this.entries.length;
+  }
+
+  entry(identity: Identity): RosterEntry {
+    return this.entries[identity] as RosterEntry;
+  }
+
+  /** The roster person's email key, computed once. */
+  email(identity: Identity): string {
+    return this.emails[identity] as string;
+  }
+
   /** The roster's `pagerduty.id`, if any. */
-  rosterId: string | null;
-  /** PagerDuty answered 404 for `rosterId` (`snapshot.unknownUserIds`). */
-  idUnknown: boolean;
+  rosterId(identity: Identity): string | null {
+    return this.rosterIds[identity] ?? null;
+  }
+
+  /** `rosterId`'s slot in the directory's `userIds`; -1 without one. */
+  rosterIdSlot(identity: Identity): number {
+    return this.rosterIdSlots[identity] ?? -1;
+  }
+
   /** The PagerDuty user the entry is audited as: by ID, else by email. */
-  user: PdUser | null;
+  user(identity: Identity): PdUser | null {
+    return this.userAt(this.userPositions[identity] ?? -1);
+  }
+
   /** The live PagerDuty user with the roster email (the lowest ID, should several have it). */
-  emailUser: PdUser | null;
+  emailUser(identity: Identity): PdUser | null {
+    return this.userAt(this.emailUserPositions[identity] ?? -1);
+  }
+
+  /**
+   * Whether the user the entry is audited as is also the live user with its roster email: their emails are
+   * then one key, told without reading either.
+   */
+  userHoldsRosterEmail(identity: Identity): boolean {
+    const at = this.userPositions[identity] ?? -1;
+    return at >= 0 && at === this.emailUserPositions[identity];
+  }
+
   /**
    * `emailUser`'s ID when it is not `rosterId`: a second account that also counts as this person on a
    * schedule. With `rosterId`, every ID that does.
    */
-  emailUserId: string | null;
+  emailUserId(identity: Identity): string | null {
+    const id = this.emailUser(identity)?.id ?? null;
+    return id === this.rosterId(identity) ? null : id;
+  }
+
+  /** Found on a configured schedule, or expected in a rotation: checked for pageability. */
+  isRotationMember(identity: Identity): boolean {
+    return ((this.flags[identity] ?? 0) & ROTATION_MEMBER) !== 0;
+  }
+
+  markRotationMember(identity: Identity): void {
+    this.flags[identity] = (this.flags[identity] ?? 0) | ROTATION_MEMBER;
+  }
+
   /** True when we could not tell who the person is in PagerDuty because data is missing. */
-  unresolved: boolean;
-  /** `rosterId`'s slot in the directory's `userIds` (-1 without one): its owners are found there. */
-  rosterIdSlot: number;
+  isUnresolved(identity: Identity): boolean {
+    return ((this.flags[identity] ?? 0) & UNRESOLVED) !== 0;
+  }
+
+  /** PagerDuty answered 404 for `rosterId` (`snapshot.unknownUserIds`). */
+  isIdUnknown(identity: Identity): boolean {
+    return ((this.flags[identity] ?? 0) & ID_UNKNOWN) !== 0;
+  }
+
+  /** The user at `position` in the users list; null at -1 (a negative index would be a property lookup). */
+  private userAt(position: number): PdUser | null {
+    return position < 0 ? null : (this.users[position] ?? null);
+  }
+
+  /** Sets `identity`'s `UNRESOLVED` and `ID_UNKNOWN` bits, once, while the directory is built. */
+  setFlags(identity: Identity, flags: number): void {
+    this.flags[identity] = flags;
+  }
 }
 
 /**
@@ -77,14 +158,12 @@ class RotationBits {
   }
 
   add(rotation: number, identity: Identity): void {
-    const word = rotation * this.words + (identity.index >>> 5);
-    this.bits[word] = (this.bits[word] ?? 0) | (1 << (identity.index & 31));
+    const word = rotation * this.words + (identity >>> 5);
+    this.bits[word] = (this.bits[word] ?? 0) | (1 << (identity & 31));
   }
 
   has(rotation: number, identity: Identity): boolean {
-    return (
-      ((this.bits[rotation * this.words + (identity.index >>> 5)] ?? 0) & (1 << (identity.index & 31))) !== 0
-    );
+    return ((this.bits[rotation * this.words + (identity >>> 5)] ?? 0) & (1 << (identity & 31))) !== 0;
   }
 
   /** Whether any of `rotations` holds `identity`. */
@@ -111,16 +190,28 @@ function ownerList(owners: Owners): readonly Identity[] {
   return isOwnerList(owners) ? owners : [owners];
 }
 
+/** What `UserIds` marks an ID as, bits of its `marks`. */
+const UNKNOWN_ID = 1;
+const EXEMPT_ID = 2;
+
 /**
  * Every PagerDuty user ID the checker knows, each with a slot: an ID of the users list has its position in
- * `snapshot.users` (the last, should it be listed twice), an ID only the roster gives one past them. What
- * the checker knows under an ID (the user read, the identities it counts as) is found by slot in arrays: a
- * map to small integers allocates nothing per ID, where an object per ID (150,000 at 100k people) was
- * copied by each young-generation collection and then promoted.
+ * `snapshot.users` (the last, should it be listed twice), an ID only the roster or the unknown IDs give one
+ * past them. What the checker knows under an ID (the user read, the identities it counts as, whether
+ * PagerDuty knows it, whether it is an exempt person's) is found by slot in arrays: a map to small integers
+ * allocates nothing per ID, where an object per ID (150,000 at 100k people) was copied by each
+ * young-generation collection and then promoted.
  */
 class UserIds {
   private readonly slots: StringIndex;
-  private readonly owners: (Owners | undefined)[];
+  /**
+   * By slot, who counts its ID as theirs: the identity + 1 (0: nobody), or -1 when several do, found then
+   * in `sharedOwners`. Numbers in a typed array, not a list of owners: nothing for the collector to trace.
+   */
+  private owners: Int32Array;
+  private readonly sharedOwners = new Map<number, Identity[]>();
+  /** `UNKNOWN_ID` and `EXEMPT_ID` bits by slot: a byte read where a set lookup per schedule member was. */
+  private marks: Uint8Array;
   private nextSlot: number;
 
   /** `extra`: how many IDs besides the users' it should expect (it takes more, a little more slowly). */
@@ -130,7 +221,8 @@ class UserIds {
   ) {
     this.slots = new StringIndex(users.length + extra);
     this.nextSlot = users.length;
-    this.owners = new Array<Owners | undefined>(users.length);
+    this.owners = new Int32Array(users.length + extra);
+    this.marks = new Uint8Array(users.length + extra);
   }
 
   /** Records the users list's `index`-th user under its ID (a later listing of the ID replaces it). */
@@ -160,19 +252,64 @@ class UserIds {
 
   /** Who counts the ID at `slot` as theirs; undefined when nobody. */
   ownersAt(slot: number): Owners | undefined {
-    return slot >= 0 ? this.owners[slot] : undefined;
+    const owner = slot >= 0 ? (this.owners[slot] ?? 0) : 0;
+    if (owner > 0) return owner - 1;
+    return owner === 0 ? undefined : this.sharedOwners.get(slot);
+  }
+
+  /** Marks `userId` as one PagerDuty does not know (`snapshot.unknownUserIds`). */
+  markUnknown(userId: string): void {
+    this.mark(userId, UNKNOWN_ID);
+  }
+
+  /** Marks `userId` as an exempt roster entry's ID. */
+  markExempt(userId: string): void {
+    this.mark(userId, EXEMPT_ID);
+  }
+
+  /** Whether PagerDuty answered 404 for the ID at `slot`. */
+  isUnknown(slot: number): boolean {
+    return slot >= 0 && ((this.marks[slot] ?? 0) & UNKNOWN_ID) !== 0;
+  }
+
+  /** Whether an exempt roster entry gives the ID at `slot` as theirs. */
+  isExempt(slot: number): boolean {
+    return slot >= 0 && ((this.marks[slot] ?? 0) & EXEMPT_ID) !== 0;
+  }
+
+  private mark(userId: string, bit: number): void {
+    const slot = this.slotFor(userId, this.slotOf(userId));
+    this.marks[slot] = (this.marks[slot] ?? 0) | bit;
+  }
+
+  /** `slot`, or a new slot for `userId` when it has none (-1). */
+  private slotFor(userId: string, slot: number): number {
+    if (slot >= 0) return slot;
+    slot = this.nextSlot++;
+    this.slots.set(userId, slot);
+    if (slot >= this.marks.length) {
+      const marks = new Uint8Array(this.marks.length * 2 + 16);
+      marks.set(this.marks);
+      this.marks = marks;
+      const owners = new Int32Array(marks.length);
+      owners.set(this.owners);
+      this.owners = owners;
+    }
+    return slot;
   }
 
   /** Records `identity` as an owner of `userId` (at `slot`, -1 when the ID has none yet); returns its slot. */
-  claim(userId: string, slot: number, identity: Identity): number {
-    if (slot < 0) {
-      slot = this.nextSlot++;
-      this.slots.set(userId, slot);
+  claim(userId: string, at: number, identity: Identity): number {
+    const slot = this.slotFor(userId, at);
+    const owner = this.owners[slot] ?? 0;
+    if (owner === 0) {
+      this.owners[slot] = identity + 1;
+    } else if (owner > 0) {
+      this.owners[slot] = -1;
+      this.sharedOwners.set(slot, [owner - 1, identity]);
+    } else {
+      this.sharedOwners.get(slot)?.push(identity);
     }
-    const owners = this.owners[slot];
-    if (owners === undefined) this.owners[slot] = identity;
-    else if (isOwnerList(owners)) (owners as Identity[]).push(identity);
-    else this.owners[slot] = [owners, identity];
     return slot;
   }
 }
@@ -206,15 +343,14 @@ interface Facts {
 
 /** Who is who: the audited roster entries tied to PagerDuty users, and the exempt people's accounts. */
 interface Directory {
-  /** Audited roster entries, in roster order. */
-  identities: Identity[];
+  /** Audited roster entries, in roster order, and how each is tied to PagerDuty users. */
+  identities: Identities;
   /** Roster entries the audit skips (an exempt title), in roster order. */
   exempt: RosterEntry[];
   /** Every user ID read or given by the roster. */
   userIds: UserIds;
   /** Audited entries' positions in `identities` by lower-cased email; of several with one email, the last. */
   rosterByEmail: StringIndex;
-  exemptRosterIds: Set<string>;
   exemptEmails: Set<string>;
 }
 
@@ -258,9 +394,9 @@ class Withheld {
     this.byAnyUser.add(code);
   }
 
-  /** Withheld because `identity` could not be resolved (see `Identity.unresolved`). */
+  /** Withheld because `identity` could not be resolved (see `Identities.isUnresolved`). */
   addForUnresolved(identity: Identity, directory: Directory, code: FindingCode): void {
-    const { rosterId } = identity;
+    const rosterId = directory.identities.rosterId(identity);
     if (
       rosterId !== null &&
       directory.userIds.userOf(rosterId) === undefined &&
@@ -296,17 +432,30 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const findings = new Map<string, Finding>();
   const add: AddFinding = (finding) => {
     const key = findingKey(finding);
-    if (!findings.has(key)) findings.set(key, { ...finding, key, severity: SEVERITY_OF_CODE[finding.code] });
+    if (findings.has(key)) return;
+    // Field by field, in the report's order (the finding's fields, then key and severity): a spread of the
+    // finding went through the runtime's generic copy, about a microsecond per finding.
+    const { code, person, schedule, rotation, message, evidence } = finding;
+    findings.set(key, {
+      code,
+      person,
+      schedule,
+      rotation,
+      message,
+      evidence,
+      key,
+      severity: SEVERITY_OF_CODE[code],
+    });
   };
 
   const facts = factsOf(snapshot);
   const withheld = new Withheld(facts, snapshot.failures.length);
   const directory = buildDirectory(roster.entries, config.exempt.titles, snapshot.users, facts);
   findRosterProblems(directory, facts, snapshot.schedules, add, withheld);
-  const expectedByRotation = selectMembersByRotation(directory.identities, config.rotations);
-  const expected = expectedBitsOf(config.rotations, expectedByRotation, directory.identities.length);
+  const expectedByRotation = selectMemberPositionsByRotation(directory.identities.entries, config.rotations);
+  const expected = expectedBitsOf(config.rotations, expectedByRotation, directory.identities.count);
   /** Who is on one of each rotation's read schedules, under any of their accounts. */
-  const onSchedules = new RotationBits(config.rotations.length, directory.identities.length);
+  const onSchedules = new RotationBits(config.rotations.length, directory.identities.count);
   const currentMembers = currentMembersOf(snapshot.schedules, now.getTime(), directory.userIds);
   findMissingSchedules(config.rotations, facts, add, withheld);
   const { coverageMembers, unknownMemberFailures, strangerFailures } = checkScheduleMembers(
@@ -356,7 +505,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     summary: {
       rosterPeople: roster.entries.length,
       exemptPeople: directory.exempt.length,
-      auditedPeople: directory.identities.length,
+      auditedPeople: directory.identities.count,
       peopleWithFindings: new Set(ordered.flatMap((f) => (f.person ? [personKey(f.person)] : []))).size,
       findings: ordered.length,
       byCode: countByCode(ordered),
@@ -372,7 +521,14 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
         failed: [...configuredSchedules].filter((id) => failedScheduleIds.has(id)).length,
       },
     },
-    coverage: coverageOf(config.rotations, facts, currentMembers, expectedByRotation, coverageMembers),
+    coverage: coverageOf(
+      config.rotations,
+      directory.identities,
+      facts,
+      currentMembers,
+      expectedByRotation,
+      coverageMembers,
+    ),
   };
 }
 
@@ -412,7 +568,7 @@ function buildDirectory(
   // of every user's email would cost an insert per user plus a lookup per roster entry. Most users are
   // found by the roster's ID with the roster's email: their email needs no lookup.
   const audit = auditedEntriesOf(entries, exemptTitles);
-  const userIds = indexUsers(users, audit.entries.length);
+  const userIds = indexUsers(users, audit, facts);
   const matched = matchByRosterIds(audit, userIds, users);
   matchByEmails(users, audit.rosterByEmail, matched);
   const identities = identitiesOf(audit, userIds, users, matched, facts);
@@ -422,7 +578,6 @@ function buildDirectory(
     exempt,
     userIds,
     rosterByEmail: audit.rosterByEmail,
-    exemptRosterIds: new Set(exempt.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
     exemptEmails: new Set(exempt.map((e) => personKeyOfEmail(e.person.email))),
   };
 }
@@ -450,9 +605,13 @@ interface AuditedEntries {
 function auditedEntriesOf(entries: readonly RosterEntry[], exemptTitles: readonly string[]): AuditedEntries {
   // Exemption depends on the title alone, and a roster repeats a few titles: decide each title once.
   const exemptByTitle = new Map<string, boolean>();
-  const audited: RosterEntry[] = [];
-  const emails: string[] = [];
-  const rosterIds: (string | null)[] = [];
+  // Sized for the whole roster and cut to the audited entries at the end: pushed, each list was copied at
+  // each doubling, past 16,000 entries to memory the process touches for the first time (a page fault per
+  // 4 KiB).
+  const audited = new Array<RosterEntry>(entries.length);
+  const emails = new Array<string>(entries.length);
+  const rosterIds = new Array<string | null>(entries.length);
+  let count = 0;
   const exempt: RosterEntry[] = [];
   const rosterByEmail = new StringIndex(entries.length);
   const sharedEmails = new Set<string>();
@@ -470,19 +629,33 @@ function auditedEntriesOf(entries: readonly RosterEntry[], exemptTitles: readonl
     }
     const email = personKeyOfEmail(person.email);
     const indexed = rosterByEmail.size;
-    rosterByEmail.set(email, audited.length);
+    rosterByEmail.set(email, count);
     if (rosterByEmail.size === indexed) sharedEmails.add(email);
-    audited.push(entry);
-    emails.push(email);
-    rosterIds.push(person.pagerduty?.id ?? null);
+    audited[count] = entry;
+    emails[count] = email;
+    rosterIds[count] = person.pagerduty?.id ?? null;
+    count++;
   }
+  audited.length = emails.length = rosterIds.length = count;
   return { entries: audited, emails, rosterIds, exempt, rosterByEmail, sharedEmails };
 }
 
-/** Every user read, by ID (a user listed twice: the last one read wins). */
-function indexUsers(users: readonly PdUser[], rosterIds: number): UserIds {
-  const userIds = new UserIds(users, rosterIds);
+/**
+ * Every user read, by ID (a user listed twice: the last one read wins), and the IDs PagerDuty does not know
+ * or exempt entries give, marked as such.
+ */
+function indexUsers(users: readonly PdUser[], audit: AuditedEntries, facts: Facts): UserIds {
+  const { exempt } = audit;
+  // IDs besides the users': mostly roster IDs PagerDuty does not know, or whose lookup failed. An estimate
+  // (the table grows past it) that is not the whole roster: each cell reserved is memory to touch.
+  const extra = facts.unknownUserIds.size + facts.failedUserIds.size + exempt.length;
+  const userIds = new UserIds(users, extra);
   for (let i = 0; i < users.length; i++) userIds.addUser(users[i] as PdUser, i);
+  for (const userId of facts.unknownUserIds) userIds.markUnknown(userId);
+  for (const entry of exempt) {
+    const userId = entry.person.pagerduty?.id;
+    if (userId) userIds.markExempt(userId);
+  }
   return userIds;
 }
 
@@ -560,15 +733,23 @@ function identitiesOf(
   users: readonly PdUser[],
   { rosterIdSlots, emailUserOf }: Matches,
   facts: Facts,
-): Identity[] {
-  const { usersListFailed, failedUserIds, unknownUserIds } = facts;
+): Identities {
+  const { usersListFailed, failedUserIds } = facts;
   const { entries, emails, rosterIds, rosterByEmail, sharedEmails } = audit;
   const usersMissing = usersListFailed || failedUserIds.size > 0;
-  const identities: Identity[] = [];
+  const userPositions = new Int32Array(entries.length);
+  const emailUserPositions = new Int32Array(entries.length);
+  const identities = new Identities(
+    entries,
+    emails,
+    rosterIds,
+    rosterIdSlots,
+    users,
+    userPositions,
+    emailUserPositions,
+  );
   for (let index = 0; index < entries.length; index++) {
-    const entry = entries[index] as RosterEntry;
     const email = emails[index] as string;
-    const { person } = entry;
     const rosterId = rosterIds[index] ?? null;
     // Entries sharing an email all have the user of the one indexed under it (the last).
     const emailIndex = sharedEmails.size > 0 && sharedEmails.has(email) ? rosterByEmail.get(email) : index;
@@ -578,31 +759,19 @@ function identitiesOf(
     const readSlot = rosterIdSlots[index] ?? -1;
     const rosterIdSlot = readSlot < 0 && rosterId ? userIds.slotOf(rosterId) : readSlot;
     const byId = userIds.userAt(rosterIdSlot) ?? null;
-    const idKnownMissing = rosterId !== null && unknownUserIds.has(rosterId);
+    const idKnownMissing = rosterId !== null && userIds.isUnknown(rosterIdSlot);
     const emailUserId = byEmail && byEmail.id !== rosterId ? byEmail.id : null;
-    const identity: Identity = {
-      index,
-      entry,
-      person,
-      name: person.name,
-      rosterEmail: person.email,
-      email,
-      rotationMember: false,
-      rosterId,
-      idUnknown: idKnownMissing,
-      user: byId ?? (rosterId === null || idKnownMissing ? byEmail : null),
-      emailUser: byEmail,
-      emailUserId,
-      // With users missing (the list, or a user that failed to load), an entry with no ID (or a dead one)
-      // cannot be ruled out by email: the missing user might carry this email.
-      unresolved:
-        (rosterId !== null && byId === null && !idKnownMissing) ||
-        (usersMissing && byId === null && byEmail === null),
-      rosterIdSlot: -1,
-    };
-    if (rosterId) identity.rosterIdSlot = userIds.claim(rosterId, rosterIdSlot, identity);
-    if (emailUserId !== null) userIds.claim(emailUserId, userIds.slotOf(emailUserId), identity);
-    identities.push(identity);
+    emailUserPositions[index] = emailUserAt;
+    userPositions[index] =
+      byId !== null ? rosterIdSlot : (rosterId === null || idKnownMissing) && byEmail ? emailUserAt : -1;
+    // With users missing (the list, or a user that failed to load), an entry with no ID (or a dead one)
+    // cannot be ruled out by email: the missing user might carry this email.
+    const unresolved =
+      (rosterId !== null && byId === null && !idKnownMissing) ||
+      (usersMissing && byId === null && byEmail === null);
+    identities.setFlags(index, (unresolved ? UNRESOLVED : 0) | (idKnownMissing ? ID_UNKNOWN : 0));
+    rosterIdSlots[index] = rosterId ? userIds.claim(rosterId, rosterIdSlot, index) : -1;
+    if (emailUserId !== null) userIds.claim(emailUserId, userIds.slotOf(emailUserId), index);
   }
   return identities;
 }
@@ -621,7 +790,7 @@ function ownersOf(
   if (claimedBy !== undefined) return claimedBy;
   if (user) {
     const byEmail = directory.rosterByEmail.get(personKeyOfEmail(user.email));
-    return byEmail < 0 ? null : (directory.identities[byEmail] ?? null);
+    return byEmail < 0 ? null : byEmail;
   }
   // Not in the users list and not looked up: it might be someone's second account.
   if (facts.usersListFailed || facts.failedUserIds.has(userId)) return "unknown";
@@ -632,16 +801,18 @@ function ownersOf(
 function isExemptMember(
   directory: Directory,
   userId: string,
+  slot: number,
   claimedBy: Owners | undefined,
   user: PdUser | undefined,
 ): boolean {
-  if (directory.exemptRosterIds.has(userId)) return true;
+  if (directory.userIds.isExempt(slot)) return true;
   // Some audited entry gives this ID as its own (not only an email match): the account is theirs.
   if (claimedBy !== undefined) {
+    const { identities } = directory;
     if (!isOwnerList(claimedBy)) {
-      if (claimedBy.rosterId === userId) return false;
+      if (identities.rosterId(claimedBy) === userId) return false;
     } else {
-      for (const owner of claimedBy) if (owner.rosterId === userId) return false;
+      for (const owner of claimedBy) if (identities.rosterId(owner) === userId) return false;
     }
   }
   return (
@@ -675,10 +846,15 @@ function findRosterProblems(
     return deletedOnSchedules.has(userId);
   };
 
-  for (const identity of directory.identities) {
-    const { entry, rosterId, user } = identity;
+  const { identities } = directory;
+  // Each entry and user object is read only where a finding may come out: at 100k people, reading each
+  // person's for every identity cost a cache miss apiece, for the few percent with a problem.
+  for (let identity = 0; identity < identities.count; identity++) {
+    const rosterId = identities.rosterId(identity);
+    const user = identities.user(identity);
     if (rosterId === null) {
-      const byEmail = facts.usersListFailed ? null : identity.emailUser;
+      const entry = identities.entry(identity);
+      const byEmail = facts.usersListFailed ? null : identities.emailUser(identity);
       add({
         code: "missing_pagerduty_id",
         person: rosterPerson(entry),
@@ -693,15 +869,16 @@ function findRosterProblems(
     }
     // Unresolved with an ID PagerDuty did not call unknown: that ID's user was not read, and it might be
     // unknown or hold another email.
-    if (identity.unresolved && user === null && !identity.idUnknown) {
+    const idUnknown = identities.isIdUnknown(identity);
+    if (identities.isUnresolved(identity) && user === null && !idUnknown) {
       withheld.addForUser(rosterId, "unknown_pagerduty_id");
       withheld.addForUser(rosterId, "email_mismatch");
-    } else if (identity.idUnknown) {
-      const suggestion = identity.emailUser;
+    } else if (idUnknown) {
+      const suggestion = identities.emailUser(identity);
       const deletedOn = isDeletedOnSchedules(rosterId);
       add({
         code: "unknown_pagerduty_id",
-        person: rosterPerson(entry),
+        person: rosterPerson(identities.entry(identity)),
         schedule: null,
         rotation: null,
         message:
@@ -713,30 +890,29 @@ function findRosterProblems(
       });
     }
     // Only when several identities own the ID can two roster entries give it as theirs.
-    const owners = directory.userIds.ownersAt(identity.rosterIdSlot);
+    const owners = directory.userIds.ownersAt(identities.rosterIdSlot(identity));
     const sharing =
-      owners !== undefined && isOwnerList(owners) ? owners.filter((o) => o.rosterId === rosterId) : null;
+      owners !== undefined && isOwnerList(owners)
+        ? owners.filter((o) => identities.rosterId(o) === rosterId)
+        : null;
     if (sharing && sharing.length > 1) {
       const others = sharing
         .filter((s) => s !== identity)
-        .map((s) => s.entry.person.name)
+        .map((s) => identities.entry(s).person.name)
         .sort(compare);
       add({
         code: "duplicate_pagerduty_id",
-        person: rosterPerson(entry),
+        person: rosterPerson(identities.entry(identity)),
         schedule: null,
         rotation: null,
         message: `PagerDuty ID ${rosterId} is also given to ${others.join(", ")} in the roster.`,
         evidence: { roster_pagerduty_id: rosterId, also_used_by: others },
       });
     }
+    if (!user || identities.userHoldsRosterEmail(identity) || user.id !== rosterId) continue;
+    const entry = identities.entry(identity);
     // Equal as written is equal in any case: skip lower-casing the PagerDuty email then.
-    if (
-      user &&
-      user.id === rosterId &&
-      user.email !== identity.rosterEmail &&
-      personKeyOfEmail(user.email) !== identity.email
-    ) {
+    if (user.email !== entry.person.email && personKeyOfEmail(user.email) !== identities.email(identity)) {
       add({
         code: "email_mismatch",
         person: rosterPerson(entry),
@@ -761,12 +937,14 @@ function currentMembersOf(
   userIds: UserIds,
 ): Map<string, CurrentMembers> {
   const currentMembers = new Map<string, CurrentMembers>();
-  /** By slot: the schedule (its position + 1) that last met the slot's ID, and that ID's place in its lists. */
-  const metIn = new Int32Array(userIds.slotCount);
+  /**
+   * By slot: the place + 1 of the slot's ID in the lists of the schedule being read (0: not met there),
+   * cleared after each schedule. One array, not a stamp beside it: it is read at random, a page fault per
+   * 4 KiB touched the first time.
+   */
   const metAt = new Int32Array(userIds.slotCount);
   for (let s = 0; s < schedules.length; s++) {
     const schedule = schedules[s] as PdSchedule;
-    const stamp = s + 1;
     const ids: string[] = [];
     const members: ScheduleMember[] = [];
     const slots: number[] = [];
@@ -778,11 +956,8 @@ function currentMembersOf(
         const slot = userIds.slotOf(m.userId);
         let at = -1;
         if (slot >= 0) {
-          if (metIn[slot] === stamp) at = metAt[slot] ?? -1;
-          else {
-            metIn[slot] = stamp;
-            metAt[slot] = ids.length;
-          }
+          at = (metAt[slot] ?? 0) - 1;
+          if (at < 0) metAt[slot] = ids.length + 1;
         } else {
           slotless ??= new Map();
           at = slotless.get(m.userId) ?? -1;
@@ -797,6 +972,7 @@ function currentMembersOf(
         members[at] = mergedMember(members[at] as ScheduleMember, m);
       }
     }
+    for (const slot of slots) if (slot >= 0) metAt[slot] = 0;
     const order = Array.from(ids, (_, i) => i).sort((a, b) => compare(ids[a] as string, ids[b] as string));
     currentMembers.set(schedule.id, {
       ids: order.map((i) => ids[i] as string),
@@ -938,7 +1114,7 @@ function checkScheduleMembers(
       // Unread, it might hold a deleted user, a stranger, or anyone the rotations do not expect.
       withheld.add(failure, "deleted_user_in_schedule");
       withheld.add(failure, "not_in_roster");
-      if (someoneUnexpected(null, directory.identities.length, expectedHere)) {
+      if (someoneUnexpected(null, directory.identities.count, expectedHere)) {
         withheld.add(failure, "unexpected_in_schedule");
       }
     }
@@ -970,8 +1146,7 @@ function checkScheduleMembers(
  */
 function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: CurrentMembers): CoverageMember[] {
   const { directory, facts, expected, onSchedules } = scan;
-  const { userIds } = directory;
-  const { unknownUserIds } = facts;
+  const { userIds, identities } = directory;
   const { listedBy } = listed;
   const described: CoverageMember[] = [];
   for (let i = 0; i < members.ids.length; i++) {
@@ -990,13 +1165,14 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
       }
     }
     const owners = ownersOf(directory, facts, userId, claimedBy, user);
-    const exemptMember = isExemptMember(directory, userId, claimedBy, user);
-    const knownGone = member.deletedAt !== null || unknownUserIds.has(userId);
-    const shownAs = owners === "unknown" || owners === null ? undefined : firstOwner(owners);
+    const exemptMember = isExemptMember(directory, userId, slot, claimedBy, user);
+    const knownGone = member.deletedAt !== null || userIds.isUnknown(slot);
+    const shownAs =
+      owners === "unknown" || owners === null ? undefined : identities.entry(firstOwner(owners)).person;
     described.push({
       pagerdutyId: userId,
       name: shownAs?.name ?? user?.name ?? member.name,
-      email: shownAs?.rosterEmail ?? user?.email ?? null,
+      email: shownAs?.email ?? user?.email ?? null,
       inRoster: shownAs !== undefined || exemptMember,
       deleted: knownGone,
       exempt: exemptMember,
@@ -1004,7 +1180,7 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
 
     // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.
     if (!knownGone && user === undefined) {
-      withholdUnreadMember(scan, listed, userId, claimedBy);
+      withholdUnreadMember(scan, listed, userId, slot, claimedBy);
       continue;
     }
     if (exemptMember) continue;
@@ -1020,12 +1196,12 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
       continue;
     }
     if (!isOwnerList(owners)) {
-      owners.rotationMember = true;
+      identities.markRotationMember(owners);
       if (!expected.hasAny(listedBy, owners)) reportUnexpected(scan, listed, userId, owners);
       continue;
     }
     for (const owner of owners) {
-      owner.rotationMember = true;
+      identities.markRotationMember(owner);
       if (!expected.hasAny(listedBy, owner)) reportUnexpected(scan, listed, userId, owner);
     }
   }
@@ -1037,6 +1213,7 @@ function withholdUnreadMember(
   scan: MemberScan,
   listed: ListedSchedule,
   userId: string,
+  slot: number,
   claimed: Owners | undefined,
 ): void {
   const { directory, withheld } = scan;
@@ -1046,15 +1223,15 @@ function withholdUnreadMember(
   if (!failures) scan.unknownMemberFailures.set(listed.schedule.id, (failures = new Set()));
   if (unread >= 0) failures.add(unread);
   // An exempt person's account is passed over whatever it turns out to be.
-  if (directory.exemptRosterIds.has(userId)) return;
+  if (directory.userIds.isExempt(slot)) return;
   withheld.add(unread, "deleted_user_in_schedule");
   if (unread >= 0) scan.strangerFailures.add(unread);
-  scan.openEmail ??= new Set(directory.identities.filter((identity) => identity.emailUser === null));
+  scan.openEmail ??= peopleWithoutEmailUser(directory.identities);
   listed.strangerMayBeUnexpected ??= someoneUnexpected(scan.openEmail, 0, listed.expectedHere);
   if (claimedBy) {
     // Alive, it would make its owners rotation members; their user is this unread one, so whether
     // PagerDuty can page them is withheld (`findUnpageable`), and marking them changes no finding.
-    for (const owner of claimedBy) owner.rotationMember = true;
+    for (const owner of claimedBy) directory.identities.markRotationMember(owner);
   } else {
     withheld.add(unread, "not_in_roster");
   }
@@ -1067,6 +1244,15 @@ function withholdUnreadMember(
   }
 }
 
+/** Roster people whose email no read user holds. */
+function peopleWithoutEmailUser(identities: Identities): Set<Identity> {
+  const people = new Set<Identity>();
+  for (let identity = 0; identity < identities.count; identity++) {
+    if (identities.emailUser(identity) === null) people.add(identity);
+  }
+  return people;
+}
+
 function reportDeletedMember(
   scan: MemberScan,
   listed: ListedSchedule,
@@ -1075,14 +1261,20 @@ function reportDeletedMember(
   owners: Owners | "unknown" | null,
 ): void {
   const { schedule } = listed;
+  const { identities } = scan.directory;
   const owner =
-    owners === "unknown" || owners === null ? undefined : [...ownerList(owners)].sort(compareIdentities)[0];
+    owners === "unknown" || owners === null
+      ? undefined
+      : [...ownerList(owners)].sort((a, b) => compare(identities.email(a), identities.email(b)))[0];
   const when = member.deletedAt
     ? `, deleted ${member.deletedAt.slice(0, 10)}`
     : ", no longer known to PagerDuty";
   scan.add({
     code: "deleted_user_in_schedule",
-    person: owner ? rosterPerson(owner.entry) : pagerDutyOnlyPerson(userId, member.name, null),
+    person:
+      owner !== undefined
+        ? rosterPerson(identities.entry(owner))
+        : pagerDutyOnlyPerson(userId, member.name, null),
     schedule: listed.ref,
     rotation: listed.rotation,
     message: `Schedule ${schedule.name} still holds deleted PagerDuty user ${member.name ?? userId} (${userId}${when}).`,
@@ -1120,7 +1312,7 @@ function reportStranger(
 function reportUnexpected(scan: MemberScan, listed: ListedSchedule, userId: string, owner: Identity): void {
   scan.add({
     code: "unexpected_in_schedule",
-    person: rosterPerson(owner.entry),
+    person: rosterPerson(scan.directory.identities.entry(owner)),
     schedule: listed.ref,
     rotation: listed.rotation,
     message: `On schedule ${listed.schedule.name}, but the roster does not put them in ${listed.rotationNames}.`,
@@ -1162,6 +1354,7 @@ function findMissingFromSchedules(
   add: AddFinding,
   withheld: Withheld,
 ): void {
+  const { identities } = directory;
   for (const [r, rotation] of rotations.entries()) {
     const readSchedules = rotation.schedules.filter((id) => currentMembers.has(id));
     const anyFailed = rotation.schedules.some(
@@ -1170,16 +1363,19 @@ function findMissingFromSchedules(
     /** Someone is not found, but a schedule we could not read (or an unknown member) might hold them. */
     let withheldByFailedSchedules = false;
     for (const identity of expectedByRotation.get(rotation.id) ?? []) {
-      identity.rotationMember = true;
+      identities.markRotationMember(identity);
       // On one of the rotation's read schedules under any of their IDs (marked while reading the members).
       if (onSchedules.has(r, identity)) continue;
       // Not found, but an identity we could not resolve might be on them under an account we did not read.
-      if (identity.unresolved) withheld.addForUnresolved(identity, directory, "missing_from_schedule");
+      const unresolved = identities.isUnresolved(identity);
+      if (unresolved) withheld.addForUnresolved(identity, directory, "missing_from_schedule");
       if (anyFailed) withheldByFailedSchedules = true;
-      if (anyFailed || identity.unresolved || readSchedules.length === 0) continue;
+      if (anyFailed || unresolved || readSchedules.length === 0) continue;
+      const rosterId = identities.rosterId(identity);
+      const emailUserId = identities.emailUserId(identity);
       add({
         code: "missing_from_schedule",
-        person: rosterPerson(identity.entry),
+        person: rosterPerson(identities.entry(identity)),
         schedule: null,
         rotation: rotation.id,
         message: `In ${rotation.name} per the roster, but on none of its schedules (${readSchedules
@@ -1188,8 +1384,8 @@ function findMissingFromSchedules(
         evidence: {
           schedules: readSchedules,
           pagerduty_ids: [
-            ...(identity.rosterId ? [identity.rosterId] : []),
-            ...(identity.emailUserId === null ? [] : [identity.emailUserId]),
+            ...(rosterId ? [rosterId] : []),
+            ...(emailUserId === null ? [] : [emailUserId]),
           ].sort(compare),
         },
       });
@@ -1227,12 +1423,13 @@ function findUnpageable(
   /** The same, of people whose email no read user holds: only they can own an unread account. */
   let openNotPageable = false;
   let openInvitation = false;
-  for (const identity of directory.identities) {
-    const user = identity.user;
-    if (!identity.rotationMember) {
+  const { identities } = directory;
+  for (let identity = 0; identity < identities.count; identity++) {
+    if (!identities.isRotationMember(identity)) {
       if (!offRotationChecked) continue;
-      const open = identity.emailUser === null;
-      if (identity.unresolved && open) openUnresolved = true;
+      const user = identities.user(identity);
+      const open = identities.emailUser(identity) === null;
+      if (identities.isUnresolved(identity) && open) openUnresolved = true;
       if (!user || user.deletedAt !== null) continue;
       if (user.contactMethodCount === 0 || user.notificationRuleCount === 0) {
         notPageable = true;
@@ -1244,8 +1441,9 @@ function findUnpageable(
       }
       continue;
     }
+    const user = identities.user(identity);
     if (!user) {
-      if (identity.unresolved) {
+      if (identities.isUnresolved(identity)) {
         withheld.addForUnresolved(identity, directory, "not_pageable");
         withheld.addForUnresolved(identity, directory, "invitation_pending");
       }
@@ -1253,7 +1451,7 @@ function findUnpageable(
     }
     if (user.deletedAt !== null) continue;
     if (user.contactMethodCount > 0 && user.notificationRuleCount > 0 && !user.invitationSent) continue;
-    const person = rosterPerson(identity.entry);
+    const person = rosterPerson(identities.entry(identity));
     const missing = [
       user.contactMethodCount === 0 ? "contact methods" : null,
       user.notificationRuleCount === 0 ? "notification rules" : null,
@@ -1296,6 +1494,7 @@ function findUnpageable(
 /** Who is on each rotation's schedules and who should be, for the Schedules page. */
 function coverageOf(
   rotations: readonly Rotation[],
+  identities: Identities,
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
   expectedByRotation: Map<string, readonly Identity[]>,
@@ -1304,11 +1503,10 @@ function coverageOf(
   return rotations.map((rotation) => ({
     rotation: rotation.id,
     name: rotation.name,
-    expected: Array.from(expectedByRotation.get(rotation.id) ?? [], (identity) => ({
-      name: identity.name,
-      email: identity.rosterEmail,
-      pagerdutyId: identity.rosterId,
-    })),
+    expected: Array.from(expectedByRotation.get(rotation.id) ?? [], (identity) => {
+      const { person } = identities.entry(identity);
+      return { name: person.name, email: person.email, pagerdutyId: identities.rosterId(identity) };
+    }),
     schedules: rotation.schedules.map((id) => {
       const schedule = facts.schedulesById.get(id);
       if (!schedule || !currentMembers.has(id)) {
@@ -1393,11 +1591,7 @@ export function personKey(person: FindingPerson): string {
 }
 
 function findingKey(f: Pick<Finding, "code" | "person" | "schedule" | "rotation">): string {
-  return [f.code, f.person ? personKey(f.person) : "-", f.schedule?.id ?? "-", f.rotation ?? "-"].join("|");
-}
-
-function compareIdentities(a: Identity, b: Identity): number {
-  return compare(personKeyOfEmail(a.entry.person.email), personKeyOfEmail(b.entry.person.email));
+  return `${f.code}|${f.person ? personKey(f.person) : "-"}|${f.schedule?.id ?? "-"}|${f.rotation ?? "-"}`;
 }
 
 const CODE_ORDER = new Map(FINDING_CODES.map((code, i) => [code, i]));

@@ -171,6 +171,24 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
   entries: readonly T[],
   rotations: readonly { id: string; members: MembershipRule }[],
 ): Map<string, T[]> {
+  const result = new Map<string, T[]>();
+  for (const [id, positions] of selectMemberPositionsByRotation(entries, rotations)) {
+    result.set(
+      id,
+      positions.map((position) => entries[position] as T),
+    );
+  }
+  return result;
+}
+
+/**
+ * `selectMembersByRotation` giving each member as its position in `entries`: for a caller that keeps what
+ * it knows of each entry by position, and would otherwise have to find the entry's position again.
+ */
+export function selectMemberPositionsByRotation(
+  entries: readonly { person: RosterPerson }[],
+  rotations: readonly { id: string; members: MembershipRule }[],
+): Map<string, number[]> {
   const byPath = new Map<string, PathTests>();
   const testsAt = (dottedPath: string): PathTests => {
     const segments = splitPath(dottedPath);
@@ -186,7 +204,7 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
   const conditionRotation: number[] = [];
   /** How many conditions each rotation has: all must be met. */
   const conditionCount: number[] = [];
-  const members: T[][] = [];
+  const members: number[][] = [];
 
   rotations.forEach((rotation, r) => {
     const rule = rotation.members;
@@ -227,7 +245,7 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
   const rotationSeenBy = new Uint32Array(rotations.length);
   const metCount = new Uint32Array(rotations.length);
   const values: unknown[] = [];
-  const meet = (conditions: readonly number[], entry: T, stamp: number): void => {
+  const meet = (conditions: readonly number[], position: number, stamp: number): void => {
     for (let c = 0; c < conditions.length; c++) {
       const condition = conditions[c] ?? 0;
       if (conditionMetBy[condition] === stamp) continue;
@@ -239,26 +257,26 @@ export function selectMembersByRotation<T extends { person: RosterPerson }>(
       }
       metCount[r] = (metCount[r] ?? 0) + 1;
       // Reached once per entry: each condition counts once per entry (stamped above).
-      if (metCount[r] === conditionCount[r]) members[r]?.push(entry);
+      if (metCount[r] === conditionCount[r]) members[r]?.push(position);
     }
   };
   for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i] as T;
+    const entry = entries[i] as { person: RosterPerson };
     const stamp = i + 1;
     for (let t = 0; t < paths.length; t++) {
       const tests = paths[t] as PathTests;
       const count = collectValuesAt(entry.person, tests.segments, 0, values, 0);
       for (let v = 0; v < count; v++) {
         const met = rememberedConditionsMetBy(tests, values[v]);
-        if (met.length > 0) meet(met, entry, stamp);
+        if (met.length > 0) meet(met, i, stamp);
       }
     }
   }
 
-  const result = new Map<string, T[]>();
+  const result = new Map<string, number[]>();
   rotations.forEach((rotation, r) => {
     // `where: {}` (which the config schema refuses) has no condition to meet: everyone matches.
-    result.set(rotation.id, conditionCount[r] === 0 ? [...entries] : (members[r] ?? []));
+    result.set(rotation.id, conditionCount[r] === 0 ? Array.from(entries, (_, i) => i) : (members[r] ?? []));
   });
   return result;
 }
