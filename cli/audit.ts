@@ -36,7 +36,7 @@ export async function runAuditCommand(
     if (options.output) await checkReportPath(options.output);
     const env = readEnv(io.env);
     const config = await loadAuditConfig(options.config, { pagerDutyApiUrl: env.PAGERDUTY_API_URL });
-    const rosterRead = rosterReader.read(config, env.GL_TOKEN);
+    const { roster: rosterRead, refs: rosterRefs } = rosterReader.read(config, env.GL_TOKEN);
     // Until the roster is read (PagerDuty is read meanwhile), so a roster error still comes first.
     rosterRead.catch(() => undefined);
     if (!env.PD_TOKEN) {
@@ -57,6 +57,7 @@ export async function runAuditCommand(
     const running = runAudit({
       config,
       roster: rosterRead,
+      rosterRefs,
       client,
       now: options.now ?? io.now(),
       onProgress: (p) => (started ? progress.update(p) : early.set(p.phase, p)),

@@ -104,6 +104,28 @@ describe("the compiled CLI", () => {
     expect(compiled).toEqual(sources);
   }, 60_000);
 
+  it.each([
+    ["a list file whose YAML does not parse", "- name: Ada\n  email: [ada@example.com\n"],
+    ["a directory of one file per person", null],
+  ])(
+    "reads %s on its own thread, as the sources do",
+    async (name, roster) => {
+      const caseDir = path.join(dir, name.replace(/\W+/g, "-"));
+      await mkdir(caseDir, { recursive: true });
+      const config = (await readFile(written.configPath, "utf8")).replace(
+        /^roster:\n  path: .*\n/m,
+        `roster:\n  path: ${roster === null ? written.agentsDir : "support-team.yaml"}\n`,
+      );
+      await writeFile(path.join(caseDir, "audit.config.yaml"), config);
+      if (roster !== null) await writeFile(path.join(caseDir, "support-team.yaml"), roster);
+      const argv = ["--config", path.join(caseDir, "audit.config.yaml"), "--no-progress", "--now", NOW];
+      const compiled = await runBin(argv);
+      expect(compiled.code).toBe(roster === null ? EXIT.findings : EXIT.error);
+      expect(compiled).toEqual(await runSources(argv));
+    },
+    60_000,
+  );
+
   it("builds the roster's reader into a bundle of its own, beside the CLI's", async () => {
     const inputs = JSON.parse(await readFile(path.join(PROJECT_ROOT, INPUTS_FILE), "utf8")) as string[];
     expect(inputs).toContain("cli/roster-worker.ts");

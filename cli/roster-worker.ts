@@ -5,7 +5,8 @@ import { constants, setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import { AppError } from "@/lib/errors";
 import { loadRosterForConfig } from "@/lib/roster/load";
-import type { RosterAnswer, RosterTask } from "./roster-thread";
+import { pagerDutyRefsOf, rosterPagerDutyRefs, type RosterPagerDutyRef } from "@/lib/roster/pagerduty-refs";
+import type { RosterAnswer, RosterParsed, RosterTask } from "./roster-thread";
 
 // The roster is wanted once PagerDuty's user list is in, and meanwhile the main thread reads that list
 // (3,000 users for a 2,000-person roster) on the same cores: this thread yields to it. On Linux a thread
@@ -19,9 +20,20 @@ if (process.platform === "linux") {
 }
 
 parentPort?.once("message", (input: RosterTask) => {
-  // A roster on disk needs no GitLab client: `loadConfiguredRoster` passes none for a path either.
-  loadRosterForConfig(input).then(
-    (roster) => parentPort?.postMessage({ roster } satisfies RosterAnswer),
+  // A roster on disk needs no GitLab client: `loadConfiguredRoster` passes none for a path either. Who it
+  // names in PagerDuty goes out as soon as it is parsed, so that PagerDuty is asked while it is checked.
+  let told = false;
+  const tell = (refs: RosterPagerDutyRef[]) => {
+    told = true;
+    parentPort?.postMessage({ refs } satisfies RosterParsed);
+  };
+  const onParsed = (people: readonly unknown[]) => tell(pagerDutyRefsOf(people));
+  loadRosterForConfig(input, {}, { onParsed }).then(
+    (roster) => {
+      // A directory's files are parsed and checked one by one: its people are told with the roster.
+      if (!told) tell(rosterPagerDutyRefs(roster));
+      parentPort?.postMessage({ roster } satisfies RosterAnswer);
+    },
     (error: unknown) => parentPort?.postMessage(answerOfError(error)),
   );
 });

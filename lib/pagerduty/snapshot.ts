@@ -191,6 +191,12 @@ function watchReachability(inner: PagerDutyClient): {
   };
 }
 
+/** The account's user list as read: by ID, and whether it stops at the pagination limit. */
+interface UserList {
+  users: Map<string, PdUser>;
+  pastLimit: boolean;
+}
+
 type ScheduleOutcome =
   | { kind: "found"; schedule: PdSchedule }
   | { kind: "missing" }
@@ -264,7 +270,8 @@ export async function fetchPagerDutySnapshot(
   /**
    * Lookups go ahead of reads waiting for a place in flight. Roster IDs and emails are looked up once the
    * whole user list is read, by when every schedule read is waiting: behind them, the lookups would be the
-   * audit's last round. Schedule members are looked up after the schedules, with nothing left to pass.
+   * audit's last round. A schedule's members are looked up as it is read (once the list is in), ahead of
+   * the schedule reads still waiting, for the same reason.
    */
   const LOOKUP_PRIORITY = 1;
   const lookUpUsers = async (ids: string[]) => {
@@ -349,14 +356,11 @@ export async function fetchPagerDutySnapshot(
   };
 
   /**
-   * The user list, and the roster IDs it lacks one by one. An account with more users than offset
-   * pagination reaches (10,000) is listed only in part (`usersToListPastLimit`); every user the checker
-   * needs is still read: roster IDs and schedule members by ID (here and after the schedules), and the
-   * users it would find by a roster email by email (`lookUpEmails`). The checker uses the user list for
-   * nothing else: users neither named by the roster, nor on a configured schedule, nor holding a roster
-   * email take part in no finding.
+   * The user list, the users of the account keyed by ID; `pastLimit` when the account has more users than
+   * offset pagination reaches (10,000), and the list holds only part of them (`usersToListPastLimit`).
+   * Null when the list could not be read (the failure is recorded).
    */
-  const readUsers = async (): Promise<PdUser[] | null> => {
+  const readUserList = async (): Promise<UserList | null> => {
     let pastLimit = false;
     let listed: User[];
     try {
@@ -385,10 +389,23 @@ export async function fetchPagerDutySnapshot(
     }
     const users = new Map<string, PdUser>();
     for (const user of listed) if (!users.has(user.id)) users.set(user.id, toPdUser(user));
+    return { users, pastLimit };
+  };
+
+  /**
+   * The user list, and the roster IDs it lacks one by one. Past the pagination limit every user the
+   * checker needs is still read: roster IDs and schedule members by ID (here and after the schedules), and
+   * the users it would find by a roster email by email (`lookUpEmails`), who join the list's users. The
+   * checker uses the user list for nothing else: users neither named by the roster, nor on a configured
+   * schedule, nor holding a roster email take part in no finding.
+   */
+  const readUsers = async (list: Promise<UserList | null>): Promise<PdUser[] | null> => {
+    const read = await list;
+    if (read === null) return null;
     // Roster IDs need not wait for the schedules.
-    await lookUpUsers((await rosterUserIds).filter((id) => !users.has(id)).sort());
-    if (pastLimit) await lookUpEmails(users);
-    return [...users.values()];
+    await lookUpUsers((await rosterUserIds).filter((id) => !read.users.has(id)).sort());
+    if (read.pastLimit) await lookUpEmails(read.users);
+    return [...read.users.values()];
   };
 
   /**
@@ -538,7 +555,18 @@ export async function fetchPagerDutySnapshot(
     return new Map(outcomes);
   };
 
-  const usersRead = guard(readUsers());
+  const listRead = guard(readUserList());
+  const usersRead = guard(readUsers(listRead));
+  /**
+   * The users whose being read spares a schedule member's lookup: the list's, not waiting for the roster
+   * and its lookups (a member the roster names too is looked up once, by whichever asks first). Past the
+   * pagination limit, also those the email queries found, after the roster's lookups.
+   */
+  const knownRead = listRead.then((list) =>
+    list?.pastLimit ? usersRead : list === null ? null : [...list.users.values()],
+  );
+  // Read by the schedules' lookups only, and there may be none: its failure is `usersRead`'s to throw.
+  knownRead.catch(() => undefined);
   /** Each read schedule's lookups; awaited after the reads, and never left rejected unhandled meanwhile. */
   const memberLookups: Promise<void>[] = [];
   let known: Set<string> | null = null;
@@ -550,7 +578,7 @@ export async function fetchPagerDutySnapshot(
    */
   const lookUpMembersOf = (schedule: PdSchedule) => {
     const lookup = guard(
-      usersRead.then(async (listed) => {
+      knownRead.then(async (listed) => {
         if (listed === null) return;
         known ??= new Set(listed.map((u) => u.id));
         const ids = new Set<string>();

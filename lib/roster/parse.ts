@@ -235,11 +235,15 @@ export function parseRosterList(text: string, file: string, rules: RosterRules |
   return readRosterList(text, file, rules).entries;
 }
 
-/** `parseRosterList` that also returns the file's warnings (file order), for the loader to pass on. */
+/**
+ * `parseRosterList` that also returns the file's warnings (file order), for the loader to pass on.
+ * `onParsed` is given the list's entries as parsed, before any is checked (see `RosterReadHooks`).
+ */
 export function readRosterList(
   text: string,
   file: string,
   rules: RosterRules | null = null,
+  onParsed?: (people: readonly unknown[]) => void,
 ): { entries: RosterEntry[]; warnings: RosterWarning[] } {
   checkTextSize(text, file);
   const doc = parseYaml(text, file, LIST_SUBJECT, PARSE_OPTIONS);
@@ -259,6 +263,7 @@ export function readRosterList(
     throw rosterError([{ file, ...doc.locate([]), message: "the list of people is empty" }]);
   }
   const items: unknown[] = doc.value;
+  onParsed?.(items);
   const checks = items.map((item, index) => checkPerson(item, doc, file, [index], index, rules));
   const details = crossCheckPeople(checks, rules);
   if (details.length > 0) throw rosterError(details);

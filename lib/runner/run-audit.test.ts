@@ -7,6 +7,7 @@ import { rosterOfScenario } from "@/sandbox/scenarios/audit-scenario";
 import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
 import type { ReportError } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
+import { rosterPagerDutyRefs, type RosterPagerDutyRef } from "@/lib/roster/pagerduty-refs";
 import type { Roster } from "@/lib/roster/schema";
 import { describeReadErrors, runAudit } from "./run-audit";
 
@@ -22,7 +23,10 @@ afterAll(async () => {
   await sandbox.stop();
 });
 
-async function audit(rosterRead: Roster | Promise<Roster> = roster) {
+async function audit(
+  rosterRead: Roster | Promise<Roster> = roster,
+  rosterRefs?: Promise<readonly RosterPagerDutyRef[]>,
+) {
   const config = AuditConfigSchema.parse({ ...scenario.config, pagerduty: { url: sandbox.url } });
   const client = createPagerDutyClient({
     baseUrl: sandbox.url,
@@ -35,7 +39,7 @@ async function audit(rosterRead: Roster | Promise<Roster> = roster) {
     retryBaseMs: 5,
     retryMaxMs: 50,
   });
-  return runAudit({ config, roster: rosterRead, client, now: NOW });
+  return runAudit({ config, roster: rosterRead, rosterRefs, client, now: NOW });
 }
 
 /** A promise and the functions that settle it, for a roster read the test finishes when it wants. */
@@ -69,6 +73,34 @@ describe("runAudit with the roster still being read", () => {
     const { report, hashInputs } = await running;
     expect(report.findings).toEqual(first.report.findings);
     expect(hashInputs().rosterSha256).toBe(first.hashInputs().rosterSha256);
+  });
+
+  it("looks the roster's users up from its refs, told before the roster is checked: the same report", async () => {
+    sandbox.setFaults({});
+    sandbox.resetStats();
+    const first = await audit();
+    const lookups = sandbox.stats().byRoute["GET /users/{id}"] ?? 0;
+    expect(lookups).toBeGreaterThan(0);
+    sandbox.resetStats();
+    const rosterRead = deferred<Roster>();
+    const running = audit(rosterRead.promise, Promise.resolve(rosterPagerDutyRefs(roster)));
+    await vi.waitFor(() => expect(sandbox.stats().byRoute["GET /users/{id}"]).toBe(lookups), {
+      timeout: 10_000,
+    });
+    rosterRead.resolve(roster);
+    const { report } = await running;
+    expect(report.findings).toEqual(first.report.findings);
+  });
+
+  it("throws the roster's error when its refs were told first", async () => {
+    sandbox.setFaults({});
+    sandbox.resetStats();
+    const rosterRead = deferred<Roster>();
+    const running = audit(rosterRead.promise, Promise.resolve(rosterPagerDutyRefs(roster)));
+    await answered(1);
+    const invalid = new AppError("invalid:roster", "The roster has problems.");
+    rosterRead.reject(invalid);
+    await expect(running).rejects.toBe(invalid);
   });
 
   it("stops reading PagerDuty when the roster fails, and throws the roster's error", async () => {

@@ -4,6 +4,7 @@ import type { AuditReport, PagerDutySnapshot, ReportError } from "@/lib/audit/ty
 import type { AuditConfig } from "@/lib/config/schema";
 import type { PagerDutyClient, SnapshotProgress } from "@/lib/pagerduty/snapshot";
 import { fetchPagerDutySnapshot } from "@/lib/pagerduty/snapshot";
+import { rosterPagerDutyRefs, type RosterPagerDutyRef } from "@/lib/roster/pagerduty-refs";
 import type { Roster } from "@/lib/roster/schema";
 
 export interface AuditRun {
@@ -29,6 +30,13 @@ export interface RunAuditOptions {
    * are read meanwhile. A roster that fails to load stops the reads, and its error is the one thrown.
    */
   roster: Roster | Promise<Roster>;
+  /**
+   * Who the roster names in PagerDuty, when told before the roster is validated (`pagerDutyRefsOf` of its
+   * entries as parsed): the lookups of its users need not wait for the checks. Those of a roster that
+   * validates, whose own they are; a roster that fails still fails the audit, with its error. Default:
+   * taken from the roster once read.
+   */
+  rosterRefs?: Promise<readonly RosterPagerDutyRef[]>;
   client: PagerDutyClient;
   /** The audit's moment; the caller owns the clock. */
   now: Date;
@@ -42,21 +50,21 @@ export interface RunAuditOptions {
 export async function runAudit({
   config,
   roster,
+  rosterRefs,
   client,
   now,
   onProgress,
 }: RunAuditOptions): Promise<AuditRun> {
   const scheduleIds = [...new Set(config.rotations.flatMap((r) => r.schedules))];
   const rosterRead = Promise.resolve(roster);
+  const refs = rosterRefs ?? rosterRead.then(rosterPagerDutyRefs);
   const stop = new AbortController();
   const reading = fetchPagerDutySnapshot(client, {
     scheduleIds,
-    rosterUserIds: rosterRead.then((r) => [
-      ...new Set(r.entries.flatMap((e) => (e.person.pagerduty?.id ? [e.person.pagerduty.id] : []))),
+    rosterUserIds: refs.then((people) => [
+      ...new Set(people.flatMap((p) => (p.pagerdutyId === null ? [] : [p.pagerdutyId]))),
     ]),
-    rosterPeople: rosterRead.then((r) =>
-      r.entries.map((e) => ({ email: e.person.email, pagerdutyId: e.person.pagerduty?.id ?? null })),
-    ),
+    rosterPeople: refs,
     inFlight: config.pagerduty.concurrency,
     onProgress,
     signal: stop.signal,
