@@ -36,6 +36,13 @@ const BODY = [
   "lg:[&>tr]:table-row lg:[&>tr]:rounded-none lg:[&>tr]:p-0 lg:[&>tr]:shadow-none lg:[&>tr]:ring-0",
   "[&>tr>td]:block [&>tr>td]:min-w-0 [&>tr>td]:break-words [&>tr>td]:text-slate-700",
   "lg:[&>tr>td]:table-cell lg:[&>tr>td]:px-4 lg:[&>tr>td]:py-2.5 lg:[&>tr>td]:align-middle",
+  // The person's line (name, handle, a badge) and the finding chips: wrapping on a card, one line in a table.
+  "[&>tr>td>div]:flex [&>tr>td>div]:min-w-0 [&>tr>td>div]:flex-wrap [&>tr>td>div]:items-baseline [&>tr>td>div]:gap-x-2",
+  "[&>tr>td>div]:gap-y-1 lg:[&>tr>td>div]:flex-nowrap lg:[&>tr>td>div]:items-center lg:[&>tr>td>div]:gap-2",
+  "[&>tr>td>ul]:flex [&>tr>td>ul]:min-w-0 [&>tr>td>ul]:flex-wrap [&>tr>td>ul]:gap-1 lg:[&>tr>td>ul]:flex-nowrap lg:[&>tr>td>ul]:items-center",
+  // A value's label (`Label`, its cell's first span) above it on a card; the headers say it at table width.
+  "[&>tr>td>span:first-child]:mb-0.5 [&>tr>td>span:first-child]:block [&>tr>td>span:first-child]:text-xs",
+  "[&>tr>td>span:first-child]:text-slate-500 lg:[&>tr>td>span:first-child]:hidden",
 ].join(" ");
 
 /**
@@ -79,7 +86,7 @@ export function FindingsTable({
               className={row.overdue ? "bg-white ring-rose-300 lg:bg-rose-50/40" : "bg-white ring-slate-200"}
             >
               <td className="order-1 col-span-2">
-                <div className="flex min-w-0 flex-wrap items-baseline gap-x-2 gap-y-1 lg:flex-nowrap lg:items-center lg:gap-2">
+                <div>
                   <PersonLink row={row} />
                   {/* The handle gives way before the name does. */}
                   <span
@@ -128,10 +135,10 @@ export function FindingsTable({
 
 /**
  * What a value is, shown above it on a card; at table width its column header says it (and this is hidden,
- * from screen readers too).
+ * from screen readers too). Styled by the body (`BODY`) as its cell's first span: a page has 125 of them.
  */
 function Label({ children }: { children: string }) {
-  return <span className="mb-0.5 block text-xs text-slate-500 lg:hidden">{children}</span>;
+  return <span>{children}</span>;
 }
 
 /** A column header; a link that sorts by it when the table is sortable, `aria-sort` on the sorted one. */
@@ -147,7 +154,7 @@ function SortableTh({ column, sort }: { column: (typeof COLUMNS)[number]; sort: 
       <Link
         href={link.href}
         scroll={false}
-        className="inline-flex max-w-full items-center gap-1 rounded-sm hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+        className="inline-flex max-w-full items-center gap-1 rounded-sm hover:text-slate-900"
       >
         <span className="truncate">{column.label}</span>
         <span aria-hidden className={current === null ? "text-slate-400" : "text-slate-900"}>
@@ -166,7 +173,7 @@ function PersonLink({ row }: { row: FindingsTableRow }) {
       // A page of rows would otherwise prefetch every person's page from the server.
       prefetch={false}
       title={row.name}
-      className="min-w-0 break-words font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600 lg:truncate"
+      className="min-w-0 break-words font-medium text-indigo-700 hover:underline lg:truncate"
     >
       {row.name}
     </Link>
@@ -187,10 +194,7 @@ function bySeverity(codes: readonly FindingCode[]): FindingCode[] {
 function CodeChips({ row }: { row: FindingsTableRow }) {
   const codes = bySeverity(row.codes);
   return (
-    <ul
-      className="flex min-w-0 flex-wrap gap-1 lg:flex-nowrap lg:items-center"
-      aria-label={`${row.items} finding${row.items === 1 ? "" : "s"}`}
-    >
+    <ul aria-label={`${row.items} finding${row.items === 1 ? "" : "s"}`}>
       {codes.map((code, i) => (
         // Past the first at table width: hidden from the eye only, the chip still announces the finding.
         <li key={code} className={i === 0 ? "min-w-0 truncate" : "min-w-0 truncate lg:sr-only"}>

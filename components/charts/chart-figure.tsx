@@ -93,7 +93,8 @@ export function ChartTable({
   rows: { key: string; cells: ReactNode[] }[];
 }) {
   return (
-    <table className="w-full divide-y divide-slate-200 text-sm break-words">
+    // The body's cells styled here once: a chart's table has a cell per day and figure.
+    <table className="w-full divide-y divide-slate-200 text-sm break-words [&>tbody>tr>*]:px-2 [&>tbody>tr>*]:py-1.5 [&>tbody>tr>td]:text-right [&>tbody>tr>td]:tabular-nums [&>tbody>tr>td]:text-slate-900 [&>tbody>tr>th]:text-left [&>tbody>tr>th]:font-normal [&>tbody>tr>th]:text-slate-700">
       <caption className="sr-only">{caption}</caption>
       <thead>
         <tr>
@@ -116,13 +117,11 @@ export function ChartTable({
           <tr key={row.key}>
             {row.cells.map((cell, i) =>
               i === 0 ? (
-                <th key={i} scope="row" className="px-2 py-1.5 text-left font-normal text-slate-700">
+                <th key={i} scope="row">
                   {cell}
                 </th>
               ) : (
-                <td key={i} className="px-2 py-1.5 text-right tabular-nums text-slate-900">
-                  {cell}
-                </td>
+                <td key={i}>{cell}</td>
               ),
             )}
           </tr>

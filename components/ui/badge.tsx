@@ -1,5 +1,4 @@
 import type { ReactNode } from "react";
-import { cn } from "./cn";
 
 const TONES = {
   neutral: "bg-slate-100 text-slate-700 ring-slate-300",
@@ -11,7 +10,7 @@ const TONES = {
 
 export type BadgeTone = keyof typeof TONES;
 
-/** A small coloured label; `title` is shown on hover. */
+/** A small coloured label (its shape: `.badge` in app/globals.css); `title` is shown on hover. */
 export function Badge({
   tone = "neutral",
   title,
@@ -22,13 +21,7 @@ export function Badge({
   children: ReactNode;
 }) {
   return (
-    <span
-      title={title}
-      className={cn(
-        "inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset",
-        TONES[tone],
-      )}
-    >
+    <span title={title} className={`badge ${TONES[tone]}`}>
       {children}
     </span>
   );

@@ -238,6 +238,11 @@ function withCurrent<T extends string>(values: readonly T[], current: T | undefi
   return current === undefined || values.includes(current) ? [...values] : [current, ...values];
 }
 
+/** Whether an option's value is what the browser reads from its text alone. */
+function isOwnText(option: { value: string; label: string }): boolean {
+  return option.value === option.label && !/^\s|\s$|\s\s|[\t\n\f\r]/.test(option.value);
+}
+
 /** One filter menu: "any" first (no filter), then the values; choosing "any" clears the filter. */
 function FilterSelect({
   id,
@@ -269,7 +274,10 @@ function FilterSelect({
       >
         <option value="">{anyLabel}</option>
         {options.map((option) => (
-          <option key={option.value} value={option.value}>
+          // An option without a value has its text as value: a manager menu lists hundreds of names, each
+          // sent once instead of twice. Only where the text is the value exactly (the browser collapses
+          // and trims the spaces of an option's text).
+          <option key={option.value} value={isOwnText(option) ? undefined : option.value}>
             {option.label}
           </option>
         ))}
