@@ -11,11 +11,25 @@ import {
   isExempt,
   MAX_REMEMBERED,
   rosterRulesOf,
-  selectMembersByRotation,
+  selectMemberPositionsByRotation,
   selectRotationMembers,
 } from "./membership";
 import { parseRosterList } from "./parse";
 import type { RosterEntry, RosterPerson } from "./schema";
+
+/** The members by rotation as the entries themselves, which the assertions compare. */
+function selectMembersByRotation<T extends { person: RosterPerson }>(
+  entries: readonly T[],
+  rotations: readonly { id: string; members: MembershipRule }[],
+): Map<string, T[]> {
+  const byRotation = new Map<string, T[]>();
+  for (const [id, positions] of selectMemberPositionsByRotation(entries, rotations))
+    byRotation.set(
+      id,
+      positions.map((position) => entries[position] as T),
+    );
+  return byRotation;
+}
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const CONFIG_EXAMPLE = join(

@@ -160,30 +160,12 @@ function addCondition(list: number[] | undefined, condition: number): number[] {
 
 /**
  * The expected members of every rotation at once, keyed by rotation id (a repeated id keeps the last
- * rotation's members), each a list: each entry once, in roster order (`where: {}` gives `entries` as they
- * are). Same rules and member order as `selectRotationMembers`, in one pass over the
- * roster: rules are grouped by the dotted path they read, each entry's values at each path are read once,
+ * rotation's members), each a list of positions in `entries`: each entry once, in roster order
+ * (`where: {}` gives every position). Same rules and member order as `selectRotationMembers`, in one pass
+ * over the roster: rules are grouped by the dotted path they read, each entry's values at each path are read once,
  * and each value is looked up in a map of the values rules test for there. A rule matches an entry once
  * every one of its conditions has been met by some value; the work per entry grows with the values it
  * holds and the conditions they meet, not with the number of rotations.
- */
-export function selectMembersByRotation<T extends { person: RosterPerson }>(
-  entries: readonly T[],
-  rotations: readonly { id: string; members: MembershipRule }[],
-): Map<string, T[]> {
-  const result = new Map<string, T[]>();
-  for (const [id, positions] of selectMemberPositionsByRotation(entries, rotations)) {
-    result.set(
-      id,
-      positions.map((position) => entries[position] as T),
-    );
-  }
-  return result;
-}
-
-/**
- * `selectMembersByRotation` giving each member as its position in `entries`: for a caller that keeps what
- * it knows of each entry by position, and would otherwise have to find the entry's position again.
  */
 export function selectMemberPositionsByRotation(
   entries: readonly { person: RosterPerson }[],
