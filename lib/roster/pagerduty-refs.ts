@@ -1,5 +1,5 @@
 import { isPlainMapping } from "@/lib/config/yaml";
-import type { Roster } from "./schema";
+import { readOptionalText, type Roster } from "./schema";
 
 /** What PagerDuty is asked about one roster person: their email and the user ID they give (null for none). */
 export interface RosterPagerDutyRef {
@@ -16,8 +16,8 @@ export interface RosterPagerDutyRef {
 export function pagerDutyRefsOf(people: readonly unknown[]): RosterPagerDutyRef[] {
   return people.flatMap((person) => {
     if (!isPlainMapping(person) || typeof person.email !== "string") return [];
-    const id = isPlainMapping(person.pagerduty) ? person.pagerduty.id : undefined;
-    const pagerdutyId = typeof id === "string" && id.trim() !== "" ? id.trim() : null;
+    const id = isPlainMapping(person.pagerduty) ? readOptionalText(person.pagerduty.id) : undefined;
+    const pagerdutyId = typeof id === "string" ? id : null;
     return [{ email: person.email.trim(), pagerdutyId }];
   });
 }

@@ -10,8 +10,18 @@ export const KNOWN_REGIONS = ["AMER-W", "AMER-C", "AMER-E", "APAC", "EMEA"] as c
 const blankAsAbsent = (value: unknown): unknown =>
   value === null || (typeof value === "string" && value.trim() === "") ? undefined : value;
 
+/**
+ * An optional text field as the roster reads it: trimmed, and blank (see `blankAsAbsent`) is absent
+ * (`undefined`). Anything else but text is given back as it is, for the schema to refuse; `pagerDutyRefsOf`
+ * reads fields of unvalidated entries with it, so both read them alike.
+ */
+export function readOptionalText(value: unknown): unknown {
+  const present = blankAsAbsent(value);
+  return typeof present === "string" ? present.trim() : present;
+}
+
 // `nullish` keeps the type people and tests write; the value is never null after parsing.
-const optionalText = z.preprocess(blankAsAbsent, z.string().trim().nullish());
+const optionalText = z.preprocess(readOptionalText, z.string().nullish());
 
 /**
  * One person of the support roster, as written in `support-team.yaml` or in one `data/agents/*.yaml` file.
