@@ -49,8 +49,8 @@ describe("pagerDutyRefsOf", () => {
         if (!parsed.success) return;
         const person = parsed.data;
         expect(pagerDutyRefsOf([raw])).toEqual(pagerDutyRefsOf([person]));
-        // The schema and pagerDutyRefsOf read the ID with one function: held to the schema's output too, so
-        // that the schema leaving that function fails here.
+        // The schema and pagerDutyRefsOf read the email and the ID with the same functions: held to the
+        // schema's output too, so that the schema leaving them fails here.
         expect(pagerDutyRefsOf([raw])).toEqual([
           { email: person.email, pagerdutyId: person.pagerduty?.id ?? null },
         ]);

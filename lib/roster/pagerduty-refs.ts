@@ -1,5 +1,5 @@
 import { isPlainMapping } from "@/lib/config/yaml";
-import { readOptionalText, type Roster } from "./schema";
+import { readOptionalText, readText, type Roster } from "./schema";
 
 /** What PagerDuty is asked about one roster person: their email and the user ID they give (null for none). */
 export interface RosterPagerDutyRef {
@@ -15,10 +15,12 @@ export interface RosterPagerDutyRef {
  */
 export function pagerDutyRefsOf(people: readonly unknown[]): RosterPagerDutyRef[] {
   return people.flatMap((person) => {
-    if (!isPlainMapping(person) || typeof person.email !== "string") return [];
+    if (!isPlainMapping(person)) return [];
+    const email = readText(person.email);
+    if (typeof email !== "string") return [];
     const id = isPlainMapping(person.pagerduty) ? readOptionalText(person.pagerduty.id) : undefined;
     const pagerdutyId = typeof id === "string" ? id : null;
-    return [{ email: person.email.trim(), pagerdutyId }];
+    return [{ email, pagerdutyId }];
   });
 }
 

@@ -11,13 +11,17 @@ const blankAsAbsent = (value: unknown): unknown =>
   value === null || (typeof value === "string" && value.trim() === "") ? undefined : value;
 
 /**
- * An optional text field as the roster reads it: trimmed, and blank (see `blankAsAbsent`) is absent
- * (`undefined`). Anything else but text is given back as it is, for the schema to refuse; `pagerDutyRefsOf`
- * reads fields of unvalidated entries with it, so both read them alike.
+ * Text as the roster reads it: trimmed. Anything else but text is given back as it is, for the schema to
+ * refuse; `pagerDutyRefsOf` reads fields of unvalidated entries with it (and `readOptionalText`), so both
+ * read them alike.
  */
+export function readText(value: unknown): unknown {
+  return typeof value === "string" ? value.trim() : value;
+}
+
+/** An optional text field as the roster reads it: `readText`, and blank (see `blankAsAbsent`) is absent. */
 export function readOptionalText(value: unknown): unknown {
-  const present = blankAsAbsent(value);
-  return typeof present === "string" ? present.trim() : present;
+  return readText(blankAsAbsent(value));
 }
 
 // `nullish` keeps the type people and tests write; the value is never null after parsing.
@@ -30,11 +34,13 @@ const optionalText = z.preprocess(readOptionalText, z.string().nullish());
  */
 export const RosterPersonSchema = z.looseObject({
   name: z.string().trim().min(1, "name must not be empty"),
-  email: z
-    .string()
-    .trim()
-    .min(3, "email must not be empty")
-    .regex(/^[^\s@]+@[^\s@]+$/, "email is not an address"),
+  email: z.preprocess(
+    readText,
+    z
+      .string()
+      .min(3, "email must not be empty")
+      .regex(/^[^\s@]+@[^\s@]+$/, "email is not an address"),
+  ),
   title: optionalText,
   reports_to: optionalText,
   region: optionalText,
