@@ -4,10 +4,16 @@
  */
 import { FINDING_CODES, type FindingCode } from "@/lib/audit/types";
 import type { ActivityEvent, Audit } from "@/lib/db/queries";
-import { countActivity, getAuditById, listActivity } from "@/lib/db/queries";
+import { countActivity, listActivity } from "@/lib/db/queries";
 import { isActivityAction, type ActivityAction } from "@/lib/db/schema";
 import type { AppContext } from "./context";
-import { keptPerVersion, versionFromDatabase, type KeptPerVersion, type VersionOf } from "./kept-per-version";
+import {
+  keptPerVersion,
+  readKnownAuditVersion,
+  versionFromDatabase,
+  type KeptPerVersion,
+  type VersionOf,
+} from "./kept-per-version";
 
 /** One moment of the activity: an action, on one or several findings of one person at once. */
 export interface ActivityEntry {
@@ -108,11 +114,7 @@ export async function getAuditActivity(
 ): Promise<ActivityPage> {
   const pageSize = Math.min(Math.max(Math.trunc(query.pageSize ?? 20), 1), 200);
   const requested = Math.max(Math.trunc(query.page ?? 1), 1);
-  const auditId = typeof auditOrId === "string" ? auditOrId : auditOrId.id;
-  const [, version] = await Promise.all([
-    typeof auditOrId === "string" ? getAuditById(ctx.db, auditId) : auditOrId,
-    versionOf(auditId),
-  ]);
+  const { auditId, version } = await readKnownAuditVersion(ctx.db, auditOrId, versionOf);
   const read = () => readActivityPage(ctx, auditId, requested, pageSize);
   return requested === 1
     ? keptPerVersion(FIRST_PAGES, ctx.db, `${auditId} ${pageSize}`, version, read)

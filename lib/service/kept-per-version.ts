@@ -3,8 +3,8 @@
  * show changes only with an action, a reply or a run, each of which moves the version, in whichever app
  * instance it happens; reading the version is one small query where the reads it saves grew with the audit.
  */
-import type { Db } from "@/lib/db/queries";
-import { getAuditDataVersion } from "@/lib/db/queries";
+import type { Audit, Db } from "@/lib/db/queries";
+import { getAuditById, getAuditDataVersion } from "@/lib/db/queries";
 
 /** Per database handle (one per app instance; tests open several), per key: the newest read and its version. */
 export type KeptPerVersion<T> = WeakMap<Db, Map<string, { version: string; value: Promise<T> }>>;
@@ -51,4 +51,22 @@ export type VersionOf = (auditId: string) => Promise<string>;
 /** The default `VersionOf`: the database's answer at each call. */
 export function versionFromDatabase(db: Db): VersionOf {
   return (auditId) => getAuditDataVersion(db, auditId);
+}
+
+/**
+ * The audit's id and its data version, refusing an audit that does not exist (`not_found:audit`): given
+ * only the id, the audit is read alongside the version; given the audit as read already, it is not read
+ * again.
+ */
+export async function readKnownAuditVersion(
+  db: Db,
+  auditOrId: Audit | string,
+  versionOf: VersionOf,
+): Promise<{ auditId: string; version: string }> {
+  const auditId = typeof auditOrId === "string" ? auditOrId : auditOrId.id;
+  const [, version] = await Promise.all([
+    typeof auditOrId === "string" ? getAuditById(db, auditId) : auditOrId,
+    versionOf(auditId),
+  ]);
+  return { auditId, version };
 }

@@ -29,7 +29,13 @@ import { visibleLength, writtenTextProblem } from "@/lib/workflow/visible-text";
 import { auditIssueChannelOf, noteUrl, type ChaseChannel } from "./chase/channel";
 import { resolutionsOf, type Resolution } from "./findings";
 import type { AppContext } from "./context";
-import { keptPerVersion, versionFromDatabase, type KeptPerVersion, type VersionOf } from "./kept-per-version";
+import {
+  keptPerVersion,
+  readKnownAuditVersion,
+  versionFromDatabase,
+  type KeptPerVersion,
+  type VersionOf,
+} from "./kept-per-version";
 import { workflowOf } from "./workflow-settings";
 
 /** The audit issue in GitLab, as sign-off needs it; null when the audit has no issue (or no GitLab). */
@@ -157,11 +163,7 @@ export async function getStandingSendBack(
   auditOrId: Audit | string,
   versionOf: VersionOf = versionFromDatabase(ctx.db),
 ): Promise<ReviewStep | null> {
-  const auditId = typeof auditOrId === "string" ? auditOrId : auditOrId.id;
-  const [, version] = await Promise.all([
-    typeof auditOrId === "string" ? getAuditById(ctx.db, auditId) : auditOrId,
-    versionOf(auditId),
-  ]);
+  const { auditId, version } = await readKnownAuditVersion(ctx.db, auditOrId, versionOf);
   return keptPerVersion(SENT_BACK, ctx.db, auditId, version, async () => {
     const latest = await getLatestReviewEvent(ctx.db, auditId);
     return latest ? reviewHistoryOf([latest]).sentBack : null;
