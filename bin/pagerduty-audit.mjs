@@ -27,4 +27,16 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   now: () => new Date(),
 });
-process.exitCode = code;
+// Exit once what was written has gone to the terminal, file or pipe, not when the event loop drains: that
+// waits for idle keep-alive sockets and the roster thread to close, ~30 ms in which nothing happens for the
+// user. A write's callback runs after every earlier write to the same stream has been handed over.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);
+
+/** Resolves once everything written to `stream` so far has been flushed (or the stream has failed). */
+function flushed(stream) {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableEnded) resolve();
+    else stream.write("", () => resolve());
+  });
+}

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPagerDutySandbox } from "@/sandbox/pagerduty/server";
 import type { PagerDutySandbox } from "@/sandbox/pagerduty/types";
 import { generateDemoOrg } from "@/sandbox/scenarios/demo-org";
+import { generateOrg } from "@/sandbox/scenarios/generate-org";
 import { writeScenario, type WrittenScenario } from "@/sandbox/scenarios/write-scenario";
 import {
   BUNDLE_FILE,
@@ -89,6 +90,46 @@ describe("the compiled CLI", () => {
     expect(JSON.parse(compiled.stdout)).toEqual(JSON.parse(sources.stdout));
     expect(compiled.stderr).toBe(sources.stderr);
     expect(compiled.stderr).toContain("Audit complete");
+  }, 60_000);
+
+  it("hands a report larger than a pipe holds whole to a reader that reads late, before it exits", async () => {
+    // The launcher exits once its output is flushed rather than when the event loop drains; a pipe holds
+    // 64 KiB, so most of a large org's report is still in the process when its audit is done.
+    const org = generateOrg({
+      people: 2000,
+      extraPagerDutyUsers: 1000,
+      schedules: 60,
+      v3Share: 0.4,
+      seed: 7,
+      now: new Date(NOW),
+    });
+    const orgSandbox = await startPagerDutySandbox(org.pagerduty, {});
+    try {
+      const orgDir = path.join(dir, "large-org");
+      await mkdir(orgDir, { recursive: true });
+      const orgWritten = await writeScenario(orgDir, org, { pagerdutyUrl: orgSandbox.url });
+      const argv = ["--config", orgWritten.configPath, "--format", "json", "--no-progress", "--now", NOW];
+      const child = spawn(process.execPath, [BIN, ...argv], {
+        cwd: orgDir,
+        env: { PATH: process.env.PATH, NODE_ENV: "test", PD_TOKEN: orgSandbox.token },
+      });
+      const chunks: Buffer[] = [];
+      child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+      child.stdout.pause();
+      child.stderr.resume();
+      const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+      // Long enough for the audit to be done and its report waiting on the full pipe.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      child.stdout.resume();
+      const code = await closed;
+      const report = Buffer.concat(chunks).toString("utf8");
+      expect(report.length).toBeGreaterThan(2 * 64 * 1024);
+      expect(code).toBe(EXIT.findings);
+      const sources = await runCliCapturing(argv, { PD_TOKEN: orgSandbox.token }, new Date(NOW));
+      expect(JSON.parse(report)).toEqual(JSON.parse(sources.stdout));
+    } finally {
+      await orgSandbox.stop();
+    }
   }, 60_000);
 
   it("refuses a bad roster (read on its own thread) with the sources' words and exit code", async () => {
