@@ -18,20 +18,20 @@ import { getRunWarnings } from "@/lib/service/runs";
 import { getStandingSendBack } from "@/lib/service/sign-off";
 import { workflowOf } from "@/lib/service/workflow-settings";
 import { dueStateOf } from "@/lib/workflow/audit-counts";
-import { OverviewActivity } from "./_components/overview-activity";
-import { OverviewAuditCard } from "./_components/overview-audit-card";
+import { OverviewActivity } from "../_components/overview-activity";
+import { OverviewAuditCard } from "../_components/overview-audit-card";
 import {
   OverviewCodesCard,
   OverviewOverdueCard,
   OverviewProgressCard,
   OverviewTrendCard,
-} from "./_components/overview-charts";
-import { OverviewConfigurationCard, OverviewStats, OverviewStatusCard } from "./_components/overview-counts";
-import { OverviewDueCard } from "./_components/overview-due-card";
-import { OverviewHistory } from "./_components/overview-history";
-import { loadAuditIndex, loadAuditSummary, requireSessionUser } from "./_lib/data";
-import { landingPathFor } from "./_lib/paths";
-import { type RunWarnings, WARNINGS_SHOWN } from "./_lib/run-warnings";
+} from "../_components/overview-charts";
+import { OverviewConfigurationCard, OverviewStats, OverviewStatusCard } from "../_components/overview-counts";
+import { OverviewDueCard } from "../_components/overview-due-card";
+import { OverviewHistory } from "../_components/overview-history";
+import { loadAuditIndex, loadAuditSummary, requireSessionUser } from "../_lib/data";
+import { landingPathFor } from "../_lib/paths";
+import { type RunWarnings, WARNINGS_SHOWN } from "../_lib/run-warnings";
 
 export const metadata: Metadata = { title: "Overview" };
 
