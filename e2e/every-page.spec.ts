@@ -167,6 +167,31 @@ test.describe("every page, at desktop and phone widths", () => {
     }
   }
 
+  test("an unknown audit or person answers 404 with the in-app not-found page; an audit's address redirects", async ({
+    page,
+    seeded,
+  }) => {
+    const audit = seeded.findings.replace(/\/findings$/, "");
+    const unknownAudit = "/audits/00000000-0000-0000-0000-000000000000";
+    for (const path of [
+      `${unknownAudit}/findings`,
+      `${unknownAudit}/activity`,
+      `${unknownAudit}/sign-off`,
+      `${audit}/people/${encodeURIComponent("nobody@example.com")}`,
+    ]) {
+      await test.step(path, async () => {
+        const response = await page.goto(path);
+        // Link checkers, monitors and browsers read the status, not the words on the page.
+        expect(response?.status()).toBe(404);
+        await expect(page.getByRole("heading", { level: 1, name: "Not found" })).toBeVisible();
+      });
+    }
+    // A redirect the browser and any client follow, not a script inside a page answered 200.
+    const redirect = await page.request.get(audit, { maxRedirects: 0 });
+    expect(redirect.status()).toBe(307);
+    expect(redirect.headers().location).toBe(seeded.findings);
+  });
+
   test("screenshots of the main pages at both widths, for the README", async ({
     page: opsManagerPage,
     browser,

@@ -14,12 +14,13 @@
  *    server in use, not one compiling its code. Then, for each page (the bare page, the floor, overview,
  *    findings first page, findings filtered, sorted and paged, a person) sends requests over 10 connections
  *    for 10 s with autocannon (accepting gzip, as a browser does) and prints requests, p50, p95, p99,
- *    errors and the server's CPU time per request. Any response that is not a 2xx (a redirect to the
- *    sign-in page included) counts as an error. The floor is a signed-in page with nothing of its own (an
- *    unknown audit: the not-found page inside the layout), what every page pays before its content. Below
- *    it, the bare page is what any dynamic page of this app costs in Next: the sign-in error page (the root
- *    layout and a heading, no session, no database). `--rounds` loads every page that many times in turn
- *    and keeps the median of each figure (a busy machine's latency varies from run to run).
+ *    errors and the server's CPU time per request. Any response with another status than the page's (200;
+ *    a redirect to the sign-in page included) counts as an error. The floor is a signed-in page with
+ *    nothing of its own (an unknown audit: the not-found page inside the layout, status 404), what every
+ *    page pays before its content. Below it, the bare page is what any dynamic page of this app costs in
+ *    Next: the sign-in error page (the root layout and a heading, no session, no database). `--rounds`
+ *    loads every page that many times in turn and keeps the median of each figure (a busy machine's
+ *    latency varies from run to run).
  * 4. First-load JS: the `<script src>` chunks of each page's HTML, summed raw and gzipped.
  *
  * Last, one table: each page's p50, p95 and CPU per request at each size, with its CPU as a multiple of the
@@ -76,7 +77,11 @@ interface Page {
   goal: Goal | null;
   /** Text the page must show (checked while warming up), where its status alone does not say it is the page. */
   shows?: string;
+  /** The status it answers with: 200 unless said. */
+  status?: number;
 }
+
+const statusOf = (page: Page): number => page.status ?? 200;
 
 interface Goal {
   p95Ms: number;
@@ -90,7 +95,8 @@ interface LoadFigures {
   p50: number;
   p95: number;
   p99: number;
-  non2xx: number;
+  /** Responses with another status than the page's (a redirect to the sign-in page included). */
+  unexpected: number;
   errors: number;
   /** Loads (rounds) that got no answer at all: the server stalled for the whole load. */
   silentRounds: number;
@@ -107,8 +113,8 @@ const FLOOR_PAGE: Page = {
   detail: "nothing of its own",
   path: "/audits/00000000-0000-0000-0000-000000000000/findings",
   goal: null,
-  // Shown after the loading state has been sent, so with status 200: a page's status goes before its content.
   shows: "This audit or person does not exist",
+  status: 404,
 };
 
 const BARE = "bare page";
@@ -394,8 +400,16 @@ function monotonicMicros(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
-/** Loads `page` over `connections` connections for `seconds`, calling `onResponse` with each response's time. */
-function runLoad(page: Page, cookie: string, seconds: number, onResponse: (ms: number) => void) {
+/**
+ * Loads `page` over `connections` connections for `seconds`, calling `onResponse` with each response's
+ * status and time.
+ */
+function runLoad(
+  page: Page,
+  cookie: string,
+  seconds: number,
+  onResponse: (status: number, ms: number) => void,
+) {
   return new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -409,7 +423,7 @@ function runLoad(page: Page, cookie: string, seconds: number, onResponse: (ms: n
       },
       (error: unknown, done) => (error ? reject(error) : resolve(done)),
     );
-    instance.on("response", (_client, _status, _bytes, responseTime) => onResponse(responseTime));
+    instance.on("response", (_client, status, _bytes, responseTime) => onResponse(status, responseTime));
   });
 }
 
@@ -418,7 +432,8 @@ async function checkPage(page: Page, cookie: string): Promise<void> {
   for (let i = 0; i < 3; i++) {
     const warm = await fetch(`${appUrl}${page.path}`, { headers: { cookie }, redirect: "manual" });
     const body = await warm.text();
-    if (warm.status !== 200) throw new Error(`${page.name} (${page.path}) answered ${warm.status}`);
+    if (warm.status !== statusOf(page))
+      throw new Error(`${page.name} (${page.path}) answered ${warm.status}, not ${statusOf(page)}`);
     if (page.shows && !body.includes(page.shows))
       throw new Error(`${page.name} (${page.path}) does not show "${page.shows}"`);
   }
@@ -431,7 +446,11 @@ async function loadPage(page: Page, cookie: string, serverPid: number): Promise<
   const window = { from: monotonicMicros(), to: Number.POSITIVE_INFINITY };
   loadWindows.push(window);
   // Every response's time, so p95 is exact (autocannon's own histogram reports p90 and p97.5).
-  const result = await runLoad(page, cookie, options.duration, (ms) => latencies.push(ms));
+  let unexpected = 0;
+  const result = await runLoad(page, cookie, options.duration, (status, ms) => {
+    latencies.push(ms);
+    if (status !== statusOf(page)) unexpected += 1;
+  });
   const cpuAfter = await descendantsCpuMs(serverPid);
   window.to = monotonicMicros();
   latencies.sort((a, b) => a - b);
@@ -445,7 +464,7 @@ async function loadPage(page: Page, cookie: string, serverPid: number): Promise<
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
-    non2xx: result.non2xx,
+    unexpected,
     errors: result.errors + result.timeouts,
     silentRounds: latencies.length === 0 ? 1 : 0,
   };
@@ -595,7 +614,7 @@ function medianFigures(rounds: readonly LoadFigures[]): LoadFigures {
     p50: median((f) => f.p50),
     p95: median((f) => f.p95),
     p99: median((f) => f.p99),
-    non2xx: rounds.reduce((sum, f) => sum + f.non2xx, 0),
+    unexpected: rounds.reduce((sum, f) => sum + f.unexpected, 0),
     errors: rounds.reduce((sum, f) => sum + f.errors, 0),
     silentRounds: rounds.reduce((sum, f) => sum + f.silentRounds, 0),
   };
@@ -607,7 +626,7 @@ function meetsGoal(figures: LoadFigures, goal: Goal): boolean {
     figures.p95 <= goal.p95Ms &&
     figures.cpuMsPerRequest !== null &&
     figures.cpuMsPerRequest <= goal.cpuMsPerRequest &&
-    figures.non2xx + figures.errors + figures.silentRounds === 0
+    figures.unexpected + figures.errors + figures.silentRounds === 0
   );
 }
 
@@ -691,13 +710,13 @@ async function benchSize(people: number): Promise<Map<string, LoadFigures>> {
       const figures = medianFigures(rounds.get(page.name) ?? []);
       results.set(page.name, figures);
       console.log(
-        "  %s: %d requests, p50 %s, p95 %s, p99 %s, non-2xx %d, errors %d, server CPU %s/request%s",
+        "  %s: %d requests, p50 %s, p95 %s, p99 %s, unexpected status %d, errors %d, server CPU %s/request%s",
         `${page.name}${page.detail ? ` (${page.detail})` : ""}`.padEnd(42),
         figures.requests,
         ms(figures.p50),
         ms(figures.p95),
         ms(figures.p99),
-        figures.non2xx,
+        figures.unexpected,
         figures.errors,
         cpu(figures.cpuMsPerRequest),
         figures.silentRounds > 0 ? ` (${figures.silentRounds} round(s) without any answer)` : "",

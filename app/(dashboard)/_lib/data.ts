@@ -6,7 +6,7 @@ import type { SessionUser } from "@/lib/auth/roles";
 import { getSessionUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { getAppContext } from "@/lib/service/app-context";
-import { getAuditSummary } from "@/lib/service/findings";
+import { getAuditSummary, getPersonDetail } from "@/lib/service/findings";
 import { getAuditIndex } from "@/lib/service/overview";
 
 /**
@@ -43,6 +43,14 @@ export const loadAuditIndex = cache(async () => getAuditIndex(await getAppContex
  */
 export const loadAuditSummary = cache(async (auditId: string) =>
   getAuditSummary(await getAppContext(), auditId),
+);
+
+/**
+ * A person's findings, history and activity in an audit, read once per request (the person's layout checks
+ * the person is there, the page shows them); the not-found page when they have no findings in it.
+ */
+export const loadPersonDetail = cache(async (auditId: string, personKey: string) =>
+  orNotFound(getPersonDetail(await getAppContext(), auditId, personKey)),
 );
 
 /** The audit with this id among all audits, or the not-found page. */
