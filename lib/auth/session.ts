@@ -22,8 +22,23 @@ export interface RosterDirectory {
   config: RosterConfig;
 }
 
-let rosterLookup: (() => Promise<RosterDirectory>) | undefined;
-let authOptions: AuthOptions | undefined;
+/**
+ * What sign-in and every session read share: the roster's cached read, the last read from disk, the
+ * sessions already read and the next-auth options. Kept on globalThis because Next loads this module once
+ * per bundle (server components, route handlers, instrumentation): each copy read the roster for itself,
+ * over a second of CPU at 10,000 people, and held it again in memory.
+ */
+interface AuthState {
+  rosterLookup?: () => Promise<RosterDirectory>;
+  lastDiskRead?: { stamp: string; directory: RosterDirectory };
+  authOptions?: AuthOptions;
+  sessionCache: ReturnType<typeof createSessionCache>;
+}
+
+const holder = globalThis as typeof globalThis & { __auditAuthState?: AuthState };
+const state: AuthState = (holder.__auditAuthState ??= {
+  sessionCache: createSessionCache({ now: () => Date.now() }),
+});
 
 /**
  * The roster named by the audit config at AUDIT_CONFIG, cached for ROSTER_CACHE_TTL_MS. A roster kept in
@@ -35,17 +50,14 @@ export async function getRosterPeople(): Promise<readonly RosterPerson[]> {
 
 /** `getRosterPeople` with each person's entry (file and line) and the config's roster source, same cache. */
 export function getRosterDirectory(): Promise<RosterDirectory> {
-  rosterLookup ??= createRosterCache({
+  state.rosterLookup ??= createRosterCache({
     load: () => loadRosterDirectory(getEnv()),
     ttlMs: ROSTER_CACHE_TTL_MS,
     now: () => Date.now(),
     logError: (message, error) => console.error(message, error),
   });
-  return rosterLookup();
+  return state.rosterLookup();
 }
-
-/** The last roster read from disk, with the stamp of its files taken before the read. */
-let lastDiskRead: { stamp: string; directory: RosterDirectory } | undefined;
 
 /**
  * The roster as the config names it. One on disk is read again only when its files changed
@@ -57,7 +69,9 @@ async function loadRosterDirectory(env: Env): Promise<RosterDirectory> {
   const source = { roster: config.roster, gitlab: config.gitlab };
   const files = "path" in config.roster ? await rosterPathStamp(config.roster.path) : null;
   const stamp = files === null ? null : `${JSON.stringify(source)}\n${files}`;
-  if (stamp !== null && lastDiskRead?.stamp === stamp) return lastDiskRead.directory;
+  // The last roster read from disk, with the stamp of its files taken before the read.
+  const last = state.lastDiskRead;
+  if (stamp !== null && last?.stamp === stamp) return last.directory;
   const roster = await loadConfiguredRoster(config, { token: env.GL_TOKEN }, { forSignIn: true });
   // One array per read: role checks index the people by identity (lib/auth/roles.ts).
   const directory = {
@@ -65,7 +79,7 @@ async function loadRosterDirectory(env: Env): Promise<RosterDirectory> {
     entries: roster.entries,
     config: source,
   };
-  lastDiskRead = stamp === null ? undefined : { stamp, directory };
+  state.lastDiskRead = stamp === null ? undefined : { stamp, directory };
   return directory;
 }
 
@@ -75,12 +89,12 @@ async function loadRosterDirectory(env: Env): Promise<RosterDirectory> {
  * (instrumentation `register()`) so the app refuses to start rather than failing on the first request.
  */
 export function getAuthOptions(): AuthOptions {
-  authOptions ??= buildAuthOptions({ env: getEnv(), getRoster: getRosterPeople });
-  return authOptions;
+  state.authOptions ??= buildAuthOptions({ env: getEnv(), getRoster: getRosterPeople });
+  return state.authOptions;
 }
 
 /** Sessions already read, by cookie and roster read (lib/auth/session-cache.ts). */
-const sessionCache = createSessionCache({ now: () => Date.now() });
+const sessionCache = state.sessionCache;
 
 /** next-auth's session cookie, secure or not; chunked tokens (`….0`, `….1`) are not cached. */
 const SESSION_COOKIE = /^(?:__Secure-)?next-auth\.session-token(?:\.\d+)?$/;
