@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import { createSlidingWindowLimiter, getSharedRateLimiter } from "@/lib/http/rate-limit";
 
@@ -118,5 +118,15 @@ describe("getSharedRateLimiter", () => {
     expect(getSharedRateLimiter("https://api.pagerduty.com/", "token-a", 60_000)).toBe(a);
     expect(getSharedRateLimiter("https://api.pagerduty.com", "token-b", 60_000)).not.toBe(a);
     expect(getSharedRateLimiter("http://127.0.0.1:4010", "token-a", 60_000)).not.toBe(a);
+  });
+
+  it("is one window per token and host for every copy of the module the server loads", async () => {
+    // Next bundles route handlers, server components and instrumentation (autopilot) apart, each with its
+    // own copy of this module: a window per copy would let the server as a whole go past the limit.
+    const a = getSharedRateLimiter("https://api.pagerduty.com", "token-copies", 60_000);
+    vi.resetModules();
+    const copy = await import("@/lib/http/rate-limit");
+    expect(copy.getSharedRateLimiter).not.toBe(getSharedRateLimiter);
+    expect(copy.getSharedRateLimiter("https://api.pagerduty.com", "token-copies", 60_000)).toBe(a);
   });
 });

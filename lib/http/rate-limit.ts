@@ -88,7 +88,10 @@ export function createSlidingWindowLimiter(options: SlidingWindowLimiterOptions 
   };
 }
 
-const sharedLimiters = new Map<string, RateLimiter>();
+// Kept on globalThis because Next loads this module once per bundle (route handlers, server components,
+// instrumentation, which runs autopilot): a map per copy would give each its own window on one token.
+const holder = globalThis as typeof globalThis & { __auditRateLimiters?: Map<string, RateLimiter> };
+const sharedLimiters = (holder.__auditRateLimiters ??= new Map<string, RateLimiter>());
 
 /**
  * The process-wide limiter for one token on one host, so every client using the token shares
