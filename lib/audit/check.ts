@@ -15,6 +15,7 @@ import type {
 } from "./types";
 import { SEVERITY_OF_CODE } from "./severity";
 import { StringIndex } from "./string-index";
+import { orderByText } from "./text-order";
 import { FINDING_CODES } from "./types";
 
 export interface CheckInput {
@@ -316,12 +317,17 @@ class UserIds {
 
 type ScheduleMember = { name: string | null; deletedAt: string | null };
 
-/** A schedule's members at the audit's moment, sorted by user ID: `members[i]` is `ids[i]`'s. */
+/**
+ * A schedule's members at the audit's moment, in the order first met: `members[i]` and `slots[i]` are
+ * `ids[i]`'s. `order` lists their places by user ID, the order the checker reads them in.
+ */
 interface CurrentMembers {
   ids: string[];
   members: ScheduleMember[];
   /** Each ID's slot in the directory's `userIds` (-1: none). */
   slots: number[];
+  /** Places in `ids`, sorted by ID. */
+  order: Int32Array;
 }
 
 type CoverageMember = RotationCoverage["schedules"][number]["members"][number];
@@ -926,7 +932,7 @@ function findRosterProblems(
 }
 
 /**
- * Each read schedule's members at `nowMs` (as `membersAt` gives them), sorted by user ID once: when one
+ * Each read schedule's members at `nowMs` (as `membersAt` gives them), ordered by user ID once: when one
  * person holds two accounts on a schedule, the report names the same one. Each member's ID is looked up in
  * `userIds` here, once per reference: a user met twice on a schedule is found by its slot, so no map per
  * schedule is built, and the schedule pass reads each member's slot instead of looking it up again.
@@ -973,12 +979,8 @@ function currentMembersOf(
       }
     }
     for (const slot of slots) if (slot >= 0) metAt[slot] = 0;
-    const order = Array.from(ids, (_, i) => i).sort((a, b) => compare(ids[a] as string, ids[b] as string));
-    currentMembers.set(schedule.id, {
-      ids: order.map((i) => ids[i] as string),
-      members: order.map((i) => members[i] as ScheduleMember),
-      slots: order.map((i) => slots[i] ?? -1),
-    });
+    // Read in ID order through `order` rather than copied into it: three arrays fewer per schedule.
+    currentMembers.set(schedule.id, { ids, members, slots, order: orderByText(ids) });
   }
   return currentMembers;
 }
@@ -1149,11 +1151,12 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
   const { userIds, identities } = directory;
   const { listedBy } = listed;
   const described: CoverageMember[] = [];
-  for (let i = 0; i < members.ids.length; i++) {
-    const userId = members.ids[i] as string;
-    const member = members.members[i] as ScheduleMember;
+  for (let i = 0; i < members.order.length; i++) {
+    const at = members.order[i] as number;
+    const userId = members.ids[at] as string;
+    const member = members.members[at] as ScheduleMember;
     // Each member was looked up once (`currentMembersOf`), for the findings and the coverage alike.
-    const slot = members.slots[i] ?? -1;
+    const slot = members.slots[at] ?? -1;
     const user = userIds.userAt(slot);
     // Whoever counts this account as theirs is on this schedule, whatever it holds against them below.
     const claimedBy = userIds.ownersAt(slot);
