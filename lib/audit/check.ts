@@ -194,6 +194,8 @@ function ownerList(owners: Owners): readonly Identity[] {
 /** What `UserIds` marks an ID as, bits of its `marks`. */
 const UNKNOWN_ID = 1;
 const EXEMPT_ID = 2;
+/** Some audited entry gives the ID as its roster `pagerduty.id` (not only as its email's account). */
+const ROSTER_ID = 4;
 
 /**
  * Every PagerDuty user ID the checker knows, each with a slot: an ID of the users list has its position in
@@ -278,6 +280,11 @@ class UserIds {
     return slot >= 0 && ((this.marks[slot] ?? 0) & EXEMPT_ID) !== 0;
   }
 
+  /** Whether an audited entry gives the ID at `slot` as its roster ID (see `claim`). */
+  isRosterId(slot: number): boolean {
+    return slot >= 0 && ((this.marks[slot] ?? 0) & ROSTER_ID) !== 0;
+  }
+
   private mark(userId: string, bit: number): void {
     const slot = this.slotFor(userId, this.slotOf(userId));
     this.marks[slot] = (this.marks[slot] ?? 0) | bit;
@@ -299,9 +306,13 @@ class UserIds {
     return slot;
   }
 
-  /** Records `identity` as an owner of `userId` (at `slot`, -1 when the ID has none yet); returns its slot. */
-  claim(userId: string, at: number, identity: Identity): number {
+  /**
+   * Records `identity` as an owner of `userId` (at `slot`, -1 when the ID has none yet); returns its slot.
+   * `asRosterId`: the entry gives it as its roster ID, not as the account holding its email.
+   */
+  claim(userId: string, at: number, identity: Identity, asRosterId: boolean): number {
     const slot = this.slotFor(userId, at);
+    if (asRosterId) this.marks[slot] = (this.marks[slot] ?? 0) | ROSTER_ID;
     const owner = this.owners[slot] ?? 0;
     if (owner === 0) {
       this.owners[slot] = identity + 1;
@@ -512,7 +523,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
       rosterPeople: roster.entries.length,
       exemptPeople: directory.exempt.length,
       auditedPeople: directory.identities.count,
-      peopleWithFindings: new Set(ordered.flatMap((f) => (f.person ? [personKey(f.person)] : []))).size,
+      peopleWithFindings: countPeople(ordered),
       findings: ordered.length,
       byCode: countByCode(ordered),
       bySeverity: {
@@ -776,8 +787,8 @@ function identitiesOf(
       (rosterId !== null && byId === null && !idKnownMissing) ||
       (usersMissing && byId === null && byEmail === null);
     identities.setFlags(index, (unresolved ? UNRESOLVED : 0) | (idKnownMissing ? ID_UNKNOWN : 0));
-    rosterIdSlots[index] = rosterId ? userIds.claim(rosterId, rosterIdSlot, index) : -1;
-    if (emailUserId !== null) userIds.claim(emailUserId, userIds.slotOf(emailUserId), index);
+    rosterIdSlots[index] = rosterId ? userIds.claim(rosterId, rosterIdSlot, index, true) : -1;
+    if (emailUserId !== null) userIds.claim(emailUserId, userIds.slotOf(emailUserId), index, false);
   }
   return identities;
 }
@@ -803,24 +814,15 @@ function ownersOf(
   return null;
 }
 
-/** An exempt person's account: claimed by an exempt entry's ID, or unclaimed by ID and with their email. */
-function isExemptMember(
-  directory: Directory,
-  userId: string,
-  slot: number,
-  claimedBy: Owners | undefined,
-  user: PdUser | undefined,
-): boolean {
-  if (directory.userIds.isExempt(slot)) return true;
+/**
+ * An exempt person's account: claimed by an exempt entry's ID, or unclaimed by ID and with their email.
+ * Told from the slot's bits for nearly every member: an owner's roster ID was read and compared per member.
+ */
+function isExemptMember(directory: Directory, slot: number, user: PdUser | undefined): boolean {
+  const { userIds } = directory;
+  if (userIds.isExempt(slot)) return true;
   // Some audited entry gives this ID as its own (not only an email match): the account is theirs.
-  if (claimedBy !== undefined) {
-    const { identities } = directory;
-    if (!isOwnerList(claimedBy)) {
-      if (identities.rosterId(claimedBy) === userId) return false;
-    } else {
-      for (const owner of claimedBy) if (identities.rosterId(owner) === userId) return false;
-    }
-  }
+  if (userIds.isRosterId(slot)) return false;
   return (
     user !== undefined &&
     directory.exemptEmails.size > 0 &&
@@ -1168,7 +1170,7 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
       }
     }
     const owners = ownersOf(directory, facts, userId, claimedBy, user);
-    const exemptMember = isExemptMember(directory, userId, slot, claimedBy, user);
+    const exemptMember = isExemptMember(directory, slot, user);
     const knownGone = member.deletedAt !== null || userIds.isUnknown(slot);
     const shownAs =
       owners === "unknown" || owners === null ? undefined : identities.entry(firstOwner(owners)).person;
@@ -1557,6 +1559,14 @@ function isCurrent(period: PdSchedule["periods"][number], nowMs: number): boolea
  */
 function mergedMember(a: ScheduleMember, b: ScheduleMember): ScheduleMember {
   return { name: minOf(a.name, b.name), deletedAt: minOf(a.deletedAt, b.deletedAt) };
+}
+
+/** How many people the findings are about (findings about no person aside). */
+function countPeople(findings: readonly Finding[]): number {
+  // A loop, not a list per finding to flatten: at 100k people that was 7,000 small arrays.
+  const people = new Set<string>();
+  for (const finding of findings) if (finding.person) people.add(personKey(finding.person));
+  return people.size;
 }
 
 /** Findings per code, every code present (0 when none). */
