@@ -1,5 +1,10 @@
 import type { AuditConfig, Rotation } from "@/lib/config/schema";
-import { isExempt, selectMemberPositionsByRotation } from "@/lib/roster/membership";
+import {
+  RotationBits,
+  type RotationMembership,
+  isExempt,
+  selectMemberPositionsByRotation,
+} from "@/lib/roster/membership";
 import { pagerDutyOnlyPersonKey, personKeyOfEmail } from "@/lib/roster/person-key";
 import type { Roster, RosterEntry } from "@/lib/roster/schema";
 import type {
@@ -140,37 +145,6 @@ class Identities {
   /** Sets `identity`'s `UNRESOLVED` and `ID_UNKNOWN` bits, once, while the directory is built. */
   setFlags(identity: Identity, flags: number): void {
     this.flags[identity] = flags;
-  }
-}
-
-/**
- * A set of audited identities per rotation (by position in `config.rotations`), one bit per identity. The
- * schedule pass asks for each member whether the rotations listing the schedule expect them, and records
- * that they are on it: bits cost no hash lookup and no allocation per person, where a Set or a list per
- * person did both, and take a few kilobytes per rotation.
- */
-class RotationBits {
-  private readonly words: number;
-  private readonly bits: Uint32Array;
-
-  constructor(rotations: number, identities: number) {
-    this.words = Math.ceil(identities / 32);
-    this.bits = new Uint32Array(rotations * this.words);
-  }
-
-  add(rotation: number, identity: Identity): void {
-    const word = rotation * this.words + (identity >>> 5);
-    this.bits[word] = (this.bits[word] ?? 0) | (1 << (identity & 31));
-  }
-
-  has(rotation: number, identity: Identity): boolean {
-    return ((this.bits[rotation * this.words + (identity >>> 5)] ?? 0) & (1 << (identity & 31))) !== 0;
-  }
-
-  /** Whether any of `rotations` holds `identity`. */
-  hasAny(rotations: readonly number[], identity: Identity): boolean {
-    for (const rotation of rotations) if (this.has(rotation, identity)) return true;
-    return false;
   }
 }
 
@@ -469,9 +443,11 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
   const withheld = new Withheld(facts, snapshot.failures.length);
   const directory = buildDirectory(roster.entries, config.exempt.titles, snapshot.users, facts);
   findRosterProblems(directory, facts, snapshot.schedules, add, withheld);
-  const expectedByRotation = selectMemberPositionsByRotation(directory.identities.entries, config.rotations);
-  const expected = expectedBitsOf(config.rotations, expectedByRotation, directory.identities.count);
-  /** Who is on one of each rotation's read schedules, under any of their accounts. */
+  const expected = selectMemberPositionsByRotation(directory.identities.entries, config.rotations);
+  /**
+   * Who is on one of each rotation's read schedules, under any of their accounts (bits are recorded as the
+   * schedule pass meets people, before the rotation asks).
+   */
   const onSchedules = new RotationBits(config.rotations.length, directory.identities.count);
   const currentMembers = currentMembersOf(snapshot.schedules, now.getTime(), directory.userIds);
   findMissingSchedules(config.rotations, facts, add, withheld);
@@ -480,7 +456,6 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     directory,
     facts,
     currentMembers,
-    expectedByRotation,
     expected,
     onSchedules,
     add,
@@ -491,7 +466,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
     directory,
     facts,
     currentMembers,
-    expectedByRotation,
+    expected,
     onSchedules,
     unknownMemberFailures,
     add,
@@ -543,7 +518,7 @@ export function checkAudit({ roster, snapshot, config, now }: CheckInput): Audit
       directory.identities,
       facts,
       currentMembers,
-      expectedByRotation,
+      expected,
       coverageMembers,
     ),
   };
@@ -1012,24 +987,11 @@ function findMissingSchedules(
   }
 }
 
-/** `expectedByRotation` as bits, by each rotation's position in `rotations`. */
-function expectedBitsOf(
-  rotations: readonly Rotation[],
-  expectedByRotation: Map<string, readonly Identity[]>,
-  identities: number,
-): RotationBits {
-  const bits = new RotationBits(rotations.length, identities);
-  rotations.forEach((rotation, r) => {
-    for (const identity of expectedByRotation.get(rotation.id) ?? []) bits.add(r, identity);
-  });
-  return bits;
-}
-
 /** What the schedule pass shares across schedules, and what it gathers for the later steps. */
 interface MemberScan {
   directory: Directory;
   facts: Facts;
-  expected: RotationBits;
+  expected: RotationMembership;
   onSchedules: RotationBits;
   add: AddFinding;
   withheld: Withheld;
@@ -1048,8 +1010,6 @@ interface ListedSchedule {
   /** The listing rotations' names and IDs, as an unexpected member's finding gives them. */
   rotationNames: string;
   rotationIds: readonly string[];
-  /** Who the rotations listing it expect, one list per rotation (each person once, in roster order). */
-  expectedHere: readonly (readonly Identity[])[];
   /** The rotation its findings name: the listing rotation with the lowest ID. */
   rotation: string | null;
   /** Whether an unread account could be someone's (by email) the rotations do not expect: asked once. */
@@ -1067,8 +1027,7 @@ function checkScheduleMembers(
   directory: Directory,
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
-  expectedByRotation: Map<string, readonly Identity[]>,
-  expected: RotationBits,
+  expected: RotationMembership,
   onSchedules: RotationBits,
   add: AddFinding,
   withheld: Withheld,
@@ -1109,16 +1068,12 @@ function checkScheduleMembers(
     const listing = listedBy.map((r) => rotations[r] as Rotation);
     const schedule = facts.schedulesById.get(scheduleId);
     const members = currentMembers.get(scheduleId);
-    const expectedHere = listing.flatMap((r) => {
-      const expected = expectedByRotation.get(r.id);
-      return expected ? [expected] : [];
-    });
     const failure = facts.failedScheduleIds.get(scheduleId);
     if (failure !== undefined) {
       // Unread, it might hold a deleted user, a stranger, or anyone the rotations do not expect.
       withheld.add(failure, "deleted_user_in_schedule");
       withheld.add(failure, "not_in_roster");
-      if (someoneUnexpected(null, directory.identities.count, expectedHere)) {
+      if (someoneUnexpected(null, directory.identities.count, expected, listedBy)) {
         withheld.add(failure, "unexpected_in_schedule");
       }
     }
@@ -1129,7 +1084,6 @@ function checkScheduleMembers(
       listedBy,
       rotationNames: listing.map((r) => r.name).join(" or "),
       rotationIds: listing.map((r) => r.id),
-      expectedHere,
       rotation: [...listing].sort((a, b) => compare(a.id, b.id))[0]?.id ?? null,
       strangerMayBeUnexpected: null,
     };
@@ -1232,7 +1186,7 @@ function withholdUnreadMember(
   withheld.add(unread, "deleted_user_in_schedule");
   if (unread >= 0) scan.strangerFailures.add(unread);
   scan.openEmail ??= peopleWithoutEmailUser(directory.identities);
-  listed.strangerMayBeUnexpected ??= someoneUnexpected(scan.openEmail, 0, listed.expectedHere);
+  listed.strangerMayBeUnexpected ??= someoneUnexpected(scan.openEmail, 0, scan.expected, listed.listedBy);
   if (claimedBy) {
     // Alive, it would make its owners rotation members; their user is this unread one, so whether
     // PagerDuty can page them is withheld (`findUnpageable`), and marking them changes no finding.
@@ -1326,25 +1280,31 @@ function reportUnexpected(scan: MemberScan, listed: ListedSchedule, userId: stri
 }
 
 /**
- * Whether someone of `people` (null: all `audited` roster people) is expected by none of `expectedHere`
- * (the rotations listing a schedule): then an account on that schedule could be someone the roster does not
- * put there.
+ * Whether someone of `people` (null: all `audited` roster people) is expected by none of the rotations
+ * `listedBy` (those listing a schedule): then an account on that schedule could be someone the roster does
+ * not put there.
  */
 function someoneUnexpected(
   people: ReadonlySet<Identity> | null,
   audited: number,
-  expectedHere: readonly (readonly Identity[])[],
+  expected: RotationMembership,
+  listedBy: readonly number[],
 ): boolean {
   const count = people ? people.size : audited;
   if (count === 0) return false;
-  const [first, ...others] = expectedHere;
-  if (!first) return true;
-  // Each rotation's list holds a person once; several rotations may each hold them.
-  const union = others.length === 0 ? first : [...new Set(expectedHere.flat())];
-  if (!people) return union.length < count;
-  let expected = 0;
-  for (const identity of union) if (people.has(identity)) expected++;
-  return expected < count;
+  if (listedBy.length === 0) return true;
+  // Each rotation's list holds a person once; several rotations may each hold them: a person counts in the
+  // first rotation listing them.
+  let expectedCount = 0;
+  listedBy.forEach((rotation, k) => {
+    for (const identity of expected.membersOf(rotation)) {
+      if (people && !people.has(identity)) continue;
+      let earlier = false;
+      for (let j = 0; j < k && !earlier; j++) earlier = expected.has(listedBy[j] ?? 0, identity);
+      if (!earlier) expectedCount++;
+    }
+  });
+  return expectedCount < count;
 }
 
 /** People a rotation expects who are on none of its read schedules (when that can be told). */
@@ -1353,7 +1313,7 @@ function findMissingFromSchedules(
   directory: Directory,
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
-  expectedByRotation: Map<string, readonly Identity[]>,
+  expected: RotationMembership,
   onSchedules: RotationBits,
   unknownMemberFailures: Map<string, Set<number>>,
   add: AddFinding,
@@ -1367,7 +1327,7 @@ function findMissingFromSchedules(
     );
     /** Someone is not found, but a schedule we could not read (or an unknown member) might hold them. */
     let withheldByFailedSchedules = false;
-    for (const identity of expectedByRotation.get(rotation.id) ?? []) {
+    for (const identity of expected.membersOf(r)) {
       identities.markRotationMember(identity);
       // On one of the rotation's read schedules under any of their IDs (marked while reading the members).
       if (onSchedules.has(r, identity)) continue;
@@ -1502,13 +1462,13 @@ function coverageOf(
   identities: Identities,
   facts: Facts,
   currentMembers: Map<string, CurrentMembers>,
-  expectedByRotation: Map<string, readonly Identity[]>,
+  expected: RotationMembership,
   coverageMembers: Map<string, CoverageMember[]>,
 ): RotationCoverage[] {
-  return rotations.map((rotation) => ({
+  return rotations.map((rotation, r) => ({
     rotation: rotation.id,
     name: rotation.name,
-    expected: Array.from(expectedByRotation.get(rotation.id) ?? [], (identity) => {
+    expected: Array.from(expected.membersOf(r), (identity) => {
       const { person } = identities.entry(identity);
       return { name: person.name, email: person.email, pagerdutyId: identities.rosterId(identity) };
     }),

@@ -10,6 +10,8 @@ import {
   getValuesAtPath,
   isExempt,
   MAX_REMEMBERED,
+  RotationBits,
+  RotationMembership,
   rosterRulesOf,
   selectMemberPositionsByRotation,
   selectRotationMembers,
@@ -23,11 +25,13 @@ function selectMembersByRotation<T extends { person: RosterPerson }>(
   rotations: readonly { id: string; members: MembershipRule }[],
 ): Map<string, T[]> {
   const byRotation = new Map<string, T[]>();
-  for (const [id, positions] of selectMemberPositionsByRotation(entries, rotations))
+  const membership = selectMemberPositionsByRotation(entries, rotations);
+  rotations.forEach((rotation, r) =>
     byRotation.set(
-      id,
-      positions.map((position) => entries[position] as T),
-    );
+      rotation.id,
+      Array.from(membership.membersOf(r), (position) => entries[position] as T),
+    ),
+  );
   return byRotation;
 }
 
@@ -388,6 +392,66 @@ describe("selectMembersByRotation on random rosters and configs", () => {
         expect(getValuesAtPath(person, path)).toEqual(findValuesWithPaths(person, path).map((f) => f.value));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("RotationMembership", () => {
+  it("gives back what was added, in order, and answers as a set per rotation would", () => {
+    const ids = fc.array(fc.constantFrom("ceoc", "smoc", "emea", "apac"), { minLength: 1, maxLength: 5 });
+    fc.assert(
+      fc.property(
+        ids,
+        fc.integer({ min: 0, max: 300 }),
+        fc.infiniteStream(fc.boolean()),
+        (rotationIds, positions, coin) => {
+          const membership = new RotationMembership(rotationIds, positions);
+          // The model: a list per rotation; a repeated id reads the last such rotation's list.
+          const lists = rotationIds.map(() => [] as number[]);
+          for (let position = 0; position < positions; position++) {
+            rotationIds.forEach((_, r) => {
+              if (!coin.next().value) return;
+              membership.add(r, position);
+              lists[r]?.push(position);
+            });
+          }
+          rotationIds.forEach((id, r) => {
+            const read = lists[rotationIds.lastIndexOf(id)] ?? [];
+            expect(Array.from(membership.membersOf(r))).toEqual(read);
+            for (let position = 0; position < positions; position++) {
+              expect(membership.has(r, position)).toBe(read.includes(position));
+            }
+          });
+          expect(membership.rotationCount).toBe(rotationIds.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("asks several rotations at once", () => {
+    const membership = new RotationMembership(["a", "b", "c"], 40);
+    membership.add(1, 33);
+    membership.add(2, 7);
+    expect(membership.hasAny([0, 1], 33)).toBe(true);
+    expect(membership.hasAny([0, 2], 33)).toBe(false);
+    expect(membership.hasAny([], 7)).toBe(false);
+  });
+});
+
+describe("RotationBits", () => {
+  it("holds the positions added to each rotation, and no others", () => {
+    const adds = fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 99 })), {
+      maxLength: 80,
+    });
+    fc.assert(
+      fc.property(adds, (pairs) => {
+        const bits = new RotationBits(4, 100);
+        const model = new Set(pairs.map(([r, p]) => `${r}:${p}`));
+        for (const [r, p] of pairs) bits.add(r, p);
+        for (let r = 0; r < 4; r++)
+          for (let p = 0; p < 100; p++) expect(bits.has(r, p)).toBe(model.has(`${r}:${p}`));
+      }),
     );
   });
 });

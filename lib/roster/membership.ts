@@ -159,8 +159,98 @@ function addCondition(list: number[] | undefined, condition: number): number[] {
 }
 
 /**
- * The expected members of every rotation at once, keyed by rotation id (a repeated id keeps the last
- * rotation's members), each a list of positions in `entries`: each entry once, in roster order
+ * A set of roster positions per rotation (by position in the config's rotations), one bit per position:
+ * asking whether a rotation holds someone costs no hash lookup and no allocation, and takes a few kilobytes
+ * per rotation where a Set per rotation took an entry per person.
+ */
+export class RotationBits {
+  private readonly words: number;
+  private readonly bits: Uint32Array;
+
+  constructor(rotations: number, positions: number) {
+    this.words = Math.ceil(positions / 32);
+    this.bits = new Uint32Array(rotations * this.words);
+  }
+
+  add(rotation: number, position: number): void {
+    const word = rotation * this.words + (position >>> 5);
+    this.bits[word] = (this.bits[word] ?? 0) | (1 << (position & 31));
+  }
+
+  has(rotation: number, position: number): boolean {
+    return ((this.bits[rotation * this.words + (position >>> 5)] ?? 0) & (1 << (position & 31))) !== 0;
+  }
+
+  /** Whether any of `rotations` holds `position`. */
+  hasAny(rotations: readonly number[], position: number): boolean {
+    for (const rotation of rotations) if (this.has(rotation, position)) return true;
+    return false;
+  }
+}
+
+/**
+ * Who each rotation expects, by the rotation's position in the config: a list of roster positions in
+ * roster order, and the same as bits to ask of one person. Lists are typed arrays grown by doubling, not a
+ * JS array per rotation: 113,000 positions at 100k people were 8 bytes each, pushed (copied at each
+ * growth) and traced by every collection; here 4 bytes, outside the collected heap. A rotation whose id an
+ * earlier one repeats shares the last one's members, as a map keyed by id would give them.
+ */
+export class RotationMembership {
+  private readonly lists: Int32Array[];
+  private readonly sizes: Int32Array;
+  /** Each rotation's position among those with its id: the last's, whose members it reads. */
+  private readonly canonical: Int32Array;
+  private readonly bits: RotationBits;
+
+  constructor(rotationIds: readonly string[], positions: number) {
+    const lastById = new Map<string, number>();
+    rotationIds.forEach((id, r) => lastById.set(id, r));
+    this.canonical = Int32Array.from(rotationIds, (id) => lastById.get(id) ?? 0);
+    this.lists = rotationIds.map(() => new Int32Array(16));
+    this.sizes = new Int32Array(rotationIds.length);
+    this.bits = new RotationBits(rotationIds.length, positions);
+  }
+
+  /** How many rotations there are. */
+  get rotationCount(): number {
+    return this.lists.length;
+  }
+
+  /** Adds `position` to rotation `rotation` (positions come in roster order, each once per rotation). */
+  add(rotation: number, position: number): void {
+    let list = this.lists[rotation] as Int32Array;
+    const size = this.sizes[rotation] ?? 0;
+    if (size === list.length) {
+      const larger = new Int32Array(list.length * 2);
+      larger.set(list);
+      this.lists[rotation] = list = larger;
+    }
+    list[size] = position;
+    this.sizes[rotation] = size + 1;
+    this.bits.add(rotation, position);
+  }
+
+  /** Rotation `rotation`'s members: roster positions, each once, in roster order. A view: read, never written. */
+  membersOf(rotation: number): Int32Array {
+    const r = this.canonical[rotation] ?? rotation;
+    return (this.lists[r] as Int32Array).subarray(0, this.sizes[r] ?? 0);
+  }
+
+  /** Whether rotation `rotation` expects the person at `position`. */
+  has(rotation: number, position: number): boolean {
+    return this.bits.has(this.canonical[rotation] ?? rotation, position);
+  }
+
+  /** Whether any of `rotations` expects the person at `position`. */
+  hasAny(rotations: readonly number[], position: number): boolean {
+    for (const rotation of rotations) if (this.has(rotation, position)) return true;
+    return false;
+  }
+}
+
+/**
+ * The expected members of every rotation at once, by the rotation's position in `rotations` (a repeated id
+ * gives the last such rotation's members), as positions in `entries`: each entry once, in roster order
  * (`where: {}` gives every position). Same rules and member order as `selectRotationMembers`, in one pass
  * over the roster: rules are grouped by the dotted path they read, each entry's values at each path are read once,
  * and each value is looked up in a map of the values rules test for there. A rule matches an entry once
@@ -170,7 +260,7 @@ function addCondition(list: number[] | undefined, condition: number): number[] {
 export function selectMemberPositionsByRotation(
   entries: readonly { person: RosterPerson }[],
   rotations: readonly { id: string; members: MembershipRule }[],
-): Map<string, number[]> {
+): RotationMembership {
   const byPath = new Map<string, PathTests>();
   const testsAt = (dottedPath: string): PathTests => {
     const segments = splitPath(dottedPath);
@@ -186,11 +276,13 @@ export function selectMemberPositionsByRotation(
   const conditionRotation: number[] = [];
   /** How many conditions each rotation has: all must be met. */
   const conditionCount: number[] = [];
-  const members: number[][] = [];
+  const membership = new RotationMembership(
+    rotations.map((r) => r.id),
+    entries.length,
+  );
 
   rotations.forEach((rotation, r) => {
     const rule = rotation.members;
-    members.push([]);
     if ("field" in rule) {
       conditionCount.push(1);
       const condition = conditionRotation.push(r) - 1;
@@ -239,7 +331,7 @@ export function selectMemberPositionsByRotation(
       }
       metCount[r] = (metCount[r] ?? 0) + 1;
       // Reached once per entry: each condition counts once per entry (stamped above).
-      if (metCount[r] === conditionCount[r]) members[r]?.push(position);
+      if (metCount[r] === conditionCount[r]) membership.add(r, position);
     }
   };
   for (let i = 0; i < entries.length; i++) {
@@ -255,12 +347,11 @@ export function selectMemberPositionsByRotation(
     }
   }
 
-  const result = new Map<string, number[]>();
-  rotations.forEach((rotation, r) => {
-    // `where: {}` (which the config schema refuses) has no condition to meet: everyone matches.
-    result.set(rotation.id, conditionCount[r] === 0 ? Array.from(entries, (_, i) => i) : (members[r] ?? []));
+  // `where: {}` (which the config schema refuses) has no condition to meet: everyone matches.
+  rotations.forEach((_, r) => {
+    if (conditionCount[r] === 0) for (let i = 0; i < entries.length; i++) membership.add(r, i);
   });
-  return result;
+  return membership;
 }
 
 /** Whether the audit skips this person: their title equals one of `exemptTitles`, ignoring case. */
