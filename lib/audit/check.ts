@@ -1106,7 +1106,8 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
   const { directory, facts, expected, onSchedules } = scan;
   const { userIds, identities } = directory;
   const { listedBy } = listed;
-  const described: CoverageMember[] = [];
+  // Sized once: pushed, the list was copied at each growth, to memory touched for the first time.
+  const described = new Array<CoverageMember>(members.order.length);
   for (let i = 0; i < members.order.length; i++) {
     const at = members.order[i] as number;
     const userId = members.ids[at] as string;
@@ -1128,14 +1129,14 @@ function checkMembersOf(scan: MemberScan, listed: ListedSchedule, members: Curre
     const knownGone = member.deletedAt !== null || userIds.isUnknown(slot);
     const shownAs =
       owners === "unknown" || owners === null ? undefined : identities.entry(firstOwner(owners)).person;
-    described.push({
+    described[i] = {
       pagerdutyId: userId,
       name: shownAs?.name ?? user?.name ?? member.name,
       email: shownAs?.email ?? user?.email ?? null,
       inRoster: shownAs !== undefined || exemptMember,
       deleted: knownGone,
       exempt: exemptMember,
-    });
+    };
 
     // A member neither read nor confirmed gone (its read failed) could be anyone, alive or deleted.
     if (!knownGone && user === undefined) {
@@ -1456,6 +1457,18 @@ function findUnpageable(
   }
 }
 
+/** The people at `positions`, as a rotation's coverage lists who it expects. */
+function describeExpected(identities: Identities, positions: Int32Array): RotationCoverage["expected"] {
+  // A loop into a list sized once: Array.from over a typed array went through its iterator.
+  const described = new Array<RotationCoverage["expected"][number]>(positions.length);
+  for (let i = 0; i < positions.length; i++) {
+    const identity = positions[i] as Identity;
+    const { person } = identities.entry(identity);
+    described[i] = { name: person.name, email: person.email, pagerdutyId: identities.rosterId(identity) };
+  }
+  return described;
+}
+
 /** Who is on each rotation's schedules and who should be, for the Schedules page. */
 function coverageOf(
   rotations: readonly Rotation[],
@@ -1468,10 +1481,7 @@ function coverageOf(
   return rotations.map((rotation, r) => ({
     rotation: rotation.id,
     name: rotation.name,
-    expected: Array.from(expected.membersOf(r), (identity) => {
-      const { person } = identities.entry(identity);
-      return { name: person.name, email: person.email, pagerdutyId: identities.rosterId(identity) };
-    }),
+    expected: describeExpected(identities, expected.membersOf(r)),
     schedules: rotation.schedules.map((id) => {
       const schedule = facts.schedulesById.get(id);
       if (!schedule || !currentMembers.has(id)) {
