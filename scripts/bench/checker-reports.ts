@@ -16,10 +16,8 @@ import { parseArgs } from "node:util";
 import { checkAudit } from "../../lib/audit/check";
 import type { PagerDutySnapshot } from "../../lib/audit/types";
 import type { Roster } from "../../lib/roster/schema";
-import { rosterOfScenario } from "../../sandbox/scenarios/audit-scenario";
-import { generateOrg } from "../../sandbox/scenarios/generate-org";
-import { snapshotOfState } from "../../sandbox/scenarios/snapshot-of-state";
-import { NOW, configOf, rosterPagerDutyIds } from "./common";
+import { checkerInput } from "./checker-input";
+import { NOW } from "./common";
 
 const SCHEDULES = 500;
 
@@ -87,21 +85,7 @@ const VARIANTS: Record<string, Variant> = {
 const { values, positionals } = parseArgs({ options: { out: { type: "string" } }, allowPositionals: true });
 const sizes = positionals.map(Number);
 for (const people of sizes.length > 0 ? sizes : [10_000, 100_000]) {
-  const scenario = generateOrg({
-    people,
-    extraPagerDutyUsers: Math.round(people / 2),
-    schedules: SCHEDULES,
-    v3Share: 0.5,
-    seed: 11,
-    now: NOW,
-  });
-  const config = configOf(scenario, "http://127.0.0.1:1");
-  const roster = rosterOfScenario(scenario);
-  const snapshot = snapshotOfState(scenario.pagerduty, {
-    scheduleIds: config.rotations.flatMap((r) => r.schedules),
-    rosterUserIds: rosterPagerDutyIds(roster),
-    fetchedAt: NOW,
-  });
+  const { config, roster, snapshot } = checkerInput(people, SCHEDULES);
   for (const [name, variant] of Object.entries(VARIANTS)) {
     const input = variant(roster, snapshot);
     const report = checkAudit({ ...input, config, now: NOW });

@@ -19,10 +19,8 @@ import { PerformanceObserver } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { checkAudit } from "../../lib/audit/check";
-import { rosterOfScenario } from "../../sandbox/scenarios/audit-scenario";
-import { generateOrg } from "../../sandbox/scenarios/generate-org";
-import { snapshotOfState } from "../../sandbox/scenarios/snapshot-of-state";
-import { NOW, configOf, count, rosterPagerDutyIds, verdict } from "./common";
+import { checkerInput } from "./checker-input";
+import { NOW, count, verdict } from "./common";
 
 const SIZES = [10_000, 50_000, 100_000];
 const SCHEDULES = 500;
@@ -46,21 +44,7 @@ interface CheckerFigures {
 
 /** One checker measurement, in this (fresh) process: generate the org, then time the checker alone. */
 async function measureChecker(people: number, schedules: number): Promise<CheckerFigures> {
-  const scenario = generateOrg({
-    people,
-    extraPagerDutyUsers: Math.round(people / 2),
-    schedules,
-    v3Share: 0.5,
-    seed: 11,
-    now: NOW,
-  });
-  const config = configOf(scenario, "http://127.0.0.1:1");
-  const roster = rosterOfScenario(scenario);
-  const snapshot = snapshotOfState(scenario.pagerduty, {
-    scheduleIds: config.rotations.flatMap((r) => r.schedules),
-    rosterUserIds: rosterPagerDutyIds(roster),
-    fetchedAt: NOW,
-  });
+  const { config, roster, snapshot } = checkerInput(people, schedules);
   (globalThis as { gc?: () => void }).gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const pauses: { start: number; end: number }[] = [];
