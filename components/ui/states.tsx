@@ -62,6 +62,20 @@ export function Skeleton({ className }: { className?: string }) {
   return <div aria-hidden className={`animate-pulse rounded-md bg-slate-200 ${className ?? ""}`} />;
 }
 
+/**
+ * An audit's page still loading: a placeholder for its header, its label for screen readers, then the
+ * placeholders shaped like its content (`children`).
+ */
+export function PageLoading({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <Skeleton className="mb-6 h-14 w-full max-w-80" />
+      <LoadingState label={label} />
+      {children}
+    </div>
+  );
+}
+
 /** A page of cards still loading: its label for screen readers and `cards` grey placeholders. */
 export function CardsLoading({ label, cards = 2 }: { label: string; cards?: number }) {
   return (

@@ -1,15 +1,13 @@
-import { LoadingState, Skeleton } from "@/components/ui/states";
+import { PageLoading, Skeleton } from "@/components/ui/states";
 
 export default function ActivityLoading() {
   return (
-    <div>
-      <Skeleton className="mb-6 h-14 w-full max-w-80" />
-      <LoadingState label="Loading the activity…" />
+    <PageLoading label="Loading the activity…">
       <div className="space-y-3">
         {Array.from({ length: 6 }, (_, i) => (
           <Skeleton key={i} className="h-10" />
         ))}
       </div>
-    </div>
+    </PageLoading>
   );
 }
